@@ -1,0 +1,242 @@
+package routing
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// DecideInbound routes an inbound message or call on the contact's conversation (conv.Status
+// is StatusNew when the event creates it). Calls route exactly like messages.
+func DecideInbound(w *Workspace, c Contact, conv Conversation, ev Inbound) Decision {
+	d := Decision{Kind: KindInbound, Actor: Routing, At: ev.At, ws: w, contact: c, channel: ev.Channel}
+	d.Before = stateOf(c, conv)
+	d.After = d.Before
+	isNew := conv.Status == StatusNew
+	reopened := conv.Status == StatusClosed
+	opening := isNew || reopened
+	if opening {
+		d.After.Status = StatusOpen
+		d.After.BotHold = false
+		d.ClearPrompt = conv.Prompt != nil // a closed conversation keeps no prompt
+		if isNew {
+			d.After.Assignee = ""
+			d.After.Team = ""
+		}
+	}
+
+	if !w.Settings.OwnerRoutingActive() {
+		if opening {
+			w.standard(&d, c, ev)
+		} else {
+			d.Reason = ReasonKept
+		}
+		return d
+	}
+
+	// A waiting prompt: the event joins the timeline and changes nothing else.
+	if !opening && conv.Prompt != nil {
+		d.Reason = ReasonKept
+		return d
+	}
+	// Row 1: an open conversation with a human assignee keeps it; the owner follows.
+	if !opening && w.IsHuman(conv.Assignee) {
+		d.Reason = ReasonActiveAssignee
+		d.After.Owner = conv.Assignee
+		return d
+	}
+	owner := w.EffectiveOwner(c)
+	// Bot holds the conversation after a declined prompt until it closes.
+	if !opening && conv.BotHold && conv.Assignee == Bot {
+		d.Reason = ReasonKept
+		return d
+	}
+	if owner != "" {
+		team := d.After.Team
+		if team == "" {
+			team = w.Settings.DefaultTeam
+		}
+		d.After.Team = team
+		d.target = owner
+		if w.InTeam(owner, team) {
+			d.Reason = ReasonOwner // row 2a
+			d.After.Assignee = owner
+			return d
+		}
+		// Row 2b: wait unassigned for a decision.
+		d.Reason = ReasonOwnerTeamMismatch
+		d.After.Assignee = ""
+		d.RaisePrompt = true
+		d.Prompt = Prompt{Kind: PromptInbound, Target: owner, Team: team, Choices: w.TeamsOf(owner), RaisedBy: Routing, At: ev.At}
+		return d
+	}
+	// Row 3: no owner and no human assignee. Standard assignment runs on a new or reopened
+	// conversation and on an open one that nobody holds; one held by Bot stays with Bot.
+	if opening || conv.Assignee == "" {
+		w.standard(&d, c, ev)
+		if w.IsHuman(d.After.Assignee) {
+			d.After.Owner = d.After.Assignee
+		}
+		return d
+	}
+	d.Reason = ReasonKept
+	return d
+}
+
+// standard runs standard assignment: automation rules, then default assignment.
+func (w *Workspace) standard(d *Decision, c Contact, ev Inbound) {
+	for i := range w.Settings.Rules {
+		r := &w.Settings.Rules[i]
+		if !ruleMatches(r, c, ev) {
+			continue
+		}
+		switch r.To.Kind {
+		case TargetTeam:
+			if _, ok := w.teamIdx[r.To.ID]; !ok {
+				continue // a rule naming a missing team cannot apply
+			}
+			d.Reason, d.Rule = ReasonRule, r.Name
+			d.After.Team = r.To.ID
+			if w.Settings.RoundRobinActive() {
+				w.roundRobin(d, r.To.ID)
+			} else {
+				d.After.Assignee = ""
+			}
+			return
+		case TargetOperator:
+			if !w.IsHuman(r.To.ID) {
+				d.ruleSkip = r.Name
+				continue
+			}
+			team := d.After.Team
+			if team == "" {
+				team = w.Settings.DefaultTeam
+			}
+			if !w.InTeam(r.To.ID, team) {
+				first, ok := w.FirstTeamOf(r.To.ID)
+				if !ok {
+					d.ruleSkip = r.Name // in no team: cannot be assigned (invariant 1)
+					continue
+				}
+				team = first
+			}
+			d.Reason, d.Rule = ReasonRule, r.Name
+			d.After.Team = team
+			d.After.Assignee = r.To.ID
+			d.target = r.To.ID
+			return
+		case TargetBot:
+			d.Reason, d.Rule = ReasonRule, r.Name
+			if d.After.Team == "" {
+				d.After.Team = w.Settings.DefaultTeam
+			}
+			d.After.Assignee = Bot
+			return
+		}
+	}
+	d.Reason = ReasonDefault
+	if d.After.Team == "" {
+		d.After.Team = w.Settings.DefaultTeam
+	}
+	if w.Settings.RoundRobinActive() {
+		w.roundRobin(d, d.After.Team)
+		return
+	}
+	d.After.Assignee = Bot
+}
+
+// roundRobin picks the team's online operator (admins never) that this team's round robin
+// picked least recently; never-picked first; ties by member order. No candidate: Bot.
+func (w *Workspace) roundRobin(d *Decision, team string) {
+	if d.Reason == ReasonDefault {
+		d.Reason = ReasonRoundRobin
+	}
+	d.rrTeam = team
+	ti, ok := w.teamIdx[team]
+	if !ok {
+		d.rrStopped = true
+		d.After.Assignee = Bot
+		return
+	}
+	best := -1
+	var bestLast uint64
+	ops, last := w.memberOp[ti], w.lastPick[ti]
+	for mi, oi := range ops {
+		if oi < 0 {
+			continue
+		}
+		o := &w.ops[oi]
+		if o.Role != RoleOperator || o.Status != Online {
+			continue
+		}
+		if best < 0 || last[mi] < bestLast {
+			best, bestLast = mi, last[mi]
+		}
+	}
+	if best < 0 {
+		d.rrStopped = true
+		d.After.Assignee = Bot
+		return
+	}
+	id := w.teams[ti].Members[best]
+	d.After.Assignee = id
+	d.Pick = Pick{Team: team, Operator: id, Seq: w.rrSeq[ti] + 1}
+}
+
+func ruleMatches(r *Rule, c Contact, ev Inbound) bool {
+	if r.Channel == "" && r.Keyword == "" && r.Tag == "" {
+		return false // a rule without conditions never matches (validation refuses it)
+	}
+	if r.Channel != "" && r.Channel != ev.Channel {
+		return false
+	}
+	if r.Keyword != "" && !ContainsWord(ev.Text, r.Keyword) {
+		return false
+	}
+	if r.Tag != "" && !hasTag(c.Tags, r.Tag) {
+		return false
+	}
+	return true
+}
+
+func hasTag(tags []string, tag string) bool {
+	for _, t := range tags {
+		if strings.EqualFold(t, tag) {
+			return true
+		}
+	}
+	return false
+}
+
+// ContainsWord reports whether word occurs in text as a whole word, ignoring case. A word
+// boundary is the start or end of the text or any rune that is not a letter, digit or
+// underscore. It does not allocate.
+func ContainsWord(text, word string) bool {
+	word = strings.TrimSpace(word)
+	if word == "" || len(text) < len(word) {
+		return false
+	}
+	for i := 0; i+len(word) <= len(text); {
+		if strings.EqualFold(text[i:i+len(word)], word) {
+			before, after := true, true
+			if i > 0 {
+				r, _ := utf8.DecodeLastRuneInString(text[:i])
+				before = !isWordRune(r)
+			}
+			if j := i + len(word); j < len(text) {
+				r, _ := utf8.DecodeRuneInString(text[j:])
+				after = !isWordRune(r)
+			}
+			if before && after {
+				return true
+			}
+		}
+		_, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+	}
+	return false
+}
+
+func isWordRune(r rune) bool {
+	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
