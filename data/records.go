@@ -1,0 +1,110 @@
+package data
+
+import "time"
+
+// Settings are the workspace settings as stored (and as the workspace document writes them).
+type Settings struct {
+	Plan                string `json:"plan"`
+	ContactOwnerRouting bool   `json:"contact_owner_routing"`
+	RoundRobin          bool   `json:"round_robin"`
+	DefaultTeam         string `json:"default_team"`
+	Rules               []Rule `json:"rules"`
+}
+
+// Rule is an automation rule. To is "team:<id>", "operator:<id>" or "bot".
+type Rule struct {
+	Name    string `json:"name"`
+	Channel string `json:"channel"`
+	Keyword string `json:"keyword"`
+	Tag     string `json:"tag"`
+	To      string `json:"to"`
+}
+
+// Operator is a person.
+type Operator struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Role   string `json:"role"`
+	Status string `json:"status"`
+}
+
+// Team is a team with ordered members.
+type Team struct {
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	Members []string `json:"members"`
+}
+
+// Contact is a customer.
+type Contact struct {
+	ID    string   `json:"id"`
+	Name  string   `json:"name"`
+	Owner string   `json:"owner,omitempty"`
+	Tags  []string `json:"tags,omitempty"`
+}
+
+// Prompt is a pending team-mismatch decision.
+type Prompt struct {
+	Kind     string    `json:"kind"`
+	Target   string    `json:"owner"`
+	Team     string    `json:"team"`
+	Choices  []string  `json:"choices"`
+	RaisedBy string    `json:"raised_by"`
+	At       time.Time `json:"at"`
+}
+
+// Conversation is one contact's conversation.
+type Conversation struct {
+	Contact  string  `json:"contact"`
+	Status   string  `json:"status"`
+	Assignee string  `json:"assignee,omitempty"`
+	Team     string  `json:"team,omitempty"`
+	BotHold  bool    `json:"bot_hold,omitempty"`
+	Prompt   *Prompt `json:"prompt,omitempty"`
+	// Version changes whenever the routing state (status, assignee, owner, team, prompt)
+	// changes; a person's action names the version they saw.
+	Version uint64 `json:"version"`
+	// LastAt is the time of the latest timeline entry (unix nanoseconds): the list order.
+	LastAt      int64  `json:"last_at"`
+	Preview     string `json:"preview,omitempty"`
+	PreviewKind string `json:"preview_kind,omitempty"`
+	Unread      int    `json:"unread,omitempty"`
+	// Why is the explanation of the current assignment (the last routing note's sentence).
+	Why       string `json:"why,omitempty"`
+	WhyReason string `json:"why_reason,omitempty"`
+	Seq       uint64 `json:"seq"` // timeline entries written so far
+}
+
+// Entry is one timeline entry: an inbound message or call, an outbound reply, or a system note.
+type Entry struct {
+	At       time.Time `json:"at"`
+	Kind     string    `json:"kind"` // message, call, reply, note
+	ID       string    `json:"id,omitempty"`
+	By       string    `json:"by,omitempty"`
+	Reason   string    `json:"reason,omitempty"`
+	Text     string    `json:"text,omitempty"`
+	Outcome  string    `json:"outcome,omitempty"`  // calls: ringing, answered, missed
+	Duration int       `json:"duration,omitempty"` // calls: seconds
+	Delivery string    `json:"delivery,omitempty"` // replies: sent, delivered, read, failed
+	Key      []byte    `json:"-"`                  // the entry's timeline key, set when read
+}
+
+// Notification is a message to one operator.
+type Notification struct {
+	Seq     uint64    `json:"seq"`
+	To      string    `json:"to"`
+	At      time.Time `json:"at"`
+	Read    bool      `json:"read"`
+	Text    string    `json:"text"`
+	Contact string    `json:"contact,omitempty"`
+}
+
+// SettingChange is one entry of the settings history.
+type SettingChange struct {
+	Seq  uint64    `json:"seq"`
+	Key  string    `json:"setting"`
+	By   string    `json:"by"`
+	At   time.Time `json:"at"`
+	From string    `json:"from"`
+	To   string    `json:"to"`
+}

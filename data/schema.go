@@ -1,0 +1,234 @@
+// Package data keeps a Switchboard workspace in one bbolt file: the schema, its indexes, its
+// migrations, and import/export of the workspace document. It knows nothing of routing rules
+// or permissions: the inbox package decides, data stores. Every write goes through a Tx so a
+// command and its index updates commit together.
+//
+// The schema (bucket tree; keys → values; "be64" is a big-endian uint64):
+//
+//	meta
+//	  "magic"   → "switchboard"
+//	  "schema"  → be64 schema version (see migrations)
+//	  "seq"     → be64 last id handed out by NextSeq (notifications, history, replies)
+//	config
+//	  "settings" → JSON Settings (plan, toggles, default team, automation rules)
+//	operators    id → JSON Operator
+//	teams        id → JSON Team (Pos orders the teams)
+//	roundrobin   team id → JSON routing.RoundRobinState
+//	history      be64 seq → JSON SettingChange (who flipped what, when)
+//	contacts     contact id (phone digits) → JSON Contact
+//	names        lower(name) 0x00 contact id → nil (contact search)
+//	convs        contact id → JSON Conversation (status, assignee, team, prompt, version, last activity)
+//	timeline     contact id 0x00 be64(at, unix ns) be64(seq) → JSON Entry
+//	extids       external id (wamid, call id + event) → timeline key (idempotency, delivery marks)
+//	idx_activity be64(last activity) contact id → nil                      (All, newest first)
+//	idx_status   status 0x00 be64(last activity) contact id → nil          (Open, Closed)
+//	idx_assignee assignee|"-" 0x00 status 0x00 be64(...) contact id → nil   (Mine, Unassigned, Bot)
+//	idx_team     team 0x00 status 0x00 be64(...) contact id → nil          (one view per team)
+//	idx_waiting  be64(last activity) contact id → nil                      (Waiting for decision)
+//	counts       view key → be64 count (live counts for the view tabs)
+//	notes        operator id 0x00 be64 seq → JSON Notification
+package data
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+const (
+	magic = "switchboard"
+	// SchemaVersion is the schema this code writes; migrations bring older files up to it.
+	SchemaVersion = 1
+)
+
+var (
+	bMeta       = []byte("meta")
+	bConfig     = []byte("config")
+	bOperators  = []byte("operators")
+	bTeams      = []byte("teams")
+	bRoundRobin = []byte("roundrobin")
+	bHistory    = []byte("history")
+	bContacts   = []byte("contacts")
+	bNames      = []byte("names")
+	bConvs      = []byte("convs")
+	bTimeline   = []byte("timeline")
+	bExtIDs     = []byte("extids")
+	bActivity   = []byte("idx_activity")
+	bStatus     = []byte("idx_status")
+	bAssignee   = []byte("idx_assignee")
+	bTeamIdx    = []byte("idx_team")
+	bWaiting    = []byte("idx_waiting")
+	bCounts     = []byte("counts")
+	bNotes      = []byte("notes")
+)
+
+var allBuckets = [][]byte{bMeta, bConfig, bOperators, bTeams, bRoundRobin, bHistory, bContacts, bNames,
+	bConvs, bTimeline, bExtIDs, bActivity, bStatus, bAssignee, bTeamIdx, bWaiting, bCounts, bNotes}
+
+// migrations[i] brings a file from schema version i to i+1. They run in order, in one
+// transaction, when a file is opened.
+var migrations = []func(tx *bolt.Tx) error{
+	// 0 → 1: create every bucket.
+	func(tx *bolt.Tx) error {
+		for _, b := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+}
+
+// DB is an open Switchboard database file.
+type DB struct {
+	bolt *bolt.DB
+	path string
+}
+
+// ErrInUse is returned by Open when another process holds the file.
+var ErrInUse = errors.New("database in use")
+
+// OpenError is an error opening a database file; it names the file and what to do.
+type OpenError struct {
+	Path string
+	Msg  string
+	Err  error
+}
+
+func (e *OpenError) Error() string { return e.Msg }
+func (e *OpenError) Unwrap() error { return e.Err }
+
+// DefaultPath returns where the workspace lives when no --db or SWITCHBOARD_DB says otherwise:
+// $XDG_DATA_HOME/switchboard/<name>, falling back to ~/.local/share/switchboard/<name>.
+func DefaultPath(name string) string {
+	dir := os.Getenv("XDG_DATA_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil || home == "" {
+			home = "."
+		}
+		dir = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(dir, "switchboard", name)
+}
+
+// Open opens (creating if needed) the database at path. It gives up within two seconds if
+// another process holds the file, and refuses a file that is not a Switchboard database or is
+// damaged, without changing it.
+func Open(path string) (db *DB, err error) {
+	return open(path, 2*time.Second)
+}
+
+func open(path string, timeout time.Duration) (db *DB, err error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, &OpenError{Path: path, Err: err, Msg: fmt.Sprintf("cannot create the folder for %s: %v", path, err)}
+		}
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, &OpenError{Path: path, Msg: fmt.Sprintf("%s is a folder, not a Switchboard database; pass a file path with --db", path)}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, damaged(path, fmt.Errorf("%v", r))
+		}
+	}()
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, &OpenError{Path: path, Err: ErrInUse,
+				Msg: fmt.Sprintf("%s is in use by another switchboard process (is the TUI or `switchboard serve` running?)", path)}
+		}
+		if errors.Is(err, os.ErrPermission) {
+			return nil, &OpenError{Path: path, Err: err, Msg: fmt.Sprintf("cannot open %s: permission denied; check the file's owner and mode", path)}
+		}
+		return nil, damaged(path, err)
+	}
+	db = &DB{bolt: b, path: path}
+	if err := db.migrate(); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func damaged(path string, err error) error {
+	return &OpenError{Path: path, Err: err, Msg: fmt.Sprintf(
+		"%s is not a Switchboard database or is damaged (%v); it was left untouched: point --db at another file, or restore it from an export", path, err)}
+}
+
+func (db *DB) migrate() error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bMeta)
+		if meta == nil {
+			if k, _ := tx.Cursor().First(); k != nil {
+				return &OpenError{Path: db.path, Msg: fmt.Sprintf("%s is a bbolt file but not a Switchboard database; it was left untouched: point --db at another file", db.path)}
+			}
+			if err := migrations[0](tx); err != nil {
+				return err
+			}
+			meta = tx.Bucket(bMeta)
+			if err := meta.Put([]byte("magic"), []byte(magic)); err != nil {
+				return err
+			}
+			if err := putU64(meta, []byte("schema"), 1); err != nil {
+				return err
+			}
+			// a new workspace starts on Business with routing off, until an admin sets it up
+			if err := (&Tx{tx: tx}).PutSettings(Settings{Plan: "business", Rules: []Rule{}}); err != nil {
+				return err
+			}
+		}
+		if string(meta.Get([]byte("magic"))) != magic {
+			return &OpenError{Path: db.path, Msg: fmt.Sprintf("%s is not a Switchboard database; it was left untouched: point --db at another file", db.path)}
+		}
+		v := getU64(meta, []byte("schema"))
+		if v > SchemaVersion {
+			return &OpenError{Path: db.path, Msg: fmt.Sprintf("%s was written by a newer Switchboard (schema %d, this one knows %d); upgrade switchboard", db.path, v, SchemaVersion)}
+		}
+		for ; v < SchemaVersion; v++ {
+			if err := migrations[v](tx); err != nil {
+				return fmt.Errorf("migrating %s to schema %d: %w", db.path, v+1, err)
+			}
+		}
+		return putU64(meta, []byte("schema"), SchemaVersion)
+	})
+}
+
+// Path returns the file's path.
+func (db *DB) Path() string { return db.path }
+
+// Close closes the file.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Update runs fn in one read-write transaction, committed (and fsynced) when fn returns nil.
+func (db *DB) Update(fn func(*Tx) error) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+// View runs fn in a read-only transaction.
+func (db *DB) View(fn func(*Tx) error) error {
+	return db.bolt.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+// Bolt exposes the underlying bbolt handle, for benchmarks that measure bbolt itself.
+func (db *DB) Bolt() *bolt.DB { return db.bolt }
+
+func putU64(b *bolt.Bucket, k []byte, v uint64) error {
+	var buf [8]byte
+	binary.BigEndian.PutUint64(buf[:], v)
+	return b.Put(k, buf[:])
+}
+
+func getU64(b *bolt.Bucket, k []byte) uint64 {
+	v := b.Get(k)
+	if len(v) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}

@@ -1,0 +1,632 @@
+package data
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+
+	"switchboard/routing"
+)
+
+// Tx is a transaction on the workspace. Methods that write keep every index in step.
+type Tx struct {
+	tx *bolt.Tx
+}
+
+func (t *Tx) b(name []byte) *bolt.Bucket { return t.tx.Bucket(name) }
+
+func getJSON(b *bolt.Bucket, k []byte, v any) (bool, error) {
+	raw := b.Get(k)
+	if raw == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return false, fmt.Errorf("damaged record %q: %w", k, err)
+	}
+	return true, nil
+}
+
+func putJSON(b *bolt.Bucket, k []byte, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(k, raw)
+}
+
+func be64(v uint64) []byte {
+	var buf [8]byte
+	binary.BigEndian.PutUint64(buf[:], v)
+	return buf[:]
+}
+
+// NextSeq hands out the next workspace-wide sequence number.
+func (t *Tx) NextSeq() (uint64, error) {
+	m := t.b(bMeta)
+	n := getU64(m, []byte("seq")) + 1
+	return n, putU64(m, []byte("seq"), n)
+}
+
+// ---- configuration ----
+
+// Settings returns the workspace settings (zero Settings in a new file).
+func (t *Tx) Settings() (Settings, error) {
+	var s Settings
+	_, err := getJSON(t.b(bConfig), []byte("settings"), &s)
+	return s, err
+}
+
+// PutSettings stores the settings.
+func (t *Tx) PutSettings(s Settings) error { return putJSON(t.b(bConfig), []byte("settings"), s) }
+
+// Operators returns every operator, ordered by id.
+func (t *Tx) Operators() ([]Operator, error) {
+	var out []Operator
+	err := t.b(bOperators).ForEach(func(k, v []byte) error {
+		var o Operator
+		if err := json.Unmarshal(v, &o); err != nil {
+			return fmt.Errorf("damaged operator %q: %w", k, err)
+		}
+		out = append(out, o)
+		return nil
+	})
+	return out, err
+}
+
+// PutOperator stores an operator.
+func (t *Tx) PutOperator(o Operator) error { return putJSON(t.b(bOperators), []byte(o.ID), o) }
+
+// DeleteOperator removes an operator record.
+func (t *Tx) DeleteOperator(id string) error { return t.b(bOperators).Delete([]byte(id)) }
+
+// Teams returns the teams in workspace order.
+func (t *Tx) Teams() ([]Team, error) {
+	var order []string
+	if _, err := getJSON(t.b(bConfig), []byte("team_order"), &order); err != nil {
+		return nil, err
+	}
+	out := make([]Team, 0, len(order))
+	for _, id := range order {
+		var tm Team
+		ok, err := getJSON(t.b(bTeams), []byte(id), &tm)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, tm)
+		}
+	}
+	return out, nil
+}
+
+// PutTeam stores a team; a new team goes last in the order.
+func (t *Tx) PutTeam(tm Team) error {
+	if t.b(bTeams).Get([]byte(tm.ID)) == nil {
+		var order []string
+		if _, err := getJSON(t.b(bConfig), []byte("team_order"), &order); err != nil {
+			return err
+		}
+		order = append(order, tm.ID)
+		if err := putJSON(t.b(bConfig), []byte("team_order"), order); err != nil {
+			return err
+		}
+	}
+	return putJSON(t.b(bTeams), []byte(tm.ID), tm)
+}
+
+// DeleteTeam removes a team and its round-robin memory.
+func (t *Tx) DeleteTeam(id string) error {
+	var order []string
+	if _, err := getJSON(t.b(bConfig), []byte("team_order"), &order); err != nil {
+		return err
+	}
+	kept := order[:0]
+	for _, o := range order {
+		if o != id {
+			kept = append(kept, o)
+		}
+	}
+	if err := putJSON(t.b(bConfig), []byte("team_order"), kept); err != nil {
+		return err
+	}
+	if err := t.b(bRoundRobin).Delete([]byte(id)); err != nil {
+		return err
+	}
+	return t.b(bTeams).Delete([]byte(id))
+}
+
+// RoundRobin returns every team's round-robin memory.
+func (t *Tx) RoundRobin() (map[string]routing.RoundRobinState, error) {
+	out := map[string]routing.RoundRobinState{}
+	err := t.b(bRoundRobin).ForEach(func(k, v []byte) error {
+		var st routing.RoundRobinState
+		if err := json.Unmarshal(v, &st); err != nil {
+			return fmt.Errorf("damaged round-robin memory %q: %w", k, err)
+		}
+		out[string(k)] = st
+		return nil
+	})
+	return out, err
+}
+
+// PutRoundRobin stores one team's round-robin memory.
+func (t *Tx) PutRoundRobin(team string, st routing.RoundRobinState) error {
+	return putJSON(t.b(bRoundRobin), []byte(team), st)
+}
+
+// AddHistory appends a settings change to the history.
+func (t *Tx) AddHistory(c SettingChange) (SettingChange, error) {
+	seq, err := t.NextSeq()
+	if err != nil {
+		return c, err
+	}
+	c.Seq = seq
+	return c, putJSON(t.b(bHistory), be64(seq), c)
+}
+
+// History returns the settings history, oldest first.
+func (t *Tx) History() ([]SettingChange, error) {
+	var out []SettingChange
+	err := t.b(bHistory).ForEach(func(k, v []byte) error {
+		var c SettingChange
+		if err := json.Unmarshal(v, &c); err != nil {
+			return fmt.Errorf("damaged settings history entry: %w", err)
+		}
+		out = append(out, c)
+		return nil
+	})
+	return out, err
+}
+
+// ---- contacts ----
+
+// Contact returns the contact with the id.
+func (t *Tx) Contact(id string) (Contact, bool, error) {
+	var c Contact
+	ok, err := getJSON(t.b(bContacts), []byte(id), &c)
+	return c, ok, err
+}
+
+func nameKey(name, id string) []byte {
+	return []byte(strings.ToLower(name) + "\x00" + id)
+}
+
+// PutContact stores a contact and keeps the name index in step.
+func (t *Tx) PutContact(c Contact) error {
+	old, ok, err := t.Contact(c.ID)
+	if err != nil {
+		return err
+	}
+	if ok && old.Name != c.Name {
+		if err := t.b(bNames).Delete(nameKey(old.Name, old.ID)); err != nil {
+			return err
+		}
+	}
+	if !ok || old.Name != c.Name {
+		if err := t.b(bNames).Put(nameKey(c.Name, c.ID), nil); err != nil {
+			return err
+		}
+	}
+	return putJSON(t.b(bContacts), []byte(c.ID), c)
+}
+
+// Contacts calls fn for every contact in id order until fn returns false.
+func (t *Tx) Contacts(fn func(Contact) bool) error {
+	c := t.b(bContacts).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var ct Contact
+		if err := json.Unmarshal(v, &ct); err != nil {
+			return fmt.Errorf("damaged contact %q: %w", k, err)
+		}
+		if !fn(ct) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// SearchContacts returns up to limit contact ids whose name contains q (case-insensitive) or
+// whose number starts with q's digits, numbers first.
+func (t *Tx) SearchContacts(q string, limit int) ([]string, error) {
+	q = strings.ToLower(strings.TrimSpace(q))
+	var out []string
+	seen := map[string]bool{}
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, q)
+	if digits != "" && len(digits) == len(strings.TrimPrefix(strings.NewReplacer(" ", "", "-", "").Replace(q), "+")) {
+		c := t.b(bContacts).Cursor()
+		for k, _ := c.Seek([]byte(digits)); k != nil && bytes.HasPrefix(k, []byte(digits)) && len(out) < limit; k, _ = c.Next() {
+			out = append(out, string(k))
+			seen[string(k)] = true
+		}
+	}
+	if q == "" {
+		return out, nil
+	}
+	c := t.b(bNames).Cursor()
+	for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 {
+			continue
+		}
+		if bytes.Contains(k[:i], []byte(q)) {
+			id := string(k[i+1:])
+			if !seen[id] {
+				out = append(out, id)
+				seen[id] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// ---- conversations and indexes ----
+
+// Conversation returns the contact's conversation.
+func (t *Tx) Conversation(id string) (Conversation, bool, error) {
+	var c Conversation
+	ok, err := getJSON(t.b(bConvs), []byte(id), &c)
+	return c, ok, err
+}
+
+func assigneeKey(a string) string {
+	if a == "" {
+		return "-"
+	}
+	return a
+}
+
+type indexEntry struct {
+	bucket []byte
+	key    []byte
+}
+
+func indexKeys(c *Conversation) []indexEntry {
+	tail := append(be64(uint64(c.LastAt)), c.Contact...)
+	join := func(parts ...string) []byte {
+		var b []byte
+		for _, p := range parts {
+			b = append(b, p...)
+			b = append(b, 0)
+		}
+		return append(b, tail...)
+	}
+	out := []indexEntry{
+		{bActivity, append([]byte(nil), tail...)},
+		{bStatus, join(c.Status)},
+		{bAssignee, join(assigneeKey(c.Assignee), c.Status)},
+		{bTeamIdx, join(c.Team, c.Status)},
+	}
+	if c.Prompt != nil {
+		out = append(out, indexEntry{bWaiting, append([]byte(nil), tail...)})
+	}
+	return out
+}
+
+// CountKeys returns the counters a conversation adds to.
+func CountKeys(c *Conversation) []string {
+	out := []string{"all", "s:" + c.Status, "a:" + assigneeKey(c.Assignee) + ":" + c.Status, "t:" + c.Team + ":" + c.Status}
+	if c.Prompt != nil {
+		out = append(out, "waiting")
+	}
+	return out
+}
+
+func (t *Tx) addCount(key string, delta int64) error {
+	b := t.b(bCounts)
+	n := int64(getU64(b, []byte(key))) + delta
+	if n <= 0 {
+		return b.Delete([]byte(key))
+	}
+	return putU64(b, []byte(key), uint64(n))
+}
+
+// Count returns a view counter (see CountKeys).
+func (t *Tx) Count(key string) uint64 { return getU64(t.b(bCounts), []byte(key)) }
+
+// Counts returns every counter.
+func (t *Tx) Counts() map[string]uint64 {
+	out := map[string]uint64{}
+	t.b(bCounts).ForEach(func(k, v []byte) error {
+		if len(v) == 8 {
+			out[string(k)] = binary.BigEndian.Uint64(v)
+		}
+		return nil
+	})
+	return out
+}
+
+// PutConversation stores a conversation and moves its index entries and counters.
+func (t *Tx) PutConversation(c Conversation) error {
+	old, ok, err := t.Conversation(c.Contact)
+	if err != nil {
+		return err
+	}
+	if ok {
+		for _, ie := range indexKeys(&old) {
+			if err := t.b(ie.bucket).Delete(ie.key); err != nil {
+				return err
+			}
+		}
+		for _, k := range CountKeys(&old) {
+			if err := t.addCount(k, -1); err != nil {
+				return err
+			}
+		}
+	}
+	for _, ie := range indexKeys(&c) {
+		if err := t.b(ie.bucket).Put(ie.key, nil); err != nil {
+			return err
+		}
+	}
+	for _, k := range CountKeys(&c) {
+		if err := t.addCount(k, 1); err != nil {
+			return err
+		}
+	}
+	return putJSON(t.b(bConvs), []byte(c.Contact), c)
+}
+
+// Index names a list of conversations, newest activity first.
+type Index struct {
+	kind   []byte
+	prefix []byte
+}
+
+// ByActivity lists every conversation.
+func ByActivity() Index { return Index{kind: bActivity} }
+
+// ByStatus lists conversations with the status.
+func ByStatus(status string) Index { return Index{kind: bStatus, prefix: []byte(status + "\x00")} }
+
+// ByAssignee lists conversations with the assignee ("" for none, "bot") and status.
+func ByAssignee(assignee, status string) Index {
+	return Index{kind: bAssignee, prefix: []byte(assigneeKey(assignee) + "\x00" + status + "\x00")}
+}
+
+// ByTeam lists conversations of the team with the status.
+func ByTeam(team, status string) Index {
+	return Index{kind: bTeamIdx, prefix: []byte(team + "\x00" + status + "\x00")}
+}
+
+// Waiting lists conversations waiting for a team decision.
+func Waiting() Index { return Index{kind: bWaiting} }
+
+// EncodeCursor and DecodeCursor turn an index position into an opaque string.
+func EncodeCursor(k []byte) string { return base64.RawURLEncoding.EncodeToString(k) }
+
+// DecodeCursor reverses EncodeCursor.
+func DecodeCursor(s string) ([]byte, error) {
+	k, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(k) < 8 {
+		return nil, fmt.Errorf("invalid page cursor %q; pass the cursor a previous page returned", s)
+	}
+	return k, nil
+}
+
+// List returns up to limit conversations of the index, newest activity first, starting after
+// the cursor ("" for the first page), skipping those keep rejects (nil keeps all). next is ""
+// on the last page.
+func (t *Tx) List(ix Index, cursor string, limit int, keep func(*Conversation) bool) (out []Conversation, next string, err error) {
+	c := t.b(ix.kind).Cursor()
+	var k []byte
+	if cursor == "" {
+		// position after the last key with the prefix
+		end := append(append([]byte(nil), ix.prefix...), bytes.Repeat([]byte{0xff}, 9)...)
+		k, _ = c.Seek(end)
+		if k == nil {
+			k, _ = c.Last()
+		} else {
+			k, _ = c.Prev()
+		}
+	} else {
+		tail, err := DecodeCursor(cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		pos := append(append([]byte(nil), ix.prefix...), tail...)
+		k, _ = c.Seek(pos)
+		if k == nil {
+			k, _ = c.Last()
+		} else {
+			k, _ = c.Prev()
+		}
+	}
+	for ; k != nil && bytes.HasPrefix(k, ix.prefix); k, _ = c.Prev() {
+		id := k[len(ix.prefix)+8:]
+		conv, ok, err := t.Conversation(string(id))
+		if err != nil {
+			return nil, "", err
+		}
+		if !ok || (keep != nil && !keep(&conv)) {
+			continue
+		}
+		if len(out) == limit {
+			return out, EncodeCursor(lastTail(out[len(out)-1])), nil
+		}
+		out = append(out, conv)
+	}
+	return out, "", nil
+}
+
+func lastTail(c Conversation) []byte { return append(be64(uint64(c.LastAt)), c.Contact...) }
+
+// ---- timeline ----
+
+func timelinePrefix(contact string) []byte { return []byte(contact + "\x00") }
+
+// AppendEntry writes a timeline entry for the conversation (bumping its entry counter, which the
+// caller then stores with PutConversation) and returns the entry's key.
+func (t *Tx) AppendEntry(c *Conversation, e Entry) ([]byte, error) {
+	c.Seq++
+	k := append(timelinePrefix(c.Contact), be64(uint64(e.At.UnixNano()))...)
+	k = append(k, be64(c.Seq)...)
+	if at := e.At.UnixNano(); at > c.LastAt {
+		c.LastAt = at
+	}
+	return k, putJSON(t.b(bTimeline), k, e)
+}
+
+// Entry returns the timeline entry at key.
+func (t *Tx) Entry(key []byte) (Entry, bool, error) {
+	var e Entry
+	ok, err := getJSON(t.b(bTimeline), key, &e)
+	e.Key = key
+	return e, ok, err
+}
+
+// PutEntry rewrites the timeline entry at key (delivery marks, call outcomes).
+func (t *Tx) PutEntry(key []byte, e Entry) error { return putJSON(t.b(bTimeline), key, e) }
+
+// Timeline returns up to limit entries of the contact's conversation in time order: the newest
+// ones before the cursor ("" for the newest page). prev is the cursor of the page before ("" at
+// the start).
+func (t *Tx) Timeline(contact, cursor string, limit int) (out []Entry, prev string, err error) {
+	prefix := timelinePrefix(contact)
+	c := t.b(bTimeline).Cursor()
+	var k, v []byte
+	if cursor == "" {
+		k, v = c.Seek(append(append([]byte(nil), prefix...), bytes.Repeat([]byte{0xff}, 17)...))
+	} else {
+		tail, derr := DecodeCursor(cursor)
+		if derr != nil {
+			return nil, "", derr
+		}
+		k, v = c.Seek(append(append([]byte(nil), prefix...), tail...))
+	}
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+		if len(out) == limit {
+			prev = EncodeCursor(out[len(out)-1].Key[len(prefix):])
+			break
+		}
+		var e Entry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return nil, "", fmt.Errorf("damaged timeline entry of %s: %w", contact, err)
+		}
+		e.Key = append([]byte(nil), k...)
+		out = append(out, e)
+	}
+	// reverse into time order
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, prev, nil
+}
+
+// ExtID returns the timeline key stored for an external id.
+func (t *Tx) ExtID(id string) ([]byte, bool) {
+	v := t.b(bExtIDs).Get([]byte(id))
+	if v == nil {
+		return nil, false
+	}
+	return append([]byte(nil), v...), true
+}
+
+// PutExtID records that an external id was stored at the timeline key.
+func (t *Tx) PutExtID(id string, key []byte) error { return t.b(bExtIDs).Put([]byte(id), key) }
+
+// ContactOfKey returns the contact id a timeline key belongs to.
+func ContactOfKey(key []byte) string {
+	if i := bytes.IndexByte(key, 0); i >= 0 {
+		return string(key[:i])
+	}
+	return ""
+}
+
+// ---- notifications ----
+
+// AddNotification stores a notification and returns it with its sequence number.
+func (t *Tx) AddNotification(n Notification) (Notification, error) {
+	seq, err := t.NextSeq()
+	if err != nil {
+		return n, err
+	}
+	n.Seq = seq
+	return n, putJSON(t.b(bNotes), append([]byte(n.To+"\x00"), be64(seq)...), n)
+}
+
+// Notifications returns the operator's notifications, newest first (unread only unless all).
+func (t *Tx) Notifications(op string, all bool) ([]Notification, error) {
+	prefix := []byte(op + "\x00")
+	var out []Notification
+	c := t.b(bNotes).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var n Notification
+		if err := json.Unmarshal(v, &n); err != nil {
+			return nil, fmt.Errorf("damaged notification: %w", err)
+		}
+		if all || !n.Read {
+			out = append(out, n)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq > out[j].Seq })
+	return out, nil
+}
+
+// PutNotification rewrites a notification (to mark it read).
+func (t *Tx) PutNotification(n Notification) error {
+	return putJSON(t.b(bNotes), append([]byte(n.To+"\x00"), be64(n.Seq)...), n)
+}
+
+// AllNotifications calls fn for every notification (export).
+func (t *Tx) AllNotifications(fn func(Notification) error) error {
+	return t.b(bNotes).ForEach(func(k, v []byte) error {
+		var n Notification
+		if err := json.Unmarshal(v, &n); err != nil {
+			return fmt.Errorf("damaged notification: %w", err)
+		}
+		return fn(n)
+	})
+}
+
+// Conversations calls fn for every conversation in contact id order (export, invariant checks).
+func (t *Tx) Conversations(fn func(Conversation) error) error {
+	return t.b(bConvs).ForEach(func(k, v []byte) error {
+		var c Conversation
+		if err := json.Unmarshal(v, &c); err != nil {
+			return fmt.Errorf("damaged conversation %q: %w", k, err)
+		}
+		return fn(c)
+	})
+}
+
+// IsEmpty reports whether the workspace has no operators, teams, contacts or conversations.
+func (t *Tx) IsEmpty() bool {
+	for _, b := range [][]byte{bOperators, bTeams, bContacts, bConvs} {
+		if k, _ := t.b(b).Cursor().First(); k != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// Clear empties every bucket but meta (import --replace).
+func (t *Tx) Clear() error {
+	for _, name := range allBuckets {
+		if bytes.Equal(name, bMeta) {
+			continue
+		}
+		if err := t.tx.DeleteBucket(name); err != nil {
+			return err
+		}
+		if _, err := t.tx.CreateBucket(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,588 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"switchboard/data"
+	"switchboard/routing"
+)
+
+// Call outcomes.
+const (
+	CallRinging  = "ringing"
+	CallAnswered = "answered"
+	CallMissed   = "missed"
+)
+
+// Inbound is a customer's message or call arriving.
+type Inbound struct {
+	Channel    string    // "message" or "call"
+	From       string    // phone number; a new number creates the contact
+	Name       string    // the contact's name, used when the contact is new or has none
+	Text       string    // message text
+	ExternalID string    // optional; the same id twice is stored once
+	At         time.Time // zero: now
+	Outcome    string    // calls: ringing, answered or missed (default ringing)
+	Duration   int       // calls: seconds, when answered
+}
+
+func (s *Service) at(t time.Time) time.Time {
+	if t.IsZero() {
+		t = s.now()
+	}
+	return t.UTC()
+}
+
+// Inject routes an inbound message or call and stores it.
+func (s *Service) Inject(ctx context.Context, in Inbound) (Outcome, error) {
+	from, err := NormalizePhone(in.From)
+	if err != nil {
+		return Outcome{}, err
+	}
+	ch := routing.Channel(in.Channel)
+	if !ch.Valid() {
+		return Outcome{}, errorf(Invalid, "Unknown channel %q: use message or call", in.Channel)
+	}
+	if err := checkText("message", in.Text); err != nil {
+		return Outcome{}, err
+	}
+	if err := checkName("contact name", in.Name); err != nil {
+		return Outcome{}, err
+	}
+	if ch == routing.ChannelMessage && strings.TrimSpace(in.Text) == "" {
+		return Outcome{}, errorf(Invalid, "The message text is empty: give the text the customer sent")
+	}
+	if ch == routing.ChannelCall {
+		if in.Outcome == "" {
+			in.Outcome = CallRinging
+		}
+		if in.Outcome != CallRinging && in.Outcome != CallAnswered && in.Outcome != CallMissed {
+			return Outcome{}, errorf(Invalid, "Unknown call outcome %q: use ringing, answered or missed", in.Outcome)
+		}
+		if in.Duration < 0 {
+			return Outcome{}, errorf(Invalid, "A call duration of %d seconds is negative: give 0 or more", in.Duration)
+		}
+		if in.Outcome != CallAnswered {
+			in.Duration = 0
+		}
+	}
+	if len(in.ExternalID) > 256 {
+		return Outcome{}, errorf(Invalid, "The external id is %d bytes long: 256 at most", len(in.ExternalID))
+	}
+	at := s.at(in.At)
+	var out Outcome
+	err = s.do(ctx, func(w *wtx) error {
+		var err error
+		out, err = w.inject(from, in, ch, at)
+		return err
+	})
+	return out, err
+}
+
+func (w *wtx) inject(from string, in Inbound, ch routing.Channel, at time.Time) (Outcome, error) {
+	cfg := w.s.stage
+	if in.ExternalID != "" {
+		if key, ok := w.tx.ExtID(in.ExternalID); ok {
+			ct, _, err := w.tx.Contact(data.ContactOfKey(key))
+			if err != nil {
+				return Outcome{}, must(err)
+			}
+			cv, _, err := w.tx.Conversation(ct.ID)
+			if err != nil {
+				return Outcome{}, must(err)
+			}
+			return Outcome{Conversation: cfg.conversationView(ct, cv), Reason: cv.WhyReason, Why: cv.Why, Duplicate: true}, nil
+		}
+	}
+	ct, known, err := w.tx.Contact(from)
+	if err != nil {
+		return Outcome{}, must(err)
+	}
+	if !known {
+		ct = data.Contact{ID: from}
+	}
+	saveContact := !known
+	if ct.Name == "" && strings.TrimSpace(in.Name) != "" {
+		ct.Name = strings.TrimSpace(in.Name)
+		saveContact = true
+	}
+	cv, exists, err := w.tx.Conversation(from)
+	if err != nil {
+		return Outcome{}, must(err)
+	}
+	if !exists {
+		cv = data.Conversation{Contact: from}
+	}
+	d := routing.DecideInbound(w.s.ws, routingContact(ct), routingConv(cv, exists),
+		routing.Inbound{Channel: ch, Text: in.Text, At: at})
+
+	w.write()
+	e := data.Entry{At: at, Kind: string(ch), ID: in.ExternalID, Text: in.Text}
+	if ch == routing.ChannelCall {
+		e.Outcome, e.Duration = in.Outcome, in.Duration
+	}
+	key, err := w.tx.AppendEntry(&cv, e)
+	if err != nil {
+		return Outcome{}, must(err)
+	}
+	if in.ExternalID != "" {
+		if err := w.tx.PutExtID(in.ExternalID, key); err != nil {
+			return Outcome{}, must(err)
+		}
+	}
+	cv.Preview, cv.PreviewKind = preview(e), e.Kind
+	cv.Unread++
+	out, err := w.apply(&ct, &cv, d, saveContact)
+	if err != nil {
+		return Outcome{}, err
+	}
+	out.Entry = &e
+	if d.RaisePrompt {
+		// no person acted: the owner and every admin hear that a decision waits
+		text := fmt.Sprintf("Team decision waiting: %s — open %s to accept or decline", out.Prompt.Question, displayName(ct))
+		if err := w.notify(append([]string{d.Prompt.Target}, w.admins()...), ct.ID, text, at); err != nil {
+			return Outcome{}, err
+		}
+	}
+	w.emit(Event{Kind: EventConversation, Contact: ct.ID, Actor: routing.Routing, Why: out.Why, Reason: out.Reason,
+		Channel: string(ch), Assignee: cv.Assignee, Prompt: cv.Prompt != nil})
+	return out, nil
+}
+
+func preview(e data.Entry) string {
+	switch e.Kind {
+	case "call":
+		switch e.Outcome {
+		case CallAnswered:
+			return fmt.Sprintf("Call, answered (%s)", FormatDuration(e.Duration))
+		case CallMissed:
+			return "Call, missed"
+		}
+		return "Call, ringing"
+	}
+	t := strings.Join(strings.Fields(e.Text), " ")
+	if utf8.RuneCountInString(t) > 120 {
+		r := []rune(t)
+		t = string(r[:119]) + "…"
+	}
+	return t
+}
+
+// FormatDuration writes seconds as "1m 05s" or "42s".
+func FormatDuration(sec int) string {
+	if sec < 60 {
+		return strconv.Itoa(sec) + "s"
+	}
+	return fmt.Sprintf("%dm %02ds", sec/60, sec%60)
+}
+
+func (w *wtx) admins() []string {
+	var out []string
+	for _, o := range w.s.stage.ops {
+		if o.Role == string(routing.RoleAdmin) {
+			out = append(out, o.ID)
+		}
+	}
+	return out
+}
+
+func (w *wtx) notify(to []string, contact, text string, at time.Time) error {
+	seen := map[string]bool{}
+	for _, id := range to {
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		if _, err := w.tx.AddNotification(data.Notification{To: id, At: at, Text: text, Contact: contact}); err != nil {
+			return must(err)
+		}
+		w.emit(Event{Kind: EventNotification, To: id, Contact: contact})
+	}
+	return nil
+}
+
+func routingContact(ct data.Contact) routing.Contact {
+	return routing.Contact{ID: ct.ID, Name: ct.Name, Owner: ct.Owner, Tags: ct.Tags}
+}
+
+func routingConv(cv data.Conversation, exists bool) routing.Conversation {
+	if !exists {
+		return routing.Conversation{}
+	}
+	rc := routing.Conversation{Status: routing.Status(cv.Status), Assignee: cv.Assignee, Team: cv.Team, BotHold: cv.BotHold}
+	if cv.Prompt != nil {
+		rc.Prompt = &routing.Prompt{Kind: routing.PromptKind(cv.Prompt.Kind), Target: cv.Prompt.Target, Team: cv.Prompt.Team,
+			Choices: cv.Prompt.Choices, RaisedBy: cv.Prompt.RaisedBy, At: cv.Prompt.At}
+	}
+	return rc
+}
+
+// apply writes a decision: the conversation's new state, the contact's owner, the prompt, the
+// system note, the notification and the round-robin pick. saveContact forces the contact to be
+// written (a new contact).
+func (w *wtx) apply(ct *data.Contact, cv *data.Conversation, d routing.Decision, saveContact bool) (Outcome, error) {
+	w.write()
+	cfg := w.s.stage
+	changed := d.Changed()
+	if d.After.Status != routing.StatusNew {
+		cv.Status = string(d.After.Status)
+	}
+	cv.Assignee, cv.Team, cv.BotHold = d.After.Assignee, d.After.Team, d.After.BotHold
+	if d.ClearPrompt {
+		cv.Prompt = nil
+	}
+	if d.RaisePrompt {
+		p := d.Prompt
+		cv.Prompt = &data.Prompt{Kind: string(p.Kind), Target: p.Target, Team: p.Team, Choices: p.Choices, RaisedBy: p.RaisedBy, At: p.At}
+	}
+	why, code := "", d.Code()
+	if changed || d.Kind == routing.KindInbound {
+		why = d.Explain()
+	}
+	if changed {
+		cv.Version++
+		for _, n := range d.Notes() {
+			if _, err := w.tx.AppendEntry(cv, data.Entry{At: d.At, Kind: "note", By: n.By, Reason: n.Reason, Text: n.Text}); err != nil {
+				return Outcome{}, must(err)
+			}
+		}
+		if d.Before.Assignee != d.After.Assignee || d.Before.Team != d.After.Team || d.RaisePrompt || d.ClearPrompt ||
+			cv.Why == "" || d.Kind == routing.KindInbound {
+			cv.Why, cv.WhyReason = why, code
+		}
+	}
+	if d.After.Owner != ct.Owner {
+		ct.Owner = d.After.Owner
+		saveContact = true
+	}
+	if saveContact {
+		if err := w.tx.PutContact(*ct); err != nil {
+			return Outcome{}, must(err)
+		}
+	}
+	if d.Pick.Operator != "" {
+		w.s.ws.Remember(d.Pick)
+		if err := w.tx.PutRoundRobin(d.Pick.Team, w.s.ws.RoundRobin(d.Pick.Team)); err != nil {
+			return Outcome{}, must(err)
+		}
+	}
+	if cv.Status != "" {
+		if err := w.tx.PutConversation(*cv); err != nil {
+			return Outcome{}, must(err)
+		}
+	}
+	for _, n := range d.Notifications() {
+		if err := w.notify([]string{n.To}, ct.ID, n.Text, d.At); err != nil {
+			return Outcome{}, err
+		}
+	}
+	out := Outcome{Conversation: cfg.conversationView(*ct, *cv), Reason: code, Why: why}
+	if d.RaisePrompt {
+		out.Prompt = out.Conversation.Prompt
+	}
+	return out, nil
+}
+
+// ---- a person's actions ----
+
+// loadFor loads a conversation for an action by a person, checking the version they saw
+// (0: do not check).
+func (w *wtx) loadFor(by, contact string, version uint64, needConv bool) (data.Contact, data.Conversation, bool, error) {
+	if _, ok := w.s.stage.op(by); !ok {
+		return data.Contact{}, data.Conversation{}, false, errorf(NotFound, "Operator %q not found; act as an existing operator (see `switchboard operators`)", by)
+	}
+	id, err := NormalizePhone(contact)
+	if err != nil {
+		return data.Contact{}, data.Conversation{}, false, err
+	}
+	ct, ok, err := w.tx.Contact(id)
+	if err != nil {
+		return data.Contact{}, data.Conversation{}, false, must(err)
+	}
+	if !ok {
+		return data.Contact{}, data.Conversation{}, false, errorf(NotFound, "Contact +%s not found; check the number (see `switchboard contacts`)", id)
+	}
+	cv, exists, err := w.tx.Conversation(id)
+	if err != nil {
+		return data.Contact{}, data.Conversation{}, false, must(err)
+	}
+	if !exists {
+		if needConv {
+			return data.Contact{}, data.Conversation{}, false, errorf(NotFound, "%s has no conversation yet; it starts with their first message or call", displayName(ct))
+		}
+		cv = data.Conversation{Contact: id}
+	}
+	if version != 0 && cv.Version != version {
+		return data.Contact{}, data.Conversation{}, false, errorf(Conflict, TextStale)
+	}
+	return ct, cv, exists, nil
+}
+
+// action runs a person's action that routing decides.
+func (s *Service) action(ctx context.Context, by, contact string, version uint64, needConv bool,
+	decide func(w *routing.Workspace, rc routing.Contact, rv routing.Conversation, at time.Time) (routing.Decision, error)) (Outcome, error) {
+	var out Outcome
+	err := s.do(ctx, func(w *wtx) error {
+		ct, cv, exists, err := w.loadFor(by, contact, version, needConv)
+		if err != nil {
+			return err
+		}
+		d, err := decide(w.s.ws, routingContact(ct), routingConv(cv, exists), s.at(time.Time{}))
+		if err != nil {
+			return fromRouting(err)
+		}
+		out, err = w.apply(&ct, &cv, d, false)
+		if err != nil {
+			return err
+		}
+		w.emit(Event{Kind: EventConversation, Contact: ct.ID, Actor: by, Why: out.Why, Reason: out.Reason,
+			Assignee: cv.Assignee, Prompt: cv.Prompt != nil})
+		return nil
+	})
+	return out, err
+}
+
+// Assign sets the conversation's assignee: an operator id, "bot", or "" (none). Assigning
+// someone outside the conversation's team raises a team-mismatch decision for by.
+func (s *Service) Assign(ctx context.Context, by, contact, to string, version uint64) (Outcome, error) {
+	if to == "none" {
+		to = ""
+	}
+	return s.action(ctx, by, contact, version, true, func(w *routing.Workspace, c routing.Contact, v routing.Conversation, at time.Time) (routing.Decision, error) {
+		return routing.DecideAssign(w, by, c, v, to, at)
+	})
+}
+
+// SetOwner sets the contact's owner (an operator id), or clears it (to "" or "none").
+func (s *Service) SetOwner(ctx context.Context, by, contact, to string, version uint64) (Outcome, error) {
+	if to == "none" {
+		to = ""
+	}
+	return s.action(ctx, by, contact, version, false, func(w *routing.Workspace, c routing.Contact, v routing.Conversation, at time.Time) (routing.Decision, error) {
+		return routing.DecideOwner(w, by, c, v, to, at)
+	})
+}
+
+// ChangeTeam moves the conversation to another team.
+func (s *Service) ChangeTeam(ctx context.Context, by, contact, team string, version uint64) (Outcome, error) {
+	return s.action(ctx, by, contact, version, true, func(w *routing.Workspace, c routing.Contact, v routing.Conversation, at time.Time) (routing.Decision, error) {
+		return routing.DecideTeam(w, by, c, v, team, at)
+	})
+}
+
+// CloseConversation closes the conversation (withdrawing a waiting decision).
+func (s *Service) CloseConversation(ctx context.Context, by, contact string, version uint64) (Outcome, error) {
+	return s.action(ctx, by, contact, version, true, func(w *routing.Workspace, c routing.Contact, v routing.Conversation, at time.Time) (routing.Decision, error) {
+		return routing.DecideClose(w, by, c, v, false, at)
+	})
+}
+
+// ReopenConversation reopens a closed conversation by hand; it keeps its assignee and team.
+func (s *Service) ReopenConversation(ctx context.Context, by, contact string, version uint64) (Outcome, error) {
+	return s.action(ctx, by, contact, version, true, func(w *routing.Workspace, c routing.Contact, v routing.Conversation, at time.Time) (routing.Decision, error) {
+		return routing.DecideClose(w, by, c, v, true, at)
+	})
+}
+
+// Accept answers the conversation's team-mismatch decision: move it to team (one of the
+// operator's teams; "" for their first) and assign them.
+func (s *Service) Accept(ctx context.Context, by, contact, team string) (Outcome, error) {
+	return s.action(ctx, by, contact, 0, true, func(w *routing.Workspace, c routing.Contact, v routing.Conversation, at time.Time) (routing.Decision, error) {
+		return routing.DecideAnswer(w, by, c, v, true, team, at)
+	})
+}
+
+// Decline answers the conversation's team-mismatch decision with no: for an owner, Bot takes
+// the conversation and the owner is told why; for an assignment, nothing changes.
+func (s *Service) Decline(ctx context.Context, by, contact string) (Outcome, error) {
+	return s.action(ctx, by, contact, 0, true, func(w *routing.Workspace, c routing.Contact, v routing.Conversation, at time.Time) (routing.Decision, error) {
+		return routing.DecideAnswer(w, by, c, v, false, "", at)
+	})
+}
+
+// Reply sends an operator's reply on the conversation.
+func (s *Service) Reply(ctx context.Context, by, contact, text string) (Outcome, error) {
+	if strings.TrimSpace(text) == "" {
+		return Outcome{}, errorf(Invalid, "The reply is empty: type something to send")
+	}
+	if err := checkText("reply", text); err != nil {
+		return Outcome{}, err
+	}
+	var out Outcome
+	err := s.do(ctx, func(w *wtx) error {
+		ct, cv, _, err := w.loadFor(by, contact, 0, true)
+		if err != nil {
+			return err
+		}
+		at := s.at(time.Time{})
+		w.write()
+		// unique and stable across export/import: the contact and the entry's number
+		e := data.Entry{At: at, Kind: "reply", By: by, Text: text, ID: fmt.Sprintf("sb.%s.%d", ct.ID, cv.Seq+1), Delivery: "sent"}
+		key, err := w.tx.AppendEntry(&cv, e)
+		if err != nil {
+			return must(err)
+		}
+		if err := w.tx.PutExtID(e.ID, key); err != nil {
+			return must(err)
+		}
+		cv.Preview, cv.PreviewKind, cv.Unread = preview(e), "reply", 0
+		if err := w.tx.PutConversation(cv); err != nil {
+			return must(err)
+		}
+		out = Outcome{Conversation: w.s.stage.conversationView(ct, cv), Reason: cv.WhyReason, Why: cv.Why, Entry: &e}
+		w.emit(Event{Kind: EventConversation, Contact: ct.ID, Actor: by})
+		return nil
+	})
+	return out, err
+}
+
+// MarkRead clears the conversation's unread mark (an operator opened it).
+func (s *Service) MarkRead(ctx context.Context, by, contact string) error {
+	return s.do(ctx, func(w *wtx) error {
+		_, cv, exists, err := w.loadFor(by, contact, 0, false)
+		if err != nil || !exists || cv.Unread == 0 {
+			return err
+		}
+		w.write()
+		cv.Unread = 0
+		if err := w.tx.PutConversation(cv); err != nil {
+			return must(err)
+		}
+		w.emit(Event{Kind: EventConversation, Contact: cv.Contact, Actor: by})
+		return nil
+	})
+}
+
+// deliveryRank orders delivery marks; a mark never moves backwards.
+var deliveryRank = map[string]int{"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+
+// SetDelivery records a delivery status (sent, delivered, read, failed) of a reply by its id.
+// Unknown ids are ignored (found is false); a mark never moves backwards.
+func (s *Service) SetDelivery(ctx context.Context, id, status string) (found bool, err error) {
+	if deliveryRank[status] == 0 {
+		return false, errorf(Invalid, "Unknown delivery status %q: use sent, delivered, read or failed", status)
+	}
+	err = s.do(ctx, func(w *wtx) error {
+		key, ok := w.tx.ExtID(id)
+		if !ok {
+			return nil
+		}
+		e, ok, err := w.tx.Entry(key)
+		if err != nil {
+			return must(err)
+		}
+		if !ok || e.Kind != "reply" {
+			return nil
+		}
+		found = true
+		if deliveryRank[status] <= deliveryRank[e.Delivery] {
+			return nil
+		}
+		w.write()
+		e.Delivery = status
+		if err := w.tx.PutEntry(key, e); err != nil {
+			return must(err)
+		}
+		w.emit(Event{Kind: EventConversation, Contact: data.ContactOfKey(key)})
+		return nil
+	})
+	return found, err
+}
+
+// CallEnd is the end of a call: its outcome and duration.
+type CallEnd struct {
+	From       string
+	Name       string
+	CallID     string // the call's id, as given when it connected
+	Outcome    string // answered or missed
+	Duration   int
+	At         time.Time
+	ExternalID string // id of this end event, for idempotency ("" to use CallID+":terminate")
+}
+
+// EndCall records how a call ended. A call that was never seen connecting is recorded as a
+// new call with its outcome, and routes like any inbound call.
+func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
+	if c.Outcome != CallAnswered && c.Outcome != CallMissed {
+		return Outcome{}, errorf(Invalid, "Unknown call outcome %q: use answered or missed", c.Outcome)
+	}
+	if c.CallID == "" {
+		return Outcome{}, errorf(Invalid, "A call end needs the call's id")
+	}
+	from, err := NormalizePhone(c.From)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if c.ExternalID == "" {
+		c.ExternalID = c.CallID + ":terminate"
+	}
+	if c.Outcome != CallAnswered {
+		c.Duration = 0
+	}
+	at := s.at(c.At)
+	var out Outcome
+	err = s.do(ctx, func(w *wtx) error {
+		if key, ok := w.tx.ExtID(c.ExternalID); ok {
+			ct, _, err := w.tx.Contact(data.ContactOfKey(key))
+			if err != nil {
+				return must(err)
+			}
+			cv, _, err := w.tx.Conversation(ct.ID)
+			if err != nil {
+				return must(err)
+			}
+			out = Outcome{Conversation: w.s.stage.conversationView(ct, cv), Why: cv.Why, Reason: cv.WhyReason, Duplicate: true}
+			return nil
+		}
+		key, ok := w.tx.ExtID(c.CallID)
+		if !ok {
+			var err error
+			out, err = w.inject(from, Inbound{Channel: "call", From: from, Name: c.Name, ExternalID: c.CallID, Outcome: c.Outcome, Duration: c.Duration},
+				routing.ChannelCall, at)
+			if err != nil {
+				return err
+			}
+			return must(w.tx.PutExtID(c.ExternalID, key0(w, c.CallID)))
+		}
+		e, _, err := w.tx.Entry(key)
+		if err != nil {
+			return must(err)
+		}
+		w.write()
+		e.Outcome, e.Duration = c.Outcome, c.Duration
+		if err := w.tx.PutEntry(key, e); err != nil {
+			return must(err)
+		}
+		if err := w.tx.PutExtID(c.ExternalID, key); err != nil {
+			return must(err)
+		}
+		ct, _, err := w.tx.Contact(data.ContactOfKey(key))
+		if err != nil {
+			return must(err)
+		}
+		cv, _, err := w.tx.Conversation(ct.ID)
+		if err != nil {
+			return must(err)
+		}
+		if cv.PreviewKind == "call" {
+			cv.Preview = preview(e)
+			if err := w.tx.PutConversation(cv); err != nil {
+				return must(err)
+			}
+		}
+		out = Outcome{Conversation: w.s.stage.conversationView(ct, cv), Why: cv.Why, Reason: cv.WhyReason, Entry: &e}
+		w.emit(Event{Kind: EventConversation, Contact: ct.ID, Channel: "call"})
+		return nil
+	})
+	return out, err
+}
+
+func key0(w *wtx, id string) []byte {
+	k, _ := w.tx.ExtID(id)
+	return k
+}

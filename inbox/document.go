@@ -1,0 +1,600 @@
+package inbox
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"switchboard/data"
+	"switchboard/routing"
+)
+
+// Format is the workspace document's format tag.
+const Format = "switchboard/v1"
+
+// Document is the whole workspace as one JSON document (see docs/workspace.md).
+type Document struct {
+	Format        string                             `json:"format"`
+	Settings      data.Settings                      `json:"settings"`
+	Teams         []data.Team                        `json:"teams"`
+	Operators     []data.Operator                    `json:"operators"`
+	Contacts      []DocContact                       `json:"contacts"`
+	Conversations []DocConversation                  `json:"conversations"`
+	Prompts       []DocPrompt                        `json:"prompts"`
+	Notifications []DocNotification                  `json:"notifications"`
+	RoundRobin    map[string]routing.RoundRobinState `json:"round_robin"`
+	History       []DocSettingChange                 `json:"settings_history"`
+}
+
+// DocContact is a contact in the document; Owner is null when there is none.
+type DocContact struct {
+	ID    string   `json:"id"`
+	Name  string   `json:"name"`
+	Owner *string  `json:"owner"`
+	Tags  []string `json:"tags"`
+}
+
+// DocConversation is a conversation with its whole timeline.
+type DocConversation struct {
+	Contact   string       `json:"contact"`
+	Status    string       `json:"status"`
+	Assignee  *string      `json:"assignee"`
+	Team      string       `json:"team"`
+	BotHold   bool         `json:"bot_hold,omitempty"`
+	Version   uint64       `json:"version,omitempty"`
+	Unread    int          `json:"unread,omitempty"`
+	Why       string       `json:"why,omitempty"`
+	WhyReason string       `json:"why_reason,omitempty"`
+	Timeline  []data.Entry `json:"timeline"`
+}
+
+// DocPrompt is a waiting team-mismatch decision.
+type DocPrompt struct {
+	Contact  string    `json:"contact"`
+	Kind     string    `json:"kind,omitempty"` // inbound (default), assign, owner
+	Owner    string    `json:"owner"`
+	Team     string    `json:"team"`
+	Choices  []string  `json:"choices"`
+	RaisedBy string    `json:"raised_by"`
+	At       time.Time `json:"at,omitempty"`
+}
+
+// DocNotification is a notification to one operator.
+type DocNotification struct {
+	To      string    `json:"to"`
+	At      time.Time `json:"at"`
+	Read    bool      `json:"read"`
+	Text    string    `json:"text"`
+	Contact string    `json:"contact,omitempty"`
+}
+
+// DocSettingChange is one settings history entry.
+type DocSettingChange struct {
+	Setting string    `json:"setting"`
+	By      string    `json:"by"`
+	At      time.Time `json:"at"`
+	From    string    `json:"from"`
+	To      string    `json:"to"`
+}
+
+// Export writes the workspace document. The output is deterministic: the same workspace always
+// gives the same bytes. Each list element is one line.
+func (s *Service) Export(ctx context.Context, out io.Writer) error {
+	bw := bufio.NewWriterSize(out, 1<<16)
+	err := s.db.View(func(tx *data.Tx) error {
+		st, err := tx.Settings()
+		if err != nil {
+			return err
+		}
+		if st.Rules == nil {
+			st.Rules = []data.Rule{}
+		}
+		teams, err := tx.Teams()
+		if err != nil {
+			return err
+		}
+		ops, err := tx.Operators()
+		if err != nil {
+			return err
+		}
+		rr, err := tx.RoundRobin()
+		if err != nil {
+			return err
+		}
+		hist, err := tx.History()
+		if err != nil {
+			return err
+		}
+		ew := &elemWriter{w: bw}
+		ew.raw("{\n")
+		ew.field("format", Format)
+		ew.field("settings", st)
+		ew.list("teams", len(teams), func(i int) any {
+			t := teams[i]
+			if t.Members == nil {
+				t.Members = []string{}
+			}
+			return t
+		})
+		ew.list("operators", len(ops), func(i int) any { return ops[i] })
+		// contacts, conversations and prompts stream in contact id order
+		ew.open("contacts")
+		if err := tx.Contacts(func(c data.Contact) bool {
+			tags := c.Tags
+			if tags == nil {
+				tags = []string{}
+			}
+			ew.elem(DocContact{ID: c.ID, Name: c.Name, Owner: strPtr(c.Owner), Tags: tags})
+			return ew.err == nil
+		}); err != nil {
+			return err
+		}
+		ew.close()
+		var prompts []DocPrompt
+		ew.open("conversations")
+		if err := tx.Conversations(func(c data.Conversation) error {
+			dc := DocConversation{Contact: c.Contact, Status: c.Status, Assignee: strPtr(c.Assignee), Team: c.Team,
+				BotHold: c.BotHold, Version: c.Version, Unread: c.Unread, Why: c.Why, WhyReason: c.WhyReason}
+			cursor := ""
+			var pages [][]data.Entry
+			for {
+				es, prev, err := tx.Timeline(c.Contact, cursor, 1000)
+				if err != nil {
+					return err
+				}
+				pages = append(pages, es)
+				if prev == "" {
+					break
+				}
+				cursor = prev
+			}
+			dc.Timeline = []data.Entry{}
+			for i := len(pages) - 1; i >= 0; i-- {
+				dc.Timeline = append(dc.Timeline, pages[i]...)
+			}
+			ew.elem(dc)
+			if p := c.Prompt; p != nil {
+				prompts = append(prompts, DocPrompt{Contact: c.Contact, Kind: p.Kind, Owner: p.Target, Team: p.Team,
+					Choices: p.Choices, RaisedBy: p.RaisedBy, At: p.At})
+			}
+			return ew.err
+		}); err != nil {
+			return err
+		}
+		ew.close()
+		ew.list("prompts", len(prompts), func(i int) any { return prompts[i] })
+		var notes []DocNotification
+		if err := tx.AllNotifications(func(n data.Notification) error {
+			notes = append(notes, DocNotification{To: n.To, At: n.At, Read: n.Read, Text: n.Text, Contact: n.Contact})
+			return nil
+		}); err != nil {
+			return err
+		}
+		ew.list("notifications", len(notes), func(i int) any { return notes[i] })
+		teamIDs := make([]string, 0, len(rr))
+		for id := range rr {
+			teamIDs = append(teamIDs, id)
+		}
+		sort.Strings(teamIDs)
+		ew.raw(",\n\"round_robin\": {")
+		for i, id := range teamIDs {
+			if i > 0 {
+				ew.raw(",")
+			}
+			ew.raw("\n  ")
+			ew.json(id)
+			ew.raw(": ")
+			ew.json(rr[id])
+		}
+		if len(teamIDs) > 0 {
+			ew.raw("\n")
+		}
+		ew.raw("}")
+		ew.list("settings_history", len(hist), func(i int) any {
+			h := hist[i]
+			return DocSettingChange{Setting: h.Key, By: h.By, At: h.At, From: h.From, To: h.To}
+		})
+		ew.raw("\n}\n")
+		return ew.err
+	})
+	if err != nil {
+		return readErr(err)
+	}
+	return bw.Flush()
+}
+
+type elemWriter struct {
+	w     *bufio.Writer
+	err   error
+	count int
+}
+
+func (e *elemWriter) raw(s string) {
+	if e.err == nil {
+		_, e.err = e.w.WriteString(s)
+	}
+}
+
+func (e *elemWriter) json(v any) {
+	if e.err != nil {
+		return
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		e.err = err
+		return
+	}
+	_, e.err = e.w.Write(b)
+}
+
+func (e *elemWriter) field(name string, v any) {
+	if name != "format" {
+		e.raw(",\n")
+	}
+	e.json(name)
+	e.raw(": ")
+	e.json(v)
+}
+
+func (e *elemWriter) open(name string) {
+	e.raw(",\n")
+	e.json(name)
+	e.raw(": [")
+	e.count = 0
+}
+
+func (e *elemWriter) elem(v any) {
+	if e.count > 0 {
+		e.raw(",")
+	}
+	e.raw("\n  ")
+	e.json(v)
+	e.count++
+}
+
+func (e *elemWriter) close() {
+	if e.count > 0 {
+		e.raw("\n")
+	}
+	e.raw("]")
+}
+
+func (e *elemWriter) list(name string, n int, at func(int) any) {
+	e.open(name)
+	for i := 0; i < n; i++ {
+		e.elem(at(i))
+	}
+	e.close()
+}
+
+// Import loads a workspace document. Into an empty workspace anyone may import (that is how a
+// workspace is set up); replacing a workspace that has data needs replace and an admin. An
+// invalid document changes nothing and the error names the field that is wrong.
+func (s *Service) Import(ctx context.Context, by string, r io.Reader, replace bool) error {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var doc Document
+	if err := dec.Decode(&doc); err != nil {
+		return errorf(Invalid, "The document is not valid workspace JSON: %v", describeJSONError(err))
+	}
+	if dec.More() {
+		return errorf(Invalid, "The document has more after its closing brace; give one JSON object")
+	}
+	if err := validateDocument(&doc); err != nil {
+		return err
+	}
+	return s.do(ctx, func(w *wtx) error {
+		if !w.tx.IsEmpty() {
+			if !replace {
+				return errorf(Conflict, "The workspace in %s already has data; use --replace to replace it (export it first to keep a copy)", s.db.Path())
+			}
+			if err := w.requireAdmin(by); err != nil {
+				return errorf(Forbidden, "Only admins can replace a workspace")
+			}
+		}
+		w.write()
+		if err := w.tx.Clear(); err != nil {
+			return must(err)
+		}
+		if err := writeDocument(w.tx, &doc); err != nil {
+			return must(err)
+		}
+		s.stage = newConfig(doc.Settings, sortedOps(doc.Operators), doc.Teams)
+		s.ws = buildWorkspace(s.stage, doc.RoundRobin)
+		w.emit(Event{Kind: EventReload, Actor: by})
+		return nil
+	})
+}
+
+func sortedOps(ops []data.Operator) []data.Operator {
+	out := append([]data.Operator(nil), ops...)
+	slices.SortFunc(out, func(a, b data.Operator) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+func describeJSONError(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case asErr(err, &se):
+		return fmt.Sprintf("syntax error at byte %d: %v", se.Offset, err)
+	case asErr(err, &te):
+		return fmt.Sprintf("field %s should be %s, not a JSON %s", te.Field, te.Type, te.Value)
+	}
+	return err.Error()
+}
+
+func asErr[T error](err error, target *T) bool { return errors.As(err, target) }
+
+func validateDocument(doc *Document) error {
+	bad := func(field, format string, args ...any) error {
+		return errorf(Invalid, "Invalid document: %s: %s", field, fmt.Sprintf(format, args...))
+	}
+	if doc.Format != Format {
+		return bad("format", "is %q; this Switchboard reads %q", doc.Format, Format)
+	}
+	st := doc.Settings
+	if !routing.Plan(st.Plan).Valid() {
+		return bad("settings.plan", "%q is not a plan; use growth, pro or business", st.Plan)
+	}
+	if st.ContactOwnerRouting && !routing.PlanAllowsOwnerRouting(routing.Plan(st.Plan)) {
+		return bad("settings.contact_owner_routing", "%s", routing.TextOwnerRoutingPlan)
+	}
+	if st.RoundRobin && !routing.PlanAllowsRoundRobin(routing.Plan(st.Plan)) {
+		return bad("settings.round_robin", "%s", routing.TextRoundRobinPlan)
+	}
+	ops := map[string]data.Operator{}
+	for i, o := range doc.Operators {
+		if err := checkOperator(o); err != nil {
+			return bad(fmt.Sprintf("operators[%d]", i), "%v", err)
+		}
+		if _, dup := ops[o.ID]; dup {
+			return bad(fmt.Sprintf("operators[%d].id", i), "%q appears twice", o.ID)
+		}
+		ops[o.ID] = o
+	}
+	teams := map[string]data.Team{}
+	for i, t := range doc.Teams {
+		if err := checkTeam(t); err != nil {
+			return bad(fmt.Sprintf("teams[%d]", i), "%v", err)
+		}
+		if _, dup := teams[t.ID]; dup {
+			return bad(fmt.Sprintf("teams[%d].id", i), "%q appears twice", t.ID)
+		}
+		seen := map[string]bool{}
+		for j, m := range t.Members {
+			if _, ok := ops[m]; !ok {
+				return bad(fmt.Sprintf("teams[%d].members[%d]", i, j), "operator %q not found", m)
+			}
+			if seen[m] {
+				return bad(fmt.Sprintf("teams[%d].members[%d]", i, j), "%q appears twice", m)
+			}
+			seen[m] = true
+		}
+		if doc.Teams[i].Members == nil {
+			doc.Teams[i].Members = []string{}
+		}
+		teams[t.ID] = t
+	}
+	if _, ok := teams[st.DefaultTeam]; !ok && (st.DefaultTeam != "" || len(doc.Teams) > 0) {
+		return bad("settings.default_team", "team %q not found", st.DefaultTeam)
+	}
+	cfg := newConfig(st, sortedOps(doc.Operators), doc.Teams)
+	names := map[string]bool{}
+	for i, r := range st.Rules {
+		if err := cfg.checkRule(r); err != nil {
+			return bad(fmt.Sprintf("settings.rules[%d]", i), "%v", err)
+		}
+		if names[r.Name] {
+			return bad(fmt.Sprintf("settings.rules[%d].name", i), "%q appears twice", r.Name)
+		}
+		names[r.Name] = true
+	}
+	if doc.Settings.Rules == nil {
+		doc.Settings.Rules = []data.Rule{}
+	}
+	inTeam := func(op, team string) bool { return slices.Contains(teams[team].Members, op) }
+	contacts := map[string]bool{}
+	for i, c := range doc.Contacts {
+		f := fmt.Sprintf("contacts[%d]", i)
+		id, err := NormalizePhone(c.ID)
+		if err != nil || id != c.ID {
+			return bad(f+".id", "%q is not a phone number in digits (6 to 15 digits, no +)", c.ID)
+		}
+		if contacts[c.ID] {
+			return bad(f+".id", "%q appears twice", c.ID)
+		}
+		contacts[c.ID] = true
+		if err := checkName("contact name", c.Name); err != nil {
+			return bad(f+".name", "%v", err)
+		}
+		if c.Owner != nil {
+			if _, ok := ops[*c.Owner]; !ok {
+				return bad(f+".owner", "operator %q not found", *c.Owner)
+			}
+		}
+	}
+	convs := map[string]*DocConversation{}
+	for i := range doc.Conversations {
+		c := &doc.Conversations[i]
+		f := fmt.Sprintf("conversations[%d]", i)
+		if !contacts[c.Contact] {
+			return bad(f+".contact", "contact %q is not in contacts", c.Contact)
+		}
+		if convs[c.Contact] != nil {
+			return bad(f+".contact", "%q has two conversations; a contact has one", c.Contact)
+		}
+		convs[c.Contact] = c
+		if c.Status != "open" && c.Status != "closed" {
+			return bad(f+".status", "%q; use open or closed", c.Status)
+		}
+		if _, ok := teams[c.Team]; !ok {
+			return bad(f+".team", "team %q not found", c.Team)
+		}
+		if a := c.Assignee; a != nil && *a != routing.Bot {
+			if _, ok := ops[*a]; !ok {
+				return bad(f+".assignee", "operator %q not found", *a)
+			}
+			if !inTeam(*a, c.Team) {
+				return bad(f+".assignee", "%q is not a member of team %q (a human assignee must be in the conversation's team)", *a, c.Team)
+			}
+		}
+		if len(c.Timeline) == 0 {
+			return bad(f+".timeline", "is empty; a conversation starts with a message or call")
+		}
+		for j, e := range c.Timeline {
+			fe := fmt.Sprintf("%s.timeline[%d]", f, j)
+			if e.At.IsZero() {
+				return bad(fe+".at", "is missing; give an RFC 3339 time")
+			}
+			switch e.Kind {
+			case "message", "reply", "note":
+				if err := checkText(e.Kind, e.Text); err != nil {
+					return bad(fe+".text", "%v", err)
+				}
+			case "call":
+				if e.Outcome != CallRinging && e.Outcome != CallAnswered && e.Outcome != CallMissed {
+					return bad(fe+".outcome", "%q; use ringing, answered or missed", e.Outcome)
+				}
+			default:
+				return bad(fe+".kind", "%q; use message, call, reply or note", e.Kind)
+			}
+			if e.Kind == "reply" {
+				if _, ok := ops[e.By]; !ok {
+					return bad(fe+".by", "operator %q not found", e.By)
+				}
+			}
+		}
+	}
+	prompts := map[string]bool{}
+	for i, p := range doc.Prompts {
+		f := fmt.Sprintf("prompts[%d]", i)
+		c := convs[p.Contact]
+		if c == nil {
+			return bad(f+".contact", "%q has no conversation", p.Contact)
+		}
+		if prompts[p.Contact] {
+			return bad(f+".contact", "%q has two prompts; a conversation has at most one", p.Contact)
+		}
+		prompts[p.Contact] = true
+		if _, ok := ops[p.Owner]; !ok {
+			return bad(f+".owner", "operator %q not found", p.Owner)
+		}
+		if p.Kind == "" {
+			doc.Prompts[i].Kind = string(routing.PromptInbound)
+		} else if p.Kind != string(routing.PromptInbound) && p.Kind != string(routing.PromptAssign) && p.Kind != string(routing.PromptOwner) {
+			return bad(f+".kind", "%q; use inbound, assign or owner", p.Kind)
+		}
+		if p.RaisedBy != routing.Routing {
+			if _, ok := ops[p.RaisedBy]; !ok {
+				return bad(f+".raised_by", "%q is neither routing nor an operator", p.RaisedBy)
+			}
+		}
+		for j, t := range p.Choices {
+			if !inTeam(p.Owner, t) {
+				return bad(fmt.Sprintf("%s.choices[%d]", f, j), "%q is not one of %s's teams", t, p.Owner)
+			}
+		}
+		if c.Status != "open" {
+			return bad(f, "the conversation of %q is closed; only open conversations wait for a decision", p.Contact)
+		}
+	}
+	for i, n := range doc.Notifications {
+		if _, ok := ops[n.To]; !ok {
+			return bad(fmt.Sprintf("notifications[%d].to", i), "operator %q not found", n.To)
+		}
+	}
+	for team := range doc.RoundRobin {
+		if _, ok := teams[team]; !ok {
+			return bad("round_robin", "team %q not found", team)
+		}
+	}
+	for i, h := range doc.History {
+		if _, ok := ops[h.By]; !ok {
+			return bad(fmt.Sprintf("settings_history[%d].by", i), "operator %q not found", h.By)
+		}
+	}
+	return nil
+}
+
+func writeDocument(tx *data.Tx, doc *Document) error {
+	if err := tx.PutSettings(doc.Settings); err != nil {
+		return err
+	}
+	for _, o := range doc.Operators {
+		if err := tx.PutOperator(o); err != nil {
+			return err
+		}
+	}
+	for _, t := range doc.Teams {
+		if err := tx.PutTeam(t); err != nil {
+			return err
+		}
+	}
+	for id, st := range doc.RoundRobin {
+		if err := tx.PutRoundRobin(id, st); err != nil {
+			return err
+		}
+	}
+	for _, c := range doc.Contacts {
+		owner := ""
+		if c.Owner != nil {
+			owner = *c.Owner
+		}
+		if err := tx.PutContact(data.Contact{ID: c.ID, Name: c.Name, Owner: owner, Tags: c.Tags}); err != nil {
+			return err
+		}
+	}
+	prompts := map[string]DocPrompt{}
+	for _, p := range doc.Prompts {
+		prompts[p.Contact] = p
+	}
+	for _, dc := range doc.Conversations {
+		cv := data.Conversation{Contact: dc.Contact, Status: dc.Status, Team: dc.Team, BotHold: dc.BotHold,
+			Version: dc.Version, Unread: dc.Unread, Why: dc.Why, WhyReason: dc.WhyReason}
+		if dc.Assignee != nil {
+			cv.Assignee = *dc.Assignee
+		}
+		if cv.Version == 0 {
+			cv.Version = 1 // versions start at 1: 0 means "do not check" in an action
+		}
+		if p, ok := prompts[dc.Contact]; ok {
+			cv.Prompt = &data.Prompt{Kind: p.Kind, Target: p.Owner, Team: p.Team, Choices: p.Choices, RaisedBy: p.RaisedBy, At: p.At}
+		}
+		for _, e := range dc.Timeline {
+			key, err := tx.AppendEntry(&cv, e)
+			if err != nil {
+				return err
+			}
+			if e.ID != "" {
+				if err := tx.PutExtID(e.ID, key); err != nil {
+					return err
+				}
+			}
+			if e.Kind != "note" {
+				cv.Preview, cv.PreviewKind = preview(e), e.Kind
+			}
+		}
+		if err := tx.PutConversation(cv); err != nil {
+			return err
+		}
+	}
+	for _, n := range doc.Notifications {
+		if _, err := tx.AddNotification(data.Notification{To: n.To, At: n.At, Read: n.Read, Text: n.Text, Contact: n.Contact}); err != nil {
+			return err
+		}
+	}
+	for _, h := range doc.History {
+		if _, err := tx.AddHistory(data.SettingChange{Key: h.Setting, By: h.By, At: h.At, From: h.From, To: h.To}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

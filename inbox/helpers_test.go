@@ -1,0 +1,80 @@
+package inbox
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+var ctx = context.Background()
+
+// clock is a test clock that moves one second per reading.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Second)
+	return c.t
+}
+
+// newService opens a service on a fresh file in a temp dir; with fixture, it imports
+// testdata/workspace.json (Alice and Dana admins; Bob offline, Carol, Erin, Frank operators;
+// Support = bob, carol, dana; Sales = alice, erin; Billing = frank, carol).
+func newService(t testing.TB, fixture bool) *Service {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "sb.db")
+	c := &clock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	s, err := Open(path, Options{Now: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if fixture {
+		raw, err := os.ReadFile("testdata/workspace.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Import(ctx, "", bytes.NewReader(raw), false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+func export(t testing.TB, s *Service) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := s.Export(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func wantKind(t testing.TB, err error, k Kind) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("want a %s error, got none", k)
+	}
+	if KindOf(err) != k {
+		t.Fatalf("want a %s error, got %v (%s)", k, err, KindOf(err))
+	}
+}
+
+// noErr(f())(t) returns f's value, failing the test on its error.
+func noErr[T any](v T, err error) func(testing.TB) T {
+	return func(t testing.TB) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}

@@ -1,0 +1,433 @@
+package inbox
+
+import (
+	"context"
+	"sort"
+
+	"switchboard/data"
+	"switchboard/routing"
+)
+
+// View names a list of conversations.
+type View string
+
+const (
+	ViewMine       View = "mine"       // open, assigned to the operator asking
+	ViewUnassigned View = "unassigned" // open, nobody assigned
+	ViewBot        View = "bot"        // open, assigned to Bot
+	ViewWaiting    View = "waiting"    // waiting for a team decision
+	ViewTeam       View = "team"       // open, in Filter.Team
+	ViewOpen       View = "open"       // every open conversation
+	ViewClosed     View = "closed"     // every closed conversation
+	ViewAll        View = "all"        // every conversation, open or closed
+)
+
+// Filter selects conversations. View picks the list; Status, Assignee and Team narrow it
+// further (the CLI's list flags). Assignee is an operator id, "bot" or "none".
+type Filter struct {
+	View     View
+	Operator string // who asks (for ViewMine)
+	Team     string
+	Status   string // open, closed or "" / all
+	Assignee string
+	Cursor   string
+	Limit    int // default 50, at most 500
+}
+
+// Page is one page of conversations, newest activity first. Next is the cursor of the next
+// page, "" on the last.
+type Page struct {
+	Conversations []ConversationView `json:"conversations"`
+	Next          string             `json:"next,omitempty"`
+}
+
+// List returns a page of conversations.
+func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	if f.Limit > 500 {
+		f.Limit = 500
+	}
+	cfg := s.cfg.Load()
+	if f.View == "" {
+		f.View = ViewOpen
+	}
+	if f.Status == "all" {
+		f.Status = ""
+	}
+	if f.Status != "" && f.Status != "open" && f.Status != "closed" {
+		return Page{}, errorf(Invalid, "Unknown status %q: use open, closed or all", f.Status)
+	}
+	if f.Team != "" {
+		if _, ok := cfg.team(f.Team); !ok {
+			return Page{}, errorf(NotFound, "Team %q not found; see `switchboard teams`", f.Team)
+		}
+	}
+	assignee, assigneeSet := f.Assignee, f.Assignee != ""
+	if assignee == "none" {
+		assignee = ""
+	}
+	if assigneeSet && assignee != "" && assignee != routing.Bot {
+		if _, ok := cfg.op(assignee); !ok {
+			return Page{}, errorf(NotFound, "Operator %q not found; see `switchboard operators`", assignee)
+		}
+	}
+	var ix data.Index
+	status := f.Status
+	switch f.View {
+	case ViewMine:
+		if _, ok := cfg.op(f.Operator); !ok {
+			return Page{}, errorf(NotFound, "Operator %q not found", f.Operator)
+		}
+		ix, assignee, assigneeSet, status = data.ByAssignee(f.Operator, "open"), f.Operator, true, "open"
+	case ViewUnassigned:
+		ix, assignee, assigneeSet, status = data.ByAssignee("", "open"), "", true, "open"
+	case ViewBot:
+		ix, assignee, assigneeSet, status = data.ByAssignee(routing.Bot, "open"), routing.Bot, true, "open"
+	case ViewWaiting:
+		ix = data.Waiting()
+	case ViewTeam:
+		if f.Team == "" {
+			return Page{}, errorf(Invalid, "The team view needs a team id")
+		}
+		if status == "" {
+			status = "open"
+		}
+		ix = data.ByTeam(f.Team, status)
+	case ViewOpen:
+		status = "open"
+		ix = data.ByStatus("open")
+	case ViewClosed:
+		status = "closed"
+		ix = data.ByStatus("closed")
+	case ViewAll:
+		ix = data.ByActivity()
+		if status != "" {
+			ix = data.ByStatus(status)
+		}
+	default:
+		return Page{}, errorf(Invalid, "Unknown view %q: use mine, unassigned, bot, waiting, team, open, closed or all", f.View)
+	}
+	// the narrowest index: an assignee with a status has its own
+	if f.View != ViewWaiting && assigneeSet && status != "" {
+		ix = data.ByAssignee(assignee, status)
+	}
+	keep := func(c *data.Conversation) bool {
+		if status != "" && c.Status != status {
+			return false
+		}
+		if assigneeSet && c.Assignee != assignee {
+			return false
+		}
+		if f.Team != "" && c.Team != f.Team {
+			return false
+		}
+		return true
+	}
+	var page Page
+	err := s.db.View(func(tx *data.Tx) error {
+		convs, next, err := tx.List(ix, f.Cursor, f.Limit, keep)
+		if err != nil {
+			return err
+		}
+		page.Next = next
+		page.Conversations = make([]ConversationView, 0, len(convs))
+		for _, cv := range convs {
+			ct, _, err := tx.Contact(cv.Contact)
+			if err != nil {
+				return err
+			}
+			page.Conversations = append(page.Conversations, cfg.conversationView(ct, cv))
+		}
+		return nil
+	})
+	if err != nil {
+		return Page{}, readErr(err)
+	}
+	return page, nil
+}
+
+func readErr(err error) error {
+	if _, ok := err.(*Error); ok {
+		return err
+	}
+	return errorf(Internal, "could not read the workspace: %v", err)
+}
+
+// Counts are the live counts of the inbox views for one operator.
+type Counts struct {
+	Mine       int            `json:"mine"`
+	Unassigned int            `json:"unassigned"`
+	Bot        int            `json:"bot"`
+	Waiting    int            `json:"waiting"`
+	Teams      map[string]int `json:"teams"` // open conversations per team
+	Open       int            `json:"open"`
+	Closed     int            `json:"closed"`
+	All        int            `json:"all"`
+}
+
+// Counts returns the view counts for the operator. It reads counters kept with the data, so it
+// costs the same for ten conversations or a million.
+func (s *Service) Counts(ctx context.Context, operator string) (Counts, error) {
+	cfg := s.cfg.Load()
+	c := Counts{Teams: map[string]int{}}
+	err := s.db.View(func(tx *data.Tx) error {
+		m := tx.Counts()
+		c.Mine = int(m["a:"+operator+":open"])
+		c.Unassigned = int(m["a:-:open"])
+		c.Bot = int(m["a:bot:open"])
+		c.Waiting = int(m["waiting"])
+		c.Open = int(m["s:open"])
+		c.Closed = int(m["s:closed"])
+		c.All = int(m["all"])
+		for _, t := range cfg.teams {
+			c.Teams[t.ID] = int(m["t:"+t.ID+":open"])
+		}
+		return nil
+	})
+	return c, readErr0(err)
+}
+
+func readErr0(err error) error {
+	if err == nil {
+		return nil
+	}
+	return readErr(err)
+}
+
+// Detail is one conversation with a page of its timeline.
+type Detail struct {
+	Conversation ConversationView `json:"conversation"`
+	Timeline     []data.Entry     `json:"timeline"`
+	// Older is the cursor for the page of entries before these ("" when these are the first).
+	Older string `json:"older,omitempty"`
+	// CanAnswer: the operator asking may answer the waiting team decision.
+	CanAnswer bool `json:"can_answer"`
+}
+
+// Conversation returns the contact's conversation with the newest page of its timeline before
+// cursor ("" for the newest), in time order. asker decides CanAnswer.
+func (s *Service) Conversation(ctx context.Context, asker, contact, cursor string, limit int) (Detail, error) {
+	id, err := NormalizePhone(contact)
+	if err != nil {
+		return Detail{}, err
+	}
+	if limit <= 0 {
+		limit = 100
+	}
+	cfg := s.cfg.Load()
+	var d Detail
+	err = s.db.View(func(tx *data.Tx) error {
+		ct, ok, err := tx.Contact(id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errorf(NotFound, "Contact +%s not found; check the number (see `switchboard contacts`)", id)
+		}
+		cv, ok, err := tx.Conversation(id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			d.Conversation = cfg.conversationView(ct, data.Conversation{Contact: id})
+			d.Timeline = []data.Entry{}
+			return nil
+		}
+		d.Conversation = cfg.conversationView(ct, cv)
+		d.Timeline, d.Older, err = tx.Timeline(id, cursor, limit)
+		if d.Timeline == nil {
+			d.Timeline = []data.Entry{}
+		}
+		if cv.Prompt != nil {
+			d.CanAnswer = canAnswer(cfg, asker, cv.Prompt)
+		}
+		return err
+	})
+	return d, readErr0(err)
+}
+
+func canAnswer(cfg *config, asker string, p *data.Prompt) bool {
+	o, ok := cfg.op(asker)
+	if !ok || p == nil {
+		return false
+	}
+	if p.RaisedBy == routing.Routing {
+		return asker == p.Target || o.Role == string(routing.RoleAdmin)
+	}
+	return asker == p.RaisedBy
+}
+
+// Prompts returns the team decisions the operator may answer, newest first.
+func (s *Service) Prompts(ctx context.Context, operator string) ([]PromptView, error) {
+	cfg := s.cfg.Load()
+	if _, ok := cfg.op(operator); !ok {
+		return nil, errorf(NotFound, "Operator %q not found", operator)
+	}
+	out := []PromptView{}
+	err := s.db.View(func(tx *data.Tx) error {
+		cursor := ""
+		for {
+			convs, next, err := tx.List(data.Waiting(), cursor, 200, func(c *data.Conversation) bool { return canAnswer(cfg, operator, c.Prompt) })
+			if err != nil {
+				return err
+			}
+			for _, cv := range convs {
+				ct, _, err := tx.Contact(cv.Contact)
+				if err != nil {
+					return err
+				}
+				out = append(out, *cfg.promptView(ct, cv.Prompt))
+			}
+			if next == "" {
+				return nil
+			}
+			cursor = next
+		}
+	})
+	return out, readErr0(err)
+}
+
+// Notifications returns the operator's notifications, newest first: unread ones, or all.
+func (s *Service) Notifications(ctx context.Context, operator string, all bool) ([]data.Notification, error) {
+	if _, ok := s.cfg.Load().op(operator); !ok {
+		return nil, errorf(NotFound, "Operator %q not found", operator)
+	}
+	var out []data.Notification
+	err := s.db.View(func(tx *data.Tx) error {
+		var err error
+		out, err = tx.Notifications(operator, all)
+		return err
+	})
+	if out == nil {
+		out = []data.Notification{}
+	}
+	return out, readErr0(err)
+}
+
+// SettingsView is the workspace settings with what is in force and why a toggle is locked.
+type SettingsView struct {
+	data.Settings
+	OwnerRoutingActive bool   `json:"owner_routing_in_force"`
+	RoundRobinActive   bool   `json:"round_robin_in_force"`
+	OwnerRoutingLock   string `json:"owner_routing_locked,omitempty"` // why it cannot be turned on
+	RoundRobinLock     string `json:"round_robin_locked,omitempty"`
+}
+
+// Settings returns the settings.
+func (s *Service) Settings(ctx context.Context) SettingsView {
+	st := s.cfg.Load().settings
+	rs := toRoutingSettings(st)
+	v := SettingsView{Settings: st, OwnerRoutingActive: rs.OwnerRoutingActive(), RoundRobinActive: rs.RoundRobinActive()}
+	if v.Rules == nil {
+		v.Rules = []data.Rule{}
+	}
+	if !routing.PlanAllowsOwnerRouting(rs.Plan) {
+		v.OwnerRoutingLock = routing.TextOwnerRoutingPlan
+	}
+	if !routing.PlanAllowsRoundRobin(rs.Plan) {
+		v.RoundRobinLock = routing.TextRoundRobinPlan
+	}
+	return v
+}
+
+// History returns the settings history, oldest first.
+func (s *Service) History(ctx context.Context) ([]data.SettingChange, error) {
+	var out []data.SettingChange
+	err := s.db.View(func(tx *data.Tx) error {
+		var err error
+		out, err = tx.History()
+		return err
+	})
+	if out == nil {
+		out = []data.SettingChange{}
+	}
+	return out, readErr0(err)
+}
+
+// OperatorView is an operator with their teams.
+type OperatorView struct {
+	data.Operator
+	Teams []string `json:"teams"`
+}
+
+// Operators returns the operators, by id, with their teams.
+func (s *Service) Operators(ctx context.Context) []OperatorView {
+	cfg := s.cfg.Load()
+	out := make([]OperatorView, 0, len(cfg.ops))
+	for _, o := range cfg.ops {
+		v := OperatorView{Operator: o, Teams: []string{}}
+		for _, t := range cfg.teams {
+			for _, m := range t.Members {
+				if m == o.ID {
+					v.Teams = append(v.Teams, t.ID)
+					break
+				}
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// Operator returns one operator.
+func (s *Service) Operator(id string) (data.Operator, bool) { return s.cfg.Load().op(id) }
+
+// Teams returns the teams in workspace order.
+func (s *Service) Teams(ctx context.Context) []data.Team {
+	cfg := s.cfg.Load()
+	out := make([]data.Team, len(cfg.teams))
+	copy(out, cfg.teams)
+	return out
+}
+
+// DefaultOperator returns the first admin by id (who acts when nobody says), or "" if there is
+// no admin.
+func (s *Service) DefaultOperator() string {
+	cfg := s.cfg.Load()
+	ids := make([]string, 0)
+	for _, o := range cfg.ops {
+		if o.Role == string(routing.RoleAdmin) {
+			ids = append(ids, o.ID)
+		}
+	}
+	sort.Strings(ids)
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[0]
+}
+
+// Contacts searches contacts by name (contains) or number (prefix); an empty query lists the
+// first limit contacts by number.
+func (s *Service) Contacts(ctx context.Context, query string, limit int) ([]ContactView, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	cfg := s.cfg.Load()
+	out := []ContactView{}
+	err := s.db.View(func(tx *data.Tx) error {
+		if query == "" {
+			return tx.Contacts(func(c data.Contact) bool {
+				out = append(out, cfg.contactView(c))
+				return len(out) < limit
+			})
+		}
+		ids, err := tx.SearchContacts(query, limit)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			c, ok, err := tx.Contact(id)
+			if err != nil {
+				return err
+			}
+			if ok {
+				out = append(out, cfg.contactView(c))
+			}
+		}
+		return nil
+	})
+	return out, readErr0(err)
+}

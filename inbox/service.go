@@ -1,0 +1,393 @@
+// Package inbox is Switchboard's application service: the only writer of the workspace. Every
+// screen and command goes through it. Each command names who acts and is one transaction:
+// load, let routing decide, apply, write the timeline, commit; then subscribers hear of it.
+// It owns permissions, prompts, notifications, the timeline and idempotency of inbound events.
+// It must not draw anything or parse command lines; routing decisions come from package routing
+// and storage from package data.
+//
+// Many sessions share one Service (many terminals, SSH users, CLI requests over the socket).
+// Writes go through one writer goroutine that commits waiting commands together (group commit):
+// each command still returns only once its changes are durable.
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"switchboard/data"
+	"switchboard/routing"
+)
+
+// Options configure a Service.
+type Options struct {
+	// Now is the clock; nil means time.Now. Tests pass a fixed clock.
+	Now func() time.Time
+	// MaxBatch caps how many waiting commands share one transaction (default 128).
+	MaxBatch int
+}
+
+// Service is the inbox. It is safe for concurrent use.
+type Service struct {
+	db   *data.DB
+	now  func() time.Time
+	reqs chan *request
+	quit chan struct{}
+	done chan struct{}
+	max  int
+
+	cfg atomic.Pointer[config] // committed configuration, for readers
+
+	// owned by the writer goroutine
+	stage *config
+	ws    *routing.Workspace
+
+	subMu sync.Mutex
+	subs  map[*subscriber]struct{}
+
+	closeOnce sync.Once
+}
+
+// config is an immutable snapshot of the workspace configuration.
+type config struct {
+	settings data.Settings
+	ops      []data.Operator // by id
+	opIdx    map[string]int
+	teams    []data.Team // workspace order
+	teamIdx  map[string]int
+}
+
+func newConfig(s data.Settings, ops []data.Operator, teams []data.Team) *config {
+	c := &config{settings: s, ops: ops, teams: teams, opIdx: map[string]int{}, teamIdx: map[string]int{}}
+	for i, o := range ops {
+		c.opIdx[o.ID] = i
+	}
+	for i, t := range teams {
+		c.teamIdx[t.ID] = i
+	}
+	return c
+}
+
+func (c *config) op(id string) (data.Operator, bool) {
+	i, ok := c.opIdx[id]
+	if !ok {
+		return data.Operator{}, false
+	}
+	return c.ops[i], true
+}
+
+func (c *config) team(id string) (data.Team, bool) {
+	i, ok := c.teamIdx[id]
+	if !ok {
+		return data.Team{}, false
+	}
+	return c.teams[i], true
+}
+
+func (c *config) clone() *config {
+	s := c.settings
+	s.Rules = append([]data.Rule(nil), s.Rules...)
+	ops := append([]data.Operator(nil), c.ops...)
+	teams := make([]data.Team, len(c.teams))
+	for i, t := range c.teams {
+		t.Members = append([]string(nil), t.Members...)
+		teams[i] = t
+	}
+	return newConfig(s, ops, teams)
+}
+
+// Open opens the workspace file at path and starts the service.
+func Open(path string, opt Options) (*Service, error) {
+	db, err := data.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := New(db, opt)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// New starts a service on an open database; Close closes the database too.
+func New(db *data.DB, opt Options) (*Service, error) {
+	s := &Service{db: db, now: opt.Now, reqs: make(chan *request, 1024), quit: make(chan struct{}),
+		done: make(chan struct{}), max: opt.MaxBatch, subs: map[*subscriber]struct{}{}}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.max <= 0 {
+		s.max = 128
+	}
+	if err := s.reload(); err != nil {
+		return nil, err
+	}
+	go s.writer()
+	return s, nil
+}
+
+// Path returns the database file's path.
+func (s *Service) Path() string { return s.db.Path() }
+
+// DB returns the underlying database (for benchmarks and tools that measure the store).
+func (s *Service) DB() *data.DB { return s.db }
+
+// Close stops accepting commands, finishes those in flight, and closes the file.
+func (s *Service) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.quit)
+		<-s.done
+		s.subMu.Lock()
+		for sub := range s.subs {
+			close(sub.ch)
+			delete(s.subs, sub)
+		}
+		s.subMu.Unlock()
+		err = s.db.Close()
+	})
+	return err
+}
+
+// reload reads the configuration from the file (at start, and after a failed transaction).
+func (s *Service) reload() error {
+	var cfg *config
+	var rr map[string]routing.RoundRobinState
+	err := s.db.View(func(tx *data.Tx) error {
+		st, err := tx.Settings()
+		if err != nil {
+			return err
+		}
+		ops, err := tx.Operators()
+		if err != nil {
+			return err
+		}
+		teams, err := tx.Teams()
+		if err != nil {
+			return err
+		}
+		rr, err = tx.RoundRobin()
+		if err != nil {
+			return err
+		}
+		cfg = newConfig(st, ops, teams)
+		return nil
+	})
+	if err != nil {
+		return &Error{Kind: Internal, Msg: fmt.Sprintf("cannot read the workspace in %s: %v", s.db.Path(), err)}
+	}
+	s.stage = cfg
+	s.ws = buildWorkspace(cfg, rr)
+	s.cfg.Store(cfg.clone())
+	return nil
+}
+
+func buildWorkspace(c *config, rr map[string]routing.RoundRobinState) *routing.Workspace {
+	ops := make([]routing.Operator, len(c.ops))
+	for i, o := range c.ops {
+		ops[i] = routing.Operator{ID: o.ID, Name: o.Name, Role: routing.Role(o.Role), Status: routing.Presence(o.Status)}
+	}
+	teams := make([]routing.Team, len(c.teams))
+	for i, t := range c.teams {
+		teams[i] = routing.Team{ID: t.ID, Name: t.Name, Members: t.Members}
+	}
+	return routing.NewWorkspace(toRoutingSettings(c.settings), ops, teams, rr)
+}
+
+func toRoutingSettings(s data.Settings) routing.Settings {
+	out := routing.Settings{Plan: routing.Plan(s.Plan), ContactOwnerRouting: s.ContactOwnerRouting,
+		RoundRobin: s.RoundRobin, DefaultTeam: s.DefaultTeam}
+	for _, r := range s.Rules {
+		out.Rules = append(out.Rules, routing.Rule{Name: r.Name, Channel: routing.Channel(r.Channel),
+			Keyword: r.Keyword, Tag: r.Tag, To: ParseTarget(r.To)})
+	}
+	return out
+}
+
+// ParseTarget reads a rule's "to": "team:<id>", "operator:<id>" or "bot".
+func ParseTarget(to string) routing.Target {
+	switch {
+	case to == "bot":
+		return routing.Target{Kind: routing.TargetBot}
+	case len(to) > 5 && to[:5] == "team:":
+		return routing.Target{Kind: routing.TargetTeam, ID: to[5:]}
+	case len(to) > 9 && to[:9] == "operator:":
+		return routing.Target{Kind: routing.TargetOperator, ID: to[9:]}
+	}
+	return routing.Target{}
+}
+
+// ---- the writer ----
+
+type request struct {
+	fn     func(*wtx) error
+	err    error
+	events []Event
+	done   chan struct{}
+}
+
+// wtx is what a command sees: the transaction, the staged configuration and workspace, and the
+// events to publish once committed.
+type wtx struct {
+	s      *Service
+	tx     *data.Tx
+	events []Event
+	dirty  bool // wrote something
+}
+
+var errClosed = &Error{Kind: Unavailable, Msg: "the inbox is shutting down; try again in a moment"}
+
+// do runs fn as one command and waits until it is durable (or refused).
+func (s *Service) do(ctx context.Context, fn func(*wtx) error) error {
+	r := &request{fn: fn, done: make(chan struct{})}
+	select {
+	case <-s.quit:
+		return errClosed
+	default:
+	}
+	select {
+	case s.reqs <- r:
+	case <-s.quit:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	<-r.done // once queued, a command always runs to the end: never abandon a write midway
+	return r.err
+}
+
+func (s *Service) writer() {
+	defer close(s.done)
+	for {
+		var first *request
+		select {
+		case first = <-s.reqs:
+		case <-s.quit:
+			// finish what is queued, then stop
+			for {
+				select {
+				case r := <-s.reqs:
+					s.commit([]*request{r})
+				default:
+					return
+				}
+			}
+		}
+		batch := []*request{first}
+	drain:
+		for len(batch) < s.max {
+			select {
+			case r := <-s.reqs:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+// fatal marks an error that leaves a transaction half-written: the whole batch is rolled back.
+type fatal struct{ err error }
+
+func (f fatal) Error() string { return f.err.Error() }
+
+func (s *Service) commit(batch []*request) {
+	err := s.runBatch(batch)
+	if err != nil && len(batch) > 1 {
+		// one command spoiled the batch: run each alone so the others still land
+		for _, r := range batch {
+			r.err, r.events = nil, nil
+			if e := s.runBatch([]*request{r}); e != nil && r.err == nil {
+				r.err = e
+			}
+		}
+	} else if err != nil {
+		for _, r := range batch {
+			if r.err == nil {
+				r.err = err
+			}
+		}
+	}
+	for _, r := range batch {
+		if r.err == nil {
+			s.publish(r.events)
+		}
+		close(r.done)
+	}
+}
+
+func (s *Service) runBatch(batch []*request) error {
+	cfgBefore := s.stage
+	err := s.db.Update(func(tx *data.Tx) error {
+		for _, r := range batch {
+			w := &wtx{s: s, tx: tx}
+			r.err = runSafe(r.fn, w)
+			if r.err != nil {
+				var f fatal
+				if errors.As(r.err, &f) || w.dirty {
+					return r.err // half-written: roll the whole transaction back
+				}
+				continue // refused before writing anything
+			}
+			r.events = w.events
+		}
+		return nil
+	})
+	if err != nil {
+		if rerr := s.reload(); rerr != nil {
+			return rerr
+		}
+		var f fatal
+		if errors.As(err, &f) {
+			err = f.err
+		}
+		if _, ok := err.(*Error); !ok {
+			err = &Error{Kind: Internal, Msg: fmt.Sprintf("could not save to %s: %v", s.db.Path(), err)}
+		}
+		return err
+	}
+	if s.stage != cfgBefore {
+		s.cfg.Store(s.stage.clone())
+	}
+	return nil
+}
+
+func runSafe(fn func(*wtx) error, w *wtx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fatal{&Error{Kind: Internal, Msg: fmt.Sprintf("internal error (nothing was saved): %v\n%s", r, debug.Stack())}}
+		}
+	}()
+	return fn(w)
+}
+
+// write marks the command as having written; call it before the first write.
+func (w *wtx) write() { w.dirty = true }
+
+// must wraps a storage error so the batch rolls back.
+func must(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fatal{err}
+}
+
+func (w *wtx) emit(e Event) { w.events = append(w.events, e) }
+
+// setConfig replaces the staged configuration and rebuilds the routing workspace, carrying the
+// round-robin memory over.
+func (w *wtx) setConfig(c *config) {
+	s := w.s
+	rr := map[string]routing.RoundRobinState{}
+	for _, t := range s.ws.Teams() {
+		rr[t.ID] = s.ws.RoundRobin(t.ID)
+	}
+	s.stage = c
+	s.ws = buildWorkspace(c, rr)
+}

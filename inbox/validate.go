@@ -1,0 +1,72 @@
+package inbox
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Input limits.
+const (
+	MaxText = 4096 // characters in a message or reply
+	MaxName = 256  // characters in a name
+)
+
+// NormalizePhone turns a phone number as people type it ("+1 555-000 1111") into the digits
+// that identify a contact, or explains what is wrong with it.
+func NormalizePhone(s string) (string, error) {
+	in := s
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "+")
+	s = strings.NewReplacer(" ", "", "-", "").Replace(s)
+	if s == "" {
+		return "", errorf(Invalid, "A phone number is needed: give 6 to 15 digits, like +15550001111")
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return "", errorf(Invalid, "Phone number %q has %q in it: use digits only (a leading +, spaces and dashes are fine)", in, r)
+		}
+	}
+	if len(s) < 6 || len(s) > 15 {
+		return "", errorf(Invalid, "Phone number %q has %d digits: it needs 6 to 15", in, len(s))
+	}
+	return s, nil
+}
+
+func checkText(what, s string) error {
+	if n := utf8.RuneCountInString(s); n > MaxText {
+		return errorf(Invalid, "The %s is %d characters long: the limit is %d; shorten it", what, n, MaxText)
+	}
+	if !utf8.ValidString(s) {
+		return errorf(Invalid, "The %s is not valid UTF-8 text", what)
+	}
+	return nil
+}
+
+func checkName(what, s string) error {
+	if n := utf8.RuneCountInString(s); n > MaxName {
+		return errorf(Invalid, "The %s is %d characters long: the limit is %d; shorten it", what, n, MaxName)
+	}
+	if !utf8.ValidString(s) {
+		return errorf(Invalid, "The %s is not valid UTF-8 text", what)
+	}
+	return nil
+}
+
+// checkID validates an operator or team id: a short handle of letters, digits, '-', '_' or '.'.
+func checkID(what, id string) error {
+	if id == "" {
+		return errorf(Invalid, "The %s id is empty: give a short handle like \"carol\"", what)
+	}
+	if len(id) > 64 {
+		return errorf(Invalid, "The %s id %q is too long: 64 characters at most", what, id)
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return errorf(Invalid, "The %s id %q has %q in it: use letters, digits, '-', '_' or '.'", what, id, r)
+		}
+	}
+	if id == "bot" || id == "none" || id == "routing" {
+		return errorf(Invalid, "%q is reserved; choose another %s id", id, what)
+	}
+	return nil
+}

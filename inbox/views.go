@@ -1,0 +1,180 @@
+package inbox
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"switchboard/data"
+	"switchboard/routing"
+)
+
+// ContactView is a contact as screens and commands show it.
+type ContactView struct {
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	Owner     *string  `json:"owner"`
+	OwnerName string   `json:"owner_name,omitempty"`
+	Tags      []string `json:"tags"`
+}
+
+// Display is the contact's name, or its number when it has none.
+func (c ContactView) Display() string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return "+" + c.ID
+}
+
+// PromptView is a pending team-mismatch decision.
+type PromptView struct {
+	Contact     string    `json:"contact"`
+	ContactName string    `json:"contact_name"`
+	Kind        string    `json:"kind"`
+	Owner       string    `json:"owner"` // the operator the prompt would assign
+	OwnerName   string    `json:"owner_name"`
+	Team        string    `json:"team"`
+	TeamName    string    `json:"team_name"`
+	Choices     []string  `json:"choices"`
+	ChoiceNames []string  `json:"choice_names"`
+	RaisedBy    string    `json:"raised_by"`
+	At          time.Time `json:"at"`
+	// Question is the sentence that asks it, e.g. "Carol owns Eve Ortiz but is not in Sales.
+	// Move the conversation to one of Carol's teams?"
+	Question string `json:"question"`
+}
+
+// ConversationView is a conversation as the list and the conversation pane show it.
+type ConversationView struct {
+	Contact      ContactView `json:"contact"`
+	Status       string      `json:"status"`
+	Assignee     *string     `json:"assignee"`
+	AssigneeName string      `json:"assignee_name,omitempty"`
+	Team         string      `json:"team"`
+	TeamName     string      `json:"team_name,omitempty"`
+	Prompt       *PromptView `json:"prompt,omitempty"`
+	BotHold      bool        `json:"bot_hold,omitempty"`
+	Version      uint64      `json:"version"`
+	LastAt       time.Time   `json:"last_at"`
+	Preview      string      `json:"preview"`
+	PreviewKind  string      `json:"preview_kind"`
+	Unread       int         `json:"unread"`
+	Why          string      `json:"why"`
+	WhyReason    string      `json:"why_reason"`
+}
+
+// AssigneeID returns the assignee id, "" for none.
+func (c ConversationView) AssigneeID() string {
+	if c.Assignee == nil {
+		return ""
+	}
+	return *c.Assignee
+}
+
+// OwnerID returns the owner id, "" for none.
+func (c ConversationView) OwnerID() string {
+	if c.Contact.Owner == nil {
+		return ""
+	}
+	return *c.Contact.Owner
+}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (c *config) name(id string) string {
+	switch id {
+	case "":
+		return ""
+	case routing.Bot:
+		return "Bot"
+	case routing.Routing:
+		return "routing"
+	}
+	if o, ok := c.op(id); ok && o.Name != "" {
+		return o.Name
+	}
+	return id
+}
+
+func (c *config) teamName(id string) string {
+	if t, ok := c.team(id); ok && t.Name != "" {
+		return t.Name
+	}
+	return id
+}
+
+func (c *config) contactView(ct data.Contact) ContactView {
+	v := ContactView{ID: ct.ID, Name: ct.Name, Owner: strPtr(ct.Owner), Tags: ct.Tags}
+	if v.Tags == nil {
+		v.Tags = []string{}
+	}
+	if ct.Owner != "" {
+		v.OwnerName = c.name(ct.Owner)
+	}
+	return v
+}
+
+func (c *config) promptView(ct data.Contact, p *data.Prompt) *PromptView {
+	if p == nil {
+		return nil
+	}
+	v := &PromptView{Contact: ct.ID, ContactName: displayName(ct), Kind: p.Kind, Owner: p.Target, OwnerName: c.name(p.Target),
+		Team: p.Team, TeamName: c.teamName(p.Team), Choices: p.Choices, RaisedBy: p.RaisedBy, At: p.At}
+	if v.Choices == nil {
+		v.Choices = []string{}
+	}
+	for _, t := range p.Choices {
+		v.ChoiceNames = append(v.ChoiceNames, c.teamName(t))
+	}
+	if v.ChoiceNames == nil {
+		v.ChoiceNames = []string{}
+	}
+	switch p.Kind {
+	case string(routing.PromptAssign):
+		v.Question = fmt.Sprintf("%s is not in %s. Move the conversation to one of %s's teams and assign %s?",
+			v.OwnerName, v.TeamName, v.OwnerName, v.OwnerName)
+	default:
+		v.Question = fmt.Sprintf("%s owns %s but is not in %s. Move the conversation to one of %s's teams?",
+			v.OwnerName, v.ContactName, v.TeamName, v.OwnerName)
+	}
+	if len(v.ChoiceNames) > 0 {
+		v.Question += " (" + strings.Join(v.ChoiceNames, ", ") + ")"
+	} else {
+		v.Question += fmt.Sprintf(" (%s is in no team yet: add them to one, or decline)", v.OwnerName)
+	}
+	return v
+}
+
+func (c *config) conversationView(ct data.Contact, cv data.Conversation) ConversationView {
+	v := ConversationView{Contact: c.contactView(ct), Status: cv.Status, Assignee: strPtr(cv.Assignee),
+		AssigneeName: c.name(cv.Assignee), Team: cv.Team, TeamName: c.teamName(cv.Team), Prompt: c.promptView(ct, cv.Prompt),
+		BotHold: cv.BotHold, Version: cv.Version, LastAt: time.Unix(0, cv.LastAt).UTC(), Preview: cv.Preview,
+		PreviewKind: cv.PreviewKind, Unread: cv.Unread, Why: cv.Why, WhyReason: cv.WhyReason}
+	return v
+}
+
+func displayName(ct data.Contact) string {
+	if ct.Name != "" {
+		return ct.Name
+	}
+	return "+" + ct.ID
+}
+
+// Outcome is what a command did to a conversation.
+type Outcome struct {
+	Conversation ConversationView `json:"conversation"`
+	// Reason is the decision's reason code; Why explains it in a sentence.
+	Reason string `json:"reason"`
+	Why    string `json:"why"`
+	// Prompt is set when this command raised a team-mismatch decision that now waits.
+	Prompt *PromptView `json:"prompt,omitempty"`
+	// Duplicate: the inbound event's external id was seen before; nothing was stored.
+	Duplicate bool `json:"duplicate,omitempty"`
+	// Entry is the timeline entry the command added (inbound events and replies).
+	Entry *data.Entry `json:"entry,omitempty"`
+}
