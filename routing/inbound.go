@@ -190,8 +190,8 @@ func ruleMatches(r *Rule, c Contact, ev Inbound) bool {
 	if r.Channel != "" && r.Channel != ev.Channel {
 		return false
 	}
-	if r.Keyword != "" && !ContainsWord(ev.Text, r.Keyword) {
-		return false
+	if r.Keyword != "" && (ev.Channel == ChannelCall || !ContainsWord(ev.Text, r.Keyword)) {
+		return false // a call has no text, so a keyword rule never matches it
 	}
 	if r.Tag != "" && !hasTag(c.Tags, r.Tag) {
 		return false
