@@ -23,7 +23,7 @@ func (w *wtx) requireAdmin(by string) error {
 
 // setting runs a settings change that routing decides, records it in the history, and
 // changes nothing else.
-func (s *Service) setting(ctx context.Context, decide func(w *routing.Workspace, at time.Time) (routing.SettingChange, error)) (data.SettingChange, error) {
+func (s *Service) setting(ctx context.Context, by string, key routing.SettingKey, decide func(w *routing.Workspace, at time.Time) (routing.SettingChange, error)) (data.SettingChange, error) {
 	var out data.SettingChange
 	err := s.do(ctx, func(w *wtx) error {
 		at := s.at(time.Time{})
@@ -50,33 +50,36 @@ func (s *Service) setting(ctx context.Context, decide func(w *routing.Workspace,
 		w.emit(Event{Kind: EventConfig, Actor: ch.By})
 		return nil
 	})
+	if KindOf(err) == Forbidden {
+		s.publish([]Event{{Kind: EventRefused, Actor: by, Why: err.Error(), Reason: string(key)}})
+	}
 	return out, err
 }
 
 // SetOwnerRouting turns contact owner-based routing on or off (admins; Pro and Business).
 func (s *Service) SetOwnerRouting(ctx context.Context, by string, on bool) (data.SettingChange, error) {
-	return s.setting(ctx, func(w *routing.Workspace, at time.Time) (routing.SettingChange, error) {
+	return s.setting(ctx, by, routing.SettingOwnerRouting, func(w *routing.Workspace, at time.Time) (routing.SettingChange, error) {
 		return routing.DecideOwnerRouting(w, by, on, at)
 	})
 }
 
 // SetRoundRobin turns round robin on or off (admins; Business).
 func (s *Service) SetRoundRobin(ctx context.Context, by string, on bool) (data.SettingChange, error) {
-	return s.setting(ctx, func(w *routing.Workspace, at time.Time) (routing.SettingChange, error) {
+	return s.setting(ctx, by, routing.SettingRoundRobin, func(w *routing.Workspace, at time.Time) (routing.SettingChange, error) {
 		return routing.DecideRoundRobin(w, by, on, at)
 	})
 }
 
 // SetPlan changes the plan (admins).
 func (s *Service) SetPlan(ctx context.Context, by, plan string) (data.SettingChange, error) {
-	return s.setting(ctx, func(w *routing.Workspace, at time.Time) (routing.SettingChange, error) {
+	return s.setting(ctx, by, routing.SettingPlan, func(w *routing.Workspace, at time.Time) (routing.SettingChange, error) {
 		return routing.DecidePlan(w, by, routing.Plan(plan), at)
 	})
 }
 
 // SetDefaultTeam changes the default team (admins).
 func (s *Service) SetDefaultTeam(ctx context.Context, by, team string) (data.SettingChange, error) {
-	return s.setting(ctx, func(w *routing.Workspace, at time.Time) (routing.SettingChange, error) {
+	return s.setting(ctx, by, routing.SettingDefaultTeam, func(w *routing.Workspace, at time.Time) (routing.SettingChange, error) {
 		return routing.DecideDefaultTeam(w, by, team, at)
 	})
 }

@@ -543,6 +543,24 @@ func writeDocument(tx *data.Tx, doc *Document) error {
 			return err
 		}
 	}
+	if err := writeConversations(tx, doc); err != nil {
+		return err
+	}
+	for _, n := range doc.Notifications {
+		if _, err := tx.AddNotification(data.Notification{To: n.To, At: n.At, Read: n.Read, Text: n.Text, Contact: n.Contact}); err != nil {
+			return err
+		}
+	}
+	for _, h := range doc.History {
+		if _, err := tx.AddHistory(data.SettingChange{Key: h.Setting, By: h.By, At: h.At, From: h.From, To: h.To}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeConversations writes the document's contacts, conversations (with timelines) and prompts.
+func writeConversations(tx *data.Tx, doc *Document) error {
 	for _, c := range doc.Contacts {
 		owner := ""
 		if c.Owner != nil {
@@ -586,15 +604,35 @@ func writeDocument(tx *data.Tx, doc *Document) error {
 			return err
 		}
 	}
-	for _, n := range doc.Notifications {
-		if _, err := tx.AddNotification(data.Notification{To: n.To, At: n.At, Read: n.Read, Text: n.Text, Contact: n.Contact}); err != nil {
-			return err
-		}
-	}
-	for _, h := range doc.History {
-		if _, err := tx.AddHistory(data.SettingChange{Key: h.Setting, By: h.By, At: h.At, From: h.From, To: h.To}); err != nil {
-			return err
-		}
-	}
 	return nil
+}
+
+// AddConversations bulk-loads new contacts with their conversations into a set-up workspace
+// (admins), in one transaction, validated like an import: generated load for performance work.
+// A contact that exists already is refused.
+func (s *Service) AddConversations(ctx context.Context, by string, contacts []DocContact, convs []DocConversation) error {
+	return s.do(ctx, func(w *wtx) error {
+		if err := w.requireAdmin(by); err != nil {
+			return err
+		}
+		c := w.s.stage
+		doc := &Document{Format: Format, Settings: c.settings, Teams: c.teams, Operators: c.ops,
+			Contacts: contacts, Conversations: convs}
+		if err := validateDocument(doc); err != nil {
+			return err
+		}
+		for i, ct := range contacts {
+			if _, ok, err := w.tx.Contact(ct.ID); err != nil {
+				return must(err)
+			} else if ok {
+				return errorf(Conflict, "contacts[%d]: %s exists already", i, ct.ID)
+			}
+		}
+		w.write()
+		if err := writeConversations(w.tx, doc); err != nil {
+			return must(err)
+		}
+		w.emit(Event{Kind: EventReload, Actor: by})
+		return nil
+	})
 }

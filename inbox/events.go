@@ -16,6 +16,9 @@ const (
 	EventNotification EventKind = "notification"
 	// EventReload: the subscriber fell behind and missed events; reload everything shown.
 	EventReload EventKind = "reload"
+	// EventRefused: a settings change was refused (Actor tried, Why says why). Nothing
+	// changed; screens and the guided tour may show it.
+	EventRefused EventKind = "refused"
 )
 
 // Event tells a subscriber that something changed. It carries ids, not data: the subscriber
