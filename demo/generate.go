@@ -1,0 +1,96 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"switchboard/data"
+	"switchboard/inbox"
+)
+
+// MaxContacts is the largest workspace Generate builds.
+const MaxContacts = 1_000_000
+
+// chunk is how many contacts one transaction loads.
+const chunk = 5000
+
+// Generate fills an empty service with a large workspace for load and performance work: the
+// demo's teams, operators and rules, and n contacts, each with a conversation and a short
+// timeline (message, routing note, reply, sometimes a call). progress is told after every
+// chunk. The content is the same for the same n.
+func Generate(ctx context.Context, svc *inbox.Service, n int, progress func(done, total int)) error {
+	if n < 1 || n > MaxContacts {
+		return fmt.Errorf("--contacts must be between 1 and %d, not %d", MaxContacts, n)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	base := inbox.Document{Format: inbox.Format,
+		Settings: data.Settings{Plan: "business", ContactOwnerRouting: true, RoundRobin: true, DefaultTeam: "support", Rules: rules},
+		Teams:    teams, Operators: operators}
+	if err := importDoc(ctx, svc, base); err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(uint64(n), 42))
+	teamIDs := []string{"support", "support", "sales", "billing"}
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
+		contacts := make([]inbox.DocContact, 0, end-start)
+		convs := make([]inbox.DocConversation, 0, end-start)
+		for i := start; i < end; i++ {
+			id := fmt.Sprintf("1555%07d", i)
+			team := teamIDs[rng.IntN(len(teamIDs))]
+			members := memberOperators(team)
+			var owner, assignee *string
+			a := members[rng.IntN(len(members))]
+			switch r := rng.IntN(10); {
+			case r < 5:
+				owner, assignee = &a, &a
+			case r < 8:
+				assignee = &a
+			case r < 9:
+				b := "bot"
+				assignee = &b
+			}
+			name := fillerNames[rng.IntN(len(fillerNames))]
+			contacts = append(contacts, inbox.DocContact{ID: id, Name: fmt.Sprintf("%s %d", name, i), Owner: owner, Tags: []string{}})
+			// activity spread over the last 30 days
+			at := now.Add(-time.Duration(rng.IntN(30*24*3600)) * time.Second)
+			lines := fillerLines[rng.IntN(len(fillerLines))]
+			tl := []data.Entry{{At: at, Kind: "message", ID: "wamid.gen." + id, Text: lines[0]},
+				{At: at, Kind: "note", By: "routing", Reason: "round_robin", Text: "Round robin in " + teamName(team)}}
+			if len(lines) > 1 {
+				by := a
+				tl = append(tl, data.Entry{At: at.Add(time.Minute), Kind: "reply", By: by, Text: lines[1], ID: "sb." + id + ".3", Delivery: "delivered"})
+			}
+			if rng.IntN(6) == 0 {
+				tl = append(tl, data.Entry{At: at.Add(2 * time.Minute), Kind: "call", ID: "wacid.gen." + id, Outcome: "missed"})
+			}
+			status := "closed"
+			if rng.IntN(10) < 4 {
+				status = "open"
+			}
+			convs = append(convs, inbox.DocConversation{Contact: id, Status: status, Assignee: assignee, Team: team, Timeline: tl,
+				Why: "Round robin in " + teamName(team), WhyReason: "round_robin"})
+		}
+		if err := svc.AddConversations(ctx, Admin, contacts, convs); err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(end, n)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func memberOperators(team string) []string {
+	for _, t := range teams {
+		if t.ID == team {
+			return t.Members
+		}
+	}
+	return nil
+}

@@ -1,0 +1,274 @@
+package demo
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"switchboard/data"
+	"switchboard/inbox"
+	"switchboard/routing"
+)
+
+// Step is one step of the guided tour: what to do (which keys), what should happen, and a check
+// that sees it happen in the workspace.
+type Step struct {
+	Title  string
+	Do     string
+	Expect string
+	// Check reports whether the app has seen the step happen since the tour started.
+	Check func(f *Facts) bool
+}
+
+// Steps is the tour. Adding a step is one entry.
+var Steps = []Step{
+	{
+		Title:  "Turn contact owner-based routing on, as an admin",
+		Do:     "Press s for Settings, focus “Contact owner-based routing” and press space to switch it off, then on again.",
+		Expect: "The toggle flips and the settings history records who flipped it and when.",
+		Check: func(f *Facts) bool {
+			return f.flipped(routing.SettingOwnerRouting, "on", time.Time{}) != nil
+		},
+	},
+	{
+		Title:  "A closed conversation comes back to its owner",
+		Do:     "Press i, pick Priya Shah (owner Lena, closed), send any message.",
+		Expect: "The conversation reopens assigned to Lena — contact owner (rule 2a); no automation or round robin runs.",
+		Check: func(f *Facts) bool {
+			return f.note(func(n note) bool { return n.Reason == string(routing.ReasonOwner) })
+		},
+	},
+	{
+		Title:  "A new contact goes through automation and round robin",
+		Do:     "Press i, type a new number and a name, send a message (say “refund please” to try the refunds rule).",
+		Expect: "No owner yet, so rule 3 runs: the refunds rule sends it to Billing, or round robin picks the least recently assigned online operator.",
+		Check: func(f *Facts) bool {
+			return f.note(func(n note) bool {
+				return n.New && (n.Reason == string(routing.ReasonRoundRobin) || strings.HasPrefix(n.Reason, "rule:"))
+			})
+		},
+	},
+	{
+		Title:  "An active assignee keeps the conversation; the owner follows",
+		Do:     "Press i, pick Jonas Berg (open with Omar, owned by Ken), send a message.",
+		Expect: "It stays with Omar (rule 1) and Omar becomes the contact owner; a system note says so.",
+		Check: func(f *Facts) bool {
+			return f.note(func(n note) bool { return n.Reason == string(routing.ReasonActiveAssignee) })
+		},
+	},
+	{
+		Title:  "Owner outside the team: accept the team change",
+		Do:     "Press i, pick Eve Ortiz (owner Ken is in Sales; the conversation was in Support), send a message. Open Eve's conversation, choose Sales, press y.",
+		Expect: "The reopen waits for a decision (rule 2b); accepting moves it to Sales and assigns Ken.",
+		Check: func(f *Facts) bool {
+			return f.note(func(n note) bool { return n.Reason == string(routing.ReasonPromptAccepted) })
+		},
+	},
+	{
+		Title:  "Owner outside the team: decline the team change",
+		Do:     "Press i, pick Lucas Moreau (owner Inés is in Sales), send a message. Open the conversation and press n.",
+		Expect: "Bot takes the conversation; a system note and a notification to Inés explain she is not in Support.",
+		Check: func(f *Facts) bool {
+			return f.note(func(n note) bool { return n.Reason == string(routing.ReasonPromptDeclined) })
+		},
+	},
+	{
+		Title:  "Make someone outside the team the owner",
+		Do:     "Open Hana Sato (Support), press o and pick Raj (Billing only). Answer the dialog either way.",
+		Expect: "Raj becomes the owner, the assignee stays, and you are asked to move the conversation to Billing.",
+		Check: func(f *Facts) bool {
+			return f.note(func(n note) bool {
+				return n.Reason == string(routing.ReasonManualOwner) && strings.Contains(n.Text, " is not in ")
+			})
+		},
+	},
+	{
+		Title:  "A call routes like a message",
+		Do:     "Press i, pick Noah Klein (owner Omar, closed in Billing), choose call, send.",
+		Expect: "The call reopens the conversation for Omar, exactly as a message would.",
+		Check:  func(f *Facts) bool { return f.routedCall },
+	},
+	{
+		Title:  "Routing off: the next reopen follows round robin",
+		Do:     "Press s and switch contact owner-based routing off. Then press i, pick Chloe Dubois (owner Lena, closed), send a message.",
+		Expect: "Round robin (or a rule) assigns it; Lena stays the contact owner — turning routing off changes no data.",
+		Check: func(f *Facts) bool {
+			off := f.flipped(routing.SettingOwnerRouting, "off", time.Time{})
+			return off != nil && f.note(func(n note) bool {
+				return !n.At.Before(off.At) && n.Owner != "" && n.Reopened &&
+					(n.Reason == string(routing.ReasonRoundRobin) || n.Reason == string(routing.ReasonDefault) || strings.HasPrefix(n.Reason, "rule:"))
+			})
+		},
+	},
+	{
+		Title:  "Only admins can flip the toggle",
+		Do:     "Press u and act as Lena (an operator). Press s, focus the toggle, press space.",
+		Expect: "Refused: “Only admins can change routing settings”; nothing changes.",
+		Check:  func(f *Facts) bool { return f.refusedNonAdmin },
+	},
+}
+
+// note is a system note the app wrote since the tour started, with what the tour needs to know
+// about its conversation.
+type note struct {
+	data.Entry
+	Contact  string
+	Owner    string // the contact's owner now
+	New      bool   // the conversation started after the tour did
+	Reopened bool   // the conversation was closed before this note (a reopen routed it)
+}
+
+// Facts are what the app has seen since the tour started.
+type Facts struct {
+	history         []data.SettingChange
+	notes           []note
+	routedCall      bool
+	refusedNonAdmin bool
+}
+
+func (f *Facts) note(match func(note) bool) bool {
+	for _, n := range f.notes {
+		if match(n) {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *Facts) flipped(key routing.SettingKey, to string, after time.Time) *data.SettingChange {
+	for i := range f.history {
+		h := &f.history[i]
+		if h.Key == string(key) && h.To == to && !h.At.Before(after) {
+			return h
+		}
+	}
+	return nil
+}
+
+// Tour runs the guided tour over a service: a step turns done when its check first passes, and
+// stays done.
+type Tour struct {
+	svc   *inbox.Service
+	start time.Time
+	steps []Step
+
+	mu      sync.Mutex
+	done    []bool
+	refused bool
+}
+
+// StepState is a step with whether it is done.
+type StepState struct {
+	Title, Do, Expect string
+	Done              bool
+}
+
+// NewTour starts a tour now. It watches the service's events until ctx ends, to see refused
+// settings changes (which change nothing and so leave no other trace).
+func NewTour(ctx context.Context, svc *inbox.Service) *Tour {
+	t := &Tour{svc: svc, start: time.Now().UTC().Add(-time.Second), steps: Steps, done: make([]bool, len(Steps))}
+	events := svc.Subscribe(ctx)
+	go func() {
+		for e := range events {
+			if e.Kind == inbox.EventRefused && e.Reason == string(routing.SettingOwnerRouting) {
+				if o, ok := svc.Operator(e.Actor); ok && o.Role != string(routing.RoleAdmin) {
+					t.mu.Lock()
+					t.refused = true
+					t.mu.Unlock()
+				}
+			}
+		}
+	}()
+	return t
+}
+
+// Steps evaluates the tour: every step with whether it is done.
+func (t *Tour) Steps(ctx context.Context) []StepState {
+	f, err := t.facts(ctx)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]StepState, len(t.steps))
+	for i, s := range t.steps {
+		if !t.done[i] && err == nil {
+			f.refusedNonAdmin = t.refused
+			t.done[i] = s.Check(f)
+		}
+		out[i] = StepState{Title: s.Title, Do: s.Do, Expect: s.Expect, Done: t.done[i]}
+	}
+	return out
+}
+
+// facts reads what happened since the tour started: the settings history and the system notes
+// of conversations active since then.
+func (t *Tour) facts(ctx context.Context) (*Facts, error) {
+	f := &Facts{}
+	hist, err := t.svc.History(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range hist {
+		if !h.At.Before(t.start) {
+			f.history = append(f.history, h)
+		}
+	}
+	asker := t.svc.DefaultOperator()
+	cursor := ""
+	for {
+		page, err := t.svc.List(ctx, inbox.Filter{View: inbox.ViewAll, Cursor: cursor, Limit: 100})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range page.Conversations {
+			if c.LastAt.Before(t.start) {
+				return f, nil // the rest is older than the tour
+			}
+			d, err := t.svc.Conversation(ctx, asker, c.Contact.ID, "", 200)
+			if err != nil {
+				return nil, err
+			}
+			isNew := d.Older == "" && len(d.Timeline) > 0 && !d.Timeline[0].At.Before(t.start)
+			closed := false
+			var lastCall *data.Entry
+			for i, e := range d.Timeline {
+				if e.Kind == "note" && (e.Reason == string(routing.ReasonClosed)) {
+					closed = true
+				}
+				if e.Kind == "note" && e.Reason == string(routing.ReasonReopened) {
+					closed = false
+				}
+				if e.At.Before(t.start) {
+					continue
+				}
+				switch e.Kind {
+				case "call":
+					lastCall = &d.Timeline[i]
+				case "note":
+					n := note{Entry: e, Contact: c.Contact.ID, Owner: c.OwnerID(), New: isNew, Reopened: closed}
+					f.notes = append(f.notes, n)
+					if lastCall != nil && routedReason(e.Reason) {
+						f.routedCall = true
+					}
+					if routedReason(e.Reason) || e.Reason == string(routing.ReasonOwnerTeamMismatch) {
+						closed = false
+					}
+				case "message":
+					lastCall = nil
+				}
+			}
+		}
+		if page.Next == "" {
+			return f, nil
+		}
+		cursor = page.Next
+	}
+}
+
+// routedReason reports whether a note's reason is an inbound routing decision.
+func routedReason(r string) bool {
+	switch routing.Reason(r) {
+	case routing.ReasonOwner, routing.ReasonActiveAssignee, routing.ReasonOwnerTeamMismatch, routing.ReasonRoundRobin, routing.ReasonDefault:
+		return true
+	}
+	return strings.HasPrefix(r, "rule:")
+}

@@ -1,0 +1,192 @@
+package demo
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"switchboard/inbox"
+)
+
+// tourAt starts a tour on a fresh demo and returns a function that says whether step i is done.
+func tourAt(t *testing.T) (*inbox.Service, func(i int) bool) {
+	t.Helper()
+	s := seeded(t)
+	c, cancel := context.WithCancel(ctx)
+	t.Cleanup(cancel)
+	tour := NewTour(c, s)
+	return s, func(i int) bool {
+		t.Helper()
+		return tour.Steps(ctx)[i].Done
+	}
+}
+
+func inject(t *testing.T, s *inbox.Service, from, text string) inbox.Outcome {
+	t.Helper()
+	out, err := s.Inject(ctx, inbox.Inbound{Channel: "message", From: from, Text: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func stepIndex(t *testing.T, title string) int {
+	for i, s := range Steps {
+		if s.Title == title {
+			return i
+		}
+	}
+	t.Fatalf("no step %q", title)
+	return -1
+}
+
+func TestTourNothingDoneAtStart(t *testing.T) {
+	_, done := tourAt(t)
+	for i := range Steps {
+		if done(i) {
+			t.Fatalf("step %d (%s) done before anything happened", i, Steps[i].Title)
+		}
+	}
+}
+
+func TestTourStepRoutingOn(t *testing.T) {
+	s, done := tourAt(t)
+	i := stepIndex(t, "Turn contact owner-based routing on, as an admin")
+	if _, err := s.SetOwnerRouting(ctx, "maya", false); err != nil {
+		t.Fatal(err)
+	}
+	if done(i) {
+		t.Fatal("done after switching off only")
+	}
+	if _, err := s.SetOwnerRouting(ctx, "maya", true); err != nil {
+		t.Fatal(err)
+	}
+	if !done(i) {
+		t.Fatal("not done after switching on")
+	}
+}
+
+func TestTourStepClosedGoesToOwner(t *testing.T) {
+	s, done := tourAt(t)
+	i := stepIndex(t, "A closed conversation comes back to its owner")
+	out := inject(t, s, "4915112345001", "Hi again")
+	if out.Conversation.AssigneeID() != "lena" {
+		t.Fatalf("Priya went to %q: %s", out.Conversation.AssigneeID(), out.Why)
+	}
+	if !done(i) {
+		t.Fatal("not done")
+	}
+}
+
+func TestTourStepNewContact(t *testing.T) {
+	s, done := tourAt(t)
+	i := stepIndex(t, "A new contact goes through automation and round robin")
+	inject(t, s, "+44 7700 900123", "refund please")
+	if !done(i) {
+		t.Fatal("not done")
+	}
+}
+
+func TestTourStepActiveAssignee(t *testing.T) {
+	s, done := tourAt(t)
+	i := stepIndex(t, "An active assignee keeps the conversation; the owner follows")
+	out := inject(t, s, "4915112345002", "still logged out")
+	if out.Conversation.AssigneeID() != "omar" || out.Conversation.OwnerID() != "omar" {
+		t.Fatalf("Jonas: assignee %q owner %q", out.Conversation.AssigneeID(), out.Conversation.OwnerID())
+	}
+	if !done(i) {
+		t.Fatal("not done")
+	}
+}
+
+func TestTourStepAcceptAndDecline(t *testing.T) {
+	s, done := tourAt(t)
+	acc := stepIndex(t, "Owner outside the team: accept the team change")
+	dec := stepIndex(t, "Owner outside the team: decline the team change")
+	if out := inject(t, s, "4915112345003", "hello"); out.Prompt == nil {
+		t.Fatalf("Eve raised no prompt: %s", out.Why)
+	}
+	if _, err := s.Accept(ctx, "maya", "4915112345003", "sales"); err != nil {
+		t.Fatal(err)
+	}
+	if !done(acc) || done(dec) {
+		t.Fatalf("accept done %v, decline done %v", done(acc), done(dec))
+	}
+	if out := inject(t, s, "4915112345004", "hello"); out.Prompt == nil {
+		t.Fatalf("Lucas raised no prompt: %s", out.Why)
+	}
+	if _, err := s.Decline(ctx, "maya", "4915112345004"); err != nil {
+		t.Fatal(err)
+	}
+	if !done(dec) {
+		t.Fatal("decline not done")
+	}
+}
+
+func TestTourStepOwnerOutsideTeam(t *testing.T) {
+	s, done := tourAt(t)
+	i := stepIndex(t, "Make someone outside the team the owner")
+	out, err := s.SetOwner(ctx, "maya", "4915112345005", "raj", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Prompt == nil {
+		t.Fatalf("no prompt: %s", out.Why)
+	}
+	if !done(i) {
+		t.Fatal("not done")
+	}
+}
+
+func TestTourStepCall(t *testing.T) {
+	s, done := tourAt(t)
+	i := stepIndex(t, "A call routes like a message")
+	out, err := s.Inject(ctx, inbox.Inbound{Channel: "call", From: "4915112345006", Outcome: "answered", Duration: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Conversation.AssigneeID() != "omar" {
+		t.Fatalf("Noah's call went to %q", out.Conversation.AssigneeID())
+	}
+	if !done(i) {
+		t.Fatal("not done")
+	}
+}
+
+func TestTourStepRoutingOff(t *testing.T) {
+	s, done := tourAt(t)
+	i := stepIndex(t, "Routing off: the next reopen follows round robin")
+	inject(t, s, "4915112345001", "before the flip") // a reopen with routing on does not count
+	if done(i) {
+		t.Fatal("done before routing was switched off")
+	}
+	time.Sleep(10 * time.Millisecond)
+	if _, err := s.SetOwnerRouting(ctx, "maya", false); err != nil {
+		t.Fatal(err)
+	}
+	out := inject(t, s, "4915112345007", "export question")
+	if out.Conversation.OwnerID() != "lena" {
+		t.Fatalf("owner changed to %q", out.Conversation.OwnerID())
+	}
+	if !done(i) {
+		t.Fatalf("not done; why: %s", out.Why)
+	}
+}
+
+func TestTourStepNonAdminRefused(t *testing.T) {
+	s, done := tourAt(t)
+	i := stepIndex(t, "Only admins can flip the toggle")
+	if _, err := s.SetOwnerRouting(ctx, "maya", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetOwnerRouting(ctx, "lena", true); inbox.KindOf(err) != inbox.Forbidden {
+		t.Fatalf("lena flipped it: %v", err)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for !done(i) {
+		if time.Now().After(deadline) {
+			t.Fatal("not done")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
