@@ -257,7 +257,16 @@ func (s *Service) do(ctx context.Context, fn func(*wtx) error) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	<-r.done // once queued, a command always runs to the end: never abandon a write midway
+	// once queued, a command always runs to the end: never abandon a write midway
+	select {
+	case <-r.done:
+	case <-s.done:
+		select {
+		case <-r.done:
+		default:
+			return errClosed // queued after the writer had stopped: it never ran
+		}
+	}
 	return r.err
 }
 
