@@ -1,0 +1,145 @@
+package webhook
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"switchboard/inbox"
+)
+
+// Result says what applying a batch did.
+type Result struct {
+	Messages   int    `json:"messages"`   // new messages stored
+	Calls      int    `json:"calls"`      // new call events recorded (connects and ends)
+	Duplicates int    `json:"duplicates"` // messages and call events seen before: nothing stored
+	Statuses   int    `json:"statuses"`   // delivery statuses for known replies (a mark never moves back)
+	Unknown    int    `json:"unknown"`    // delivery statuses for ids that are not Switchboard replies
+	Skipped    []Skip `json:"skipped,omitempty"`
+}
+
+// Stored is how many new messages and call events were stored.
+func (r Result) Stored() int { return r.Messages + r.Calls }
+
+// String summarises the result in one line, for the CLI.
+func (r Result) String() string {
+	s := fmt.Sprintf("%d messages, %d call events stored; %d duplicates; %d statuses applied, %d for unknown ids; %d skipped",
+		r.Messages, r.Calls, r.Duplicates, r.Statuses, r.Unknown, len(r.Skipped))
+	return s
+}
+
+// ApplyJSON parses a payload and applies it: what `switchboard inject webhook FILE` runs. A
+// payload that cannot be read gives an *inbox.Error of kind Invalid and stores nothing.
+func ApplyJSON(ctx context.Context, svc *inbox.Service, body []byte) (Result, error) {
+	b, err := Parse(body)
+	if err != nil {
+		return Result{}, &inbox.Error{Kind: inbox.Invalid, Msg: "Cannot read the webhook payload: " + err.Error()}
+	}
+	return Apply(ctx, svc, b)
+}
+
+// Apply feeds a parsed batch into the inbox: messages and calls in the batch's (timestamp)
+// order, then delivery statuses. Each event returns once it is durable. The same message id,
+// or the same call id and event, is stored once however often it arrives, across restarts: a
+// message and a call's connect use their id as the inbox's external id, a call's terminate uses
+// inbox.EndCall's own key (call id + ":terminate").
+//
+// An event the inbox refuses as invalid (a sender that is not a phone number, say) is listed
+// in Result.Skipped and the rest still applies: sending it again would not help. An error is
+// returned only when the inbox itself failed (storage, shutting down, ctx ended); events
+// applied before it stay applied, and applying the batch again is safe.
+func Apply(ctx context.Context, svc *inbox.Service, b Batch) (Result, error) {
+	res := Result{Skipped: append([]Skip(nil), b.Skipped...)}
+	for i, e := range b.Events {
+		dup, err := applyEvent(ctx, svc, e)
+		if err != nil {
+			if !refused(err) {
+				return res, err
+			}
+			res.Skipped = append(res.Skipped, Skip{Where: describeEvent(i, e), Reason: err.Error()})
+			continue
+		}
+		switch {
+		case dup:
+			res.Duplicates++
+		case e.Kind == KindCall:
+			res.Calls++
+		default:
+			res.Messages++
+		}
+	}
+	for _, s := range b.Statuses {
+		found, err := svc.SetDelivery(ctx, externalID(s.ID), s.Status)
+		if err != nil {
+			if !refused(err) {
+				return res, err
+			}
+			res.Skipped = append(res.Skipped, Skip{Where: "status " + s.ID, Reason: err.Error()})
+			continue
+		}
+		if found {
+			res.Statuses++
+		} else {
+			res.Unknown++
+		}
+	}
+	return res, nil
+}
+
+func applyEvent(ctx context.Context, svc *inbox.Service, e Event) (dup bool, err error) {
+	switch {
+	case e.Kind == KindCall && e.CallEvent == "terminate":
+		out, err := svc.EndCall(ctx, inbox.CallEnd{From: e.From, Name: e.Name, CallID: externalID(e.ID),
+			Outcome: e.Outcome, Duration: e.Duration, At: e.At})
+		return out.Duplicate, err
+	case e.Kind == KindCall:
+		out, err := svc.Inject(ctx, inbox.Inbound{Channel: "call", From: e.From, Name: e.Name, ExternalID: externalID(e.ID),
+			At: e.At, Outcome: inbox.CallRinging})
+		return out.Duplicate, err
+	default:
+		out, err := svc.Inject(ctx, inbox.Inbound{Channel: "message", From: e.From, Name: e.Name, Text: e.Text,
+			ExternalID: externalID(e.ID), At: e.At})
+		return out.Duplicate, err
+	}
+}
+
+// refused reports an error that is the input's fault (the inbox changed nothing and retrying
+// would not help), as opposed to the inbox failing.
+func refused(err error) bool {
+	var ie *inbox.Error
+	if !errors.As(err, &ie) {
+		return false
+	}
+	switch ie.Kind {
+	case inbox.Internal, inbox.Unavailable:
+		return false
+	}
+	return true
+}
+
+// maxExternalID is the longest external id the inbox keeps (inbox.Inject refuses longer ones).
+const maxExternalID = 256
+
+// externalID is the id the inbox stores for a Meta id; an id too long to keep is replaced by a
+// digest of it, so that it stays idempotent.
+func externalID(id string) string {
+	// EndCall appends ":terminate" to a call id, so leave room for it.
+	if len(id) <= maxExternalID-len(":terminate") {
+		return id
+	}
+	sum := sha256.Sum256([]byte(id))
+	return "wh.sha256." + hex.EncodeToString(sum[:])
+}
+
+func describeEvent(i int, e Event) string {
+	what := "message"
+	if e.Kind == KindCall {
+		what = "call " + e.CallEvent
+	}
+	if e.ID != "" {
+		return fmt.Sprintf("%s %s", what, e.ID)
+	}
+	return fmt.Sprintf("%s #%d from %s", what, i+1, e.From)
+}

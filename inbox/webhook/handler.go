@@ -1,0 +1,186 @@
+package webhook
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+
+	"switchboard/inbox"
+)
+
+// Path is where the handler listens.
+const Path = "/webhook"
+
+// MaxBody is the largest payload accepted (Meta's payloads are far smaller); larger bodies get
+// 413 and nothing is stored.
+const MaxBody = 3 << 20
+
+// SignatureHeader carries "sha256=<hex HMAC-SHA256 of the raw body, keyed with the secret>".
+const SignatureHeader = "X-Hub-Signature-256"
+
+// Options configure the HTTP handler.
+type Options struct {
+	// VerifyToken answers Meta's GET verification handshake; empty refuses every handshake.
+	VerifyToken string
+	// Secret, when set, is the app secret every POST must be signed with (X-Hub-Signature-256).
+	Secret string
+	// Log receives one line per refused or failed request and per recovered panic; nil is silent
+	// (the TUI owns the terminal).
+	Log *slog.Logger
+}
+
+// Handler serves POST /webhook (payloads) and GET /webhook (the verification handshake).
+//
+// Answers: 200 processed or knowingly ignored; 400 not JSON or not a WhatsApp Business Account
+// payload; 401 bad or missing signature (when a secret is set); 403 failed handshake; 404 other
+// paths; 405 other methods; 413 body over 3 MB; 500/503 only when the inbox itself failed, so
+// Meta retries (a retry is safe: events are idempotent). A panic answers 500 and never takes
+// the server down. Every event of a payload is durable before its 200.
+func Handler(svc *inbox.Service, opt Options) http.Handler {
+	h := &handler{svc: svc, opt: opt, log: opt.Log}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	return h
+}
+
+type handler struct {
+	svc *inbox.Service
+	opt Options
+	log *slog.Logger
+}
+
+// answer is the JSON body of every answer.
+type answer struct {
+	OK     bool    `json:"ok"`
+	Error  string  `json:"error,omitempty"`
+	Result *Result `json:"result,omitempty"`
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			h.log.Error("webhook: panic while handling a request", "method", r.Method, "path", r.URL.Path,
+				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			writeAnswer(w, http.StatusInternalServerError, answer{Error: "internal error; the payload can be sent again"})
+		}
+	}()
+	if r.URL.Path != Path {
+		writeAnswer(w, http.StatusNotFound, answer{Error: "not found: post WhatsApp webhooks to " + Path})
+		return
+	}
+	switch r.Method {
+	case http.MethodPost:
+		h.post(w, r)
+	case http.MethodGet, http.MethodHead:
+		h.verify(w, r)
+	default:
+		w.Header().Set("Allow", "GET, HEAD, POST")
+		writeAnswer(w, http.StatusMethodNotAllowed, answer{Error: r.Method + " is not allowed: use POST for payloads, GET for the verification handshake"})
+	}
+}
+
+// verify answers Meta's subscription handshake: the challenge echoed when the token matches.
+func (h *handler) verify(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	token := q.Get("hub.verify_token")
+	if q.Get("hub.mode") != "subscribe" || h.opt.VerifyToken == "" ||
+		subtle.ConstantTimeCompare([]byte(token), []byte(h.opt.VerifyToken)) != 1 {
+		h.log.Warn("webhook: verification refused", "mode", q.Get("hub.mode"), "remote", r.RemoteAddr)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, "verification failed: hub.mode must be subscribe and hub.verify_token must match --verify-token\n")
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, q.Get("hub.challenge"))
+}
+
+func (h *handler) post(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			h.log.Warn("webhook: body too large", "limit", MaxBody, "remote", r.RemoteAddr)
+			writeAnswer(w, http.StatusRequestEntityTooLarge, answer{Error: fmt.Sprintf("the body is over %d bytes; nothing was stored", MaxBody)})
+			return
+		}
+		writeAnswer(w, http.StatusBadRequest, answer{Error: "could not read the body: " + err.Error()})
+		return
+	}
+	if h.opt.Secret != "" {
+		if msg := checkSignature(h.opt.Secret, r.Header.Get(SignatureHeader), body); msg != "" {
+			h.log.Warn("webhook: signature refused", "reason", msg, "remote", r.RemoteAddr)
+			writeAnswer(w, http.StatusUnauthorized, answer{Error: msg + "; nothing was stored"})
+			return
+		}
+	}
+	b, err := Parse(body)
+	if err != nil {
+		h.log.Warn("webhook: payload refused", "error", err.Error(), "remote", r.RemoteAddr)
+		writeAnswer(w, http.StatusBadRequest, answer{Error: err.Error() + "; nothing was stored"})
+		return
+	}
+	res, err := Apply(r.Context(), h.svc, b)
+	if err != nil {
+		code := http.StatusInternalServerError
+		if inbox.KindOf(err) == inbox.Unavailable {
+			code = http.StatusServiceUnavailable
+		}
+		h.log.Error("webhook: the inbox failed", "error", err.Error(), "stored", res.Stored())
+		writeAnswer(w, code, answer{Error: err.Error(), Result: &res})
+		return
+	}
+	if len(res.Skipped) > 0 {
+		h.log.Info("webhook: parts of a payload were skipped", "skipped", len(res.Skipped), "first", res.Skipped[0].Where+": "+res.Skipped[0].Reason)
+	}
+	writeAnswer(w, http.StatusOK, answer{OK: true, Result: &res})
+}
+
+// Sign returns the X-Hub-Signature-256 value of body under secret.
+func Sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// checkSignature returns "" when header is body's signature under secret, else why not.
+func checkSignature(secret, header string, body []byte) string {
+	if header == "" {
+		return "missing " + SignatureHeader + " header"
+	}
+	hexSig, ok := strings.CutPrefix(strings.TrimSpace(header), "sha256=")
+	if !ok {
+		return SignatureHeader + " must be sha256=<hex HMAC-SHA256 of the body>"
+	}
+	got, err := hex.DecodeString(hexSig)
+	if err != nil || len(got) != sha256.Size {
+		return SignatureHeader + " is not a hex SHA-256 digest"
+	}
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	if !hmac.Equal(got, m.Sum(nil)) {
+		return SignatureHeader + " does not match the body under the webhook secret"
+	}
+	return ""
+}
+
+func writeAnswer(w http.ResponseWriter, code int, a answer) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(a)
+}
