@@ -180,8 +180,8 @@ type Inbound struct {
 // RoundRobinState is what a team's round robin remembers: a counter of its picks and, per
 // operator, the counter value of the last pick of them (0: never picked).
 type RoundRobinState struct {
-	Seq  uint64
-	Last map[string]uint64
+	Seq  uint64            `json:"seq"`
+	Last map[string]uint64 `json:"last"`
 }
 
 // Pick is a round-robin pick the caller must remember (see Workspace.Remember).
