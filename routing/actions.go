@@ -209,7 +209,8 @@ func DecideAnswer(w *Workspace, actor string, c Contact, conv Conversation, acce
 			return d, nil // declining a manual assignment changes nothing
 		}
 		d.After.Assignee = Bot
-		d.After.BotHold = true
+		// Bot holds it for the rest of this open period; a closed conversation has none.
+		d.After.BotHold = conv.Status == StatusOpen
 		d.Notify = p.Target
 		return d, nil
 	}

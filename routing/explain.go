@@ -73,7 +73,7 @@ func (d Decision) explainStandard() string {
 			fmt.Fprintf(&b, "automation rule %q sent it to %s, unassigned (round robin is off)", d.Rule, d.t(a.Team))
 		} else {
 			fmt.Fprintf(&b, "assigned to %s by automation rule %q", d.n(a.Assignee), d.Rule)
-			if a.Assignee != Bot && a.Team != d.Before.Team {
+			if a.Team != d.Before.Team {
 				fmt.Fprintf(&b, " in %s", d.t(a.Team))
 			}
 		}
