@@ -1,0 +1,130 @@
+package rpc
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"switchboard/inbox"
+)
+
+var ctx = context.Background()
+
+func fixture(t *testing.T) []byte {
+	t.Helper()
+	raw, err := os.ReadFile("../testdata/workspace.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// shortDir is a temp dir with a short path, so the socket path stays within the Unix limit.
+func shortDir(t *testing.T) string {
+	t.Helper()
+	d, err := os.MkdirTemp("", "sbrpc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return d
+}
+
+func TestClientThroughOwnerKeepsErrorKinds(t *testing.T) {
+	path := filepath.Join(shortDir(t), "sb.db")
+	o, err := Own(path, "serve", inbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close(ctx)
+	if st, err := os.Stat(o.Socket()); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("socket mode: %v %v", st, err)
+	}
+	c, err := Connect(path, inbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.Owner == nil || c.Owner.PID != os.Getpid() || c.Owner.Kind != "serve" {
+		t.Fatalf("want the socket, got owner %+v", c.Owner)
+	}
+	if err := c.Import(ctx, "", bytes.NewReader(fixture(t)), false); err != nil {
+		t.Fatal(err)
+	}
+	if who, err := c.DefaultOperator(ctx); err != nil || who != "alice" {
+		t.Fatalf("default operator %q %v", who, err)
+	}
+	_, err = c.SetOwnerRouting(ctx, "carol", false)
+	if inbox.KindOf(err) != inbox.Forbidden || err.Error() != "Only admins can change routing settings" {
+		t.Fatalf("want the forbidden error across the wire, got %v (%s)", err, inbox.KindOf(err))
+	}
+	out, err := c.Inject(ctx, inbox.Inbound{Channel: "call", From: "15550002222", Outcome: "missed"})
+	if err != nil || out.Prompt == nil {
+		t.Fatalf("inject: %+v %v", out, err)
+	}
+	if _, err := c.Accept(ctx, "alice", "15550002222", "sales"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Accept(ctx, "alice", "15550002222", "sales"); inbox.KindOf(err) != inbox.AlreadyDecided {
+		t.Fatalf("second accept: %v", err)
+	}
+	var viaSocket, direct bytes.Buffer
+	if err := c.Export(ctx, &viaSocket); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Service.Export(ctx, &direct); err != nil {
+		t.Fatal(err)
+	}
+	if viaSocket.String() != direct.String() {
+		t.Fatal("export through the socket differs from the service's")
+	}
+	if _, err := Own(path, "tui", inbox.Options{}); !errors.Is(err, ErrOwned) {
+		t.Fatalf("second owner: %v", err)
+	}
+}
+
+func TestStaleSocketIsReplaced(t *testing.T) {
+	path := filepath.Join(shortDir(t), "sb.db")
+	ln, err := net.Listen("unix", SocketPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	ln.Close() // as if its process crashed
+	c, err := Connect(path, inbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Owner != nil {
+		t.Fatal("a stale socket answered")
+	}
+	c.Close()
+	if _, err := os.Stat(SocketPath(path)); !os.IsNotExist(err) {
+		t.Fatalf("stale socket left: %v", err)
+	}
+	ln, _ = net.Listen("unix", SocketPath(path))
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	ln.Close()
+	start := time.Now()
+	o, err := Own(path, "serve", inbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if time.Since(start) > time.Second {
+		t.Fatal("owning over a stale socket was slow")
+	}
+	if _, err := Dial(path); err != nil {
+		t.Fatalf("the new owner does not answer: %v", err)
+	}
+	if err := o.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(SocketPath(path)); !os.IsNotExist(err) {
+		t.Fatalf("socket left after Close: %v", err)
+	}
+}

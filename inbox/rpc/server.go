@@ -1,0 +1,255 @@
+package rpc
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"time"
+
+	"switchboard/data"
+	"switchboard/inbox"
+)
+
+// maxSocketPath is the longest Unix socket path Linux and macOS accept (sun_path less its NUL).
+const maxSocketPath = 103
+
+// SocketPath is where the owner of the database at dbPath listens: the file's path + ".sock".
+func SocketPath(dbPath string) string {
+	if abs, err := filepath.Abs(dbPath); err == nil {
+		dbPath = abs
+	}
+	return dbPath + ".sock"
+}
+
+// Info describes the process that owns a database.
+type Info struct {
+	PID   int       `json:"pid"`
+	Kind  string    `json:"kind"` // "serve" or "tui" (what the owner is running)
+	Path  string    `json:"path"` // the database file
+	Since time.Time `json:"since"`
+}
+
+// Describe names the owner for messages: "`switchboard serve` (pid 123)".
+func (i Info) Describe() string {
+	what := "switchboard " + i.Kind
+	if i.Kind == "tui" {
+		what = "the switchboard terminal inbox"
+	} else {
+		what = "`" + what + "`"
+	}
+	return fmt.Sprintf("%s (pid %d)", what, i.PID)
+}
+
+// Server answers API requests on a listener, running them on api.
+type Server struct {
+	api  API
+	info Info
+}
+
+// NewServer returns a handler that serves api; info is what /v1/ping answers.
+func NewServer(api API, info Info) *Server { return &Server{api: api, info: info} }
+
+type wireError struct {
+	Kind inbox.Kind `json:"kind"`
+	Msg  string     `json:"msg"`
+}
+
+type response struct {
+	Result any        `json:"result,omitempty"`
+	Error  *wireError `json:"error,omitempty"`
+}
+
+func toWire(err error) *wireError {
+	var e *inbox.Error
+	if errors.As(err, &e) {
+		return &wireError{Kind: e.Kind, Msg: e.Msg}
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &wireError{Kind: inbox.Unavailable, Msg: "the request was cancelled before it ran; nothing changed"}
+	}
+	return &wireError{Kind: inbox.Internal, Msg: err.Error()}
+}
+
+func (e *wireError) err() error { return &inbox.Error{Kind: e.Kind, Msg: e.Msg} }
+
+func statusOf(k inbox.Kind) int {
+	switch k {
+	case inbox.NotFound:
+		return http.StatusNotFound
+	case inbox.Forbidden:
+		return http.StatusForbidden
+	case inbox.Invalid:
+		return http.StatusBadRequest
+	case inbox.Conflict, inbox.AlreadyDecided:
+		return http.StatusConflict
+	case inbox.Unavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeErr(w http.ResponseWriter, err error) {
+	we := toWire(err)
+	writeJSON(w, statusOf(we.Kind), response{Error: we})
+}
+
+// ServeHTTP answers one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if p := recover(); p != nil {
+			writeErr(w, &inbox.Error{Kind: inbox.Internal, Msg: fmt.Sprintf("internal error in the switchboard process (pid %d): %v\n%s", s.info.PID, p, debug.Stack())})
+		}
+	}()
+	const prefix = "/v1/"
+	if len(r.URL.Path) <= len(prefix) || r.URL.Path[:len(prefix)] != prefix {
+		writeErr(w, &inbox.Error{Kind: inbox.NotFound, Msg: "unknown path " + r.URL.Path})
+		return
+	}
+	method := r.URL.Path[len(prefix):]
+	switch method {
+	case "ping":
+		writeJSON(w, http.StatusOK, s.info)
+		return
+	case "Export":
+		s.export(w, r)
+		return
+	case "Import":
+		by, replace := r.URL.Query().Get("by"), r.URL.Query().Get("replace") == "1"
+		if err := s.api.Import(r.Context(), by, r.Body, replace); err != nil {
+			writeErr(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, response{})
+		return
+	}
+	h, ok := methods[method]
+	if !ok || r.Method != http.MethodPost {
+		writeErr(w, &inbox.Error{Kind: inbox.Invalid, Msg: fmt.Sprintf(
+			"the switchboard process serving %s (pid %d) does not know %q; it may be another version: restart it", s.info.Path, s.info.PID, method)})
+		return
+	}
+	var x Args
+	if err := json.NewDecoder(r.Body).Decode(&x); err != nil && err != io.EOF {
+		writeErr(w, &inbox.Error{Kind: inbox.Invalid, Msg: "malformed request: " + err.Error()})
+		return
+	}
+	res, err := h(r.Context(), s.api, &x)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, response{Result: res})
+}
+
+const errTrailer = "Switchboard-Error"
+
+// export streams the document; an error after the first byte travels in a trailer.
+func (s *Server) export(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Trailer", errTrailer)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	if err := s.api.Export(r.Context(), w); err != nil {
+		raw, _ := json.Marshal(toWire(err))
+		w.Header().Set(errTrailer, base64.StdEncoding.EncodeToString(raw))
+	}
+}
+
+// ---- owning a database ----
+
+// Owner is this process owning a database: the service, and the socket that serves it to
+// every other switchboard command.
+type Owner struct {
+	Service *inbox.Service
+	Info    Info
+	sock    string
+	srv     *http.Server
+	served  chan error
+}
+
+// ErrOwned is returned by Own when another process already owns the database.
+var ErrOwned = errors.New("database owned by another switchboard process")
+
+// OwnedError says which process owns the database.
+type OwnedError struct {
+	Path  string
+	Owner Info
+}
+
+func (e *OwnedError) Error() string {
+	return fmt.Sprintf("%s is already open in %s; stop it first, or run commands beside it (they reach it through %s)",
+		e.Path, e.Owner.Describe(), SocketPath(e.Path))
+}
+
+func (e *OwnedError) Unwrap() error { return ErrOwned }
+
+// Own opens the database at path as its owner and serves it on the socket beside it. kind
+// says what the process runs ("serve" or "tui"). It fails at once when another process owns
+// the file, and replaces a socket left by a process that crashed.
+func Own(path, kind string, opt inbox.Options) (*Owner, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot resolve %s: %v", path, err)
+	}
+	sock := SocketPath(abs)
+	if len(sock) > maxSocketPath {
+		return nil, fmt.Errorf("the socket path %s is %d bytes long, more than the %d a Unix socket allows: keep the database at a shorter path (--db)",
+			sock, len(sock), maxSocketPath)
+	}
+	if info, err := ping(sock); err == nil {
+		return nil, &OwnedError{Path: abs, Owner: info}
+	} else if !errors.Is(err, errNoOwner) {
+		return nil, err
+	}
+	svc, err := inbox.Open(abs, opt)
+	if err != nil {
+		if errors.Is(err, data.ErrInUse) {
+			if info, perr := ping(sock); perr == nil {
+				return nil, &OwnedError{Path: abs, Owner: info}
+			}
+		}
+		return nil, err
+	}
+	// We hold the file's lock, so no other owner is alive: a socket file here is stale.
+	if err := os.Remove(sock); err != nil && !errors.Is(err, os.ErrNotExist) {
+		svc.Close()
+		return nil, fmt.Errorf("cannot remove the stale socket %s: %v; remove it by hand", sock, err)
+	}
+	ln, err := listenPrivate(sock)
+	if err != nil {
+		svc.Close()
+		return nil, fmt.Errorf("cannot listen on %s: %v", sock, err)
+	}
+	o := &Owner{Service: svc, sock: sock, served: make(chan error, 1),
+		Info: Info{PID: os.Getpid(), Kind: kind, Path: abs, Since: time.Now().UTC()}}
+	o.srv = &http.Server{Handler: NewServer(Local{svc}, o.Info), ReadHeaderTimeout: 10 * time.Second}
+	go func() { o.served <- o.srv.Serve(ln) }()
+	return o, nil
+}
+
+// Socket returns the path the owner listens on.
+func (o *Owner) Socket() string { return o.sock }
+
+// Close stops taking requests, lets those in flight finish (until ctx ends), removes the
+// socket and closes the database.
+func (o *Owner) Close(ctx context.Context) error {
+	err := o.srv.Shutdown(ctx)
+	<-o.served
+	os.Remove(o.sock)
+	if cerr := o.Service.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
