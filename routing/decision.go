@@ -83,6 +83,7 @@ type Decision struct {
 	rrTeam    string // the team round robin ran in ("" if it did not run)
 	rrStopped bool   // round robin ran but found no candidate
 	ruleSkip  string // a rule skipped because its operator could not be assigned
+	waiting   bool   // kept because a team decision is waiting
 	channel   Channel
 }
 

@@ -28,6 +28,8 @@ func (d Decision) explainInbound() string {
 	switch d.Reason {
 	case ReasonKept:
 		switch {
+		case d.waiting:
+			return "Waiting for a team decision — this " + string(d.channel) + " joins the conversation and changes nothing else"
 		case d.Before.Status == StatusOpen && d.Before.Assignee == Bot && d.Before.BotHold && d.ws.Settings.OwnerRoutingActive():
 			return "Stays with Bot — a team decision was declined in this open period, so Bot keeps it until it is closed"
 		case a.Status == StatusOpen && d.ws.Settings.OwnerRoutingActive() && d.Before.Assignee == Bot:

@@ -37,6 +37,7 @@ func DecideInbound(w *Workspace, c Contact, conv Conversation, ev Inbound) Decis
 	// A waiting prompt: the event joins the timeline and changes nothing else.
 	if !opening && conv.Prompt != nil {
 		d.Reason = ReasonKept
+		d.waiting = true
 		return d
 	}
 	// Row 1: an open conversation with a human assignee keeps it; the owner follows.

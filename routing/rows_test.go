@@ -140,6 +140,12 @@ func TestInboundOn(t *testing.T) {
 				explain: []string{"Waiting for a team decision", "call"}},
 		},
 		{
+			name: "row_2b_waiting_assign_prompt_on_bot_conversation_changes_nothing",
+			ws:   on, c: contact("alice"), conv: withPrompt(openConv("support", Bot), promptOf(PromptAssign, "erin", "support", "dana", "sales", "billing")), ev: msg("hello?"),
+			want: want{after: st(StatusOpen, "support", Bot, "alice"), code: "kept", noNote: true,
+				explain: []string{"Waiting for a team decision — this message joins the conversation and changes nothing else"}},
+		},
+		{
 			name: "row_3_new_no_owner_default_bot",
 			ws:   on, c: contact(""), conv: newConv(), ev: msg("hi"),
 			want: want{after: st(StatusOpen, "support", Bot, ""), code: "default",
