@@ -152,7 +152,7 @@ func fuzzCheck(t *testing.T, fc fuzzCase, d, again Decision) {
 			t.Fatalf("invariant 5: picked %+v", p)
 		}
 	}
-	if !w.Settings.OwnerRoutingActive() && d.After.Owner != d.Before.Owner && d.Kind != KindOwner && d.Kind != KindClearOwner {
+	if !w.Settings.OwnerRoutingActive() && d.After.Owner != d.Before.Owner && d.Kind != KindOwner && d.Kind != KindClearOwner && d.Kind != KindOperatorDeleted {
 		t.Fatalf("invariant 3: %s changed the owner with routing off", d.Code())
 	}
 	if d.RaisePrompt && d.Prompt.Target == "" {
