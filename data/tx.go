@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -352,15 +353,21 @@ func (t *Tx) PutConversation(c Conversation) error {
 	if err != nil {
 		return err
 	}
+	if ok && sameIndex(&old, &c) {
+		return putJSON(t.b(bConvs), []byte(c.Contact), c)
+	}
+	sameCounts := ok && slices.Equal(CountKeys(&old), CountKeys(&c))
 	if ok {
 		for _, ie := range indexKeys(&old) {
 			if err := t.b(ie.bucket).Delete(ie.key); err != nil {
 				return err
 			}
 		}
-		for _, k := range CountKeys(&old) {
-			if err := t.addCount(k, -1); err != nil {
-				return err
+		if !sameCounts {
+			for _, k := range CountKeys(&old) {
+				if err := t.addCount(k, -1); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -369,9 +376,11 @@ func (t *Tx) PutConversation(c Conversation) error {
 			return err
 		}
 	}
-	for _, k := range CountKeys(&c) {
-		if err := t.addCount(k, 1); err != nil {
-			return err
+	if !sameCounts {
+		for _, k := range CountKeys(&c) {
+			if err := t.addCount(k, 1); err != nil {
+				return err
+			}
 		}
 	}
 	return putJSON(t.b(bConvs), []byte(c.Contact), c)
@@ -457,6 +466,13 @@ func (t *Tx) List(ix Index, cursor string, limit int, keep func(*Conversation) b
 		out = append(out, conv)
 	}
 	return out, "", nil
+}
+
+// sameIndex reports whether two versions of a conversation have the same index keys and
+// counters (an unread mark, a preview or a version change moves nothing).
+func sameIndex(a, b *Conversation) bool {
+	return a.LastAt == b.LastAt && a.Status == b.Status && a.Assignee == b.Assignee && a.Team == b.Team &&
+		(a.Prompt == nil) == (b.Prompt == nil)
 }
 
 func lastTail(c Conversation) []byte { return append(be64(uint64(c.LastAt)), c.Contact...) }
@@ -581,6 +597,18 @@ func (t *Tx) Notifications(op string, all bool) ([]Notification, error) {
 // PutNotification rewrites a notification (to mark it read).
 func (t *Tx) PutNotification(n Notification) error {
 	return putJSON(t.b(bNotes), append([]byte(n.To+"\x00"), be64(n.Seq)...), n)
+}
+
+// DeleteNotifications removes every notification to the operator (a deleted operator).
+func (t *Tx) DeleteNotifications(op string) error {
+	prefix := []byte(op + "\x00")
+	c := t.b(bNotes).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+		if err := c.Delete(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // AllNotifications calls fn for every notification (export).

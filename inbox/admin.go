@@ -244,7 +244,16 @@ func (s *Service) DeleteOperator(ctx context.Context, by, id string) error {
 		if c.ops[i].Role == "admin" && len(w.admins()) == 1 {
 			return errorf(Invalid, "%s is the last admin and cannot be deleted", c.ops[i].Name)
 		}
+		for _, r := range c.settings.Rules {
+			if r.To == "operator:"+id {
+				return errorf(Invalid, "Automation rule %q sends conversations to %s; change or remove it first", r.Name, c.ops[i].Name)
+			}
+		}
 		w.write()
+		// their notifications are addressed to nobody now
+		if err := w.tx.DeleteNotifications(id); err != nil {
+			return must(err)
+		}
 		// the conversations and contacts to touch, found before the configuration changes
 		touched := map[string]bool{}
 		for _, st := range []string{"open", "closed"} {

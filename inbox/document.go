@@ -344,12 +344,8 @@ func validateDocument(doc *Document) error {
 	if !routing.Plan(st.Plan).Valid() {
 		return bad("settings.plan", "%q is not a plan; use growth, pro or business", st.Plan)
 	}
-	if st.ContactOwnerRouting && !routing.PlanAllowsOwnerRouting(routing.Plan(st.Plan)) {
-		return bad("settings.contact_owner_routing", "%s", routing.TextOwnerRoutingPlan)
-	}
-	if st.RoundRobin && !routing.PlanAllowsRoundRobin(routing.Plan(st.Plan)) {
-		return bad("settings.round_robin", "%s", routing.TextRoundRobinPlan)
-	}
+	// a toggle may stay switched on under a plan that lacks it (after a downgrade): it is then
+	// not in force, and the document keeps it as it is
 	ops := map[string]data.Operator{}
 	for i, o := range doc.Operators {
 		if err := checkOperator(o); err != nil {
@@ -466,10 +462,9 @@ func validateDocument(doc *Document) error {
 			default:
 				return bad(fe+".kind", "%q; use message, call, reply or note", e.Kind)
 			}
-			if e.Kind == "reply" {
-				if _, ok := ops[e.By]; !ok {
-					return bad(fe+".by", "operator %q not found", e.By)
-				}
+			// a reply's author may have been deleted since: the timeline keeps their id
+			if e.Kind == "reply" && strings.TrimSpace(e.By) == "" {
+				return bad(fe+".by", "is empty; a reply names the operator who sent it")
 			}
 		}
 	}
@@ -502,9 +497,6 @@ func validateDocument(doc *Document) error {
 				return bad(fmt.Sprintf("%s.choices[%d]", f, j), "%q is not one of %s's teams", t, p.Owner)
 			}
 		}
-		if c.Status != "open" {
-			return bad(f, "the conversation of %q is closed; only open conversations wait for a decision", p.Contact)
-		}
 	}
 	for i, n := range doc.Notifications {
 		if _, ok := ops[n.To]; !ok {
@@ -517,8 +509,9 @@ func validateDocument(doc *Document) error {
 		}
 	}
 	for i, h := range doc.History {
-		if _, ok := ops[h.By]; !ok {
-			return bad(fmt.Sprintf("settings_history[%d].by", i), "operator %q not found", h.By)
+		// who flipped a setting may have been deleted since: the history keeps their id
+		if strings.TrimSpace(h.By) == "" {
+			return bad(fmt.Sprintf("settings_history[%d].by", i), "is empty; the history names who changed the setting")
 		}
 	}
 	return nil

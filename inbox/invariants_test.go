@@ -1,0 +1,283 @@
+package inbox
+
+import (
+	"fmt"
+	"math/rand"
+	"slices"
+	"strings"
+	"testing"
+
+	"switchboard/data"
+)
+
+// listAll pages through a view with a small page size and returns every conversation, failing
+// on a duplicate or on an order that is not newest first.
+func listAll(t testing.TB, s *Service, f Filter) []ConversationView {
+	t.Helper()
+	if f.Limit == 0 {
+		f.Limit = 7
+	}
+	var out []ConversationView
+	seen := map[string]bool{}
+	for pages := 0; ; pages++ {
+		if pages > 100000 {
+			t.Fatalf("list %+v does not end", f)
+		}
+		p, err := s.List(ctx, f)
+		if err != nil {
+			t.Fatalf("list %+v: %v", f, err)
+		}
+		if len(p.Conversations) > f.Limit {
+			t.Fatalf("list %+v: page of %d > limit %d", f, len(p.Conversations), f.Limit)
+		}
+		for _, c := range p.Conversations {
+			if seen[c.Contact.ID] {
+				t.Fatalf("list %+v: %s listed twice", f, c.Contact.ID)
+			}
+			seen[c.Contact.ID] = true
+			if n := len(out); n > 0 && out[n-1].LastAt.Before(c.LastAt) {
+				t.Fatalf("list %+v: %s (%v) after %s (%v): not newest first", f, c.Contact.ID, c.LastAt, out[n-1].Contact.ID, out[n-1].LastAt)
+			}
+			out = append(out, c)
+		}
+		if p.Next == "" {
+			return out
+		}
+		f.Cursor = p.Next
+	}
+}
+
+// checkInvariants checks, on the stored data, what must hold after every operation:
+// invariant 1 of routing.md (a human assignee is a member of the conversation's team), that every view lists exactly the conversations it
+// should, and that the counters equal the lengths of the lists.
+func checkInvariants(t testing.TB, s *Service) {
+	t.Helper()
+	teams := map[string][]string{}
+	for _, tm := range s.Teams(ctx) {
+		teams[tm.ID] = tm.Members
+	}
+	all := listAll(t, s, Filter{View: ViewAll})
+	want := map[string]int{}
+	for _, c := range all {
+		a := c.AssigneeID()
+		if a != "" && a != "bot" && !slices.Contains(teams[c.Team], a) {
+			t.Fatalf("invariant 1: %s is assigned to %s, who is not in team %q %v", c.Contact.ID, a, c.Team, teams[c.Team])
+		}
+		if _, ok := teams[c.Team]; !ok {
+			t.Fatalf("%s is in team %q, which does not exist", c.Contact.ID, c.Team)
+		}
+		want["all"]++
+		want[c.Status]++
+		if c.Prompt != nil {
+			want["waiting"]++
+		}
+		if c.Status == "open" {
+			switch a {
+			case "":
+				want["unassigned"]++
+			case "bot":
+				want["bot"]++
+			default:
+				want["mine:"+a]++
+			}
+			want["team:"+c.Team]++
+		}
+	}
+	got := map[string]int{}
+	count := func(key string, f Filter) {
+		n := len(listAll(t, s, f))
+		if n != want[key] {
+			t.Fatalf("view %s lists %d conversations, want %d", key, n, want[key])
+		}
+		got[key] = n
+	}
+	count("all", Filter{View: ViewAll})
+	count("open", Filter{View: ViewOpen})
+	count("closed", Filter{View: ViewClosed})
+	count("waiting", Filter{View: ViewWaiting})
+	count("unassigned", Filter{View: ViewUnassigned})
+	count("bot", Filter{View: ViewBot})
+	for id := range teams {
+		count("team:"+id, Filter{View: ViewTeam, Team: id})
+	}
+	for _, o := range s.Operators(ctx) {
+		count("mine:"+o.ID, Filter{View: ViewMine, Operator: o.ID})
+		c, err := s.Counts(ctx, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Mine != got["mine:"+o.ID] || c.Unassigned != got["unassigned"] || c.Bot != got["bot"] || c.Waiting != got["waiting"] ||
+			c.Open != got["open"] || c.Closed != got["closed"] || c.All != got["all"] {
+			t.Fatalf("counts for %s = %+v, lists give %v", o.ID, c, got)
+		}
+		for id := range teams {
+			if c.Teams[id] != got["team:"+id] {
+				t.Fatalf("counts for team %s = %d, list gives %d", id, c.Teams[id], got["team:"+id])
+			}
+		}
+	}
+}
+
+// convPart is the conversations, contacts and prompts of an export (what a settings flip must
+// not change).
+func convPart(t testing.TB, s *Service) string {
+	t.Helper()
+	doc := export(t, s)
+	i := strings.Index(doc, "\n\"contacts\":")
+	j := strings.Index(doc, "\n\"notifications\":")
+	if i < 0 || j < i {
+		t.Fatalf("export has no contacts..prompts section:\n%s", doc)
+	}
+	return doc[i:j]
+}
+
+var randomContacts = []string{"15550001111", "15550002222", "15550003333", "15550004444", "15550005555", "15550006666", "15550007777"}
+
+// TestRandomOperationsKeepInvariants runs generated sequences of commands (valid and not) and
+// checks after each one the invariants of routing.md that the stored data shows, the counters
+// against the lists, and at the end that export → import → export gives the same bytes.
+func TestRandomOperationsKeepInvariants(t *testing.T) {
+	seeds, steps := 8, 120
+	if testing.Short() {
+		seeds, steps = 2, 80
+	}
+	for seed := 1; seed <= seeds; seed++ {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			s := newService(t, true)
+			r := rand.New(rand.NewSource(int64(seed)))
+			ops := []string{"alice", "bob", "carol", "dana", "erin", "frank"}
+			pick := func(xs []string) string { return xs[r.Intn(len(xs))] }
+			extID := 0
+			var last []string
+			t.Cleanup(func() {
+				if t.Failed() {
+					t.Logf("last operations:\n%s", strings.Join(last, "\n"))
+				}
+			})
+			for step := 0; step < steps; step++ {
+				contact := pick(randomContacts)
+				by := pick(ops)
+				var err error
+				var what string
+				before, _ := s.Conversation(ctx, "alice", contact, "", 1)
+				routingOn := s.Settings(ctx).OwnerRoutingActive
+				switch op := r.Intn(19); op {
+				case 0, 1, 2, 3:
+					extID++
+					in := Inbound{Channel: "message", From: contact, Text: pick([]string{"hello", "I want a refund", "where is it"}), ExternalID: fmt.Sprintf("r.%d", extID)}
+					if r.Intn(4) == 0 {
+						in = Inbound{Channel: "call", From: contact, Outcome: pick([]string{"ringing", "missed", "answered"}), Duration: 30, ExternalID: fmt.Sprintf("r.%d", extID)}
+					}
+					what = "inject " + in.Channel
+					var out Outcome
+					out, err = s.Inject(ctx, in)
+					a := out.Conversation.AssigneeID()
+					if err == nil && routingOn && out.Conversation.Prompt == nil && a != "" && a != "bot" && out.Conversation.OwnerID() != a {
+						t.Fatalf("step %d: invariant 2: routing on, %s assigned to %s but owned by %q (%s)", step, contact, a, out.Conversation.OwnerID(), out.Why)
+					}
+				case 4:
+					what = "reply"
+					_, err = s.Reply(ctx, by, contact, "ok")
+				case 5:
+					to := pick(append([]string{"bot", "none"}, ops...))
+					what = "assign " + to
+					_, err = s.Assign(ctx, by, contact, to, before.Conversation.Version)
+				case 6:
+					to := pick(append([]string{"none"}, ops...))
+					what = "owner " + to
+					_, err = s.SetOwner(ctx, by, contact, to, before.Conversation.Version)
+				case 7:
+					tm := pick([]string{"support", "sales", "billing"})
+					what = "team " + tm
+					_, err = s.ChangeTeam(ctx, by, contact, tm, before.Conversation.Version)
+				case 8:
+					what = "close"
+					_, err = s.CloseConversation(ctx, by, contact, 0)
+				case 9:
+					what = "reopen"
+					_, err = s.ReopenConversation(ctx, by, contact, 0)
+				case 10:
+					what = "accept"
+					_, err = s.Accept(ctx, by, contact, "")
+				case 11:
+					what = "decline"
+					_, err = s.Decline(ctx, by, contact)
+				case 12:
+					st := pick([]string{"online", "away", "offline"})
+					what = "presence " + st
+					err = s.SetPresence(ctx, by, pick(ops), st)
+				case 13:
+					what = "flip"
+					conv := convPart(t, s)
+					if r.Intn(2) == 0 {
+						_, err = s.SetOwnerRouting(ctx, by, r.Intn(2) == 0)
+					} else {
+						_, err = s.SetRoundRobin(ctx, by, r.Intn(2) == 0)
+					}
+					if convPart(t, s) != conv {
+						t.Fatalf("step %d: invariant 4: a settings flip changed conversations", step)
+					}
+				case 14:
+					tm, op := pick([]string{"support", "sales", "billing"}), pick(ops)
+					if r.Intn(2) == 0 {
+						what = "add member " + op + " " + tm
+						err = s.AddMember(ctx, "alice", tm, op)
+					} else {
+						what = "remove member " + op + " " + tm
+						err = s.RemoveMember(ctx, "dana", tm, op)
+					}
+				case 15:
+					what = "mark read"
+					err = s.MarkRead(ctx, by, contact)
+				case 16:
+					if r.Intn(4) == 0 && len(s.Operators(ctx)) > 4 {
+						victim := pick(ops[1:])
+						what = "delete operator " + victim
+						err = s.DeleteOperator(ctx, "alice", victim)
+					}
+				case 17:
+					what = "rule"
+					err = s.AddRule(ctx, "alice", data.Rule{Name: fmt.Sprint("r", step), Keyword: pick([]string{"hello", "where"}), To: pick([]string{"bot", "team:sales", "operator:" + pick(ops)})})
+				case 18:
+					what = "plan"
+					_, err = s.SetPlan(ctx, "dana", pick([]string{"growth", "pro", "business", "business"}))
+				}
+				last = append(last, fmt.Sprintf("step %d: %s by %s on %s: %v", step, what, by, contact, err))
+				if len(last) > 8 {
+					last = last[1:]
+				}
+				if k := KindOf(err); err != nil && (k == "" || k == Internal) {
+					t.Fatalf("step %d %s by %s on %s: %v", step, what, by, contact, err)
+				}
+				checkInvariants(t, s)
+				// invariant 6: a change of assignee or team leaves a note saying who and why
+				after, _ := s.Conversation(ctx, "alice", contact, "", 1)
+				if err == nil && before.Conversation.Status != "" && after.Conversation.Status != "" &&
+					(before.Conversation.AssigneeID() != after.Conversation.AssigneeID() || before.Conversation.Team != after.Conversation.Team) {
+					last := after.Timeline[len(after.Timeline)-1]
+					if last.Kind != "note" || last.Reason == "" || last.By == "" || last.Text == "" {
+						t.Fatalf("step %d %s: assignee/team changed without a note: %+v", step, what, last)
+					}
+				}
+			}
+			first := export(t, s)
+			s2 := newService(t, false)
+			noErr(0, s2.Import(ctx, "", strings.NewReader(first), false))(t)
+			if second := export(t, s2); second != first {
+				t.Fatalf("round trip after random operations differs:\n%s", firstDiff(first, second))
+			}
+			checkInvariants(t, s2)
+		})
+	}
+}
+
+// firstDiff shows the first line where two documents differ.
+func firstDiff(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(la) && i < len(lb); i++ {
+		if la[i] != lb[i] {
+			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, la[i], lb[i])
+		}
+	}
+	return fmt.Sprintf("lengths %d and %d lines", len(la), len(lb))
+}
