@@ -1,0 +1,597 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"switchboard/data"
+	"switchboard/inbox"
+	"switchboard/inbox/rpc"
+)
+
+// ---- printing conversations ----
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func named(name, id string) string {
+	if name == "" || name == id {
+		return id
+	}
+	return fmt.Sprintf("%s (%s)", name, id)
+}
+
+func assigneeText(cv inbox.ConversationView) string {
+	switch id := cv.AssigneeID(); id {
+	case "":
+		return "unassigned"
+	case "bot":
+		return "assigned to Bot"
+	default:
+		return "assigned to " + named(cv.AssigneeName, id)
+	}
+}
+
+func ownerText(cv inbox.ConversationView) string {
+	if cv.OwnerID() == "" {
+		return "no owner"
+	}
+	return "owner " + named(cv.Contact.OwnerName, cv.OwnerID())
+}
+
+// convLine is one sentence of a conversation's state.
+func convLine(cv inbox.ConversationView) string {
+	if cv.Status == "" {
+		return fmt.Sprintf("%s (+%s): no conversation yet, %s", cv.Contact.Display(), cv.Contact.ID, ownerText(cv))
+	}
+	s := fmt.Sprintf("%s (+%s): %s, %s, %s", cv.Contact.Display(), cv.Contact.ID, cv.Status, assigneeText(cv), ownerText(cv))
+	if cv.Team != "" {
+		s += ", team " + named(cv.TeamName, cv.Team)
+	}
+	return s
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./+:=@%", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// commandFor is the switchboard command line prefix that acts as who: it repeats --db when it
+// was given as a flag, and names --as when who is not the operator this run acts as by default.
+func (a *app) commandFor(who, actor string) string {
+	s := "switchboard"
+	if a.root.PersistentFlags().Changed("db") {
+		s += " --db " + shellQuote(a.db)
+	}
+	if who != "" && (who != actor || a.root.PersistentFlags().Changed("as")) {
+		s += " --as " + shellQuote(who)
+	}
+	return s
+}
+
+// answerer is who may answer the prompt: the actor when they may, else the person named.
+func answerer(ctx context.Context, c rpc.API, p *inbox.PromptView, actor string) string {
+	if p.RaisedBy != "routing" {
+		return p.RaisedBy
+	}
+	if actor == p.Owner {
+		return actor
+	}
+	if ops, err := c.Operators(ctx); err == nil {
+		for _, o := range ops {
+			if o.ID == actor && o.Role == "admin" {
+				return actor
+			}
+		}
+	}
+	return p.Owner
+}
+
+// printPrompt writes the question and the exact commands that answer it.
+func (a *app) printPrompt(w io.Writer, ctx context.Context, c rpc.API, p *inbox.PromptView, actor string) {
+	prefix := a.commandFor(answerer(ctx, c, p, actor), actor)
+	fmt.Fprintf(w, "A team decision waits: %s\n", p.Question)
+	var lines [][2]string
+	for i, t := range p.Choices {
+		lines = append(lines, [2]string{fmt.Sprintf("%s accept %s --team %s", prefix, p.Contact, shellQuote(t)),
+			fmt.Sprintf("move it to %s and assign %s", p.ChoiceNames[i], p.OwnerName)})
+	}
+	if len(p.Choices) == 0 {
+		fmt.Fprintf(w, "%s is in no team: add them first with `switchboard teams members add TEAM %s`, then accept.\n", p.OwnerName, p.Owner)
+	}
+	decline := "hand it to Bot and tell " + p.OwnerName
+	if p.Kind == "assign" {
+		decline = "change nothing"
+	}
+	lines = append(lines, [2]string{fmt.Sprintf("%s decline %s", prefix, p.Contact), decline})
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, l := range lines {
+		fmt.Fprintf(tw, "  %s\t# %s\n", l[0], l[1])
+	}
+	tw.Flush()
+}
+
+// outcome prints what a command did to a conversation; a waiting decision is exit 3.
+func (a *app) outcome(ctx context.Context, c rpc.API, out inbox.Outcome, actor string) error {
+	err := a.emit(out, func(w io.Writer) {
+		if out.Duplicate {
+			fmt.Fprintln(w, "Already received (same --id): nothing was stored again.")
+		}
+		fmt.Fprintln(w, convLine(out.Conversation))
+		if out.Why != "" {
+			fmt.Fprintf(w, "Why: %s\n", out.Why)
+		}
+	})
+	if err != nil || out.Prompt == nil {
+		return err
+	}
+	w := a.stdout
+	if a.json {
+		w = a.stderr // keep stdout pure JSON
+	}
+	a.printPrompt(w, ctx, c, out.Prompt, actor)
+	return &exitError{code: exitWaiting}
+}
+
+// ---- list ----
+
+func (a *app) listCmd() *cobra.Command {
+	var status, assignee, team string
+	var waiting bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List conversations, newest activity first",
+		Long: `List conversations, newest activity first. Every matching conversation is printed
+(the command pages through them all).`,
+		Example: `  switchboard list                        # open conversations
+  switchboard list --status all --team sales
+  switchboard list --assignee none         # open and unassigned
+  switchboard list --waiting               # waiting for a team decision
+  switchboard list --json | jq '.conversations[].contact.id'`,
+		Args: cobra.NoArgs,
+		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			switch status {
+			case "open", "closed", "all":
+			default:
+				return usagef("--status %q: use open, closed or all", status)
+			}
+			c, err := a.connect()
+			if err != nil {
+				return err
+			}
+			f := inbox.Filter{View: inbox.ViewAll, Status: status, Assignee: assignee, Team: team, Limit: 500}
+			if waiting {
+				f.View = inbox.ViewWaiting
+			}
+			all := inbox.Page{Conversations: []inbox.ConversationView{}}
+			for {
+				p, err := c.List(ctx, f)
+				if err != nil {
+					return err
+				}
+				all.Conversations = append(all.Conversations, p.Conversations...)
+				if p.Next == "" {
+					break
+				}
+				f.Cursor = p.Next
+			}
+			return a.emit(all, func(w io.Writer) {
+				if len(all.Conversations) == 0 {
+					fmt.Fprintln(w, "No conversations match.")
+					return
+				}
+				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "CONTACT\tNAME\tSTATUS\tASSIGNEE\tTEAM\tLAST\tPREVIEW")
+				for _, cv := range all.Conversations {
+					st := cv.Status
+					if cv.Prompt != nil {
+						st += " (waiting)"
+					}
+					as := cv.AssigneeID()
+					if as == "" {
+						as = "-"
+					}
+					fmt.Fprintf(tw, "+%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cv.Contact.ID, cv.Contact.Name, st, as, orDash(cv.Team),
+						cv.LastAt.Local().Format("2006-01-02 15:04"), clip(cv.Preview, 50))
+				}
+				tw.Flush()
+			})
+		}),
+	}
+	cmd.Flags().StringVar(&status, "status", "open", "open, closed or all")
+	cmd.Flags().StringVar(&assignee, "assignee", "", "only conversations assigned to this operator id, bot, or none")
+	cmd.Flags().StringVar(&team, "team", "", "only conversations of this team id")
+	cmd.Flags().BoolVar(&waiting, "waiting", false, "only conversations waiting for a team decision")
+	return cmd
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// ---- show ----
+
+func entryLine(e data.Entry) string {
+	at := e.At.Local().Format("2006-01-02 15:04:05")
+	switch e.Kind {
+	case "message":
+		return fmt.Sprintf("%s  ← message  %s", at, e.Text)
+	case "reply":
+		s := fmt.Sprintf("%s  → reply    %s: %s", at, e.By, e.Text)
+		if e.Delivery != "" {
+			s += "  [" + e.Delivery + "]"
+		}
+		return s
+	case "call":
+		s := fmt.Sprintf("%s  ☎ call     %s", at, orDash(e.Outcome))
+		if e.Outcome == inbox.CallAnswered {
+			s += " (" + inbox.FormatDuration(e.Duration) + ")"
+		}
+		return s
+	case "note":
+		return fmt.Sprintf("%s  · note     [%s] %s", at, e.Reason, e.Text)
+	}
+	return fmt.Sprintf("%s  %s  %s", at, e.Kind, e.Text)
+}
+
+func (a *app) showCmd() *cobra.Command {
+	var last int
+	cmd := &cobra.Command{
+		Use:   "show CONTACT",
+		Short: `Show one conversation: who has it, its timeline and "why"`,
+		Example: `  switchboard show +15550002222
+  switchboard show 15550002222 --last 10
+  switchboard show 15550002222 --json | jq .conversation.why`,
+		Args: cobra.ExactArgs(1),
+		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			if last < 0 {
+				return usagef("--last %d: give 0 (everything) or more", last)
+			}
+			c, as, err := a.session(ctx)
+			if err != nil {
+				return err
+			}
+			limit := 500
+			if last > 0 && last < limit {
+				limit = last
+			}
+			d, err := c.Conversation(ctx, as, args[0], "", limit)
+			if err != nil {
+				return err
+			}
+			for older := d.Older; older != "" && (last == 0 || len(d.Timeline) < last); {
+				page, err := c.Conversation(ctx, as, args[0], older, limit)
+				if err != nil {
+					return err
+				}
+				d.Timeline = append(page.Timeline, d.Timeline...)
+				older = page.Older
+				d.Older = older
+			}
+			if last > 0 && len(d.Timeline) > last {
+				d.Timeline = d.Timeline[len(d.Timeline)-last:]
+			}
+			cv := d.Conversation
+			return a.emit(d, func(w io.Writer) {
+				fmt.Fprintf(w, "%s (+%s)\n", cv.Contact.Display(), cv.Contact.ID)
+				tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
+				owner := "none"
+				if cv.OwnerID() != "" {
+					owner = named(cv.Contact.OwnerName, cv.OwnerID())
+				}
+				assignee := "none"
+				if cv.AssigneeID() != "" {
+					assignee = named(cv.AssigneeName, cv.AssigneeID())
+				}
+				status := orDash(cv.Status)
+				if cv.Prompt != nil {
+					status += ", waiting for a team decision"
+				}
+				fmt.Fprintf(tw, "  owner:\t%s\n  assignee:\t%s\n  team:\t%s\n  status:\t%s\n", owner, assignee,
+					orDash(named(cv.TeamName, cv.Team)), status)
+				if len(cv.Contact.Tags) > 0 {
+					fmt.Fprintf(tw, "  tags:\t%s\n", strings.Join(cv.Contact.Tags, ", "))
+				}
+				tw.Flush()
+				fmt.Fprintln(w)
+				if len(d.Timeline) == 0 {
+					fmt.Fprintln(w, "  (no messages or calls yet)")
+				}
+				for _, e := range d.Timeline {
+					fmt.Fprintln(w, entryLine(e))
+				}
+				if cv.Why != "" {
+					fmt.Fprintf(w, "\nWhy: %s\n", cv.Why)
+				}
+				if cv.Prompt != nil {
+					fmt.Fprintln(w)
+					if d.CanAnswer {
+						a.printPrompt(w, ctx, c, cv.Prompt, as)
+					} else {
+						fmt.Fprintf(w, "A team decision waits: %s\n  (%s may answer it, not %s)\n", cv.Prompt.Question,
+							whoMayAnswer(cv.Prompt), as)
+					}
+				}
+			})
+		}),
+	}
+	cmd.Flags().IntVar(&last, "last", 0, "show only the newest N timeline entries (0: all)")
+	return cmd
+}
+
+func whoMayAnswer(p *inbox.PromptView) string {
+	if p.RaisedBy == "routing" {
+		return p.OwnerName + " or an admin"
+	}
+	return p.RaisedBy
+}
+
+// ---- actions on one conversation ----
+
+func (a *app) actionCmd(use, short, example string, nargs int, do func(ctx context.Context, c rpc.API, as string, args []string) (inbox.Outcome, error)) *cobra.Command {
+	return &cobra.Command{
+		Use: use, Short: short, Example: example, Args: cobra.ExactArgs(nargs),
+		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			c, as, err := a.session(ctx)
+			if err != nil {
+				return err
+			}
+			out, err := do(ctx, c, as, args)
+			if err != nil {
+				return err
+			}
+			return a.outcome(ctx, c, out, as)
+		}),
+	}
+}
+
+func (a *app) replyCmd() *cobra.Command {
+	return a.actionCmd("reply CONTACT TEXT", "Send a reply on a conversation",
+		`  switchboard reply +15550002222 "Your order ships today"
+  switchboard --as carol reply 15550002222 "On it"`, 2,
+		func(ctx context.Context, c rpc.API, as string, args []string) (inbox.Outcome, error) {
+			return c.Reply(ctx, as, args[0], args[1])
+		})
+}
+
+func (a *app) assignCmd() *cobra.Command {
+	return a.actionCmd("assign CONTACT OPERATOR|bot|none", "Assign a conversation to an operator, Bot, or nobody",
+		`  switchboard assign +15550002222 carol
+  switchboard assign 15550002222 bot
+  switchboard assign 15550002222 none
+
+Assigning someone outside the conversation's team asks to switch team (exit 3).`, 2,
+		func(ctx context.Context, c rpc.API, as string, args []string) (inbox.Outcome, error) {
+			return c.Assign(ctx, as, args[0], args[1], 0)
+		})
+}
+
+func (a *app) ownerCmd() *cobra.Command {
+	return a.actionCmd("owner CONTACT OPERATOR|none", "Set or clear a contact's owner",
+		`  switchboard owner +15550002222 erin
+  switchboard owner 15550002222 none
+
+With contact-owner routing on, an owner outside the conversation's team raises a team
+decision (exit 3) that `+"`accept`"+` or `+"`decline`"+` answers.`, 2,
+		func(ctx context.Context, c rpc.API, as string, args []string) (inbox.Outcome, error) {
+			return c.SetOwner(ctx, as, args[0], args[1], 0)
+		})
+}
+
+func (a *app) teamCmd() *cobra.Command {
+	return a.actionCmd("team CONTACT TEAM", "Move a conversation to another team",
+		`  switchboard team +15550002222 sales`, 2,
+		func(ctx context.Context, c rpc.API, as string, args []string) (inbox.Outcome, error) {
+			return c.ChangeTeam(ctx, as, args[0], args[1], 0)
+		})
+}
+
+func (a *app) closeCmd() *cobra.Command {
+	return a.actionCmd("close CONTACT", "Close a conversation",
+		`  switchboard close +15550002222`, 1,
+		func(ctx context.Context, c rpc.API, as string, args []string) (inbox.Outcome, error) {
+			return c.CloseConversation(ctx, as, args[0], 0)
+		})
+}
+
+func (a *app) acceptCmd() *cobra.Command {
+	var team string
+	cmd := a.actionCmd("accept CONTACT", "Accept a waiting team decision: move the conversation and assign",
+		`  switchboard accept +15550002222 --team sales
+  switchboard accept 15550002222            # the owner's first team`, 1,
+		func(ctx context.Context, c rpc.API, as string, args []string) (inbox.Outcome, error) {
+			return c.Accept(ctx, as, args[0], team)
+		})
+	cmd.Flags().StringVar(&team, "team", "", "the team to move the conversation to (default: the operator's first team)")
+	return cmd
+}
+
+func (a *app) declineCmd() *cobra.Command {
+	return a.actionCmd("decline CONTACT", "Decline a waiting team decision",
+		`  switchboard decline +15550002222`, 1,
+		func(ctx context.Context, c rpc.API, as string, args []string) (inbox.Outcome, error) {
+			return c.Decline(ctx, as, args[0])
+		})
+}
+
+// ---- prompts and notifications ----
+
+func (a *app) promptsCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "prompts",
+		Short: "Team decisions waiting for me",
+		Example: `  switchboard prompts
+  switchboard --as erin prompts --json`,
+		Args: cobra.NoArgs,
+		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			c, as, err := a.session(ctx)
+			if err != nil {
+				return err
+			}
+			ps, err := c.Prompts(ctx, as)
+			if err != nil {
+				return err
+			}
+			return a.emit(ps, func(w io.Writer) {
+				if len(ps) == 0 {
+					fmt.Fprintf(w, "No team decisions wait for %s.\n", as)
+					return
+				}
+				for i := range ps {
+					if i > 0 {
+						fmt.Fprintln(w)
+					}
+					fmt.Fprintf(w, "%s (+%s)\n", ps[i].ContactName, ps[i].Contact)
+					a.printPrompt(w, ctx, c, &ps[i], as)
+				}
+			})
+		}),
+	}
+}
+
+func (a *app) notificationsCmd() *cobra.Command {
+	var all, markRead bool
+	cmd := &cobra.Command{
+		Use:   "notifications",
+		Short: "My notifications (unread, or all)",
+		Example: `  switchboard notifications
+  switchboard --as erin notifications --all
+  switchboard notifications --mark-read`,
+		Args: cobra.NoArgs,
+		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			c, as, err := a.session(ctx)
+			if err != nil {
+				return err
+			}
+			ns, err := c.Notifications(ctx, as, all)
+			if err != nil {
+				return err
+			}
+			if markRead && len(ns) > 0 {
+				var seqs []uint64
+				for _, n := range ns {
+					if !n.Read {
+						seqs = append(seqs, n.Seq)
+					}
+				}
+				if len(seqs) > 0 {
+					if err := c.MarkNotificationsRead(ctx, as, seqs...); err != nil {
+						return err
+					}
+				}
+			}
+			return a.emit(ns, func(w io.Writer) {
+				if len(ns) == 0 {
+					if all {
+						fmt.Fprintf(w, "No notifications for %s.\n", as)
+					} else {
+						fmt.Fprintf(w, "No unread notifications for %s.\n", as)
+					}
+					return
+				}
+				for _, n := range ns {
+					mark := "•"
+					if n.Read {
+						mark = " "
+					}
+					fmt.Fprintf(w, "%s %s  %s\n", mark, n.At.Local().Format("2006-01-02 15:04"), n.Text)
+				}
+			})
+		}),
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "include notifications already read")
+	cmd.Flags().BoolVar(&markRead, "mark-read", false, "mark the notifications shown as read")
+	return cmd
+}
+
+// ---- inject ----
+
+func (a *app) injectCmd() *cobra.Command {
+	cmd := a.parent("inject", "Inject an inbound message or call, as if a customer sent it",
+		`  switchboard inject message +15550002222 "Where is my order?"
+  switchboard inject call +15550002222 --missed`, nil)
+	var name, id string
+	msg := &cobra.Command{
+		Use:   "message FROM TEXT",
+		Short: "A customer's WhatsApp message arrives",
+		Long: `A customer's WhatsApp message arrives and is routed. A new number creates the contact.
+--id is the message's external id: the same id twice is stored once.`,
+		Example: `  switchboard inject message +15550002222 "Where is my order?"
+  switchboard inject message 15550009999 "Hi, I need a refund" --name "Gus Lee" --id wamid.42`,
+		Args: cobra.ExactArgs(2),
+		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			return a.inject(ctx, inbox.Inbound{Channel: "message", From: args[0], Text: args[1], Name: name, ExternalID: id})
+		}),
+	}
+	msg.Flags().StringVar(&name, "name", "", "the contact's name, when the contact is new or has none")
+	msg.Flags().StringVar(&id, "id", "", "external message id (idempotency)")
+
+	var cname, cid string
+	var missed bool
+	var duration int
+	call := &cobra.Command{
+		Use:   "call FROM",
+		Short: "A customer's WhatsApp call arrives",
+		Long: `A customer's WhatsApp call arrives and is routed. With no flag the call is ringing (it
+is arriving now); --missed records a missed call, --duration SECONDS an answered one.`,
+		Example: `  switchboard inject call +15550002222             # ringing
+  switchboard inject call +15550002222 --missed
+  switchboard inject call +15550002222 --duration 95 --id wacid.7`,
+		Args: cobra.ExactArgs(1),
+		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			in := inbox.Inbound{Channel: "call", From: args[0], Name: cname, ExternalID: cid, Outcome: inbox.CallRinging}
+			switch {
+			case missed:
+				in.Outcome = inbox.CallMissed
+			case cmd.Flags().Changed("duration"):
+				if duration < 0 {
+					return usagef("--duration %d: give the call's length in seconds, 0 or more", duration)
+				}
+				in.Outcome, in.Duration = inbox.CallAnswered, duration
+			}
+			return a.inject(ctx, in)
+		}),
+	}
+	call.Flags().StringVar(&cname, "name", "", "the contact's name, when the contact is new or has none")
+	call.Flags().StringVar(&cid, "id", "", "external call id (idempotency)")
+	call.Flags().BoolVar(&missed, "missed", false, "the call was missed")
+	call.Flags().IntVar(&duration, "duration", 0, "the call was answered and lasted SECONDS")
+	call.MarkFlagsMutuallyExclusive("missed", "duration")
+	cmd.AddCommand(msg, call)
+	return cmd
+}
+
+func (a *app) inject(ctx context.Context, in inbox.Inbound) error {
+	c, err := a.connect()
+	if err != nil {
+		return err
+	}
+	in.At = time.Time{}
+	out, err := c.Inject(ctx, in)
+	if err != nil {
+		return err
+	}
+	actor := ""
+	if out.Prompt != nil {
+		actor, _ = a.actor(ctx, c)
+	}
+	return a.outcome(ctx, c, out, actor)
+}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"switchboard/inbox"
+	"switchboard/inbox/rpc"
+)
+
+// shutdownGrace is how long serve waits for requests in flight when asked to stop.
+const shutdownGrace = 30 * time.Second
+
+func (a *app) serveCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve",
+		Short: "Own the workspace headless until SIGINT/SIGTERM, serving other commands",
+		Long: `Own the workspace file without a screen: listen on the socket beside it (<db>.sock,
+readable by you only) and run every other switchboard command's requests, until SIGINT or
+SIGTERM. It then finishes the requests in flight and stops cleanly.
+
+A second serve (or terminal inbox) on the same file fails at once and names the owner; a
+socket left by a process that crashed is replaced.`,
+		Example: `  switchboard serve &
+  switchboard inject message +15550002222 "hello"   # goes through the socket
+  kill %1`,
+		Args: cobra.NoArgs,
+		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			o, err := a.own("serve")
+			if err != nil {
+				return err
+			}
+			if err := a.emit(o.Info, func(w io.Writer) {}); err != nil {
+				o.Close(context.Background())
+				return err
+			}
+			fmt.Fprintf(a.stderr, "Serving %s on %s (pid %d); stop with Ctrl-C or SIGTERM.\n", o.Info.Path, o.Socket(), o.Info.PID)
+			<-ctx.Done()
+			fmt.Fprintln(a.stderr, "Stopping: finishing requests in flight…")
+			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+			defer cancel()
+			if err := o.Close(sctx); err != nil {
+				return fmt.Errorf("stopped, but not cleanly: %v", err)
+			}
+			fmt.Fprintln(a.stderr, "Stopped.")
+			return nil
+		}),
+	}
+}
+
+// own makes this process the owner of the workspace file.
+func (a *app) own(kind string) (*rpc.Owner, error) {
+	return rpc.Own(a.db, kind, inbox.Options{})
+}
