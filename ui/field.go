@@ -1,0 +1,120 @@
+package ui
+
+import (
+	"strings"
+	"unicode"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// field is a one-line text input. It is ours rather than bubbles/textinput so that it needs
+// no blink timer: tests drive it synchronously and frames stay identical between keypresses.
+type field struct {
+	label, placeholder string
+	value              []rune
+	pos                int
+	limit              int
+}
+
+func (f *field) set(s string)   { f.value = []rune(s); f.pos = len(f.value) }
+func (f *field) String() string { return string(f.value) }
+
+// update handles an editing key; it reports whether the key was used.
+func (f *field) update(msg tea.Msg) bool {
+	switch msg := msg.(type) {
+	case tea.PasteMsg:
+		f.insert(strings.ReplaceAll(msg.Content, "\n", " "))
+		return true
+	case tea.KeyPressMsg:
+		switch msg.String() {
+		case "backspace", "ctrl+h":
+			if f.pos > 0 {
+				f.value = append(f.value[:f.pos-1], f.value[f.pos:]...)
+				f.pos--
+			}
+		case "delete", "ctrl+d":
+			if f.pos < len(f.value) {
+				f.value = append(f.value[:f.pos], f.value[f.pos+1:]...)
+			}
+		case "left", "ctrl+b":
+			if f.pos > 0 {
+				f.pos--
+			}
+		case "right", "ctrl+f":
+			if f.pos < len(f.value) {
+				f.pos++
+			}
+		case "home", "ctrl+a":
+			f.pos = 0
+		case "end", "ctrl+e":
+			f.pos = len(f.value)
+		case "ctrl+u":
+			f.value, f.pos = f.value[f.pos:], 0
+		case "ctrl+w":
+			i := f.pos
+			for i > 0 && f.value[i-1] == ' ' {
+				i--
+			}
+			for i > 0 && f.value[i-1] != ' ' {
+				i--
+			}
+			f.value, f.pos = append(f.value[:i], f.value[f.pos:]...), i
+		default:
+			if msg.Text == "" || msg.Mod.Contains(tea.ModCtrl) || msg.Mod.Contains(tea.ModAlt) {
+				return false
+			}
+			f.insert(msg.Text)
+		}
+		return true
+	}
+	return false
+}
+
+func (f *field) insert(s string) {
+	var rs []rune
+	for _, r := range s {
+		if unicode.IsPrint(r) {
+			rs = append(rs, r)
+		}
+	}
+	if f.limit > 0 && len(f.value)+len(rs) > f.limit {
+		rs = rs[:max(0, f.limit-len(f.value))]
+	}
+	v := make([]rune, 0, len(f.value)+len(rs))
+	v = append(v, f.value[:f.pos]...)
+	v = append(v, rs...)
+	v = append(v, f.value[f.pos:]...)
+	f.value, f.pos = v, f.pos+len(rs)
+}
+
+// view draws the field in width cells; focused shows a block cursor.
+func (f *field) view(width int, focused bool, st Styles) string {
+	if width < 4 {
+		width = 4
+	}
+	if len(f.value) == 0 && !focused {
+		return st.Dim.Render(ansi.Truncate(f.placeholder, width, "…"))
+	}
+	if !focused {
+		return ansi.Truncate(string(f.value), width, "…")
+	}
+	// keep the cursor in view: show the tail when the text is longer than the box
+	start := 0
+	if f.pos >= width-1 {
+		start = f.pos - width + 2
+	}
+	before := string(f.value[start:f.pos])
+	at, after := " ", ""
+	if f.pos < len(f.value) {
+		at = string(f.value[f.pos])
+		after = string(f.value[f.pos+1:])
+	}
+	if len(f.value) == 0 && f.placeholder != "" {
+		return st.Selected.Reverse(true).Render(" ") + st.Dim.Render(ansi.Truncate(f.placeholder, width-1, "…"))
+	}
+	out := before + lipglossReverse(at) + after
+	return ansi.Truncate(out, width, "…")
+}
+
+func lipglossReverse(s string) string { return "\x1b[7m" + s + "\x1b[27m" }

@@ -1,0 +1,97 @@
+package ui
+
+import (
+	"image/color"
+
+	"charm.land/lipgloss/v2"
+)
+
+// Styles is every style the inbox draws with, built from a small palette for a light or a
+// dark background. With noColor it uses no colour at all (bold, faint and reverse only).
+type Styles struct {
+	App, Header, HeaderDim  lipgloss.Style
+	Pane, PaneFocus         lipgloss.Style
+	Title, Dim, Bold        lipgloss.Style
+	Selected, SelectedDim   lipgloss.Style
+	Tab, TabActive          lipgloss.Style
+	Unread, Owner, Assignee lipgloss.Style
+	Note, Reply, Inbound    lipgloss.Style
+	Call, Missed            lipgloss.Style
+	Why                     lipgloss.Style
+	Status, Error, Toast    lipgloss.Style
+	Banner                  lipgloss.Style
+	Dialog                  lipgloss.Style
+	Key, KeyOff, Reason     lipgloss.Style
+	On, Off, Locked         lipgloss.Style
+	Accent                  color.Color
+}
+
+func newStyles(isDark, noColor bool) Styles {
+	ld := lipgloss.LightDark(isDark)
+	var (
+		fg      = ld(lipgloss.Color("#1f2328"), lipgloss.Color("#e6e6e6"))
+		dim     = ld(lipgloss.Color("#6e7781"), lipgloss.Color("#8b949e"))
+		accent  = ld(lipgloss.Color("#5a3fd1"), lipgloss.Color("#a78bfa"))
+		green   = ld(lipgloss.Color("#1a7f37"), lipgloss.Color("#56d364"))
+		red     = ld(lipgloss.Color("#cf222e"), lipgloss.Color("#ff7b72"))
+		yellow  = ld(lipgloss.Color("#9a6700"), lipgloss.Color("#e3b341"))
+		blue    = ld(lipgloss.Color("#0969da"), lipgloss.Color("#79c0ff"))
+		selBg   = ld(lipgloss.Color("#e6e0ff"), lipgloss.Color("#2d2650"))
+		barBg   = ld(lipgloss.Color("#f0f0f3"), lipgloss.Color("#1c1c24"))
+		border  = ld(lipgloss.Color("#d0d7de"), lipgloss.Color("#3d3d4a"))
+		bannerB = ld(lipgloss.Color("#fff1c2"), lipgloss.Color("#4d3800"))
+	)
+	n := lipgloss.NewStyle
+	s := Styles{Accent: accent}
+	if noColor {
+		s.App, s.Header, s.HeaderDim = n(), n().Bold(true), n().Faint(true)
+		s.Pane = n().Border(lipgloss.NormalBorder())
+		s.PaneFocus = n().Border(lipgloss.ThickBorder())
+		s.Title, s.Dim, s.Bold = n().Bold(true), n().Faint(true), n().Bold(true)
+		s.Selected, s.SelectedDim = n().Reverse(true), n().Underline(true)
+		s.Tab, s.TabActive = n(), n().Reverse(true)
+		s.Unread, s.Owner, s.Assignee = n().Bold(true), n(), n().Bold(true)
+		s.Note, s.Reply, s.Inbound = n().Faint(true), n(), n()
+		s.Call, s.Missed = n(), n().Bold(true)
+		s.Why = n().Italic(true)
+		s.Status, s.Error, s.Toast = n(), n().Bold(true), n().Bold(true)
+		s.Banner = n().Reverse(true).Bold(true)
+		s.Dialog = n().Border(lipgloss.DoubleBorder()).Padding(0, 1)
+		s.Key, s.KeyOff, s.Reason = n().Bold(true), n().Faint(true).Strikethrough(true), n().Faint(true)
+		s.On, s.Off, s.Locked = n().Bold(true), n(), n().Faint(true)
+		return s
+	}
+	s.App = n().Foreground(fg)
+	s.Header = n().Foreground(accent).Bold(true)
+	s.HeaderDim = n().Foreground(dim)
+	s.Pane = n().Border(lipgloss.RoundedBorder()).BorderForeground(border)
+	s.PaneFocus = n().Border(lipgloss.RoundedBorder()).BorderForeground(accent)
+	s.Title = n().Foreground(accent).Bold(true)
+	s.Dim = n().Foreground(dim)
+	s.Bold = n().Foreground(fg).Bold(true)
+	s.Selected = n().Background(selBg).Foreground(fg)
+	s.SelectedDim = n().Foreground(accent)
+	s.Tab = n().Foreground(dim).Padding(0, 1)
+	s.TabActive = n().Foreground(accent).Bold(true).Underline(true).Padding(0, 1)
+	s.Unread = n().Foreground(blue).Bold(true)
+	s.Owner = n().Foreground(yellow)
+	s.Assignee = n().Foreground(green)
+	s.Note = n().Foreground(dim).Italic(true)
+	s.Reply = n().Foreground(accent)
+	s.Inbound = n().Foreground(fg)
+	s.Call = n().Foreground(blue)
+	s.Missed = n().Foreground(red)
+	s.Why = n().Foreground(dim).Italic(true)
+	s.Status = n().Foreground(dim).Background(barBg)
+	s.Error = n().Foreground(red).Background(barBg).Bold(true)
+	s.Toast = n().Foreground(green).Background(barBg)
+	s.Banner = n().Background(bannerB).Foreground(fg).Bold(true)
+	s.Dialog = n().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, 1)
+	s.Key = n().Foreground(accent).Bold(true)
+	s.KeyOff = n().Foreground(dim).Strikethrough(true)
+	s.Reason = n().Foreground(dim)
+	s.On = n().Foreground(green).Bold(true)
+	s.Off = n().Foreground(dim)
+	s.Locked = n().Foreground(yellow)
+	return s
+}

@@ -1,0 +1,712 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"switchboard/inbox"
+)
+
+type rect struct{ x, y, w, h int }
+
+func (r rect) in(x, y int) bool { return r.w > 0 && x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h }
+
+// layout is where everything goes on the current screen size; View draws it and the mouse
+// handler hit-tests against it, so both always agree.
+type layout struct {
+	wide                  bool
+	bannerY, tabsY        int
+	bodyY, bodyH          int
+	views, list, conv, tr rect
+	statusY, footerY      int
+}
+
+func (m *Model) layout() layout {
+	L := layout{bannerY: -1, tabsY: -1, wide: m.w >= 100}
+	y := 1
+	if m.banner != "" {
+		L.bannerY = y
+		y++
+	}
+	if !L.wide && m.screen == scrInbox {
+		L.tabsY = y
+		y++
+	}
+	L.bodyY, L.bodyH = y, max(3, m.h-y-2)
+	L.statusY, L.footerY = m.h-2, m.h-1
+	x, w := 0, m.w
+	if m.tourOn {
+		tw := 30
+		if L.wide {
+			tw = 36
+		}
+		L.tr = rect{m.w - tw, y, tw, L.bodyH}
+		w -= tw
+	}
+	if m.screen != scrInbox {
+		return L
+	}
+	if L.wide {
+		L.views = rect{0, y, 26, L.bodyH}
+		x, w = 26, w-26
+	}
+	if !L.wide && m.tourOn {
+		if m.focus == paneConv {
+			L.conv = rect{x, y, w, L.bodyH}
+		} else {
+			L.list = rect{x, y, w, L.bodyH}
+		}
+		return L
+	}
+	lw := max(34, w*9/20)
+	L.list = rect{x, y, lw, L.bodyH}
+	L.conv = rect{x + lw, y, w - lw, L.bodyH}
+	return L
+}
+
+const rowLines = 3
+
+// listRows is how many conversations fit in the list pane.
+func (m *Model) listRows() int {
+	L := m.layout()
+	return max(1, (L.bodyH-3)/rowLines)
+}
+
+func (m *Model) panes() []pane { return []pane{paneViews, paneList, paneConv} }
+
+func (m *Model) paneIndex() int {
+	for i, p := range m.panes() {
+		if p == m.focus {
+			return i
+		}
+	}
+	return 0
+}
+
+// View draws the screen. It does no I/O and touches only what is visible.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "Switchboard"
+	if m.unread > 0 {
+		v.WindowTitle = fmt.Sprintf("Switchboard (%d)", m.unread)
+	}
+	return v
+}
+
+func (m *Model) render() string {
+	if m.w == 0 || m.h == 0 {
+		return "Switchboard is starting…"
+	}
+	if m.tooSmall() {
+		msg := fmt.Sprintf("Switchboard needs a terminal of at least 80×24.\nThis one is %d×%d: make the window bigger (q quits).", m.w, m.h)
+		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, msg)
+	}
+	L := m.layout()
+	parts := []string{m.header()}
+	if L.bannerY >= 0 {
+		parts = append(parts, m.st.Banner.Width(m.w).Render(ansi.Truncate(" "+m.banner, m.w, "…")))
+	}
+	if L.tabsY >= 0 {
+		parts = append(parts, m.tabBar(m.w))
+	}
+	var body []string
+	if m.screen == scrSettings {
+		body = append(body, m.settingsView(m.w-L.tr.w, L.bodyH))
+	} else {
+		if L.views.w > 0 {
+			body = append(body, m.viewsPane(L.views))
+		}
+		if L.list.w > 0 {
+			body = append(body, m.listPane(L.list))
+		}
+		if L.conv.w > 0 {
+			body = append(body, m.convPane(L.conv))
+		}
+	}
+	if L.tr.w > 0 {
+		body = append(body, m.tourPane(L.tr))
+	}
+	parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top, body...), m.statusLine(), m.footer())
+	base := strings.Join(parts, "\n")
+	if m.dlg == dlgNone {
+		return base
+	}
+	d := m.dialogView()
+	dw, dh := lipgloss.Size(d)
+	x, y := max(0, (m.w-dw)/2), max(1, (m.h-dh)/3)
+	return lipgloss.NewCompositor(lipgloss.NewLayer(base), lipgloss.NewLayer(d).X(x).Y(y).Z(1)).Render()
+}
+
+func (m *Model) header() string {
+	left := m.st.Header.Render(" Switchboard")
+	where := "Inbox"
+	if m.screen == scrSettings {
+		where = "Settings"
+	}
+	left += m.st.HeaderDim.Render(" · " + where)
+	right := ""
+	if m.pending > 0 && m.spinning {
+		right += m.st.Dim.Render(spinFrames[m.spin%len(spinFrames)]+" loading") + "  "
+	}
+	if m.unread > 0 {
+		right += m.st.Unread.Render(fmt.Sprintf("🔔 %d", m.unread)) + "  "
+	}
+	if o, ok := m.me(); ok {
+		right += m.st.Bold.Render(o.Name) + m.st.Dim.Render(" · "+o.Role+" · ") + m.presence(o.Status) + " "
+	} else {
+		right += m.st.Dim.Render("as "+m.as) + " "
+	}
+	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		return ansi.Truncate(left+" "+right, m.w, "…")
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+var spinFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+func (m *Model) presence(s string) string {
+	switch s {
+	case "online":
+		return m.st.On.Render("● online")
+	case "away":
+		return m.st.Locked.Render("◐ away")
+	}
+	return m.st.Off.Render("○ " + s)
+}
+
+func (m *Model) tabLabel(i int) string {
+	t := m.tabs[i]
+	return fmt.Sprintf("%s %d", t.label, m.count(t))
+}
+
+// tabBar is the views as one line of tabs (narrow screens), scrolled so the active one shows.
+func (m *Model) tabBar(w int) string {
+	cells := make([]string, len(m.tabs))
+	for i := range m.tabs {
+		st := m.st.Tab
+		if i == m.tab {
+			st = m.st.TabActive
+			if m.focus == paneViews {
+				st = st.Reverse(true)
+			}
+		}
+		cells[i] = st.Render(m.tabLabel(i))
+	}
+	start := 0
+	for {
+		line := strings.Join(cells[start:], "")
+		width := 0
+		for i := start; i <= m.tab; i++ {
+			width += lipgloss.Width(cells[i])
+		}
+		if width <= w-2 || start >= m.tab {
+			if start > 0 {
+				line = "‹" + line
+			}
+			return ansi.Truncate(line, w, "›")
+		}
+		start++
+	}
+}
+
+// tabHit returns the tab under column x of the tab bar, or -1.
+func (m *Model) tabHit(x int) int {
+	// mirror tabBar's scrolling
+	start := 0
+	for start < m.tab {
+		width := 0
+		for i := start; i <= m.tab; i++ {
+			width += lipgloss.Width(m.tabLabel(i)) + 2
+		}
+		if width <= m.w-2 {
+			break
+		}
+		start++
+	}
+	pos := 0
+	if start > 0 {
+		pos = 1
+	}
+	for i := start; i < len(m.tabs); i++ {
+		w := lipgloss.Width(m.tabLabel(i)) + 2
+		if x >= pos && x < pos+w {
+			return i
+		}
+		pos += w
+	}
+	return -1
+}
+
+// box draws a bordered pane of exactly r.w×r.h with the given inner lines.
+func (m *Model) box(lines []string, w, h int, focused bool) string {
+	st := m.st.Pane
+	if focused {
+		st = m.st.PaneFocus
+	}
+	iw, ih := max(1, w-2), max(1, h-2)
+	out := make([]string, ih)
+	for i := range out {
+		if i < len(lines) {
+			l := lines[i]
+			if lipgloss.Width(l) > iw {
+				l = ansi.Truncate(l, iw, "…")
+			}
+			out[i] = l
+		}
+	}
+	return st.Width(w).Height(h).Render(strings.Join(out, "\n"))
+}
+
+func (m *Model) viewsPane(r rect) string {
+	iw := r.w - 2
+	lines := []string{m.st.Title.Render("Views")}
+	for i := range m.tabs {
+		label := m.tabs[i].label
+		n := fmt.Sprint(m.count(m.tabs[i]))
+		gap := max(1, iw-2-lipgloss.Width(label)-len(n))
+		text := " " + ansi.Truncate(label, iw-3-len(n), "…") + strings.Repeat(" ", gap) + n + " "
+		switch {
+		case i == m.tab && m.focus == paneViews:
+			text = m.st.Selected.Bold(true).Render(text)
+		case i == m.tab:
+			text = m.st.SelectedDim.Bold(true).Render(text)
+		case m.tabs[i].view == inbox.ViewWaiting && m.counts.Waiting > 0:
+			text = m.st.Locked.Render(text)
+		}
+		lines = append(lines, text)
+	}
+	return m.box(lines, r.w, r.h, m.focus == paneViews)
+}
+
+func (m *Model) listPane(r rect) string {
+	iw := r.w - 2
+	t := m.tabs[m.tab]
+	head := m.st.Title.Render(t.label)
+	info := ""
+	switch {
+	case m.listLoading && len(m.rows) == 0:
+		info = "loading…"
+	case len(m.rows) == 0:
+		info = "nothing here"
+	default:
+		total := m.count(t)
+		info = fmt.Sprintf("%d of %d", m.cursor+1, max(total, len(m.rows)))
+	}
+	head += strings.Repeat(" ", max(1, iw-lipgloss.Width(head)-len(info))) + m.st.Dim.Render(info)
+	lines := []string{head}
+	n := m.listRows()
+	for i := m.top; i < len(m.rows) && i < m.top+n; i++ {
+		lines = append(lines, m.row(&m.rows[i], iw, i == m.cursor)...)
+	}
+	if len(m.rows) == 0 && !m.listLoading {
+		lines = append(lines, "", m.st.Dim.Render(" No conversations in this view."))
+	}
+	return m.box(lines, r.w, r.h, m.focus == paneList)
+}
+
+var markers = map[string]string{"message": "✉", "call": "☎", "reply": "↩"}
+
+func firstName(s string) string {
+	if i := strings.IndexByte(s, ' '); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// row draws one conversation in three lines.
+func (m *Model) row(c *inbox.ConversationView, w int, selected bool) []string {
+	st := m.st
+	plain := selected
+	style := func(s lipgloss.Style, t string) string {
+		if plain {
+			return t
+		}
+		return s.Render(t)
+	}
+	mark := " "
+	if c.Unread > 0 {
+		mark = style(st.Unread, "●")
+	}
+	age := fmtAge(m.now().Sub(c.LastAt))
+	name := c.Contact.Display()
+	num := " +" + c.Contact.ID
+	room := w - 3 - len(age)
+	if lipgloss.Width(name) > room {
+		name, num = ansi.Truncate(name, room, "…"), ""
+	} else if lipgloss.Width(name)+len(num) > room {
+		num = ""
+	}
+	l1 := mark + " " + style(st.Bold, name) + style(st.Dim, num)
+	l1 += strings.Repeat(" ", max(1, w-lipgloss.Width(l1)-len(age))) + style(st.Dim, age)
+	marker := markers[c.PreviewKind]
+	if marker == "" {
+		marker = "·"
+	}
+	prevStyle := st.Inbound
+	if c.PreviewKind == "call" && strings.Contains(c.Preview, "missed") {
+		prevStyle = st.Missed
+	}
+	l2 := "  " + marker + " " + style(prevStyle, ansi.Truncate(c.Preview, w-4, "…"))
+	who := "→ " + style(st.Assignee, firstName(m.assigneeName(c)))
+	if c.Contact.OwnerName != "" {
+		who += style(st.Dim, " · owner ") + style(st.Owner, firstName(c.Contact.OwnerName))
+	} else {
+		who += style(st.Dim, " · no owner")
+	}
+	if c.TeamName != "" {
+		who += style(st.Dim, " · "+c.TeamName)
+	}
+	if c.Prompt != nil {
+		who += " " + style(st.Locked, "⚑ waiting")
+	}
+	if c.Status == "closed" {
+		who += style(st.Dim, " · closed")
+	}
+	l3 := "  " + who
+	lines := []string{l1, l2, l3}
+	for i, l := range lines {
+		if lipgloss.Width(l) > w {
+			l = ansi.Truncate(l, w, "…")
+		}
+		if selected {
+			l = st.Selected.Width(w).Render(l)
+			if i == 0 {
+				l = st.Selected.Bold(true).Width(w).Render(ansi.Strip(lines[0]))
+			}
+		}
+		lines[i] = l
+	}
+	return lines
+}
+
+func (m *Model) assigneeName(c *inbox.ConversationView) string {
+	if c.Assignee == nil {
+		return "unassigned"
+	}
+	if c.AssigneeName != "" {
+		return c.AssigneeName
+	}
+	return m.opName(*c.Assignee)
+}
+
+func fmtAge(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	case d < 60*24*time.Hour:
+		return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+	}
+	return fmt.Sprintf("%dmo", int(d/(30*24*time.Hour)))
+}
+
+// ---- the conversation pane ----
+
+type tlCache struct {
+	d     *inbox.Detail
+	w     int
+	lines []string
+}
+
+var reasonWords = map[string]string{
+	"active_assignee": "the active assignee keeps it", "owner": "contact owner",
+	"owner_team_mismatch": "owner is not in the team", "round_robin": "round robin", "default": "default assignment",
+	"prompt_accepted": "team change accepted", "prompt_declined": "team change declined",
+	"manual_assign": "assigned by hand", "manual_owner": "owner changed by hand", "team_change": "team changed",
+	"member_removed": "member left the team", "operator_deleted": "operator deleted",
+}
+
+func reasonText(code string) string {
+	if r, ok := strings.CutPrefix(code, "rule:"); ok {
+		return "automation rule “" + r + "”"
+	}
+	if w, ok := reasonWords[code]; ok {
+		return w
+	}
+	return strings.ReplaceAll(code, "_", " ")
+}
+
+func (m *Model) convPane(r rect) string {
+	iw := r.w - 2
+	ih := r.h - 2
+	focused := m.focus == paneConv
+	if m.openID == "" {
+		return m.box([]string{m.st.Dim.Render("Select a conversation (j/k, enter).")}, r.w, r.h, focused)
+	}
+	if m.detail == nil || m.detail.Conversation.Contact.ID != m.openID {
+		return m.box([]string{m.st.Dim.Render("Loading +" + m.openID + "…")}, r.w, r.h, focused)
+	}
+	d := m.detail
+	c := &d.Conversation
+	st := m.st
+	status := c.Status
+	if status == "" {
+		status = "no conversation yet"
+	}
+	l1 := st.Title.Render(c.Contact.Display()) + st.Dim.Render(" +"+c.Contact.ID)
+	l1 += strings.Repeat(" ", max(1, iw-lipgloss.Width(l1)-len(status)-2)) + st.Bold.Render("["+status+"]")
+	owner := "none"
+	if c.Contact.OwnerName != "" {
+		owner = c.Contact.OwnerName
+	}
+	team := c.TeamName
+	if team == "" {
+		team = "none"
+	}
+	meta := st.Dim.Render("Owner ") + st.Owner.Render(owner) + st.Dim.Render(" · Assignee ") + st.Assignee.Render(m.assigneeName(c)) +
+		st.Dim.Render(" · Team ") + team
+	head := []string{l1}
+	head = append(head, wrap(meta, iw)...)
+	if c.Why != "" {
+		for i, l := range wrap("Why: "+c.Why, iw) {
+			if i >= 3 {
+				break
+			}
+			head = append(head, st.Why.Render(l))
+		}
+	}
+	if p := c.Prompt; p != nil {
+		hint := "press enter to decide"
+		if !d.CanAnswer {
+			hint = m.whoDecides()
+		}
+		for _, l := range wrap("⚑ Waiting for a team decision — "+hint, iw) {
+			head = append(head, st.Locked.Render(l))
+		}
+	}
+	if len(c.Contact.Tags) > 0 {
+		head = append(head, st.Dim.Render("Tags: "+strings.Join(c.Contact.Tags, ", ")))
+	}
+	head = append(head, st.Dim.Render(strings.Repeat("─", iw)))
+	foot := []string{st.Dim.Render(strings.Repeat("─", iw))}
+	if m.replying {
+		foot = append(foot, st.Key.Render("reply› ")+m.reply.view(iw-7, true, st))
+	} else {
+		foot = append(foot, st.Dim.Render("r reply · a assign · o owner · t team · c close/reopen"))
+	}
+	tlH := max(1, ih-len(head)-len(foot))
+	tl := m.timeline(d, iw)
+	end := max(0, len(tl)-m.convScroll)
+	if m.convScroll > len(tl)-tlH {
+		m.convScroll = max(0, len(tl)-tlH)
+		end = len(tl) - m.convScroll
+	}
+	start := max(0, end-tlH)
+	body := make([]string, 0, tlH)
+	body = append(body, tl[start:end]...)
+	for len(body) < tlH {
+		body = append([]string{""}, body...)
+	}
+	if start == 0 && d.Older != "" && len(body) > 0 {
+		body[0] = st.Dim.Render("… older entries not shown")
+	}
+	lines := append(append(head, body...), foot...)
+	return m.box(lines, r.w, r.h, focused)
+}
+
+func wrap(s string, w int) []string {
+	if w < 4 {
+		w = 4
+	}
+	return strings.Split(ansi.Wrap(s, w, ""), "\n")
+}
+
+// timeline renders the detail's entries once per width.
+func (m *Model) timeline(d *inbox.Detail, w int) []string {
+	if m.tl.d == d && m.tl.w == w {
+		return m.tl.lines
+	}
+	st := m.st
+	var out []string
+	now := m.now()
+	name := d.Conversation.Contact.Display()
+	for _, e := range d.Timeline {
+		ts := e.At.Format("15:04")
+		if e.At.Format("2006-01-02") != now.UTC().Format("2006-01-02") {
+			ts = e.At.Format("Jan 2 15:04")
+		}
+		var text string
+		var style lipgloss.Style
+		switch e.Kind {
+		case "message":
+			text, style = name+": "+e.Text, st.Inbound
+		case "call":
+			switch e.Outcome {
+			case inbox.CallAnswered:
+				text, style = "☎ Call answered · "+inbox.FormatDuration(e.Duration), st.Call
+			case inbox.CallMissed:
+				text, style = "☎ Call missed", st.Missed
+			default:
+				text, style = "☎ Call ringing…", st.Call
+			}
+		case "reply":
+			text, style = "↩ "+m.opName(e.By)+": "+e.Text, st.Reply
+			if e.Delivery != "" {
+				text += "  (" + e.Delivery + ")"
+			}
+		case "note":
+			by := m.opName(e.By)
+			if e.By == "routing" {
+				by = "Routing"
+			}
+			text, style = "· "+by+": "+e.Text, st.Note
+			if e.Reason != "" {
+				text += " [" + reasonText(e.Reason) + "]"
+			}
+		default:
+			text, style = e.Kind+": "+e.Text, st.Dim
+		}
+		prefix := st.Dim.Render(ts) + " "
+		pw := lipgloss.Width(ts) + 1
+		for i, l := range wrap(text, w-pw) {
+			if i == 0 {
+				out = append(out, prefix+style.Render(l))
+			} else {
+				out = append(out, strings.Repeat(" ", pw)+style.Render(l))
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = []string{st.Dim.Render("No messages yet.")}
+	}
+	m.tl = tlCache{d: d, w: w, lines: out}
+	return out
+}
+
+// ---- tour, status, footer ----
+
+func (m *Model) tourPane(r rect) string {
+	iw := r.w - 2
+	st := m.st
+	lines := []string{st.Title.Render("Guided tour") + st.Dim.Render("  T hides")}
+	cur := -1
+	for i, s := range m.steps {
+		if !s.Done && cur < 0 {
+			cur = i
+		}
+	}
+	for i, s := range m.steps {
+		mark := "  "
+		if s.Done {
+			mark = st.On.Render("✓ ")
+		} else if i == cur {
+			mark = st.Key.Render("▸ ")
+		}
+		t := ansi.Truncate(fmt.Sprintf("%d. %s", i+1, s.Title), iw-2, "…")
+		if i == cur {
+			t = st.Bold.Render(t)
+		}
+		lines = append(lines, mark+t)
+	}
+	if len(m.steps) == 0 {
+		lines = append(lines, st.Dim.Render("Loading the steps…"))
+	}
+	if cur >= 0 {
+		s := m.steps[cur]
+		lines = append(lines, "", st.Key.Render("Do"))
+		lines = append(lines, wrap(s.Do, iw)...)
+		lines = append(lines, st.Key.Render("Expect"))
+		for _, l := range wrap(s.Expect, iw) {
+			lines = append(lines, st.Dim.Render(l))
+		}
+	} else if len(m.steps) > 0 {
+		lines = append(lines, "", st.On.Render("All steps done. Well done!"))
+	}
+	return m.box(lines, r.w, r.h, false)
+}
+
+func (m *Model) statusLine() string {
+	st := m.st.Status
+	text := m.status
+	switch m.statusKind {
+	case 1:
+		st = m.st.Error
+	case 2:
+		st = m.st.Toast
+	}
+	if text == "" {
+		st = m.st.Status
+		text = m.hint()
+	}
+	return st.Width(m.w).Render(ansi.Truncate(" "+text, m.w, "…"))
+}
+
+func (m *Model) hint() string {
+	if m.screen == scrSettings {
+		if !m.isAdmin() && m.loaded {
+			return "Only admins can change routing — you can look at everything here."
+		}
+		return "j/k move · space flips or changes the focused setting · esc back to the inbox"
+	}
+	if m.detail != nil && m.detail.Conversation.Prompt != nil && m.detail.CanAnswer {
+		return "This conversation waits for your team decision: press enter in the conversation pane."
+	}
+	return "Press ? for every key."
+}
+
+func (m *Model) footer() string {
+	k := &m.keys
+	var bs []*keyBinding
+	if m.screen == scrSettings {
+		bs = []*keyBinding{{&k.Up, "move"}, {&k.Flip, ""}, {&k.AddRule, ""}, {&k.EditRule, ""}, {&k.RuleUp, "up"},
+			{&k.RuleDown, "down"}, {&k.RemoveRule, "remove"}, {&k.Back, "inbox"}, {&k.Help, "help"}, {&k.Quit, ""}}
+	} else {
+		bs = []*keyBinding{{&k.Help, "help"}, {&k.Search, "search"}, {&k.Inject, "inject"}, {&k.Assign, ""}, {&k.Owner, ""},
+			{&k.Team, ""}, {&k.Close, "close"}, {&k.Reply, ""}, {&k.Settings, ""}, {&k.ActAs, ""}, {&k.Tour, "tour"}, {&k.Quit, ""}}
+	}
+	var parts []string
+	for _, b := range bs {
+		desc := b.short
+		if desc == "" {
+			desc = b.b.Help().Desc
+		}
+		keyText := b.b.Help().Key
+		if m.disabled(b.b) != "" {
+			parts = append(parts, m.st.KeyOff.Render(keyText+" "+desc))
+			continue
+		}
+		parts = append(parts, m.st.Key.Render(keyText)+" "+m.st.Dim.Render(desc))
+	}
+	return ansi.Truncate(" "+strings.Join(parts, m.st.Dim.Render(" · ")), m.w, "…")
+}
+
+type keyBinding struct {
+	b     *key.Binding
+	short string
+}
+
+// helpView is the full help: every key, with the reason when it is not allowed now.
+func (m *Model) helpView() string {
+	st := m.st
+	var cols []string
+	for _, g := range m.keys.groups() {
+		lines := []string{st.Title.Render(g.title)}
+		for _, b := range g.keys {
+			h := b.Help()
+			line := st.Key.Render(fmt.Sprintf("%-9s", h.Key)) + " " + h.Desc
+			if r := m.disabled(b); r != "" {
+				line = st.KeyOff.Render(fmt.Sprintf("%-9s", h.Key)) + " " + st.Dim.Render(h.Desc)
+				lines = append(lines, line, st.Reason.Render("          ↳ "+ansi.Truncate(r, 30, "…")))
+				continue
+			}
+			lines = append(lines, line)
+		}
+		cols = append(cols, strings.Join(lines, "\n"))
+	}
+	top := lipgloss.JoinHorizontal(lipgloss.Top, cols[0], "   ", cols[1], "   ", cols[2])
+	bottom := lipgloss.JoinHorizontal(lipgloss.Top, cols[3], "   ", cols[4])
+	return st.Title.Render("Keys") + st.Dim.Render("  (struck-through keys are not available now; the line below says why) · esc closes") +
+		"\n\n" + top + "\n\n" + bottom + "\n\n" + st.Dim.Render("Mouse: click a view or a conversation; the wheel scrolls.")
+}
