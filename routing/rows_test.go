@@ -355,8 +355,8 @@ func TestInboundOff(t *testing.T) {
 		},
 		{
 			name: "new_round_robin_owner_not_written",
-			ws:   offRR, c: contact(""), conv: newConv(), ev: msg("hi"),
-			want: want{after: st(StatusOpen, "support", "carol", ""), code: "round_robin",
+			ws:   offRR, c: contact("alice"), conv: newConv(), ev: msg("hi"),
+			want: want{after: st(StatusOpen, "support", "carol", "alice"), code: "round_robin",
 				pick:    Pick{Team: "support", Operator: "carol", Seq: 1},
 				explain: []string{"Round robin in Support: Bob skipped (offline), Dana skipped (admin); picked Carol (least recently assigned)"}},
 		},

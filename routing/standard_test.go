@@ -253,6 +253,16 @@ func TestRoundRobin(t *testing.T) {
 			t.Fatalf("after undo: %+v, want %+v again", got, d.Pick)
 		}
 	})
+	t.Run("fixture_support_rotation", func(t *testing.T) {
+		w := fixture(roundRobinOn)
+		for i, id := range []string{"carol", "gina", "carol", "gina"} {
+			d := DecideInbound(w, contact(""), newConv(), call())
+			if d.Pick.Operator != id {
+				t.Fatalf("pick %d = %q, want %q", i, d.Pick.Operator, id)
+			}
+			w.Remember(d.Pick)
+		}
+	})
 	t.Run("without_remember_pick_repeats", func(t *testing.T) {
 		w := build(nil)
 		a, b := pick(w), pick(w)
