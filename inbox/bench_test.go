@@ -51,8 +51,8 @@ func ingestBytes(tb testing.TB) int {
 		raw, _ = json.Marshal(es[0])
 		total += len(es[0].Key) + len(raw)
 		total += len(es[0].ID) + len(es[0].Key) // extids
-		total += 5 * (len(cv.Contact) + 8 + 12)  // index keys (status, assignee, team prefixes)
-		total += 2 * 5 * (16 + 8)                 // counters: old ones decremented, new ones incremented
+		total += 5 * (len(cv.Contact) + 8 + 12) // index keys (status, assignee, team prefixes)
+		total += 2 * 5 * (16 + 8)               // counters: old ones decremented, new ones incremented
 		ct, _, err := tx.Contact(cv.Contact)
 		if err != nil {
 			return err
