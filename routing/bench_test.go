@@ -143,9 +143,6 @@ func BenchmarkExplain(b *testing.B) {
 // TestDecideInboundAllocs keeps the hot path's allocation budget: a decision allocates nothing
 // except the choices of a team-mismatch prompt.
 func TestDecideInboundAllocs(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a large workspace")
-	}
 	w := fixture(roundRobinOn, withRules(Rule{Name: "refunds", Keyword: "refund", To: Target{Kind: TargetTeam, ID: "billing"}}))
 	cases := []struct {
 		c    Contact
