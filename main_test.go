@@ -1,0 +1,604 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"switchboard/inbox"
+	"switchboard/inbox/rpc"
+)
+
+// bin is the switchboard binary built once for every test.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "sbbin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bin = filepath.Join(dir, "switchboard")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building switchboard: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// ws is a hermetic workspace: its own temp dir (short, so the socket path fits), database and
+// XDG_DATA_HOME.
+type ws struct {
+	dir, db string
+}
+
+func newWS(t *testing.T, fixture bool) *ws {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "sb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	w := &ws{dir: dir, db: filepath.Join(dir, "w.db")}
+	if fixture {
+		w.ok(t, "import", "testdata/workspace.json")
+	}
+	return w
+}
+
+func (w *ws) env() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SWITCHBOARD_") && !strings.HasPrefix(kv, "XDG_DATA_HOME=") && !strings.HasPrefix(kv, "TZ=") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "SWITCHBOARD_DB="+w.db, "XDG_DATA_HOME="+filepath.Join(w.dir, "xdg"), "TZ=UTC")
+}
+
+type result struct {
+	out, err string
+	code     int
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.out, r.err)
+}
+
+// run runs the binary with stdin (may be "").
+func (w *ws) runIn(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = w.env()
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := result{out: out.String(), err: errb.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running %v: %v", args, err)
+	}
+	return r
+}
+
+func (w *ws) run(t *testing.T, args ...string) result { t.Helper(); return w.runIn(t, "", args...) }
+
+// want runs the command and checks its exit code.
+func (w *ws) want(t *testing.T, code int, args ...string) result {
+	t.Helper()
+	r := w.run(t, args...)
+	if r.code != code {
+		t.Fatalf("switchboard %s: want exit %d, got %s", strings.Join(args, " "), code, r)
+	}
+	return r
+}
+
+func (w *ws) ok(t *testing.T, args ...string) result { t.Helper(); return w.want(t, 0, args...) }
+
+// jsonOf runs the command with --json, wants the exit code, and decodes stdout into v.
+func (w *ws) jsonOf(t *testing.T, code int, v any, args ...string) result {
+	t.Helper()
+	r := w.want(t, code, append(args, "--json")...)
+	reflect.ValueOf(v).Elem().SetZero() // decode each answer afresh
+	dec := json.NewDecoder(strings.NewReader(r.out))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		t.Fatalf("switchboard %s --json: %v\n%s", strings.Join(args, " "), err, r)
+	}
+	return r
+}
+
+func has(t *testing.T, r result, parts ...string) {
+	t.Helper()
+	for _, p := range parts {
+		if !strings.Contains(r.out+r.err, p) {
+			t.Fatalf("output lacks %q:\n%s", p, r)
+		}
+	}
+}
+
+// scenario runs every command against the fixture; via is "file" or "socket".
+func scenario(t *testing.T, w *ws, via string) {
+	var who whoami
+	w.jsonOf(t, 0, &who, "whoami")
+	if who.Operator.ID != "alice" || who.Via != via || who.DB != w.db {
+		t.Fatalf("whoami = %+v, want alice via %s on %s", who, via, w.db)
+	}
+	if r := w.ok(t, "whoami"); !strings.Contains(r.out, "alice — Alice Ng, admin, online") {
+		t.Fatalf("whoami text:\n%s", r)
+	}
+	if via == "socket" && who.Owner == nil {
+		t.Fatal("no owner reported through the socket")
+	}
+
+	t.Run("list", func(t *testing.T) {
+		var p inbox.Page
+		w.jsonOf(t, 0, &p, "list")
+		if len(p.Conversations) != 1 || p.Conversations[0].Contact.ID != "15550001111" || p.Next != "" {
+			t.Fatalf("open list = %+v", p)
+		}
+		w.jsonOf(t, 0, &p, "list", "--status", "all")
+		if len(p.Conversations) != 2 || p.Conversations[0].Contact.ID != "15550001111" || p.Conversations[1].Status != "closed" {
+			t.Fatalf("all = %+v", p)
+		}
+		w.jsonOf(t, 0, &p, "list", "--status", "all", "--assignee", "carol")
+		if len(p.Conversations) != 1 || p.Conversations[0].Contact.ID != "15550002222" {
+			t.Fatalf("carol's = %+v", p)
+		}
+		w.jsonOf(t, 0, &p, "list", "--team", "sales")
+		if len(p.Conversations) != 0 {
+			t.Fatalf("sales = %+v", p)
+		}
+		has(t, w.ok(t, "list", "--team", "sales"), "No conversations match.")
+		has(t, w.ok(t, "list", "--status", "all"), "CONTACT", "+15550002222", "Eve Ortiz", "closed", "on its way")
+		has(t, w.want(t, 1, "list", "--team", "nope"), `Team "nope" not found`)
+	})
+
+	t.Run("inject, show, reply", func(t *testing.T) {
+		var out inbox.Outcome
+		w.jsonOf(t, 0, &out, "inject", "message", "+1 555-000-4444", "hello there", "--name", "Gus Lee", "--id", "wamid.g1")
+		c := out.Conversation
+		if c.Contact.ID != "15550004444" || c.AssigneeID() != "carol" || c.OwnerID() != "carol" || out.Reason != "round_robin" || out.Entry == nil {
+			t.Fatalf("inject = %+v", out)
+		}
+		w.jsonOf(t, 0, &out, "inject", "message", "15550004444", "hello there", "--id", "wamid.g1")
+		if !out.Duplicate {
+			t.Fatal("the same --id twice was not a duplicate")
+		}
+		has(t, w.ok(t, "inject", "message", "15550004444", "again", "--id", "wamid.g1"), "Already received")
+		r := w.ok(t, "show", "15550004444")
+		has(t, r, "Gus Lee (+15550004444)", "owner:    Carol Diaz (carol)", "assignee: Carol Diaz (carol)",
+			"team:     Support (support)", "status:   open", "← message  hello there", "[round_robin]", "Why: ")
+		if strings.Count(r.out, "hello there") != 1 {
+			t.Fatalf("duplicate stored:\n%s", r)
+		}
+		var d inbox.Detail
+		w.jsonOf(t, 0, &d, "show", "15550004444")
+		if d.Conversation.Why == "" || len(d.Timeline) != 2 || d.Timeline[0].Kind != "message" || d.Timeline[1].Reason != "round_robin" {
+			t.Fatalf("show json = %+v", d)
+		}
+		w.jsonOf(t, 0, &d, "show", "15550004444", "--last", "1")
+		if len(d.Timeline) != 1 || d.Timeline[0].Kind != "note" {
+			t.Fatalf("--last 1 = %+v", d.Timeline)
+		}
+		w.jsonOf(t, 0, &out, "reply", "15550004444", "on it")
+		if out.Entry == nil || out.Entry.Kind != "reply" || out.Entry.By != "alice" {
+			t.Fatalf("reply = %+v", out)
+		}
+		has(t, w.ok(t, "--as", "carol", "reply", "15550004444", "me too"), "Gus Lee (+15550004444): open, assigned to Carol Diaz (carol)")
+		has(t, w.ok(t, "show", "15550004444"), "→ reply    alice: on it", "carol: me too")
+		w.jsonOf(t, 0, &out, "inject", "call", "15550004444", "--duration", "75")
+		if out.Entry.Outcome != "answered" || out.Entry.Duration != 75 {
+			t.Fatalf("answered call = %+v", out.Entry)
+		}
+		w.jsonOf(t, 0, &out, "inject", "call", "15550004444")
+		if out.Entry.Outcome != "ringing" {
+			t.Fatalf("a call with no flag should ring, got %+v", out.Entry)
+		}
+		has(t, w.ok(t, "show", "15550004444"), "☎ call     answered (1m 15s)", "☎ call     ringing")
+		has(t, w.want(t, 1, "show", "15559999999"), "Contact +15559999999 not found")
+		has(t, w.want(t, 1, "reply", "12ab", "x"), "use digits only")
+		has(t, w.want(t, 1, "--as", "zed", "reply", "15550004444", "x"), `Operator "zed" (from --as or SWITCHBOARD_AS) not found`)
+	})
+
+	t.Run("non-admin routing on is refused and changes nothing", func(t *testing.T) {
+		before := w.ok(t, "export").out
+		r := w.want(t, 4, "--as", "carol", "routing", "off")
+		has(t, r, "Only admins can change routing settings", "You act as carol")
+		w.want(t, 4, "--as", "carol", "roundrobin", "off")
+		if after := w.ok(t, "export").out; after != before {
+			t.Fatal("a refused flip changed the workspace")
+		}
+		var st toggleState
+		w.jsonOf(t, 0, &st, "routing")
+		if !st.On || !st.InForce || st.Setting != "contact_owner_routing" || st.Plan != "business" {
+			t.Fatalf("routing = %+v", st)
+		}
+	})
+
+	t.Run("inbound mismatch: exit 3, then decline", func(t *testing.T) {
+		r := w.want(t, 3, "inject", "call", "15550002222", "--missed")
+		has(t, r, "A team decision waits: Erin Cho owns Eve Ortiz but is not in Support",
+			"switchboard accept 15550002222 --team sales", "switchboard decline 15550002222")
+		var ps []inbox.PromptView
+		w.jsonOf(t, 0, &ps, "prompts")
+		if len(ps) != 1 || ps[0].Contact != "15550002222" || ps[0].Owner != "erin" {
+			t.Fatalf("prompts = %+v", ps)
+		}
+		w.jsonOf(t, 0, &ps, "--as", "carol", "prompts")
+		if len(ps) != 0 {
+			t.Fatalf("carol may not answer: %+v", ps)
+		}
+		has(t, w.ok(t, "show", "15550002222"), "waiting for a team decision", "switchboard accept 15550002222 --team sales")
+		w.want(t, 4, "--as", "carol", "decline", "15550002222")
+		var out inbox.Outcome
+		w.jsonOf(t, 0, &out, "--as", "erin", "decline", "15550002222")
+		if out.Conversation.AssigneeID() != "bot" || out.Conversation.Prompt != nil {
+			t.Fatalf("after decline = %+v", out.Conversation)
+		}
+		has(t, w.want(t, 1, "accept", "15550002222", "--team", "sales"), "already decided")
+		var ns []struct {
+			Seq     uint64    `json:"seq"`
+			To      string    `json:"to"`
+			At      time.Time `json:"at"`
+			Read    bool      `json:"read"`
+			Text    string    `json:"text"`
+			Contact string    `json:"contact"`
+		}
+		w.jsonOf(t, 0, &ns, "--as", "erin", "notifications")
+		if len(ns) != 2 || !strings.Contains(ns[0].Text, "You could not be assigned to Eve Ortiz") {
+			t.Fatalf("erin's notifications = %+v", ns)
+		}
+		w.ok(t, "--as", "erin", "notifications", "--mark-read")
+		has(t, w.ok(t, "--as", "erin", "notifications"), "No unread notifications for erin.")
+		w.jsonOf(t, 0, &ns, "--as", "erin", "notifications", "--all")
+		if len(ns) != 2 || !ns[0].Read {
+			t.Fatalf("--all = %+v", ns)
+		}
+	})
+
+	t.Run("owner outside the team: exit 3, then accept", func(t *testing.T) {
+		var out inbox.Outcome
+		r := w.jsonOf(t, 3, &out, "--as", "carol", "owner", "15550001111", "frank")
+		if out.Prompt == nil || out.Conversation.OwnerID() != "frank" || out.Conversation.AssigneeID() != "bob" {
+			t.Fatalf("owner = %+v", out)
+		}
+		has(t, r, "switchboard --as carol accept 15550001111 --team billing", "switchboard --as carol decline 15550001111")
+		has(t, w.want(t, 1, "--as", "carol", "owner", "15550001111", "frank"), "accept or decline it first")
+		w.want(t, 4, "accept", "15550001111", "--team", "billing") // alice did not raise it
+		w.jsonOf(t, 0, &out, "--as", "carol", "accept", "15550001111", "--team", "billing")
+		c := out.Conversation
+		if c.Team != "billing" || c.AssigneeID() != "frank" || c.OwnerID() != "frank" || c.Prompt != nil {
+			t.Fatalf("after accept = %+v", c)
+		}
+		// assign outside the team, then decline: nothing changes
+		r = w.want(t, 3, "assign", "15550004444", "erin")
+		has(t, r, "switchboard accept 15550004444 --team sales")
+		has(t, w.ok(t, "decline", "15550004444"), "assigned to Carol Diaz")
+		has(t, w.ok(t, "assign", "15550004444", "bot"), "assigned to Bot")
+		has(t, w.ok(t, "owner", "15550004444", "none"), "no owner")
+		has(t, w.ok(t, "team", "15550004444", "sales"), "team Sales (sales)")
+		has(t, w.ok(t, "close", "15550004444"), "Gus Lee (+15550004444): closed")
+		var p inbox.Page
+		w.jsonOf(t, 0, &p, "list", "--status", "closed")
+		if len(p.Conversations) != 1 || p.Conversations[0].Contact.ID != "15550004444" {
+			t.Fatalf("closed = %+v", p)
+		}
+	})
+
+	t.Run("settings and presence", func(t *testing.T) {
+		var ch struct {
+			Seq  uint64    `json:"seq"`
+			Key  string    `json:"setting"`
+			By   string    `json:"by"`
+			At   time.Time `json:"at"`
+			From string    `json:"from"`
+			To   string    `json:"to"`
+		}
+		w.jsonOf(t, 0, &ch, "roundrobin", "off")
+		if ch.Key != "round_robin" || ch.From != "on" || ch.To != "off" || ch.By != "alice" {
+			t.Fatalf("roundrobin off = %+v", ch)
+		}
+		has(t, w.ok(t, "roundrobin"), "Round robin: off (plan: business)")
+		has(t, w.ok(t, "roundrobin", "off"), "already off")
+		has(t, w.ok(t, "roundrobin", "on"), "Round robin turned on (was off) by alice.")
+		has(t, w.ok(t, "--as", "carol", "presence", "away"), "Carol Diaz (carol) is away.")
+		has(t, w.ok(t, "presence", "carol", "online"), "Carol Diaz (carol) is online.")
+		has(t, w.ok(t, "--as", "carol", "presence"), "Carol Diaz (carol) is online.")
+		w.want(t, 4, "--as", "carol", "presence", "bob", "online")
+	})
+
+	t.Run("operators, teams, contacts, rules", func(t *testing.T) {
+		has(t, w.ok(t, "operators", "add", "zoe", "--name", "Zoe Park", "--status", "online"), "Operator Zoe Park (zoe) added: operator, online.")
+		w.want(t, 4, "--as", "carol", "operators", "add", "yan", "--name", "Yan")
+		has(t, w.want(t, 1, "operators", "add", "zoe", "--name", "Zoe"), "already exists")
+		has(t, w.ok(t, "operators", "edit", "zoe", "--role", "admin"), "changed: admin, online")
+		var ops []inbox.OperatorView
+		w.jsonOf(t, 0, &ops, "operators")
+		if len(ops) != 7 || ops[6].ID != "zoe" || ops[6].Role != "admin" {
+			t.Fatalf("operators = %+v", ops)
+		}
+		has(t, w.ok(t, "operators", "list"), "ID", "zoe", "Zoe Park", "admin")
+
+		has(t, w.ok(t, "teams", "add", "vip", "--name", "VIP desk", "--members", "carol"), "Team VIP desk (vip) added.")
+		w.ok(t, "teams", "members", "add", "vip", "zoe")
+		w.ok(t, "teams", "edit", "vip", "--name", "VIP")
+		var teams []struct {
+			ID      string   `json:"id"`
+			Name    string   `json:"name"`
+			Members []string `json:"members"`
+		}
+		w.jsonOf(t, 0, &teams, "teams")
+		if len(teams) != 4 || teams[3].Name != "VIP" || strings.Join(teams[3].Members, ",") != "carol,zoe" {
+			t.Fatalf("teams = %+v", teams)
+		}
+		w.ok(t, "teams", "members", "remove", "vip", "zoe")
+		w.ok(t, "teams", "remove", "vip")
+		has(t, w.ok(t, "teams"), "support", "yes")
+		w.ok(t, "operators", "remove", "zoe")
+
+		var ct inbox.ContactView
+		w.jsonOf(t, 0, &ct, "contacts", "add", "+15550007777", "--name", "Ivy Chen", "--tags", "vip,new")
+		if ct.ID != "15550007777" || ct.Name != "Ivy Chen" || len(ct.Tags) != 2 {
+			t.Fatalf("contact = %+v", ct)
+		}
+		w.want(t, 1, "contacts", "add", "15550007777")
+		w.jsonOf(t, 0, &ct, "contacts", "edit", "15550007777", "--tags", "vip")
+		if ct.Name != "Ivy Chen" || len(ct.Tags) != 1 {
+			t.Fatalf("edited contact = %+v", ct)
+		}
+		var cs []inbox.ContactView
+		w.jsonOf(t, 0, &cs, "contacts", "--search", "ivy")
+		if len(cs) != 1 || cs[0].ID != "15550007777" {
+			t.Fatalf("search = %+v", cs)
+		}
+		has(t, w.ok(t, "contacts", "list"), "+15550001111", "Dana Diaz", "frank", "vip")
+
+		w.ok(t, "rules", "add", "vips", "--tag", "vip", "--to", "operator:dana")
+		w.ok(t, "rules", "move", "vips", "1")
+		w.ok(t, "rules", "edit", "vips", "--to", "team:sales")
+		var rules []struct {
+			Name    string `json:"name"`
+			Channel string `json:"channel"`
+			Keyword string `json:"keyword"`
+			Tag     string `json:"tag"`
+			To      string `json:"to"`
+		}
+		w.jsonOf(t, 0, &rules, "rules")
+		if len(rules) != 2 || rules[0].Name != "vips" || rules[0].To != "team:sales" || rules[1].Name != "refunds" {
+			t.Fatalf("rules = %+v", rules)
+		}
+		has(t, w.want(t, 1, "rules", "add", "bad", "--to", "team:nope", "--tag", "x"), `team "nope" not found`)
+		w.ok(t, "rules", "remove", "vips")
+		has(t, w.ok(t, "rules"), "refunds", "team:billing")
+	})
+
+	t.Run("export and import round trip", func(t *testing.T) {
+		doc := w.ok(t, "export").out
+		var d inbox.Document
+		if err := json.Unmarshal([]byte(doc), &d); err != nil || d.Format != inbox.Format {
+			t.Fatalf("export is not a document: %v", err)
+		}
+		has(t, w.want(t, 1, "import", "testdata/workspace.json"), "already has data; use --replace")
+		w.want(t, 4, "--as", "carol", "import", "--replace", "testdata/workspace.json")
+		r := w.runIn(t, doc, "import", "-", "--replace")
+		if r.code != 0 {
+			t.Fatalf("import -: %s", r)
+		}
+		if again := w.ok(t, "export").out; again != doc {
+			t.Fatal("export → import → export differs")
+		}
+	})
+}
+
+func TestCommandsWithTheFileAlone(t *testing.T) {
+	w := newWS(t, true)
+	scenario(t, w, "file")
+}
+
+func TestCommandsThroughServe(t *testing.T) {
+	w := newWS(t, true)
+	srv := w.serve(t)
+	scenario(t, w, "socket")
+	// the file is the server's: a second owner fails at once, naming it
+	start := time.Now()
+	r := w.want(t, 1, "serve")
+	has(t, r, "is already open in `switchboard serve` (pid")
+	if d := time.Since(start); d > 1500*time.Millisecond {
+		t.Fatalf("a second serve took %v to fail", d)
+	}
+	srv.stop(t)
+	if _, err := os.Stat(w.db + ".sock"); !os.IsNotExist(err) {
+		t.Fatalf("socket left after serve stopped: %v", err)
+	}
+	// and the file alone works again
+	var who whoami
+	w.jsonOf(t, 0, &who, "whoami")
+	if who.Via != "file" {
+		t.Fatalf("after serve stopped: %+v", who)
+	}
+}
+
+type server struct {
+	cmd  *exec.Cmd
+	errb *bytes.Buffer
+	done chan error
+}
+
+// serve starts `switchboard serve` on the workspace and waits for its socket.
+func (w *ws) serve(t *testing.T) *server {
+	t.Helper()
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = w.env()
+	s := &server{cmd: cmd, errb: &bytes.Buffer{}, done: make(chan error, 1)}
+	cmd.Stderr = s.errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			<-s.done
+		}
+	})
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := rpc.Dial(w.db); err == nil {
+			return s
+		}
+		select {
+		case err := <-s.done:
+			t.Fatalf("serve exited: %v\n%s", err, s.errb)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not listen within 5s:\n%s", s.errb)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// stop sends SIGTERM and wants a clean exit.
+func (s *server) stop(t *testing.T) {
+	t.Helper()
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Fatalf("serve did not exit cleanly: %v\n%s", err, s.errb)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("serve did not stop within 10s:\n%s", s.errb)
+	}
+	if !strings.Contains(s.errb.String(), "Stopped.") {
+		t.Fatalf("serve's last words:\n%s", s.errb)
+	}
+}
+
+func staleSocket(t *testing.T, path string) {
+	t.Helper()
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	ln.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStaleSocketIsReplaced(t *testing.T) {
+	w := newWS(t, true)
+	sock := w.db + ".sock"
+	staleSocket(t, sock)
+	var who whoami
+	w.jsonOf(t, 0, &who, "whoami")
+	if who.Via != "file" {
+		t.Fatalf("a stale socket answered: %+v", who)
+	}
+	if _, err := os.Stat(sock); !os.IsNotExist(err) {
+		t.Fatalf("the stale socket was not removed: %v", err)
+	}
+	staleSocket(t, sock)
+	srv := w.serve(t)
+	w.jsonOf(t, 0, &who, "whoami")
+	if who.Via != "socket" || who.Owner == nil || who.Owner.PID != srv.cmd.Process.Pid {
+		t.Fatalf("serve did not replace the stale socket: %+v", who)
+	}
+	st, err := os.Stat(sock)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("socket mode: %v %v", st, err)
+	}
+	srv.stop(t)
+}
+
+func TestUsageErrorsExit2WithHelp(t *testing.T) {
+	w := newWS(t, true)
+	for _, args := range [][]string{
+		{"bogus"},
+		{"--nope"},
+		{"list", "--status", "bogus"},
+		{"list", "extra"},
+		{"show"},
+		{"assign", "15550001111"},
+		{"inject"},
+		{"inject", "fax", "1"},
+		{"inject", "call", "15550001111", "--missed", "--duration", "3"},
+		{"inject", "call", "15550001111", "--duration", "-1"},
+		{"inject", "message", "15550001111"},
+		{"routing", "maybe"},
+		{"roundrobin", "on", "off"},
+		{"presence", "carol", "busy"},
+		{"operators", "edit", "carol"},
+		{"operators", "add", "yan"},
+		{"teams", "members"},
+		{"rules", "move", "refunds", "first"},
+		{"show", "15550001111", "--last", "-2"},
+	} {
+		r := w.run(t, args...)
+		if r.code != 2 || !strings.Contains(r.err, "Usage:") || !strings.Contains(r.err, "Error: ") {
+			t.Errorf("switchboard %s: want exit 2 with usage, got %s", strings.Join(args, " "), r)
+		}
+	}
+}
+
+func TestEmptyWorkspaceSaysHowToStart(t *testing.T) {
+	w := newWS(t, false)
+	has(t, w.want(t, 1, "whoami"), "has no admin yet", "switchboard import FILE", "operators add ID --name NAME --role admin")
+	has(t, w.want(t, 1, "operators", "add", "bob", "--name", "Bob"), "must be an admin")
+	w.ok(t, "operators", "add", "root", "--name", "Root", "--role", "admin")
+	has(t, w.ok(t, "whoami"), "root — Root, admin, offline")
+	has(t, w.want(t, 1, "import", "nope.json"), "cannot read nope.json")
+	r := w.runIn(t, `{"format": "nope"}`, "import", "-", "--replace")
+	if r.code != 1 || !strings.Contains(r.err, "Invalid document") {
+		t.Fatalf("bad document: %s", r)
+	}
+}
+
+// every command has help with examples, and --help exits 0 (run in-process: it is fast).
+func TestHelpOnEveryCommand(t *testing.T) {
+	a := &app{}
+	var walk func(c *cobra.Command)
+	var paths [][]string
+	walk = func(c *cobra.Command) {
+		if c.Hidden || c.Name() == "help" || c.Name() == "completion" {
+			return
+		}
+		paths = append(paths, strings.Fields(c.CommandPath())[1:])
+		if c.Example == "" {
+			t.Errorf("%s has no examples", c.CommandPath())
+		}
+		for _, s := range c.Commands() {
+			walk(s)
+		}
+	}
+	walk(a.commands())
+	if len(paths) < 40 {
+		t.Fatalf("only %d commands", len(paths))
+	}
+	for _, p := range paths {
+		var out, errb bytes.Buffer
+		code := run(append(p, "--help"), strings.NewReader(""), &out, &errb)
+		if code != 0 || !strings.Contains(out.String(), "Usage:") || !strings.Contains(out.String(), "Examples:") {
+			t.Errorf("switchboard %s --help: exit %d\n%s%s", strings.Join(p, " "), code, out.String(), errb.String())
+		}
+	}
+}
