@@ -10,6 +10,16 @@ import (
 	"switchboard/inbox"
 )
 
+// Inbox is what applying a batch needs of the inbox. *inbox.Service has it; so does any client
+// that forwards these three calls to the process owning the workspace.
+type Inbox interface {
+	Inject(ctx context.Context, in inbox.Inbound) (inbox.Outcome, error)
+	EndCall(ctx context.Context, c inbox.CallEnd) (inbox.Outcome, error)
+	SetDelivery(ctx context.Context, id, status string) (found bool, err error)
+}
+
+var _ Inbox = (*inbox.Service)(nil)
+
 // Result says what applying a batch did.
 type Result struct {
 	Messages   int    `json:"messages"`   // new messages stored
@@ -32,7 +42,7 @@ func (r Result) String() string {
 
 // ApplyJSON parses a payload and applies it: what `switchboard inject webhook FILE` runs. A
 // payload that cannot be read gives an *inbox.Error of kind Invalid and stores nothing.
-func ApplyJSON(ctx context.Context, svc *inbox.Service, body []byte) (Result, error) {
+func ApplyJSON(ctx context.Context, svc Inbox, body []byte) (Result, error) {
 	b, err := Parse(body)
 	if err != nil {
 		return Result{}, &inbox.Error{Kind: inbox.Invalid, Msg: "Cannot read the webhook payload: " + err.Error()}
@@ -50,7 +60,7 @@ func ApplyJSON(ctx context.Context, svc *inbox.Service, body []byte) (Result, er
 // in Result.Skipped and the rest still applies: sending it again would not help. An error is
 // returned only when the inbox itself failed (storage, shutting down, ctx ended); events
 // applied before it stay applied, and applying the batch again is safe.
-func Apply(ctx context.Context, svc *inbox.Service, b Batch) (Result, error) {
+func Apply(ctx context.Context, svc Inbox, b Batch) (Result, error) {
 	res := Result{Skipped: append([]Skip(nil), b.Skipped...)}
 	for i, e := range b.Events {
 		dup, err := applyEvent(ctx, svc, e)
@@ -88,7 +98,7 @@ func Apply(ctx context.Context, svc *inbox.Service, b Batch) (Result, error) {
 	return res, nil
 }
 
-func applyEvent(ctx context.Context, svc *inbox.Service, e Event) (dup bool, err error) {
+func applyEvent(ctx context.Context, svc Inbox, e Event) (dup bool, err error) {
 	switch {
 	case e.Kind == KindCall && e.CallEvent == "terminate":
 		out, err := svc.EndCall(ctx, inbox.CallEnd{From: e.From, Name: e.Name, CallID: externalID(e.ID),

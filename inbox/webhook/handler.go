@@ -45,7 +45,7 @@ type Options struct {
 // paths; 405 other methods; 413 body over 3 MB; 500/503 only when the inbox itself failed, so
 // Meta retries (a retry is safe: events are idempotent). A panic answers 500 and never takes
 // the server down. Every event of a payload is durable before its 200.
-func Handler(svc *inbox.Service, opt Options) http.Handler {
+func Handler(svc Inbox, opt Options) http.Handler {
 	h := &handler{svc: svc, opt: opt, log: opt.Log}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
@@ -54,7 +54,7 @@ func Handler(svc *inbox.Service, opt Options) http.Handler {
 }
 
 type handler struct {
-	svc *inbox.Service
+	svc Inbox
 	opt Options
 	log *slog.Logger
 }

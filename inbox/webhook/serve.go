@@ -93,7 +93,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 
 // ListenAndServe is Listen, Handler and Serve in one call: what `switchboard serve --http ADDR`
 // runs until ctx ends.
-func ListenAndServe(ctx context.Context, addr string, svc *inbox.Service, opt Options) error {
+func ListenAndServe(ctx context.Context, addr string, svc Inbox, opt Options) error {
 	ln, err := Listen(addr, opt.Secret)
 	if err != nil {
 		return err
