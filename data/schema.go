@@ -133,12 +133,24 @@ func open(path string, timeout time.Duration) (db *DB, err error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return nil, &OpenError{Path: path, Msg: fmt.Sprintf("%s is a folder, not a Switchboard database; pass a file path with --db", path)}
 	}
+	// a damaged file can make bbolt panic; the file must not stay open (and locked) after that
+	var b *bolt.DB
+	var file *os.File
 	defer func() {
 		if r := recover(); r != nil {
 			db, err = nil, damaged(path, fmt.Errorf("%v", r))
+			if b != nil {
+				func() { defer func() { recover() }(); b.Close() }()
+			} else if file != nil {
+				file.Close()
+			}
 		}
 	}()
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
+	b, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, OpenFile: func(name string, flag int, mode os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, mode)
+		file = f
+		return f, err
+	}})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
 			return nil, &OpenError{Path: path, Err: ErrInUse,

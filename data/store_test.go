@@ -1,0 +1,357 @@
+package data
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+const holdEnv = "SWITCHBOARD_DATA_HOLD"
+
+// TestMain lets the test binary act as another process holding a database open.
+func TestMain(m *testing.M) {
+	if path := os.Getenv(holdEnv); path != "" {
+		db, err := Open(path)
+		if err != nil {
+			fmt.Println("error:", err)
+			os.Exit(2)
+		}
+		fmt.Println("holding")
+		time.Sleep(30 * time.Second) // the parent kills us
+		db.Close()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func TestOpenHeldByAnotherProcessGivesUp(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "held.db")
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), holdEnv+"="+path)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	line := make([]byte, 8)
+	if _, err := out.Read(line); err != nil || string(line[:7]) != "holding" {
+		t.Fatalf("child did not open the file: %q %v", line, err)
+	}
+	start := time.Now()
+	db, err := Open(path)
+	took := time.Since(start)
+	if err == nil {
+		db.Close()
+		t.Fatal("opened a file another process holds")
+	}
+	want := path + " is in use by another switchboard process (is the TUI or `switchboard serve` running?)"
+	if err.Error() != want {
+		t.Fatalf("err = %q, want %q", err, want)
+	}
+	if !errors.Is(err, ErrInUse) {
+		t.Fatalf("err does not wrap ErrInUse: %v", err)
+	}
+	if took < time.Second || took > 3*time.Second {
+		t.Fatalf("gave up after %v, want about 2s", took)
+	}
+}
+
+// refused checks that opening path fails with an error naming it, without a panic, and leaves
+// the file's bytes as they were.
+func refused(t *testing.T, path, wantIn string) {
+	t.Helper()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(path)
+	if err == nil {
+		db.Close()
+		t.Fatalf("opened %s", path)
+	}
+	var oe *OpenError
+	if !errors.As(err, &oe) || oe.Path != path || !strings.Contains(err.Error(), path) {
+		t.Fatalf("error does not name the file: %v", err)
+	}
+	if !strings.Contains(err.Error(), wantIn) {
+		t.Fatalf("error %q does not say %q", err, wantIn)
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Fatalf("the file changed (%d → %d bytes)", len(before), len(after))
+	}
+}
+
+func TestOpenRefusesWhatIsNotOurs(t *testing.T) {
+	dir := t.TempDir()
+
+	text := filepath.Join(dir, "notes.txt")
+	os.WriteFile(text, bytes.Repeat([]byte("this is not a database\n"), 500), 0o600)
+	refused(t, text, "not a Switchboard database or is damaged")
+
+	short := filepath.Join(dir, "short.db")
+	os.WriteFile(short, []byte("garbage"), 0o600)
+	refused(t, short, "not a Switchboard database or is damaged")
+
+	foreign := filepath.Join(dir, "foreign.db")
+	b, err := bolt.Open(foreign, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Update(func(tx *bolt.Tx) error {
+		bk, err := tx.CreateBucket([]byte("someone_else"))
+		if err != nil {
+			return err
+		}
+		return bk.Put([]byte("k"), []byte("v"))
+	})
+	b.Close()
+	refused(t, foreign, "is a bbolt file but not a Switchboard database")
+
+	// our own file, truncated in the middle and with garbage written over its meta pages
+	ours := filepath.Join(dir, "ours.db")
+	db, err := Open(ours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *Tx) error {
+		for i := 0; i < 300; i++ {
+			if err := tx.PutContact(Contact{ID: fmt.Sprintf("1555%07d", i), Name: strings.Repeat("x", 100)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	db.Close()
+	raw, _ := os.ReadFile(ours)
+	truncated := filepath.Join(dir, "truncated.db")
+	os.WriteFile(truncated, raw[:len(raw)/3], 0o600)
+	refused(t, truncated, "not a Switchboard database or is damaged")
+	garbled := filepath.Join(dir, "garbled.db")
+	g := slices.Clone(raw)
+	for i := 0; i < 2*4096 && i < len(g); i++ {
+		g[i] ^= 0x5a
+	}
+	os.WriteFile(garbled, g, 0o600)
+	refused(t, garbled, "not a Switchboard database or is damaged")
+
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "is a folder") {
+		t.Fatalf("opening a folder: %v", err)
+	}
+}
+
+func TestNewFileHasSchemaAndBuckets(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Bolt().View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bMeta)
+		if string(meta.Get([]byte("magic"))) != magic || getU64(meta, []byte("schema")) != SchemaVersion {
+			t.Fatalf("meta = %q schema %d", meta.Get([]byte("magic")), getU64(meta, []byte("schema")))
+		}
+		for _, b := range allBuckets {
+			if tx.Bucket(b) == nil {
+				t.Fatalf("bucket %s missing", b)
+			}
+		}
+		return nil
+	})
+	var st Settings
+	db.View(func(tx *Tx) error { st, err = tx.Settings(); return err })
+	if st.Plan != "business" || st.ContactOwnerRouting {
+		t.Fatalf("new settings = %+v", st)
+	}
+	db.Close()
+}
+
+
+func TestMigrationsRunFromOlderSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// make it look like a schema-0 file whose buckets were never created (all but meta)
+	db.Bolt().Update(func(tx *bolt.Tx) error {
+		for _, b := range allBuckets {
+			if !bytes.Equal(b, bMeta) {
+				if err := tx.DeleteBucket(b); err != nil {
+					return err
+				}
+			}
+		}
+		return putU64(tx.Bucket(bMeta), []byte("schema"), 0)
+	})
+	db.Close()
+	db, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.Bolt().View(func(tx *bolt.Tx) error {
+		if v := getU64(tx.Bucket(bMeta), []byte("schema")); v != SchemaVersion {
+			t.Fatalf("schema = %d after migration", v)
+		}
+		for _, b := range allBuckets {
+			if tx.Bucket(b) == nil {
+				t.Fatalf("migration did not create %s", b)
+			}
+		}
+		return nil
+	})
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new.db")
+	db, _ := Open(path)
+	db.Bolt().Update(func(tx *bolt.Tx) error { return putU64(tx.Bucket(bMeta), []byte("schema"), SchemaVersion+1) })
+	db.Close()
+	refused(t, path, "written by a newer Switchboard")
+}
+
+// TestSchemaCommentMatchesBuckets: the tree at the top of schema.go names exactly the buckets
+// the code creates.
+func TestSchemaCommentMatchesBuckets(t *testing.T) {
+	src, err := os.ReadFile("schema.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _, _ := strings.Cut(string(src), "package data")
+	var inComment []string
+	for _, m := range regexp.MustCompile(`(?m)^//\t([a-z_]+)\b`).FindAllStringSubmatch(head, -1) {
+		inComment = append(inComment, m[1])
+	}
+	var inCode []string
+	for _, b := range allBuckets {
+		inCode = append(inCode, string(b))
+	}
+	slices.Sort(inComment)
+	slices.Sort(inCode)
+	if !slices.Equal(inComment, inCode) {
+		t.Fatalf("schema comment lists %v, code creates %v", inComment, inCode)
+	}
+}
+
+func TestIndexesAndCountersFollowConversations(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "ix.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	put := func(c Conversation) {
+		t.Helper()
+		if err := db.Update(func(tx *Tx) error { return tx.PutConversation(c) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list := func(ix Index) []string {
+		var ids []string
+		db.View(func(tx *Tx) error {
+			cs, _, err := tx.List(ix, "", 100, nil)
+			for _, c := range cs {
+				ids = append(ids, c.Contact)
+			}
+			return err
+		})
+		return ids
+	}
+	put(Conversation{Contact: "1", Status: "open", Assignee: "bob", Team: "s", LastAt: 10})
+	put(Conversation{Contact: "2", Status: "open", Team: "s", LastAt: 20})
+	put(Conversation{Contact: "3", Status: "closed", Assignee: "bob", Team: "t", LastAt: 30, Prompt: &Prompt{Target: "bob"}})
+	put(Conversation{Contact: "1", Status: "open", Assignee: "bob", Team: "s", LastAt: 40}) // new activity
+	for _, c := range []struct {
+		ix   Index
+		want []string
+	}{
+		{ByActivity(), []string{"1", "3", "2"}},
+		{ByStatus("open"), []string{"1", "2"}},
+		{ByStatus("closed"), []string{"3"}},
+		{ByAssignee("bob", "open"), []string{"1"}},
+		{ByAssignee("", "open"), []string{"2"}},
+		{ByTeam("s", "open"), []string{"1", "2"}},
+		{ByTeam("t", "closed"), []string{"3"}},
+		{Waiting(), []string{"3"}},
+	} {
+		if got := list(c.ix); !slices.Equal(got, c.want) {
+			t.Fatalf("%+v lists %v, want %v", c.ix, got, c.want)
+		}
+	}
+	db.View(func(tx *Tx) error {
+		m := tx.Counts()
+		want := map[string]uint64{"all": 3, "s:open": 2, "s:closed": 1, "a:bob:open": 1, "a:-:open": 1, "a:bob:closed": 1,
+			"t:s:open": 2, "t:t:closed": 1, "waiting": 1}
+		if fmt.Sprint(m) != fmt.Sprint(want) {
+			t.Fatalf("counts = %v, want %v", m, want)
+		}
+		return nil
+	})
+}
+
+func TestTimelinePagesInTimeOrder(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "tl.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	db.Update(func(tx *Tx) error {
+		for _, id := range []string{"1", "2"} {
+			c := Conversation{Contact: id, Status: "open"}
+			for i := 0; i < 25; i++ {
+				if _, err := tx.AppendEntry(&c, Entry{At: base.Add(time.Duration(i) * time.Minute), Kind: "message", Text: fmt.Sprint(id, ".", i)}); err != nil {
+					return err
+				}
+			}
+			if err := tx.PutConversation(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var all []string
+	cursor := ""
+	for {
+		var es []Entry
+		var prev string
+		db.View(func(tx *Tx) error { es, prev, err = tx.Timeline("1", cursor, 10); return err })
+		var page []string
+		for _, e := range es {
+			page = append(page, e.Text)
+		}
+		all = append(page, all...)
+		if prev == "" {
+			break
+		}
+		cursor = prev
+	}
+	if len(all) != 25 {
+		t.Fatalf("%d entries: %v", len(all), all)
+	}
+	for i, txt := range all {
+		if txt != fmt.Sprint("1.", i) {
+			t.Fatalf("entry %d = %s: %v", i, txt, all)
+		}
+	}
+}
