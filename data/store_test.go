@@ -186,7 +186,6 @@ func TestNewFileHasSchemaAndBuckets(t *testing.T) {
 	db.Close()
 }
 
-
 func TestMigrationsRunFromOlderSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	db, err := Open(path)
