@@ -3,14 +3,147 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"switchboard/demo"
+	"switchboard/inbox"
+	"switchboard/inbox/rpc"
+	"switchboard/ui"
 )
 
-// runInbox opens the terminal inbox (the root command).
+// runInbox opens the terminal inbox (the root command): this process owns the workspace and
+// serves it on the socket while the screen is open.
 func (a *app) runInbox(ctx context.Context, cmd *cobra.Command, args []string) error {
-	return errors.New("the terminal inbox is not built into this switchboard yet; use the subcommands (see `switchboard --help`)")
+	o, err := a.own("tui")
+	if err != nil {
+		return err
+	}
+	defer a.disown(o)
+	as, err := a.actor(ctx, rpc.Local{Service: o.Service})
+	if err != nil {
+		return err
+	}
+	return a.screen(ctx, ui.Run(ctx, o.Service, ui.Options{As: as, Local: true}))
 }
 
-// demoCmd is the demo workspace command; nil until package demo exists.
-func (a *app) demoCmd() *cobra.Command { return nil }
+// screen is the terminal inbox's result: closed by a signal (SIGTERM, SIGHUP) is a clean stop.
+func (a *app) screen(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// disown stops serving and closes the workspace, letting requests in flight finish.
+func (a *app) disown(o *rpc.Owner) {
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := o.Close(sctx); err != nil {
+		fmt.Fprintf(a.stderr, "Warning: closing %s: %v\n", o.Info.Path, err)
+	}
+}
+
+// tourPanel shows the demo's guided tour in the terminal inbox.
+type tourPanel struct{ t *demo.Tour }
+
+func (p tourPanel) Steps(ctx context.Context) []ui.TourStep {
+	st := p.t.Steps(ctx)
+	out := make([]ui.TourStep, len(st))
+	for i, s := range st {
+		out[i] = ui.TourStep{Title: s.Title, Do: s.Do, Expect: s.Expect, Done: s.Done}
+	}
+	return out
+}
+
+func (a *app) demoCmd() *cobra.Command {
+	var reset bool
+	var contacts int
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Open a demo workspace with the guided tour",
+		Long: `Open a believable demo workspace in the terminal inbox, as its first admin, with the
+guided tour shown. The demo lives in its own file (` + "`--db`" + ` if given, else the demo
+default path, not SWITCHBOARD_DB); an existing demo is reopened as it was left.
+--reset deletes that file first and starts again. --contacts N builds a large generated
+workspace of N contacts instead (for load and performance work).`,
+		Example: `  switchboard demo
+  switchboard demo --reset
+  switchboard demo --reset --contacts 100000 --db /tmp/big.db`,
+		Args: cobra.NoArgs,
+		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("contacts") && (contacts < 1 || contacts > demo.MaxContacts) {
+				return usagef("--contacts %d: give 1 to %d", contacts, demo.MaxContacts)
+			}
+			if !a.root.PersistentFlags().Changed("db") {
+				a.db = demo.DefaultPath()
+			}
+			if reset {
+				if err := a.resetDemo(); err != nil {
+					return err
+				}
+			}
+			o, err := a.own("tui")
+			if err != nil {
+				return err
+			}
+			defer a.disown(o)
+			svc := o.Service
+			if len(svc.Operators(ctx)) == 0 {
+				if cmd.Flags().Changed("contacts") {
+					fmt.Fprintf(a.stderr, "Building a workspace of %d contacts in %s…\n", contacts, o.Info.Path)
+					last := time.Time{}
+					err = demo.Generate(ctx, svc, contacts, func(done, total int) {
+						if time.Since(last) > 500*time.Millisecond || done == total {
+							fmt.Fprintf(a.stderr, "\r  %d / %d contacts", done, total)
+							last = time.Now()
+						}
+					})
+					fmt.Fprintln(a.stderr)
+				} else {
+					err = demo.Seed(ctx, svc)
+				}
+				if err != nil {
+					return fmt.Errorf("could not build the demo in %s: %w; start again with `switchboard demo --reset`", o.Info.Path, err)
+				}
+			} else if cmd.Flags().Changed("contacts") {
+				fmt.Fprintf(a.stderr, "Note: %s already holds a demo, reopened as it was left; --contacts builds a new one only with --reset.\n", o.Info.Path)
+			}
+			as, err := a.actor(ctx, rpc.Local{Service: svc})
+			if err != nil {
+				return err
+			}
+			tctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			tour := demo.NewTour(tctx, svc)
+			return a.screen(ctx, ui.Run(ctx, svc, ui.Options{As: as, Tour: tourPanel{tour}, ShowTour: true, Local: true}))
+		}),
+	}
+	cmd.Flags().BoolVar(&reset, "reset", false, "delete the demo file first and start a new demo")
+	cmd.Flags().IntVar(&contacts, "contacts", 0, "build a generated workspace of N contacts instead of the demo")
+	return cmd
+}
+
+// resetDemo deletes the demo file, unless a switchboard process has it open.
+func (a *app) resetDemo() error {
+	abs, err := filepath.Abs(a.db)
+	if err != nil {
+		return err
+	}
+	if c, err := rpc.Dial(abs); err == nil {
+		info := c.Owner()
+		c.Close()
+		return &inbox.Error{Kind: inbox.Conflict, Msg: fmt.Sprintf("%s is open in %s; close it before --reset", abs, info.Describe())}
+	} else if !errors.Is(err, rpc.ErrNoOwner) {
+		return err
+	}
+	if err := os.Remove(abs); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("cannot delete %s for --reset: %v", abs, err)
+	}
+	os.Remove(abs + ".sock")
+	return nil
+}

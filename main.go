@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -73,7 +74,7 @@ func (e *usageError) Error() string { return e.msg }
 func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := a.commands()
@@ -174,7 +175,7 @@ func (a *app) actor(ctx context.Context, c rpc.API) (string, error) {
 			}
 		}
 		return "", &inbox.Error{Kind: inbox.NotFound, Msg: fmt.Sprintf(
-			"Operator %q (from --as or SWITCHBOARD_AS) not found in %s; see `switchboard operators`", a.as, a.conn.Path)}
+			"Operator %q (from --as or SWITCHBOARD_AS) not found in %s; see `switchboard operators`", a.as, a.path())}
 	}
 	id, err := c.DefaultOperator(ctx)
 	if err != nil {
@@ -182,9 +183,20 @@ func (a *app) actor(ctx context.Context, c rpc.API) (string, error) {
 	}
 	if id == "" {
 		return "", &inbox.Error{Kind: inbox.NotFound, Msg: fmt.Sprintf(
-			"The workspace in %s has no admin yet: load one with `switchboard import FILE`, or add the first admin with `switchboard operators add ID --name NAME --role admin`", a.conn.Path)}
+			"The workspace in %s has no admin yet: load one with `switchboard import FILE`, or add the first admin with `switchboard operators add ID --name NAME --role admin`", a.path())}
 	}
 	return id, nil
+}
+
+// path is the workspace file this run works on.
+func (a *app) path() string {
+	if a.conn != nil {
+		return a.conn.Path
+	}
+	if abs, err := filepath.Abs(a.db); err == nil {
+		return abs
+	}
+	return a.db
 }
 
 // session connects and resolves the actor: what most commands start with.
