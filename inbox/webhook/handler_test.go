@@ -2,10 +2,12 @@ package webhook
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"switchboard/inbox"
@@ -450,5 +452,71 @@ func TestInboxFailureIs5xx(t *testing.T) {
 	w = post(t, h, mustJSON(t, payload()))
 	if w.Code != http.StatusOK {
 		t.Fatalf("empty payload: %d", w.Code)
+	}
+}
+
+// fakeInbox fails in the ways an inbox can.
+type fakeInbox struct{ err error }
+
+func (f fakeInbox) Inject(context.Context, inbox.Inbound) (inbox.Outcome, error) {
+	return inbox.Outcome{}, f.err
+}
+func (f fakeInbox) EndCall(context.Context, inbox.CallEnd) (inbox.Outcome, error) {
+	return inbox.Outcome{}, f.err
+}
+func (f fakeInbox) SetDelivery(context.Context, string, string) (bool, error) { return false, f.err }
+
+func TestOnlyInboxFailuresAre5xx(t *testing.T) {
+	body := mustJSON(t, payload(messagesChange(gus, "Gus", textMsg(gus, "wamid.f", "1764000001", "x")),
+		statusesChange(statusObj("sb.1.1", "read", 1))))
+	for _, c := range []struct {
+		err  error
+		code int
+	}{
+		{&inbox.Error{Kind: inbox.Internal, Msg: "could not save to sb.db: disk full"}, http.StatusInternalServerError},
+		{&inbox.Error{Kind: inbox.Unavailable, Msg: "shutting down"}, http.StatusServiceUnavailable},
+		{context.Canceled, http.StatusInternalServerError},
+		{&inbox.Error{Kind: inbox.Invalid, Msg: "bad phone"}, http.StatusOK},
+		{&inbox.Error{Kind: inbox.NotFound, Msg: "nope"}, http.StatusOK},
+	} {
+		w := post(t, Handler(fakeInbox{c.err}, Options{}), body)
+		if w.Code != c.code {
+			t.Fatalf("%v: %d, want %d: %s", c.err, w.Code, c.code, w.Body.String())
+		}
+		if c.code == http.StatusOK {
+			if a := wantCode(t, w, 200); len(a.Result.Skipped) != 2 {
+				t.Fatalf("%v: %+v", c.err, a.Result)
+			}
+		}
+	}
+}
+
+// retries can overlap: the same payload posted concurrently is still stored once
+func TestConcurrentDuplicatesStoredOnce(t *testing.T) {
+	s := newService(t)
+	srv := httptest.NewServer(Handler(s, Options{}))
+	defer srv.Close()
+	body := mustJSON(t, payload(messagesChange(gus, "Gus", textMsg(gus, "wamid.race", "1764000001", "racing")),
+		callsChange(connectCall("wacid.race", gus, "1764000002"), terminateCall("wacid.race", gus, "1764000030", "COMPLETED", 28))))
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Post(srv.URL+Path, "application/json", bytes.NewReader(body))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("status %d", resp.StatusCode)
+			}
+		}()
+	}
+	wg.Wait()
+	es := entries(t, s, gus)
+	if len(es) != 2 || es[0].Text != "racing" || es[1].Outcome != "answered" || es[1].Duration != 28 {
+		t.Fatalf("stored %+v", es)
 	}
 }
