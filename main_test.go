@@ -602,3 +602,20 @@ func TestHelpOnEveryCommand(t *testing.T) {
 		}
 	}
 }
+
+// the terminal inbox and the demo are owners too: beside a running serve they fail at once.
+func TestSecondOwnerFailsFast(t *testing.T) {
+	w := newWS(t, true)
+	srv := w.serve(t)
+	for _, args := range [][]string{{}, {"demo", "--db", w.db}, {"demo", "--reset", "--db", w.db}} {
+		start := time.Now()
+		r := w.want(t, 1, args...)
+		has(t, r, w.db+" is ", "open in `switchboard serve` (pid")
+		if d := time.Since(start); d > 1500*time.Millisecond {
+			t.Fatalf("switchboard %v took %v to fail", args, d)
+		}
+	}
+	w.ok(t, "whoami") // the demo --reset did not delete it
+	srv.stop(t)
+	w.want(t, 2, "demo", "--contacts", "0")
+}

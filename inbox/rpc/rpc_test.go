@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -127,4 +128,63 @@ func TestStaleSocketIsReplaced(t *testing.T) {
 	if _, err := os.Stat(SocketPath(path)); !os.IsNotExist(err) {
 		t.Fatalf("socket left after Close: %v", err)
 	}
+}
+
+// Closing the owner while requests are in flight finishes them: every request that reported
+// success is in the file afterwards, and the others failed with an error a person can read.
+func TestCloseFinishesRequestsInFlight(t *testing.T) {
+	path := filepath.Join(shortDir(t), "sb.db")
+	o, err := Own(path, "serve", inbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Service.Import(ctx, "", bytes.NewReader(fixture(t)), false); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Dial(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 40
+	results := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			_, err := c.Inject(ctx, inbox.Inbound{Channel: "message", From: "15550004444", Text: "hello", ExternalID: fmt.Sprintf("wamid.f%d", i)})
+			results <- err
+		}()
+	}
+	time.Sleep(2 * time.Millisecond)
+	if err := o.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ok := 0
+	for i := 0; i < n; i++ {
+		err := <-results
+		switch {
+		case err == nil:
+			ok++
+		case inbox.KindOf(err) == inbox.Unavailable:
+		default:
+			t.Errorf("unexpected error: %v (%s)", err, inbox.KindOf(err))
+		}
+	}
+	s, err := inbox.Open(path, inbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	d, err := s.Conversation(ctx, "alice", "15550004444", "", 500)
+	if err != nil && ok > 0 {
+		t.Fatal(err)
+	}
+	got := 0
+	for _, e := range d.Timeline {
+		if e.Kind == "message" {
+			got++
+		}
+	}
+	if got != ok {
+		t.Fatalf("%d injects reported success, %d are stored", ok, got)
+	}
+	t.Logf("%d of %d finished before the close", ok, n)
 }
