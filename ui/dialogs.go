@@ -20,8 +20,13 @@ const dialogW = 64
 func (m *Model) dialogKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch m.dlg {
 	case dlgHelp:
-		if key.Matches(msg, m.keys.Back, m.keys.Help, m.keys.Quit) {
+		switch {
+		case key.Matches(msg, m.keys.Back, m.keys.Help, m.keys.Quit):
 			m.dlg = dlgNone
+		case key.Matches(msg, m.keys.Down):
+			m.helpTop++
+		case key.Matches(msg, m.keys.Up):
+			m.helpTop = max(0, m.helpTop-1)
 		}
 		return nil
 	case dlgPrompt:
@@ -41,9 +46,6 @@ func (m *Model) dialogKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) dialogView() string {
 	var body string
 	switch m.dlg {
-	case dlgHelp:
-		body = m.helpView()
-		return m.st.Dialog.Render(body)
 	case dlgPrompt:
 		body = m.promptView()
 	case dlgInject:
@@ -212,11 +214,8 @@ func (m *Model) onContacts(msg contactsMsg) tea.Cmd {
 	}
 	m.inject.matches = msg.cs
 	m.inject.match = -1
-	q := strings.TrimPrefix(strings.TrimSpace(m.inject.contact.String()), "+")
-	for i, c := range msg.cs {
-		if c.ID == q || (q != "" && strings.EqualFold(c.Name, q)) {
-			m.inject.match = i
-		}
+	if q := strings.TrimSpace(m.inject.contact.String()); q != "" && len(msg.cs) > 0 {
+		m.inject.match = 0 // the best match is picked; ↑ unpicks it to use the number as new
 	}
 	return nil
 }
@@ -236,6 +235,9 @@ func (m *Model) injectKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		d.focus = (d.focus + 1) % 4
+		if d.focus == 1 && d.match >= 0 {
+			d.focus = 2 // an existing contact has its name
+		}
 		return nil
 	case "shift+tab", "up":
 		if msg.String() == "up" && d.focus == 0 && d.match >= 0 {
@@ -243,6 +245,9 @@ func (m *Model) injectKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		d.focus = (d.focus + 3) % 4
+		if d.focus == 1 && d.match >= 0 {
+			d.focus = 0
+		}
 		return nil
 	case "enter":
 		return m.sendInject()

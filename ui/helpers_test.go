@@ -59,6 +59,8 @@ type harness struct {
 	t   testing.TB
 	svc *inbox.Service
 	m   *Model
+	// hold: do not deliver service events (to act on a stale view)
+	hold bool
 }
 
 func newHarness(t testing.TB, svc *inbox.Service, opts Options, w, h int) *harness {
@@ -109,6 +111,9 @@ func typeName(v any) string { return strings.TrimPrefix(strings.TrimPrefix(fmtTy
 // settle delivers pending service events (and what they lead to) until quiet.
 func (h *harness) settle() {
 	h.t.Helper()
+	if h.hold {
+		return
+	}
 	deadline := time.Now().Add(2 * time.Second)
 	for {
 		select {
@@ -119,8 +124,8 @@ func (h *harness) settle() {
 			_, cmd := h.m.Update(eventMsg{e})
 			h.run(cmd)
 			deadline = time.Now().Add(2 * time.Second)
-		case <-time.After(30 * time.Millisecond):
-			return
+		case <-time.After(2 * time.Millisecond):
+			return // the service publishes before a command returns: nothing more is coming
 		}
 		if time.Now().After(deadline) {
 			return

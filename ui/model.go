@@ -111,6 +111,7 @@ type Model struct {
 	rule   ruleDlg
 
 	setCursor int
+	helpTop   int
 
 	status     string
 	statusKind int // 0 info, 1 error, 2 toast
@@ -902,8 +903,9 @@ func (m *Model) cyclePresence() tea.Cmd {
 
 func (m *Model) inboxKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
+	// settings-only keys that share a letter with an inbox key (a, enter) are not checked here
 	for _, b := range []*key.Binding{&k.Assign, &k.Owner, &k.Team, &k.Close, &k.Reply, &k.Flip, &k.NextPane, &k.PrevPane,
-		&k.AddRule, &k.RuleUp, &k.RuleDown, &k.RemoveRule} {
+		&k.RuleUp, &k.RuleDown, &k.RemoveRule} {
 		if ok, cmd := m.blocked(msg, b); ok {
 			return cmd
 		}
@@ -965,9 +967,9 @@ func (m *Model) inboxKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) viewsKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
 	switch {
-	case key.Matches(msg, k.Up):
+	case key.Matches(msg, k.Up), msg.String() == "left", msg.String() == "h":
 		return m.selectTab(m.tab - 1)
-	case key.Matches(msg, k.Down):
+	case key.Matches(msg, k.Down), msg.String() == "right", msg.String() == "l":
 		return m.selectTab(m.tab + 1)
 	case key.Matches(msg, k.Top):
 		return m.selectTab(0)
@@ -986,6 +988,7 @@ func (m *Model) selectTab(i int) tea.Cmd {
 	}
 	m.tab = i
 	m.rows, m.next, m.cursor, m.top, m.selID = nil, "", 0, 0, ""
+	m.openID, m.detail, m.replying = "", nil, false
 	return m.loadList()
 }
 

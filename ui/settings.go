@@ -47,7 +47,7 @@ var PriorityRules = []string{
 func (m *Model) settingsKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
 	for _, b := range []*key.Binding{&k.AddRule, &k.EditRule, &k.RuleUp, &k.RuleDown, &k.RemoveRule, &k.NextPane, &k.PrevPane,
-		&k.Assign, &k.Owner, &k.Team, &k.Close, &k.Reply, &k.Search, &k.Inject} {
+		&k.Owner, &k.Team, &k.Close, &k.Reply, &k.Search, &k.Inject} {
 		if b == &k.EditRule && m.setCursor == m.settingItems()-1 {
 			continue // enter on "add a rule"
 		}
@@ -213,7 +213,9 @@ func (m *Model) settingsView(w, h int) string {
 	}
 	item(setOwner, toggle(s.ContactOwnerRouting, s.OwnerRoutingLock)+" Contact owner-based routing")
 	if s.OwnerRoutingLock != "" {
-		left = append(left, st.Locked.Render("    "+s.OwnerRoutingLock+" (plan: "+s.Plan+")"))
+		for _, l := range wrap(s.OwnerRoutingLock+" (plan: "+s.Plan+")", iw-4) {
+			left = append(left, "    "+st.Locked.Render(l))
+		}
 	} else if s.ContactOwnerRouting && !s.OwnerRoutingActive {
 		left = append(left, st.Dim.Render("    on, but not in force on this plan"))
 	}
@@ -279,10 +281,10 @@ func (m *Model) settingsView(w, h int) string {
 	if len(m.history) == 0 {
 		right = append(right, st.Dim.Render("No changes yet."))
 	}
-	for i := len(m.history) - 1; i >= 0 && i >= len(m.history)-8; i-- {
+	for i := len(m.history) - 1; i >= 0 && i >= len(m.history)-6; i-- {
 		c := m.history[i]
-		right = append(right, fmt.Sprintf("%s %s: %s %s → %s", st.Dim.Render(c.At.Format("Jan 2 15:04")), m.opName(c.By),
-			settingName(c.Key), c.From, c.To))
+		right = append(right, st.Dim.Render(c.At.Format("Jan 2 15:04"))+" "+st.Bold.Render(m.opName(c.By)))
+		right = append(right, fmt.Sprintf("  %s: %s → %s", settingName(c.Key), settingValue(c.Key, c.From), settingValue(c.Key, c.To)))
 	}
 	if !wide {
 		lines := append(append(left, ""), right...)
@@ -312,6 +314,18 @@ func settingName(k string) string {
 		return "Plan"
 	}
 	return k
+}
+
+func settingValue(k, v string) string {
+	switch v {
+	case "true":
+		return "on"
+	case "false":
+		return "off"
+	case "":
+		return "none"
+	}
+	return v
 }
 
 func ruleWhen(r data.Rule) string {

@@ -118,7 +118,9 @@ func (m *Model) render() string {
 		parts = append(parts, m.tabBar(m.w))
 	}
 	var body []string
-	if m.screen == scrSettings {
+	if m.dlg == dlgHelp {
+		body = append(body, m.helpView(m.w-L.tr.w, L.bodyH))
+	} else if m.screen == scrSettings {
 		body = append(body, m.settingsView(m.w-L.tr.w, L.bodyH))
 	} else {
 		if L.views.w > 0 {
@@ -136,7 +138,7 @@ func (m *Model) render() string {
 	}
 	parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top, body...), m.statusLine(), m.footer())
 	base := strings.Join(parts, "\n")
-	if m.dlg == dlgNone {
+	if m.dlg == dlgNone || m.dlg == dlgHelp {
 		return base
 	}
 	d := m.dialogView()
@@ -357,6 +359,9 @@ func (m *Model) row(c *inbox.ConversationView, w int, selected bool) []string {
 	}
 	l2 := "  " + marker + " " + style(prevStyle, ansi.Truncate(c.Preview, w-4, "…"))
 	who := "→ " + style(st.Assignee, firstName(m.assigneeName(c)))
+	if c.Prompt != nil {
+		who = style(st.Locked, "⚑ waiting") + " " + who
+	}
 	if c.Contact.OwnerName != "" {
 		who += style(st.Dim, " · owner ") + style(st.Owner, firstName(c.Contact.OwnerName))
 	} else {
@@ -364,9 +369,6 @@ func (m *Model) row(c *inbox.ConversationView, w int, selected bool) []string {
 	}
 	if c.TeamName != "" {
 		who += style(st.Dim, " · "+c.TeamName)
-	}
-	if c.Prompt != nil {
-		who += " " + style(st.Locked, "⚑ waiting")
 	}
 	if c.Status == "closed" {
 		who += style(st.Dim, " · closed")
@@ -465,10 +467,10 @@ func (m *Model) convPane(r rect) string {
 	if team == "" {
 		team = "none"
 	}
-	meta := st.Dim.Render("Owner ") + st.Owner.Render(owner) + st.Dim.Render(" · Assignee ") + st.Assignee.Render(m.assigneeName(c)) +
-		st.Dim.Render(" · Team ") + team
+	meta := st.Dim.Render("Owner ") + st.Owner.Render(owner) + st.Dim.Render(" · Assignee ") + st.Assignee.Render(m.assigneeName(c))
 	head := []string{l1}
 	head = append(head, wrap(meta, iw)...)
+	head = append(head, st.Dim.Render("Team ")+team)
 	if c.Why != "" {
 		for i, l := range wrap("Why: "+c.Why, iw) {
 			if i >= 3 {
@@ -687,26 +689,45 @@ type keyBinding struct {
 	short string
 }
 
-// helpView is the full help: every key, with the reason when it is not allowed now.
-func (m *Model) helpView() string {
+// helpView is the full help, drawn from the key map: every key, and for each key that is not
+// allowed now, the reason.
+func (m *Model) helpView(w, h int) string {
 	st := m.st
-	var cols []string
+	colW := 39
+	cols := max(1, (w-2)/colW)
+	if cols == 1 {
+		colW = w - 2
+	}
+	var lines []string
 	for _, g := range m.keys.groups() {
-		lines := []string{st.Title.Render(g.title)}
+		if len(lines) > 0 {
+			lines = append(lines, "")
+		}
+		lines = append(lines, st.Title.Render(g.title))
 		for _, b := range g.keys {
-			h := b.Help()
-			line := st.Key.Render(fmt.Sprintf("%-9s", h.Key)) + " " + h.Desc
+			hp := b.Help()
 			if r := m.disabled(b); r != "" {
-				line = st.KeyOff.Render(fmt.Sprintf("%-9s", h.Key)) + " " + st.Dim.Render(h.Desc)
-				lines = append(lines, line, st.Reason.Render("          ↳ "+ansi.Truncate(r, 30, "…")))
+				lines = append(lines, st.KeyOff.Render(fmt.Sprintf("%-9s", hp.Key))+" "+st.Dim.Render(hp.Desc))
+				for _, l := range wrap("✗ "+r, colW-12) {
+					lines = append(lines, "          "+st.Reason.Render(l))
+				}
 				continue
 			}
-			lines = append(lines, line)
+			lines = append(lines, st.Key.Render(fmt.Sprintf("%-9s", hp.Key))+" "+hp.Desc)
 		}
-		cols = append(cols, strings.Join(lines, "\n"))
 	}
-	top := lipgloss.JoinHorizontal(lipgloss.Top, cols[0], "   ", cols[1], "   ", cols[2])
-	bottom := lipgloss.JoinHorizontal(lipgloss.Top, cols[3], "   ", cols[4])
-	return st.Title.Render("Keys") + st.Dim.Render("  (struck-through keys are not available now; the line below says why) · esc closes") +
-		"\n\n" + top + "\n\n" + bottom + "\n\n" + st.Dim.Render("Mouse: click a view or a conversation; the wheel scrolls.")
+	per := (len(lines) + cols - 1) / cols
+	var blocks []string
+	for c := 0; c < cols; c++ {
+		part := lines[min(len(lines), c*per):min(len(lines), (c+1)*per)]
+		blocks = append(blocks, lipgloss.NewStyle().Width(colW).Render(strings.Join(part, "\n")))
+	}
+	all := strings.Split(lipgloss.JoinHorizontal(lipgloss.Top, blocks...), "\n")
+	head := []string{st.Title.Render("Keys") + st.Dim.Render("  ✗ says why a key is not available now · j/k scroll · esc closes"), ""}
+	room := h - 2 - len(head) - 1
+	m.helpTop = max(0, min(m.helpTop, len(all)-room))
+	end := min(len(all), m.helpTop+room)
+	body := append(head, all[m.helpTop:end]...)
+	body = append(body, st.Dim.Render("Mouse: click a view or a conversation; the wheel scrolls."))
+	return m.box(body, w, h, true)
 }

@@ -1,0 +1,358 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"switchboard/inbox"
+)
+
+var bg = context.Background()
+
+const (
+	dana = "15550001111" // Dana Diaz: open, Bob assigned and owner, Support
+	eve  = "15550002222" // Eve Ortiz: closed in Support, owner Erin (Sales)
+)
+
+func TestInboxShowsOwnerAndAssignee(t *testing.T) {
+	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
+	// Alice has nothing assigned, so the inbox starts on All
+	h.want("All", "Dana Diaz +15550001111", "→ Bob · owner Bob · Support", "Eve Ortiz", "→ Carol · owner Erin · Support",
+		"Mine                 0", "All                  2", "Closed               1")
+	// the conversation pane shows the selected conversation: header, why, timeline
+	h.want("Owner Bob Stone · Assignee Bob Stone", "Team Support", "[open]", "10:00 Dana Diaz: hi", "☎ Call missed",
+		"↩ Bob Stone: hello", "[contact owner]")
+}
+
+func TestTwoPanesAt80Columns(t *testing.T) {
+	h := newHarness(t, newService(t), Options{As: "alice"}, 80, 24)
+	h.want("Bot 0", "Closed 1", "Dana Diaz", "Owner Bob Stone")
+	h.wantNot("│Views")
+	h.keys("tab")                                      // list → conversation
+	h.keys("shift+tab", "shift+tab", "right", "right") // the tab bar: All → Closed
+	h.want("Closed", "Eve Ortiz")
+	if h.m.tabs[h.m.tab].view != inbox.ViewClosed {
+		t.Fatalf("tab = %+v", h.m.tabs[h.m.tab])
+	}
+}
+
+func TestTooSmallSaysHowBig(t *testing.T) {
+	h := newHarness(t, newService(t), Options{As: "alice"}, 70, 20)
+	h.want("at least 80×24", "This one is 70×20")
+	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	h.want("Dana Diaz")
+}
+
+func TestOpenMarksReadAndLiveInjectKeepsSelection(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, Options{As: "alice"}, 120, 30)
+	h.keys("j") // Eve
+	// a new customer writes from another terminal: it appears at the top without a keypress
+	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: "15550004444", Name: "Gus Lee", Text: "hello there"}); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	h.want("Gus Lee +15550004444", "● Gus Lee", "✉ hello there", "→ Carol · owner Carol · Support", "All                  3")
+	if got := h.m.rows[h.m.cursor].Contact.ID; got != eve {
+		t.Fatalf("selection moved to %s, want Eve", got)
+	}
+	// opening Gus marks it read
+	h.keys("g", "enter")
+	h.wantNot("● Gus Lee")
+	h.want("Gus Lee: hello there", "Why: No contact owner (rule 3)")
+}
+
+func TestInjectDialogRoutesAndToasts(t *testing.T) {
+	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
+	h.keys("i")
+	h.want("Inject: a customer writes or calls", "Contact", "message")
+	h.keys("ctrl+u")
+	h.send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	h.typeText("15550007777")
+	h.keys("tab")
+	h.typeText("Hana Sato")
+	h.keys("tab", "tab")
+	h.typeText("I need a refund")
+	h.keys("enter")
+	h.want("Hana Sato: routed to Frank Ode (Billing)", "refunds")
+	h.wantNot("Inject: a customer")
+	// an existing contact, a missed call
+	h.keys("i")
+	h.send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	h.typeText("Dana")
+	h.want("▸ Dana Diaz +15550001111 · owner Bob Stone")
+	h.keys("tab", "right", "right", "enter")
+	h.want("Dana Diaz: routed to Bob Stone (Support)")
+}
+
+func TestMismatchDialogAcceptFromWaiting(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, Options{As: "alice"}, 120, 30)
+	// Eve writes; her owner Erin is not in Support: the decision waits for Erin or an admin
+	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: eve, Text: "is it shipped?"}); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	h.want("Waiting for decision 1", "🔔 1", "⚑ waiting")
+	h.keys("shift+tab") // views pane
+	for h.m.tabs[h.m.tab].view != inbox.ViewWaiting {
+		h.keys("k")
+	}
+	h.keys("enter", "enter") // focus the list, open Eve
+	h.want("Team decision · Eve Ortiz", "Erin Cho owns Eve Ortiz but is not in Support. Move the",
+		"(•) Sales", "y/enter", "n decline")
+	h.keys("y")
+	h.wantNot("Team decision")
+	h.want("Owner Erin Cho · Assignee Erin Cho", "Team Sales", "✓ Assigned to Erin Cho in Sales")
+}
+
+func TestMismatchDialogDeclineAndEsc(t *testing.T) {
+	svc := newService(t)
+	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "call", From: eve, Outcome: "missed"}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, svc, Options{As: "dana"}, 120, 30)
+	h.keys("/")
+	h.typeText("Eve")
+	h.want("Search contacts", "▸ Eve Ortiz +15550002222 · owner Erin Cho")
+	h.keys("enter")
+	h.want("Team decision · Eve Ortiz")
+	h.keys("esc")
+	h.want("Left waiting", "⚑ Waiting for a team decision")
+	h.keys("enter") // reopens the dialog from the conversation pane
+	h.keys("n")
+	h.want("Assignee Bot", "[team change declined]")
+	h.wantNot("Team decision ·")
+}
+
+func TestMismatchDialogOpensAtOnceForTheActor(t *testing.T) {
+	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
+	h.keys("enter", "o") // Dana Diaz, owner picker
+	h.want("Contact owner of Dana Diaz", "Frank Ode")
+	for h.m.pick.items[h.m.pick.cursor].id != "frank" {
+		h.keys("j")
+	}
+	h.keys("enter")
+	h.want("Team decision · Dana Diaz", "Frank Ode owns Dana Diaz but is not in Support", "(•) Billing")
+	h.keys("enter")
+	h.want("Owner Frank Ode · Assignee Frank Ode", "Team Billing")
+}
+
+func TestSomeoneElseAnsweredFirst(t *testing.T) {
+	svc := newService(t)
+	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: eve, Text: "hello?"}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, svc, Options{As: "alice"}, 120, 30)
+	h.keys("enter")
+	h.want("Team decision · Eve Ortiz")
+	// Dana answers in another terminal while Alice's dialog is open
+	if _, err := svc.Decline(bg, "dana", eve); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	h.want("Someone else already answered this team decision")
+	h.wantNot("Team decision · Eve")
+	// the answer path: the dialog is open on a stale view and the service says already decided
+	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: "15550003333", Text: "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	h.m.openPrompt(inbox.PromptView{Contact: eve, ContactName: "Eve Ortiz", OwnerName: "Erin Cho", Choices: []string{"sales"}, ChoiceNames: []string{"Sales"}})
+	h.keys("y")
+	h.want("Someone else answered first")
+}
+
+func TestStaleActionSaysRefresh(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, Options{As: "alice"}, 120, 30)
+	h.keys("enter")
+	h.hold = true
+	if _, err := svc.Assign(bg, "dana", dana, "carol", 0); err != nil {
+		t.Fatal(err)
+	}
+	h.keys("c")
+	h.want(inbox.TextStale)
+	h.hold = false
+	h.settle()
+	h.want("Assignee Carol Diaz")
+}
+
+func TestSettingsToggleAsAdmin(t *testing.T) {
+	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
+	h.keys("s")
+	h.want("Routing", "[● on ] Contact owner-based routing", "1. An open conversation that a person is handling stays with",
+		"2. Otherwise the contact owner gets it", "3. Otherwise automation rules", "Round robin", "Default team: Support",
+		"1. refunds: a message, says “refund” → team Billing", "Teams", "Support", "Bob Stone, Carol Diaz, Dana Kim",
+		"Operators", "Settings history", "No changes yet.")
+	h.keys("space")
+	h.want("[○ off] Contact owner-based routing", "Contact owner-based routing is now off",
+		"Contact owner-based routing: on → off")
+	h.keys("space")
+	h.want("[● on ] Contact owner-based routing")
+	h.keys("esc")
+	h.want("Dana Diaz")
+}
+
+func TestSettingsRefusedForOperator(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, Options{As: "carol"}, 120, 30)
+	h.keys("s")
+	h.want("Only admins can change routing — you are Carol Diaz (operator)")
+	h.keys("space")
+	h.want("Only admins can change routing settings", "[● on ] Contact owner-based routing")
+	if !svc.Settings(bg).ContactOwnerRouting {
+		t.Fatal("an operator flipped the toggle")
+	}
+	h.keys("a")
+	h.want("a: Only admins can change routing")
+}
+
+func TestGrowthPlanShowsToggleLocked(t *testing.T) {
+	svc := newService(t)
+	if _, err := svc.SetPlan(bg, "alice", "growth"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SetOwnerRouting(bg, "alice", false); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, svc, Options{As: "alice"}, 120, 30)
+	h.keys("s")
+	h.want("[🔒 locked] Contact owner-based routing", "needs the Pro or Business plan", "(plan: growth)")
+	h.keys("space")
+	h.want("Locked: Contact owner-based routing needs the Pro or Business plan")
+}
+
+func TestAutomationRulesAddEditReorderRemove(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, Options{As: "alice"}, 120, 30)
+	h.keys("s", "a")
+	h.want("Add an automation rule", "Name", "Channel", "Keyword", "Tag", "Send to")
+	h.typeText("vips")
+	h.keys("tab", "tab", "tab")
+	h.typeText("vip")
+	h.keys("tab", "right") // team Support → team Sales
+	h.keys("enter")
+	h.want("2. vips: tagged vip → team Sales", "Rule saved")
+	h.keys("G", "k") // the vips rule
+	h.keys("K")
+	h.want("1. vips: tagged vip → team Sales", "2. refunds")
+	h.keys("enter")
+	h.want("Edit rule vips")
+	h.keys("right") // channel: any → message
+	h.keys("enter")
+	h.want("1. vips: a message, tagged vip → team Sales")
+	h.keys("x")
+	h.wantNot("vips:")
+	if n := len(svc.Settings(bg).Rules); n != 1 {
+		t.Fatalf("%d rules", n)
+	}
+}
+
+func TestAssignTeamCloseReplyPresence(t *testing.T) {
+	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
+	h.keys("enter", "a")
+	h.want("Assign Dana Diaz to…", "Bot", "Nobody")
+	for h.m.pick.items[h.m.pick.cursor].id != "carol" {
+		h.keys("j")
+	}
+	h.keys("enter")
+	h.want("Assignee Carol Diaz", "Owner Carol Diaz")
+	h.keys("t")
+	for h.m.pick.items[h.m.pick.cursor].id != "billing" {
+		h.keys("j")
+	}
+	h.keys("enter")
+	h.want("Team Billing")
+	h.keys("r")
+	h.typeText("we are on it")
+	h.keys("enter")
+	h.want("↩ Alice Ng: we are on it")
+	h.keys("c")
+	h.want("[closed]")
+	h.keys("c")
+	h.want("[open]")
+	h.keys("p")
+	h.want("You are now away", "◐ away")
+}
+
+func TestActAsIsLocalOnlyAndHelpSaysWhy(t *testing.T) {
+	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
+	h.keys("u")
+	h.want("u: act as works only in a local terminal")
+	h.keys("?")
+	h.want("Keys", "act as", "✗ act as works only in", "✗ no guided tour in")
+	h.keys("esc")
+	h.wantNot("✗ act as")
+
+	l := newHarness(t, newService(t), Options{As: "alice", Local: true}, 120, 30)
+	l.keys("u")
+	l.want("Act as…", "Carol Diaz")
+	for l.m.pick.items[l.m.pick.cursor].id != "carol" {
+		l.keys("j")
+	}
+	l.keys("enter")
+	l.want("Carol Diaz · operator", "You are now acting as Carol Diaz")
+}
+
+type fakeTour struct{ done bool }
+
+func (f *fakeTour) Steps(context.Context) []TourStep {
+	return []TourStep{{Title: "Open settings", Do: "Press s", Expect: "The settings screen", Done: true},
+		{Title: "Flip the toggle", Do: "Press space on the toggle", Expect: "It flips", Done: f.done}}
+}
+
+func TestTourPanelAndCallBanner(t *testing.T) {
+	svc := newService(t)
+	tour := &fakeTour{}
+	h := newHarness(t, svc, Options{As: "carol", Tour: tour}, 120, 30)
+	h.wantNot("Guided tour")
+	h.keys("T")
+	h.want("Guided tour", "✓ 1. Open settings", "▸ 2. Flip the toggle", "Press space on the toggle", "It flips")
+	// a ringing call routed to Carol (round robin in Support) shows a banner until it ends
+	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "call", From: "15550006666", Name: "Ivy Chen", Outcome: "ringing", ExternalID: "call-1"}); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	h.want("☎ Incoming call from Ivy Chen (+15550006666), routed to you")
+	if _, err := svc.EndCall(bg, inbox.CallEnd{From: "15550006666", CallID: "call-1", Outcome: "answered", Duration: 65}); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	h.wantNot("Incoming call")
+}
+
+func TestMouseClicksTabsAndRowsWheelScrolls(t *testing.T) {
+	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
+	L := h.m.layout()
+	// "Closed" is the last view row
+	h.send(tea.MouseClickMsg{X: 3, Y: L.views.y + 2 + len(h.m.tabs) - 1, Button: tea.MouseLeft})
+	h.want("Closed", "Eve Ortiz")
+	h.wantNot("Dana Diaz +")
+	h.send(tea.MouseClickMsg{X: 3, Y: L.views.y + 2 + len(h.m.tabs) - 2, Button: tea.MouseLeft})  // All
+	h.send(tea.MouseClickMsg{X: L.list.x + 4, Y: L.list.y + 2 + rowLines, Button: tea.MouseLeft}) // second row
+	h.want("Eve Ortiz +15550002222                    [closed]")
+	h.send(tea.MouseWheelMsg{X: L.list.x + 4, Y: L.list.y + 3, Button: tea.MouseWheelUp})
+	if h.m.cursor != 0 {
+		t.Fatalf("wheel up: cursor %d", h.m.cursor)
+	}
+}
+
+func TestLightBackgroundAndNoColor(t *testing.T) {
+	h := newHarness(t, newService(t), Options{As: "alice"}, 100, 24)
+	h.send(tea.BackgroundColorMsg{Color: lipgloss.Color("#ffffff")})
+	if h.m.isDark {
+		t.Fatal("still dark")
+	}
+	h.want("Dana Diaz")
+	t.Setenv("NO_COLOR", "1")
+	n := newHarness(t, newService(t), Options{As: "alice"}, 100, 24)
+	if strings.Contains(n.m.View().Content, "38;2;") {
+		t.Fatal("NO_COLOR: the view has colours")
+	}
+	n.want("Dana Diaz")
+}
