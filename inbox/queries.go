@@ -49,6 +49,11 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	if f.Limit > 500 {
 		f.Limit = 500
 	}
+	if f.Cursor != "" {
+		if _, err := data.DecodeCursor(f.Cursor); err != nil {
+			return Page{}, errorf(Invalid, "%v", err)
+		}
+	}
 	cfg := s.cfg.Load()
 	if f.View == "" {
 		f.View = ViewOpen
@@ -215,6 +220,11 @@ func (s *Service) Conversation(ctx context.Context, asker, contact, cursor strin
 	}
 	if limit <= 0 {
 		limit = 100
+	}
+	if cursor != "" {
+		if _, err := data.DecodeCursor(cursor); err != nil {
+			return Detail{}, errorf(Invalid, "%v", err)
+		}
 	}
 	cfg := s.cfg.Load()
 	var d Detail
