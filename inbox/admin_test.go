@@ -46,8 +46,10 @@ func TestAdminOnlyCommandsRefuseOthers(t *testing.T) {
 			_, err := s.SaveContact(ctx, "carol", data.Contact{ID: "15550003333", Name: "F"})
 			return err
 		},
-		"add rule":    func() error { return s.AddRule(ctx, "carol", data.Rule{Name: "x", Channel: "call", To: "bot"}) },
-		"update rule": func() error { return s.UpdateRule(ctx, "carol", data.Rule{Name: "refunds", Channel: "call", To: "bot"}) },
+		"add rule": func() error { return s.AddRule(ctx, "carol", data.Rule{Name: "x", Channel: "call", To: "bot"}) },
+		"update rule": func() error {
+			return s.UpdateRule(ctx, "carol", data.Rule{Name: "refunds", Channel: "call", To: "bot"})
+		},
 		"move rule":   func() error { return s.MoveRule(ctx, "carol", "refunds", 0) },
 		"delete rule": func() error { return s.DeleteRule(ctx, "carol", "refunds") },
 		"replace":     func() error { return s.Import(ctx, "carol", strings.NewReader(export(t, s)), true) },
@@ -223,13 +225,22 @@ func TestBadInputChangesNothing(t *testing.T) {
 		f    func() error
 		says string
 	}{
-		{"5 digits", Invalid, func() error { _, err := s.Inject(ctx, Inbound{Channel: "message", From: "12345", Text: "x"}); return err }, "6 to 15"},
+		{"5 digits", Invalid, func() error {
+			_, err := s.Inject(ctx, Inbound{Channel: "message", From: "12345", Text: "x"})
+			return err
+		}, "6 to 15"},
 		{"16 digits", Invalid, func() error {
 			_, err := s.Inject(ctx, Inbound{Channel: "message", From: "+1234 5678-9012 3456", Text: "x"})
 			return err
 		}, "16 digits"},
-		{"letters", Invalid, func() error { _, err := s.Inject(ctx, Inbound{Channel: "message", From: "1555abc1234", Text: "x"}); return err }, "digits only"},
-		{"long text", Invalid, func() error { _, err := s.Inject(ctx, Inbound{Channel: "message", From: "15551112222", Text: long}); return err }, "4096"},
+		{"letters", Invalid, func() error {
+			_, err := s.Inject(ctx, Inbound{Channel: "message", From: "1555abc1234", Text: "x"})
+			return err
+		}, "digits only"},
+		{"long text", Invalid, func() error {
+			_, err := s.Inject(ctx, Inbound{Channel: "message", From: "15551112222", Text: long})
+			return err
+		}, "4096"},
 		{"long reply", Invalid, func() error { _, err := s.Reply(ctx, "bob", danaDiaz, long); return err }, "4096"},
 		{"long name", Invalid, func() error {
 			_, err := s.Inject(ctx, Inbound{Channel: "message", From: "15551112222", Name: longName, Text: "x"})
