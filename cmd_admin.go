@@ -46,7 +46,7 @@ func (a *app) toggleCmd(use, title, key, example string, get func(inbox.Settings
 	set func(ctx context.Context, c rpc.API, by string, on bool) (data.SettingChange, error)) *cobra.Command {
 	return &cobra.Command{
 		Use:     use + " [on|off]",
-		Short:   "Show, or turn " + title + " on or off (admins)",
+		Short:   "Show, or turn " + strings.ToLower(title[:1]) + title[1:] + " on or off (admins)",
 		Example: example,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
