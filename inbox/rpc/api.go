@@ -41,6 +41,7 @@ type API interface {
 
 	Inject(ctx context.Context, in inbox.Inbound) (inbox.Outcome, error)
 	EndCall(ctx context.Context, c inbox.CallEnd) (inbox.Outcome, error)
+	SetDelivery(ctx context.Context, id, status string) (found bool, err error)
 	Reply(ctx context.Context, by, contact, text string) (inbox.Outcome, error)
 	MarkRead(ctx context.Context, by, contact string) error
 	Assign(ctx context.Context, by, contact, to string, version uint64) (inbox.Outcome, error)

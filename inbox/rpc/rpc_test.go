@@ -71,6 +71,16 @@ func TestClientThroughOwnerKeepsErrorKinds(t *testing.T) {
 	if _, err := c.Accept(ctx, "alice", "15550002222", "sales"); err != nil {
 		t.Fatal(err)
 	}
+	r, err := c.Reply(ctx, "erin", "15550002222", "on it")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found, err := c.SetDelivery(ctx, r.Entry.ID, "read"); err != nil || !found {
+		t.Fatalf("delivery mark: %v %v", found, err)
+	}
+	if _, err := c.SetDelivery(ctx, r.Entry.ID, "sideways"); inbox.KindOf(err) != inbox.Invalid {
+		t.Fatalf("bad delivery status: %v", err)
+	}
 	if _, err := c.Accept(ctx, "alice", "15550002222", "sales"); inbox.KindOf(err) != inbox.AlreadyDecided {
 		t.Fatalf("second accept: %v", err)
 	}

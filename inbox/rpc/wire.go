@@ -79,6 +79,9 @@ var methods = map[string]handler{
 		}
 		return a.EndCall(ctx, *x.CallEnd)
 	},
+	"SetDelivery": func(ctx context.Context, a API, x *Args) (any, error) {
+		return a.SetDelivery(ctx, x.ID, x.Status)
+	},
 	"Reply": func(ctx context.Context, a API, x *Args) (any, error) { return a.Reply(ctx, x.By, x.Contact, x.Text) },
 	"MarkRead": func(ctx context.Context, a API, x *Args) (any, error) {
 		return nothing(a.MarkRead(ctx, x.By, x.Contact))
@@ -216,6 +219,10 @@ func (c *Client) Inject(ctx context.Context, in inbox.Inbound) (inbox.Outcome, e
 
 func (c *Client) EndCall(ctx context.Context, e inbox.CallEnd) (inbox.Outcome, error) {
 	return call[inbox.Outcome](ctx, c, "EndCall", Args{CallEnd: &e})
+}
+
+func (c *Client) SetDelivery(ctx context.Context, id, status string) (bool, error) {
+	return call[bool](ctx, c, "SetDelivery", Args{ID: id, Status: status})
 }
 
 func (c *Client) Reply(ctx context.Context, by, contact, text string) (inbox.Outcome, error) {
