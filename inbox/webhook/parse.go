@@ -399,8 +399,8 @@ func messageText(m *message) string {
 	}
 	switch typ {
 	case "text":
-		if m.Text != nil {
-			return orType(m.Text.Body, "[empty message]")
+		if m.Text != nil && strings.TrimSpace(string(m.Text.Body)) != "" {
+			return string(m.Text.Body) // exactly as typed
 		}
 		return "[empty message]"
 	case "image", "video", "audio", "sticker", "document":
