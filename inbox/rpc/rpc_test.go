@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -197,4 +198,18 @@ func TestCloseFinishesRequestsInFlight(t *testing.T) {
 		t.Fatalf("%d injects reported success, %d are stored", ok, got)
 	}
 	t.Logf("%d of %d finished before the close", ok, n)
+}
+
+// Every API method has a line in the server's table (Export and Import stream instead).
+func TestServerKnowsEveryMethod(t *testing.T) {
+	api := reflect.TypeFor[API]()
+	for i := 0; i < api.NumMethod(); i++ {
+		name := api.Method(i).Name
+		if _, ok := methods[name]; !ok && name != "Export" && name != "Import" {
+			t.Errorf("the server does not serve %s", name)
+		}
+	}
+	if len(methods) != api.NumMethod()-2 {
+		t.Errorf("the server serves %d methods, the API has %d (+Export, Import)", len(methods), api.NumMethod()-2)
+	}
 }
