@@ -1,0 +1,178 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"switchboard/data"
+	"switchboard/inbox"
+)
+
+const largeN = 100_000
+
+var (
+	largeOnce sync.Once
+	largeDir  string
+	largeErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if largeDir != "" {
+		os.RemoveAll(largeDir)
+	}
+	os.Exit(code)
+}
+
+// largeDB builds, once per test binary, a workspace file with the fixture's teams and people
+// and largeN conversations, loaded with AddConversations in chunks (about 10 s).
+func largeDB(tb testing.TB) string {
+	largeOnce.Do(func() {
+		largeDir, largeErr = os.MkdirTemp("", "sb-ui-bench-")
+		if largeErr != nil {
+			return
+		}
+		path := filepath.Join(largeDir, "large.db")
+		svc, err := inbox.Open(path, inbox.Options{})
+		if err != nil {
+			largeErr = err
+			return
+		}
+		defer svc.Close()
+		raw, err := os.ReadFile("../inbox/testdata/workspace.json")
+		if err != nil {
+			largeErr = err
+			return
+		}
+		// the fixture's settings, teams and operators, without its conversations
+		doc := string(raw)
+		doc = doc[:strings.Index(doc, `"contacts"`)] + `"contacts": [], "conversations": [], "prompts": [], "notifications": []}`
+		if largeErr = svc.Import(context.Background(), "", strings.NewReader(doc), false); largeErr != nil {
+			return
+		}
+		teams := []string{"support", "sales", "billing"}
+		members := map[string][]string{"support": {"bob", "carol", "dana"}, "sales": {"alice", "erin"}, "billing": {"frank", "carol"}}
+		base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+		const chunk = 5000
+		for start := 0; start < largeN; start += chunk {
+			var cts []inbox.DocContact
+			var cvs []inbox.DocConversation
+			for i := start; i < start+chunk; i++ {
+				id := fmt.Sprintf("1999%07d", i)
+				team := teams[i%3]
+				a := members[team][i%len(members[team])]
+				cts = append(cts, inbox.DocContact{ID: id, Name: fmt.Sprintf("Customer %d", i), Owner: &a, Tags: []string{}})
+				at := base.Add(time.Duration(i) * time.Second)
+				status := "open"
+				if i%4 == 0 {
+					status = "closed"
+				}
+				cvs = append(cvs, inbox.DocConversation{Contact: id, Status: status, Assignee: &a, Team: team,
+					Timeline: []data.Entry{{At: at, Kind: "message", ID: "wamid.b." + id, Text: "hello, where is my order?"},
+						{At: at, Kind: "note", By: "routing", Reason: "owner", Text: "Assigned to the contact owner"}}})
+			}
+			if largeErr = svc.AddConversations(context.Background(), "alice", cts, cvs); largeErr != nil {
+				return
+			}
+		}
+	})
+	if largeErr != nil {
+		tb.Fatal(largeErr)
+	}
+	return filepath.Join(largeDir, "large.db")
+}
+
+// BenchmarkViewLargeInbox measures one frame (View) after a cursor move, on the fixture's
+// three conversations (the baseline) and on 100,000 conversations, in the same run. It also
+// reports the time to the first full frame and the heap in use.
+func BenchmarkViewLargeInbox(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		large bool
+	}{{"baseline-3", false}, {"conversations-100000", true}} {
+		b.Run(tc.name, func(b *testing.B) {
+			var svc *inbox.Service
+			if tc.large {
+				path := largeDB(b)
+				var err error
+				if svc, err = inbox.Open(path, inbox.Options{}); err != nil {
+					b.Fatal(err)
+				}
+				defer svc.Close()
+			} else {
+				svc = newService(b)
+			}
+			runtime.GC()
+			start := time.Now()
+			h := newHarness(b, svc, Options{As: "alice"}, 140, 45)
+			h.m.View()
+			first := time.Since(start)
+			if len(h.m.rows) == 0 {
+				b.Fatal("no rows loaded")
+			}
+			var ms runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			down, up := keyMsg("j"), keyMsg("k")
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				k := down
+				if i%40 >= 20 {
+					k = up
+				}
+				h.m.Update(k) // the returned commands (the debounced detail load) are not run
+				_ = h.m.View()
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(first.Microseconds())/1000, "first-frame-ms")
+			b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MB")
+		})
+	}
+}
+
+// TestLargeInboxFrameBudget checks the issue's numbers on 100,000 conversations: the first
+// frame within 1 s and frames under 5 ms while the cursor moves.
+func TestLargeInboxFrameBudget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 100,000-conversation workspace (about 10 s); skipped with -short")
+	}
+	svc, err := inbox.Open(largeDB(t), inbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	start := time.Now()
+	h := newHarness(t, svc, Options{As: "alice"}, 140, 45)
+	h.m.View()
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("first frame after %v, want under 1s", d)
+	}
+	h.want("Customer 99994", "1 of 8333")
+	var worst time.Duration
+	for i := 0; i < 300; i++ {
+		t0 := time.Now()
+		_, cmd := h.m.Update(keyMsg("j"))
+		_ = h.m.View()
+		worst = max(worst, time.Since(t0))
+		if i%50 == 0 {
+			h.run(cmd) // let pages and details load now and then, as they would in the background
+		}
+	}
+	if worst > 5*time.Millisecond {
+		t.Fatalf("slowest frame %v, want under 5ms", worst)
+	}
+	if h.m.cursor < 300 {
+		t.Fatalf("cursor at %d after 300 moves: pages did not load ahead", h.m.cursor)
+	}
+	_ = tea.Quit
+}
