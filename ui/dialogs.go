@@ -444,6 +444,10 @@ func (m *Model) pickKey(msg tea.KeyPressMsg) tea.Cmd {
 		p.cursor = max(0, p.cursor-1)
 	case key.Matches(msg, k.Down):
 		p.cursor = min(len(p.items)-1, p.cursor+1)
+	case key.Matches(msg, k.Top):
+		p.cursor = 0
+	case key.Matches(msg, k.Bottom):
+		p.cursor = len(p.items) - 1
 	case key.Matches(msg, k.Open):
 		if len(p.items) == 0 {
 			return nil
@@ -494,7 +498,7 @@ func (m *Model) pickView() string {
 			lines = append(lines, "  "+st.Dim.Render(ansi.Truncate(text, iw-2, "…")))
 		}
 	}
-	lines = append(lines, "", st.Key.Render("j/k")+" move · "+st.Key.Render("enter")+" choose · "+st.Key.Render("esc")+" cancel")
+	lines = append(lines, "", st.Key.Render("j/k")+" move · "+st.Key.Render("g/G")+" first/last · "+st.Key.Render("enter")+" choose · "+st.Key.Render("esc")+" cancel")
 	return strings.Join(lines, "\n")
 }
 

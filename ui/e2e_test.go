@@ -1,0 +1,147 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmuxTerm runs the built switchboard binary in a real pseudo-terminal (a private tmux server)
+// and reads its screen.
+type tmuxTerm struct {
+	t      *testing.T
+	sock   string
+	bin    string
+	db     string
+	screen string
+}
+
+func (tm *tmuxTerm) tmux(args ...string) string {
+	tm.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", tm.sock}, args...)...).CombinedOutput()
+	if err != nil {
+		tm.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (tm *tmuxTerm) capture() string { return tm.tmux("capture-pane", "-p", "-t", "e2e") }
+
+// keys types tmux key names (Enter, Escape, Space, Tab, Up, Down) or text.
+func (tm *tmuxTerm) keys(ks ...string) {
+	tm.t.Helper()
+	for _, k := range ks {
+		tm.tmux("send-keys", "-t", "e2e", k)
+		time.Sleep(60 * time.Millisecond)
+	}
+}
+
+// wait waits until every text is on the screen.
+func (tm *tmuxTerm) wait(texts ...string) {
+	tm.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s := tm.capture()
+		ok := true
+		for _, x := range texts {
+			if !strings.Contains(s, x) {
+				ok = false
+			}
+		}
+		if ok {
+			tm.screen = s
+			return
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("the screen never showed %q:\n%s", texts, s)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// cli runs a second switchboard process (it reaches the open inbox through its socket).
+func (tm *tmuxTerm) cli(args ...string) string {
+	tm.t.Helper()
+	out, err := exec.Command(tm.bin, append([]string{"--db", tm.db}, args...)...).CombinedOutput()
+	if err != nil && !strings.Contains(err.Error(), "exit status 3") { // 3: done, a decision waits
+		tm.t.Fatalf("switchboard %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func TestEndToEndInRealTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and drives it in tmux; skipped with -short")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not on PATH: the end-to-end terminal test needs it (apt-get install tmux)")
+	}
+	dir := t.TempDir()
+	tm := &tmuxTerm{t: t, sock: fmt.Sprintf("sb-e2e-%d", os.Getpid()), bin: filepath.Join(dir, "switchboard"), db: filepath.Join(dir, "sb.db")}
+	if out, err := exec.Command("go", "build", "-o", tm.bin, "..").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	tm.cli("import", "../inbox/testdata/workspace.json")
+	tm.tmux("new-session", "-d", "-s", "e2e", "-x", "120", "-y", "32", "--", tm.bin, "--db", tm.db, "--as", "alice")
+	t.Cleanup(func() { exec.Command("tmux", "-L", tm.sock, "kill-server").Run() })
+
+	// the root command must open the terminal inbox
+	time.Sleep(300 * time.Millisecond)
+	if s := tm.capture(); strings.Contains(s, "Usage:") {
+		t.Skipf("the root command does not open the terminal inbox yet:\n%s", s)
+	}
+	// the inbox shows owner and assignee
+	tm.wait("Switchboard · Inbox", "Dana Diaz +15550001111", "→ Bob · owner Bob · Support", "Owner Bob Stone · Assignee Bob Stone")
+
+	// a message injected from the CLI in another process appears live
+	tm.cli("inject", "message", "+15550003333", "hello from the cli")
+	tm.wait("Finn Park", "hello from the cli")
+
+	// the settings toggle flips as an admin…
+	tm.keys("s", "Space")
+	tm.wait("[○ off] Contact owner-based routing", "Contact owner-based routing: on → off")
+	tm.keys("Space")
+	tm.wait("[● on ] Contact owner-based routing")
+	// …and is refused for an operator (act as Carol)
+	tm.keys("Escape", "u", "g", "Down", "Down", "Enter") // Carol
+	tm.wait("Carol Diaz · operator")
+	tm.keys("s", "Space")
+	tm.wait("Only admins can change routing settings", "[● on ] Contact owner-based routing")
+	tm.keys("Escape", "u", "g", "Enter") // back to Alice
+	tm.wait("Alice Ng · admin")
+
+	// a team decision raised by an inbound message, accepted in the dialog
+	tm.cli("inject", "message", "+15550002222", "is my order shipped?")
+	tm.wait("Waiting for decision 1")
+	tm.keys("/")
+	tm.keys("Eve")
+	tm.wait("▸ Eve Ortiz")
+	tm.keys("Enter")
+	tm.wait("Team decision · Eve Ortiz", "Erin Cho owns Eve Ortiz but is not in Support", "(•) Sales")
+	tm.keys("y")
+	tm.wait("Owner Erin Cho · Assignee Erin Cho", "Team Sales", "Waiting for decision 0")
+
+	// a team decision raised by Alice's own action (owner outside the team), declined
+	tm.keys("/")
+	tm.keys("Dana")
+	tm.wait("▸ Dana Diaz")
+	tm.keys("Enter", "o")
+	tm.wait("Contact owner of Dana Diaz")
+	tm.keys("g", "Down", "Down", "Down", "Down", "Down", "Enter") // Frank Ode, the sixth operator
+	tm.wait("Team decision · Dana Diaz", "Frank Ode owns Dana Diaz but is not in Support")
+	tm.keys("n")
+	tm.wait("Owner Frank Ode · Assignee Bot", "Team Support")
+
+	tm.keys("q")
+	deadline := time.Now().Add(3 * time.Second)
+	for exec.Command("tmux", "-L", tm.sock, "has-session", "-t", "e2e").Run() == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("q did not quit:\n%s", tm.capture())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
