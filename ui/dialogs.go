@@ -15,7 +15,7 @@ import (
 	"switchboard/inbox"
 )
 
-const dialogW = 64
+const dialogW = 70
 
 func (m *Model) dialogKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch m.dlg {

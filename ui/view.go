@@ -589,6 +589,14 @@ func (m *Model) timeline(d *inbox.Detail, w int) []string {
 
 // ---- tour, status, footer ----
 
+// wrapCount is the Do and Expect lines of the current step.
+func wrapCount(steps []TourStep, cur, w int) []string {
+	if cur < 0 {
+		return nil
+	}
+	return append(wrap(steps[cur].Do, w), wrap(steps[cur].Expect, w)...)
+}
+
 func (m *Model) tourPane(r rect) string {
 	iw := r.w - 2
 	st := m.st
@@ -614,6 +622,26 @@ func (m *Model) tourPane(r rect) string {
 	}
 	if len(m.steps) == 0 {
 		lines = append(lines, st.Dim.Render("Loading the steps…"))
+	}
+	if len(lines)+4+len(wrapCount(m.steps, cur, iw)) > r.h-2 && cur >= 0 {
+		// short terminal: a progress line instead of every step's title
+		var p strings.Builder
+		done := 0
+		for i, s := range m.steps {
+			switch {
+			case s.Done:
+				p.WriteString("✓")
+				done++
+			case i == cur:
+				p.WriteString("▸")
+			default:
+				p.WriteString("·")
+			}
+		}
+		lines = []string{st.Title.Render("Guided tour") + st.Dim.Render("  T hides"), p.String() + st.Dim.Render(fmt.Sprintf(" %d/%d done", done, len(m.steps)))}
+		for _, l := range wrap(fmt.Sprintf("%d. %s", cur+1, m.steps[cur].Title), iw) {
+			lines = append(lines, st.Bold.Render(l))
+		}
 	}
 	if cur >= 0 {
 		s := m.steps[cur]
