@@ -575,7 +575,7 @@ is arriving now); --missed records a missed call, --duration SECONDS an answered
 	call.Flags().BoolVar(&missed, "missed", false, "the call was missed")
 	call.Flags().IntVar(&duration, "duration", 0, "the call was answered and lasted SECONDS")
 	call.MarkFlagsMutuallyExclusive("missed", "duration")
-	cmd.AddCommand(msg, call)
+	cmd.AddCommand(msg, call, a.injectWebhookCmd())
 	return cmd
 }
 

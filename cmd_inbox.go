@@ -28,6 +28,11 @@ func (a *app) runInbox(ctx context.Context, cmd *cobra.Command, args []string) e
 	if err != nil {
 		return err
 	}
+	stopHook, err := a.hook.start(o, nil)
+	if err != nil {
+		return err
+	}
+	defer stopHook()
 	return a.screen(ctx, ui.Run(ctx, o.Service, ui.Options{As: as, Local: true}))
 }
 
@@ -117,6 +122,11 @@ workspace of N contacts instead (for load and performance work).`,
 			if err != nil {
 				return err
 			}
+			stopHook, err := a.hook.start(o, nil)
+			if err != nil {
+				return err
+			}
+			defer stopHook()
 			tctx, cancel := context.WithCancel(ctx)
 			defer cancel()
 			tour := demo.NewTour(tctx, svc)
@@ -125,6 +135,7 @@ workspace of N contacts instead (for load and performance work).`,
 	}
 	cmd.Flags().BoolVar(&reset, "reset", false, "delete the demo file first and start a new demo")
 	cmd.Flags().IntVar(&contacts, "contacts", 0, "build a generated workspace of N contacts instead of the demo")
+	a.hook.add(cmd)
 	return cmd
 }
 

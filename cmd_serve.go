@@ -16,7 +16,7 @@ import (
 const shutdownGrace = 30 * time.Second
 
 func (a *app) serveCmd() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Own the workspace headless until SIGINT/SIGTERM, serving other commands",
 		Long: `Own the workspace file without a screen: listen on the socket beside it (<db>.sock,
@@ -27,20 +27,31 @@ A second serve (or terminal inbox) on the same file fails at once and names the 
 socket left by a process that crashed is replaced.`,
 		Example: `  switchboard serve &
   switchboard inject message +15550002222 "hello"   # goes through the socket
-  kill %1`,
+  kill %1
+  switchboard serve --http 127.0.0.1:8080 --verify-token s3cret   # also WhatsApp webhooks`,
 		Args: cobra.NoArgs,
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
 			o, err := a.own("serve")
 			if err != nil {
 				return err
 			}
+			stopHook, err := a.hook.start(o, a.stderr)
+			if err != nil {
+				o.Close(context.Background())
+				return err
+			}
 			if err := a.emit(o.Info, func(w io.Writer) {}); err != nil {
+				stopHook()
 				o.Close(context.Background())
 				return err
 			}
 			fmt.Fprintf(a.stderr, "Serving %s on %s (pid %d); stop with Ctrl-C or SIGTERM.\n", o.Info.Path, o.Socket(), o.Info.PID)
+			if a.hook.addr != "" {
+				fmt.Fprintf(a.stderr, "WhatsApp webhooks: http://%s/webhook\n", a.hook.addr)
+			}
 			<-ctx.Done()
 			fmt.Fprintln(a.stderr, "Stopping: finishing requests in flight…")
+			stopHook()
 			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 			defer cancel()
 			if err := o.Close(sctx); err != nil {
@@ -50,6 +61,8 @@ socket left by a process that crashed is replaced.`,
 			return nil
 		}),
 	}
+	a.hook.add(cmd)
+	return cmd
 }
 
 // own makes this process the owner of the workspace file.

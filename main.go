@@ -49,7 +49,8 @@ type app struct {
 	root   *cobra.Command
 
 	conn  *rpc.Conn
-	actAs string // who this run acted as, once known
+	hook  webhookFlags // --http, --verify-token, --webhook-secret
+	actAs string       // who this run acted as, once known
 }
 
 // exitError carries an exit code out of a command. A nil err prints nothing (the command
@@ -256,6 +257,7 @@ Exit codes: 0 done; 1 failed; 2 wrong usage; 3 done, but a team decision now wai
 		RunE:          a.runE(a.runInbox),
 	}
 	a.root = root
+	a.hook.add(root)
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.db, "db", envOr("SWITCHBOARD_DB", data.DefaultPath("switchboard.db")), "workspace file (env SWITCHBOARD_DB)")
 	pf.StringVar(&a.as, "as", os.Getenv("SWITCHBOARD_AS"), "act as this operator id (env SWITCHBOARD_AS; default: the first admin by id)")

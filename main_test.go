@@ -442,9 +442,9 @@ type server struct {
 }
 
 // serve starts `switchboard serve` on the workspace and waits for its socket.
-func (w *ws) serve(t *testing.T) *server {
+func (w *ws) serve(t *testing.T, args ...string) *server {
 	t.Helper()
-	cmd := exec.Command(bin, "serve")
+	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
 	cmd.Env = w.env()
 	s := &server{cmd: cmd, errb: &bytes.Buffer{}, done: make(chan error, 1)}
 	cmd.Stderr = s.errb

@@ -244,7 +244,7 @@ func (w *wtx) apply(ct *data.Contact, cv *data.Conversation, d routing.Decision,
 	if changed || d.Kind == routing.KindInbound {
 		why = d.Explain()
 	}
-	if changed {
+	if changed && cv.Status != "" { // a contact without a conversation has no timeline
 		cv.Version++
 		for _, n := range d.Notes() {
 			if _, err := w.tx.AppendEntry(cv, data.Entry{At: d.At, Kind: "note", By: n.By, Reason: n.Reason, Text: n.Text}); err != nil {

@@ -60,6 +60,9 @@ func checkID(what, id string) error {
 	if len(id) > 64 {
 		return errorf(Invalid, "The %s id %q is too long: 64 characters at most", what, id)
 	}
+	if c := id[0]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+		return errorf(Invalid, "The %s id %q must start with a letter or digit", what, id)
+	}
 	for _, r := range id {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
 			return errorf(Invalid, "The %s id %q has %q in it: use letters, digits, '-', '_' or '.'", what, id, r)
