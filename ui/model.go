@@ -121,6 +121,7 @@ type Model struct {
 
 	pending  int
 	spinning bool
+	spinShow bool
 	spin     int
 
 	tourOn bool
@@ -318,6 +319,18 @@ func (m *Model) loadDetail(open bool) tea.Cmd {
 		d, err := svc.Conversation(ctx, as, id, "", 100)
 		if err == nil && open {
 			err = svc.MarkRead(ctx, as, id)
+			// the notifications about this conversation are read now too
+			if ns, nerr := svc.Notifications(ctx, as, false); nerr == nil {
+				var seqs []uint64
+				for _, n := range ns {
+					if n.Contact == id {
+						seqs = append(seqs, n.Seq)
+					}
+				}
+				if len(seqs) > 0 && err == nil {
+					err = svc.MarkNotificationsRead(ctx, as, seqs...)
+				}
+			}
 		}
 		return detailMsg{seq: seq, id: id, open: open, d: d, err: err}
 	})
@@ -470,6 +483,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case asyncMsg:
 		m.pending--
+		if m.pending <= 0 {
+			m.pending, m.spinShow = 0, false
+		}
 		return m.update(msg.msg)
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
@@ -482,10 +498,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case spinMsg:
 		if m.pending <= 0 {
-			m.spinning = false
+			m.spinning, m.spinShow = false, false
 			return nil
 		}
 		m.spin++
+		m.spinShow = true // still waiting after a tick: show the spinner
 		return tea.Tick(120*time.Millisecond, func(time.Time) tea.Msg { return spinMsg{} })
 	case clearStatusMsg:
 		if msg.seq == m.statusSeq {

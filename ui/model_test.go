@@ -106,7 +106,7 @@ func TestMismatchDialogAcceptFromWaiting(t *testing.T) {
 	h.want("Team decision · Eve Ortiz", "Erin Cho owns Eve Ortiz but is not in Support. Move the",
 		"(•) Sales", "y/enter", "n decline")
 	h.keys("y")
-	h.wantNot("Team decision")
+	h.wantNot("Team decision", "🔔 1") // opening it read its notification
 	h.want("Owner Erin Cho · Assignee Erin Cho", "Team Sales", "✓ Assigned to Erin Cho in Sales")
 }
 
@@ -355,4 +355,26 @@ func TestLightBackgroundAndNoColor(t *testing.T) {
 		t.Fatal("NO_COLOR: the view has colours")
 	}
 	n.want("Dana Diaz")
+}
+
+func TestNarrowTabBarClicksAndSpinner(t *testing.T) {
+	h := newHarness(t, newService(t), Options{As: "alice"}, 80, 24)
+	L := h.m.layout()
+	// the bar is scrolled to show All; click the last tab on it (Closed)
+	line := strings.Split(h.screen(), "\n")[L.tabsY]
+	x := strings.Index(line, "Closed")
+	if x < 0 {
+		t.Fatalf("no Closed tab in %q", line)
+	}
+	h.send(tea.MouseClickMsg{X: len([]rune(line[:x])) + 1, Y: L.tabsY, Button: tea.MouseLeft})
+	if h.m.tabs[h.m.tab].view != inbox.ViewClosed {
+		t.Fatalf("clicked %q, got tab %+v", line, h.m.tabs[h.m.tab])
+	}
+	h.want("Eve Ortiz")
+	// a slow answer shows the spinner after a tick; the answer hides it
+	h.m.pending, h.m.spinning = 1, true
+	h.m.Update(spinMsg{})
+	h.want("loading")
+	h.m.Update(asyncMsg{nil})
+	h.wantNot("loading")
 }

@@ -49,7 +49,7 @@ func newStyles(isDark, noColor bool) Styles {
 		s.PaneFocus = n().Border(lipgloss.ThickBorder())
 		s.Title, s.Dim, s.Bold = n().Bold(true), n().Faint(true), n().Bold(true)
 		s.Selected, s.SelectedDim = n().Reverse(true), n().Underline(true)
-		s.Tab, s.TabActive = n(), n().Reverse(true)
+		s.Tab, s.TabActive = n().Padding(0, 1), n().Reverse(true).Padding(0, 1)
 		s.Unread, s.Owner, s.Assignee = n().Bold(true), n(), n().Bold(true)
 		s.Note, s.Reply, s.Inbound = n().Faint(true), n(), n()
 		s.Call, s.Missed = n(), n().Bold(true)

@@ -155,7 +155,7 @@ func (m *Model) header() string {
 	}
 	left += m.st.HeaderDim.Render(" · " + where)
 	right := ""
-	if m.pending > 0 && m.spinning {
+	if m.spinShow {
 		right += m.st.Dim.Render(spinFrames[m.spin%len(spinFrames)]+" loading") + "  "
 	}
 	if m.unread > 0 {
