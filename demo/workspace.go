@@ -209,7 +209,7 @@ func routedNote(s script, name map[string]string) (why, reason string) {
 	case s.assignee == "":
 		return "Unassigned — waiting in " + teamName(s.team) + " for someone to pick it up", ""
 	case s.assignee == "bot":
-		return "No contact owner (rule 3): round robin in " + teamName(s.team) + " found nobody online, so Bot has it", "round_robin"
+		return "No contact owner (rule 3): round robin in " + teamName(s.team) + " found nobody online (it came in at night), so Bot has it", "round_robin"
 	case s.owner == s.assignee:
 		return "Assigned to " + name[s.owner] + " — contact owner (rule 2a); " + name[s.owner] + " is in " + teamName(s.team), "owner"
 	case s.owner != "":
