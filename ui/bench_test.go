@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"switchboard/data"
 	"switchboard/inbox"
 )
@@ -116,6 +114,7 @@ func BenchmarkViewLargeInbox(b *testing.B) {
 			h := newHarness(b, svc, Options{As: "alice"}, 140, 45)
 			h.m.View()
 			first := time.Since(start)
+			h.run(h.m.selectTab(len(h.m.tabs) - 2)) // All: every conversation
 			if len(h.m.rows) == 0 {
 				b.Fatal("no rows loaded")
 			}
@@ -158,15 +157,15 @@ func TestLargeInboxFrameBudget(t *testing.T) {
 		t.Fatalf("first frame after %v, want under 1s", d)
 	}
 	h.want("Customer 99994", "1 of 8333")
+	h.run(h.m.selectTab(len(h.m.tabs) - 2)) // All
+	h.want("Customer 99999", "1 of 100000")
 	var worst time.Duration
 	for i := 0; i < 300; i++ {
 		t0 := time.Now()
 		_, cmd := h.m.Update(keyMsg("j"))
 		_ = h.m.View()
 		worst = max(worst, time.Since(t0))
-		if i%50 == 0 {
-			h.run(cmd) // let pages and details load now and then, as they would in the background
-		}
+		h.run(cmd) // pages and details load in the background in the real program: not timed here
 	}
 	if worst > 5*time.Millisecond {
 		t.Fatalf("slowest frame %v, want under 5ms", worst)
@@ -174,5 +173,4 @@ func TestLargeInboxFrameBudget(t *testing.T) {
 	if h.m.cursor < 300 {
 		t.Fatalf("cursor at %d after 300 moves: pages did not load ahead", h.m.cursor)
 	}
-	_ = tea.Quit
 }
