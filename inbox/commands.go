@@ -150,7 +150,7 @@ func (w *wtx) inject(from string, in Inbound, ch routing.Channel, at time.Time) 
 		}
 	}
 	w.emit(Event{Kind: EventConversation, Contact: ct.ID, Actor: routing.Routing, Why: out.Why, Reason: out.Reason,
-		Channel: string(ch), Assignee: cv.Assignee, Prompt: cv.Prompt != nil})
+		Channel: string(ch), Outcome: e.Outcome, Assignee: cv.Assignee, Prompt: cv.Prompt != nil})
 	return out, nil
 }
 
@@ -514,6 +514,15 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 	if c.CallID == "" {
 		return Outcome{}, errorf(Invalid, "A call end needs the call's id")
 	}
+	if len(c.CallID) > 240 {
+		return Outcome{}, errorf(Invalid, "The call id is %d bytes long: 240 at most", len(c.CallID))
+	}
+	if err := checkName("contact name", c.Name); err != nil {
+		return Outcome{}, err
+	}
+	if c.Duration < 0 {
+		return Outcome{}, errorf(Invalid, "A call duration of %d seconds is negative: give 0 or more", c.Duration)
+	}
 	from, err := NormalizePhone(c.From)
 	if err != nil {
 		return Outcome{}, err
@@ -553,6 +562,9 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 		if err != nil {
 			return must(err)
 		}
+		if e.Kind != "call" {
+			return errorf(Invalid, "The id %q belongs to a %s, not a call; give the call's own id", c.CallID, e.Kind)
+		}
 		w.write()
 		e.Outcome, e.Duration = c.Outcome, c.Duration
 		if err := w.tx.PutEntry(key, e); err != nil {
@@ -576,7 +588,7 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 			}
 		}
 		out = Outcome{Conversation: w.s.stage.conversationView(ct, cv), Why: cv.Why, Reason: cv.WhyReason, Entry: &e}
-		w.emit(Event{Kind: EventConversation, Contact: ct.ID, Channel: "call"})
+		w.emit(Event{Kind: EventConversation, Contact: ct.ID, Channel: "call", Outcome: e.Outcome, Assignee: cv.Assignee})
 		return nil
 	})
 	return out, err

@@ -32,6 +32,7 @@ type Event struct {
 	Reason  string    `json:"reason,omitempty"`
 	// Channel and Assignee describe an inbound event's routing (banners and toasts).
 	Channel  string `json:"channel,omitempty"`
+	Outcome  string `json:"outcome,omitempty"` // calls: ringing, answered or missed
 	Assignee string `json:"assignee,omitempty"`
 	Prompt   bool   `json:"prompt,omitempty"`
 }
