@@ -33,7 +33,7 @@ var Steps = []Step{
 	},
 	{
 		Title:  "A closed conversation comes back to its owner",
-		Do:     "Press i, pick Priya Shah (owner Lena, closed), send any message.",
+		Do:     "Press i, type Priya in Contact (it picks Priya Shah: owner Lena, closed), tab twice to Text, type a message, enter.",
 		Expect: "The conversation reopens assigned to Lena — contact owner (rule 2a); no automation or round robin runs.",
 		Check: func(f *Facts) bool {
 			return f.note(func(n note) bool { return n.Reason == string(routing.ReasonOwner) })
@@ -41,7 +41,7 @@ var Steps = []Step{
 	},
 	{
 		Title:  "A new contact goes through automation and round robin",
-		Do:     "Press i, type a new number and a name, send a message (say “refund please” to try the refunds rule).",
+		Do:     "Press i, type a new number (say +44 7700 900123), tab and type a name, tab twice to Text, type “refund please” (the refunds rule) or anything else, enter.",
 		Expect: "No owner yet, so rule 3 runs: the refunds rule sends it to Billing, or round robin picks the least recently assigned online operator.",
 		Check: func(f *Facts) bool {
 			return f.note(func(n note) bool {
@@ -51,7 +51,7 @@ var Steps = []Step{
 	},
 	{
 		Title:  "An active assignee keeps the conversation; the owner follows",
-		Do:     "Press i, pick Jonas Berg (open with Omar, owned by Ken), send a message.",
+		Do:     "Press i, type Jonas (open with Omar, owned by Ken), tab twice, type a message, enter.",
 		Expect: "It stays with Omar (rule 1) and Omar becomes the contact owner; a system note says so.",
 		Check: func(f *Facts) bool {
 			return f.note(func(n note) bool { return n.Reason == string(routing.ReasonActiveAssignee) })
@@ -59,7 +59,7 @@ var Steps = []Step{
 	},
 	{
 		Title:  "Owner outside the team: accept the team change",
-		Do:     "Press i, pick Eve Ortiz (owner Ken is in Sales; the conversation was in Support), send a message. Open Eve's conversation, choose Sales, press y.",
+		Do:     "Press i, type Eve (owner Ken is in Sales; the conversation was in Support), tab twice, type a message, enter. Select Eve in the list and press enter: the team decision opens; choose Sales, press y.",
 		Expect: "The reopen waits for a decision (rule 2b); accepting moves it to Sales and assigns Ken.",
 		Check: func(f *Facts) bool {
 			return f.note(func(n note) bool { return n.Reason == string(routing.ReasonPromptAccepted) })
@@ -67,7 +67,7 @@ var Steps = []Step{
 	},
 	{
 		Title:  "Owner outside the team: decline the team change",
-		Do:     "Press i, pick Lucas Moreau (owner Inés is in Sales), send a message. Open the conversation and press n.",
+		Do:     "Press i, type Lucas (owner Inés is in Sales), tab twice, type a message, enter. Select Lucas, press enter, then n.",
 		Expect: "Bot takes the conversation; a system note and a notification to Inés explain she is not in Support.",
 		Check: func(f *Facts) bool {
 			return f.note(func(n note) bool { return n.Reason == string(routing.ReasonPromptDeclined) })
@@ -75,7 +75,7 @@ var Steps = []Step{
 	},
 	{
 		Title:  "Make someone outside the team the owner",
-		Do:     "Open Hana Sato (Support), press o and pick Raj (Billing only). Answer the dialog either way.",
+		Do:     "Press /, type Hana and enter to open Hana Sato (Support); press o and pick Raj Mehta (Billing only). Answer the dialog either way.",
 		Expect: "Raj becomes the owner, the assignee stays, and you are asked to move the conversation to Billing.",
 		Check: func(f *Facts) bool {
 			return f.note(func(n note) bool {
@@ -85,13 +85,13 @@ var Steps = []Step{
 	},
 	{
 		Title:  "A call routes like a message",
-		Do:     "Press i, pick Noah Klein (owner Omar, closed in Billing), choose call, send.",
+		Do:     "Press i, type Noah (owner Omar, closed in Billing), tab to What, → to “call · answered”, tab, type a duration in seconds, enter.",
 		Expect: "The call reopens the conversation for Omar, exactly as a message would.",
 		Check:  func(f *Facts) bool { return f.routedCall },
 	},
 	{
 		Title:  "Routing off: the next reopen follows round robin",
-		Do:     "Press s and switch contact owner-based routing off. Then press i, pick Chloe Dubois (owner Lena, closed), send a message.",
+		Do:     "Press s, space on “Contact owner-based routing” to switch it off, esc. Then press i, type Chloe (owner Lena, closed), tab twice, type a message, enter.",
 		Expect: "Round robin (or a rule) assigns it; Lena stays the contact owner — turning routing off changes no data.",
 		Check: func(f *Facts) bool {
 			off := f.flipped(routing.SettingOwnerRouting, "off", time.Time{})
@@ -103,7 +103,7 @@ var Steps = []Step{
 	},
 	{
 		Title:  "Only admins can flip the toggle",
-		Do:     "Press u and act as Lena (an operator). Press s, focus the toggle, press space.",
+		Do:     "Press u and pick Lena Fischer (an operator), then s and space on the toggle. Press u again to be Maya.",
 		Expect: "Refused: “Only admins can change routing settings”; nothing changes.",
 		Check:  func(f *Facts) bool { return f.refusedNonAdmin },
 	},

@@ -472,10 +472,14 @@ func (m *Model) convPane(r rect) string {
 	head = append(head, wrap(meta, iw)...)
 	head = append(head, st.Dim.Render("Team ")+team)
 	if c.Why != "" {
-		for i, l := range wrap("Why: "+c.Why, iw) {
-			if i >= 3 {
-				break
-			}
+		// the answer to "why is this here?" is shown whole, up to six lines (the timeline's
+		// note has it all)
+		lines := wrap("Why: "+c.Why, iw)
+		if len(lines) > 6 {
+			lines = lines[:6]
+			lines[5] = ansi.Truncate(lines[5], iw-1, "") + "…"
+		}
+		for _, l := range lines {
 			head = append(head, st.Why.Render(l))
 		}
 	}
