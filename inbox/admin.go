@@ -10,6 +10,39 @@ import (
 	"switchboard/routing"
 )
 
+// adminStage checks that by is an admin and returns a copy of the staged configuration for the
+// command to change.
+func (w *wtx) adminStage(by string) (*config, error) {
+	if err := w.requireAdmin(by); err != nil {
+		return nil, err
+	}
+	return w.s.stage.clone(), nil
+}
+
+// teamAt returns the index of a team, or a not-found error naming it.
+func (c *config) teamAt(id string) (int, error) {
+	i, ok := c.teamIdx[id]
+	if !ok {
+		return 0, errorf(NotFound, "Team %q not found; see `switchboard teams`", id)
+	}
+	return i, nil
+}
+
+// opAt returns the index of an operator, or a not-found error naming them.
+func (c *config) opAt(id string) (int, error) {
+	i, ok := c.opIdx[id]
+	if !ok {
+		return 0, errorf(NotFound, "Operator %q not found; see `switchboard operators`", id)
+	}
+	return i, nil
+}
+
+// configChanged makes c the staged configuration and tells subscribers.
+func (w *wtx) configChanged(c *config, by string) {
+	w.setConfig(c)
+	w.emit(Event{Kind: EventConfig, Actor: by})
+}
+
 func (w *wtx) requireAdmin(by string) error {
 	o, ok := w.s.stage.op(by)
 	if !ok {
@@ -112,8 +145,7 @@ func (s *Service) SetPresence(ctx context.Context, by, operator, status string) 
 		if err := w.tx.PutOperator(c.ops[i]); err != nil {
 			return must(err)
 		}
-		w.setConfig(c)
-		w.emit(Event{Kind: EventConfig, Actor: by})
+		w.configChanged(c, by)
 		return nil
 	})
 }
@@ -172,8 +204,7 @@ func (s *Service) AddOperator(ctx context.Context, by string, o data.Operator) e
 		if err := w.tx.PutOperator(o); err != nil {
 			return must(err)
 		}
-		w.setConfig(newConfig(c.settings, c.ops, c.teams))
-		w.emit(Event{Kind: EventConfig, Actor: by})
+		w.configChanged(newConfig(c.settings, c.ops, c.teams), by)
 		return nil
 	})
 }
@@ -204,13 +235,13 @@ func (s *Service) UpdateOperator(ctx context.Context, by string, o data.Operator
 		return err
 	}
 	return s.do(ctx, func(w *wtx) error {
-		if err := w.requireAdmin(by); err != nil {
+		c, err := w.adminStage(by)
+		if err != nil {
 			return err
 		}
-		c := w.s.stage.clone()
-		i, ok := c.opIdx[o.ID]
-		if !ok {
-			return errorf(NotFound, "Operator %q not found; see `switchboard operators`", o.ID)
+		i, err := c.opAt(o.ID)
+		if err != nil {
+			return err
 		}
 		if c.ops[i].Role == "admin" && o.Role != "admin" && len(w.admins()) == 1 {
 			return errorf(Invalid, "%s is the last admin; make someone else an admin first", c.ops[i].Name)
@@ -220,8 +251,7 @@ func (s *Service) UpdateOperator(ctx context.Context, by string, o data.Operator
 		if err := w.tx.PutOperator(o); err != nil {
 			return must(err)
 		}
-		w.setConfig(c)
-		w.emit(Event{Kind: EventConfig, Actor: by})
+		w.configChanged(c, by)
 		return nil
 	})
 }
@@ -230,13 +260,13 @@ func (s *Service) UpdateOperator(ctx context.Context, by string, o data.Operator
 // conversations and no longer the owner of their contacts, each with a system note.
 func (s *Service) DeleteOperator(ctx context.Context, by, id string) error {
 	return s.do(ctx, func(w *wtx) error {
-		if err := w.requireAdmin(by); err != nil {
+		c, err := w.adminStage(by)
+		if err != nil {
 			return err
 		}
-		c := w.s.stage.clone()
-		i, ok := c.opIdx[id]
-		if !ok {
-			return errorf(NotFound, "Operator %q not found; see `switchboard operators`", id)
+		i, err := c.opAt(id)
+		if err != nil {
+			return err
 		}
 		if id == by {
 			return errorf(Invalid, "You cannot delete yourself; ask another admin")
@@ -377,10 +407,10 @@ func (s *Service) AddTeam(ctx context.Context, by string, t data.Team) error {
 		return err
 	}
 	return s.do(ctx, func(w *wtx) error {
-		if err := w.requireAdmin(by); err != nil {
+		c, err := w.adminStage(by)
+		if err != nil {
 			return err
 		}
-		c := w.s.stage.clone()
 		if _, ok := c.team(t.ID); ok {
 			return errorf(Conflict, "Team %q already exists", t.ID)
 		}
@@ -403,8 +433,7 @@ func (s *Service) AddTeam(ctx context.Context, by string, t data.Team) error {
 				return must(err)
 			}
 		}
-		w.setConfig(newConfig(c.settings, c.ops, c.teams))
-		w.emit(Event{Kind: EventConfig, Actor: by})
+		w.configChanged(newConfig(c.settings, c.ops, c.teams), by)
 		return nil
 	})
 }
@@ -415,21 +444,20 @@ func (s *Service) RenameTeam(ctx context.Context, by, id, name string) error {
 		return err
 	}
 	return s.do(ctx, func(w *wtx) error {
-		if err := w.requireAdmin(by); err != nil {
+		c, err := w.adminStage(by)
+		if err != nil {
 			return err
 		}
-		c := w.s.stage.clone()
-		i, ok := c.teamIdx[id]
-		if !ok {
-			return errorf(NotFound, "Team %q not found; see `switchboard teams`", id)
+		i, err := c.teamAt(id)
+		if err != nil {
+			return err
 		}
 		w.write()
 		c.teams[i].Name = name
 		if err := w.tx.PutTeam(c.teams[i]); err != nil {
 			return must(err)
 		}
-		w.setConfig(c)
-		w.emit(Event{Kind: EventConfig, Actor: by})
+		w.configChanged(c, by)
 		return nil
 	})
 }
@@ -437,13 +465,13 @@ func (s *Service) RenameTeam(ctx context.Context, by, id, name string) error {
 // DeleteTeam removes a team that has no conversations and is not the default (admins).
 func (s *Service) DeleteTeam(ctx context.Context, by, id string) error {
 	return s.do(ctx, func(w *wtx) error {
-		if err := w.requireAdmin(by); err != nil {
+		c, err := w.adminStage(by)
+		if err != nil {
 			return err
 		}
-		c := w.s.stage.clone()
-		i, ok := c.teamIdx[id]
-		if !ok {
-			return errorf(NotFound, "Team %q not found; see `switchboard teams`", id)
+		i, err := c.teamAt(id)
+		if err != nil {
+			return err
 		}
 		if c.settings.DefaultTeam == id {
 			return errorf(Invalid, "%s is the default team; make another team the default first", c.teams[i].Name)
@@ -461,8 +489,7 @@ func (s *Service) DeleteTeam(ctx context.Context, by, id string) error {
 		if err := w.tx.DeleteTeam(id); err != nil {
 			return must(err)
 		}
-		w.setConfig(newConfig(c.settings, c.ops, c.teams))
-		w.emit(Event{Kind: EventConfig, Actor: by})
+		w.configChanged(newConfig(c.settings, c.ops, c.teams), by)
 		return nil
 	})
 }
@@ -470,13 +497,13 @@ func (s *Service) DeleteTeam(ctx context.Context, by, id string) error {
 // AddMember adds an operator to a team, last in member order (admins).
 func (s *Service) AddMember(ctx context.Context, by, team, operator string) error {
 	return s.do(ctx, func(w *wtx) error {
-		if err := w.requireAdmin(by); err != nil {
+		c, err := w.adminStage(by)
+		if err != nil {
 			return err
 		}
-		c := w.s.stage.clone()
-		i, ok := c.teamIdx[team]
-		if !ok {
-			return errorf(NotFound, "Team %q not found; see `switchboard teams`", team)
+		i, err := c.teamAt(team)
+		if err != nil {
+			return err
 		}
 		if _, ok := c.op(operator); !ok {
 			return errorf(NotFound, "Operator %q not found; see `switchboard operators`", operator)
@@ -489,8 +516,7 @@ func (s *Service) AddMember(ctx context.Context, by, team, operator string) erro
 		if err := w.tx.PutTeam(c.teams[i]); err != nil {
 			return must(err)
 		}
-		w.setConfig(c)
-		w.emit(Event{Kind: EventConfig, Actor: by})
+		w.configChanged(c, by)
 		return nil
 	})
 }
@@ -499,13 +525,13 @@ func (s *Service) AddMember(ctx context.Context, by, team, operator string) erro
 // unassigned with a system note; the next inbound event routes them again. Ownership stays.
 func (s *Service) RemoveMember(ctx context.Context, by, team, operator string) error {
 	return s.do(ctx, func(w *wtx) error {
-		if err := w.requireAdmin(by); err != nil {
+		c, err := w.adminStage(by)
+		if err != nil {
 			return err
 		}
-		c := w.s.stage.clone()
-		i, ok := c.teamIdx[team]
-		if !ok {
-			return errorf(NotFound, "Team %q not found; see `switchboard teams`", team)
+		i, err := c.teamAt(team)
+		if err != nil {
+			return err
 		}
 		j := slices.Index(c.teams[i].Members, operator)
 		if j < 0 {
@@ -616,10 +642,10 @@ func (c *config) checkRule(r data.Rule) error {
 
 func (s *Service) rules(ctx context.Context, by string, change func(c *config) error) error {
 	return s.do(ctx, func(w *wtx) error {
-		if err := w.requireAdmin(by); err != nil {
+		c, err := w.adminStage(by)
+		if err != nil {
 			return err
 		}
-		c := w.s.stage.clone()
 		if err := change(c); err != nil {
 			return err
 		}
@@ -627,8 +653,7 @@ func (s *Service) rules(ctx context.Context, by string, change func(c *config) e
 		if err := w.tx.PutSettings(c.settings); err != nil {
 			return must(err)
 		}
-		w.setConfig(c)
-		w.emit(Event{Kind: EventConfig, Actor: by})
+		w.configChanged(c, by)
 		return nil
 	})
 }
