@@ -17,20 +17,25 @@
 //	history      be64 seq → JSON SettingChange (who flipped what, when)
 //	contacts     contact id (phone digits) → JSON Contact
 //	names        lower(name) 0x00 contact id → nil (contact search)
-//	convs        contact id → JSON Conversation (status, assignee, team, prompt, version, last activity)
-//	timeline     contact id 0x00 be64(at, unix ns) be64(seq) → JSON Entry
+//	timeline     contact id 0x00 be64(at, unix ns) be64(seq) → JSON Entry          (time order)
+//	             contact id 0x00 0xff → JSON Conversation (status, assignee, team, prompt,
+//	                            version, last activity): after its entries, in their leaf page
 //	extids       external id (wamid, call id + event) → timeline key (idempotency, delivery marks)
-//	idx_activity be64(last activity) contact id → nil                      (All, newest first)
-//	idx_status   status 0x00 be64(last activity) contact id → nil          (Open, Closed)
-//	idx_assignee assignee|"-" 0x00 status 0x00 be64(...) contact id → nil   (Mine, Unassigned, Bot)
-//	idx_team     team 0x00 status 0x00 be64(...) contact id → nil          (one view per team)
-//	idx_waiting  be64(last activity) contact id → nil                      (Waiting for decision)
+//	idx          one bucket for every conversation index (one B+tree: an event moves one key):
+//	  'c' status 0x00 team 0x00 assignee|"-" 0x00 be64(last activity) contact id → nil
+//	                 (every list view: a view fixes some of status, team, assignee and merges the
+//	                 ranges of the others, newest activity first; see List)
+//	  'w' be64(last activity) contact id → nil                 (Waiting for a decision)
 //	counts       view key → be64 count (live counts for the view tabs)
 //	notes        operator id 0x00 be64 seq → JSON Notification
+//
+// contacts, names, timeline, extids and idx also hold an empty nested bucket under the key 0xff
+// (the marker; see growing), which keeps the root bucket in one page.
 package data
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -43,7 +48,7 @@ import (
 const (
 	magic = "switchboard"
 	// SchemaVersion is the schema this code writes; migrations bring older files up to it.
-	SchemaVersion = 1
+	SchemaVersion = 2
 )
 
 var (
@@ -58,30 +63,103 @@ var (
 	bConvs      = []byte("convs")
 	bTimeline   = []byte("timeline")
 	bExtIDs     = []byte("extids")
-	bActivity   = []byte("idx_activity")
-	bStatus     = []byte("idx_status")
-	bAssignee   = []byte("idx_assignee")
-	bTeamIdx    = []byte("idx_team")
-	bWaiting    = []byte("idx_waiting")
+	bIdx        = []byte("idx")
 	bCounts     = []byte("counts")
 	bNotes      = []byte("notes")
 )
 
+// allBuckets are the buckets of the current schema.
 var allBuckets = [][]byte{bMeta, bConfig, bOperators, bTeams, bRoundRobin, bHistory, bContacts, bNames,
-	bConvs, bTimeline, bExtIDs, bActivity, bStatus, bAssignee, bTeamIdx, bWaiting, bCounts, bNotes}
+	bTimeline, bExtIDs, bIdx, bCounts, bNotes}
+
+// v1Indexes are schema 1's five index buckets, which schema 2 folds into idx:
+// idx_activity be64(last) contact; idx_status status 0 be64(last) contact; idx_assignee
+// assignee|"-" 0 status 0 be64(last) contact; idx_team team 0 status 0 be64(last) contact;
+// idx_waiting be64(last) contact (all → nil).
+var v1Indexes = [][]byte{[]byte("idx_activity"), []byte("idx_status"), []byte("idx_assignee"), []byte("idx_team"), []byte("idx_waiting")}
 
 // migrations[i] brings a file from schema version i to i+1. They run in order, in one
 // transaction, when a file is opened.
 var migrations = []func(tx *bolt.Tx) error{
-	// 0 → 1: create every bucket.
+	// 0 → 1: create every bucket (schema 1 had five index buckets).
 	func(tx *bolt.Tx) error {
-		for _, b := range allBuckets {
+		for _, b := range [][]byte{bMeta, bConfig, bOperators, bTeams, bRoundRobin, bHistory, bContacts, bNames,
+			bConvs, bTimeline, bExtIDs, bCounts, bNotes} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		for _, b := range v1Indexes {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
 		}
 		return nil
 	},
+	// 1 → 2: one idx bucket instead of idx_activity, idx_status, idx_assignee, idx_team and
+	// idx_waiting (an event moved four keys in four B+trees; now one key in one), and each
+	// conversation's record moves from convs into the timeline bucket, next to its entries (an
+	// event rewrote leaf pages in two B+trees; now mostly one). Counters do not change.
+	func(tx *bolt.Tx) error {
+		if tx.Bucket(bIdx) != nil {
+			if err := tx.DeleteBucket(bIdx); err != nil {
+				return err
+			}
+		}
+		idx, err := tx.CreateBucket(bIdx)
+		if err != nil {
+			return err
+		}
+		timeline := tx.Bucket(bTimeline)
+		err = tx.Bucket(bConvs).ForEach(func(k, v []byte) error {
+			var c Conversation
+			if err := json.Unmarshal(v, &c); err != nil {
+				return fmt.Errorf("damaged conversation %q: %w", k, err)
+			}
+			if c.Contact != string(k) {
+				return fmt.Errorf("damaged conversation %q: it names contact %q", k, c.Contact)
+			}
+			for _, key := range indexKeys(&c) {
+				if err := idx.Put(key, nil); err != nil {
+					return err
+				}
+			}
+			return timeline.Put(convKey(c.Contact), v)
+		})
+		if err != nil {
+			return err
+		}
+		for _, b := range append([][]byte{bConvs}, v1Indexes...) {
+			if tx.Bucket(b) != nil {
+				if err := tx.DeleteBucket(b); err != nil {
+					return err
+				}
+			}
+		}
+		return addMarkers(tx)
+	},
+}
+
+// growing are the buckets that grow with the traffic. Each holds an empty nested bucket under
+// the key marker ("\xff", after every record), which keeps it out of line from the start: bbolt
+// stores a small bucket without nested buckets inside its parent's page ("inline"), and when a
+// new workspace's growing buckets are all small together their contents overflow the page of
+// the root, which then splits into two leaves and a branch for good; every commit after that
+// rewrites three pages of the root instead of one (measured: two pages of the fourteen an
+// ingested event wrote). Code that walks these buckets skips the marker.
+var growing = [][]byte{bContacts, bNames, bTimeline, bExtIDs, bIdx}
+
+var marker = []byte{0xff}
+
+func addMarkers(tx *bolt.Tx) error {
+	for _, name := range growing {
+		if b := tx.Bucket(name); b != nil && b.Bucket(marker) == nil {
+			if _, err := b.CreateBucket(marker); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // DB is an open Switchboard database file.

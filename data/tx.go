@@ -2,6 +2,7 @@ package data
 
 import (
 	"bytes"
+	"container/heap"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -18,6 +19,36 @@ import (
 // Tx is a transaction on the workspace. Methods that write keep every index in step.
 type Tx struct {
 	tx *bolt.Tx
+	// placed remembers, for the conversations read or written in this transaction, what their
+	// index keys and counters depend on, so PutConversation need not read and decode the stored
+	// record again.
+	placed map[string]placement
+}
+
+// placement is what a conversation's index keys and counters depend on.
+type placement struct {
+	lastAt                 int64
+	status, assignee, team string
+	waiting                bool
+}
+
+func placementOf(c *Conversation) placement {
+	return placement{c.LastAt, c.Status, c.Assignee, c.Team, c.Prompt != nil}
+}
+
+func (p placement) conversation(contact string) Conversation {
+	c := Conversation{Contact: contact, LastAt: p.lastAt, Status: p.status, Assignee: p.assignee, Team: p.team}
+	if p.waiting {
+		c.Prompt = &Prompt{}
+	}
+	return c
+}
+
+func (t *Tx) remember(c *Conversation) {
+	if t.placed == nil {
+		t.placed = map[string]placement{}
+	}
+	t.placed[c.Contact] = placementOf(c)
 }
 
 func (t *Tx) b(name []byte) *bolt.Bucket { return t.tx.Bucket(name) }
@@ -221,6 +252,9 @@ func (t *Tx) PutContact(c Contact) error {
 func (t *Tx) Contacts(fn func(Contact) bool) error {
 	c := t.b(bContacts).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if v == nil {
+			continue // the marker
+		}
 		var ct Contact
 		if err := json.Unmarshal(v, &ct); err != nil {
 			return fmt.Errorf("damaged contact %q: %w", k, err)
@@ -276,7 +310,10 @@ func (t *Tx) SearchContacts(q string, limit int) ([]string, error) {
 // Conversation returns the contact's conversation.
 func (t *Tx) Conversation(id string) (Conversation, bool, error) {
 	var c Conversation
-	ok, err := getJSON(t.b(bConvs), []byte(id), &c)
+	ok, err := getJSON(t.b(bTimeline), convKey(id), &c)
+	if ok && err == nil && t.tx.Writable() && c.Contact == id {
+		t.remember(&c)
+	}
 	return c, ok, err
 }
 
@@ -287,29 +324,29 @@ func assigneeKey(a string) string {
 	return a
 }
 
-type indexEntry struct {
-	bucket []byte
-	key    []byte
+// Conversation index keys (bucket idx): every conversation has one key 'c' status 0 team 0
+// assignee|"-" 0 tail, and one 'w' tail while it waits for a team decision, where tail is
+// be64(last activity) + contact id. A list view fixes some of the three fields and merges the
+// ranges of the values the others take (see List), so an event that moves a conversation to the
+// top of its lists rewrites one key in one B+tree.
+const (
+	tagConv    = 'c'
+	tagWaiting = 'w'
+)
+
+func convPrefix(status, team, assignee string) []byte {
+	b := make([]byte, 0, 4+len(status)+len(team)+len(assignee))
+	b = append(b, tagConv)
+	b = append(append(b, status...), 0)
+	b = append(append(b, team...), 0)
+	return append(append(b, assigneeKey(assignee)...), 0)
 }
 
-func indexKeys(c *Conversation) []indexEntry {
-	tail := append(be64(uint64(c.LastAt)), c.Contact...)
-	join := func(parts ...string) []byte {
-		var b []byte
-		for _, p := range parts {
-			b = append(b, p...)
-			b = append(b, 0)
-		}
-		return append(b, tail...)
-	}
-	out := []indexEntry{
-		{bActivity, append([]byte(nil), tail...)},
-		{bStatus, join(c.Status)},
-		{bAssignee, join(assigneeKey(c.Assignee), c.Status)},
-		{bTeamIdx, join(c.Team, c.Status)},
-	}
+func indexKeys(c *Conversation) [][]byte {
+	tail := lastTail(*c)
+	out := [][]byte{append(convPrefix(c.Status, c.Team, c.Assignee), tail...)}
 	if c.Prompt != nil {
-		out = append(out, indexEntry{bWaiting, append([]byte(nil), tail...)})
+		out = append(out, append([]byte{tagWaiting}, tail...))
 	}
 	return out
 }
@@ -349,17 +386,25 @@ func (t *Tx) Counts() map[string]uint64 {
 
 // PutConversation stores a conversation and moves its index entries and counters.
 func (t *Tx) PutConversation(c Conversation) error {
-	old, ok, err := t.Conversation(c.Contact)
-	if err != nil {
-		return err
+	var old Conversation
+	p, ok := t.placed[c.Contact]
+	if ok {
+		old = p.conversation(c.Contact)
+	} else {
+		var err error
+		if old, ok, err = t.Conversation(c.Contact); err != nil {
+			return err
+		}
 	}
+	t.remember(&c)
 	if ok && sameIndex(&old, &c) {
-		return putJSON(t.b(bConvs), []byte(c.Contact), c)
+		return putJSON(t.b(bTimeline), convKey(c.Contact), c)
 	}
 	sameCounts := ok && slices.Equal(CountKeys(&old), CountKeys(&c))
+	idx := t.b(bIdx)
 	if ok {
-		for _, ie := range indexKeys(&old) {
-			if err := t.b(ie.bucket).Delete(ie.key); err != nil {
+		for _, k := range indexKeys(&old) {
+			if err := idx.Delete(k); err != nil {
 				return err
 			}
 		}
@@ -371,8 +416,8 @@ func (t *Tx) PutConversation(c Conversation) error {
 			}
 		}
 	}
-	for _, ie := range indexKeys(&c) {
-		if err := t.b(ie.bucket).Put(ie.key, nil); err != nil {
+	for _, k := range indexKeys(&c) {
+		if err := idx.Put(k, nil); err != nil {
 			return err
 		}
 	}
@@ -383,33 +428,119 @@ func (t *Tx) PutConversation(c Conversation) error {
 			}
 		}
 	}
-	return putJSON(t.b(bConvs), []byte(c.Contact), c)
+	return putJSON(t.b(bTimeline), convKey(c.Contact), c)
 }
 
-// Index names a list of conversations, newest activity first.
+// Index names a list of conversations, newest activity first: those waiting for a decision,
+// or those whose status, team and assignee equal the fields the Index fixes (nil: any).
 type Index struct {
-	kind   []byte
-	prefix []byte
+	waiting                bool
+	status, team, assignee *string
 }
+
+func ptr(s string) *string { return &s }
 
 // ByActivity lists every conversation.
-func ByActivity() Index { return Index{kind: bActivity} }
+func ByActivity() Index { return Index{} }
 
 // ByStatus lists conversations with the status.
-func ByStatus(status string) Index { return Index{kind: bStatus, prefix: []byte(status + "\x00")} }
+func ByStatus(status string) Index { return Index{status: ptr(status)} }
 
 // ByAssignee lists conversations with the assignee ("" for none, "bot") and status.
 func ByAssignee(assignee, status string) Index {
-	return Index{kind: bAssignee, prefix: []byte(assigneeKey(assignee) + "\x00" + status + "\x00")}
+	return Index{status: ptr(status), assignee: ptr(assigneeKey(assignee))}
 }
 
 // ByTeam lists conversations of the team with the status.
-func ByTeam(team, status string) Index {
-	return Index{kind: bTeamIdx, prefix: []byte(team + "\x00" + status + "\x00")}
-}
+func ByTeam(team, status string) Index { return Index{status: ptr(status), team: ptr(team)} }
 
 // Waiting lists conversations waiting for a team decision.
-func Waiting() Index { return Index{kind: bWaiting} }
+func Waiting() Index { return Index{waiting: true} }
+
+// WithStatus narrows the index to the status (no effect on Waiting).
+func (ix Index) WithStatus(status string) Index { ix.status = ptr(status); return ix }
+
+// WithTeam narrows the index to the team (no effect on Waiting).
+func (ix Index) WithTeam(team string) Index { ix.team = ptr(team); return ix }
+
+// WithAssignee narrows the index to the assignee ("" for none, "bot"; no effect on Waiting).
+func (ix Index) WithAssignee(assignee string) Index {
+	ix.assignee = ptr(assigneeKey(assignee))
+	return ix
+}
+
+func (ix Index) String() string {
+	if ix.waiting {
+		return "waiting"
+	}
+	f := func(name string, p *string) string {
+		if p == nil {
+			return name + "=*"
+		}
+		return name + "=" + *p
+	}
+	return f("status", ix.status) + " " + f("team", ix.team) + " " + f("assignee", ix.assignee)
+}
+
+// ranges returns the key prefixes whose union is the index: the values a field not fixed takes
+// are found by skipping from one value to the next (one seek per value), so a view costs one
+// seek per range, not one read per conversation.
+func (ix Index) ranges(c *bolt.Cursor) [][]byte {
+	if ix.waiting {
+		return [][]byte{{tagWaiting}}
+	}
+	var out [][]byte
+	fields := []*string{ix.status, ix.team, ix.assignee}
+	var walk func(prefix []byte, i int)
+	walk = func(prefix []byte, i int) {
+		if i == len(fields) {
+			if k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) {
+				out = append(out, prefix)
+			}
+			return
+		}
+		if fields[i] != nil {
+			walk(append(append(prefix[:len(prefix):len(prefix)], *fields[i]...), 0), i+1)
+			return
+		}
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); {
+			end := bytes.IndexByte(k[len(prefix):], 0)
+			if end < 0 {
+				break // not a conversation key
+			}
+			value := k[len(prefix) : len(prefix)+end]
+			next := append(append(prefix[:len(prefix):len(prefix)], value...), 0)
+			walk(next, i+1)
+			// the first key after every key with this value
+			k, _ = c.Seek(append(next[:len(next)-1:len(next)-1], 1))
+		}
+	}
+	walk([]byte{tagConv}, 0)
+	return out
+}
+
+// head is one range of a merged list, positioned at its next (older) key.
+type head struct {
+	prefix []byte
+	c      *bolt.Cursor
+	key    []byte
+}
+
+func (h *head) tail() []byte { return h.key[len(h.prefix):] }
+
+// heads is a max-heap of range heads by tail (newest activity first).
+type heads []*head
+
+func (h heads) Len() int           { return len(h) }
+func (h heads) Less(i, j int) bool { return bytes.Compare(h[i].tail(), h[j].tail()) > 0 }
+func (h heads) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *heads) Push(x any)        { *h = append(*h, x.(*head)) }
+func (h *heads) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
 
 // EncodeCursor and DecodeCursor turn an index position into an opaque string.
 func EncodeCursor(k []byte) string { return base64.RawURLEncoding.EncodeToString(k) }
@@ -425,37 +556,49 @@ func DecodeCursor(s string) ([]byte, error) {
 
 // List returns up to limit conversations of the index, newest activity first, starting after
 // the cursor ("" for the first page), skipping those keep rejects (nil keeps all). next is ""
-// on the last page.
+// on the last page. The index's ranges are merged: each is walked backwards from the cursor (or
+// its end), always taking the newest key among them.
 func (t *Tx) List(ix Index, cursor string, limit int, keep func(*Conversation) bool) (out []Conversation, next string, err error) {
-	c := t.b(ix.kind).Cursor()
-	var k []byte
-	if cursor == "" {
-		// position after the last key with the prefix
-		end := append(append([]byte(nil), ix.prefix...), bytes.Repeat([]byte{0xff}, 9)...)
-		k, _ = c.Seek(end)
-		if k == nil {
-			k, _ = c.Last()
-		} else {
-			k, _ = c.Prev()
-		}
-	} else {
-		tail, err := DecodeCursor(cursor)
-		if err != nil {
+	var from []byte // "": from the end of each range
+	if cursor != "" {
+		if from, err = DecodeCursor(cursor); err != nil {
 			return nil, "", err
 		}
-		pos := append(append([]byte(nil), ix.prefix...), tail...)
-		k, _ = c.Seek(pos)
+	}
+	b := t.b(bIdx)
+	var h heads
+	for _, prefix := range ix.ranges(b.Cursor()) {
+		c := b.Cursor()
+		var pos []byte
+		if from == nil {
+			// the first key after the range: the prefix with its last byte raised
+			pos = append(prefix[:len(prefix)-1:len(prefix)-1], prefix[len(prefix)-1]+1)
+		} else {
+			pos = append(prefix[:len(prefix):len(prefix)], from...)
+		}
+		k, _ := c.Seek(pos)
 		if k == nil {
 			k, _ = c.Last()
 		} else {
 			k, _ = c.Prev()
 		}
+		if k != nil && bytes.HasPrefix(k, prefix) && len(k) >= len(prefix)+8 {
+			h = append(h, &head{prefix: prefix, c: c, key: k})
+		}
 	}
-	for ; k != nil && bytes.HasPrefix(k, ix.prefix); k, _ = c.Prev() {
-		id := k[len(ix.prefix)+8:]
+	heap.Init(&h)
+	for h.Len() > 0 {
+		top := h[0]
+		id := top.key[len(top.prefix)+8:]
 		conv, ok, err := t.Conversation(string(id))
 		if err != nil {
 			return nil, "", err
+		}
+		if k, _ := top.c.Prev(); k != nil && bytes.HasPrefix(k, top.prefix) && len(k) >= len(top.prefix)+8 {
+			top.key = k
+			heap.Fix(&h, 0)
+		} else {
+			heap.Pop(&h)
 		}
 		if !ok || (keep != nil && !keep(&conv)) {
 			continue
@@ -480,6 +623,15 @@ func lastTail(c Conversation) []byte { return append(be64(uint64(c.LastAt)), c.C
 // ---- timeline ----
 
 func timelinePrefix(contact string) []byte { return []byte(contact + "\x00") }
+
+// convKey is where a conversation's record lives: in the timeline bucket, just after its
+// entries (an entry key is the prefix and 16 bytes; this one the prefix and 0xff), so the
+// record and the entry an event appends share a leaf page.
+func convKey(contact string) []byte { return []byte(contact + "\x00\xff") }
+
+// isEntryKey reports whether a key of the timeline bucket with the prefix is an entry (not the
+// conversation record).
+func isEntryKey(k, prefix []byte) bool { return len(k) == len(prefix)+16 }
 
 // AppendEntry writes a timeline entry for the conversation (bumping its entry counter, which the
 // caller then stores with PutConversation) and returns the entry's key.
@@ -526,6 +678,9 @@ func (t *Tx) Timeline(contact, cursor string, limit int) (out []Entry, prev stri
 		k, v = c.Prev()
 	}
 	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+		if !isEntryKey(k, prefix) {
+			continue // the conversation record
+		}
 		if len(out) == limit {
 			prev = EncodeCursor(out[len(out)-1].Key[len(prefix):])
 			break
@@ -624,7 +779,7 @@ func (t *Tx) AllNotifications(fn func(Notification) error) error {
 
 // Conversations calls fn for every conversation in contact id order (export, invariant checks).
 func (t *Tx) Conversations(fn func(Conversation) error) error {
-	return t.b(bConvs).ForEach(func(k, v []byte) error {
+	return forEachConversation(t.b(bTimeline), func(k, v []byte) error {
 		var c Conversation
 		if err := json.Unmarshal(v, &c); err != nil {
 			return fmt.Errorf("damaged conversation %q: %w", k, err)
@@ -633,10 +788,31 @@ func (t *Tx) Conversations(fn func(Conversation) error) error {
 	})
 }
 
+// forEachConversation calls fn with the key and value of every conversation record of the
+// timeline bucket, in contact id order: one seek per contact.
+func forEachConversation(b *bolt.Bucket, fn func(k, v []byte) error) error {
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 {
+			k, v = c.Next() // not ours
+			continue
+		}
+		ck := append(k[:i+1:i+1], 0xff)
+		if k, v = c.Seek(ck); k != nil && bytes.Equal(k, ck) {
+			if err := fn(k, v); err != nil {
+				return err
+			}
+			k, v = c.Next()
+		}
+	}
+	return nil
+}
+
 // IsEmpty reports whether the workspace has no operators, teams, contacts or conversations.
 func (t *Tx) IsEmpty() bool {
-	for _, b := range [][]byte{bOperators, bTeams, bContacts, bConvs} {
-		if k, _ := t.b(b).Cursor().First(); k != nil {
+	for _, b := range [][]byte{bOperators, bTeams, bContacts, bTimeline} {
+		if k, v := t.b(b).Cursor().First(); k != nil && v != nil {
 			return false
 		}
 	}
@@ -645,6 +821,7 @@ func (t *Tx) IsEmpty() bool {
 
 // Clear empties every bucket but meta (import --replace).
 func (t *Tx) Clear() error {
+	t.placed = nil
 	for _, name := range allBuckets {
 		if bytes.Equal(name, bMeta) {
 			continue
@@ -656,5 +833,5 @@ func (t *Tx) Clear() error {
 			return err
 		}
 	}
-	return nil
+	return addMarkers(t.tx)
 }

@@ -114,9 +114,17 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	default:
 		return Page{}, errorf(Invalid, "Unknown view %q: use mine, unassigned, bot, waiting, team, open, closed or all", f.View)
 	}
-	// the narrowest index: an assignee with a status has its own
-	if f.View != ViewWaiting && assigneeSet && status != "" {
-		ix = data.ByAssignee(assignee, status)
+	// the narrowest index: every field the filter fixes narrows the ranges List merges
+	if f.View != ViewWaiting {
+		if status != "" {
+			ix = ix.WithStatus(status)
+		}
+		if f.Team != "" {
+			ix = ix.WithTeam(f.Team)
+		}
+		if assigneeSet {
+			ix = ix.WithAssignee(assignee)
+		}
 	}
 	keep := func(c *data.Conversation) bool {
 		if status != "" && c.Status != status {
