@@ -246,8 +246,9 @@ func (w *wtx) apply(ct *data.Contact, cv *data.Conversation, d routing.Decision,
 	}
 	if changed && cv.Status != "" { // a contact without a conversation has no timeline
 		cv.Version++
-		for _, n := range d.Notes() {
-			if _, err := w.tx.AppendEntry(cv, data.Entry{At: d.At, Kind: "note", By: n.By, Reason: n.Reason, Text: n.Text}); err != nil {
+		// the decision's one note says what Explain says (built once, above)
+		if why != "" {
+			if _, err := w.tx.AppendEntry(cv, data.Entry{At: d.At, Kind: "note", By: d.Actor, Reason: code, Text: why}); err != nil {
 				return Outcome{}, must(err)
 			}
 		}

@@ -323,11 +323,14 @@ func (s *Service) commit(batch []*request) {
 			}
 		}
 	}
+	// the callers first (their changes are durable), then the subscribers
+	for _, r := range batch {
+		close(r.done)
+	}
 	for _, r := range batch {
 		if r.err == nil {
 			s.publish(r.events)
 		}
-		close(r.done)
 	}
 }
 
