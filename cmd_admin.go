@@ -547,10 +547,11 @@ func (a *app) contactsCmd() *cobra.Command {
 			tw.Flush()
 		})
 	}
-	cmd := a.parent("contacts", "List, add or edit contacts (admins change them)",
+	cmd := a.parent("contacts", "List, add, edit or remove contacts (admins change them)",
 		`  switchboard contacts --search ortiz
   switchboard contacts add +15550007777 --name "Ivy Chen" --tags vip
   switchboard contacts edit +15550007777 --tags vip,wholesale
+  switchboard contacts remove +15550007777
 
 Owners change with `+"`switchboard owner CONTACT OPERATOR`"+`, so routing keeps owner and assignee in sync.`, list)
 	for _, c := range []*cobra.Command{cmd} {
@@ -620,7 +621,23 @@ Owners change with `+"`switchboard owner CONTACT OPERATOR`"+`, so routing keeps 
 	}
 	edit.Flags().StringVar(&ename, "name", "", "new name")
 	edit.Flags().StringVar(&etags, "tags", "", "new tags, comma-separated (empty clears them)")
-	cmd.AddCommand(addc, edit)
+	remove := &cobra.Command{
+		Use: "remove PHONE", Short: "Remove a contact with its conversation and timeline (admins)", Args: cobra.ExactArgs(1),
+		Example: "  switchboard contacts remove +15550007777",
+		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			c, as, err := a.session(ctx)
+			if err != nil {
+				return err
+			}
+			if err := c.DeleteContact(ctx, as, args[0]); err != nil {
+				return err
+			}
+			return a.emit(map[string]any{"id": args[0], "removed": true}, func(w io.Writer) {
+				fmt.Fprintf(w, "Contact %s removed, with its conversation.\n", args[0])
+			})
+		}),
+	}
+	cmd.AddCommand(addc, edit, remove)
 	return cmd
 }
 

@@ -369,6 +369,13 @@ func scenario(t *testing.T, w *ws, via string) {
 			t.Fatalf("search = %+v", cs)
 		}
 		has(t, w.ok(t, "contacts", "list"), "+15550001111", "Dana Diaz", "frank", "vip")
+		w.want(t, 4, "--as", "carol", "contacts", "remove", "15550007777")
+		has(t, w.ok(t, "contacts", "remove", "+1 555 000 7777"), "removed")
+		w.jsonOf(t, 0, &cs, "contacts", "--search", "ivy")
+		if len(cs) != 0 {
+			t.Fatalf("removed contact still found: %+v", cs)
+		}
+		w.want(t, 1, "contacts", "remove", "15550007777")
 
 		w.ok(t, "rules", "add", "vips", "--tag", "vip", "--to", "operator:dana")
 		w.ok(t, "rules", "move", "vips", "1")

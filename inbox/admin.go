@@ -605,6 +605,31 @@ func (s *Service) SaveContact(ctx context.Context, by string, ct data.Contact) (
 	return out, err
 }
 
+// DeleteContact removes a contact with its conversation and timeline (admins). A waiting team
+// decision goes with it; notifications already sent stay.
+func (s *Service) DeleteContact(ctx context.Context, by, contact string) error {
+	id, err := NormalizePhone(contact)
+	if err != nil {
+		return err
+	}
+	return s.do(ctx, func(w *wtx) error {
+		if err := w.requireAdmin(by); err != nil {
+			return err
+		}
+		if _, ok, err := w.tx.Contact(id); err != nil {
+			return must(err)
+		} else if !ok {
+			return errorf(NotFound, "Contact +%s not found; check the number (see `switchboard contacts`)", id)
+		}
+		w.write()
+		if _, err := w.tx.DeleteContact(id); err != nil {
+			return must(err)
+		}
+		w.emit(Event{Kind: EventReload, Actor: by, Contact: id})
+		return nil
+	})
+}
+
 // ---- automation rules ----
 
 func (c *config) checkRule(r data.Rule) error {

@@ -67,6 +67,7 @@ type API interface {
 	AddMember(ctx context.Context, by, team, operator string) error
 	RemoveMember(ctx context.Context, by, team, operator string) error
 	SaveContact(ctx context.Context, by string, ct data.Contact) (inbox.ContactView, error)
+	DeleteContact(ctx context.Context, by, contact string) error
 	AddRule(ctx context.Context, by string, r data.Rule) error
 	UpdateRule(ctx context.Context, by string, r data.Rule) error
 	MoveRule(ctx context.Context, by, name string, pos int) error

@@ -132,6 +132,9 @@ var methods = map[string]handler{
 	"DeleteTeam": func(ctx context.Context, a API, x *Args) (any, error) {
 		return nothing(a.DeleteTeam(ctx, x.By, x.ID))
 	},
+	"DeleteContact": func(ctx context.Context, a API, x *Args) (any, error) {
+		return nothing(a.DeleteContact(ctx, x.By, x.ID))
+	},
 	"AddMember": func(ctx context.Context, a API, x *Args) (any, error) {
 		return nothing(a.AddMember(ctx, x.By, x.Team, x.Operator))
 	},
@@ -303,6 +306,11 @@ func (c *Client) RenameTeam(ctx context.Context, by, id, name string) error {
 
 func (c *Client) DeleteTeam(ctx context.Context, by, id string) error {
 	return call0(ctx, c, "DeleteTeam", Args{By: by, ID: id})
+}
+
+// DeleteContact removes a contact with its conversation.
+func (c *Client) DeleteContact(ctx context.Context, by, contact string) error {
+	return call0(ctx, c, "DeleteContact", Args{By: by, ID: contact})
 }
 
 func (c *Client) AddMember(ctx context.Context, by, team, operator string) error {
