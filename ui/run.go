@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -34,8 +35,8 @@ func Run(ctx context.Context, svc *inbox.Service, opts Options) error {
 	defer cancel()
 	m := New(ctx, svc, opts)
 	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
-	if err == tea.ErrProgramKilled && ctx.Err() != nil {
-		return nil
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil // the context ended (a signal, or the session closed): a clean stop
 	}
 	return err
 }
