@@ -85,18 +85,11 @@ func (s *Service) Inject(ctx context.Context, in Inbound) (Outcome, error) {
 }
 
 func (w *wtx) inject(from string, in Inbound, ch routing.Channel, at time.Time) (Outcome, error) {
-	cfg := w.s.stage
 	if in.ExternalID != "" {
 		if key, ok := w.tx.ExtID(in.ExternalID); ok {
-			ct, _, err := w.tx.Contact(data.ContactOfKey(key))
-			if err != nil {
-				return Outcome{}, must(err)
-			}
-			cv, _, err := w.tx.Conversation(ct.ID)
-			if err != nil {
-				return Outcome{}, must(err)
-			}
-			return Outcome{Conversation: cfg.conversationView(ct, cv), Reason: cv.WhyReason, Why: cv.Why, Duplicate: true}, nil
+			out, _, _, err := w.stored(key)
+			out.Duplicate = true
+			return out, err
 		}
 	}
 	ct, known, err := w.tx.Contact(from)
@@ -538,16 +531,10 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 	var out Outcome
 	err = s.do(ctx, func(w *wtx) error {
 		if key, ok := w.tx.ExtID(c.ExternalID); ok {
-			ct, _, err := w.tx.Contact(data.ContactOfKey(key))
-			if err != nil {
-				return must(err)
-			}
-			cv, _, err := w.tx.Conversation(ct.ID)
-			if err != nil {
-				return must(err)
-			}
-			out = Outcome{Conversation: w.s.stage.conversationView(ct, cv), Why: cv.Why, Reason: cv.WhyReason, Duplicate: true}
-			return nil
+			var err error
+			out, _, _, err = w.stored(key)
+			out.Duplicate = true
+			return err
 		}
 		key, ok := w.tx.ExtID(c.CallID)
 		if !ok {
@@ -557,7 +544,8 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 			if err != nil {
 				return err
 			}
-			return must(w.tx.PutExtID(c.ExternalID, key0(w, c.CallID)))
+			callKey, _ := w.tx.ExtID(c.CallID) // just stored by inject
+			return must(w.tx.PutExtID(c.ExternalID, callKey))
 		}
 		e, _, err := w.tx.Entry(key)
 		if err != nil {
@@ -574,28 +562,34 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 		if err := w.tx.PutExtID(c.ExternalID, key); err != nil {
 			return must(err)
 		}
-		ct, _, err := w.tx.Contact(data.ContactOfKey(key))
+		out, ct, cv, err := w.stored(key)
 		if err != nil {
-			return must(err)
-		}
-		cv, _, err := w.tx.Conversation(ct.ID)
-		if err != nil {
-			return must(err)
+			return err
 		}
 		if cv.PreviewKind == "call" {
 			cv.Preview = preview(e)
 			if err := w.tx.PutConversation(cv); err != nil {
 				return must(err)
 			}
+			out.Conversation = w.s.stage.conversationView(ct, cv)
 		}
-		out = Outcome{Conversation: w.s.stage.conversationView(ct, cv), Why: cv.Why, Reason: cv.WhyReason, Entry: &e}
+		out.Entry = &e
 		w.emit(Event{Kind: EventConversation, Contact: ct.ID, Channel: "call", Outcome: e.Outcome, Assignee: cv.Assignee})
 		return nil
 	})
 	return out, err
 }
 
-func key0(w *wtx, id string) []byte {
-	k, _ := w.tx.ExtID(id)
-	return k
+// stored loads the contact and conversation a timeline key belongs to, as an Outcome that
+// changes nothing (a duplicate, or an entry updated in place).
+func (w *wtx) stored(key []byte) (Outcome, data.Contact, data.Conversation, error) {
+	ct, _, err := w.tx.Contact(data.ContactOfKey(key))
+	if err != nil {
+		return Outcome{}, ct, data.Conversation{}, must(err)
+	}
+	cv, _, err := w.tx.Conversation(ct.ID)
+	if err != nil {
+		return Outcome{}, ct, cv, must(err)
+	}
+	return Outcome{Conversation: w.s.stage.conversationView(ct, cv), Why: cv.Why, Reason: cv.WhyReason}, ct, cv, nil
 }
