@@ -562,8 +562,9 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 		if err := w.tx.PutExtID(c.ExternalID, key); err != nil {
 			return must(err)
 		}
-		out, ct, cv, err := w.stored(key)
-		if err != nil {
+		var ct data.Contact
+		var cv data.Conversation
+		if out, ct, cv, err = w.stored(key); err != nil {
 			return err
 		}
 		if cv.PreviewKind == "call" {
