@@ -323,14 +323,16 @@ func (s *Service) commit(batch []*request) {
 			}
 		}
 	}
-	// the callers first (their changes are durable), then the subscribers
-	for _, r := range batch {
-		close(r.done)
-	}
+	// The subscribers first, then the callers: when a command returns, its events are
+	// already queued for every subscriber, so one that subscribes after a command returns
+	// never hears about it (publishing never blocks, so this costs the caller nothing).
 	for _, r := range batch {
 		if r.err == nil {
 			s.publish(r.events)
 		}
+	}
+	for _, r := range batch {
+		close(r.done)
 	}
 }
 
