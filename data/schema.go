@@ -40,6 +40,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -211,7 +212,12 @@ func open(path string, timeout time.Duration) (db *DB, err error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return nil, &OpenError{Path: path, Msg: fmt.Sprintf("%s is a folder, not a Switchboard database; pass a file path with --db", path)}
 	}
-	// a damaged file can make bbolt panic; the file must not stay open (and locked) after that
+	if err := checkFile(path); err != nil {
+		return nil, damaged(path, err)
+	}
+	// A damaged file can make bbolt panic, or fault reading its memory map (made a panic here
+	// rather than a crash); the file must not stay open (and locked) after that.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	var b *bolt.DB
 	var file *os.File
 	defer func() {
