@@ -44,11 +44,8 @@ func (t *Tx) DeleteContact(id string) (bool, error) {
 			if err := json.Unmarshal(v, &e); err != nil {
 				return false, fmt.Errorf("damaged timeline entry of %s: %w", id, err)
 			}
-			if e.ID != "" {
-				extIDs = append(extIDs, []byte(e.ID))
-				if e.Kind == "call" {
-					extIDs = append(extIDs, []byte(e.ID+":terminate"))
-				}
+			if e.ID != "" && e.Kind == "reply" {
+				extIDs = append(extIDs, []byte(e.ID)) // inbound ids go with the timeline's keys
 			}
 		}
 		for _, k := range keys {

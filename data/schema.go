@@ -20,7 +20,10 @@
 //	timeline     contact id 0x00 be64(at, unix ns) be64(seq) → JSON Entry          (time order)
 //	             contact id 0x00 0xff → JSON Conversation (status, assignee, team, prompt,
 //	                            version, last activity): after its entries, in their leaf page
-//	extids       external id (wamid, call id + event) → timeline key (idempotency, delivery marks)
+//	             contact id 0x00 0xfe external id → be64(at) be64(seq) of the entry it stored
+//	                            (inbound message, call and call-end ids: a redelivery is a
+//	                            duplicate; beside the record, in the leaf an event writes anyway)
+//	extids       reply id → timeline key (ids found by the id alone: delivery statuses)
 //	idx          one bucket for every conversation index (one B+tree: an event moves one key):
 //	  'c' status 0x00 team 0x00 assignee|"-" 0x00 be64(last activity) contact id → nil
 //	                 (every list view: a view fixes some of status, team, assignee and merges the
@@ -49,7 +52,7 @@ import (
 const (
 	magic = "switchboard"
 	// SchemaVersion is the schema this code writes; migrations bring older files up to it.
-	SchemaVersion = 2
+	SchemaVersion = 3
 )
 
 var (
@@ -138,6 +141,44 @@ var migrations = []func(tx *bolt.Tx) error{
 			}
 		}
 		return addMarkers(tx)
+	},
+	// 2 → 3: inbound external ids (messages, calls, call ends) move from extids to their
+	// contact's timeline, beside the conversation record (an ingested event wrote two pages of
+	// the extids B+tree; now none). extids keeps the ids found by id alone: replies'.
+	func(tx *bolt.Tx) error {
+		ext, timeline := tx.Bucket(bExtIDs), tx.Bucket(bTimeline)
+		type move struct{ id, key []byte }
+		var moves []move
+		err := ext.ForEach(func(id, key []byte) error {
+			if key == nil {
+				return nil // the marker
+			}
+			v := timeline.Get(key)
+			if v == nil {
+				return nil // dangling (its entry is gone): left alone, it finds nothing
+			}
+			var e Entry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("damaged timeline entry %q: %w", key, err)
+			}
+			if e.Kind != "reply" {
+				moves = append(moves, move{append([]byte(nil), id...), append([]byte(nil), key...)})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, m := range moves {
+			contact := ContactOfKey(m.key)
+			if err := (&Tx{tx: tx}).PutInboundID(contact, string(m.id), m.key); err != nil {
+				return err
+			}
+			if err := ext.Delete(m.id); err != nil {
+				return err
+			}
+		}
+		return nil
 	},
 }
 

@@ -568,3 +568,111 @@ func TestRootStaysOnePage(t *testing.T) {
 		t.Fatalf("%d contacts listed, empty %v", n, empty)
 	}
 }
+
+// TestSchemaTwoFileMigratesToThree opens testdata/schema2.bbolt, a file written by the schema-2
+// code (commit 3a71472: the inbox test workspace, then 40 messages with ids from eight new
+// contacts, calls with ids, some ended, one ended without a connect, and replies with delivery
+// marks), and checks that every inbound id moved beside its contact's timeline pointing at the
+// same entry, every reply id stayed in extids, and nothing else changed.
+func TestSchemaTwoFileMigratesToThree(t *testing.T) {
+	raw, err := os.ReadFile("testdata/schema2.bbolt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "v2.db")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{} // external id → timeline key, as schema 2 had them
+	kinds := map[string]string{}
+	var convs []Conversation
+	old, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.View(func(tx *bolt.Tx) error {
+		if v := getU64(tx.Bucket(bMeta), []byte("schema")); v != 2 {
+			t.Fatalf("testdata/schema2.bbolt has schema %d", v)
+		}
+		tx.Bucket(bExtIDs).ForEach(func(k, v []byte) error {
+			if v != nil {
+				ids[string(k)] = string(v)
+				var e Entry
+				json.Unmarshal(tx.Bucket(bTimeline).Get(v), &e)
+				kinds[string(k)] = e.Kind
+			}
+			return nil
+		})
+		return forEachConversation(tx.Bucket(bTimeline), func(k, v []byte) error {
+			var c Conversation
+			json.Unmarshal(v, &c)
+			convs = append(convs, c)
+			return nil
+		})
+	})
+	old.Close()
+	var replies, calls, ends int
+	for id, kind := range kinds {
+		switch {
+		case kind == "reply":
+			replies++
+		case strings.HasSuffix(id, ":terminate"):
+			ends++
+		case kind == "call":
+			calls++
+		}
+	}
+	if len(ids) < 50 || replies < 8 || calls < 8 || ends < 4 {
+		t.Fatalf("testdata/schema2.bbolt: %d ids (%d replies, %d calls, %d call ends)", len(ids), replies, calls, ends)
+	}
+
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.View(func(tx *Tx) error {
+		if v := getU64(tx.tx.Bucket(bMeta), []byte("schema")); v != SchemaVersion {
+			t.Fatalf("schema %d after the migration", v)
+		}
+		for id, key := range ids {
+			contact := ContactOfKey([]byte(key))
+			got, inExt := tx.ExtID(id)
+			inbound, inTimeline := tx.InboundID(contact, id)
+			if kinds[id] == "reply" {
+				if !inExt || string(got) != key || inTimeline {
+					t.Errorf("reply id %s: extids %q %v, timeline %v", id, got, inExt, inTimeline)
+				}
+				continue
+			}
+			if inExt || !inTimeline || string(inbound) != key {
+				t.Errorf("inbound id %s: extids %v, timeline %q %v, want %q", id, inExt, inbound, inTimeline, key)
+			}
+			if e, ok, err := tx.Entry(inbound); err != nil || !ok || e.ID != strings.TrimSuffix(id, ":terminate") {
+				t.Errorf("inbound id %s finds %+v %v %v", id, e, ok, err)
+			}
+		}
+		n := 0
+		tx.Conversations(func(c Conversation) error {
+			if n < len(convs) && fmt.Sprint(c) != fmt.Sprint(convs[n]) {
+				t.Errorf("conversation %s changed: %+v, was %+v", c.Contact, c, convs[n])
+			}
+			n++
+			// the ids beside the entries never show up as entries
+			es, _, err := tx.Timeline(c.Contact, "", 1000)
+			if err != nil || uint64(len(es)) != c.Seq {
+				t.Errorf("timeline of %s: %d entries (%v), the record counts %d", c.Contact, len(es), err, c.Seq)
+			}
+			for _, e := range es {
+				if e.Kind == "" {
+					t.Errorf("timeline of %s lists a key that is not an entry: %x", c.Contact, e.Key)
+				}
+			}
+			return nil
+		})
+		if n != len(convs) {
+			t.Errorf("%d conversations after the migration, schema 2 had %d", n, len(convs))
+		}
+		return nil
+	})
+}

@@ -7,9 +7,11 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -629,9 +631,24 @@ func timelinePrefix(contact string) []byte { return []byte(contact + "\x00") }
 // record and the entry an event appends share a leaf page.
 func convKey(contact string) []byte { return []byte(contact + "\x00\xff") }
 
-// isEntryKey reports whether a key of the timeline bucket with the prefix is an entry (not the
-// conversation record).
-func isEntryKey(k, prefix []byte) bool { return len(k) == len(prefix)+16 }
+// isEntryKey reports whether a key of the timeline bucket with the prefix is an entry (not an
+// inbound id, not the conversation record). An entry's first byte is the top byte of its time
+// in Unix nanoseconds, below 0x80 for every time this store accepts (1970 to 2262).
+func isEntryKey(k, prefix []byte) bool { return len(k) == len(prefix)+16 && k[len(prefix)] < 0xfe }
+
+// inboundKey is where an inbound external id of the contact lives: in the timeline bucket after
+// the contact's entries and before its conversation record, in the leaf page an event writes
+// anyway (a separate B+tree of ids cost an ingested event two more pages).
+func inboundKey(contact, id string) []byte { return []byte(contact + "\x00\xfe" + id) }
+
+// afterEntries is the first key after every entry of the contact's timeline.
+func afterEntries(prefix []byte) []byte { return append(append([]byte(nil), prefix...), 0xfe) }
+
+// ValidTime reports whether the store can order an entry at t: its keys hold Unix nanoseconds,
+// so from 1970 to 2262.
+func ValidTime(t time.Time) bool {
+	return !t.Before(time.Unix(0, 0)) && t.Before(time.Unix(0, math.MaxInt64))
+}
 
 // AppendEntry writes a timeline entry for the conversation (bumping its entry counter, which the
 // caller then stores with PutConversation) and returns the entry's key.
@@ -664,7 +681,7 @@ func (t *Tx) Timeline(contact, cursor string, limit int) (out []Entry, prev stri
 	c := t.b(bTimeline).Cursor()
 	var k, v []byte
 	if cursor == "" {
-		k, v = c.Seek(append(append([]byte(nil), prefix...), bytes.Repeat([]byte{0xff}, 17)...))
+		k, v = c.Seek(afterEntries(prefix))
 	} else {
 		tail, derr := DecodeCursor(cursor)
 		if derr != nil {
@@ -699,7 +716,8 @@ func (t *Tx) Timeline(contact, cursor string, limit int) (out []Entry, prev stri
 	return out, prev, nil
 }
 
-// ExtID returns the timeline key stored for an external id.
+// ExtID returns the timeline key stored for an id found by the id alone: a reply's id, which
+// delivery statuses name.
 func (t *Tx) ExtID(id string) ([]byte, bool) {
 	v := t.b(bExtIDs).Get([]byte(id))
 	if v == nil {
@@ -708,8 +726,28 @@ func (t *Tx) ExtID(id string) ([]byte, bool) {
 	return append([]byte(nil), v...), true
 }
 
-// PutExtID records that an external id was stored at the timeline key.
+// PutExtID records that a reply's id was stored at the timeline key.
 func (t *Tx) PutExtID(id string, key []byte) error { return t.b(bExtIDs).Put([]byte(id), key) }
+
+// InboundID returns the timeline key stored for an inbound external id of the contact (a
+// message id, a call id, a call end's id): what makes a redelivered event a duplicate.
+func (t *Tx) InboundID(contact, id string) ([]byte, bool) {
+	v := t.b(bTimeline).Get(inboundKey(contact, id))
+	if len(v) != 16 {
+		return nil, false
+	}
+	return append(timelinePrefix(contact), v...), true
+}
+
+// PutInboundID records that the contact's inbound external id was stored at the timeline key
+// (a key of the contact's timeline).
+func (t *Tx) PutInboundID(contact, id string, key []byte) error {
+	prefix := timelinePrefix(contact)
+	if !isEntryKey(key, prefix) || !bytes.HasPrefix(key, prefix) {
+		return fmt.Errorf("inbound id %q of %s: %x is not an entry of its timeline", id, contact, key)
+	}
+	return t.b(bTimeline).Put(inboundKey(contact, id), key[len(prefix):])
+}
 
 // ContactOfKey returns the contact id a timeline key belongs to.
 func ContactOfKey(key []byte) string {

@@ -38,6 +38,14 @@ func (s *Service) at(t time.Time) time.Time {
 	return t.UTC()
 }
 
+// checkAt refuses a time the timeline cannot order (its keys hold Unix nanoseconds).
+func checkAt(at time.Time) error {
+	if !data.ValidTime(at) {
+		return errorf(Invalid, "The time %s is outside 1970–2262: give the time the customer wrote or called", at.Format(time.RFC3339))
+	}
+	return nil
+}
+
 // Inject routes an inbound message or call and stores it.
 func (s *Service) Inject(ctx context.Context, in Inbound) (Outcome, error) {
 	from, err := NormalizePhone(in.From)
@@ -75,6 +83,9 @@ func (s *Service) Inject(ctx context.Context, in Inbound) (Outcome, error) {
 		return Outcome{}, errorf(Invalid, "The external id is %d bytes long: 256 at most", len(in.ExternalID))
 	}
 	at := s.at(in.At)
+	if err := checkAt(at); err != nil {
+		return Outcome{}, err
+	}
 	var out Outcome
 	err = s.do(ctx, func(w *wtx) error {
 		var err error
@@ -86,7 +97,7 @@ func (s *Service) Inject(ctx context.Context, in Inbound) (Outcome, error) {
 
 func (w *wtx) inject(from string, in Inbound, ch routing.Channel, at time.Time) (Outcome, error) {
 	if in.ExternalID != "" {
-		if key, ok := w.tx.ExtID(in.ExternalID); ok {
+		if key, ok := w.tx.InboundID(from, in.ExternalID); ok {
 			out, _, _, err := w.stored(key)
 			out.Duplicate = true
 			return out, err
@@ -124,7 +135,7 @@ func (w *wtx) inject(from string, in Inbound, ch routing.Channel, at time.Time) 
 		return Outcome{}, must(err)
 	}
 	if in.ExternalID != "" {
-		if err := w.tx.PutExtID(in.ExternalID, key); err != nil {
+		if err := w.tx.PutInboundID(from, in.ExternalID, key); err != nil {
 			return Outcome{}, must(err)
 		}
 	}
@@ -528,15 +539,18 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 		c.Duration = 0
 	}
 	at := s.at(c.At)
+	if err := checkAt(at); err != nil {
+		return Outcome{}, err
+	}
 	var out Outcome
 	err = s.do(ctx, func(w *wtx) error {
-		if key, ok := w.tx.ExtID(c.ExternalID); ok {
+		if key, ok := w.tx.InboundID(from, c.ExternalID); ok {
 			var err error
 			out, _, _, err = w.stored(key)
 			out.Duplicate = true
 			return err
 		}
-		key, ok := w.tx.ExtID(c.CallID)
+		key, ok := w.tx.InboundID(from, c.CallID)
 		if !ok {
 			var err error
 			out, err = w.inject(from, Inbound{Channel: "call", From: from, Name: c.Name, ExternalID: c.CallID, Outcome: c.Outcome, Duration: c.Duration},
@@ -544,8 +558,8 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 			if err != nil {
 				return err
 			}
-			callKey, _ := w.tx.ExtID(c.CallID) // just stored by inject
-			return must(w.tx.PutExtID(c.ExternalID, callKey))
+			callKey, _ := w.tx.InboundID(from, c.CallID) // just stored by inject
+			return must(w.tx.PutInboundID(from, c.ExternalID, callKey))
 		}
 		e, _, err := w.tx.Entry(key)
 		if err != nil {
@@ -559,7 +573,7 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 		if err := w.tx.PutEntry(key, e); err != nil {
 			return must(err)
 		}
-		if err := w.tx.PutExtID(c.ExternalID, key); err != nil {
+		if err := w.tx.PutInboundID(from, c.ExternalID, key); err != nil {
 			return must(err)
 		}
 		var ct data.Contact

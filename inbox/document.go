@@ -450,6 +450,9 @@ func validateDocument(doc *Document) error {
 			if e.At.IsZero() {
 				return bad(fe+".at", "is missing; give an RFC 3339 time")
 			}
+			if !data.ValidTime(e.At) {
+				return bad(fe+".at", "%s is outside 1970–2262; give the time the entry happened", e.At.Format(time.RFC3339))
+			}
 			switch e.Kind {
 			case "message", "reply", "note":
 				if err := checkText(e.Kind, e.Text); err != nil {
@@ -584,10 +587,15 @@ func writeConversations(tx *data.Tx, doc *Document) error {
 			if err != nil {
 				return err
 			}
-			if e.ID != "" {
-				if err := tx.PutExtID(e.ID, key); err != nil {
-					return err
-				}
+			switch {
+			case e.ID == "":
+			case e.Kind == "reply":
+				err = tx.PutExtID(e.ID, key)
+			default:
+				err = tx.PutInboundID(dc.Contact, e.ID, key)
+			}
+			if err != nil {
+				return err
 			}
 			if e.Kind != "note" {
 				cv.Preview, cv.PreviewKind = preview(e), e.Kind

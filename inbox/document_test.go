@@ -54,6 +54,7 @@ func TestImportRefusals(t *testing.T) {
 		{"status", `"status":"closed"`, `"status":"snoozed"`, "conversations[1].status"},
 		{"team", `"team":"support"`, `"team":"legal"`, "conversations[0].team"},
 		{"kind", `"kind":"call"`, `"kind":"fax"`, "conversations[0].timeline[2].kind"},
+		{"at", `"at":"2026-11-24T10:00:00Z"`, `"at":"1960-11-24T10:00:00Z"`, "conversations[0].timeline[0].at"},
 		{"type", `"round_robin":true`, `"round_robin":"yes"`, "settings.round_robin"},
 		{"unknown field", `"format":`, `"colour": 1, "format":`, "colour"},
 		{"syntax", `"teams": [`, `"teams": [[`, "syntax error"},

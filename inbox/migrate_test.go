@@ -1,0 +1,71 @@
+package inbox
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestSchemaTwoFileKeepsItsIDs opens a file written by the schema-2 code (see
+// data/testdata/schema2.bbolt) through the service: after the migration a redelivered message
+// or call is still a duplicate, a call ends in place, a lone call end is still one call, and a
+// reply's delivery status still finds it.
+func TestSchemaTwoFileKeepsItsIDs(t *testing.T) {
+	raw, err := os.ReadFile("../data/testdata/schema2.bbolt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "v2.db")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := newServiceAt(t, path)
+	const fixture3 = "15559000003"
+	before := noErr(s.Conversation(ctx, "alice", fixture3, "", 100))(t)
+
+	out := noErr(s.Inject(ctx, Inbound{Channel: "message", From: fixture3, Text: "message 3", ExternalID: "wamid.fixture.3"}))(t)
+	if !out.Duplicate {
+		t.Fatalf("a message id stored by schema 2 is not a duplicate: %+v", out)
+	}
+	out = noErr(s.EndCall(ctx, CallEnd{From: "15559000005", CallID: "wacid.fixture.5", Outcome: CallAnswered, Duration: 12}))(t)
+	if out.Duplicate || out.Entry == nil || out.Entry.Outcome != CallAnswered || out.Entry.Duration != 12 {
+		t.Fatalf("ending a call connected under schema 2: %+v", out)
+	}
+	out = noErr(s.EndCall(ctx, CallEnd{From: "15559000000", CallID: "wacid.fixture.0", Outcome: CallAnswered, Duration: 30}))(t)
+	if !out.Duplicate {
+		t.Fatalf("a call end stored by schema 2 is not a duplicate: %+v", out)
+	}
+	out = noErr(s.EndCall(ctx, CallEnd{From: "15559000001", CallID: "wacid.fixture.lone", Outcome: CallMissed}))(t)
+	if !out.Duplicate {
+		t.Fatalf("a lone call end stored by schema 2 is not a duplicate: %+v", out)
+	}
+	after := noErr(s.Conversation(ctx, "alice", fixture3, "", 100))(t)
+	if len(after.Timeline) != len(before.Timeline) {
+		t.Fatalf("the duplicate added entries: %d → %d", len(before.Timeline), len(after.Timeline))
+	}
+	var reply string
+	for _, e := range after.Timeline {
+		if e.Kind == "reply" {
+			reply = e.ID
+		}
+	}
+	if found := noErr(s.SetDelivery(ctx, reply, "read"))(t); !found || reply == "" {
+		t.Fatalf("the delivery status of reply %q found nothing", reply)
+	}
+}
+
+// TestInboundTimesTheTimelineCannotOrder: entry keys hold Unix nanoseconds, so an inbound time
+// before 1970 (a webhook's bad timestamp) is refused and changes nothing.
+func TestInboundTimesTheTimelineCannotOrder(t *testing.T) {
+	s := newService(t, true)
+	before := export(t, s)
+	_, err := s.Inject(ctx, Inbound{Channel: "message", From: danaDiaz, Text: "hi", At: time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC)})
+	wantKind(t, err, Invalid)
+	_, err = s.EndCall(ctx, CallEnd{From: danaDiaz, CallID: "c1", Outcome: CallMissed, At: time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)})
+	wantKind(t, err, Invalid)
+	if export(t, s) != before {
+		t.Fatal("a refused inbound event changed the workspace")
+	}
+	noErr(s.Inject(ctx, Inbound{Channel: "message", From: danaDiaz, Text: "hi", At: time.Unix(0, 0)}))(t)
+}
