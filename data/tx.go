@@ -280,7 +280,7 @@ func (t *Tx) SearchContacts(q string, limit int) ([]string, error) {
 		}
 		return -1
 	}, q)
-	if digits != "" && len(digits) == len(strings.TrimPrefix(strings.NewReplacer(" ", "", "-", "").Replace(q), "+")) {
+	if digits != "" && len(digits) == len(strings.TrimPrefix(phoneSeparators.Replace(q), "+")) {
 		c := t.b(bContacts).Cursor()
 		for k, _ := c.Seek([]byte(digits)); k != nil && bytes.HasPrefix(k, []byte(digits)) && len(out) < limit; k, _ = c.Next() {
 			out = append(out, string(k))
@@ -621,6 +621,9 @@ func sameIndex(a, b *Conversation) bool {
 }
 
 func lastTail(c Conversation) []byte { return append(be64(uint64(c.LastAt)), c.Contact...) }
+
+// phoneSeparators are what people type between a phone number's digits.
+var phoneSeparators = strings.NewReplacer(" ", "", "-", "")
 
 // ---- timeline ----
 

@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"context"
 	"fmt"
 	"math/rand"
 	"strings"
@@ -167,5 +168,21 @@ func TestSubscribersHearCommitsAndSlowOnesReload(t *testing.T) {
 	noErr(s.Inject(ctx, Inbound{Channel: "message", From: danaDiaz, Text: "after"}))(t)
 	if e := <-slow; e.Kind != EventReload && !reload {
 		t.Fatalf("a subscriber that fell behind was not told to reload: %+v", e)
+	}
+}
+
+// TestSubscriberHearsOnlyWhatCameAfter: a session that subscribes after a command returned
+// never hears that command, even though events are published after callers are released.
+func TestSubscriberHearsOnlyWhatCameAfter(t *testing.T) {
+	s := newService(t, true)
+	for i := 0; i < 300; i++ {
+		noErr(s.Inject(ctx, Inbound{Channel: "message", From: danaDiaz, Text: "before"}))(t)
+		c, cancel := context.WithCancel(ctx)
+		ch := s.Subscribe(c)
+		noErr(s.Inject(ctx, Inbound{Channel: "message", From: eveOrtiz, Text: "after"}))(t)
+		if e := <-ch; e.Contact != eveOrtiz {
+			t.Fatalf("round %d: a new subscriber heard %+v, which was acknowledged before it subscribed", i, e)
+		}
+		cancel()
 	}
 }

@@ -48,6 +48,9 @@ type Service struct {
 
 	subMu sync.Mutex
 	subs  map[*subscriber]struct{}
+	// acked counts the batches whose callers were released (guarded by subMu): a subscriber
+	// hears only batches acknowledged after it subscribed.
+	acked uint64
 
 	closeOnce sync.Once
 }
@@ -323,16 +326,19 @@ func (s *Service) commit(batch []*request) {
 			}
 		}
 	}
-	// The subscribers first, then the callers: when a command returns, its events are
-	// already queued for every subscriber, so one that subscribes after a command returns
-	// never hears about it (publishing never blocks, so this costs the caller nothing).
-	for _, r := range batch {
-		if r.err == nil {
-			s.publish(r.events)
-		}
-	}
+	// The callers first (their changes are durable), then the subscribers; a subscriber that
+	// subscribed after this batch was acknowledged does not hear it (see publish).
+	s.subMu.Lock()
+	s.acked++
+	batchNo := s.acked
+	s.subMu.Unlock()
 	for _, r := range batch {
 		close(r.done)
+	}
+	for _, r := range batch {
+		if r.err == nil {
+			s.publish(batchNo, r.events)
+		}
 	}
 }
 

@@ -11,13 +11,17 @@ const (
 	MaxName = 256  // characters in a name
 )
 
+// phoneSeparators are what people type between a phone number's digits (built once: a
+// Replacer is costly to build and safe to share).
+var phoneSeparators = strings.NewReplacer(" ", "", "-", "")
+
 // NormalizePhone turns a phone number as people type it ("+1 555-000 1111") into the digits
 // that identify a contact, or explains what is wrong with it.
 func NormalizePhone(s string) (string, error) {
 	in := s
 	s = strings.TrimSpace(s)
 	s = strings.TrimPrefix(s, "+")
-	s = strings.NewReplacer(" ", "", "-", "").Replace(s)
+	s = phoneSeparators.Replace(s)
 	if s == "" {
 		return "", errorf(Invalid, "A phone number is needed: give 6 to 15 digits, like +15550001111")
 	}
