@@ -129,7 +129,7 @@ workspace of N contacts instead (for load and performance work).`,
 			defer stopHook()
 			tctx, cancel := context.WithCancel(ctx)
 			defer cancel()
-			tour := demo.NewTour(tctx, svc)
+			tour := demo.NewTour(tctx, svc, demo.StatePath(o.Info.Path))
 			return a.screen(ctx, ui.Run(ctx, svc, ui.Options{As: as, Tour: tourPanel{tour}, ShowTour: true, Local: true}))
 		}),
 	}
@@ -156,5 +156,8 @@ func (a *app) resetDemo() error {
 		return fmt.Errorf("cannot delete %s for --reset: %v", abs, err)
 	}
 	os.Remove(abs + ".sock")
+	if err := os.Remove(demo.StatePath(abs)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("cannot delete the tour progress %s for --reset: %v", demo.StatePath(abs), err)
+	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"switchboard/demo"
 	"switchboard/inbox"
 	"switchboard/inbox/rpc"
 )
@@ -625,4 +626,23 @@ func TestSecondOwnerFailsFast(t *testing.T) {
 	w.ok(t, "whoami") // the demo --reset did not delete it
 	srv.stop(t)
 	w.want(t, 2, "demo", "--contacts", "0")
+}
+
+// demo --reset deletes the demo file and its tour progress, so the tour starts over too.
+func TestDemoResetDeletesTourProgress(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	for _, p := range []string{db, demo.StatePath(db)} {
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := &app{db: db}
+	if err := a.resetDemo(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{db, demo.StatePath(db)} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Fatalf("%s is still there after --reset (%v)", p, err)
+		}
+	}
 }

@@ -2,6 +2,9 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
+	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -147,16 +150,28 @@ func (f *Facts) flipped(key routing.SettingKey, to string, after time.Time) *dat
 }
 
 // Tour runs the guided tour over a service: a step turns done when its check first passes, and
-// stays done.
+// stays done — across reopening the demo too, when the tour has a state file.
 type Tour struct {
 	svc   *inbox.Service
 	start time.Time
 	steps []Step
+	path  string // the state file ("" keeps the progress in memory only)
 
 	mu      sync.Mutex
 	done    []bool
 	refused bool
 }
+
+// tourState is what the state file keeps: when the tour started (its checks look at what
+// happened since) and the titles of the steps done.
+type tourState struct {
+	Started time.Time `json:"started"`
+	Done    []string  `json:"done"`
+}
+
+// StatePath is where the tour of the demo in dbPath keeps its progress: beside the file, so
+// --reset (which deletes both) starts the tour again.
+func StatePath(dbPath string) string { return dbPath + ".tour" }
 
 // StepState is a step with whether it is done.
 type StepState struct {
@@ -164,10 +179,21 @@ type StepState struct {
 	Done              bool
 }
 
-// NewTour starts a tour now. It watches the service's events until ctx ends, to see refused
-// settings changes (which change nothing and so leave no other trace).
-func NewTour(ctx context.Context, svc *inbox.Service) *Tour {
-	t := &Tour{svc: svc, start: time.Now().UTC().Add(-time.Second), steps: Steps, done: make([]bool, len(Steps))}
+// NewTour starts a tour, or picks up the one saved in the state file at path (see StatePath;
+// "" keeps progress in memory only). A missing or unreadable state file starts the tour now.
+// It watches the service's events until ctx ends, to see refused settings changes (which
+// change nothing and so leave no other trace).
+func NewTour(ctx context.Context, svc *inbox.Service, path string) *Tour {
+	t := &Tour{svc: svc, start: time.Now().UTC().Add(-time.Second), steps: Steps, done: make([]bool, len(Steps)), path: path}
+	if raw, err := os.ReadFile(path); path != "" && err == nil {
+		var st tourState
+		if json.Unmarshal(raw, &st) == nil && !st.Started.IsZero() {
+			t.start = st.Started
+			for i, s := range t.steps {
+				t.done[i] = slices.Contains(st.Done, s.Title)
+			}
+		}
+	}
 	events := svc.Subscribe(ctx)
 	go func() {
 		for e := range events {
@@ -189,14 +215,41 @@ func (t *Tour) Steps(ctx context.Context) []StepState {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	out := make([]StepState, len(t.steps))
+	changed := false
 	for i, s := range t.steps {
 		if !t.done[i] && err == nil {
 			f.refusedNonAdmin = t.refused
 			t.done[i] = s.Check(f)
+			changed = changed || t.done[i]
 		}
 		out[i] = StepState{Title: s.Title, Do: s.Do, Expect: s.Expect, Done: t.done[i]}
 	}
+	if changed {
+		t.save()
+	}
 	return out
+}
+
+// save writes the progress to the state file (best effort: the tour goes on in memory if the
+// file cannot be written). Called with t.mu held.
+func (t *Tour) save() {
+	if t.path == "" {
+		return
+	}
+	st := tourState{Started: t.start, Done: []string{}}
+	for i, s := range t.steps {
+		if t.done[i] {
+			st.Done = append(st.Done, s.Title)
+		}
+	}
+	raw, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return
+	}
+	tmp := t.path + ".tmp"
+	if os.WriteFile(tmp, append(raw, '\n'), 0o600) == nil {
+		os.Rename(tmp, t.path)
+	}
 }
 
 // facts reads what happened since the tour started: the settings history and the system notes

@@ -2,6 +2,8 @@ package demo
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,7 +16,7 @@ func tourAt(t *testing.T) (*inbox.Service, func(i int) bool) {
 	s := seeded(t)
 	c, cancel := context.WithCancel(ctx)
 	t.Cleanup(cancel)
-	tour := NewTour(c, s)
+	tour := NewTour(c, s, "")
 	return s, func(i int) bool {
 		t.Helper()
 		return tour.Steps(ctx)[i].Done
@@ -182,11 +184,65 @@ func TestTourStepNonAdminRefused(t *testing.T) {
 	if _, err := s.SetOwnerRouting(ctx, "lena", true); inbox.KindOf(err) != inbox.Forbidden {
 		t.Fatalf("lena flipped it: %v", err)
 	}
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(10 * time.Second) // the tour hears the refusal asynchronously
 	for !done(i) {
 		if time.Now().After(deadline) {
 			t.Fatal("not done")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestTourProgressSurvivesReopening: with a state file, a reopened demo shows the steps done
+// before as done (even one seen only as an event, which the workspace keeps no trace of), and a
+// step begun before reopening still completes against what happened since the tour began.
+func TestTourProgressSurvivesReopening(t *testing.T) {
+	s := seeded(t)
+	path := StatePath(filepath.Join(t.TempDir(), "demo.db"))
+	c, cancel := context.WithCancel(ctx)
+	defer cancel()
+	first := NewTour(c, s, path)
+	refused := stepIndex(t, "Only admins can flip the toggle")
+	routingOn := stepIndex(t, "Turn contact owner-based routing on, as an admin")
+	if _, err := s.SetOwnerRouting(ctx, "maya", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetOwnerRouting(ctx, "lena", true); inbox.KindOf(err) != inbox.Forbidden {
+		t.Fatalf("lena flipped it: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !first.Steps(ctx)[refused].Done {
+		if time.Now().After(deadline) {
+			t.Fatal("the refusal was not seen in the first session")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+
+	// the demo is reopened (no events this time): the refusal step stays done, and switching
+	// routing back on completes the step begun in the first session
+	c2, cancel2 := context.WithCancel(ctx)
+	defer cancel2()
+	again := NewTour(c2, s, path)
+	st := again.Steps(ctx)
+	if !st[refused].Done || st[routingOn].Done {
+		t.Fatalf("after reopening: refused %v, routing on %v", st[refused].Done, st[routingOn].Done)
+	}
+	if _, err := s.SetOwnerRouting(ctx, "maya", true); err != nil {
+		t.Fatal(err)
+	}
+	if !again.Steps(ctx)[routingOn].Done {
+		t.Fatal("off in the first session and on in the second does not complete the step")
+	}
+	// without the state file (after --reset) the tour starts over
+	if NewTour(c2, s, StatePath(filepath.Join(t.TempDir(), "other.db"))).Steps(ctx)[refused].Done {
+		t.Fatal("a tour without a state file starts with the refusal step done")
+	}
+	// a damaged state file starts the tour over instead of failing
+	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if NewTour(c2, s, path).Steps(ctx)[refused].Done {
+		t.Fatal("a damaged state file kept progress")
 	}
 }
