@@ -8,7 +8,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"switchboard/data"
@@ -783,8 +782,17 @@ func (m *Model) onClick(ms tea.Mouse) tea.Cmd {
 		}
 	case L.conv.in(x, y):
 		m.focus = paneConv
-	case m.screen == scrSettings && y >= L.bodyY && y < L.bodyY+L.bodyH:
-		// settings lines are not a fixed grid; a click focuses the screen only
+	case m.screen == scrSettings:
+		// a click focuses a setting; a click on the focused one acts as space does (flips a
+		// toggle, steps the default team or plan, edits a rule, adds one)
+		i := m.settingsItemAt(x, y, m.w-L.tr.w, L.bodyH, L.bodyY)
+		if i < 0 {
+			return nil
+		}
+		if i == m.setCursor {
+			return m.flip()
+		}
+		m.setCursor = i
 	}
 	return nil
 }
@@ -816,4 +824,3 @@ func (m *Model) onWheel(ms tea.Mouse) tea.Cmd {
 	return nil
 }
 
-var _ = lipgloss.Width

@@ -378,3 +378,43 @@ func TestNarrowTabBarClicksAndSpinner(t *testing.T) {
 	h.m.Update(asyncMsg{nil})
 	h.wantNot("loading")
 }
+
+// A click on a settings row focuses it; a click on the focused row acts as space does. The rows
+// are found on the screen as drawn, wide (two boxes) and narrow (one box).
+func TestMouseClicksSettingsRows(t *testing.T) {
+	for _, w := range []int{120, 80} {
+		svc := newService(t)
+		h := newHarness(t, svc, Options{As: "alice"}, w, 30)
+		h.keys("s")
+		rowOf := func(text string) int {
+			for y, line := range strings.Split(h.screen(), "\n") {
+				if strings.Contains(line, text) {
+					return y
+				}
+			}
+			t.Fatalf("width %d: no %q on the settings screen:\n%s", w, text, h.screen())
+			return -1
+		}
+		before := svc.Settings(bg).RoundRobin
+		h.send(tea.MouseClickMsg{X: 4, Y: rowOf("Round robin"), Button: tea.MouseLeft})
+		if h.m.setCursor != setRoundRobin || svc.Settings(bg).RoundRobin != before {
+			t.Fatalf("width %d: first click: cursor %d, round robin %v", w, h.m.setCursor, svc.Settings(bg).RoundRobin)
+		}
+		h.send(tea.MouseClickMsg{X: 4, Y: rowOf("Round robin"), Button: tea.MouseLeft})
+		h.settle()
+		if svc.Settings(bg).RoundRobin == before {
+			t.Fatalf("width %d: a click on the focused toggle did not flip it", w)
+		}
+		h.want("Round robin is now " + onOff(!before))
+		// a click on a line that is not a setting (a priority rule's text) changes nothing
+		h.send(tea.MouseClickMsg{X: 4, Y: rowOf("2. Otherwise the contact owner"), Button: tea.MouseLeft})
+		if h.m.setCursor != setRoundRobin {
+			t.Fatalf("width %d: a click on the rules' text moved the focus to %d", w, h.m.setCursor)
+		}
+		h.send(tea.MouseClickMsg{X: 4, Y: rowOf("+ Add a rule"), Button: tea.MouseLeft})
+		h.send(tea.MouseClickMsg{X: 4, Y: rowOf("+ Add a rule"), Button: tea.MouseLeft})
+		if h.m.dlg == dlgNone {
+			t.Fatalf("width %d: two clicks on “Add a rule” opened nothing", w)
+		}
+	}
+}

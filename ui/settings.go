@@ -176,22 +176,26 @@ func onOff(b bool) string {
 	return "off"
 }
 
-// settingsView draws the settings screen in w×h.
-func (m *Model) settingsView(w, h int) string {
+// settingsGeometry is how the settings screen splits w columns: the left box (routing and
+// rules) is leftW wide; wide puts the teams, operators and history in a second box beside it.
+func settingsGeometry(w int) (leftW int, wide bool) {
+	if w >= 110 {
+		return w * 58 / 100, true
+	}
+	return w, false
+}
+
+// settingsLeft draws the lines of the left box iw wide and says on which line each focusable
+// item is (items[i] for item i), so that the view can keep the focus in sight and a click can
+// find the item under the pointer.
+func (m *Model) settingsLeft(iw int) (left []string, items []int) {
 	st := m.st
 	s := m.settings
 	admin := m.isAdmin()
-	wide := w >= 110
-	leftW := w
-	if wide {
-		leftW = w * 58 / 100
-	}
-	iw := leftW - 2
-	var left []string
-	var focusLine int
+	items = make([]int, m.settingItems())
 	item := func(i int, text string) {
+		items[i] = len(left)
 		if i == m.setCursor {
-			focusLine = len(left)
 			left = append(left, st.Selected.Width(iw).Render("▸ "+ansi.Strip(text)))
 			return
 		}
@@ -244,12 +248,58 @@ func (m *Model) settingsView(w, h int) string {
 		item(setRules+i, fmt.Sprintf("%d. %s: %s → %s", i+1, r.Name, ruleWhen(r), m.ruleTo(r.To)))
 	}
 	item(setRules+len(s.Rules), st.Dim.Render("+ Add a rule"))
+	return left, items
+}
 
-	var right []string
-	rw := iw
-	if wide {
-		rw = w - leftW - 2
+// settingsScroll is the first line shown of lines lines in a box of h rows, keeping line focus
+// in sight.
+func settingsScroll(lines, focus, h int) int {
+	if lines <= h {
+		return 0
 	}
+	return max(0, min(focus-h/2, lines-h))
+}
+
+// settingsItemAt is the settings item drawn at screen cell (x, y), for a settings body w×h
+// drawn from row bodyY at column 0, or -1.
+func (m *Model) settingsItemAt(x, y, w, h, bodyY int) int {
+	leftW, wide := settingsGeometry(w)
+	if x <= 0 || x >= leftW-1 || y <= bodyY || y >= bodyY+h-1 {
+		return -1 // outside the left box, or on its border
+	}
+	left, items := m.settingsLeft(leftW - 2)
+	total := len(left)
+	if !wide {
+		total += 1 + len(m.settingsRight(leftW-2))
+	}
+	line := y - bodyY - 1 + settingsScroll(total, items[m.setCursor], h-2)
+	for i, l := range items {
+		if l == line {
+			return i
+		}
+	}
+	return -1
+}
+
+// settingsView draws the settings screen in w×h.
+func (m *Model) settingsView(w, h int) string {
+	leftW, wide := settingsGeometry(w)
+	left, items := m.settingsLeft(leftW - 2)
+	focus := items[m.setCursor]
+	if !wide {
+		lines := append(append(left, ""), m.settingsRight(leftW-2)...)
+		return m.box(lines[settingsScroll(len(lines), focus, h-2):], w, h, true)
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top,
+		m.box(left[settingsScroll(len(left), focus, h-2):], leftW, h, true),
+		m.box(m.settingsRight(w-leftW-2), w-leftW, h, false))
+}
+
+// settingsRight draws the teams, operators and settings history rw wide.
+func (m *Model) settingsRight(rw int) []string {
+	st := m.st
+	s := m.settings
+	var right []string
 	right = append(right, st.Title.Render("Teams"))
 	for _, t := range m.teams {
 		def := ""
@@ -286,20 +336,7 @@ func (m *Model) settingsView(w, h int) string {
 		right = append(right, st.Dim.Render(c.At.Format("Jan 2 15:04"))+" "+st.Bold.Render(m.opName(c.By)))
 		right = append(right, fmt.Sprintf("  %s: %s → %s", settingName(c.Key), settingValue(c.Key, c.From), settingValue(c.Key, c.To)))
 	}
-	if !wide {
-		lines := append(append(left, ""), right...)
-		return m.box(scrollTo(lines, focusLine, h-2), w, h, true)
-	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, m.box(scrollTo(left, focusLine, h-2), leftW, h, true), m.box(right, w-leftW, h, false))
-}
-
-// scrollTo returns the h lines of lines that keep line focus in view.
-func scrollTo(lines []string, focus, h int) []string {
-	if len(lines) <= h {
-		return lines
-	}
-	start := max(0, min(focus-h/2, len(lines)-h))
-	return lines[start : start+h]
+	return right
 }
 
 func settingName(k string) string {

@@ -760,6 +760,6 @@ func (m *Model) helpView(w, h int) string {
 	m.helpTop = max(0, min(m.helpTop, len(all)-room))
 	end := min(len(all), m.helpTop+room)
 	body := append(head, all[m.helpTop:end]...)
-	body = append(body, st.Dim.Render("Mouse: click a view or a conversation; the wheel scrolls."))
+	body = append(body, st.Dim.Render("Mouse: click a view or a conversation; in Settings click a row, click again to change it; the wheel scrolls."))
 	return m.box(body, w, h, true)
 }
