@@ -823,4 +823,3 @@ func (m *Model) onWheel(ms tea.Mouse) tea.Cmd {
 	}
 	return nil
 }
-
