@@ -69,7 +69,9 @@ func TestOpenHeldByAnotherProcessGivesUp(t *testing.T) {
 	if !errors.Is(err, ErrInUse) {
 		t.Fatalf("err does not wrap ErrInUse: %v", err)
 	}
-	if took < time.Second || took > 3*time.Second {
+	// it waited for the lock (the 2 s timeout Open passes to bbolt) and then gave up; the upper
+	// bound only says it did not hang — a loaded machine may add seconds to the wait
+	if took < time.Second || took > 15*time.Second {
 		t.Fatalf("gave up after %v, want about 2s", took)
 	}
 }

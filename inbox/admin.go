@@ -84,7 +84,7 @@ func (s *Service) setting(ctx context.Context, by string, key routing.SettingKey
 		return nil
 	})
 	if KindOf(err) == Forbidden {
-		s.publish(0, []Event{{Kind: EventRefused, Actor: by, Why: err.Error(), Reason: string(key)}})
+		s.publish([]Event{{Kind: EventRefused, Actor: by, Why: err.Error(), Reason: string(key)}})
 	}
 	return out, err
 }

@@ -40,7 +40,6 @@ type Event struct {
 type subscriber struct {
 	ch     chan Event
 	lagged bool
-	after  uint64 // the batches up to this one were acknowledged before it subscribed
 }
 
 // Subscribe returns a stream of change events until ctx ends (the channel is then closed). A
@@ -56,7 +55,6 @@ func (s *Service) Subscribe(ctx context.Context) <-chan Event {
 		return sub.ch
 	default:
 	}
-	sub.after = s.acked
 	s.subs[sub] = struct{}{}
 	s.subMu.Unlock()
 	go func() {
@@ -75,18 +73,14 @@ func (s *Service) Subscribe(ctx context.Context) <-chan Event {
 	return sub.ch
 }
 
-// publish queues the events of batch batchNo (0: not a batch, heard by every subscriber) for
-// the subscribers that subscribed before the batch was acknowledged. It never blocks.
-func (s *Service) publish(batchNo uint64, events []Event) {
+// publish queues the events for every subscriber. It never blocks.
+func (s *Service) publish(events []Event) {
 	if len(events) == 0 {
 		return
 	}
 	s.subMu.Lock()
 	defer s.subMu.Unlock()
 	for sub := range s.subs {
-		if batchNo != 0 && batchNo <= sub.after {
-			continue // it subscribed after the caller heard "done"
-		}
 		for _, e := range events {
 			if sub.lagged {
 				select {

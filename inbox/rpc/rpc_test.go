@@ -127,8 +127,10 @@ func TestStaleSocketIsReplaced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if time.Since(start) > time.Second {
-		t.Fatal("owning over a stale socket was slow")
+	// a stale socket is replaced at once, not after the lock's 2 s timeout: the generous bound
+	// keeps a loaded machine from failing it
+	if d := time.Since(start); d > 1900*time.Millisecond {
+		t.Fatalf("owning over a stale socket took %v (waited for a lock?)", d)
 	}
 	if _, err := Dial(path); err != nil {
 		t.Fatalf("the new owner does not answer: %v", err)
