@@ -785,7 +785,7 @@ func (m *Model) onClick(ms tea.Mouse) tea.Cmd {
 	case m.screen == scrSettings:
 		// a click focuses a setting; a click on the focused one acts as space does (flips a
 		// toggle, steps the default team or plan, edits a rule, adds one)
-		i := m.settingsItemAt(x, y, m.w-L.tr.w, L.bodyH, L.bodyY)
+		i := m.settingsItemAt(x, y, L.bodyY)
 		if i < 0 {
 			return nil
 		}

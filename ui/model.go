@@ -111,6 +111,7 @@ type Model struct {
 	rule   ruleDlg
 
 	setCursor int
+	setTop    int // the first line of the settings box shown (see settingsFollow)
 	helpTop   int
 
 	status     string
@@ -476,6 +477,9 @@ func (m *Model) teamName(id string) string {
 // global keys, then the screen and the focused pane.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
+	if m.screen == scrSettings {
+		m.settingsFollow()
+	}
 	return m, cmd
 }
 

@@ -2,12 +2,14 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"switchboard/data"
 	"switchboard/inbox"
 )
 
@@ -416,5 +418,38 @@ func TestMouseClicksSettingsRows(t *testing.T) {
 		if h.m.dlg == dlgNone {
 			t.Fatalf("width %d: two clicks on “Add a rule” opened nothing", w)
 		}
+	}
+}
+
+// In a settings box scrolled to its end, a click focuses the row under the pointer without
+// scrolling it away, so a second click at the same place acts on the same row.
+func TestMouseClicksScrolledSettings(t *testing.T) {
+	svc := newService(t)
+	for i := 1; i <= 8; i++ {
+		if err := svc.AddRule(bg, "alice", data.Rule{Name: fmt.Sprintf("extra%d", i), Keyword: fmt.Sprintf("word%d", i), To: "bot"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarness(t, svc, Options{As: "alice"}, 80, 24)
+	h.keys("s", "G")
+	y := -1
+	for i, line := range strings.Split(h.screen(), "\n") {
+		if strings.Contains(line, "5. extra4") {
+			y = i
+		}
+	}
+	if y < 0 || h.m.setTop == 0 {
+		t.Fatalf("the settings box did not scroll (top %d) or shows no rule 5:\n%s", h.m.setTop, h.screen())
+	}
+	h.send(tea.MouseClickMsg{X: 4, Y: y, Button: tea.MouseLeft})
+	if h.m.ruleAt() != 4 {
+		t.Fatalf("the click focused item %d, not rule 5", h.m.setCursor)
+	}
+	if line := strings.Split(h.screen(), "\n")[y]; !strings.Contains(line, "▸ 5. extra4") {
+		t.Fatalf("the focused rule moved away from the pointer: row %d is %q", y, line)
+	}
+	h.send(tea.MouseClickMsg{X: 4, Y: y, Button: tea.MouseLeft})
+	if h.m.dlg == dlgNone {
+		t.Fatal("the second click did not open the rule")
 	}
 }

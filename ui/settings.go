@@ -251,28 +251,41 @@ func (m *Model) settingsLeft(iw int) (left []string, items []int) {
 	return left, items
 }
 
-// settingsScroll is the first line shown of lines lines in a box of h rows, keeping line focus
-// in sight.
-func settingsScroll(lines, focus, h int) int {
-	if lines <= h {
-		return 0
+// settingsBox is what the settings screen's first (scrolling) box holds for the current size:
+// its lines, the line of each item, its width and how many lines it shows.
+func (m *Model) settingsBox() (lines []string, items []int, leftW, rows int) {
+	L := m.layout()
+	w := m.w - L.tr.w
+	leftW, wide := settingsGeometry(w)
+	lines, items = m.settingsLeft(leftW - 2)
+	if !wide {
+		lines = append(append(lines, ""), m.settingsRight(leftW-2)...)
 	}
-	return max(0, min(focus-h/2, lines-h))
+	return lines, items, leftW, L.bodyH - 2
 }
 
-// settingsItemAt is the settings item drawn at screen cell (x, y), for a settings body w×h
-// drawn from row bodyY at column 0, or -1.
-func (m *Model) settingsItemAt(x, y, w, h, bodyY int) int {
-	leftW, wide := settingsGeometry(w)
-	if x <= 0 || x >= leftW-1 || y <= bodyY || y >= bodyY+h-1 {
-		return -1 // outside the left box, or on its border
+// settingsFollow scrolls the settings box only as far as it takes to show the focused item (and
+// the line after it), so a click never moves the line under the pointer.
+func (m *Model) settingsFollow() {
+	lines, items, _, rows := m.settingsBox()
+	focus := items[min(m.setCursor, len(items)-1)]
+	if focus < m.setTop {
+		m.setTop = focus
 	}
-	left, items := m.settingsLeft(leftW - 2)
-	total := len(left)
-	if !wide {
-		total += 1 + len(m.settingsRight(leftW-2))
+	if focus+1 >= m.setTop+rows {
+		m.setTop = focus + 2 - rows
 	}
-	line := y - bodyY - 1 + settingsScroll(total, items[m.setCursor], h-2)
+	m.setTop = max(0, min(m.setTop, len(lines)-rows))
+}
+
+// settingsItemAt is the settings item drawn at screen cell (x, y), for a settings body drawn
+// from row bodyY at column 0, or -1.
+func (m *Model) settingsItemAt(x, y, bodyY int) int {
+	_, items, leftW, rows := m.settingsBox()
+	if x <= 0 || x >= leftW-1 || y <= bodyY || y > bodyY+rows {
+		return -1 // outside the first box, or on its border
+	}
+	line := y - bodyY - 1 + m.setTop
 	for i, l := range items {
 		if l == line {
 			return i
@@ -284,14 +297,13 @@ func (m *Model) settingsItemAt(x, y, w, h, bodyY int) int {
 // settingsView draws the settings screen in w×h.
 func (m *Model) settingsView(w, h int) string {
 	leftW, wide := settingsGeometry(w)
-	left, items := m.settingsLeft(leftW - 2)
-	focus := items[m.setCursor]
+	left, _ := m.settingsLeft(leftW - 2)
+	top := func(lines []string) []string { return lines[max(0, min(m.setTop, len(lines)-(h-2))):] }
 	if !wide {
-		lines := append(append(left, ""), m.settingsRight(leftW-2)...)
-		return m.box(lines[settingsScroll(len(lines), focus, h-2):], w, h, true)
+		return m.box(top(append(append(left, ""), m.settingsRight(leftW-2)...)), w, h, true)
 	}
 	return lipgloss.JoinHorizontal(lipgloss.Top,
-		m.box(left[settingsScroll(len(left), focus, h-2):], leftW, h, true),
+		m.box(top(left), leftW, h, true),
 		m.box(m.settingsRight(w-leftW-2), w-leftW, h, false))
 }
 
