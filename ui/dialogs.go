@@ -817,7 +817,7 @@ func (m *Model) onWheel(ms tea.Mouse) tea.Cmd {
 	case L.views.in(ms.X, ms.Y):
 		return m.selectTab(m.tab + d/3)
 	case m.screen == scrSettings:
-		m.setCursor = max(0, min(m.settingItems()-1, m.setCursor+d/3))
+		m.settingsScroll(d) // the wheel scrolls the box; the focus stays where it is
 	default:
 		return m.moveCursor(d)
 	}

@@ -476,9 +476,11 @@ func (m *Model) teamName(id string) string {
 // Update handles one message. Precedence (gh-dash): an open dialog or text input first, then
 // global keys, then the screen and the focused pane.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cursor, screen := m.setCursor, m.screen
 	cmd := m.update(msg)
-	if m.screen == scrSettings {
-		m.settingsFollow()
+	_, resized := msg.(tea.WindowSizeMsg)
+	if m.screen == scrSettings && (m.setCursor != cursor || m.screen != screen || resized) {
+		m.settingsFollow() // the wheel and paging past the last item scroll without moving it
 	}
 	return m, cmd
 }

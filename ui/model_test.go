@@ -453,3 +453,28 @@ func TestMouseClicksScrolledSettings(t *testing.T) {
 		t.Fatal("the second click did not open the rule")
 	}
 }
+
+// At 80 columns the teams, operators and history sit below the rules in the one settings box:
+// moving down past the last item pages on to them, and the wheel scrolls without moving the
+// focus.
+func TestNarrowSettingsReachTeamsOperatorsHistory(t *testing.T) {
+	h := newHarness(t, newService(t), Options{As: "alice"}, 80, 24)
+	h.keys("s", "G")
+	h.wantNot("Settings history")
+	last := h.m.setCursor
+	for i := 0; i < 40; i++ {
+		h.keys("j")
+	}
+	h.want("Operators", "Settings history")
+	if h.m.setCursor != last {
+		t.Fatalf("paging past the last item moved the focus to %d", h.m.setCursor)
+	}
+	h.keys("k") // back up: the focus moves and comes into view again
+	h.want("▸ 1. refunds")
+	top := h.m.setTop
+	L := h.m.layout()
+	h.send(tea.MouseWheelMsg{X: 4, Y: L.bodyY + 3, Button: tea.MouseWheelUp})
+	if top < 3 || h.m.setTop != top-3 || h.m.setCursor != last-1 {
+		t.Fatalf("wheel: top %d → %d, focus %d", top, h.m.setTop, h.m.setCursor)
+	}
+}

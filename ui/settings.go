@@ -66,6 +66,10 @@ func (m *Model) settingsKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Up):
 		m.setCursor = max(0, m.setCursor-1)
 	case key.Matches(msg, k.Down):
+		if m.setCursor == n-1 {
+			m.settingsScroll(1) // past the last item: page on to what is below it
+			return nil
+		}
 		m.setCursor = min(n-1, m.setCursor+1)
 	case key.Matches(msg, k.Top):
 		m.setCursor = 0
@@ -262,6 +266,12 @@ func (m *Model) settingsBox() (lines []string, items []int, leftW, rows int) {
 		lines = append(append(lines, ""), m.settingsRight(leftW-2)...)
 	}
 	return lines, items, leftW, L.bodyH - 2
+}
+
+// settingsScroll moves the settings box d lines, within its lines.
+func (m *Model) settingsScroll(d int) {
+	lines, _, _, rows := m.settingsBox()
+	m.setTop = max(0, min(m.setTop+d, len(lines)-rows))
 }
 
 // settingsFollow scrolls the settings box only as far as it takes to show the focused item (and
