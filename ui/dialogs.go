@@ -817,7 +817,9 @@ func (m *Model) onWheel(ms tea.Mouse) tea.Cmd {
 	case L.views.in(ms.X, ms.Y):
 		return m.selectTab(m.tab + d/3)
 	case m.screen == scrSettings:
-		m.settingsScroll(d) // the wheel scrolls the box; the focus stays where it is
+		// the wheel scrolls the box under it; the focus stays where it is
+		_, _, leftW, _ := m.settingsBox()
+		m.settingsScroll(d, ms.X >= leftW)
 	default:
 		return m.moveCursor(d)
 	}

@@ -112,6 +112,7 @@ type Model struct {
 
 	setCursor int
 	setTop    int // the first line of the settings box shown (see settingsFollow)
+	setTopR   int // the first line shown of the second settings box (wide screens)
 	helpTop   int
 
 	status     string

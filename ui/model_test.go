@@ -478,3 +478,36 @@ func TestNarrowSettingsReachTeamsOperatorsHistory(t *testing.T) {
 		t.Fatalf("wheel: top %d → %d, focus %d", top, h.m.setTop, h.m.setCursor)
 	}
 }
+
+// On a wide but short screen the second settings box (teams, operators, history) is cut off:
+// paging past the last item, or the wheel over that box, scrolls it to the history.
+func TestWideShortSettingsReachHistory(t *testing.T) {
+	svc := newService(t)
+	for _, on := range []bool{false, true, false, true} {
+		if _, err := svc.SetRoundRobin(bg, "alice", on); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarness(t, svc, Options{As: "alice"}, 120, 24)
+	changes := func() int { return strings.Count(h.screen(), "Round robin: o") }
+	h.keys("s")
+	if n := changes(); n == 4 {
+		t.Fatalf("the screen is tall enough for all %d changes: the test shows nothing", n)
+	}
+	h.keys("G")
+	for i := 0; i < 30; i++ {
+		h.keys("j")
+	}
+	if n := changes(); n != 4 {
+		t.Fatalf("after paging on, %d of 4 changes are shown:\n%s", n, h.screen())
+	}
+	h.want("▸ + Add a rule")
+	L := h.m.layout()
+	for i := 0; i < 20; i++ {
+		h.send(tea.MouseWheelMsg{X: 100, Y: L.bodyY + 3, Button: tea.MouseWheelUp})
+	}
+	h.want("Teams", "▸ + Add a rule")
+	if n := changes(); n == 4 {
+		t.Fatal("the wheel did not scroll the second box back")
+	}
+}

@@ -67,7 +67,7 @@ func (m *Model) settingsKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.setCursor = max(0, m.setCursor-1)
 	case key.Matches(msg, k.Down):
 		if m.setCursor == n-1 {
-			m.settingsScroll(1) // past the last item: page on to what is below it
+			m.settingsScroll(1, true) // past the last item: page on to what is below or beside it
 			return nil
 		}
 		m.setCursor = min(n-1, m.setCursor+1)
@@ -268,9 +268,17 @@ func (m *Model) settingsBox() (lines []string, items []int, leftW, rows int) {
 	return lines, items, leftW, L.bodyH - 2
 }
 
-// settingsScroll moves the settings box d lines, within its lines.
-func (m *Model) settingsScroll(d int) {
-	lines, _, _, rows := m.settingsBox()
+// settingsScroll moves a settings box d lines, within its lines: on a wide screen the second
+// box (teams, operators, history) when second is true, else the first; on a narrow screen the
+// one box, which holds both.
+func (m *Model) settingsScroll(d int, second bool) {
+	lines, _, leftW, rows := m.settingsBox()
+	L := m.layout()
+	if w := m.w - L.tr.w; second && w > leftW {
+		right := m.settingsRight(w - leftW - 2)
+		m.setTopR = max(0, min(m.setTopR+d, len(right)-rows))
+		return
+	}
 	m.setTop = max(0, min(m.setTop+d, len(lines)-rows))
 }
 
@@ -312,9 +320,10 @@ func (m *Model) settingsView(w, h int) string {
 	if !wide {
 		return m.box(top(append(append(left, ""), m.settingsRight(leftW-2)...)), w, h, true)
 	}
+	right := m.settingsRight(w - leftW - 2)
 	return lipgloss.JoinHorizontal(lipgloss.Top,
 		m.box(top(left), leftW, h, true),
-		m.box(m.settingsRight(w-leftW-2), w-leftW, h, false))
+		m.box(right[max(0, min(m.setTopR, len(right)-(h-2))):], w-leftW, h, false))
 }
 
 // settingsRight draws the teams, operators and settings history rw wide.
