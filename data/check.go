@@ -2,11 +2,11 @@ package data
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
 	"os"
+	"time"
 )
 
 // checkFile looks at an existing file's two bbolt meta pages before bbolt maps it. bbolt trusts
@@ -20,30 +20,46 @@ import (
 // pgid u64, txid u64, checksum u64 (FNV-64a of the meta before the checksum). All little-endian
 // on the platforms bbolt supports.
 func checkFile(path string) error {
+	err := checkOnce(path)
+	if err != nil {
+		// a process creating or growing the file may be between its writes: look once more
+		time.Sleep(100 * time.Millisecond)
+		err = checkOnce(path)
+	}
+	return err
+}
+
+func checkOnce(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil
-		}
-		return nil // bbolt reports permission problems itself, with the error Open maps
+		return nil // missing (Open creates it) or unreadable: bbolt reports that itself
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || st.Size() == 0 {
-		return nil
-	}
 	m0, ok0 := readMeta(f, 0)
-	second := int64(os.Getpagesize())
+	var m1 boltMeta
+	ok1 := false
 	if ok0 {
-		second = int64(m0.pageSize)
+		m1, ok1 = readMeta(f, int64(m0.pageSize))
+	} else {
+		// the first meta gives no page size: try every size bbolt tries, 1 KB to 16 MB
+		for ps := int64(1024); ps <= 16<<20 && !ok1; ps *= 2 {
+			if m1, ok1 = readMeta(f, ps); ok1 && int64(m1.pageSize) != ps {
+				ok1 = false
+			}
+		}
 	}
-	m1, ok1 := readMeta(f, second)
 	best := m0
 	switch {
 	case !ok0 && !ok1:
-		return nil // not a bbolt file at all: bbolt says so
+		return nil // empty, or not a bbolt file at all: bbolt says so
 	case !ok0 || (ok1 && m1.txid > m0.txid):
 		best = m1
+	}
+	// the size after the metas: bbolt grows a file before it writes a meta that needs the
+	// room, and never shrinks it, so a healthy file is never shorter than its newest meta says
+	st, err := f.Stat()
+	if err != nil {
+		return nil
 	}
 	need := int64(best.hwm) * int64(best.pageSize)
 	if st.Size() < need {
@@ -79,7 +95,7 @@ func readMeta(r io.ReaderAt, off int64) (boltMeta, bool) {
 	}
 	meta := boltMeta{pageSize: le.Uint32(m[8:]), root: le.Uint64(m[16:]), freelist: le.Uint64(m[32:]),
 		hwm: le.Uint64(m[40:]), txid: le.Uint64(m[48:])}
-	if meta.pageSize < 512 || meta.pageSize > 1<<20 || meta.pageSize&(meta.pageSize-1) != 0 {
+	if meta.pageSize < 512 || meta.pageSize > 16<<20 || meta.pageSize&(meta.pageSize-1) != 0 {
 		return boltMeta{}, false
 	}
 	return meta, true

@@ -37,6 +37,7 @@
 package data
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -147,9 +148,30 @@ var migrations = []func(tx *bolt.Tx) error{
 	// the extids B+tree; now none). extids keeps the ids found by id alone: replies'.
 	func(tx *bolt.Tx) error {
 		ext, timeline := tx.Bucket(bExtIDs), tx.Bucket(bTimeline)
+		// Schema 2 accepted entries dated before 1970; their keys begin with 0x80 or more, among
+		// and after the keys schema 3 puts after the entries. Re-date them 1970-01-01 00:00 UTC
+		// (their seq keeps their order), which schema 3 accepts, and repoint their ids.
+		rekeyed, err := rekeyEarlyEntries(timeline)
+		if err != nil {
+			return err
+		}
+		if len(rekeyed) > 0 {
+			var fix [][2][]byte
+			ext.ForEach(func(id, key []byte) error {
+				if nk, ok := rekeyed[string(key)]; ok {
+					fix = append(fix, [2][]byte{append([]byte(nil), id...), nk})
+				}
+				return nil
+			})
+			for _, f := range fix {
+				if err := ext.Put(f[0], f[1]); err != nil {
+					return err
+				}
+			}
+		}
 		type move struct{ id, key []byte }
 		var moves []move
-		err := ext.ForEach(func(id, key []byte) error {
+		err = ext.ForEach(func(id, key []byte) error {
 			if key == nil {
 				return nil // the marker
 			}
@@ -180,6 +202,46 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
+}
+
+// rekeyEarlyEntries moves every timeline entry whose key holds a time before 1970 (top byte
+// 0x80 or more) to the same key with time 0, dates it 1970-01-01 00:00 UTC, and returns the
+// new key of each old one.
+func rekeyEarlyEntries(timeline *bolt.Bucket) (map[string][]byte, error) {
+	type move struct{ old, new, val []byte }
+	var moves []move
+	err := timeline.ForEach(func(k, v []byte) error {
+		i := bytes.IndexByte(k, 0)
+		if v == nil || i < 0 || len(k) != i+1+16 || k[i+1] < 0x80 {
+			return nil // not an entry (a record, the marker), or dated 1970 or later
+		}
+		nk := append(append(append([]byte(nil), k[:i+1]...), make([]byte, 8)...), k[i+9:]...)
+		var e Entry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("damaged timeline entry %q: %w", k, err)
+		}
+		e.At = time.Unix(0, 0).UTC() // as the key says: an export of it imports again
+		nv, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		moves = append(moves, move{append([]byte(nil), k...), nk, nv})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]byte, len(moves))
+	for _, m := range moves {
+		if err := timeline.Delete(m.old); err != nil {
+			return nil, err
+		}
+		if err := timeline.Put(m.new, m.val); err != nil {
+			return nil, err
+		}
+		out[string(m.old)] = m.new
+	}
+	return out, nil
 }
 
 // growing are the buckets that grow with the traffic. Each holds an empty nested bucket under

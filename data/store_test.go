@@ -678,3 +678,130 @@ func TestSchemaTwoFileMigratesToThree(t *testing.T) {
 		return nil
 	})
 }
+
+// A file whose first meta page is damaged gives no page size; the second meta is then looked
+// for at every size bbolt tries, so a cut-short file with 16 KB pages is still refused.
+func TestOpenRefusesCutShortFileWithOtherPageSize(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big-pages.db")
+	b, err := bolt.Open(path, 0o600, &bolt.Options{PageSize: 16384})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Update(func(tx *bolt.Tx) error {
+		bk, err := tx.CreateBucket([]byte("meta"))
+		if err != nil {
+			return err
+		}
+		for i := 0; i < 400; i++ {
+			if err := bk.Put(fmt.Appendf(nil, "k%04d", i), bytes.Repeat([]byte("v"), 200)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	b.Close()
+	raw, _ := os.ReadFile(path)
+	if len(raw) < 6*16384 {
+		t.Fatalf("the file is only %d bytes", len(raw))
+	}
+	for i := 16; i < 200; i++ {
+		raw[i] ^= 0x5a // meta 0 no longer validates
+	}
+	cut := filepath.Join(t.TempDir(), "cut.db")
+	os.WriteFile(cut, raw[:3*16384], 0o600)
+	refused(t, cut, "it was cut short")
+}
+
+// A schema-2 file could hold entries dated before 1970 (its import took any time); their keys
+// sort where schema 3 keeps inbound ids. The migration re-dates them 1970-01-01 and repoints
+// their ids, and walking the conversations ends (before, a key after the record led back to it).
+func TestSchemaTwoEntriesBefore1970Migrate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "early.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const contact = "15550001234"
+	at := time.Date(1969, 12, 31, 12, 0, 0, 0, time.UTC)
+	prefix := timelinePrefix(contact)
+	oldKey := append(append(append([]byte(nil), prefix...), be64(uint64(at.UnixNano()))...), be64(1)...)
+	replyKey := append(append(append([]byte(nil), prefix...), be64(uint64(at.Add(time.Minute).UnixNano()))...), be64(2)...)
+	err = db.Bolt().Update(func(tx *bolt.Tx) error {
+		tl, ext := tx.Bucket(bTimeline), tx.Bucket(bExtIDs)
+		for _, kv := range [][2][]byte{
+			{oldKey, []byte(`{"at":"1969-12-31T12:00:00Z","kind":"message","id":"wamid.old","text":"hi"}`)},
+			{replyKey, []byte(`{"at":"1969-12-31T12:01:00Z","kind":"reply","id":"sb.r","by":"bob","text":"hello"}`)},
+			{convKey(contact), []byte(`{"contact":"15550001234","status":"open","version":1,"last_at":0,"seq":2}`)},
+			{[]byte("wamid.old"), oldKey}, {[]byte("sb.r"), replyKey},
+		} {
+			b := tl
+			if !bytes.HasPrefix(kv[0], prefix) {
+				b = ext
+			}
+			if err := b.Put(kv[0], kv[1]); err != nil {
+				return err
+			}
+		}
+		return putU64(tx.Bucket(bMeta), []byte("schema"), 2)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	db, err = Open(path)
+	if err != nil {
+		t.Fatalf("a schema-2 file with an entry before 1970 does not open: %v", err)
+	}
+	defer db.Close()
+	db.View(func(tx *Tx) error {
+		es, _, err := tx.Timeline(contact, "", 10)
+		if err != nil || len(es) != 2 || !es[0].At.Equal(time.Unix(0, 0)) || es[0].ID != "wamid.old" || es[1].Kind != "reply" {
+			t.Fatalf("timeline after the migration: %+v %v", es, err)
+		}
+		if k, ok := tx.InboundID(contact, "wamid.old"); !ok || !bytes.Equal(k, es[0].Key) {
+			t.Fatalf("the message id finds %x %v, want %x", k, ok, es[0].Key)
+		}
+		if k, ok := tx.ExtID("sb.r"); !ok || !bytes.Equal(k, es[1].Key) {
+			t.Fatalf("the reply id finds %x %v, want %x", k, ok, es[1].Key)
+		}
+		n := 0
+		if err := tx.Conversations(func(Conversation) error { n++; return nil }); err != nil || n != 1 {
+			t.Fatalf("%d conversations (%v)", n, err)
+		}
+		return nil
+	})
+}
+
+// forEachConversation ends even when a contact has keys after its record (a file written by
+// schema 2 with an entry dated before 1970, before any migration).
+func TestConversationsWalkSkipsKeysAfterTheRecord(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "walk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.Bolt().Update(func(tx *bolt.Tx) error {
+		tl := tx.Bucket(bTimeline)
+		for _, c := range []string{"15550001111", "15550002222"} {
+			tl.Put(convKey(c), []byte(`{"contact":"`+c+`","status":"open"}`))
+			tl.Put(append(convKey(c), 0xff, 0xff), []byte(`{}`))
+		}
+		return nil
+	})
+	done := make(chan int, 1)
+	go db.View(func(tx *Tx) error {
+		n := 0
+		tx.Conversations(func(Conversation) error { n++; return nil })
+		done <- n
+		return nil
+	})
+	select {
+	case n := <-done:
+		if n != 2 {
+			t.Fatalf("%d conversations, want 2", n)
+		}
+	case <-time.After(30 * time.Second): // a loop, not a slow machine: the walk takes microseconds
+		t.Fatal("walking the conversations never ended")
+	}
+}

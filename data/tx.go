@@ -690,7 +690,12 @@ func (t *Tx) Timeline(contact, cursor string, limit int) (out []Entry, prev stri
 		if derr != nil {
 			return nil, "", derr
 		}
-		k, v = c.Seek(append(append([]byte(nil), prefix...), tail...))
+		if len(tail) > 0 && tail[0] >= 0xfe {
+			tail = nil // past every entry: the newest page, without walking the inbound ids
+			k, v = c.Seek(afterEntries(prefix))
+		} else {
+			k, v = c.Seek(append(append([]byte(nil), prefix...), tail...))
+		}
 	}
 	if k == nil {
 		k, v = c.Last()
@@ -840,12 +845,15 @@ func forEachConversation(b *bolt.Bucket, fn func(k, v []byte) error) error {
 			continue
 		}
 		ck := append(k[:i+1:i+1], 0xff)
+		next := append(k[:i:i], 0x01) // the first key after every key of this contact
 		if k, v = c.Seek(ck); k != nil && bytes.Equal(k, ck) {
 			if err := fn(k, v); err != nil {
 				return err
 			}
-			k, v = c.Next()
 		}
+		// not Next: keys after the record (a schema-2 entry dated before 1970) would lead
+		// back to it
+		k, v = c.Seek(next)
 	}
 	return nil
 }

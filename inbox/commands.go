@@ -532,6 +532,9 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	if len(c.ExternalID) > 256 {
+		return Outcome{}, errorf(Invalid, "The call end's id is %d bytes long: 256 at most", len(c.ExternalID))
+	}
 	if c.ExternalID == "" {
 		c.ExternalID = c.CallID + ":terminate"
 	}

@@ -593,6 +593,10 @@ func writeConversations(tx *data.Tx, doc *Document) error {
 				err = tx.PutExtID(e.ID, key)
 			default:
 				err = tx.PutInboundID(dc.Contact, e.ID, key)
+				if err == nil && e.Kind == "call" && (e.Outcome == CallAnswered || e.Outcome == CallMissed) {
+					// a call that ended: its end, redelivered, is a duplicate after an import too
+					err = tx.PutInboundID(dc.Contact, e.ID+":terminate", key)
+				}
 			}
 			if err != nil {
 				return err

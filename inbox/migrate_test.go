@@ -1,10 +1,15 @@
 package inbox
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"switchboard/data"
 )
 
 // TestSchemaTwoFileKeepsItsIDs opens a file written by the schema-2 code (see
@@ -68,4 +73,40 @@ func TestInboundTimesTheTimelineCannotOrder(t *testing.T) {
 		t.Fatal("a refused inbound event changed the workspace")
 	}
 	noErr(s.Inject(ctx, Inbound{Channel: "message", From: danaDiaz, Text: "hi", At: time.Unix(0, 0)}))(t)
+}
+
+// After export → import, a call that ended is still ended: its end, redelivered, is a
+// duplicate and changes nothing.
+func TestImportKeepsCallEndsDuplicates(t *testing.T) {
+	s := newService(t, true)
+	noErr(s.Inject(ctx, Inbound{Channel: "call", From: danaDiaz, ExternalID: "wacid.9"}))(t)
+	noErr(s.EndCall(ctx, CallEnd{From: danaDiaz, CallID: "wacid.9", Outcome: CallAnswered, Duration: 40}))(t)
+	doc := export(t, s)
+	e := newService(t, false)
+	if err := e.Import(ctx, "", strings.NewReader(doc), false); err != nil {
+		t.Fatal(err)
+	}
+	out := noErr(e.EndCall(ctx, CallEnd{From: danaDiaz, CallID: "wacid.9", Outcome: CallAnswered, Duration: 40}))(t)
+	if !out.Duplicate {
+		t.Fatalf("a call end redelivered after an import was applied again: %+v", out)
+	}
+	if export(t, e) != doc {
+		t.Fatal("the redelivered call end changed the workspace")
+	}
+}
+
+// A timeline cursor from outside (the socket, the CLI) that points past every entry gives the
+// newest page, as no cursor does.
+func TestTimelineCursorPastTheEntries(t *testing.T) {
+	s := newService(t, true)
+	for i := 0; i < 5; i++ {
+		noErr(s.Inject(ctx, Inbound{Channel: "message", From: danaDiaz, Text: fmt.Sprint(i), ExternalID: fmt.Sprintf("w.%d", i)}))(t)
+	}
+	want := noErr(s.Conversation(ctx, "alice", danaDiaz, "", 3))(t)
+	for _, c := range []string{data.EncodeCursor(bytes.Repeat([]byte{0xfe}, 16)), data.EncodeCursor(bytes.Repeat([]byte{0xff}, 16))} {
+		got := noErr(s.Conversation(ctx, "alice", danaDiaz, c, 3))(t)
+		if len(got.Timeline) != 3 || got.Timeline[2].Text != want.Timeline[2].Text || got.Timeline[0].Text != want.Timeline[0].Text {
+			t.Fatalf("cursor %q: %+v, want the newest page %+v", c, got.Timeline, want.Timeline)
+		}
+	}
 }

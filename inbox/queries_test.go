@@ -172,7 +172,7 @@ func TestSubscribersHearCommitsAndSlowOnesReload(t *testing.T) {
 }
 
 // TestSubscriberHearsOnlyWhatCameAfter: a session that subscribes after a command returned
-// never hears that command, even though events are published after callers are released.
+// never hears that command (events are published before callers are released).
 func TestSubscriberHearsOnlyWhatCameAfter(t *testing.T) {
 	s := newService(t, true)
 	for i := 0; i < 300; i++ {
