@@ -465,7 +465,7 @@ func (w *ws) serve(t *testing.T, args ...string) *server {
 			<-s.done
 		}
 	})
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(15 * time.Second) // start, open the file, listen: slow only on a loaded machine
 	for {
 		if _, err := rpc.Dial(w.db); err == nil {
 			return s
