@@ -24,6 +24,13 @@ func (a *app) runInbox(ctx context.Context, cmd *cobra.Command, args []string) e
 		return err
 	}
 	defer a.disown(o)
+	return a.openScreen(ctx, o, nil)
+}
+
+// openScreen runs the terminal inbox on the workspace this process owns, as --as, with the
+// webhook endpoint when asked for and, for the demo, the guided tour (started with a context
+// that ends with the screen).
+func (a *app) openScreen(ctx context.Context, o *rpc.Owner, tour func(context.Context) ui.Tour) error {
 	as, err := a.actor(ctx, rpc.Local{Service: o.Service})
 	if err != nil {
 		return err
@@ -33,7 +40,13 @@ func (a *app) runInbox(ctx context.Context, cmd *cobra.Command, args []string) e
 		return err
 	}
 	defer stopHook()
-	return a.screen(ctx, ui.Run(ctx, o.Service, ui.Options{As: as, Local: true}))
+	opts := ui.Options{As: as, Local: true}
+	if tour != nil {
+		tctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		opts.Tour, opts.ShowTour = tour(tctx), true
+	}
+	return a.screen(ctx, ui.Run(ctx, o.Service, opts))
 }
 
 // screen is the terminal inbox's result: closed by a signal (SIGTERM, SIGHUP) is a clean stop.
@@ -118,19 +131,9 @@ workspace of N contacts instead (for load and performance work).`,
 			} else if cmd.Flags().Changed("contacts") {
 				fmt.Fprintf(a.stderr, "Note: %s already holds a demo, reopened as it was left; --contacts builds a new one only with --reset.\n", o.Info.Path)
 			}
-			as, err := a.actor(ctx, rpc.Local{Service: svc})
-			if err != nil {
-				return err
-			}
-			stopHook, err := a.hook.start(o, nil)
-			if err != nil {
-				return err
-			}
-			defer stopHook()
-			tctx, cancel := context.WithCancel(ctx)
-			defer cancel()
-			tour := demo.NewTour(tctx, svc, demo.StatePath(o.Info.Path))
-			return a.screen(ctx, ui.Run(ctx, svc, ui.Options{As: as, Tour: tourPanel{tour}, ShowTour: true, Local: true}))
+			return a.openScreen(ctx, o, func(tctx context.Context) ui.Tour {
+				return tourPanel{demo.NewTour(tctx, svc, demo.StatePath(o.Info.Path))}
+			})
 		}),
 	}
 	cmd.Flags().BoolVar(&reset, "reset", false, "delete the demo file first and start a new demo")

@@ -155,25 +155,18 @@ var migrations = []func(tx *bolt.Tx) error{
 		if err != nil {
 			return err
 		}
-		if len(rekeyed) > 0 {
-			var fix [][2][]byte
-			ext.ForEach(func(id, key []byte) error {
-				if nk, ok := rekeyed[string(key)]; ok {
-					fix = append(fix, [2][]byte{append([]byte(nil), id...), nk})
-				}
-				return nil
-			})
-			for _, f := range fix {
-				if err := ext.Put(f[0], f[1]); err != nil {
-					return err
-				}
-			}
+		type move struct {
+			id, key []byte
+			reply   bool
 		}
-		type move struct{ id, key []byte }
 		var moves []move
 		err = ext.ForEach(func(id, key []byte) error {
 			if key == nil {
 				return nil // the marker
+			}
+			nk, moved := rekeyed[string(key)]
+			if moved {
+				key = nk
 			}
 			v := timeline.Get(key)
 			if v == nil {
@@ -183,8 +176,8 @@ var migrations = []func(tx *bolt.Tx) error{
 			if err := json.Unmarshal(v, &e); err != nil {
 				return fmt.Errorf("damaged timeline entry %q: %w", key, err)
 			}
-			if e.Kind != "reply" {
-				moves = append(moves, move{append([]byte(nil), id...), append([]byte(nil), key...)})
+			if e.Kind != "reply" || moved {
+				moves = append(moves, move{append([]byte(nil), id...), append([]byte(nil), key...), e.Kind == "reply"})
 			}
 			return nil
 		})
@@ -192,8 +185,13 @@ var migrations = []func(tx *bolt.Tx) error{
 			return err
 		}
 		for _, m := range moves {
-			contact := ContactOfKey(m.key)
-			if err := (&Tx{tx: tx}).PutInboundID(contact, string(m.id), m.key); err != nil {
+			if m.reply { // a reply id stays in extids, pointing at its re-dated entry
+				if err := ext.Put(m.id, m.key); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := (&Tx{tx: tx}).PutInboundID(ContactOfKey(m.key), string(m.id), m.key); err != nil {
 				return err
 			}
 			if err := ext.Delete(m.id); err != nil {

@@ -637,7 +637,7 @@ func convKey(contact string) []byte { return []byte(contact + "\x00\xff") }
 // isEntryKey reports whether a key of the timeline bucket with the prefix is an entry (not an
 // inbound id, not the conversation record). An entry's first byte is the top byte of its time
 // in Unix nanoseconds, below 0x80 for every time this store accepts (1970 to 2262).
-func isEntryKey(k, prefix []byte) bool { return len(k) == len(prefix)+16 && k[len(prefix)] < 0xfe }
+func isEntryKey(k, prefix []byte) bool { return len(k) == len(prefix)+16 && k[len(prefix)] < 0x80 }
 
 // inboundKey is where an inbound external id of the contact lives: in the timeline bucket after
 // the contact's entries and before its conversation record, in the leaf page an event writes
@@ -690,9 +690,8 @@ func (t *Tx) Timeline(contact, cursor string, limit int) (out []Entry, prev stri
 		if derr != nil {
 			return nil, "", derr
 		}
-		if len(tail) > 0 && tail[0] >= 0xfe {
-			tail = nil // past every entry: the newest page, without walking the inbound ids
-			k, v = c.Seek(afterEntries(prefix))
+		if len(tail) > 0 && tail[0] >= 0x80 {
+			k, v = c.Seek(afterEntries(prefix)) // past every entry: the newest page, without walking the inbound ids
 		} else {
 			k, v = c.Seek(append(append([]byte(nil), prefix...), tail...))
 		}
