@@ -20,16 +20,8 @@ func (t *Tx) DeleteContact(id string) (bool, error) {
 		return false, err
 	}
 	if exists {
-		idx := t.b(bIdx)
-		for _, k := range indexKeys(&cv) {
-			if err := idx.Delete(k); err != nil {
-				return false, err
-			}
-		}
-		for _, k := range CountKeys(&cv) {
-			if err := t.addCount(k, -1); err != nil {
-				return false, err
-			}
+		if err := t.unindex(&cv); err != nil {
+			return false, err
 		}
 		// collect first: a bbolt cursor must not walk keys that are being deleted
 		prefix := timelinePrefix(id)
@@ -61,10 +53,92 @@ func (t *Tx) DeleteContact(id string) (bool, error) {
 				}
 			}
 		}
-		delete(t.placed, id)
 	}
-	if err := t.b(bNames).Delete(nameKey(ct.Name, id)); err != nil {
+	for _, k := range searchKeys(&ct) {
+		if err := t.b(bNames).Delete(k); err != nil {
+			return false, err
+		}
+	}
+	if err := t.deleteIdents(&ct); err != nil {
 		return false, err
 	}
 	return true, t.b(bContacts).Delete([]byte(id))
+}
+
+// unindex removes a conversation's index keys and its share of the counters.
+func (t *Tx) unindex(cv *Conversation) error {
+	idx := t.b(bIdx)
+	for _, k := range indexKeys(cv) {
+		if err := idx.Delete(k); err != nil {
+			return err
+		}
+	}
+	for _, k := range CountKeys(cv) {
+		if err := t.addCount(k, -1); err != nil {
+			return err
+		}
+	}
+	delete(t.placed, cv.Contact)
+	return nil
+}
+
+// MoveTimeline moves every entry of from's conversation into the conversation into (appended in
+// time order among its own; into's Seq and LastAt advance, and the caller stores it), with the
+// inbound ids that made them duplicates and the reply ids delivery statuses find them by, then
+// deletes from's conversation: its record, index keys and counters. It is how two contacts that
+// turned out to be one person become one conversation. It reports whether from had one.
+func (t *Tx) MoveTimeline(from string, into *Conversation) (bool, error) {
+	cv, exists, err := t.Conversation(from)
+	if err != nil || !exists {
+		return false, err
+	}
+	if err := t.unindex(&cv); err != nil {
+		return false, err
+	}
+	prefix := timelinePrefix(from)
+	type entry struct {
+		key []byte
+		e   Entry
+	}
+	var entries []entry
+	var keys [][]byte
+	ids := map[string][]string{} // entry key tail → inbound ids
+	c := t.b(bTimeline).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		keys = append(keys, append([]byte(nil), k...))
+		switch {
+		case isEntryKey(k, prefix):
+			var e Entry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return false, fmt.Errorf("damaged timeline entry of %s: %w", from, err)
+			}
+			entries = append(entries, entry{append([]byte(nil), k...), e})
+		case len(k) > len(prefix) && k[len(prefix)] == 0xfe && len(v) == 16:
+			ids[string(v)] = append(ids[string(v)], string(k[len(prefix)+1:]))
+		}
+	}
+	for _, k := range keys {
+		if err := t.b(bTimeline).Delete(k); err != nil {
+			return false, err
+		}
+	}
+	for _, x := range entries {
+		nk, err := t.AppendEntry(into, x.e)
+		if err != nil {
+			return false, err
+		}
+		for _, id := range ids[string(x.key[len(prefix):])] {
+			if err := t.PutInboundID(into.Contact, id, nk); err != nil {
+				return false, err
+			}
+		}
+		if x.e.Kind == "reply" && x.e.ID != "" {
+			if v := t.b(bExtIDs).Get([]byte(x.e.ID)); v != nil && bytes.Equal(v, x.key) {
+				if err := t.PutExtID(x.e.ID, nk); err != nil {
+					return false, err
+				}
+			}
+		}
+	}
+	return true, nil
 }

@@ -35,12 +35,29 @@ type Team struct {
 	Members []string `json:"members"`
 }
 
-// Contact is a customer.
+// Contact is a customer: a stable id, and the WhatsApp identities it is found by. The id never
+// changes (a contact first seen with a number keeps that number as its id when the number
+// changes); the identities do.
 type Contact struct {
 	ID    string   `json:"id"`
 	Name  string   `json:"name"`
 	Owner string   `json:"owner,omitempty"`
 	Tags  []string `json:"tags,omitempty"`
+	// Phone is the customer's number in digits (wa_id), when they share it.
+	Phone string `json:"phone,omitempty"`
+	// BSUID is the business-scoped user id Meta gives the customer (US.13491208655302741918);
+	// ParentBSUID the one shared across a portfolio's linked businesses (US.ENT.…).
+	BSUID       string `json:"bsuid,omitempty"`
+	ParentBSUID string `json:"parent_bsuid,omitempty"`
+	// Username is the customer's WhatsApp username, for display only (users change it).
+	Username string `json:"username,omitempty"`
+	// PastPhones and PastBSUIDs are identities the customer used before a number change, oldest
+	// first. A past BSUID still finds the contact; a past number does not (numbers are given to
+	// other people).
+	PastPhones []string `json:"past_phones,omitempty"`
+	PastBSUIDs []string `json:"past_bsuids,omitempty"`
+	// Aliases are the ids of contacts merged into this one (they still find it).
+	Aliases []string `json:"aliases,omitempty"`
 }
 
 // Prompt is a pending team-mismatch decision.
@@ -86,7 +103,40 @@ type Entry struct {
 	Outcome  string    `json:"outcome,omitempty"`  // calls: ringing, answered, missed
 	Duration int       `json:"duration,omitempty"` // calls: seconds
 	Delivery string    `json:"delivery,omitempty"` // replies: sent, delivered, read, failed
-	Key      []byte    `json:"-"`                  // the entry's timeline key, set when read
+	// Messages: what else the payload carried.
+	Media    *Media      `json:"media,omitempty"`    // the attachment (the text is its caption)
+	Context  string      `json:"context,omitempty"`  // the id of the message this one answers
+	Quote    string      `json:"quote,omitempty"`    // that message's text, when it was in the timeline
+	Referral *Referral   `json:"referral,omitempty"` // the ad the customer came from
+	Form     []FormField `json:"form,omitempty"`     // a WhatsApp Flow's submitted fields
+	// Source of a reply: "" (sent from Switchboard) or "app" (sent from the WhatsApp Business
+	// app on a phone, and echoed to us).
+	Source string `json:"source,omitempty"`
+	Key    []byte `json:"-"` // the entry's timeline key, set when read
+}
+
+// Media is a message's attachment.
+type Media struct {
+	Type     string `json:"type"`               // image, video, audio, sticker, document
+	Filename string `json:"filename,omitempty"` // documents
+	MimeType string `json:"mime_type,omitempty"`
+	Error    string `json:"error,omitempty"` // why WhatsApp could not deliver it, when it could not
+}
+
+// Referral is the click-to-WhatsApp ad (or post) a message came from.
+type Referral struct {
+	Headline   string `json:"headline,omitempty"`
+	Body       string `json:"body,omitempty"`
+	SourceType string `json:"source_type,omitempty"` // ad, post
+	SourceID   string `json:"source_id,omitempty"`
+	SourceURL  string `json:"source_url,omitempty"`
+	CtwaClid   string `json:"ctwa_clid,omitempty"`
+}
+
+// FormField is one answer of a submitted WhatsApp Flow.
+type FormField struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // Notification is a message to one operator.

@@ -15,8 +15,11 @@
 //	teams        id → JSON Team (Pos orders the teams)
 //	roundrobin   team id → JSON routing.RoundRobinState
 //	history      be64 seq → JSON SettingChange (who flipped what, when)
-//	contacts     contact id (phone digits) → JSON Contact
-//	names        lower(name) 0x00 contact id → nil (contact search)
+//	contacts     contact id → JSON Contact (name, owner, tags, WhatsApp identities); an id is the
+//	             number or BSUID the contact was first seen with, or "c.<seq>" (see data/identity.go)
+//	names        lower(name) 0x00 contact id → nil, "@"+lower(username) 0x00 contact id → nil (search)
+//	idents       'p' phone digits → contact id; 'b' BSUID → contact id; 'e' parent BSUID → contact id;
+//	             'a' merged contact's id → contact id; 'u' lower(username) 0x00 contact id → nil
 //	timeline     contact id 0x00 be64(at, unix ns) be64(seq) → JSON Entry          (time order)
 //	             contact id 0x00 0xff → JSON Conversation (status, assignee, team, prompt,
 //	                            version, last activity): after its entries, in their leaf page
@@ -31,6 +34,8 @@
 //	  'w' be64(last activity) contact id → nil                 (Waiting for a decision)
 //	counts       view key → be64 count (live counts for the view tabs)
 //	notes        operator id 0x00 be64 seq → JSON Notification
+//	timers       be64(due, unix ns) kind 0x00 contact id 0x00 ref → nil (durable timers: a call
+//	             still ringing after the ring timeout is marked missed; see data/timers.go)
 //
 // contacts, names, timeline, extids and idx also hold an empty nested bucket under the key 0xff
 // (the marker; see growing), which keeps the root bucket in one page.
@@ -53,7 +58,7 @@ import (
 const (
 	magic = "switchboard"
 	// SchemaVersion is the schema this code writes; migrations bring older files up to it.
-	SchemaVersion = 3
+	SchemaVersion = 4
 )
 
 var (
@@ -65,17 +70,19 @@ var (
 	bHistory    = []byte("history")
 	bContacts   = []byte("contacts")
 	bNames      = []byte("names")
+	bIdents     = []byte("idents")
 	bConvs      = []byte("convs")
 	bTimeline   = []byte("timeline")
 	bExtIDs     = []byte("extids")
 	bIdx        = []byte("idx")
 	bCounts     = []byte("counts")
 	bNotes      = []byte("notes")
+	bTimers     = []byte("timers")
 )
 
 // allBuckets are the buckets of the current schema.
 var allBuckets = [][]byte{bMeta, bConfig, bOperators, bTeams, bRoundRobin, bHistory, bContacts, bNames,
-	bTimeline, bExtIDs, bIdx, bCounts, bNotes}
+	bIdents, bTimeline, bExtIDs, bIdx, bCounts, bNotes, bTimers}
 
 // v1Indexes are schema 1's five index buckets, which schema 2 folds into idx:
 // idx_activity be64(last) contact; idx_status status 0 be64(last) contact; idx_assignee
@@ -200,6 +207,48 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
+	// 3 → 4: contacts carry their WhatsApp identities, found through the new idents bucket (and
+	// the timers bucket holds durable timers). Until
+	// now a contact's id was its number, so every contact gets phone := id; ids stay as they are
+	// (scripts, history and every key that names the contact keep working).
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bIdents, bTimers} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		contacts := tx.Bucket(bContacts)
+		var all []Contact
+		err := contacts.ForEach(func(k, v []byte) error {
+			if v == nil {
+				return nil // the marker
+			}
+			var c Contact
+			if err := json.Unmarshal(v, &c); err != nil {
+				return fmt.Errorf("damaged contact %q: %w", k, err)
+			}
+			if c.ID != string(k) {
+				return fmt.Errorf("damaged contact %q: it names id %q", k, c.ID)
+			}
+			all = append(all, c)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		t := &Tx{tx: tx}
+		for _, c := range all {
+			old := c
+			c.Phone = c.ID
+			if err := t.putIdents(&old, &c); err != nil {
+				return err
+			}
+			if err := putJSON(contacts, []byte(c.ID), c); err != nil {
+				return err
+			}
+		}
+		return addMarkers(tx)
+	},
 }
 
 // rekeyEarlyEntries moves every timeline entry whose key holds a time before 1970 (top byte
@@ -249,7 +298,7 @@ func rekeyEarlyEntries(timeline *bolt.Bucket) (map[string][]byte, error) {
 // the root, which then splits into two leaves and a branch for good; every commit after that
 // rewrites three pages of the root instead of one (measured: two pages of the fourteen an
 // ingested event wrote). Code that walks these buckets skips the marker.
-var growing = [][]byte{bContacts, bNames, bTimeline, bExtIDs, bIdx}
+var growing = [][]byte{bContacts, bNames, bIdents, bTimeline, bExtIDs, bIdx}
 
 var marker = []byte{0xff}
 

@@ -231,20 +231,34 @@ func nameKey(name, id string) []byte {
 	return []byte(strings.ToLower(name) + "\x00" + id)
 }
 
-// PutContact stores a contact and keeps the name index in step.
+// PutContact stores a contact and keeps the name and identity indexes in step. An identity that
+// belongs to another contact is refused with *IdentityTaken.
 func (t *Tx) PutContact(c Contact) error {
 	old, ok, err := t.Contact(c.ID)
 	if err != nil {
 		return err
 	}
-	if ok && old.Name != c.Name {
-		if err := t.b(bNames).Delete(nameKey(old.Name, old.ID)); err != nil {
-			return err
+	var prev *Contact
+	var prevKeys [][]byte
+	if ok {
+		prev, prevKeys = &old, searchKeys(&old)
+	}
+	if err := t.putIdents(prev, &c); err != nil {
+		return err
+	}
+	next := searchKeys(&c)
+	for _, k := range prevKeys {
+		if !contains(next, k) {
+			if err := t.b(bNames).Delete(k); err != nil {
+				return err
+			}
 		}
 	}
-	if !ok || old.Name != c.Name {
-		if err := t.b(bNames).Put(nameKey(c.Name, c.ID), nil); err != nil {
-			return err
+	for _, k := range next {
+		if !contains(prevKeys, k) {
+			if err := t.b(bNames).Put(k, nil); err != nil {
+				return err
+			}
 		}
 	}
 	return putJSON(t.b(bContacts), []byte(c.ID), c)
@@ -268,9 +282,11 @@ func (t *Tx) Contacts(fn func(Contact) bool) error {
 	return nil
 }
 
-// SearchContacts returns up to limit contact ids whose name contains q (case-insensitive) or
-// whose number starts with q's digits, numbers first.
+// SearchContacts returns up to limit contact ids whose name or @username contains q
+// (case-insensitive), whose number starts with q's digits, or whose business-scoped user id
+// starts with q; numbers and ids first.
 func (t *Tx) SearchContacts(q string, limit int) ([]string, error) {
+	orig := q
 	q = strings.ToLower(strings.TrimSpace(q))
 	var out []string
 	seen := map[string]bool{}
@@ -281,10 +297,24 @@ func (t *Tx) SearchContacts(q string, limit int) ([]string, error) {
 		return -1
 	}, q)
 	if digits != "" && len(digits) == len(strings.TrimPrefix(phoneSeparators.Replace(q), "+")) {
-		c := t.b(bContacts).Cursor()
-		for k, _ := c.Seek([]byte(digits)); k != nil && bytes.HasPrefix(k, []byte(digits)) && len(out) < limit; k, _ = c.Next() {
-			out = append(out, string(k))
-			seen[string(k)] = true
+		prefix := identKey(identPhone, digits)
+		c := t.b(bIdents).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, v = c.Next() {
+			if !seen[string(v)] {
+				out = append(out, string(v))
+				seen[string(v)] = true
+			}
+		}
+	}
+	if raw := strings.TrimSpace(orig); len(raw) >= 3 && raw[2] == '.' {
+		// a business-scoped user id, or the start of one (case as Meta writes it)
+		prefix := identKey(identBSUID, raw)
+		c := t.b(bIdents).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, v = c.Next() {
+			if !seen[string(v)] {
+				out = append(out, string(v))
+				seen[string(v)] = true
+			}
 		}
 	}
 	if q == "" {

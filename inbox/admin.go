@@ -569,13 +569,11 @@ func (s *Service) RemoveMember(ctx context.Context, by, team, operator string) e
 
 // ---- contacts ----
 
-// SaveContact adds a contact or changes its name and tags (admins). The owner changes only
-// through SetOwner, so that routing keeps owner and assignee in sync.
+// SaveContact adds a contact or changes its name and tags (admins). ct.ID names the contact as
+// a person would (a number, a BSUID, @username or its id); an unknown number or BSUID adds a
+// contact with it. The owner changes only through SetOwner, so that routing keeps owner and
+// assignee in sync.
 func (s *Service) SaveContact(ctx context.Context, by string, ct data.Contact) (ContactView, error) {
-	id, err := NormalizePhone(ct.ID)
-	if err != nil {
-		return ContactView{}, err
-	}
 	if err := checkName("contact name", ct.Name); err != nil {
 		return ContactView{}, err
 	}
@@ -585,47 +583,66 @@ func (s *Service) SaveContact(ctx context.Context, by string, ct data.Contact) (
 		}
 	}
 	var out ContactView
-	err = s.do(ctx, func(w *wtx) error {
+	err := s.do(ctx, func(w *wtx) error {
 		if err := w.requireAdmin(by); err != nil {
 			return err
 		}
-		old, _, err := w.tx.Contact(id)
-		if err != nil {
-			return must(err)
+		cur, err := findContact(w.tx, ct.ID)
+		switch {
+		case KindOf(err) == NotFound:
+			id, perr := parseIdentities(ct.ID, "", "", "")
+			if perr != nil {
+				return perr
+			}
+			cid, cerr := w.newContactID(id)
+			if cerr != nil {
+				return must(cerr)
+			}
+			cur = data.Contact{ID: cid}
+			applyIdentities(&cur, id)
+		case err != nil:
+			return readErr(err)
 		}
 		w.write()
-		nc := data.Contact{ID: id, Name: strings.TrimSpace(ct.Name), Owner: old.Owner, Tags: ct.Tags}
-		if err := w.tx.PutContact(nc); err != nil {
+		cur.Name, cur.Tags = strings.TrimSpace(ct.Name), ct.Tags
+		if err := w.tx.PutContact(cur); err != nil {
 			return must(err)
 		}
-		out = w.s.stage.contactView(nc)
-		w.emit(Event{Kind: EventConfig, Actor: by, Contact: id})
+		out = w.s.stage.contactView(cur)
+		w.emit(Event{Kind: EventConfig, Actor: by, Contact: cur.ID})
 		return nil
 	})
 	return out, err
 }
 
+// Contact returns the contact a person names: a number, a BSUID, @username or its id.
+func (s *Service) Contact(ctx context.Context, contact string) (ContactView, error) {
+	cfg := s.cfg.Load()
+	var out ContactView
+	err := s.db.View(func(tx *data.Tx) error {
+		ct, err := findContact(tx, contact)
+		out = cfg.contactView(ct)
+		return err
+	})
+	return out, readErr0(err)
+}
+
 // DeleteContact removes a contact with its conversation and timeline (admins). A waiting team
 // decision goes with it; notifications already sent stay.
 func (s *Service) DeleteContact(ctx context.Context, by, contact string) error {
-	id, err := NormalizePhone(contact)
-	if err != nil {
-		return err
-	}
 	return s.do(ctx, func(w *wtx) error {
 		if err := w.requireAdmin(by); err != nil {
 			return err
 		}
-		if _, ok, err := w.tx.Contact(id); err != nil {
-			return must(err)
-		} else if !ok {
-			return errorf(NotFound, "Contact +%s not found; check the number (see `switchboard contacts`)", id)
+		ct, err := findContact(w.tx, contact)
+		if err != nil {
+			return readErr(err)
 		}
 		w.write()
-		if _, err := w.tx.DeleteContact(id); err != nil {
+		if _, err := w.tx.DeleteContact(ct.ID); err != nil {
 			return must(err)
 		}
-		w.emit(Event{Kind: EventReload, Actor: by, Contact: id})
+		w.emit(Event{Kind: EventReload, Actor: by, Contact: ct.ID})
 		return nil
 	})
 }

@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,14 +22,25 @@ const (
 
 // Inbound is a customer's message or call arriving.
 type Inbound struct {
-	Channel    string    // "message" or "call"
-	From       string    // phone number; a new number creates the contact
-	Name       string    // the contact's name, used when the contact is new or has none
-	Text       string    // message text
-	ExternalID string    // optional; the same id twice is stored once
-	At         time.Time // zero: now
-	Outcome    string    // calls: ringing, answered or missed (default ringing)
-	Duration   int       // calls: seconds, when answered
+	Channel string // "message" or "call"
+	// From is the customer's phone number or business-scoped user id (BSUID); BSUID adds the
+	// BSUID when From is a number, ParentBSUID a parent BSUID, Username their WhatsApp username.
+	// The contact is found by any of them; a new one is created for unknown identities.
+	From        string
+	BSUID       string `json:",omitempty"`
+	ParentBSUID string `json:",omitempty"`
+	Username    string `json:",omitempty"`
+	Name        string    // the contact's name, used when the contact is new or has none
+	Text        string    // message text (a caption, for media)
+	ExternalID  string    // optional; the same id twice is stored once
+	At          time.Time // zero: now
+	Outcome     string    // calls: ringing, answered or missed (default ringing)
+	Duration    int       // calls: seconds, when answered
+	// Messages: what else the payload carried (all optional).
+	Media    *data.Media      `json:",omitempty"` // an attachment
+	Context  string           `json:",omitempty"` // the id of the message this one answers
+	Referral *data.Referral   `json:",omitempty"` // the ad it came from
+	Form     []data.FormField `json:",omitempty"` // a WhatsApp Flow's answers
 }
 
 func (s *Service) at(t time.Time) time.Time {
@@ -46,9 +58,55 @@ func checkAt(at time.Time) error {
 	return nil
 }
 
+// maxID is the longest external id kept (a message, call or call end id).
+const maxID = 256
+
+// checkExtras validates what a message carries besides its text.
+func checkExtras(in *Inbound) error {
+	if len(in.Context) > maxID {
+		return errorf(Invalid, "The id of the message answered is %d bytes long: %d at most", len(in.Context), maxID)
+	}
+	if m := in.Media; m != nil {
+		if !slices.Contains([]string{"image", "video", "audio", "sticker", "document"}, m.Type) {
+			return errorf(Invalid, "Unknown media type %q: use image, video, audio, sticker or document", m.Type)
+		}
+		for _, f := range [][2]string{{"file name", m.Filename}, {"media type", m.MimeType}, {"media error", m.Error}} {
+			if err := checkName(f[0], f[1]); err != nil {
+				return err
+			}
+		}
+	}
+	if r := in.Referral; r != nil {
+		for _, f := range [][2]string{{"ad headline", r.Headline}, {"ad source type", r.SourceType}, {"ad source id", r.SourceID},
+			{"ad click id", r.CtwaClid}} {
+			if err := checkName(f[0], f[1]); err != nil {
+				return err
+			}
+		}
+		if err := checkText("ad text", r.Body); err != nil {
+			return err
+		}
+		if err := checkText("ad link", r.SourceURL); err != nil {
+			return err
+		}
+	}
+	if len(in.Form) > 100 {
+		return errorf(Invalid, "The form has %d fields: 100 at most", len(in.Form))
+	}
+	for _, f := range in.Form {
+		if err := checkName("form field name", f.Name); err != nil {
+			return err
+		}
+		if err := checkText("form field", f.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Inject routes an inbound message or call and stores it.
 func (s *Service) Inject(ctx context.Context, in Inbound) (Outcome, error) {
-	from, err := NormalizePhone(in.From)
+	id, err := parseIdentities(in.From, in.BSUID, in.ParentBSUID, in.Username)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -62,7 +120,10 @@ func (s *Service) Inject(ctx context.Context, in Inbound) (Outcome, error) {
 	if err := checkName("contact name", in.Name); err != nil {
 		return Outcome{}, err
 	}
-	if ch == routing.ChannelMessage && strings.TrimSpace(in.Text) == "" {
+	if err := checkExtras(&in); err != nil {
+		return Outcome{}, err
+	}
+	if ch == routing.ChannelMessage && strings.TrimSpace(in.Text) == "" && in.Media == nil && len(in.Form) == 0 {
 		return Outcome{}, errorf(Invalid, "The message text is empty: give the text the customer sent")
 	}
 	if ch == routing.ChannelCall {
@@ -79,8 +140,8 @@ func (s *Service) Inject(ctx context.Context, in Inbound) (Outcome, error) {
 			in.Duration = 0
 		}
 	}
-	if len(in.ExternalID) > 256 {
-		return Outcome{}, errorf(Invalid, "The external id is %d bytes long: 256 at most", len(in.ExternalID))
+	if len(in.ExternalID) > maxID {
+		return Outcome{}, errorf(Invalid, "The external id is %d bytes long: %d at most", len(in.ExternalID), maxID)
 	}
 	at := s.at(in.At)
 	if err := checkAt(at); err != nil {
@@ -89,54 +150,78 @@ func (s *Service) Inject(ctx context.Context, in Inbound) (Outcome, error) {
 	var out Outcome
 	err = s.do(ctx, func(w *wtx) error {
 		var err error
-		out, err = w.inject(from, in, ch, at)
+		out, err = w.inject(id, in, ch, at)
 		return err
 	})
 	return out, err
 }
 
-func (w *wtx) inject(from string, in Inbound, ch routing.Channel, at time.Time) (Outcome, error) {
-	if in.ExternalID != "" {
-		if key, ok := w.tx.InboundID(from, in.ExternalID); ok {
-			out, _, _, err := w.stored(key)
-			out.Duplicate = true
-			return out, err
+// seen finds an inbound id stored for any of the contacts a plan names.
+func (w *wtx) seen(p *contactPlan, extID string) ([]byte, bool) {
+	if extID == "" {
+		return nil, false
+	}
+	for _, cid := range p.candidates() {
+		if key, ok := w.tx.InboundID(cid, extID); ok {
+			return key, true
 		}
 	}
-	ct, known, err := w.tx.Contact(from)
+	return nil, false
+}
+
+func (w *wtx) inject(id identities, in Inbound, ch routing.Channel, at time.Time) (Outcome, error) {
+	plan, err := planContact(w.tx, id)
 	if err != nil {
 		return Outcome{}, must(err)
 	}
-	if !known {
-		ct = data.Contact{ID: from}
+	if key, ok := w.seen(&plan, in.ExternalID); ok {
+		e, _, err := w.tx.Entry(key)
+		if err != nil {
+			return Outcome{}, must(err)
+		}
+		if ch == routing.ChannelCall && e.Kind == "call" && e.Outcome == CallRinging && in.Outcome != CallRinging {
+			// the same call, told again with how it ended: it ends in place
+			return w.endCall(key, e, in.Outcome, in.Duration, "")
+		}
+		out, _, _, err := w.stored(key)
+		out.Duplicate = true
+		return out, err
 	}
-	saveContact := !known
-	if ct.Name == "" && strings.TrimSpace(in.Name) != "" {
-		ct.Name = strings.TrimSpace(in.Name)
-		saveContact = true
+	ct, saveContact, err := w.resolveInbound(plan, id, in.Name, at)
+	if err != nil {
+		return Outcome{}, err
 	}
-	cv, exists, err := w.tx.Conversation(from)
+	cv, exists, err := w.tx.Conversation(ct.ID)
 	if err != nil {
 		return Outcome{}, must(err)
 	}
 	if !exists {
-		cv = data.Conversation{Contact: from}
+		cv = data.Conversation{Contact: ct.ID}
 	}
 	d := routing.DecideInbound(w.s.ws, routingContact(ct), routingConv(cv, exists),
 		routing.Inbound{Channel: ch, Text: in.Text, At: at})
 
 	w.write()
-	e := data.Entry{At: at, Kind: string(ch), ID: in.ExternalID, Text: in.Text}
+	e := data.Entry{At: at, Kind: string(ch), ID: in.ExternalID, Text: in.Text, Media: in.Media, Referral: in.Referral, Form: in.Form}
 	if ch == routing.ChannelCall {
 		e.Outcome, e.Duration = in.Outcome, in.Duration
+		e.Media, e.Referral, e.Form = nil, nil, nil
+	} else if in.Context != "" {
+		e.Context = in.Context
+		e.Quote = w.quote(ct.ID, in.Context)
 	}
 	key, err := w.tx.AppendEntry(&cv, e)
 	if err != nil {
 		return Outcome{}, must(err)
 	}
 	if in.ExternalID != "" {
-		if err := w.tx.PutInboundID(from, in.ExternalID, key); err != nil {
+		if err := w.tx.PutInboundID(ct.ID, in.ExternalID, key); err != nil {
 			return Outcome{}, must(err)
+		}
+	}
+	if e.Kind == "call" && e.Outcome == CallRinging {
+		if err := w.ringTimer(ct.ID, key, at); err != nil {
+			return Outcome{}, err
 		}
 	}
 	cv.Preview, cv.PreviewKind = preview(e), e.Kind
@@ -158,6 +243,22 @@ func (w *wtx) inject(from string, in Inbound, ch routing.Channel, at time.Time) 
 	return out, nil
 }
 
+// quote is the text of the entry of the contact's timeline that the id names (a message the
+// customer answers: theirs, or a reply), cut to one line; "" when it is not there.
+func (w *wtx) quote(contact, id string) string {
+	key, ok := w.tx.InboundID(contact, id)
+	if !ok {
+		if key, ok = w.tx.ExtID(id); !ok || data.ContactOfKey(key) != contact {
+			return ""
+		}
+	}
+	e, ok, err := w.tx.Entry(key)
+	if err != nil || !ok {
+		return ""
+	}
+	return clipLine(EntryText(e), 120)
+}
+
 func preview(e data.Entry) string {
 	switch e.Kind {
 	case "call":
@@ -169,10 +270,16 @@ func preview(e data.Entry) string {
 		}
 		return "Call, ringing"
 	}
-	t := strings.Join(strings.Fields(e.Text), " ")
-	if utf8.RuneCountInString(t) > 120 {
+	return clipLine(EntryText(e), 120)
+}
+
+// clipLine makes text one line (runs of spaces and line breaks become one space) of at most n
+// characters, marking a cut with "…".
+func clipLine(text string, n int) string {
+	t := strings.Join(strings.Fields(text), " ")
+	if utf8.RuneCountInString(t) > n {
 		r := []rune(t)
-		t = string(r[:119]) + "…"
+		t = string(r[:n-1]) + "…"
 	}
 	return t
 }
@@ -301,17 +408,11 @@ func (w *wtx) loadFor(by, contact string, version uint64, needConv bool) (data.C
 	if _, ok := w.s.stage.op(by); !ok {
 		return data.Contact{}, data.Conversation{}, false, errorf(NotFound, "Operator %q not found; act as an existing operator (see `switchboard operators`)", by)
 	}
-	id, err := NormalizePhone(contact)
+	ct, err := findContact(w.tx, contact)
 	if err != nil {
-		return data.Contact{}, data.Conversation{}, false, err
+		return data.Contact{}, data.Conversation{}, false, readErr(err)
 	}
-	ct, ok, err := w.tx.Contact(id)
-	if err != nil {
-		return data.Contact{}, data.Conversation{}, false, must(err)
-	}
-	if !ok {
-		return data.Contact{}, data.Conversation{}, false, errorf(NotFound, "Contact +%s not found; check the number (see `switchboard contacts`)", id)
-	}
+	id := ct.ID
 	cv, exists, err := w.tx.Conversation(id)
 	if err != nil {
 		return data.Contact{}, data.Conversation{}, false, must(err)
@@ -501,13 +602,16 @@ func (s *Service) SetDelivery(ctx context.Context, id, status string) (found boo
 
 // CallEnd is the end of a call: its outcome and duration.
 type CallEnd struct {
-	From       string
-	Name       string
-	CallID     string // the call's id, as given when it connected
-	Outcome    string // answered or missed
-	Duration   int
-	At         time.Time
-	ExternalID string // id of this end event, for idempotency ("" to use CallID+":terminate")
+	From        string // the caller's phone number or BSUID
+	BSUID       string `json:",omitempty"`
+	ParentBSUID string `json:",omitempty"`
+	Username    string `json:",omitempty"`
+	Name        string
+	CallID      string // the call's id, as given when it connected
+	Outcome     string // answered or missed
+	Duration    int
+	At          time.Time
+	ExternalID  string // id of this end event, for idempotency ("" to use CallID+":terminate")
 }
 
 // EndCall records how a call ended. A call that was never seen connecting is recorded as a
@@ -528,12 +632,12 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 	if c.Duration < 0 {
 		return Outcome{}, errorf(Invalid, "A call duration of %d seconds is negative: give 0 or more", c.Duration)
 	}
-	from, err := NormalizePhone(c.From)
+	id, err := parseIdentities(c.From, c.BSUID, c.ParentBSUID, c.Username)
 	if err != nil {
 		return Outcome{}, err
 	}
-	if len(c.ExternalID) > 256 {
-		return Outcome{}, errorf(Invalid, "The call end's id is %d bytes long: 256 at most", len(c.ExternalID))
+	if len(c.ExternalID) > maxID {
+		return Outcome{}, errorf(Invalid, "The call end's id is %d bytes long: %d at most", len(c.ExternalID), maxID)
 	}
 	if c.ExternalID == "" {
 		c.ExternalID = c.CallID + ":terminate"
@@ -547,22 +651,24 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 	}
 	var out Outcome
 	err = s.do(ctx, func(w *wtx) error {
-		if key, ok := w.tx.InboundID(from, c.ExternalID); ok {
-			var err error
+		plan, err := planContact(w.tx, id)
+		if err != nil {
+			return must(err)
+		}
+		if key, ok := w.seen(&plan, c.ExternalID); ok {
 			out, _, _, err = w.stored(key)
 			out.Duplicate = true
 			return err
 		}
-		key, ok := w.tx.InboundID(from, c.CallID)
+		key, ok := w.seen(&plan, c.CallID)
 		if !ok {
-			var err error
-			out, err = w.inject(from, Inbound{Channel: "call", From: from, Name: c.Name, ExternalID: c.CallID, Outcome: c.Outcome, Duration: c.Duration},
+			out, err = w.inject(id, Inbound{Channel: "call", Name: c.Name, ExternalID: c.CallID, Outcome: c.Outcome, Duration: c.Duration},
 				routing.ChannelCall, at)
 			if err != nil {
 				return err
 			}
-			callKey, _ := w.tx.InboundID(from, c.CallID) // just stored by inject
-			return must(w.tx.PutInboundID(from, c.ExternalID, callKey))
+			callKey, _ := w.tx.InboundID(out.Conversation.Contact.ID, c.CallID) // just stored by inject
+			return must(w.tx.PutInboundID(out.Conversation.Contact.ID, c.ExternalID, callKey))
 		}
 		e, _, err := w.tx.Entry(key)
 		if err != nil {
@@ -571,31 +677,47 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 		if e.Kind != "call" {
 			return errorf(Invalid, "The id %q belongs to a %s, not a call; give the call's own id", c.CallID, e.Kind)
 		}
-		w.write()
-		e.Outcome, e.Duration = c.Outcome, c.Duration
-		if err := w.tx.PutEntry(key, e); err != nil {
-			return must(err)
-		}
-		if err := w.tx.PutInboundID(from, c.ExternalID, key); err != nil {
-			return must(err)
-		}
-		var ct data.Contact
-		var cv data.Conversation
-		if out, ct, cv, err = w.stored(key); err != nil {
-			return err
-		}
-		if cv.PreviewKind == "call" {
-			cv.Preview = preview(e)
-			if err := w.tx.PutConversation(cv); err != nil {
-				return must(err)
-			}
-			out.Conversation = w.s.stage.conversationView(ct, cv)
-		}
-		out.Entry = &e
-		w.emit(Event{Kind: EventConversation, Contact: ct.ID, Channel: "call", Outcome: e.Outcome, Assignee: cv.Assignee})
-		return nil
+		out, err = w.endCall(key, e, c.Outcome, c.Duration, c.ExternalID)
+		return err
 	})
 	return out, err
+}
+
+// endCall rewrites a stored call entry with how the call ended (endID, when given, is the end
+// event's own id, kept so that it is a duplicate when it comes again), and refreshes the
+// conversation's preview when the call is what it shows.
+func (w *wtx) endCall(key []byte, e data.Entry, outcome string, duration int, endID string) (Outcome, error) {
+	w.write()
+	wasRinging := e.Outcome == CallRinging
+	e.Outcome, e.Duration = outcome, duration
+	if err := w.tx.PutEntry(key, e); err != nil {
+		return Outcome{}, must(err)
+	}
+	contact := data.ContactOfKey(key)
+	if endID != "" {
+		if err := w.tx.PutInboundID(contact, endID, key); err != nil {
+			return Outcome{}, must(err)
+		}
+	}
+	if wasRinging {
+		if err := w.tx.DeleteTimer(ringTimer(e.At.Add(w.s.ring), contact, key)); err != nil {
+			return Outcome{}, must(err)
+		}
+	}
+	out, ct, cv, err := w.stored(key)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if cv.PreviewKind == "call" {
+		cv.Preview = preview(e)
+		if err := w.tx.PutConversation(cv); err != nil {
+			return Outcome{}, must(err)
+		}
+		out.Conversation = w.s.stage.conversationView(ct, cv)
+	}
+	out.Entry = &e
+	w.emit(Event{Kind: EventConversation, Contact: ct.ID, Channel: "call", Outcome: e.Outcome, Assignee: cv.Assignee})
+	return out, nil
 }
 
 // stored loads the contact and conversation a timeline key belongs to, as an Outcome that

@@ -39,6 +39,46 @@ type DocContact struct {
 	Name  string   `json:"name"`
 	Owner *string  `json:"owner"`
 	Tags  []string `json:"tags"`
+	// Identities are the contact's WhatsApp identities. A document written before contacts had
+	// them has none: each contact's id is then its number.
+	Identities *DocIdentities `json:"identities,omitempty"`
+}
+
+// DocIdentities are a contact's WhatsApp identities in the document.
+type DocIdentities struct {
+	Phone       string   `json:"phone"` // digits; "" when the customer does not share it
+	BSUID       string   `json:"bsuid,omitempty"`
+	ParentBSUID string   `json:"parent_bsuid,omitempty"`
+	Username    string   `json:"username,omitempty"`
+	PastPhones  []string `json:"past_phones,omitempty"`
+	PastBSUIDs  []string `json:"past_bsuids,omitempty"`
+	Aliases     []string `json:"aliases,omitempty"` // ids of contacts merged into this one
+}
+
+// docContact writes a contact for the document.
+func docContact(c data.Contact) DocContact {
+	tags := c.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	return DocContact{ID: c.ID, Name: c.Name, Owner: strPtr(c.Owner), Tags: tags, Identities: &DocIdentities{
+		Phone: c.Phone, BSUID: c.BSUID, ParentBSUID: c.ParentBSUID, Username: c.Username,
+		PastPhones: c.PastPhones, PastBSUIDs: c.PastBSUIDs, Aliases: c.Aliases}}
+}
+
+// record is the stored contact a document's contact describes.
+func (c DocContact) record() data.Contact {
+	ct := data.Contact{ID: c.ID, Name: c.Name, Tags: c.Tags}
+	if c.Owner != nil {
+		ct.Owner = *c.Owner
+	}
+	if id := c.Identities; id != nil {
+		ct.Phone, ct.BSUID, ct.ParentBSUID, ct.Username = id.Phone, id.BSUID, id.ParentBSUID, id.Username
+		ct.PastPhones, ct.PastBSUIDs, ct.Aliases = id.PastPhones, id.PastBSUIDs, id.Aliases
+	} else {
+		ct.Phone = c.ID // written before identities: the id is the number
+	}
+	return ct
 }
 
 // DocConversation is a conversation with its whole timeline.
@@ -127,11 +167,7 @@ func (s *Service) Export(ctx context.Context, out io.Writer) error {
 		// contacts, conversations and prompts stream in contact id order
 		ew.open("contacts")
 		if err := tx.Contacts(func(c data.Contact) bool {
-			tags := c.Tags
-			if tags == nil {
-				tags = []string{}
-			}
-			ew.elem(DocContact{ID: c.ID, Name: c.Name, Owner: strPtr(c.Owner), Tags: tags})
+			ew.elem(docContact(c))
 			return ew.err == nil
 		}); err != nil {
 			return err
@@ -398,16 +434,23 @@ func validateDocument(doc *Document) error {
 	}
 	inTeam := func(op, team string) bool { return slices.Contains(teams[team].Members, op) }
 	contacts := map[string]bool{}
+	idents := map[string]string{} // identity → the field that has it
 	for i, c := range doc.Contacts {
 		f := fmt.Sprintf("contacts[%d]", i)
-		id, err := NormalizePhone(c.ID)
-		if err != nil || id != c.ID {
-			return bad(f+".id", "%q is not a phone number in digits (6 to 15 digits, no +)", c.ID)
+		if c.Identities == nil {
+			if id, err := NormalizePhone(c.ID); err != nil || id != c.ID {
+				return bad(f+".id", "%q is not a phone number in digits (6 to 15 digits, no +); a contact with another id needs its identities", c.ID)
+			}
+		} else if err := checkContactID(c.ID); err != nil {
+			return bad(f+".id", "%v", err)
 		}
 		if contacts[c.ID] {
 			return bad(f+".id", "%q appears twice", c.ID)
 		}
 		contacts[c.ID] = true
+		if err := checkDocIdentities(f, c.record(), idents); err != nil {
+			return err
+		}
 		if err := checkName("contact name", c.Name); err != nil {
 			return bad(f+".name", "%v", err)
 		}
@@ -466,8 +509,15 @@ func validateDocument(doc *Document) error {
 				return bad(fe+".kind", "%q; use message, call, reply or note", e.Kind)
 			}
 			// a reply's author may have been deleted since: the timeline keeps their id
-			if e.Kind == "reply" && strings.TrimSpace(e.By) == "" {
+			if e.Kind == "reply" && strings.TrimSpace(e.By) == "" && e.Source != SourceApp {
 				return bad(fe+".by", "is empty; a reply names the operator who sent it")
+			}
+			if e.Source != "" && (e.Source != SourceApp || e.Kind != "reply") {
+				return bad(fe+".source", "%q; only a reply may have a source, and it is %q (sent from the WhatsApp Business app)", e.Source, SourceApp)
+			}
+			extras := Inbound{Media: e.Media, Context: e.Context, Referral: e.Referral, Form: e.Form}
+			if err := checkExtras(&extras); err != nil {
+				return bad(fe, "%v", err)
 			}
 		}
 	}
@@ -520,6 +570,92 @@ func validateDocument(doc *Document) error {
 	return nil
 }
 
+// checkContactID validates a contact's id: a number, a BSUID or a "c.<n>" id.
+func checkContactID(id string) error {
+	if id == "" {
+		return errorf(Invalid, "is empty; a contact needs an id")
+	}
+	if len(id) > MaxBSUID {
+		return errorf(Invalid, "%q is %d bytes long: %d at most", id, len(id), MaxBSUID)
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; !isAlnum(c) && c != '.' && c != '-' && c != '_' {
+			return errorf(Invalid, "%q has %q in it: a contact id has letters, digits, '.', '-' and '_'", id, c)
+		}
+	}
+	return nil
+}
+
+// checkDocIdentities validates a document contact's identities; seen collects every identity
+// so that no two contacts share one.
+func checkDocIdentities(f string, c data.Contact, seen map[string]string) error {
+	bad := func(field, format string, args ...any) error {
+		return errorf(Invalid, "Invalid document: %s: %s", field, fmt.Sprintf(format, args...))
+	}
+	once := func(field, key string) error {
+		if other, dup := seen[key]; dup {
+			return bad(field, "%s is also %s: one person is one contact", key[2:], other)
+		}
+		seen[key] = field
+		return nil
+	}
+	fi := f + ".identities"
+	if c.Phone != "" {
+		if p, err := NormalizePhone(c.Phone); err != nil || p != c.Phone {
+			return bad(fi+".phone", "%q is not a phone number in digits (6 to 15 digits, no +)", c.Phone)
+		}
+		if err := once(fi+".phone", "p:"+c.Phone); err != nil {
+			return err
+		}
+	}
+	for j, p := range c.PastPhones {
+		if n, err := NormalizePhone(p); err != nil || n != p {
+			return bad(fmt.Sprintf("%s.past_phones[%d]", fi, j), "%q is not a phone number in digits", p)
+		}
+	}
+	bsuids := append([]string{c.BSUID}, c.PastBSUIDs...)
+	for j, b := range bsuids {
+		field := fi + ".bsuid"
+		if j > 0 {
+			field = fmt.Sprintf("%s.past_bsuids[%d]", fi, j-1)
+		}
+		if b == "" && j == 0 {
+			continue
+		}
+		if v, err := ParseBSUID("the BSUID", b); err != nil || v != b {
+			return bad(field, "%q is not a business-scoped user id (like US.13491208655302741918)", b)
+		}
+		if b == c.BSUID && j > 0 {
+			continue
+		}
+		if err := once(field, "b:"+b); err != nil {
+			return err
+		}
+	}
+	if c.ParentBSUID != "" {
+		if v, err := ParseBSUID("the parent BSUID", c.ParentBSUID); err != nil || v != c.ParentBSUID {
+			return bad(fi+".parent_bsuid", "%q is not a business-scoped user id (like US.ENT.11815799212886844830)", c.ParentBSUID)
+		}
+		if err := once(fi+".parent_bsuid", "e:"+c.ParentBSUID); err != nil {
+			return err
+		}
+	}
+	if c.Username != "" {
+		if v, err := ParseUsername("the username", c.Username); err != nil || v != c.Username {
+			return bad(fi+".username", "%q is not a WhatsApp username (letters, digits, '.' and '_', no @)", c.Username)
+		}
+	}
+	for j, a := range c.Aliases {
+		if err := checkContactID(a); err != nil {
+			return bad(fmt.Sprintf("%s.aliases[%d]", fi, j), "%v", err)
+		}
+		if err := once(fmt.Sprintf("%s.aliases[%d]", fi, j), "a:"+a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func writeDocument(tx *data.Tx, doc *Document) error {
 	if err := tx.PutSettings(doc.Settings); err != nil {
 		return err
@@ -558,11 +694,7 @@ func writeDocument(tx *data.Tx, doc *Document) error {
 // writeConversations writes the document's contacts, conversations (with timelines) and prompts.
 func writeConversations(tx *data.Tx, doc *Document) error {
 	for _, c := range doc.Contacts {
-		owner := ""
-		if c.Owner != nil {
-			owner = *c.Owner
-		}
-		if err := tx.PutContact(data.Contact{ID: c.ID, Name: c.Name, Owner: owner, Tags: c.Tags}); err != nil {
+		if err := tx.PutContact(c.record()); err != nil {
 			return err
 		}
 	}

@@ -222,10 +222,6 @@ type Detail struct {
 // Conversation returns the contact's conversation with the newest page of its timeline before
 // cursor ("" for the newest), in time order. asker decides CanAnswer.
 func (s *Service) Conversation(ctx context.Context, asker, contact, cursor string, limit int) (Detail, error) {
-	id, err := NormalizePhone(contact)
-	if err != nil {
-		return Detail{}, err
-	}
 	if limit <= 0 {
 		limit = 100
 	}
@@ -236,14 +232,12 @@ func (s *Service) Conversation(ctx context.Context, asker, contact, cursor strin
 	}
 	cfg := s.cfg.Load()
 	var d Detail
-	err = s.db.View(func(tx *data.Tx) error {
-		ct, ok, err := tx.Contact(id)
+	err := s.db.View(func(tx *data.Tx) error {
+		ct, err := findContact(tx, contact)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			return errorf(NotFound, "Contact +%s not found; check the number (see `switchboard contacts`)", id)
-		}
+		id := ct.ID
 		cv, ok, err := tx.Conversation(id)
 		if err != nil {
 			return err

@@ -29,6 +29,11 @@ type Options struct {
 	Now func() time.Time
 	// MaxBatch caps how many waiting commands share one transaction (default 128).
 	MaxBatch int
+	// RingTimeout is how long a call may ring before it is marked missed (default 60 s).
+	RingTimeout time.Duration
+	// NoTimers keeps the service from firing durable timers on its own (FireTimers still does):
+	// for tests that drive time themselves.
+	NoTimers bool
 }
 
 // Service is the inbox. It is safe for concurrent use.
@@ -39,6 +44,7 @@ type Service struct {
 	quit chan struct{}
 	done chan struct{}
 	max  int
+	ring time.Duration
 
 	cfg atomic.Pointer[config] // committed configuration, for readers
 
@@ -124,10 +130,16 @@ func New(db *data.DB, opt Options) (*Service, error) {
 	if s.max <= 0 {
 		s.max = 128
 	}
+	if s.ring = opt.RingTimeout; s.ring <= 0 {
+		s.ring = DefaultRingTimeout
+	}
 	if err := s.reload(); err != nil {
 		return nil, err
 	}
 	go s.writer()
+	if !opt.NoTimers {
+		go s.timerLoop()
+	}
 	return s, nil
 }
 

@@ -9,22 +9,57 @@ import (
 	"switchboard/routing"
 )
 
-// ContactView is a contact as screens and commands show it.
+// ContactView is a contact as screens and commands show it: its stable id and its WhatsApp
+// identities (Phone is "" when the customer does not share their number).
 type ContactView struct {
-	ID        string   `json:"id"`
-	Name      string   `json:"name"`
-	Owner     *string  `json:"owner"`
-	OwnerName string   `json:"owner_name,omitempty"`
-	Tags      []string `json:"tags"`
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Owner       *string  `json:"owner"`
+	OwnerName   string   `json:"owner_name,omitempty"`
+	Tags        []string `json:"tags"`
+	Phone       string   `json:"phone"`
+	BSUID       string   `json:"bsuid,omitempty"`
+	ParentBSUID string   `json:"parent_bsuid,omitempty"`
+	Username    string   `json:"username,omitempty"`
+	PastPhones  []string `json:"past_phones,omitempty"`
 }
 
-// Display is the contact's name, or its number when it has none.
+// Display is the contact's name, else its @username, else its number, else its BSUID.
 func (c ContactView) Display() string {
-	if c.Name != "" {
+	switch {
+	case c.Name != "":
 		return c.Name
+	case c.Username != "":
+		return "@" + c.Username
+	case c.Phone != "":
+		return "+" + c.Phone
+	case c.BSUID != "":
+		return c.BSUID
 	}
-	return "+" + c.ID
+	return c.ID
 }
+
+// Number is the contact's number as people write it, or "number not shared".
+func (c ContactView) Number() string {
+	if c.Phone == "" {
+		return TextNoNumber
+	}
+	return "+" + c.Phone
+}
+
+// Handle is what names the contact in a command: their number, else their BSUID, else the id.
+func (c ContactView) Handle() string {
+	switch {
+	case c.Phone != "":
+		return "+" + c.Phone
+	case c.BSUID != "":
+		return c.BSUID
+	}
+	return c.ID
+}
+
+// TextNoNumber stands where a contact's number would be when they do not share it.
+const TextNoNumber = "number not shared"
 
 // PromptView is a pending team-mismatch decision.
 type PromptView struct {
@@ -109,7 +144,8 @@ func (c *config) teamName(id string) string {
 }
 
 func (c *config) contactView(ct data.Contact) ContactView {
-	v := ContactView{ID: ct.ID, Name: ct.Name, Owner: strPtr(ct.Owner), Tags: ct.Tags}
+	v := ContactView{ID: ct.ID, Name: ct.Name, Owner: strPtr(ct.Owner), Tags: ct.Tags, Phone: ct.Phone, BSUID: ct.BSUID,
+		ParentBSUID: ct.ParentBSUID, Username: ct.Username, PastPhones: ct.PastPhones}
 	if v.Tags == nil {
 		v.Tags = []string{}
 	}
@@ -159,11 +195,76 @@ func (c *config) conversationView(ct data.Contact, cv data.Conversation) Convers
 }
 
 func displayName(ct data.Contact) string {
-	if ct.Name != "" {
-		return ct.Name
-	}
-	return "+" + ct.ID
+	return ContactView{ID: ct.ID, Name: ct.Name, Phone: ct.Phone, BSUID: ct.BSUID, Username: ct.Username}.Display()
 }
+
+// EntryText is what an entry says, in one piece: the text, with what else a message carried
+// said in words — the attachment ("[document Currículum café.pdf] my CV"), a form
+// ("Submitted a form: name: Ana · size: M").
+func EntryText(e data.Entry) string {
+	text := e.Text
+	if len(e.Form) > 0 {
+		fields := make([]string, len(e.Form))
+		for i, f := range e.Form {
+			fields[i] = f.Name + ": " + f.Value
+		}
+		if text == "" {
+			text = "Submitted a form"
+		}
+		text += ": " + strings.Join(fields, " · ")
+	}
+	if m := e.Media; m != nil {
+		label := m.Type
+		if m.Filename != "" {
+			label += " " + m.Filename
+		}
+		if m.Error != "" {
+			label += ", not received: " + m.Error
+		}
+		if text == "" {
+			return "[" + label + "]"
+		}
+		return "[" + label + "] " + text
+	}
+	return text
+}
+
+// EntryContext are the lines that go before an entry's text: the message it answers, the ad it
+// came from, a reply sent from the WhatsApp Business app.
+func EntryContext(e data.Entry) []string {
+	var out []string
+	if e.Source == SourceApp {
+		out = append(out, "sent from the WhatsApp Business app")
+	}
+	if e.Context != "" {
+		if e.Quote != "" {
+			out = append(out, "↪ answers “"+e.Quote+"”")
+		} else {
+			out = append(out, "↪ answers an earlier message")
+		}
+	}
+	if r := e.Referral; r != nil {
+		what := r.Headline
+		if what == "" {
+			what = r.Body
+		}
+		if what == "" {
+			what = r.SourceURL
+		}
+		if what == "" {
+			what = "an ad"
+		}
+		via := "via ad: "
+		if r.SourceType == "post" {
+			via = "via post: "
+		}
+		out = append(out, via+clipLine(what, 120))
+	}
+	return out
+}
+
+// SourceApp marks a reply sent from the WhatsApp Business app on a phone (an echo).
+const SourceApp = "app"
 
 // Outcome is what a command did to a conversation.
 type Outcome struct {
