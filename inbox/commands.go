@@ -27,9 +27,9 @@ type Inbound struct {
 	// BSUID when From is a number, ParentBSUID a parent BSUID, Username their WhatsApp username.
 	// The contact is found by any of them; a new one is created for unknown identities.
 	From        string
-	BSUID       string `json:",omitempty"`
-	ParentBSUID string `json:",omitempty"`
-	Username    string `json:",omitempty"`
+	BSUID       string    `json:",omitempty"`
+	ParentBSUID string    `json:",omitempty"`
+	Username    string    `json:",omitempty"`
 	Name        string    // the contact's name, used when the contact is new or has none
 	Text        string    // message text (a caption, for media)
 	ExternalID  string    // optional; the same id twice is stored once
