@@ -284,6 +284,8 @@ func applyIdentities(ct *data.Contact, id identities) bool {
 		}
 		ct.BSUID, changed = id.bsuid, true
 	}
+	ct.PastPhones = slices.DeleteFunc(ct.PastPhones, func(p string) bool { return p == ct.Phone })
+	ct.PastBSUIDs = slices.DeleteFunc(ct.PastBSUIDs, func(b string) bool { return b == ct.BSUID })
 	if id.parent != "" && ct.ParentBSUID != id.parent {
 		ct.ParentBSUID, changed = id.parent, true
 	}
@@ -357,6 +359,7 @@ func (w *wtx) resolveInbound(p contactPlan, id identities, name string, at time.
 		if ct, err = w.merge(ct, *p.absorb, at); err != nil {
 			return ct, false, err
 		}
+		saveContact = true
 	}
 	if applyIdentities(&ct, id) {
 		saveContact = true

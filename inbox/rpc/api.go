@@ -32,6 +32,8 @@ type API interface {
 	Settings(ctx context.Context) (inbox.SettingsView, error)
 	History(ctx context.Context) ([]data.SettingChange, error)
 	Contacts(ctx context.Context, query string, limit int) ([]inbox.ContactView, error)
+	// Contact finds the contact a person names: a number, a BSUID, @username or its id.
+	Contact(ctx context.Context, contact string) (inbox.ContactView, error)
 	List(ctx context.Context, f inbox.Filter) (inbox.Page, error)
 	Counts(ctx context.Context, operator string) (inbox.Counts, error)
 	Conversation(ctx context.Context, asker, contact, cursor string, limit int) (inbox.Detail, error)
@@ -42,6 +44,8 @@ type API interface {
 	Inject(ctx context.Context, in inbox.Inbound) (inbox.Outcome, error)
 	EndCall(ctx context.Context, c inbox.CallEnd) (inbox.Outcome, error)
 	SetDelivery(ctx context.Context, id, status string) (found bool, err error)
+	ChangeNumber(ctx context.Context, c inbox.NumberChange) (inbox.Outcome, error)
+	RecordEcho(ctx context.Context, e inbox.Echo) (inbox.Outcome, error)
 	Reply(ctx context.Context, by, contact, text string) (inbox.Outcome, error)
 	MarkRead(ctx context.Context, by, contact string) error
 	Assign(ctx context.Context, by, contact, to string, version uint64) (inbox.Outcome, error)

@@ -9,31 +9,33 @@ import (
 
 // Args carries any method's arguments; each method reads the fields it names.
 type Args struct {
-	By       string         `json:"by,omitempty"`
-	Contact  string         `json:"contact,omitempty"`
-	To       string         `json:"to,omitempty"`
-	Team     string         `json:"team,omitempty"`
-	Text     string         `json:"text,omitempty"`
-	Name     string         `json:"name,omitempty"`
-	ID       string         `json:"id,omitempty"`
-	Operator string         `json:"operator,omitempty"`
-	Status   string         `json:"status,omitempty"`
-	Plan     string         `json:"plan,omitempty"`
-	Query    string         `json:"query,omitempty"`
-	Cursor   string         `json:"cursor,omitempty"`
-	Limit    int            `json:"limit,omitempty"`
-	Pos      int            `json:"pos,omitempty"`
-	Version  uint64         `json:"version,omitempty"`
-	On       bool           `json:"on,omitempty"`
-	All      bool           `json:"all,omitempty"`
-	Seqs     []uint64       `json:"seqs,omitempty"`
-	Filter   *inbox.Filter  `json:"filter,omitempty"`
-	Inbound  *inbox.Inbound `json:"inbound,omitempty"`
-	CallEnd  *inbox.CallEnd `json:"call_end,omitempty"`
-	Op       *data.Operator `json:"op,omitempty"`
-	TeamRec  *data.Team     `json:"team_rec,omitempty"`
-	Rec      *data.Contact  `json:"contact_rec,omitempty"`
-	Rule     *data.Rule     `json:"rule,omitempty"`
+	By       string              `json:"by,omitempty"`
+	Contact  string              `json:"contact,omitempty"`
+	To       string              `json:"to,omitempty"`
+	Team     string              `json:"team,omitempty"`
+	Text     string              `json:"text,omitempty"`
+	Name     string              `json:"name,omitempty"`
+	ID       string              `json:"id,omitempty"`
+	Operator string              `json:"operator,omitempty"`
+	Status   string              `json:"status,omitempty"`
+	Plan     string              `json:"plan,omitempty"`
+	Query    string              `json:"query,omitempty"`
+	Cursor   string              `json:"cursor,omitempty"`
+	Limit    int                 `json:"limit,omitempty"`
+	Pos      int                 `json:"pos,omitempty"`
+	Version  uint64              `json:"version,omitempty"`
+	On       bool                `json:"on,omitempty"`
+	All      bool                `json:"all,omitempty"`
+	Seqs     []uint64            `json:"seqs,omitempty"`
+	Filter   *inbox.Filter       `json:"filter,omitempty"`
+	Inbound  *inbox.Inbound      `json:"inbound,omitempty"`
+	CallEnd  *inbox.CallEnd      `json:"call_end,omitempty"`
+	Change   *inbox.NumberChange `json:"number_change,omitempty"`
+	Echo     *inbox.Echo         `json:"echo,omitempty"`
+	Op       *data.Operator      `json:"op,omitempty"`
+	TeamRec  *data.Team          `json:"team_rec,omitempty"`
+	Rec      *data.Contact       `json:"contact_rec,omitempty"`
+	Rule     *data.Rule          `json:"rule,omitempty"`
 }
 
 type handler func(ctx context.Context, a API, x *Args) (any, error)
@@ -49,6 +51,19 @@ var methods = map[string]handler{
 	"History":         func(ctx context.Context, a API, x *Args) (any, error) { return a.History(ctx) },
 	"Contacts": func(ctx context.Context, a API, x *Args) (any, error) {
 		return a.Contacts(ctx, x.Query, x.Limit)
+	},
+	"Contact": func(ctx context.Context, a API, x *Args) (any, error) { return a.Contact(ctx, x.Contact) },
+	"ChangeNumber": func(ctx context.Context, a API, x *Args) (any, error) {
+		if x.Change == nil {
+			return nil, &inbox.Error{Kind: inbox.Invalid, Msg: "ChangeNumber needs a number change"}
+		}
+		return a.ChangeNumber(ctx, *x.Change)
+	},
+	"RecordEcho": func(ctx context.Context, a API, x *Args) (any, error) {
+		if x.Echo == nil {
+			return nil, &inbox.Error{Kind: inbox.Invalid, Msg: "RecordEcho needs an echo"}
+		}
+		return a.RecordEcho(ctx, *x.Echo)
 	},
 	"List": func(ctx context.Context, a API, x *Args) (any, error) {
 		if x.Filter == nil {
@@ -190,6 +205,18 @@ func (c *Client) History(ctx context.Context) ([]data.SettingChange, error) {
 
 func (c *Client) Contacts(ctx context.Context, query string, limit int) ([]inbox.ContactView, error) {
 	return call[[]inbox.ContactView](ctx, c, "Contacts", Args{Query: query, Limit: limit})
+}
+
+func (c *Client) Contact(ctx context.Context, contact string) (inbox.ContactView, error) {
+	return call[inbox.ContactView](ctx, c, "Contact", Args{Contact: contact})
+}
+
+func (c *Client) ChangeNumber(ctx context.Context, n inbox.NumberChange) (inbox.Outcome, error) {
+	return call[inbox.Outcome](ctx, c, "ChangeNumber", Args{Change: &n})
+}
+
+func (c *Client) RecordEcho(ctx context.Context, e inbox.Echo) (inbox.Outcome, error) {
+	return call[inbox.Outcome](ctx, c, "RecordEcho", Args{Echo: &e})
 }
 
 func (c *Client) List(ctx context.Context, f inbox.Filter) (inbox.Page, error) {

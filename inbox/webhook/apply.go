@@ -16,17 +16,21 @@ type Inbox interface {
 	Inject(ctx context.Context, in inbox.Inbound) (inbox.Outcome, error)
 	EndCall(ctx context.Context, c inbox.CallEnd) (inbox.Outcome, error)
 	SetDelivery(ctx context.Context, id, status string) (found bool, err error)
+	ChangeNumber(ctx context.Context, c inbox.NumberChange) (inbox.Outcome, error)
+	RecordEcho(ctx context.Context, e inbox.Echo) (inbox.Outcome, error)
 }
 
 var _ Inbox = (*inbox.Service)(nil)
 
 // Result says what applying a batch did.
 type Result struct {
-	Messages   int    `json:"messages"`   // new messages stored
-	Calls      int    `json:"calls"`      // new call events recorded (connects and ends)
-	Duplicates int    `json:"duplicates"` // messages and call events seen before: nothing stored
-	Statuses   int    `json:"statuses"`   // delivery statuses for known replies (a mark never moves back)
-	Unknown    int    `json:"unknown"`    // delivery statuses for ids that are not Switchboard replies
+	Messages   int    `json:"messages"`       // new messages stored
+	Calls      int    `json:"calls"`          // new call events recorded (connects and ends)
+	Echoes     int    `json:"echoes"`         // replies sent from the WhatsApp Business app, stored
+	Changes    int    `json:"number_changes"` // customers' number (or BSUID) changes applied
+	Duplicates int    `json:"duplicates"`     // messages and call events seen before: nothing stored
+	Statuses   int    `json:"statuses"`       // delivery statuses for known replies (a mark never moves back)
+	Unknown    int    `json:"unknown"`        // delivery statuses for ids that are not Switchboard replies
 	Skipped    []Skip `json:"skipped,omitempty"`
 }
 
@@ -35,9 +39,15 @@ func (r Result) Stored() int { return r.Messages + r.Calls }
 
 // String summarises the result in one line, for the CLI.
 func (r Result) String() string {
-	s := fmt.Sprintf("%d messages, %d call events stored; %d duplicates; %d statuses applied, %d for unknown ids; %d skipped",
-		r.Messages, r.Calls, r.Duplicates, r.Statuses, r.Unknown, len(r.Skipped))
-	return s
+	s := fmt.Sprintf("%d messages, %d call events stored", r.Messages, r.Calls)
+	if r.Echoes > 0 {
+		s += fmt.Sprintf(", %d replies from the WhatsApp Business app", r.Echoes)
+	}
+	if r.Changes > 0 {
+		s += fmt.Sprintf(", %d number changes", r.Changes)
+	}
+	return s + fmt.Sprintf("; %d duplicates; %d statuses applied, %d for unknown ids; %d skipped",
+		r.Duplicates, r.Statuses, r.Unknown, len(r.Skipped))
 }
 
 // ApplyJSON parses a payload and applies it: what `switchboard inject webhook FILE` runs. A
@@ -76,6 +86,10 @@ func Apply(ctx context.Context, svc Inbox, b Batch) (Result, error) {
 			res.Duplicates++
 		case e.Kind == KindCall:
 			res.Calls++
+		case e.Kind == KindEcho:
+			res.Echoes++
+		case e.Kind == KindNumberChange:
+			res.Changes++
 		default:
 			res.Messages++
 		}
@@ -99,18 +113,34 @@ func Apply(ctx context.Context, svc Inbox, b Batch) (Result, error) {
 }
 
 func applyEvent(ctx context.Context, svc Inbox, e Event) (dup bool, err error) {
+	from, bsuid := e.From, e.BSUID
+	if from == "" { // a customer who does not share their number: the BSUID names them
+		from, bsuid = e.BSUID, ""
+	}
+	if from == "" {
+		from = e.ParentBSUID
+	}
 	switch {
+	case e.Kind == KindNumberChange:
+		out, err := svc.ChangeNumber(ctx, inbox.NumberChange{OldPhone: e.From, OldBSUID: e.BSUID, NewPhone: e.NewPhone,
+			NewBSUID: e.NewBSUID, ExternalID: externalID(e.ID), At: e.At})
+		return out.Duplicate, err
+	case e.Kind == KindEcho:
+		out, err := svc.RecordEcho(ctx, inbox.Echo{To: e.From, ToBSUID: e.BSUID, ToParentBSUID: e.ParentBSUID, Text: e.Text,
+			Media: e.Media, Context: e.Context, ExternalID: externalID(e.ID), At: e.At})
+		return out.Duplicate, err
 	case e.Kind == KindCall && e.CallEvent == "terminate":
-		out, err := svc.EndCall(ctx, inbox.CallEnd{From: e.From, Name: e.Name, CallID: externalID(e.ID),
-			Outcome: e.Outcome, Duration: e.Duration, At: e.At})
+		out, err := svc.EndCall(ctx, inbox.CallEnd{From: from, BSUID: bsuid, ParentBSUID: e.ParentBSUID, Username: e.Username,
+			Name: e.Name, CallID: externalID(e.ID), Outcome: e.Outcome, Duration: e.Duration, At: e.At})
 		return out.Duplicate, err
 	case e.Kind == KindCall:
-		out, err := svc.Inject(ctx, inbox.Inbound{Channel: "call", From: e.From, Name: e.Name, ExternalID: externalID(e.ID),
-			At: e.At, Outcome: inbox.CallRinging})
+		out, err := svc.Inject(ctx, inbox.Inbound{Channel: "call", From: from, BSUID: bsuid, ParentBSUID: e.ParentBSUID,
+			Username: e.Username, Name: e.Name, ExternalID: externalID(e.ID), At: e.At, Outcome: inbox.CallRinging})
 		return out.Duplicate, err
 	default:
-		out, err := svc.Inject(ctx, inbox.Inbound{Channel: "message", From: e.From, Name: e.Name, Text: e.Text,
-			ExternalID: externalID(e.ID), At: e.At})
+		out, err := svc.Inject(ctx, inbox.Inbound{Channel: "message", From: from, BSUID: bsuid, ParentBSUID: e.ParentBSUID,
+			Username: e.Username, Name: e.Name, Text: e.Text, ExternalID: externalID(e.ID), At: e.At,
+			Media: e.Media, Context: e.Context, Referral: e.Referral, Form: e.Form})
 		return out.Duplicate, err
 	}
 }
@@ -148,8 +178,18 @@ func describeEvent(i int, e Event) string {
 	if e.Kind == KindCall {
 		what = "call " + e.CallEvent
 	}
+	switch e.Kind {
+	case KindEcho:
+		what = "echo"
+	case KindNumberChange:
+		what = "number change"
+	}
 	if e.ID != "" {
 		return fmt.Sprintf("%s %s", what, e.ID)
 	}
-	return fmt.Sprintf("%s #%d from %s", what, i+1, e.From)
+	from := e.From
+	if from == "" {
+		from = e.BSUID
+	}
+	return fmt.Sprintf("%s #%d from %s", what, i+1, from)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"switchboard/data"
 	"switchboard/inbox"
 )
 
@@ -38,7 +39,7 @@ func FuzzParse(f *testing.F) {
 		}
 		var last int64 = -1 << 63
 		for i, e := range b.Events {
-			if e.From == "" || !utf8.ValidString(e.Name) || utf8.RuneCountInString(e.Name) > inbox.MaxName {
+			if (e.From == "" && e.BSUID == "" && e.ParentBSUID == "") || !utf8.ValidString(e.Name) || utf8.RuneCountInString(e.Name) > inbox.MaxName {
 				t.Fatalf("event %d: bad sender %+v", i, e)
 			}
 			if !e.At.IsZero() && (e.At.Unix() <= 0 || !e.At.Before(latest)) {
@@ -53,9 +54,14 @@ func FuzzParse(f *testing.F) {
 			}
 			last = k
 			switch e.Kind {
-			case KindMessage:
-				if e.Text == "" || !utf8.ValidString(e.Text) || utf8.RuneCountInString(e.Text) > inbox.MaxText {
+			case KindMessage, KindEcho:
+				shown := inbox.EntryText(data.Entry{Text: e.Text, Media: e.Media, Form: e.Form})
+				if shown == "" || !utf8.ValidString(e.Text) || utf8.RuneCountInString(e.Text) > inbox.MaxText {
 					t.Fatalf("message %d: text %q", i, e.Text)
+				}
+			case KindNumberChange:
+				if e.NewPhone == "" && e.NewBSUID == "" {
+					t.Fatalf("number change %d names nobody new: %+v", i, e)
 				}
 			case KindCall:
 				switch {

@@ -45,7 +45,7 @@ func everyType() ([]obj, []string) {
 		{"type": "unsupported", "errors": []any{obj{"code": 131051, "title": "Message type unknown"}}, "unsupported": obj{"type": "poll_creation"}},
 		{"type": "foo", "foo": obj{"bar": 1}},
 	}
-	want := []string{"hello there", "my broken screen", "[image]", "[video]", "[audio]", "[document] invoice.pdf", "see attached",
+	want := []string{"hello there", "[image] my broken screen", "[image]", "[video]", "[audio]", "[document invoice.pdf]", "[document x.pdf] see attached",
 		"[sticker]", "[location] Philz Coffee, 101 Forest Ave, Palo Alto 37.483307,-122.148981", "[location] 48.8584,2.2945",
 		"[contact] John Smith +1 (940) 555-1234", "Change order", "Express shipping", "Track my order",
 		"[reaction 👍 to wamid.X]", "[reaction removed from wamid.X]", "[unsupported message: poll_creation]",
@@ -465,6 +465,12 @@ func (f fakeInbox) EndCall(context.Context, inbox.CallEnd) (inbox.Outcome, error
 	return inbox.Outcome{}, f.err
 }
 func (f fakeInbox) SetDelivery(context.Context, string, string) (bool, error) { return false, f.err }
+func (f fakeInbox) ChangeNumber(context.Context, inbox.NumberChange) (inbox.Outcome, error) {
+	return inbox.Outcome{}, f.err
+}
+func (f fakeInbox) RecordEcho(context.Context, inbox.Echo) (inbox.Outcome, error) {
+	return inbox.Outcome{}, f.err
+}
 
 func TestOnlyInboxFailuresAre5xx(t *testing.T) {
 	body := mustJSON(t, payload(messagesChange(gus, "Gus", textMsg(gus, "wamid.f", "1764000001", "x")),

@@ -85,10 +85,11 @@ func entries(t testing.TB, s *inbox.Service, contact string) []data.Entry {
 	return out
 }
 
+// texts are the entries' texts as screens show them (an attachment said in words).
 func texts(es []data.Entry) []string {
 	var out []string
 	for _, e := range es {
-		out = append(out, e.Text)
+		out = append(out, inbox.EntryText(e))
 	}
 	return out
 }

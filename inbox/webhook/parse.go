@@ -12,12 +12,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"switchboard/data"
 	"switchboard/inbox"
 )
 
@@ -28,18 +30,31 @@ const Object = "whatsapp_business_account"
 const (
 	KindMessage = "message"
 	KindCall    = "call"
+	// KindNumberChange: a system message saying the customer changed their number or BSUID.
+	KindNumberChange = "number_change"
+	// KindEcho: a message the business sent from the WhatsApp Business app (smb_message_echoes).
+	KindEcho = "echo"
 )
 
 // Event is one inbound message or call event of a batch.
 type Event struct {
-	Kind string    // KindMessage or KindCall
-	ID   string    // the message id (wamid.…) or the call id (wacid.…); "" when the payload gave none
-	From string    // the customer's number, as Meta wrote it
-	Name string    // the customer's profile name, when the payload names them
-	At   time.Time // when it happened; zero when the payload had no usable timestamp
+	Kind string // KindMessage, KindCall, KindNumberChange or KindEcho
+	ID   string // the message id (wamid.…) or the call id (wacid.…); "" when the payload gave none
+	// The customer (for an echo: the recipient): their number as Meta wrote it ("" when they do
+	// not share it), business-scoped user id, parent BSUID and username; at least one of the
+	// first three.
+	From, BSUID, ParentBSUID, Username string
+	Name                               string    // the customer's profile name, when the payload names them
+	At                                 time.Time // when it happened; zero when the payload had no usable timestamp
 	// Messages
-	Type string // the message type as sent: text, image, reaction, …
-	Text string // the text to store: the body, a caption, a title or a placeholder
+	Type     string // the message type as sent: text, image, reaction, …
+	Text     string // the text to store: the body, a caption, a title or a placeholder
+	Media    *data.Media
+	Context  string // the id of the message this one answers
+	Referral *data.Referral
+	Form     []data.FormField
+	// Number changes: the customer's new number and BSUID (either may be "")
+	NewPhone, NewBSUID string
 	// Calls
 	CallEvent  string // connect or terminate
 	CallStatus string // the call's status upper-cased (COMPLETED, FAILED, …), "" if none
@@ -51,10 +66,11 @@ type Event struct {
 
 // Status is a delivery status of a message the business sent.
 type Status struct {
-	ID        string // the id of the message it describes (a reply id such as sb.<contact>.<n>)
-	Status    string // sent, delivered, read or failed
-	Recipient string
-	At        time.Time
+	ID             string // the id of the message it describes (a reply id such as sb.<contact>.<n>)
+	Status         string // sent, delivered, read or failed
+	Recipient      string // the customer's number ("" when they do not share it)
+	RecipientBSUID string // the customer's business-scoped user id, when Meta gives it
+	At             time.Time
 }
 
 // Skip is a part of the payload that was knowingly not applied, and why.
@@ -176,26 +192,55 @@ type value struct {
 	Messages []json.RawMessage `json:"messages"`
 	Statuses []json.RawMessage `json:"statuses"`
 	Calls    []json.RawMessage `json:"calls"`
+	Echoes   []json.RawMessage `json:"message_echoes"`
 }
 
 type contact struct {
-	WaID    flexString `json:"wa_id"`
-	Profile struct {
-		Name flexString `json:"name"`
+	WaID         flexString `json:"wa_id"`
+	UserID       flexString `json:"user_id"`
+	ParentUserID flexString `json:"parent_user_id"`
+	Profile      struct {
+		Name     flexString `json:"name"`
+		Username flexString `json:"username"`
 	} `json:"profile"`
 }
 
 type media struct {
 	Caption  flexString `json:"caption"`
 	Filename flexString `json:"filename"`
+	MimeType flexString `json:"mime_type"`
 }
 
 type message struct {
-	From      flexString      `json:"from"`
-	ID        flexString      `json:"id"`
-	Timestamp json.RawMessage `json:"timestamp"`
-	Type      flexString      `json:"type"`
-	Text      *struct {
+	From             flexString      `json:"from"`
+	FromUserID       flexString      `json:"from_user_id"`
+	FromParentUserID flexString      `json:"from_parent_user_id"`
+	To               flexString      `json:"to"`         // echoes: the customer
+	ToUserID         flexString      `json:"to_user_id"` // echoes: the customer's BSUID
+	ToParentUserID   flexString      `json:"to_parent_user_id"`
+	ID               flexString      `json:"id"`
+	Timestamp        json.RawMessage `json:"timestamp"`
+	Type             flexString      `json:"type"`
+	Context          *struct {
+		ID flexString `json:"id"`
+	} `json:"context"`
+	Referral *struct {
+		SourceURL  flexString `json:"source_url"`
+		SourceID   flexString `json:"source_id"`
+		SourceType flexString `json:"source_type"`
+		Body       flexString `json:"body"`
+		Headline   flexString `json:"headline"`
+		CtwaClid   flexString `json:"ctwa_clid"`
+	} `json:"referral"`
+	System *struct {
+		Body      flexString `json:"body"`
+		Type      flexString `json:"type"`
+		WaID      flexString `json:"wa_id"`
+		NewWaID   flexString `json:"new_wa_id"`
+		UserID    flexString `json:"user_id"`
+		NewUserID flexString `json:"new_user_id"`
+	} `json:"system"`
+	Text *struct {
 		Body flexString `json:"body"`
 	} `json:"text"`
 	Image    *media `json:"image"`
@@ -224,6 +269,11 @@ type message struct {
 		Type        flexString `json:"type"`
 		ButtonReply *reply     `json:"button_reply"`
 		ListReply   *reply     `json:"list_reply"`
+		NfmReply    *struct {
+			Name         flexString `json:"name"`
+			Body         flexString `json:"body"`
+			ResponseJSON flexString `json:"response_json"`
+		} `json:"nfm_reply"`
 	} `json:"interactive"`
 	Button *struct {
 		Text    flexString `json:"text"`
@@ -237,7 +287,8 @@ type message struct {
 		Type flexString `json:"type"`
 	} `json:"unsupported"`
 	Errors []struct {
-		Title flexString `json:"title"`
+		Title   flexString `json:"title"`
+		Message flexString `json:"message"`
 	} `json:"errors"`
 }
 
@@ -247,21 +298,23 @@ type reply struct {
 }
 
 type status struct {
-	ID          flexString      `json:"id"`
-	Status      flexString      `json:"status"`
-	Timestamp   json.RawMessage `json:"timestamp"`
-	RecipientID flexString      `json:"recipient_id"`
+	ID              flexString      `json:"id"`
+	Status          flexString      `json:"status"`
+	Timestamp       json.RawMessage `json:"timestamp"`
+	RecipientID     flexString      `json:"recipient_id"`
+	RecipientUserID flexString      `json:"recipient_user_id"`
 }
 
 type call struct {
-	ID        flexString      `json:"id"`
-	From      flexString      `json:"from"`
-	To        flexString      `json:"to"`
-	Event     flexString      `json:"event"`
-	Direction flexString      `json:"direction"`
-	Timestamp json.RawMessage `json:"timestamp"`
-	Status    flexString      `json:"status"`
-	Duration  flexNum         `json:"duration"`
+	ID         flexString      `json:"id"`
+	From       flexString      `json:"from"`
+	FromUserID flexString      `json:"from_user_id"`
+	To         flexString      `json:"to"`
+	Event      flexString      `json:"event"`
+	Direction  flexString      `json:"direction"`
+	Timestamp  json.RawMessage `json:"timestamp"`
+	Status     flexString      `json:"status"`
+	Duration   flexNum         `json:"duration"`
 }
 
 // ---- Parse ----
@@ -324,8 +377,8 @@ func (p *parser) change(where string, raw json.RawMessage) {
 		return
 	}
 	field := strings.ToLower(string(c.Field))
-	if field != "" && field != "messages" && field != "calls" {
-		p.skip(where, fmt.Sprintf("field %q is not handled (only messages and calls)", string(c.Field)))
+	if field != "" && field != "messages" && field != "calls" && field != "smb_message_echoes" {
+		p.skip(where, fmt.Sprintf("field %q is not handled (only messages, calls and smb_message_echoes)", string(c.Field)))
 		return
 	}
 	var v value
@@ -337,54 +390,243 @@ func (p *parser) change(where string, raw json.RawMessage) {
 		p.skip(where+".value", "not a value object: "+describe(err))
 		return
 	}
-	names := map[string]string{}
-	var onlyWaID string
-	for _, rc := range v.Contacts {
+	where += ".value"
+	cs := &contacts{}
+	for i, rc := range v.Contacts {
 		var ct contact
 		if json.Unmarshal(rc, &ct) != nil {
 			continue
 		}
-		if ct.WaID != "" {
-			names[string(ct.WaID)] = string(ct.Profile.Name)
-			onlyWaID = string(ct.WaID)
-		}
+		cs.add(p, fmt.Sprintf("%s.contacts[%d]", where, i), ct)
 	}
-	if len(v.Contacts) != 1 {
-		onlyWaID = ""
-	}
-	where += ".value"
 	for i, rm := range v.Messages {
-		p.message(fmt.Sprintf("%s.messages[%d]", where, i), rm, names, onlyWaID)
+		p.message(fmt.Sprintf("%s.messages[%d]", where, i), rm, cs, false)
+	}
+	for i, rm := range v.Echoes {
+		p.message(fmt.Sprintf("%s.message_echoes[%d]", where, i), rm, cs, true)
 	}
 	for i, rs := range v.Statuses {
 		p.status(fmt.Sprintf("%s.statuses[%d]", where, i), rs)
 	}
 	for i, rc := range v.Calls {
-		p.call(fmt.Sprintf("%s.calls[%d]", where, i), rc, names)
+		p.call(fmt.Sprintf("%s.calls[%d]", where, i), rc, cs)
 	}
 }
 
-func (p *parser) message(where string, raw json.RawMessage, names map[string]string, onlyWaID string) {
+// who is a customer as a payload names them.
+type who struct {
+	phone, bsuid, parent, username, name string
+}
+
+// contacts are a change's contacts array: who is who, found by number or by BSUID.
+type contacts struct {
+	list []who
+}
+
+func (cs *contacts) add(p *parser, where string, ct contact) {
+	w := who{phone: strings.TrimPrefix(strings.TrimSpace(string(ct.WaID)), "+"), name: string(ct.Profile.Name)}
+	w.bsuid = p.bsuid(where+".user_id", string(ct.UserID))
+	w.parent = p.bsuid(where+".parent_user_id", string(ct.ParentUserID))
+	w.username = p.username(where+".profile.username", string(ct.Profile.Username))
+	if w.phone == "" && w.bsuid == "" && w.parent == "" {
+		return
+	}
+	cs.list = append(cs.list, w)
+}
+
+// find returns the contact the payload describes for a sender: the one with the number or the
+// BSUID, else the only one when there is just one.
+func (cs *contacts) find(phone, bsuid string) who {
+	for _, c := range cs.list {
+		if (phone != "" && c.phone == phone) || (bsuid != "" && c.bsuid == bsuid) {
+			return c
+		}
+	}
+	if len(cs.list) == 1 && (phone == "" || cs.list[0].phone == "") && (bsuid == "" || cs.list[0].bsuid == "") {
+		return cs.list[0]
+	}
+	return who{}
+}
+
+// sender completes a sender's identities from the contacts array: a message may name its
+// sender by number, by BSUID, or (from June 2026, for a customer with a username) by neither,
+// leaving it to the only contact of the change.
+func (cs *contacts) sender(w who) who {
+	c := cs.find(w.phone, w.bsuid)
+	if w.phone == "" {
+		w.phone = c.phone
+	}
+	if w.bsuid == "" {
+		w.bsuid = c.bsuid
+	}
+	if w.parent == "" {
+		w.parent = c.parent
+	}
+	w.username, w.name = c.username, c.name
+	return w
+}
+
+// bsuid reads a business-scoped user id; a malformed one is dropped, with the reason.
+func (p *parser) bsuid(where, raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return ""
+	}
+	b, err := inbox.ParseBSUID(where, raw)
+	if err != nil {
+		p.skip(where, err.Error()+"; it was left out")
+		return ""
+	}
+	return b
+}
+
+// username reads a WhatsApp username; a malformed one is dropped (it is for display only).
+func (p *parser) username(where, raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return ""
+	}
+	u, err := inbox.ParseUsername(where, raw)
+	if err != nil {
+		p.skip(where, err.Error()+"; it was left out")
+		return ""
+	}
+	return u
+}
+
+func (p *parser) message(where string, raw json.RawMessage, cs *contacts, echo bool) {
 	var m message
 	if err := json.Unmarshal(raw, &m); err != nil {
 		p.skip(where, "not a message object: "+describe(err))
 		return
 	}
-	from := strings.TrimSpace(string(m.From))
-	if from == "" {
-		from = onlyWaID
+	var w who
+	if echo {
+		w = who{phone: strings.TrimPrefix(strings.TrimSpace(string(m.To)), "+")}
+		w.bsuid = p.bsuid(where+".to_user_id", string(m.ToUserID))
+		w.parent = p.bsuid(where+".to_parent_user_id", string(m.ToParentUserID))
+	} else {
+		w = who{phone: strings.TrimPrefix(strings.TrimSpace(string(m.From)), "+")}
+		w.bsuid = p.bsuid(where+".from_user_id", string(m.FromUserID))
+		w.parent = p.bsuid(where+".from_parent_user_id", string(m.FromParentUserID))
+		w = cs.sender(w)
 	}
-	if from == "" {
-		p.skip(where, "the message has no sender (from)")
+	if w.phone == "" && w.bsuid == "" && w.parent == "" {
+		if echo {
+			p.skip(where, "the echo has no recipient (to or to_user_id)")
+		} else {
+			p.skip(where, "the message has no sender (from or from_user_id)")
+		}
 		return
 	}
-	name := names[from]
-	if name == "" && len(names) == 1 && onlyWaID != "" {
-		name = names[onlyWaID]
+	ev := Event{Kind: KindMessage, ID: string(m.ID), From: w.phone, BSUID: w.bsuid, ParentBSUID: w.parent, Username: w.username,
+		Name: clip(w.name, inbox.MaxName), At: timestamp(m.Timestamp), Type: strings.TrimSpace(string(m.Type))}
+	if echo {
+		ev.Kind, ev.Name, ev.Username = KindEcho, "", ""
+	}
+	if ev.Type == "system" {
+		if echo || m.System == nil {
+			p.skip(where, "a system message without its system object")
+			return
+		}
+		sys := m.System
+		switch strings.TrimSpace(string(sys.Type)) {
+		case "user_changed_number", "user_changed_user_id":
+			ev.Kind = KindNumberChange
+			ev.NewPhone = strings.TrimPrefix(strings.TrimSpace(string(firstOf(sys.NewWaID, sys.WaID))), "+")
+			ev.NewBSUID = p.bsuid(where+".system.user_id", string(firstOf(sys.NewUserID, sys.UserID)))
+			if ev.NewPhone == "" && ev.NewBSUID == "" {
+				p.skip(where, "the number change names no new number (system.wa_id) or id (system.user_id)")
+				return
+			}
+		default:
+			p.skip(where, fmt.Sprintf("system message %q is not handled (only user_changed_number and user_changed_user_id)", string(sys.Type)))
+			return
+		}
+		p.seq++
+		ev.seq = p.seq
+		p.b.Events = append(p.b.Events, ev)
+		return
+	}
+	ev.Text = clip(messageText(&m), inbox.MaxText)
+	ev.Media = mediaOf(&m)
+	if m.Context != nil {
+		ev.Context = clip(strings.TrimSpace(string(m.Context.ID)), 256)
+	}
+	if r := m.Referral; r != nil && !echo {
+		ref := &data.Referral{Headline: clip(string(r.Headline), inbox.MaxName), Body: clip(string(r.Body), inbox.MaxText),
+			SourceType: clip(string(r.SourceType), inbox.MaxName), SourceID: clip(string(r.SourceID), inbox.MaxName),
+			SourceURL: clip(string(r.SourceURL), inbox.MaxText), CtwaClid: clip(string(r.CtwaClid), inbox.MaxName)}
+		if *ref != (data.Referral{}) {
+			ev.Referral = ref
+		}
+	}
+	if in := m.Interactive; in != nil && in.NfmReply != nil && strings.TrimSpace(string(in.Type)) == "nfm_reply" && !echo {
+		ev.Text, ev.Form = "Submitted a form", formFields(string(in.NfmReply.ResponseJSON))
 	}
 	p.seq++
-	p.b.Events = append(p.b.Events, Event{Kind: KindMessage, ID: string(m.ID), From: from, Name: clip(name, inbox.MaxName),
-		At: timestamp(m.Timestamp), Type: string(m.Type), Text: clip(messageText(&m), inbox.MaxText), seq: p.seq})
+	ev.seq = p.seq
+	p.b.Events = append(p.b.Events, ev)
+}
+
+func firstOf(vs ...flexString) flexString {
+	for _, v := range vs {
+		if strings.TrimSpace(string(v)) != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// mediaOf is a media message's attachment: its type, file name and type, and the error that
+// kept WhatsApp from delivering it.
+func mediaOf(m *message) *data.Media {
+	typ := strings.TrimSpace(string(m.Type))
+	md := map[string]*media{"image": m.Image, "video": m.Video, "audio": m.Audio, "sticker": m.Sticker, "document": m.Document}[typ]
+	if md == nil && !slices.Contains([]string{"image", "video", "audio", "sticker", "document"}, typ) {
+		return nil
+	}
+	out := &data.Media{Type: typ}
+	if md != nil {
+		out.Filename = clip(strings.TrimSpace(string(md.Filename)), inbox.MaxName)
+		out.MimeType = clip(strings.TrimSpace(string(md.MimeType)), inbox.MaxName)
+	}
+	for _, e := range m.Errors {
+		if t := strings.TrimSpace(string(firstOf(e.Title, e.Message))); t != "" {
+			out.Error = clip(t, inbox.MaxName)
+			break
+		}
+	}
+	return out
+}
+
+// formFields are the answers of a submitted WhatsApp Flow (its response_json, a JSON object
+// given as a string), by field name; the flow token is not an answer.
+func formFields(raw string) []data.FormField {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal([]byte(raw), &obj) != nil {
+		return nil
+	}
+	names := make([]string, 0, len(obj))
+	for k := range obj {
+		if k != "flow_token" {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	if len(names) > 100 {
+		names = names[:100]
+	}
+	out := make([]data.FormField, 0, len(names))
+	for _, k := range names {
+		v := obj[k]
+		var str string
+		if json.Unmarshal(v, &str) != nil {
+			str = string(bytes.TrimSpace(v)) // numbers, booleans, lists: as written
+		}
+		out = append(out, data.FormField{Name: clip(k, inbox.MaxName), Value: clip(str, inbox.MaxText)})
+	}
+	return out
 }
 
 // messageText is what the inbox stores for a message: its text, or a placeholder saying what
@@ -404,17 +646,12 @@ func messageText(m *message) string {
 		}
 		return "[empty message]"
 	case "image", "video", "audio", "sticker", "document":
+		// the caption: what the attachment is, its name and error are kept beside it (mediaOf)
 		md := map[string]*media{"image": m.Image, "video": m.Video, "audio": m.Audio, "sticker": m.Sticker, "document": m.Document}[typ]
 		if md == nil {
-			return "[" + typ + "]"
+			return ""
 		}
-		if c := strings.TrimSpace(string(md.Caption)); c != "" {
-			return c
-		}
-		if f := strings.TrimSpace(string(md.Filename)); f != "" && typ == "document" {
-			return "[document] " + f
-		}
-		return "[" + typ + "]"
+		return strings.TrimSpace(string(md.Caption))
 	case "location":
 		if m.Location == nil {
 			return "[location]"
@@ -533,10 +770,11 @@ func (p *parser) status(where string, raw json.RawMessage) {
 		p.skip(where, "the status has no message id")
 		return
 	}
-	p.b.Statuses = append(p.b.Statuses, Status{ID: string(s.ID), Status: st, Recipient: string(s.RecipientID), At: timestamp(s.Timestamp)})
+	p.b.Statuses = append(p.b.Statuses, Status{ID: string(s.ID), Status: st, Recipient: string(s.RecipientID),
+		RecipientBSUID: p.bsuid(where+".recipient_user_id", string(s.RecipientUserID)), At: timestamp(s.Timestamp)})
 }
 
-func (p *parser) call(where string, raw json.RawMessage, names map[string]string) {
+func (p *parser) call(where string, raw json.RawMessage, cs *contacts) {
 	var c call
 	if err := json.Unmarshal(raw, &c); err != nil {
 		p.skip(where, "not a call object: "+describe(err))
@@ -546,13 +784,15 @@ func (p *parser) call(where string, raw json.RawMessage, names map[string]string
 		p.skip(where, "a call the business placed is not an inbound call")
 		return
 	}
-	ev := Event{Kind: KindCall, ID: string(c.ID), From: strings.TrimSpace(string(c.From)), At: timestamp(c.Timestamp),
-		CallEvent: strings.ToLower(strings.TrimSpace(string(c.Event))), CallStatus: strings.ToUpper(strings.TrimSpace(string(c.Status)))}
-	ev.Name = clip(names[ev.From], inbox.MaxName)
-	if ev.From == "" {
-		p.skip(where, "the call has no caller (from)")
+	w := who{phone: strings.TrimPrefix(strings.TrimSpace(string(c.From)), "+"), bsuid: p.bsuid(where+".from_user_id", string(c.FromUserID))}
+	w = cs.sender(w)
+	if w.phone == "" && w.bsuid == "" && w.parent == "" {
+		p.skip(where, "the call has no caller (from or from_user_id)")
 		return
 	}
+	ev := Event{Kind: KindCall, ID: string(c.ID), From: w.phone, BSUID: w.bsuid, ParentBSUID: w.parent, Username: w.username,
+		Name: clip(w.name, inbox.MaxName), At: timestamp(c.Timestamp),
+		CallEvent: strings.ToLower(strings.TrimSpace(string(c.Event))), CallStatus: strings.ToUpper(strings.TrimSpace(string(c.Status)))}
 	switch ev.CallEvent {
 	case "connect":
 		ev.Outcome = inbox.CallRinging
