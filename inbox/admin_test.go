@@ -207,14 +207,6 @@ func contactOwner(s *Service, id string) (string, bool, error) {
 	return cs[0].OwnerID(), true, nil
 }
 
-// OwnerID on a ContactView, for tests.
-func (c ContactView) OwnerID() string {
-	if c.Owner == nil {
-		return ""
-	}
-	return *c.Owner
-}
-
 func TestBadInputChangesNothing(t *testing.T) {
 	s := newService(t, true)
 	long := strings.Repeat("é", MaxText+1)

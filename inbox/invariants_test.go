@@ -133,6 +133,37 @@ func convPart(t testing.TB, s *Service) string {
 
 var randomContacts = []string{"15550001111", "15550002222", "15550003333", "15550004444", "15550005555", "15550006666", "15550007777"}
 
+// person is a customer of the random operations: a number and a BSUID, either of which an
+// event may name them by (or both).
+type person struct{ phone, bsuid string }
+
+// checkOnePersonOneContact checks that no two contacts share a person's number or BSUID, and,
+// for the people whose number and BSUID were seen together (linked), that one contact has both.
+func checkOnePersonOneContact(t testing.TB, s *Service, people []person, linked map[int]bool) {
+	t.Helper()
+	cs := noErr(s.Contacts(ctx, "", 10000))(t)
+	phones, bsuids := map[string]string{}, map[string]string{}
+	for _, c := range cs {
+		if c.Phone != "" {
+			if other, dup := phones[c.Phone]; dup {
+				t.Fatalf("number %s belongs to %s and %s", c.Phone, other, c.ID)
+			}
+			phones[c.Phone] = c.ID
+		}
+		if c.BSUID != "" {
+			if other, dup := bsuids[c.BSUID]; dup {
+				t.Fatalf("BSUID %s belongs to %s and %s", c.BSUID, other, c.ID)
+			}
+			bsuids[c.BSUID] = c.ID
+		}
+	}
+	for i, p := range people {
+		if linked[i] && phones[p.phone] != bsuids[p.bsuid] {
+			t.Fatalf("%+v was seen with both identities but is contacts %q and %q", p, phones[p.phone], bsuids[p.bsuid])
+		}
+	}
+}
+
 // TestRandomOperationsKeepInvariants runs generated sequences of commands (valid and not) and
 // checks after each one the invariants of routing.md that the stored data shows, the counters
 // against the lists, and at the end that export → import → export gives the same bytes.
@@ -149,24 +180,39 @@ func TestRandomOperationsKeepInvariants(t *testing.T) {
 			pick := func(xs []string) string { return xs[r.Intn(len(xs))] }
 			extID := 0
 			var last []string
+			// the people behind randomContacts: each also has a BSUID; events name them by either
+			people := make([]person, len(randomContacts))
+			for i, c := range randomContacts {
+				people[i] = person{c, fmt.Sprintf("US.%d", 90000+i)}
+			}
+			linked := map[int]bool{}
+			renumbered := 0
 			t.Cleanup(func() {
 				if t.Failed() {
 					t.Logf("last operations:\n%s", strings.Join(last, "\n"))
 				}
 			})
 			for step := 0; step < steps; step++ {
-				contact := pick(randomContacts)
+				pi := r.Intn(len(people))
+				contact := people[pi].phone
+				if r.Intn(3) == 0 {
+					contact = people[pi].bsuid // a person's action names them by BSUID as well
+				}
 				by := pick(ops)
 				var err error
 				var what string
-				before, _ := s.Conversation(ctx, "alice", contact, "", 1)
+				before, _ := s.Conversation(ctx, "alice", contact, "", 50)
 				routingOn := s.Settings(ctx).OwnerRoutingActive
-				switch op := r.Intn(19); op {
+				switch op := r.Intn(21); op {
 				case 0, 1, 2, 3:
 					extID++
 					in := Inbound{Channel: "message", From: contact, Text: pick([]string{"hello", "I want a refund", "where is it"}), ExternalID: fmt.Sprintf("r.%d", extID)}
 					if r.Intn(4) == 0 {
 						in = Inbound{Channel: "call", From: contact, Outcome: pick([]string{"ringing", "missed", "answered"}), Duration: 30, ExternalID: fmt.Sprintf("r.%d", extID)}
+					}
+					if r.Intn(2) == 0 { // number and BSUID together: the two are one person from now on
+						in.From, in.BSUID = people[pi].phone, people[pi].bsuid
+						linked[pi] = true
 					}
 					what = "inject " + in.Channel
 					var out Outcome
@@ -241,6 +287,20 @@ func TestRandomOperationsKeepInvariants(t *testing.T) {
 				case 18:
 					what = "plan"
 					_, err = s.SetPlan(ctx, "dana", pick([]string{"growth", "pro", "business", "business"}))
+				case 19:
+					renumbered++
+					np := fmt.Sprintf("1666000%04d", renumbered)
+					what = "number change to " + np
+					_, err = s.ChangeNumber(ctx, NumberChange{OldPhone: people[pi].phone, NewPhone: np, ExternalID: fmt.Sprintf("n.%d", renumbered)})
+					if err == nil {
+						people[pi].phone = np
+					} else if KindOf(err) == NotFound {
+						err = nil // nobody has that number yet
+					}
+				case 20:
+					extID++
+					what = "echo"
+					_, err = s.RecordEcho(ctx, Echo{To: contact, Text: "sent from the phone", ExternalID: fmt.Sprintf("e.%d", extID)})
 				}
 				last = append(last, fmt.Sprintf("step %d: %s by %s on %s: %v", step, what, by, contact, err))
 				if len(last) > 8 {
@@ -250,13 +310,24 @@ func TestRandomOperationsKeepInvariants(t *testing.T) {
 					t.Fatalf("step %d %s by %s on %s: %v", step, what, by, contact, err)
 				}
 				checkInvariants(t, s)
-				// invariant 6: a change of assignee or team leaves a note saying who and why
-				after, _ := s.Conversation(ctx, "alice", contact, "", 1)
+				checkOnePersonOneContact(t, s, people, linked)
+				// invariant 6: a change of assignee or team leaves a note saying who and why (among
+				// the entries this step added: a merge of two contacts of one person adds its own)
+				named := contact
+				if before.Conversation.Contact.ID != "" {
+					named = before.Conversation.Contact.ID // a number change leaves the id finding them
+				}
+				after, _ := s.Conversation(ctx, "alice", named, "", 50)
 				if err == nil && before.Conversation.Status != "" && after.Conversation.Status != "" &&
 					(before.Conversation.AssigneeID() != after.Conversation.AssigneeID() || before.Conversation.Team != after.Conversation.Team) {
-					last := after.Timeline[len(after.Timeline)-1]
-					if last.Kind != "note" || last.Reason == "" || last.By == "" || last.Text == "" {
-						t.Fatalf("step %d %s: assignee/team changed without a note: %+v", step, what, last)
+					old := map[string]bool{}
+					for _, e := range before.Timeline {
+						old[string(e.Key)] = true
+					}
+					if !slices.ContainsFunc(after.Timeline, func(e data.Entry) bool {
+						return !old[string(e.Key)] && e.Kind == "note" && e.Reason != "" && e.By != "" && e.Text != ""
+					}) {
+						t.Fatalf("step %d %s: assignee/team changed without a note: %+v", step, what, after.Timeline[len(after.Timeline)-1])
 					}
 				}
 			}

@@ -77,18 +77,19 @@ func (s *Service) timerLoop() {
 			next, ok = tx.NextTimer()
 			return nil
 		})
-		if ok && !next.After(s.now()) {
-			if _, err := s.FireTimers(context.Background()); err != nil {
-				t.Reset(time.Second)
-				continue
-			}
-			t.Reset(0)
+		if !ok { // nothing armed: the clock is not even read
+			t.Reset(time.Second)
 			continue
 		}
-		wait := time.Second
-		if ok {
-			wait = min(wait, max(next.Sub(s.now()), 10*time.Millisecond))
+		now := s.now()
+		if !next.After(now) {
+			if n, err := s.FireTimers(context.Background()); err != nil || n == 0 {
+				t.Reset(time.Second)
+			} else {
+				t.Reset(0)
+			}
+			continue
 		}
-		t.Reset(wait)
+		t.Reset(min(time.Second, max(next.Sub(now), 10*time.Millisecond)))
 	}
 }

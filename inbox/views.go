@@ -58,6 +58,14 @@ func (c ContactView) Handle() string {
 	return c.ID
 }
 
+// OwnerID is the owner's id, "" for none.
+func (c ContactView) OwnerID() string {
+	if c.Owner == nil {
+		return ""
+	}
+	return *c.Owner
+}
+
 // TextNoNumber stands where a contact's number would be when they do not share it.
 const TextNoNumber = "number not shared"
 
