@@ -501,21 +501,13 @@ func (a *app) teamsCmd() *cobra.Command {
 
 // ---- contacts ----
 
-func findContact(ctx context.Context, c rpc.API, phone string) (inbox.ContactView, bool, error) {
-	id, err := inbox.NormalizePhone(phone)
-	if err != nil {
-		return inbox.ContactView{}, false, err
+// findContact finds the contact a person names (number, BSUID, @username or id).
+func findContact(ctx context.Context, c rpc.API, who string) (inbox.ContactView, bool, error) {
+	ct, err := c.Contact(ctx, who)
+	if inbox.KindOf(err) == inbox.NotFound {
+		return inbox.ContactView{}, false, nil
 	}
-	cs, err := c.Contacts(ctx, id, 50)
-	if err != nil {
-		return inbox.ContactView{}, false, err
-	}
-	for _, ct := range cs {
-		if ct.ID == id {
-			return ct, true, nil
-		}
-	}
-	return inbox.ContactView{}, false, nil
+	return ct, err == nil, err
 }
 
 func (a *app) contactsCmd() *cobra.Command {
@@ -536,13 +528,18 @@ func (a *app) contactsCmd() *cobra.Command {
 				return
 			}
 			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NUMBER\tNAME\tOWNER\tTAGS")
+			fmt.Fprintln(tw, "NUMBER\tNAME\tUSERNAME\tBSUID\tOWNER\tTAGS")
 			for _, ct := range cs {
 				owner := "-"
 				if ct.Owner != nil {
 					owner = *ct.Owner
 				}
-				fmt.Fprintf(tw, "+%s\t%s\t%s\t%s\n", ct.ID, ct.Name, owner, orDash(strings.Join(ct.Tags, ",")))
+				user := "-"
+				if ct.Username != "" {
+					user = "@" + ct.Username
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ct.Number(), orDash(ct.Name), user, orDash(ct.BSUID), owner,
+					orDash(strings.Join(ct.Tags, ",")))
 			}
 			tw.Flush()
 		})
@@ -574,12 +571,15 @@ Owners change with `+"`switchboard owner CONTACT OPERATOR`"+`, so routing keeps 
 			return err
 		}
 		if adding && exists {
-			return &inbox.Error{Kind: inbox.Conflict, Msg: fmt.Sprintf("Contact +%s already exists; change it with `switchboard contacts edit`", cur.ID)}
+			return &inbox.Error{Kind: inbox.Conflict, Msg: fmt.Sprintf("Contact %s (%s) already exists; change it with `switchboard contacts edit`", cur.Display(), cur.Handle())}
 		}
 		if !adding && !exists {
 			return &inbox.Error{Kind: inbox.NotFound, Msg: fmt.Sprintf("Contact %s not found; add it with `switchboard contacts add`", phone)}
 		}
 		rec := data.Contact{ID: phone, Name: cur.Name, Tags: cur.Tags}
+		if exists {
+			rec.ID = cur.ID
+		}
 		if cmd.Flags().Changed("name") {
 			rec.Name = name
 		}
@@ -595,7 +595,7 @@ Owners change with `+"`switchboard owner CONTACT OPERATOR`"+`, so routing keeps 
 			verb = "added"
 		}
 		return a.emit(v, func(w io.Writer) {
-			fmt.Fprintf(w, "Contact %s (+%s) %s.\n", v.Display(), v.ID, verb)
+			fmt.Fprintf(w, "Contact %s (%s) %s.\n", v.Display(), v.Handle(), verb)
 		})
 	}
 	var aname, atags string

@@ -49,12 +49,33 @@ func ownerText(cv inbox.ConversationView) string {
 	return "owner " + named(cv.Contact.OwnerName, cv.OwnerID())
 }
 
+// identities names a contact's WhatsApp identities: their number (or that they do not share
+// it), their @username when the name shown is not it, their BSUID.
+func identities(c inbox.ContactView) string {
+	parts := []string{c.Number()}
+	if c.Username != "" && c.Display() != "@"+c.Username {
+		parts = append(parts, "@"+c.Username)
+	}
+	if c.BSUID != "" {
+		parts = append(parts, c.BSUID)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// idText writes a contact id as people type it: a number with its +.
+func idText(id string) string {
+	if _, err := inbox.NormalizePhone(id); err == nil {
+		return "+" + id
+	}
+	return id
+}
+
 // convLine is one sentence of a conversation's state.
 func convLine(cv inbox.ConversationView) string {
 	if cv.Status == "" {
-		return fmt.Sprintf("%s (+%s): no conversation yet, %s", cv.Contact.Display(), cv.Contact.ID, ownerText(cv))
+		return fmt.Sprintf("%s (%s): no conversation yet, %s", cv.Contact.Display(), identities(cv.Contact), ownerText(cv))
 	}
-	s := fmt.Sprintf("%s (+%s): %s, %s, %s", cv.Contact.Display(), cv.Contact.ID, cv.Status, assigneeText(cv), ownerText(cv))
+	s := fmt.Sprintf("%s (%s): %s, %s, %s", cv.Contact.Display(), identities(cv.Contact), cv.Status, assigneeText(cv), ownerText(cv))
 	if cv.Team != "" {
 		s += ", team " + named(cv.TeamName, cv.Team)
 	}
@@ -205,7 +226,7 @@ func (a *app) listCmd() *cobra.Command {
 					if as == "" {
 						as = "-"
 					}
-					fmt.Fprintf(tw, "+%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cv.Contact.ID, cv.Contact.Name, st, as, orDash(cv.Team),
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cv.Contact.Handle(), cv.Contact.Display(), st, as, orDash(cv.Team),
 						cv.LastAt.Local().Format("2006-01-02 15:04"), clip(cv.Preview, 50))
 				}
 				tw.Flush()
@@ -231,11 +252,19 @@ func clip(s string, n int) string {
 
 func entryLine(e data.Entry) string {
 	at := e.At.Local().Format("2006-01-02 15:04:05")
+	text := inbox.EntryText(e)
+	if pre := inbox.EntryContext(e); len(pre) > 0 && e.Source != inbox.SourceApp {
+		text = "(" + strings.Join(pre, "; ") + ") " + text
+	}
 	switch e.Kind {
 	case "message":
-		return fmt.Sprintf("%s  ← message  %s", at, e.Text)
+		return fmt.Sprintf("%s  ← message  %s", at, text)
 	case "reply":
-		s := fmt.Sprintf("%s  → reply    %s: %s", at, e.By, e.Text)
+		by := e.By
+		if e.Source == inbox.SourceApp {
+			by = "(sent from the WhatsApp Business app)"
+		}
+		s := fmt.Sprintf("%s  → reply    %s: %s", at, by, text)
 		if e.Delivery != "" {
 			s += "  [" + e.Delivery + "]"
 		}
@@ -291,7 +320,7 @@ func (a *app) showCmd() *cobra.Command {
 			}
 			cv := d.Conversation
 			return a.emit(d, func(w io.Writer) {
-				fmt.Fprintf(w, "%s (+%s)\n", cv.Contact.Display(), cv.Contact.ID)
+				fmt.Fprintf(w, "%s (%s)\n", cv.Contact.Display(), identities(cv.Contact))
 				tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
 				owner := "none"
 				if cv.OwnerID() != "" {
@@ -309,6 +338,13 @@ func (a *app) showCmd() *cobra.Command {
 					orDash(named(cv.TeamName, cv.Team)), status)
 				if len(cv.Contact.Tags) > 0 {
 					fmt.Fprintf(tw, "  tags:\t%s\n", strings.Join(cv.Contact.Tags, ", "))
+				}
+				if len(cv.Contact.PastPhones) > 0 {
+					past := make([]string, len(cv.Contact.PastPhones))
+					for i, p := range cv.Contact.PastPhones {
+						past[i] = "+" + p
+					}
+					fmt.Fprintf(tw, "  before:\t%s\n", strings.Join(past, ", "))
 				}
 				tw.Flush()
 				fmt.Fprintln(w)
@@ -459,7 +495,7 @@ func (a *app) promptsCmd() *cobra.Command {
 					if i > 0 {
 						fmt.Fprintln(w)
 					}
-					fmt.Fprintf(w, "%s (+%s)\n", ps[i].ContactName, ps[i].Contact)
+					fmt.Fprintf(w, "%s (%s)\n", ps[i].ContactName, idText(ps[i].Contact))
 					a.printPrompt(w, ctx, c, &ps[i], as)
 				}
 			})
@@ -528,36 +564,47 @@ func (a *app) injectCmd() *cobra.Command {
 	cmd := a.parent("inject", "Inject an inbound message or call, as if a customer sent it",
 		`  switchboard inject message +15550002222 "Where is my order?"
   switchboard inject call +15550002222 --missed`, nil)
-	var name, id string
+	var name, id, bsuid, username string
 	msg := &cobra.Command{
 		Use:   "message FROM TEXT",
 		Short: "A customer's WhatsApp message arrives",
-		Long: `A customer's WhatsApp message arrives and is routed. A new number creates the contact.
---id is the message's external id: the same id twice is stored once.`,
+		Long: `A customer's WhatsApp message arrives and is routed. FROM is their phone number, or their
+business-scoped user id (BSUID, like US.13491208655302741918) when they do not share their
+number; --bsuid gives both (one contact has them from then on), --username their WhatsApp
+username. A new identity creates the contact. --id is the message's external id: the same id
+twice is stored once.`,
 		Example: `  switchboard inject message +15550002222 "Where is my order?"
-  switchboard inject message 15550009999 "Hi, I need a refund" --name "Gus Lee" --id wamid.42`,
+  switchboard inject message 15550009999 "Hi, I need a refund" --name "Gus Lee" --id wamid.42
+  switchboard inject message US.13491208655302741918 "Hola" --username rosa.m`,
 		Args: cobra.ExactArgs(2),
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
-			return a.inject(ctx, inbox.Inbound{Channel: "message", From: args[0], Text: args[1], Name: name, ExternalID: id})
+			return a.inject(ctx, inbox.Inbound{Channel: "message", From: args[0], BSUID: bsuid, Username: username, Text: args[1],
+				Name: name, ExternalID: id})
 		}),
 	}
 	msg.Flags().StringVar(&name, "name", "", "the contact's name, when the contact is new or has none")
 	msg.Flags().StringVar(&id, "id", "", "external message id (idempotency)")
+	msg.Flags().StringVar(&bsuid, "bsuid", "", "the customer's business-scoped user id, beside the number FROM")
+	msg.Flags().StringVar(&username, "username", "", "the customer's WhatsApp username")
 
-	var cname, cid string
+	var cname, cid, cbsuid, cuser string
 	var missed bool
 	var duration int
 	call := &cobra.Command{
 		Use:   "call FROM",
 		Short: "A customer's WhatsApp call arrives",
-		Long: `A customer's WhatsApp call arrives and is routed. With no flag the call is ringing (it
-is arriving now); --missed records a missed call, --duration SECONDS an answered one.`,
+		Long: `A customer's WhatsApp call arrives and is routed. FROM is their phone number or BSUID (as
+for inject message). With no flag the call is ringing (it is arriving now); --missed records a
+missed call, --duration SECONDS an answered one. The same --id again with --missed or
+--duration ends that ringing call in place; a call left ringing is marked missed after the
+ring timeout (60 s).`,
 		Example: `  switchboard inject call +15550002222             # ringing
   switchboard inject call +15550002222 --missed
   switchboard inject call +15550002222 --duration 95 --id wacid.7`,
 		Args: cobra.ExactArgs(1),
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
-			in := inbox.Inbound{Channel: "call", From: args[0], Name: cname, ExternalID: cid, Outcome: inbox.CallRinging}
+			in := inbox.Inbound{Channel: "call", From: args[0], BSUID: cbsuid, Username: cuser, Name: cname, ExternalID: cid,
+				Outcome: inbox.CallRinging}
 			switch {
 			case missed:
 				in.Outcome = inbox.CallMissed
@@ -572,6 +619,8 @@ is arriving now); --missed records a missed call, --duration SECONDS an answered
 	}
 	call.Flags().StringVar(&cname, "name", "", "the contact's name, when the contact is new or has none")
 	call.Flags().StringVar(&cid, "id", "", "external call id (idempotency)")
+	call.Flags().StringVar(&cbsuid, "bsuid", "", "the caller's business-scoped user id, beside the number FROM")
+	call.Flags().StringVar(&cuser, "username", "", "the caller's WhatsApp username")
 	call.Flags().BoolVar(&missed, "missed", false, "the call was missed")
 	call.Flags().IntVar(&duration, "duration", 0, "the call was answered and lasted SECONDS")
 	call.MarkFlagsMutuallyExclusive("missed", "duration")

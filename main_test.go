@@ -397,6 +397,34 @@ func scenario(t *testing.T, w *ws, via string) {
 		has(t, w.ok(t, "rules"), "refunds", "team:billing")
 	})
 
+	t.Run("contacts who do not share their number", func(t *testing.T) {
+		const rosa = "US.13491208655302741918"
+		has(t, w.ok(t, "inject", "message", rosa, "Hola, ¿mi pedido?", "--username", "rosa.m", "--name", "Rosa Martín", "--id", "wamid.r1"),
+			"Rosa Martín (number not shared · @rosa.m · "+rosa+"): open, assigned to Carol Diaz (carol)")
+		r := w.ok(t, "show", "@rosa.m")
+		has(t, r, "Rosa Martín (number not shared · @rosa.m · "+rosa+")", "← message  Hola, ¿mi pedido?")
+		has(t, w.ok(t, "assign", "@rosa.m", "bob"), "assigned to Bob Stone (bob)")
+		has(t, w.ok(t, "--as", "bob", "reply", rosa, "¡Ya sale!"), "Rosa Martín (number not shared")
+		has(t, w.ok(t, "contacts", "--search", "rosa.m"), "number not shared", "@rosa.m", rosa)
+		// she shares her number: the same contact and conversation
+		var out inbox.Outcome
+		w.jsonOf(t, 0, &out, "inject", "message", "+1 555 000 9999", "my number", "--bsuid", rosa)
+		if out.Conversation.Contact.ID != rosa || out.Conversation.Contact.Phone != "15550009999" || out.Conversation.AssigneeID() != "bob" {
+			t.Fatalf("after sharing her number: %+v", out.Conversation)
+		}
+		has(t, w.ok(t, "show", "+15550009999"), "Rosa Martín (+15550009999 · @rosa.m · "+rosa+")", "my number", "Hola")
+		has(t, w.ok(t, "list", "--assignee", "bob"), "+15550009999", "Rosa Martín")
+		// a call by BSUID rings, and the same id with its outcome ends it in place
+		w.ok(t, "inject", "call", rosa, "--id", "wacid.r1")
+		has(t, w.ok(t, "inject", "call", rosa, "--id", "wacid.r1", "--duration", "42"), "Rosa Martín")
+		if r := w.ok(t, "show", rosa); strings.Count(r.out, "☎ call") != 1 || !strings.Contains(r.out, "answered (42s)") {
+			t.Fatalf("the call did not end in place:\n%s", r)
+		}
+		has(t, w.want(t, 1, "inject", "message", "US.12-34", "hi"), `The sender "US.12-34" is not a business-scoped user id`)
+		has(t, w.want(t, 1, "show", "@nobody"), "Contact @nobody not found")
+		w.ok(t, "contacts", "remove", "@rosa.m")
+	})
+
 	t.Run("export and import round trip", func(t *testing.T) {
 		doc := w.ok(t, "export").out
 		var d inbox.Document
