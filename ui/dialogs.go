@@ -188,7 +188,7 @@ func (m *Model) openInject() tea.Cmd {
 		text:    field{placeholder: "what the customer says", limit: 4096},
 		d:       field{placeholder: "seconds, e.g. 95", limit: 6}}
 	if m.detail != nil && m.detail.Conversation.Contact.ID == m.openID {
-		m.inject.contact.set(m.openID)
+		m.inject.contact.set(m.detail.Conversation.Contact.Handle())
 	}
 	return m.findContacts()
 }
@@ -273,7 +273,7 @@ func (m *Model) sendInject() tea.Cmd {
 	d := &m.inject
 	in := inbox.Inbound{Name: strings.TrimSpace(d.name.String())}
 	if d.match >= 0 && d.match < len(d.matches) {
-		in.From = d.matches[d.match].ID
+		in.From = d.matches[d.match].Handle()
 	} else {
 		in.From = strings.TrimSpace(d.contact.String())
 	}
@@ -321,7 +321,7 @@ func (m *Model) injectView() string {
 		if c.OwnerName != "" {
 			owner = "owner " + c.OwnerName
 		}
-		text := fmt.Sprintf("%s +%s · %s", c.Display(), c.ID, owner)
+		text := fmt.Sprintf("%s %s · %s", c.Display(), c.Number(), owner)
 		if i == d.match {
 			lines = append(lines, "          "+st.Selected.Render(ansi.Truncate("▸ "+text, fw, "…")))
 		} else {
@@ -518,7 +518,7 @@ type searchMsg struct {
 
 func (m *Model) openSearch() {
 	m.dlg = dlgSearch
-	m.search = searchDlg{q: field{placeholder: "name or number", limit: 60}}
+	m.search = searchDlg{q: field{placeholder: "name, number or @username", limit: 140}}
 }
 
 func (m *Model) runSearch() tea.Cmd {
@@ -590,7 +590,7 @@ func (m *Model) searchView() string {
 		if c.OwnerName != "" {
 			owner = "owner " + c.OwnerName
 		}
-		text := fmt.Sprintf("%s +%s · %s", c.Display(), c.ID, owner)
+		text := fmt.Sprintf("%s %s · %s", c.Display(), c.Number(), owner)
 		if i == s.cursor {
 			lines = append(lines, st.Selected.Width(iw).Render(ansi.Truncate("▸ "+text, iw, "…")))
 		} else {

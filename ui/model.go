@@ -373,8 +373,8 @@ func (m *Model) checkBanner(id string) tea.Cmd {
 				continue
 			}
 			if e.Outcome == inbox.CallRinging && d.Conversation.AssigneeID() == as {
-				return bannerMsg{id: id, ringing: true, text: fmt.Sprintf("☎ Incoming call from %s (+%s), routed to you — %s",
-					d.Conversation.Contact.Display(), id, d.Conversation.Why)}
+				return bannerMsg{id: id, ringing: true, text: fmt.Sprintf("☎ Incoming call from %s (%s), routed to you — %s",
+					d.Conversation.Contact.Display(), d.Conversation.Contact.Number(), d.Conversation.Why)}
 			}
 			break
 		}

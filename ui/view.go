@@ -340,7 +340,7 @@ func (m *Model) row(c *inbox.ConversationView, w int, selected bool) []string {
 	}
 	age := fmtAge(m.now().Sub(c.LastAt))
 	name := c.Contact.Display()
-	num := " +" + c.Contact.ID
+	num := " " + c.Contact.Number()
 	room := w - 3 - len(age)
 	if lipgloss.Width(name) > room {
 		name, num = ansi.Truncate(name, room, "…"), ""
@@ -428,6 +428,7 @@ var reasonWords = map[string]string{
 	"prompt_accepted": "team change accepted", "prompt_declined": "team change declined",
 	"manual_assign": "assigned by hand", "manual_owner": "owner changed by hand", "team_change": "team changed",
 	"member_removed": "member left the team", "operator_deleted": "operator deleted",
+	"number_changed": "new number", "contact_merged": "one person, two contacts merged", "number_moved": "number given away",
 }
 
 func reasonText(code string) string {
@@ -448,7 +449,7 @@ func (m *Model) convPane(r rect) string {
 		return m.box([]string{m.st.Dim.Render("Select a conversation (j/k, enter).")}, r.w, r.h, focused)
 	}
 	if m.detail == nil || m.detail.Conversation.Contact.ID != m.openID {
-		return m.box([]string{m.st.Dim.Render("Loading +" + m.openID + "…")}, r.w, r.h, focused)
+		return m.box([]string{m.st.Dim.Render("Loading…")}, r.w, r.h, focused)
 	}
 	d := m.detail
 	c := &d.Conversation
@@ -457,7 +458,11 @@ func (m *Model) convPane(r rect) string {
 	if status == "" {
 		status = "no conversation yet"
 	}
-	l1 := st.Title.Render(c.Contact.Display()) + st.Dim.Render(" +"+c.Contact.ID)
+	ids := c.Contact.Number()
+	if u := c.Contact.Username; u != "" && c.Contact.Display() != "@"+u {
+		ids += " · @" + u
+	}
+	l1 := st.Title.Render(c.Contact.Display()) + st.Dim.Render(" "+ids)
 	l1 += strings.Repeat(" ", max(1, iw-lipgloss.Width(l1)-len(status)-2)) + st.Bold.Render("["+status+"]")
 	owner := "none"
 	if c.Contact.OwnerName != "" {
@@ -545,9 +550,13 @@ func (m *Model) timeline(d *inbox.Detail, w int) []string {
 		}
 		var text string
 		var style lipgloss.Style
+		body := inbox.EntryText(e)
+		if pre := inbox.EntryContext(e); len(pre) > 0 && e.Source != inbox.SourceApp {
+			body = "(" + strings.Join(pre, "; ") + ") " + body
+		}
 		switch e.Kind {
 		case "message":
-			text, style = name+": "+e.Text, st.Inbound
+			text, style = name+": "+body, st.Inbound
 		case "call":
 			switch e.Outcome {
 			case inbox.CallAnswered:
@@ -558,14 +567,21 @@ func (m *Model) timeline(d *inbox.Detail, w int) []string {
 				text, style = "☎ Call ringing…", st.Call
 			}
 		case "reply":
-			text, style = "↩ "+m.opName(e.By)+": "+e.Text, st.Reply
+			by := m.opName(e.By)
+			if e.Source == inbox.SourceApp {
+				by = "from the WhatsApp Business app"
+			}
+			text, style = "↩ "+by+": "+body, st.Reply
 			if e.Delivery != "" {
 				text += "  (" + e.Delivery + ")"
 			}
 		case "note":
 			by := m.opName(e.By)
-			if e.By == "routing" {
+			switch e.By {
+			case "routing":
 				by = "Routing"
+			case inbox.ByWhatsApp:
+				by = "WhatsApp"
 			}
 			text, style = "· "+by+": "+e.Text, st.Note
 			if e.Reason != "" {
