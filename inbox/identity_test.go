@@ -348,3 +348,21 @@ func FuzzIdentities(f *testing.F) {
 		}
 	})
 }
+
+// TestPromptsShowTheOwnersTeamsNow: a waiting decision offers the teams the owner is in now, not
+// those of when it was raised (an owner in no team then, added to one since).
+func TestPromptsShowTheOwnersTeamsNow(t *testing.T) {
+	s := newService(t, true)
+	noErr(0, s.RemoveMember(ctx, "alice", "sales", "erin"))(t) // Erin is in no team
+	// Eve Ortiz, owner Erin, closed in Support: a call raises the decision, with no team to offer
+	out := noErr(s.Inject(ctx, Inbound{Channel: "call", From: "15550002222", Outcome: "missed"}))(t)
+	if len(out.Prompt.Choices) != 0 || !strings.Contains(out.Prompt.Question, "is in no team") {
+		t.Fatalf("prompt = %+v", out.Prompt)
+	}
+	noErr(0, s.AddMember(ctx, "alice", "billing", "erin"))(t)
+	ps := noErr(s.Prompts(ctx, "erin"))(t)
+	if len(ps) != 1 || strings.Join(ps[0].Choices, ",") != "billing" || !strings.Contains(ps[0].Question, "(Billing)") {
+		t.Fatalf("prompt now = %+v", ps)
+	}
+	noErr(s.Accept(ctx, "erin", "15550002222", ps[0].Choices[0]))(t)
+}

@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -167,12 +168,11 @@ func (c *config) promptView(ct data.Contact, p *data.Prompt) *PromptView {
 	if p == nil {
 		return nil
 	}
+	// the choices are the owner's teams now (accepting checks membership now, too), not those
+	// they had when the decision was raised
 	v := &PromptView{Contact: ct.ID, ContactName: displayName(ct), Kind: p.Kind, Owner: p.Target, OwnerName: c.name(p.Target),
-		Team: p.Team, TeamName: c.teamName(p.Team), Choices: p.Choices, RaisedBy: p.RaisedBy, At: p.At}
-	if v.Choices == nil {
-		v.Choices = []string{}
-	}
-	for _, t := range p.Choices {
+		Team: p.Team, TeamName: c.teamName(p.Team), Choices: c.teamsOf(p.Target), RaisedBy: p.RaisedBy, At: p.At}
+	for _, t := range v.Choices {
 		v.ChoiceNames = append(v.ChoiceNames, c.teamName(t))
 	}
 	if v.ChoiceNames == nil {
@@ -192,6 +192,17 @@ func (c *config) promptView(ct data.Contact, p *data.Prompt) *PromptView {
 		v.Question += fmt.Sprintf(" (%s is in no team yet: add them to one, or decline)", v.OwnerName)
 	}
 	return v
+}
+
+// teamsOf returns the ids of the operator's teams, in workspace order.
+func (c *config) teamsOf(op string) []string {
+	out := []string{}
+	for _, t := range c.teams {
+		if slices.Contains(t.Members, op) {
+			out = append(out, t.ID)
+		}
+	}
+	return out
 }
 
 func (c *config) conversationView(ct data.Contact, cv data.Conversation) ConversationView {
