@@ -359,8 +359,10 @@ func (m *Model) loadTour() tea.Cmd {
 	return func() tea.Msg { return tourMsg{t.Steps(ctx)} }
 }
 
-// checkBanner looks whether the contact has a call ringing for the person using the inbox.
-func (m *Model) checkBanner(id string) tea.Cmd {
+// checkBanner looks whether the contact has a call ringing for the person using the inbox; why
+// is the routing decision the call's own event carried (the decision actually made for it, which
+// the conversation's stored why may not be: an active assignee keeping a call writes no note).
+func (m *Model) checkBanner(id, why string) tea.Cmd {
 	svc, ctx, as := m.svc, m.ctx, m.as
 	return func() tea.Msg {
 		d, err := svc.Conversation(ctx, as, id, "", 20)
@@ -373,8 +375,11 @@ func (m *Model) checkBanner(id string) tea.Cmd {
 				continue
 			}
 			if e.Outcome == inbox.CallRinging && d.Conversation.AssigneeID() == as {
+				if why == "" {
+					why = d.Conversation.Why
+				}
 				return bannerMsg{id: id, ringing: true, text: fmt.Sprintf("☎ Incoming call from %s (%s), routed to you — %s",
-					d.Conversation.Contact.Display(), d.Conversation.Contact.Number(), d.Conversation.Why)}
+					d.Conversation.Contact.Display(), d.Conversation.Contact.Number(), why)}
 			}
 			break
 		}
@@ -611,7 +616,11 @@ func (m *Model) onEvent(e inbox.Event) tea.Cmd {
 			m.dirty.detail = true
 		}
 		if e.Channel == "call" || (e.Contact != "" && e.Contact == m.bannerID) {
-			cmds = append(cmds, m.checkBanner(e.Contact))
+			why := ""
+			if e.Channel == "call" && e.Outcome == inbox.CallRinging {
+				why = e.Why
+			}
+			cmds = append(cmds, m.checkBanner(e.Contact, why))
 		}
 	}
 	cmds = append(cmds, m.loadTour())

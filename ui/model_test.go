@@ -326,6 +326,14 @@ func TestTourPanelAndCallBanner(t *testing.T) {
 	}
 	h.settle()
 	h.wantNot("Incoming call")
+	// a second call while Carol has the conversation: the banner says why this call is hers
+	// (the active assignee keeps it), not the round robin of the first
+	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "call", From: "15550006666", Outcome: "ringing", ExternalID: "call-2"}); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	h.want("☎ Incoming call from Ivy Chen (+15550006666), routed to you — Stays with Carol Diaz — active human assignee (rule 1)")
+	h.wantNot("routed to you — No contact owner")
 }
 
 func TestMouseClicksTabsAndRowsWheelScrolls(t *testing.T) {
