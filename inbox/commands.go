@@ -140,11 +140,8 @@ func (s *Service) Inject(ctx context.Context, in Inbound) (Outcome, error) {
 			in.Duration = 0
 		}
 	}
-	if len(in.ExternalID) > maxID {
-		return Outcome{}, errorf(Invalid, "The external id is %d bytes long: %d at most", len(in.ExternalID), maxID)
-	}
-	at := s.at(in.At)
-	if err := checkAt(at); err != nil {
+	at, err := s.eventTime(in.At, len(in.ExternalID))
+	if err != nil {
 		return Outcome{}, err
 	}
 	var out Outcome
@@ -169,12 +166,39 @@ func (w *wtx) seen(p *contactPlan, extID string) ([]byte, bool) {
 	return nil, false
 }
 
-func (w *wtx) inject(id identities, in Inbound, ch routing.Channel, at time.Time) (Outcome, error) {
-	plan, err := planContact(w.tx, id)
-	if err != nil {
-		return Outcome{}, must(err)
+// planEvent finds the contact of an event's identities (writing nothing) and the entry already
+// stored under the event's id for them, if any.
+func (w *wtx) planEvent(id identities, extID string) (p contactPlan, key []byte, dup bool, err error) {
+	if p, err = planContact(w.tx, id); err != nil {
+		return p, nil, false, must(err)
 	}
-	if key, ok := w.seen(&plan, in.ExternalID); ok {
+	key, dup = w.seen(&p, extID)
+	return p, key, dup, nil
+}
+
+// duplicate is the outcome of an event that was stored before, at key: nothing changes.
+func (w *wtx) duplicate(key []byte) (Outcome, error) {
+	out, _, _, err := w.stored(key)
+	out.Duplicate = true
+	return out, err
+}
+
+// eventTime is when an event happened (zero: now), if the timeline can order it; idLen is the
+// length of its external id, checked against the limit.
+func (s *Service) eventTime(t time.Time, idLen int) (time.Time, error) {
+	if idLen > maxID {
+		return time.Time{}, errorf(Invalid, "The external id is %d bytes long: %d at most", idLen, maxID)
+	}
+	at := s.at(t)
+	return at, checkAt(at)
+}
+
+func (w *wtx) inject(id identities, in Inbound, ch routing.Channel, at time.Time) (Outcome, error) {
+	plan, key, dup, err := w.planEvent(id, in.ExternalID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if dup {
 		e, _, err := w.tx.Entry(key)
 		if err != nil {
 			return Outcome{}, must(err)
@@ -183,9 +207,7 @@ func (w *wtx) inject(id identities, in Inbound, ch routing.Channel, at time.Time
 			// the same call, told again with how it ended: it ends in place
 			return w.endCall(key, e, in.Outcome, in.Duration, "")
 		}
-		out, _, _, err := w.stored(key)
-		out.Duplicate = true
-		return out, err
+		return w.duplicate(key)
 	}
 	ct, saveContact, err := w.resolveInbound(plan, id, in.Name, at)
 	if err != nil {
@@ -210,7 +232,7 @@ func (w *wtx) inject(id identities, in Inbound, ch routing.Channel, at time.Time
 		e.Context = in.Context
 		e.Quote = w.quote(ct.ID, in.Context)
 	}
-	key, err := w.tx.AppendEntry(&cv, e)
+	key, err = w.tx.AppendEntry(&cv, e)
 	if err != nil {
 		return Outcome{}, must(err)
 	}
@@ -636,28 +658,24 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	if len(c.ExternalID) > maxID {
-		return Outcome{}, errorf(Invalid, "The call end's id is %d bytes long: %d at most", len(c.ExternalID), maxID)
-	}
 	if c.ExternalID == "" {
 		c.ExternalID = c.CallID + ":terminate"
 	}
 	if c.Outcome != CallAnswered {
 		c.Duration = 0
 	}
-	at := s.at(c.At)
-	if err := checkAt(at); err != nil {
+	at, err := s.eventTime(c.At, len(c.ExternalID))
+	if err != nil {
 		return Outcome{}, err
 	}
 	var out Outcome
 	err = s.do(ctx, func(w *wtx) error {
-		plan, err := planContact(w.tx, id)
+		plan, key, dup, err := w.planEvent(id, c.ExternalID)
 		if err != nil {
-			return must(err)
+			return err
 		}
-		if key, ok := w.seen(&plan, c.ExternalID); ok {
-			out, _, _, err = w.stored(key)
-			out.Duplicate = true
+		if dup {
+			out, err = w.duplicate(key)
 			return err
 		}
 		key, ok := w.seen(&plan, c.CallID)

@@ -34,11 +34,8 @@ func (s *Service) ChangeNumber(ctx context.Context, c NumberChange) (Outcome, er
 	if err != nil {
 		return Outcome{}, err
 	}
-	if len(c.ExternalID) > maxID {
-		return Outcome{}, errorf(Invalid, "The id of the number change is %d bytes long: %d at most", len(c.ExternalID), maxID)
-	}
-	at := s.at(c.At)
-	if err := checkAt(at); err != nil {
+	at, err := s.eventTime(c.At, len(c.ExternalID))
+	if err != nil {
 		return Outcome{}, err
 	}
 	var out Outcome
@@ -56,8 +53,7 @@ func (s *Service) ChangeNumber(ctx context.Context, c NumberChange) (Outcome, er
 			return errorf(NotFound, "WhatsApp says %s is now %s, but no contact has %s: nothing to change", describeIDs(old), describeIDs(now), describeIDs(old))
 		}
 		if key, ok := w.tx.InboundID(ct.ID, c.ExternalID); c.ExternalID != "" && ok {
-			out, _, _, err = w.stored(key)
-			out.Duplicate = true
+			out, err = w.duplicate(key)
 			return err
 		}
 		w.write()
@@ -159,22 +155,18 @@ func (s *Service) RecordEcho(ctx context.Context, e Echo) (Outcome, error) {
 	if err := checkExtras(&extras); err != nil {
 		return Outcome{}, err
 	}
-	if len(e.ExternalID) > maxID {
-		return Outcome{}, errorf(Invalid, "The message id is %d bytes long: %d at most", len(e.ExternalID), maxID)
-	}
-	at := s.at(e.At)
-	if err := checkAt(at); err != nil {
+	at, err := s.eventTime(e.At, len(e.ExternalID))
+	if err != nil {
 		return Outcome{}, err
 	}
 	var out Outcome
 	err = s.do(ctx, func(w *wtx) error {
-		plan, err := planContact(w.tx, id)
+		plan, key, dup, err := w.planEvent(id, e.ExternalID)
 		if err != nil {
-			return must(err)
+			return err
 		}
-		if key, ok := w.seen(&plan, e.ExternalID); ok {
-			out, _, _, err = w.stored(key)
-			out.Duplicate = true
+		if dup {
+			out, err = w.duplicate(key)
 			return err
 		}
 		ct, saveContact, err := w.resolveInbound(plan, id, "", at)
@@ -198,7 +190,7 @@ func (s *Service) RecordEcho(ctx context.Context, e Echo) (Outcome, error) {
 		if e.Context != "" {
 			entry.Context, entry.Quote = e.Context, w.quote(ct.ID, e.Context)
 		}
-		key, err := w.tx.AppendEntry(&cv, entry)
+		key, err = w.tx.AppendEntry(&cv, entry)
 		if err != nil {
 			return must(err)
 		}
