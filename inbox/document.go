@@ -460,6 +460,16 @@ func validateDocument(doc *Document) error {
 			}
 		}
 	}
+	for i, c := range doc.Contacts {
+		if c.Identities == nil {
+			continue
+		}
+		for j, a := range c.Identities.Aliases {
+			if contacts[a] {
+				return bad(fmt.Sprintf("contacts[%d].identities.aliases[%d]", i, j), "%q is the id of a contact in the document; an alias is the id of a contact merged into this one", a)
+			}
+		}
+	}
 	convs := map[string]*DocConversation{}
 	for i := range doc.Conversations {
 		c := &doc.Conversations[i]

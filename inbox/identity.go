@@ -361,6 +361,14 @@ func (w *wtx) resolveInbound(p contactPlan, id identities, name string, at time.
 		}
 		saveContact = true
 	}
+	if id.parent != "" && id.parent != ct.ParentBSUID {
+		// a parent BSUID another contact has stays theirs (it identified that contact first)
+		if o, taken, err := w.tx.ContactByParentBSUID(id.parent); err != nil {
+			return ct, false, must(err)
+		} else if taken && o.ID != ct.ID {
+			id.parent = ""
+		}
+	}
 	if applyIdentities(&ct, id) {
 		saveContact = true
 	}

@@ -366,3 +366,18 @@ func TestPromptsShowTheOwnersTeamsNow(t *testing.T) {
 	}
 	noErr(s.Accept(ctx, "erin", "15550002222", ps[0].Choices[0]))(t)
 }
+
+// TestAParentBSUIDOfAnotherContactIsNotTaken: a message whose parent BSUID is another
+// contact's is stored with its own contact, and the parent id stays where it was.
+func TestAParentBSUIDOfAnotherContactIsNotTaken(t *testing.T) {
+	s := newService(t, true)
+	noErr(s.Inject(ctx, Inbound{Channel: "message", From: bsuidA, ParentBSUID: "US.ENT.1", Text: "one"}))(t)
+	noErr(s.Inject(ctx, Inbound{Channel: "message", From: bsuidB, Text: "two"}))(t)
+	out := noErr(s.Inject(ctx, Inbound{Channel: "message", From: bsuidB, ParentBSUID: "US.ENT.1", Text: "three"}))(t)
+	if out.Conversation.Contact.ID != bsuidB || out.Conversation.Contact.ParentBSUID != "" {
+		t.Fatalf("contact = %+v", out.Conversation.Contact)
+	}
+	if c := noErr(s.Contact(ctx, "US.ENT.1"))(t); c.ID != bsuidA {
+		t.Fatalf("the parent id moved to %s", c.ID)
+	}
+}
