@@ -217,11 +217,13 @@ func views(tx *data.Tx, cfg *config, convs []data.Conversation) ([]ConversationV
 }
 
 // Place says where a window of a list is: around the conversation of Contact when it is in the
-// list; otherwise around the position At (a cursor, e.g. CursorOf the row where the
-// conversation was); otherwise at the end of the list (End) or at its start. Before and After
-// are how many conversations to take on each side (at the end: Before; at the start: After).
+// list; otherwise around that of Anchor when it is; otherwise around the position At (a cursor,
+// e.g. CursorOf the row where the conversation was); otherwise at the end of the list (End) or at
+// its start. Before and After are how many conversations to take on each side (at the end:
+// Before; at the start: After).
 type Place struct {
 	Contact       string
+	Anchor        string
 	At            string
 	End           bool
 	Before, After int
@@ -235,7 +237,8 @@ type Window struct {
 	Conversations []ConversationView `json:"conversations"`
 	// Index is where Place.Contact is in Conversations, -1 when it is not in the list.
 	Index int `json:"index"`
-	// At is how many of Conversations come before the place (Index when the contact is there).
+	// At is how many of Conversations come before the place (the index of Contact or Anchor
+	// when the window is around one of them).
 	At int `json:"at"`
 	// Start is the position of the first of Conversations in the whole list (0: the window
 	// starts it), counted in the same read.
@@ -265,11 +268,16 @@ func (s *Service) Window(ctx context.Context, f Filter, p Place) (Window, error)
 			return Window{}, errorf(Invalid, "%v", err)
 		}
 	}
-	contact := ""
-	if p.Contact != "" {
-		var err error
-		if contact, err = NormalizePhone(p.Contact); err != nil {
-			return Window{}, err
+	var contact, anchor string
+	for _, c := range []struct {
+		in  string
+		out *string
+	}{{p.Contact, &contact}, {p.Anchor, &anchor}} {
+		if c.in != "" {
+			var err error
+			if *c.out, err = NormalizePhone(c.in); err != nil {
+				return Window{}, err
+			}
 		}
 	}
 	f.Cursor, f.Order = "", ""
@@ -311,6 +319,15 @@ func (s *Service) Window(ctx context.Context, f Filter, p Place) (Window, error)
 				}
 			}
 		}
+		if mid == nil && anchor != "" {
+			cv, ok, err := tx.Conversation(anchor)
+			if err != nil {
+				return err
+			}
+			if ok && l.in(&cv) {
+				mid, cursor, atStart = &cv, data.CursorOf(cv), false
+			}
+		}
 		if mid == nil && at != nil {
 			cursor, atStart = p.At, false
 		}
@@ -334,7 +351,9 @@ func (s *Service) Window(ctx context.Context, f Filter, p Place) (Window, error)
 		slices.Reverse(newer)
 		all := newer
 		if mid != nil {
-			w.Index = len(all)
+			if mid.Contact == contact {
+				w.Index = len(all)
+			}
 			all = append(all, *mid)
 		}
 		w.At = len(newer)

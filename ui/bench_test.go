@@ -154,18 +154,18 @@ func TestLargeInboxPagesFromTheStore(t *testing.T) {
 	defer svc.Close()
 	h := newHarness(t, svc, Options{As: "alice"}, 140, 45)
 	h.want("Customer 99994", "1 of 8333")
-	h.run(h.m.selectTab(len(h.m.tabs) - 2)) // All
-	h.want("Customer 99999", "1 of 100000")
+	h.run(h.m.selectTab(len(h.m.tabs) - 2)) // All: the selection stays on Customer 99994
+	h.want("Customer 99999", "6 of 100000")
 	for i := 0; i < 300; i++ {
 		_, cmd := h.m.Update(keyMsg("j"))
 		_ = h.m.View()
 		h.run(cmd)
 	}
-	if h.m.cursor < 300 {
+	if h.m.cursor < 305 {
 		t.Fatalf("cursor at %d after 300 moves: pages did not load ahead", h.m.cursor)
 	}
 	if n := len(h.m.rows); n > 2000 {
 		t.Fatalf("the model holds %d rows after 300 moves: it should page from the store, not load the inbox", n)
 	}
-	h.want("Customer 99699")
+	h.want("Customer 99694", "306 of 100000")
 }
