@@ -28,6 +28,9 @@ func TestMain(m *testing.M) {
 	if largeDir != "" {
 		os.RemoveAll(largeDir)
 	}
+	if builtBin != "" {
+		os.RemoveAll(filepath.Dir(builtBin))
+	}
 	os.Exit(code)
 }
 
