@@ -232,14 +232,14 @@ func (m *Model) selName(c *inbox.ConversationView) string {
 	return "+" + m.sel
 }
 
-// whereNow says where a conversation is now: " (now closed · Billing · Raj Mehta)".
+// whereNow says where a conversation is now: " (now open · team Billing · Raj Mehta)".
 func (m *Model) whereNow(c *inbox.ConversationView) string {
 	if c == nil || c.Status == "" {
 		return ""
 	}
 	parts := []string{c.Status}
 	if c.TeamName != "" {
-		parts = append(parts, c.TeamName)
+		parts = append(parts, "team "+c.TeamName)
 	}
 	parts = append(parts, m.assigneeName(c))
 	return " (now " + strings.Join(parts, " · ") + ")"

@@ -110,7 +110,7 @@ func TestMismatchDialogAcceptFromWaiting(t *testing.T) {
 	h.keys("y")
 	h.wantNot("Team decision", "🔔 1") // opening it read its notification
 	// decided, Eve left the view: the screen says where she went and nothing is selected
-	h.want("✓ Assigned to Erin Cho in Sales", "Eve Ortiz left Waiting for decision (now open ·", "Sales · Erin Cho).",
+	h.want("✓ Assigned to Erin Cho in Sales", "Eve Ortiz left Waiting for decision (now open ·", "team Sales · Erin Cho).",
 		"Nothing is selected")
 	h.keys("c")
 	h.want("c: select a conversation first")

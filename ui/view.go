@@ -294,7 +294,7 @@ func (m *Model) listPane(r rect) string {
 	t := m.tabs[m.tab]
 	head := m.st.Title.Render(t.label)
 	info := m.listInfo()
-	head += strings.Repeat(" ", max(1, iw-lipgloss.Width(head)-len(info))) + m.st.Dim.Render(info)
+	head += strings.Repeat(" ", max(1, iw-lipgloss.Width(head)-lipgloss.Width(info))) + m.st.Dim.Render(info)
 	lines := []string{head}
 	n := m.listRows()
 	for i := m.top; i < len(m.rows) && i < m.top+n; i++ {
