@@ -172,3 +172,35 @@ func TestLargeInboxPagesFromTheStore(t *testing.T) {
 	}
 	h.want("Customer 99694", "306 of 100000")
 }
+
+// BenchmarkEndOfLargeView measures G on 100,000 conversations (the All view): reading the window
+// at the true end of the view (its last 200 rows, counting the rows before them for the
+// position) and showing its last conversation, from a list at the start of the view; g, back
+// to the start, is measured alongside.
+func BenchmarkEndOfLargeView(b *testing.B) {
+	svc, err := inbox.Open(largeDB(b), inbox.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer svc.Close()
+	h := newHarness(b, svc, Options{As: "alice"}, 140, 45)
+	h.run(h.m.selectTab(len(h.m.tabs) - 2)) // All
+	for _, tc := range []struct {
+		name      string
+		key, back string
+		want      string
+	}{{"G", "G", "g", "100000 of 100000"}, {"g", "g", "G", "1 of 100000"}} {
+		b.Run(tc.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				_, cmd := h.m.Update(keyMsg(tc.back))
+				h.run(cmd)
+				b.StartTimer()
+				_, cmd = h.m.Update(keyMsg(tc.key))
+				h.run(cmd)
+			}
+			b.StopTimer()
+			h.want(tc.want)
+		})
+	}
+}
