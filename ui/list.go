@@ -385,6 +385,7 @@ func (m *Model) setSel(id string) tea.Cmd {
 // clearSel selects nothing; note says why, gap is where the selection was.
 func (m *Model) clearSel(note string, gap *rowPos) {
 	m.sel, m.detail, m.cursor, m.replying = "", nil, -1, false
+	m.reply.set("") // a reply begun is for the conversation it was begun on
 	m.note, m.gap, m.leaving = note, gap, false
 	m.detailSeq++ // a detail on its way is for a conversation no longer selected
 }
