@@ -82,9 +82,15 @@ func (tm *tmuxTerm) pos() (int, int) {
 	return n, of
 }
 
-// agree fails when the highlighted row and the pane are about different conversations.
+// agree fails when the highlighted row and the pane are about different conversations. It
+// first waits while the pane is loading (moving the cursor shows "Loading +…" until the
+// conversation is read), never for the two to agree.
 func (tm *tmuxTerm) agree(after string) {
 	tm.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for strings.Contains(tm.capture(), "Loading +") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
 	hl := tm.highlighted()
 	id, _ := tm.pane()
 	if hl != "" && hl != id {
@@ -153,9 +159,13 @@ func e2eLargeSelection(t *testing.T, tm *tmuxTerm) {
 	for i := 0; i < 58; i++ { // 58 pages of 9 rows
 		tm.keys("PgDn")
 	}
-	for n, _ := tm.pos(); n != 530; n, _ = tm.pos() { // a page still loading stops a key short
-		if n < 0 {
-			t.Fatalf("no position on the screen:\n%s", tm.capture())
+	for i, n := 0, -1; n != 530; i++ { // a page still loading stops a key short
+		time.Sleep(100 * time.Millisecond)
+		if n, _ = tm.pos(); n == 530 {
+			break
+		}
+		if n < 0 || i > 100 {
+			t.Fatalf("could not reach row 530 (at %d):\n%s", n, tm.capture())
 		}
 		if n < 530 {
 			tm.keys("j")
@@ -164,10 +174,8 @@ func e2eLargeSelection(t *testing.T, tm *tmuxTerm) {
 		}
 	}
 	tm.wait("530 of 100000")
-	time.Sleep(300 * time.Millisecond) // the pane follows the cursor after a short pause
-	tm.wait("[")
-	sel := tm.highlighted()
 	tm.agree("moving to row 530")
+	sel := tm.highlighted()
 	if sel == "" {
 		t.Fatalf("no row is highlighted at 530:\n%s", tm.capture())
 	}
@@ -227,8 +235,7 @@ func e2eDemoSelection(t *testing.T, tm *tmuxTerm) {
 	}
 
 	tm.keys("j")
-	time.Sleep(300 * time.Millisecond)
-	tm.wait("[open]")
+	tm.wait("1 of 11")
 	tm.agree("j")
 	tm.keys("/")
 	tm.wait("Search contacts")
