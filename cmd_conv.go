@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -171,17 +173,23 @@ func (a *app) outcome(ctx context.Context, c rpc.API, out inbox.Outcome, actor s
 // ---- list ----
 
 func (a *app) listCmd() *cobra.Command {
-	var status, assignee, team string
+	var status, assignee, team, cursor, order string
 	var waiting bool
+	var limit int
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List conversations, newest activity first",
-		Long: `List conversations, newest activity first. Every matching conversation is printed
-(the command pages through them all).`,
+		Long: `List conversations, newest activity first (--order oldest: oldest first). Every
+matching conversation is printed, page by page as it is read, unless --limit N stops after N;
+then, when more follow, the cursor to go on from is printed (on stderr, or as "next" with
+--json) and --cursor CURSOR continues from there, in the same order.`,
 		Example: `  switchboard list                        # open conversations
   switchboard list --status all --team sales
   switchboard list --assignee none         # open and unassigned
   switchboard list --waiting               # waiting for a team decision
+  switchboard list --limit 20              # the 20 newest; stderr says how to go on
+  switchboard list --limit 20 --cursor CURSOR
+  switchboard list --order oldest --limit 5
   switchboard list --json | jq '.conversations[].contact.id'`,
 		Args: cobra.NoArgs,
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
@@ -190,54 +198,163 @@ func (a *app) listCmd() *cobra.Command {
 			default:
 				return usagef("--status %q: use open, closed or all", status)
 			}
+			switch inbox.Order(order) {
+			case inbox.NewestFirst, inbox.OldestFirst:
+			default:
+				return usagef("--order %q: use newest or oldest", order)
+			}
+			if limit < 0 {
+				return usagef("--limit %d: give a number of conversations, at least 1 (or 0 for all)", limit)
+			}
+			if cursor != "" {
+				if _, err := data.DecodeCursor(cursor); err != nil {
+					return usagef("--cursor: %v", err)
+				}
+			}
 			c, err := a.connect()
 			if err != nil {
 				return err
 			}
-			f := inbox.Filter{View: inbox.ViewAll, Status: status, Assignee: assignee, Team: team, Limit: 500}
+			f := inbox.Filter{View: inbox.ViewAll, Status: status, Assignee: assignee, Team: team, Cursor: cursor,
+				Order: inbox.Order(order)}
 			if waiting {
 				f.View = inbox.ViewWaiting
 			}
-			all := inbox.Page{Conversations: []inbox.ConversationView{}}
-			for {
+			out := a.listOut()
+			// pages are printed as they come, so a long list starts at once and is never held
+			// whole in memory
+			for left := limit; ; {
+				f.Limit = 500
+				if limit > 0 {
+					f.Limit = min(500, left)
+				}
 				p, err := c.List(ctx, f)
 				if err != nil {
 					return err
 				}
-				all.Conversations = append(all.Conversations, p.Conversations...)
-				if p.Next == "" {
-					break
+				out.page(p.Conversations)
+				left -= len(p.Conversations)
+				if p.Next == "" || (limit > 0 && left <= 0) {
+					return out.end(p.Next)
 				}
 				f.Cursor = p.Next
 			}
-			return a.emit(all, func(w io.Writer) {
-				if len(all.Conversations) == 0 {
-					fmt.Fprintln(w, "No conversations match.")
-					return
-				}
-				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "CONTACT\tNAME\tSTATUS\tASSIGNEE\tTEAM\tLAST\tPREVIEW")
-				for _, cv := range all.Conversations {
-					st := cv.Status
-					if cv.Prompt != nil {
-						st += " (waiting)"
-					}
-					as := cv.AssigneeID()
-					if as == "" {
-						as = "-"
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cv.Contact.Handle(), cv.Contact.Display(), st, as, orDash(cv.Team),
-						cv.LastAt.Local().Format("2006-01-02 15:04"), clip(cv.Preview, 50))
-				}
-				tw.Flush()
-			})
 		}),
 	}
 	cmd.Flags().StringVar(&status, "status", "open", "open, closed or all")
 	cmd.Flags().StringVar(&assignee, "assignee", "", "only conversations assigned to this operator id, bot, or none")
 	cmd.Flags().StringVar(&team, "team", "", "only conversations of this team id")
 	cmd.Flags().BoolVar(&waiting, "waiting", false, "only conversations waiting for a team decision")
+	cmd.Flags().IntVar(&limit, "limit", 0, "print at most N conversations (0: all), then the cursor to go on from")
+	cmd.Flags().StringVar(&cursor, "cursor", "", "start after this cursor (printed by a previous --limit)")
+	cmd.Flags().StringVar(&order, "order", "newest", "newest or oldest activity first")
 	return cmd
+}
+
+// listPrinter prints a list page by page: in text, rows aligned in the columns of the first
+// page; with --json, one JSON document {"conversations": [...], "next": "..."} written as the
+// pages come.
+type listPrinter struct {
+	a      *app
+	n      int
+	widths []int // the columns, set by the first page
+}
+
+func (a *app) listOut() *listPrinter { return &listPrinter{a: a} }
+
+func (l *listPrinter) page(cs []inbox.ConversationView) {
+	w := l.a.stdout
+	if l.a.json {
+		for _, cv := range cs {
+			b, _ := json.MarshalIndent(cv, "    ", "  ")
+			sep := ",\n    "
+			if l.n == 0 {
+				sep = "{\n  \"conversations\": [\n    "
+			}
+			fmt.Fprintf(w, "%s%s", sep, b)
+			l.n++
+		}
+		return
+	}
+	if len(cs) == 0 {
+		return
+	}
+	var buf strings.Builder
+	tw := &buf
+	if l.n == 0 {
+		fmt.Fprintln(tw, "CONTACT\tNAME\tSTATUS\tASSIGNEE\tTEAM\tLAST\tPREVIEW")
+	}
+	for _, cv := range cs {
+		st := cv.Status
+		if cv.Prompt != nil {
+			st += " (waiting)"
+		}
+		as := cv.AssigneeID()
+		if as == "" {
+			as = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cv.Contact.Handle(), cv.Contact.Display(), st, as, orDash(cv.Team),
+			cv.LastAt.Local().Format("2006-01-02 15:04"), clip(cv.Preview, 50))
+	}
+	l.n += len(cs)
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	rows := make([][]string, len(lines))
+	for i, line := range lines {
+		rows[i] = strings.Split(line, "\t")
+	}
+	if l.widths == nil {
+		for _, r := range rows {
+			for j, cell := range r {
+				if j >= len(l.widths) {
+					l.widths = append(l.widths, 0)
+				}
+				l.widths[j] = max(l.widths[j], utf8.RuneCountInString(cell))
+			}
+		}
+	}
+	var out strings.Builder
+	for _, r := range rows {
+		for j, cell := range r {
+			if j == len(r)-1 {
+				out.WriteString(cell)
+				break
+			}
+			out.WriteString(cell)
+			pad := 2
+			if j < len(l.widths) {
+				pad = max(2, l.widths[j]+2-utf8.RuneCountInString(cell))
+			}
+			out.WriteString(strings.Repeat(" ", pad))
+		}
+		out.WriteString("\n")
+	}
+	io.WriteString(w, out.String())
+}
+
+// end finishes the list; next is the cursor to go on from ("" at the end of the list).
+func (l *listPrinter) end(next string) error {
+	w := l.a.stdout
+	if l.a.json {
+		if l.n == 0 {
+			io.WriteString(w, "{\n  \"conversations\": [")
+		} else {
+			io.WriteString(w, "\n  ")
+		}
+		io.WriteString(w, "]")
+		if next != "" {
+			b, _ := json.Marshal(next)
+			fmt.Fprintf(w, ",\n  \"next\": %s", b)
+		}
+		io.WriteString(w, "\n}\n")
+		return nil
+	}
+	if l.n == 0 {
+		fmt.Fprintln(w, "No conversations match.")
+	}
+	if next != "" {
+		fmt.Fprintf(l.a.stderr, "More conversations follow: run the same command with --cursor %s to go on.\n", next)
+	}
+	return nil
 }
 
 func clip(s string, n int) string {

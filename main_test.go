@@ -167,6 +167,20 @@ func scenario(t *testing.T, w *ws, via string) {
 			t.Fatalf("sales = %+v", p)
 		}
 		has(t, w.ok(t, "list", "--team", "sales"), "No conversations match.")
+		// a limit, the cursor to go on from, and the other order
+		w.jsonOf(t, 0, &p, "list", "--status", "all", "--limit", "1")
+		if len(p.Conversations) != 1 || p.Conversations[0].Contact.ID != "15550001111" || p.Next == "" {
+			t.Fatalf("--limit 1 = %+v", p)
+		}
+		var rest inbox.Page
+		w.jsonOf(t, 0, &rest, "list", "--status", "all", "--limit", "1", "--cursor", p.Next)
+		if len(rest.Conversations) != 1 || rest.Conversations[0].Contact.ID != "15550002222" || rest.Next != "" {
+			t.Fatalf("--cursor %s = %+v", p.Next, rest)
+		}
+		w.jsonOf(t, 0, &p, "list", "--status", "all", "--order", "oldest")
+		if len(p.Conversations) != 2 || p.Conversations[0].Contact.ID != "15550002222" || p.Next != "" {
+			t.Fatalf("--order oldest = %+v", p)
+		}
 		has(t, w.ok(t, "list", "--status", "all"), "CONTACT", "+15550002222", "Eve Ortiz", "closed", "on its way")
 		has(t, w.want(t, 1, "list", "--team", "nope"), `Team "nope" not found`)
 	})

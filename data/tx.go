@@ -463,11 +463,13 @@ func (t *Tx) PutConversation(c Conversation) error {
 	return putJSON(t.b(bTimeline), convKey(c.Contact), c)
 }
 
-// Index names a list of conversations, newest activity first: those waiting for a decision,
-// or those whose status, team and assignee equal the fields the Index fixes (nil: any).
+// Index names a list of conversations, newest activity first (or oldest first, see
+// OldestFirst): those waiting for a decision, or those whose status, team and assignee equal the
+// fields the Index fixes (nil: any).
 type Index struct {
 	waiting                bool
 	status, team, assignee *string
+	oldest                 bool
 }
 
 func ptr(s string) *string { return &s }
@@ -501,9 +503,24 @@ func (ix Index) WithAssignee(assignee string) Index {
 	return ix
 }
 
+// OldestFirst is the same list in the other order, oldest activity first: the exact reverse of
+// the newest-first list. A cursor is a position in both
+// orders: a page after it in one order and a page after it in the other meet there.
+func (ix Index) OldestFirst() Index { ix.oldest = true; return ix }
+
+// Reversed is the same list in the other order.
+func (ix Index) Reversed() Index { ix.oldest = !ix.oldest; return ix }
+
+// IsOldestFirst reports whether the index lists oldest activity first.
+func (ix Index) IsOldestFirst() bool { return ix.oldest }
+
 func (ix Index) String() string {
+	order := ""
+	if ix.oldest {
+		order = " oldest first"
+	}
 	if ix.waiting {
-		return "waiting"
+		return "waiting" + order
 	}
 	f := func(name string, p *string) string {
 		if p == nil {
@@ -511,7 +528,7 @@ func (ix Index) String() string {
 		}
 		return name + "=" + *p
 	}
-	return f("status", ix.status) + " " + f("team", ix.team) + " " + f("assignee", ix.assignee)
+	return f("status", ix.status) + " " + f("team", ix.team) + " " + f("assignee", ix.assignee) + order
 }
 
 // ranges returns the key prefixes whose union is the index: the values a field not fixed takes
@@ -551,7 +568,7 @@ func (ix Index) ranges(c *bolt.Cursor) [][]byte {
 	return out
 }
 
-// head is one range of a merged list, positioned at its next (older) key.
+// head is one range of a merged list, positioned at its next key in the list's order.
 type head struct {
 	prefix []byte
 	c      *bolt.Cursor
@@ -560,17 +577,41 @@ type head struct {
 
 func (h *head) tail() []byte { return h.key[len(h.prefix):] }
 
-// heads is a max-heap of range heads by tail (newest activity first).
-type heads []*head
+// step moves the head to the range's next key in the list's order; false at the range's end.
+func (h *head) step(oldest bool) bool {
+	var k []byte
+	if oldest {
+		k, _ = h.c.Next()
+	} else {
+		k, _ = h.c.Prev()
+	}
+	if k == nil || !bytes.HasPrefix(k, h.prefix) || len(k) < len(h.prefix)+8 {
+		return false
+	}
+	h.key = k
+	return true
+}
 
-func (h heads) Len() int           { return len(h) }
-func (h heads) Less(i, j int) bool { return bytes.Compare(h[i].tail(), h[j].tail()) > 0 }
-func (h heads) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *heads) Push(x any)        { *h = append(*h, x.(*head)) }
+// heads is a heap of range heads by tail: a max-heap newest first, a min-heap oldest first.
+type heads struct {
+	h      []*head
+	oldest bool
+}
+
+func (h *heads) Len() int { return len(h.h) }
+func (h *heads) Less(i, j int) bool {
+	c := bytes.Compare(h.h[i].tail(), h.h[j].tail())
+	if h.oldest {
+		return c < 0
+	}
+	return c > 0
+}
+func (h *heads) Swap(i, j int) { h.h[i], h.h[j] = h.h[j], h.h[i] }
+func (h *heads) Push(x any)    { h.h = append(h.h, x.(*head)) }
 func (h *heads) Pop() any {
-	old := *h
+	old := h.h
 	x := old[len(old)-1]
-	*h = old[:len(old)-1]
+	h.h = old[:len(old)-1]
 	return x
 }
 
@@ -586,61 +627,121 @@ func DecodeCursor(s string) ([]byte, error) {
 	return k, nil
 }
 
-// List returns up to limit conversations of the index, newest activity first, starting after
-// the cursor ("" for the first page), skipping those keep rejects (nil keeps all). next is ""
-// on the last page. The index's ranges are merged: each is walked backwards from the cursor (or
-// its end), always taking the newest key among them.
+// CursorOf is the position of a conversation in every list it is in (its index tail): a page
+// after it, in either order, starts with its neighbour.
+func CursorOf(c Conversation) string { return EncodeCursor(lastTail(c)) }
+
+// walk calls fn with the tail (be64 last activity + contact id) of every conversation of the
+// index after the cursor position from (nil: from the start), in the index's order, until fn
+// returns false or an error. The index's ranges are merged: each is walked from the cursor (or
+// its start) in the list's direction, always taking the next key among them.
+func (t *Tx) walk(ix Index, from []byte, fn func(tail []byte) (bool, error)) error {
+	b := t.b(bIdx)
+	h := heads{oldest: ix.oldest}
+	for _, prefix := range ix.ranges(b.Cursor()) {
+		c := b.Cursor()
+		var k []byte
+		switch {
+		case ix.oldest && from == nil:
+			k, _ = c.Seek(prefix)
+		case ix.oldest:
+			// the first key after the cursor: skip the cursor's own key
+			pos := append(prefix[:len(prefix):len(prefix)], from...)
+			if k, _ = c.Seek(pos); k != nil && bytes.Equal(k, pos) {
+				k, _ = c.Next()
+			}
+		default:
+			var pos []byte
+			if from == nil {
+				// the first key after the range: the prefix with its last byte raised
+				pos = append(prefix[:len(prefix)-1:len(prefix)-1], prefix[len(prefix)-1]+1)
+			} else {
+				pos = append(prefix[:len(prefix):len(prefix)], from...)
+			}
+			if k, _ = c.Seek(pos); k == nil {
+				k, _ = c.Last()
+			} else {
+				k, _ = c.Prev()
+			}
+		}
+		if k != nil && bytes.HasPrefix(k, prefix) && len(k) >= len(prefix)+8 {
+			h.h = append(h.h, &head{prefix: prefix, c: c, key: k})
+		}
+	}
+	heap.Init(&h)
+	for h.Len() > 0 {
+		top := h.h[0]
+		tail := top.tail()
+		if top.step(ix.oldest) {
+			heap.Fix(&h, 0)
+		} else {
+			heap.Pop(&h)
+		}
+		if ok, err := fn(tail); !ok || err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// List returns up to limit (at least 1) conversations of the index in its order (newest
+// activity first, or oldest first), starting after the cursor ("" for the first page),
+// skipping those keep rejects (nil keeps all). next is the cursor of the last one when more
+// follow, "" on the last page.
 func (t *Tx) List(ix Index, cursor string, limit int, keep func(*Conversation) bool) (out []Conversation, next string, err error) {
-	var from []byte // "": from the end of each range
+	if limit < 1 {
+		return nil, "", fmt.Errorf("list %v: a page holds at least 1 conversation, not %d", ix, limit)
+	}
+	var from []byte // nil: from the start of the list
 	if cursor != "" {
 		if from, err = DecodeCursor(cursor); err != nil {
 			return nil, "", err
 		}
 	}
-	b := t.b(bIdx)
-	var h heads
-	for _, prefix := range ix.ranges(b.Cursor()) {
-		c := b.Cursor()
-		var pos []byte
-		if from == nil {
-			// the first key after the range: the prefix with its last byte raised
-			pos = append(prefix[:len(prefix)-1:len(prefix)-1], prefix[len(prefix)-1]+1)
-		} else {
-			pos = append(prefix[:len(prefix):len(prefix)], from...)
-		}
-		k, _ := c.Seek(pos)
-		if k == nil {
-			k, _ = c.Last()
-		} else {
-			k, _ = c.Prev()
-		}
-		if k != nil && bytes.HasPrefix(k, prefix) && len(k) >= len(prefix)+8 {
-			h = append(h, &head{prefix: prefix, c: c, key: k})
-		}
-	}
-	heap.Init(&h)
-	for h.Len() > 0 {
-		top := h[0]
-		id := top.key[len(top.prefix)+8:]
-		conv, ok, err := t.Conversation(string(id))
+	err = t.walk(ix, from, func(tail []byte) (bool, error) {
+		conv, ok, err := t.Conversation(string(tail[8:]))
 		if err != nil {
-			return nil, "", err
-		}
-		if k, _ := top.c.Prev(); k != nil && bytes.HasPrefix(k, top.prefix) && len(k) >= len(top.prefix)+8 {
-			top.key = k
-			heap.Fix(&h, 0)
-		} else {
-			heap.Pop(&h)
+			return false, err
 		}
 		if !ok || (keep != nil && !keep(&conv)) {
-			continue
+			return true, nil
 		}
 		if len(out) == limit {
-			return out, EncodeCursor(lastTail(out[len(out)-1])), nil
+			next = EncodeCursor(lastTail(out[len(out)-1]))
+			return false, nil
 		}
 		out = append(out, conv)
+		return true, nil
+	})
+	if err != nil {
+		return nil, "", err
 	}
-	return out, "", nil
+	return out, next, nil
+}
+
+// CountAfter returns how many conversations of the index come after the cursor ("": all of
+// them) in its order, those keep rejects not counted (nil keeps all). With keep nil it reads
+// index keys only, never a conversation.
+func (t *Tx) CountAfter(ix Index, cursor string, keep func(*Conversation) bool) (int, error) {
+	var from []byte
+	if cursor != "" {
+		var err error
+		if from, err = DecodeCursor(cursor); err != nil {
+			return 0, err
+		}
+	}
+	n := 0
+	err := t.walk(ix, from, func(tail []byte) (bool, error) {
+		if keep != nil {
+			conv, ok, err := t.Conversation(string(tail[8:]))
+			if err != nil || !ok || !keep(&conv) {
+				return err == nil, err
+			}
+		}
+		n++
+		return true, nil
+	})
+	return n, err
 }
 
 // sameIndex reports whether two versions of a conversation have the same index keys and

@@ -11,7 +11,7 @@ import (
 )
 
 // listAll pages through a view with a small page size and returns every conversation, failing
-// on a duplicate or on an order that is not newest first.
+// on a duplicate or on an order that is not the filter's (newest first unless OldestFirst).
 func listAll(t testing.TB, s *Service, f Filter) []ConversationView {
 	t.Helper()
 	if f.Limit == 0 {
@@ -35,8 +35,11 @@ func listAll(t testing.TB, s *Service, f Filter) []ConversationView {
 				t.Fatalf("list %+v: %s listed twice", f, c.Contact.ID)
 			}
 			seen[c.Contact.ID] = true
-			if n := len(out); n > 0 && out[n-1].LastAt.Before(c.LastAt) {
+			if n := len(out); n > 0 && f.Order != OldestFirst && out[n-1].LastAt.Before(c.LastAt) {
 				t.Fatalf("list %+v: %s (%v) after %s (%v): not newest first", f, c.Contact.ID, c.LastAt, out[n-1].Contact.ID, out[n-1].LastAt)
+			}
+			if n := len(out); n > 0 && f.Order == OldestFirst && c.LastAt.Before(out[n-1].LastAt) {
+				t.Fatalf("list %+v: %s (%v) after %s (%v): not oldest first", f, c.Contact.ID, c.LastAt, out[n-1].Contact.ID, out[n-1].LastAt)
 			}
 			out = append(out, c)
 		}
@@ -85,11 +88,23 @@ func checkInvariants(t testing.TB, s *Service) {
 	}
 	got := map[string]int{}
 	count := func(key string, f Filter) {
-		n := len(listAll(t, s, f))
+		newest := listAll(t, s, f)
+		n := len(newest)
 		if n != want[key] {
 			t.Fatalf("view %s lists %d conversations, want %d", key, n, want[key])
 		}
 		got[key] = n
+		// oldest first is the exact reverse
+		f.Order = OldestFirst
+		oldest := listAll(t, s, f)
+		if len(oldest) != n {
+			t.Fatalf("view %s lists %d conversations oldest first, %d newest first", key, len(oldest), n)
+		}
+		for i := range oldest {
+			if oldest[i].Contact.ID != newest[n-1-i].Contact.ID {
+				t.Fatalf("view %s oldest first differs from the reverse of newest first at %d", key, i)
+			}
+		}
 	}
 	count("all", Filter{View: ViewAll})
 	count("open", Filter{View: ViewOpen})

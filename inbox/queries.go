@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"slices"
 	"sort"
 
 	"switchboard/data"
@@ -31,27 +32,47 @@ type Filter struct {
 	Status   string // open, closed or "" / all
 	Assignee string
 	Cursor   string
-	Limit    int // default 50, at most 500
+	Order    Order // NewestFirst ("" too) or OldestFirst
+	Limit    int   // default 50, at most 500
 }
 
-// Page is one page of conversations, newest activity first. Next is the cursor of the next
-// page, "" on the last.
+// Order is the order of a list: newest activity first (the default) or oldest first, its exact
+// reverse.
+type Order string
+
+const (
+	NewestFirst Order = "newest"
+	OldestFirst Order = "oldest"
+)
+
+// Page is one page of conversations in the filter's order. Next is the cursor of the next page
+// in that order, "" on the last.
 type Page struct {
 	Conversations []ConversationView `json:"conversations"`
 	Next          string             `json:"next,omitempty"`
 }
 
-// List returns a page of conversations.
-func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	if f.Limit > 500 {
-		f.Limit = 500
-	}
+// CursorOf is the position of a conversation in every list it is in: a page after it starts
+// with its neighbour, the older one newest first, the newer one oldest first. (A cursor stays a
+// position when the conversation moves: new activity moves the conversation, not the cursor.)
+func CursorOf(c ConversationView) string {
+	return data.CursorOf(data.Conversation{Contact: c.Contact.ID, LastAt: c.LastAt.UnixNano()})
+}
+
+// list is a filter resolved against the configuration: the index to walk and the check of every
+// field the index does not fix.
+type list struct {
+	ix   data.Index
+	keep func(*data.Conversation) bool // nil: the index alone decides
+	// in reports whether a conversation belongs to the list (what the index and keep decide)
+	in func(*data.Conversation) bool
+}
+
+// resolve checks a filter and finds the narrowest index for it.
+func (s *Service) resolve(f Filter) (list, error) {
 	if f.Cursor != "" {
 		if _, err := data.DecodeCursor(f.Cursor); err != nil {
-			return Page{}, errorf(Invalid, "%v", err)
+			return list{}, errorf(Invalid, "%v", err)
 		}
 	}
 	cfg := s.cfg.Load()
@@ -62,11 +83,14 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 		f.Status = ""
 	}
 	if f.Status != "" && f.Status != "open" && f.Status != "closed" {
-		return Page{}, errorf(Invalid, "Unknown status %q: use open, closed or all", f.Status)
+		return list{}, errorf(Invalid, "Unknown status %q: use open, closed or all", f.Status)
+	}
+	if f.Order != "" && f.Order != NewestFirst && f.Order != OldestFirst {
+		return list{}, errorf(Invalid, "Unknown order %q: use %s or %s", f.Order, NewestFirst, OldestFirst)
 	}
 	if f.Team != "" {
 		if _, ok := cfg.team(f.Team); !ok {
-			return Page{}, errorf(NotFound, "Team %q not found; see `switchboard teams`", f.Team)
+			return list{}, errorf(NotFound, "Team %q not found; see `switchboard teams`", f.Team)
 		}
 	}
 	assignee, assigneeSet := f.Assignee, f.Assignee != ""
@@ -75,7 +99,7 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	}
 	if assigneeSet && assignee != "" && assignee != routing.Bot {
 		if _, ok := cfg.op(assignee); !ok {
-			return Page{}, errorf(NotFound, "Operator %q not found; see `switchboard operators`", assignee)
+			return list{}, errorf(NotFound, "Operator %q not found; see `switchboard operators`", assignee)
 		}
 	}
 	var ix data.Index
@@ -83,7 +107,7 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	switch f.View {
 	case ViewMine:
 		if _, ok := cfg.op(f.Operator); !ok {
-			return Page{}, errorf(NotFound, "Operator %q not found", f.Operator)
+			return list{}, errorf(NotFound, "Operator %q not found", f.Operator)
 		}
 		ix, assignee, assigneeSet, status = data.ByAssignee(f.Operator, "open"), f.Operator, true, "open"
 	case ViewUnassigned:
@@ -94,7 +118,7 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 		ix = data.Waiting()
 	case ViewTeam:
 		if f.Team == "" {
-			return Page{}, errorf(Invalid, "The team view needs a team id")
+			return list{}, errorf(Invalid, "The team view needs a team id")
 		}
 		if status == "" {
 			status = "open"
@@ -112,7 +136,7 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 			ix = data.ByStatus(status)
 		}
 	default:
-		return Page{}, errorf(Invalid, "Unknown view %q: use mine, unassigned, bot, waiting, team, open, closed or all", f.View)
+		return list{}, errorf(Invalid, "Unknown view %q: use mine, unassigned, bot, waiting, team, open, closed or all", f.View)
 	}
 	// the narrowest index: every field the filter fixes narrows the ranges List merges
 	if f.View != ViewWaiting {
@@ -126,6 +150,9 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 			ix = ix.WithAssignee(assignee)
 		}
 	}
+	if f.Order == OldestFirst {
+		ix = ix.OldestFirst()
+	}
 	keep := func(c *data.Conversation) bool {
 		if status != "" && c.Status != status {
 			return false
@@ -138,27 +165,220 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 		}
 		return true
 	}
+	l := list{ix: ix, keep: keep, in: keep}
+	if f.View == ViewWaiting {
+		l.in = func(c *data.Conversation) bool { return c.Prompt != nil && keep(c) }
+	}
+	if status == "" && !assigneeSet && f.Team == "" {
+		l.keep = nil // the index decides alone: counting reads keys only
+	}
+	return l, nil
+}
+
+// List returns a page of conversations.
+func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	if f.Limit > 500 {
+		f.Limit = 500
+	}
+	l, err := s.resolve(f)
+	if err != nil {
+		return Page{}, err
+	}
+	cfg := s.cfg.Load()
 	var page Page
-	err := s.db.View(func(tx *data.Tx) error {
-		convs, next, err := tx.List(ix, f.Cursor, f.Limit, keep)
+	err = s.db.View(func(tx *data.Tx) error {
+		convs, next, err := tx.List(l.ix, f.Cursor, f.Limit, l.keep)
 		if err != nil {
 			return err
 		}
 		page.Next = next
-		page.Conversations = make([]ConversationView, 0, len(convs))
-		for _, cv := range convs {
-			ct, _, err := tx.Contact(cv.Contact)
-			if err != nil {
-				return err
-			}
-			page.Conversations = append(page.Conversations, cfg.conversationView(ct, cv))
-		}
-		return nil
+		page.Conversations, err = views(tx, cfg, convs)
+		return err
 	})
 	if err != nil {
 		return Page{}, readErr(err)
 	}
 	return page, nil
+}
+
+func views(tx *data.Tx, cfg *config, convs []data.Conversation) ([]ConversationView, error) {
+	out := make([]ConversationView, 0, len(convs))
+	for _, cv := range convs {
+		ct, _, err := tx.Contact(cv.Contact)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cfg.conversationView(ct, cv))
+	}
+	return out, nil
+}
+
+// Place says where a window of a list is: around the conversation of Contact when it is in the
+// list; otherwise around that of Anchor when it is; otherwise around the position At (a cursor,
+// e.g. CursorOf the row where the conversation was); otherwise at the end of the list (End) or at
+// its start. Before and After are how many conversations to take on each side (at the end:
+// Before; at the start: After).
+type Place struct {
+	Contact       string
+	Anchor        string
+	At            string
+	End           bool
+	Before, After int
+}
+
+// MaxWindowSide is the most conversations a window takes on one side of its place.
+const MaxWindowSide = 2000
+
+// Window is a part of a list, newest activity first, read in one transaction.
+type Window struct {
+	Conversations []ConversationView `json:"conversations"`
+	// Index is where Place.Contact is in Conversations, -1 when it is not in the list.
+	Index int `json:"index"`
+	// At is how many of Conversations come before the place (the index of Contact or Anchor
+	// when the window is around one of them).
+	At int `json:"at"`
+	// Start is the position of the first of Conversations in the whole list (0: the window
+	// starts it), counted in the same read.
+	Start int `json:"start"`
+	// Newer is the cursor of the conversations before the window (list them OldestFirst), ""
+	// when the window starts the list; Older that of those after it (NewestFirst), "" when it
+	// ends the list.
+	Newer string `json:"newer,omitempty"`
+	Older string `json:"older,omitempty"`
+	// Conversation is Place.Contact's conversation as it is now, in the list or not (nil when
+	// the contact has none or none was asked about).
+	Conversation *ConversationView `json:"conversation,omitempty"`
+}
+
+// Window returns the conversations of a list around a place in one read, so a screen can keep a
+// person's place (and the conversation they selected) while the list changes under it, and
+// reach the end of a long list without reading it all. f.Cursor, f.Order and f.Limit are not
+// used.
+func (s *Service) Window(ctx context.Context, f Filter, p Place) (Window, error) {
+	if p.Before < 0 || p.After < 0 || p.Before > MaxWindowSide || p.After > MaxWindowSide {
+		return Window{}, errorf(Invalid, "A window takes 0 to %d conversations on each side, not %d and %d", MaxWindowSide, p.Before, p.After)
+	}
+	var at []byte
+	if p.At != "" {
+		var err error
+		if at, err = data.DecodeCursor(p.At); err != nil {
+			return Window{}, errorf(Invalid, "%v", err)
+		}
+	}
+	var contact, anchor string
+	for _, c := range []struct {
+		in  string
+		out *string
+	}{{p.Contact, &contact}, {p.Anchor, &anchor}} {
+		if c.in != "" {
+			var err error
+			if *c.out, err = NormalizePhone(c.in); err != nil {
+				return Window{}, err
+			}
+		}
+	}
+	f.Cursor, f.Order = "", ""
+	l, err := s.resolve(f)
+	if err != nil {
+		return Window{}, err
+	}
+	cfg := s.cfg.Load()
+	w := Window{Index: -1}
+	err = s.db.View(func(tx *data.Tx) error {
+		// page takes up to n conversations after the cursor in the index's order, and says
+		// whether more follow
+		page := func(ix data.Index, cursor string, n int) ([]data.Conversation, bool, error) {
+			if n == 0 {
+				cs, _, err := tx.List(ix, cursor, 1, l.keep) // only whether one follows
+				return nil, len(cs) > 0, err
+			}
+			cs, next, err := tx.List(ix, cursor, n, l.keep)
+			return cs, next != "", err
+		}
+		var newer, older []data.Conversation // newer: nearest first
+		var moreNewer, moreOlder bool
+		var mid *data.Conversation
+		cursor, atStart := "", true
+		if contact != "" {
+			cv, ok, err := tx.Conversation(contact)
+			if err != nil {
+				return err
+			}
+			if ok {
+				ct, _, err := tx.Contact(contact)
+				if err != nil {
+					return err
+				}
+				v := cfg.conversationView(ct, cv)
+				w.Conversation = &v
+				if l.in(&cv) {
+					mid, cursor, atStart = &cv, data.CursorOf(cv), false
+				}
+			}
+		}
+		if mid == nil && anchor != "" {
+			cv, ok, err := tx.Conversation(anchor)
+			if err != nil {
+				return err
+			}
+			if ok && l.in(&cv) {
+				mid, cursor, atStart = &cv, data.CursorOf(cv), false
+			}
+		}
+		if mid == nil && at != nil {
+			cursor, atStart = p.At, false
+		}
+		switch {
+		case !atStart:
+			if newer, moreNewer, err = page(l.ix.Reversed(), cursor, p.Before); err != nil {
+				return err
+			}
+			if older, moreOlder, err = page(l.ix, cursor, p.After); err != nil {
+				return err
+			}
+		case p.End:
+			if newer, moreNewer, err = page(l.ix.Reversed(), "", max(1, p.Before)); err != nil {
+				return err
+			}
+		default:
+			if older, moreOlder, err = page(l.ix, "", max(1, p.After)); err != nil {
+				return err
+			}
+		}
+		slices.Reverse(newer)
+		all := newer
+		if mid != nil {
+			if mid.Contact == contact {
+				w.Index = len(all)
+			}
+			all = append(all, *mid)
+		}
+		w.At = len(newer)
+		all = append(all, older...)
+		if w.Conversations, err = views(tx, cfg, all); err != nil {
+			return err
+		}
+		if len(all) == 0 {
+			return nil
+		}
+		if moreNewer {
+			w.Newer = data.CursorOf(all[0])
+			if w.Start, err = tx.CountAfter(l.ix.Reversed(), w.Newer, l.keep); err != nil {
+				return err
+			}
+		}
+		if moreOlder {
+			w.Older = data.CursorOf(all[len(all)-1])
+		}
+		return nil
+	})
+	if err != nil {
+		return Window{}, readErr(err)
+	}
+	return w, nil
 }
 
 func readErr(err error) error {

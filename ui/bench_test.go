@@ -28,6 +28,9 @@ func TestMain(m *testing.M) {
 	if largeDir != "" {
 		os.RemoveAll(largeDir)
 	}
+	if builtBin != "" {
+		os.RemoveAll(filepath.Dir(builtBin))
+	}
 	os.Exit(code)
 }
 
@@ -154,18 +157,50 @@ func TestLargeInboxPagesFromTheStore(t *testing.T) {
 	defer svc.Close()
 	h := newHarness(t, svc, Options{As: "alice"}, 140, 45)
 	h.want("Customer 99994", "1 of 8333")
-	h.run(h.m.selectTab(len(h.m.tabs) - 2)) // All
-	h.want("Customer 99999", "1 of 100000")
+	h.run(h.m.selectTab(len(h.m.tabs) - 2)) // All: the selection stays on Customer 99994
+	h.want("Customer 99999", "6 of 100000")
 	for i := 0; i < 300; i++ {
 		_, cmd := h.m.Update(keyMsg("j"))
 		_ = h.m.View()
 		h.run(cmd)
 	}
-	if h.m.cursor < 300 {
+	if h.m.cursor < 305 {
 		t.Fatalf("cursor at %d after 300 moves: pages did not load ahead", h.m.cursor)
 	}
 	if n := len(h.m.rows); n > 2000 {
 		t.Fatalf("the model holds %d rows after 300 moves: it should page from the store, not load the inbox", n)
 	}
-	h.want("Customer 99699")
+	h.want("Customer 99694", "306 of 100000")
+}
+
+// BenchmarkEndOfLargeView measures G on 100,000 conversations (the All view): reading the window
+// at the true end of the view (its last 200 rows, counting the rows before them for the
+// position) and showing its last conversation, from a list at the start of the view; g, back
+// to the start, is measured alongside.
+func BenchmarkEndOfLargeView(b *testing.B) {
+	svc, err := inbox.Open(largeDB(b), inbox.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer svc.Close()
+	h := newHarness(b, svc, Options{As: "alice"}, 140, 45)
+	h.run(h.m.selectTab(len(h.m.tabs) - 2)) // All
+	for _, tc := range []struct {
+		name      string
+		key, back string
+		want      string
+	}{{"G", "G", "g", "100000 of 100000"}, {"g", "g", "G", "1 of 100000"}} {
+		b.Run(tc.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				_, cmd := h.m.Update(keyMsg(tc.back))
+				h.run(cmd)
+				b.StartTimer()
+				_, cmd = h.m.Update(keyMsg(tc.key))
+				h.run(cmd)
+			}
+			b.StopTimer()
+			h.want(tc.want)
+		})
+	}
 }

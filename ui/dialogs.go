@@ -187,7 +187,7 @@ func (m *Model) openInject() tea.Cmd {
 		name:    field{placeholder: "name for a new contact (optional)", limit: 80},
 		text:    field{placeholder: "what the customer says", limit: 4096},
 		d:       field{placeholder: "seconds, e.g. 95", limit: 6}}
-	if m.detail != nil && m.detail.Conversation.Contact.ID == m.openID {
+	if m.detail != nil && m.detail.Conversation.Contact.ID == m.sel {
 		m.inject.contact.set(m.detail.Conversation.Contact.Handle())
 	}
 	return m.findContacts()
@@ -376,6 +376,9 @@ type pickDlg struct {
 	title  string
 	items  []pickItem
 	cursor int
+	// the conversation it acts on, as the pane showed it when the picker opened
+	contact string
+	version uint64
 }
 
 func (m *Model) opTeams(o inbox.OperatorView) string {
@@ -395,6 +398,7 @@ func (m *Model) openPicker(k pickKind) {
 	var c *inbox.ConversationView
 	if m.detail != nil {
 		c = &m.detail.Conversation
+		p.contact, p.version = c.Contact.ID, c.Version
 	}
 	switch k {
 	case pickAssign:
@@ -460,13 +464,12 @@ func (m *Model) pickKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) picked(it pickItem) tea.Cmd {
 	if m.pick.kind == pickActAs {
 		m.as = it.id
-		m.detail, m.openID, m.replying = nil, "", false
-		m.rows, m.next, m.cursor, m.top, m.selID = nil, "", 0, 0, ""
+		m.clearSel("", nil)
+		m.rows, m.start, m.newer, m.older, m.top = nil, 0, "", "", 0
 		m.banner, m.bannerID = "", ""
 		return tea.Batch(m.setStatus(2, "You are now acting as "+it.label), m.reloadAll(), m.loadTour())
 	}
-	c := m.detail.Conversation
-	id, v := c.Contact.ID, c.Version
+	id, v := m.pick.contact, m.pick.version
 	switch m.pick.kind {
 	case pickAssign:
 		return m.act("", func(ctx context.Context, svc *inbox.Service, as string) (*inbox.Outcome, error) {
@@ -564,15 +567,8 @@ func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		id := s.results[s.cursor].ID
 		m.dlg = dlgNone
-		m.openID = id
 		m.focus = paneConv
-		for i := range m.rows {
-			if m.rows[i].Contact.ID == id {
-				m.cursor, m.selID = i, id
-				m.keepVisible()
-			}
-		}
-		return m.loadDetail(true)
+		return m.selectContact(id, true)
 	}
 	if s.q.update(msg) {
 		return m.runSearch()
@@ -777,8 +773,11 @@ func (m *Model) onClick(ms tea.Mouse) tea.Cmd {
 		m.focus = paneList
 		i := m.top + (y-L.list.y-2)/rowLines
 		if y-L.list.y-2 >= 0 && i < len(m.rows) && i < m.top+m.listRows() {
-			m.moveCursor(i - m.cursor)
-			return m.openSelected()
+			if m.replying && m.rows[i].Contact.ID != m.sel {
+				return m.setStatus(1, "Send the reply (enter) or cancel it (esc) first")
+			}
+			cmd := m.moveTo(i)
+			return tea.Batch(cmd, m.openSelected())
 		}
 	case L.conv.in(x, y):
 		m.focus = paneConv

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -46,7 +47,12 @@ func (tm *tmuxTerm) keys(ks ...string) {
 // wait waits until every text is on the screen.
 func (tm *tmuxTerm) wait(texts ...string) {
 	tm.t.Helper()
-	deadline := time.Now().Add(15 * time.Second) // only a broken run waits this long
+	tm.waitFor(15*time.Second, texts...) // only a broken run waits this long
+}
+
+func (tm *tmuxTerm) waitFor(d time.Duration, texts ...string) {
+	tm.t.Helper()
+	deadline := time.Now().Add(d)
 	for {
 		s := tm.capture()
 		ok := true
@@ -76,18 +82,42 @@ func (tm *tmuxTerm) cli(args ...string) string {
 	return string(out)
 }
 
-func TestEndToEndInRealTerminal(t *testing.T) {
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// e2eBinary builds the switchboard binary once per test binary (skipping with -short or
+// without tmux).
+func e2eBinary(t *testing.T) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary and drives it in tmux; skipped with -short")
 	}
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not on PATH: the end-to-end terminal test needs it (apt-get install tmux)")
 	}
-	dir := t.TempDir()
-	tm := &tmuxTerm{t: t, sock: fmt.Sprintf("sb-e2e-%d", os.Getpid()), bin: filepath.Join(dir, "switchboard"), db: filepath.Join(dir, "sb.db")}
-	if out, err := exec.Command("go", "build", "-o", tm.bin, "..").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	buildOnce.Do(func() {
+		var dir string
+		if dir, buildErr = os.MkdirTemp("", "sb-e2e-bin-"); buildErr != nil {
+			return
+		}
+		builtBin = filepath.Join(dir, "switchboard")
+		if out, err := exec.Command("go", "build", "-o", builtBin, "..").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
+	return builtBin
+}
+
+func TestEndToEndInRealTerminal(t *testing.T) {
+	bin := e2eBinary(t)
+	dir := t.TempDir()
+	tm := &tmuxTerm{t: t, sock: fmt.Sprintf("sb-e2e-%d", os.Getpid()), bin: bin, db: filepath.Join(dir, "sb.db")}
 	tm.cli("import", "../inbox/testdata/workspace.json")
 	tm.tmux("new-session", "-d", "-s", "e2e", "-x", "120", "-y", "32", "--", tm.bin, "--db", tm.db, "--as", "alice")
 	t.Cleanup(func() { exec.Command("tmux", "-L", tm.sock, "kill-server").Run() })

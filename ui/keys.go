@@ -40,7 +40,7 @@ func DefaultKeyMap() KeyMap {
 		PageUp:     b("pgup", "page up", "pgup"),
 		PageDown:   b("pgdn", "page down", "pgdown"),
 		Top:        b("g/home", "first", "g", "home"),
-		Bottom:     b("G/end", "last loaded", "G", "end"),
+		Bottom:     b("G/end", "last", "G", "end"),
 		Open:       b("enter", "open", "enter"),
 		Back:       b("esc", "back", "esc"),
 		Search:     b("/", "search contacts", "/"),

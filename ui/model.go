@@ -85,17 +85,25 @@ type Model struct {
 	cntSeq  uint64
 	counted bool
 
-	// the conversation list: pages loaded so far; only visible rows are drawn
-	rows        []inbox.ConversationView
-	next        string
-	cursor, top int
-	selID       string
-	listSeq     uint64
-	listLoading bool
-	moreLoading bool
+	// the conversation list: a window of the view, newest activity first (see list.go); only
+	// the visible rows are drawn
+	rows                       []inbox.ConversationView
+	start                      int    // the position of rows[0] in the view
+	newer, older               string // cursors of the rows before and after the window; "": none
+	cursor, top                int    // cursor: the row of sel (-1: not in the rows), derived from sel
+	listSeq                    uint64
+	listLoading                bool // a window is being read (it replaces the rows)
+	newerLoading, olderLoading bool
 
-	// the open conversation
-	openID     string
+	// the selected conversation: the one source of truth for the highlighted row, the pane and
+	// every action key (a contact id; "" nothing). Only the person changes it.
+	sel     string
+	selPos  rowPos  // where sel was when last seen in the rows
+	gap     *rowPos // where the selection left the view (j/k go on from there)
+	note    string  // why no row is highlighted (the selection left the view, or is not in it)
+	leaving bool    // sel left the view while a reply or a dialog about it is open
+
+	// the conversation pane: sel's conversation once loaded
 	detail     *inbox.Detail
 	detailSeq  uint64
 	convScroll int
@@ -146,6 +154,7 @@ func New(ctx context.Context, svc *inbox.Service, opts Options) *Model {
 	m.tourOn = opts.ShowTour && opts.Tour != nil
 	m.st = newStyles(m.isDark, m.noColr)
 	m.focus = paneList
+	m.cursor = -1
 	m.tabs = m.buildTabs()
 	m.reply = field{placeholder: "Type a reply, enter sends, esc cancels", limit: 4096}
 	m.events = svc.Subscribe(ctx)
@@ -275,48 +284,12 @@ func (m *Model) loadCounts() tea.Cmd {
 	})
 }
 
-func (m *Model) filter() inbox.Filter {
-	t := m.tabs[m.tab]
-	return inbox.Filter{View: t.view, Team: t.team, Operator: m.as}
-}
-
-const pageSize = 100
-
-// loadList reloads the list from its first page, as many rows as are loaded now (so a
-// reorder keeps the person where they were), at most 500.
-func (m *Model) loadList() tea.Cmd {
-	m.listSeq++
-	m.listLoading = true
-	m.moreLoading = false
-	f := m.filter()
-	f.Limit = min(max(pageSize, len(m.rows)), 500)
-	seq, svc, ctx := m.listSeq, m.svc, m.ctx
-	return m.async(func() tea.Msg {
-		p, err := svc.List(ctx, f)
-		return listMsg{seq: seq, page: p, err: err}
-	})
-}
-
-func (m *Model) loadMore() tea.Cmd {
-	if m.moreLoading || m.listLoading || m.next == "" {
-		return nil
-	}
-	m.moreLoading = true
-	f := m.filter()
-	f.Limit, f.Cursor = pageSize*2, m.next
-	seq, svc, ctx := m.listSeq, m.svc, m.ctx
-	return m.async(func() tea.Msg {
-		p, err := svc.List(ctx, f)
-		return listMsg{seq: seq, more: true, page: p, err: err}
-	})
-}
-
 func (m *Model) loadDetail(open bool) tea.Cmd {
-	if m.openID == "" {
+	if m.sel == "" {
 		return nil
 	}
 	m.detailSeq++
-	seq, svc, ctx, as, id := m.detailSeq, m.svc, m.ctx, m.as, m.openID
+	seq, svc, ctx, as, id := m.detailSeq, m.svc, m.ctx, m.as, m.sel
 	return m.async(func() tea.Msg {
 		d, err := svc.Conversation(ctx, as, id, "", 100)
 		if err == nil && open {
@@ -484,6 +457,10 @@ func (m *Model) teamName(id string) string {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cursor, screen := m.setCursor, m.screen
 	cmd := m.update(msg)
+	if m.leaving && !m.busyWithSel() {
+		// the selection left the view while a reply or a dialog about it was open: now it goes
+		m.clearSel(m.note, m.gap)
+	}
 	_, resized := msg.(tea.WindowSizeMsg)
 	if m.screen == scrSettings && (m.setCursor != cursor || m.screen != screen || resized) {
 		m.settingsFollow() // the wheel and paging past the last item scroll without moving it
@@ -540,8 +517,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return m.selectTab(len(m.tabs) - 2) // nothing is yours yet: start on All
 		}
 		return nil
-	case listMsg:
-		return m.onList(msg)
+	case windowMsg:
+		return m.onWindow(msg)
+	case pageMsg:
+		return m.onPage(msg)
 	case loadDetailMsg:
 		if msg.seq != m.detailSeq {
 			return nil
@@ -612,7 +591,7 @@ func (m *Model) onEvent(e inbox.Event) tea.Cmd {
 		}
 	case inbox.EventConversation:
 		m.dirty.counts, m.dirty.list = true, true
-		if e.Contact == m.openID {
+		if e.Contact == m.sel {
 			m.dirty.detail = true
 		}
 		if e.Channel == "call" || (e.Contact != "" && e.Contact == m.bannerID) {
@@ -656,50 +635,8 @@ func (m *Model) reloadAll() tea.Cmd {
 	return m.reload()
 }
 
-func (m *Model) onList(msg listMsg) tea.Cmd {
-	if msg.seq != m.listSeq {
-		return nil // a late answer for a view that is no longer shown
-	}
-	if msg.err != nil {
-		m.listLoading, m.moreLoading = false, false
-		return m.fail(msg.err)
-	}
-	if msg.more {
-		m.moreLoading = false
-		m.rows = append(m.rows, msg.page.Conversations...)
-		m.next = msg.page.Next
-		return nil
-	}
-	m.listLoading = false
-	m.rows, m.next = msg.page.Conversations, msg.page.Next
-	// the selected conversation stays selected when the list reorders
-	found := false
-	if m.selID != "" {
-		for i := range m.rows {
-			if m.rows[i].Contact.ID == m.selID {
-				m.cursor, found = i, true
-				break
-			}
-		}
-	}
-	if !found {
-		m.cursor = max(0, min(m.cursor, len(m.rows)-1))
-		if len(m.rows) > 0 {
-			m.selID = m.rows[m.cursor].Contact.ID
-		} else {
-			m.selID = ""
-		}
-	}
-	m.keepVisible()
-	if m.openID == "" && m.selID != "" {
-		m.openID = m.selID
-		return m.loadDetail(false)
-	}
-	return nil
-}
-
 func (m *Model) onDetail(msg detailMsg) tea.Cmd {
-	if msg.seq != m.detailSeq || msg.id != m.openID {
+	if msg.seq != m.detailSeq || msg.id != m.sel {
 		return nil
 	}
 	if msg.err != nil {
@@ -741,7 +678,8 @@ func (m *Model) onConfig(msg configMsg) tea.Cmd {
 		}
 	}
 	if !m.tabs[m.tab].same(cur) {
-		return m.loadList()
+		m.rows = nil // the view is gone (a team was removed): a fresh list
+		return m.selectTab(m.tab)
 	}
 	if m.setCursor >= m.settingItems() {
 		m.setCursor = m.settingItems() - 1
@@ -793,12 +731,20 @@ func (m *Model) onDone(msg doneMsg) tea.Cmd {
 		return m.setStatus(2, "✓ Rule saved")
 	}
 	if o := msg.out; o != nil {
+		var sel tea.Cmd
 		if o.Prompt != nil && msg.as == m.as {
-			// the person whose action raised the decision answers it now
+			// the person whose action raised the decision answers it now, on the conversation it
+			// is about (the pane shows it behind the dialog)
+			if o.Prompt.Contact != m.sel {
+				sel = m.selectContact(o.Prompt.Contact, false)
+			}
 			m.openPrompt(*o.Prompt)
 		}
 		if o.Why != "" {
-			return m.setStatus(2, "✓ "+o.Why)
+			return tea.Batch(sel, m.setStatus(2, "✓ "+o.Why))
+		}
+		if sel != nil {
+			return sel
 		}
 	}
 	if msg.what != "" {
@@ -818,10 +764,10 @@ func (m *Model) disabled(b *key.Binding) string {
 		if inSettings {
 			return "conversation keys work on the inbox: press esc"
 		}
-		if m.openID == "" {
+		if m.sel == "" {
 			return "select a conversation first"
 		}
-		if m.detail == nil || m.detail.Conversation.Contact.ID != m.openID {
+		if m.detail == nil || m.detail.Conversation.Contact.ID != m.sel {
 			return "the conversation is still loading"
 		}
 		if b != &k.Owner && m.detail.Conversation.Status == "" {
@@ -1014,74 +960,6 @@ func (m *Model) viewsKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) selectTab(i int) tea.Cmd {
-	i = max(0, min(i, len(m.tabs)-1))
-	if i == m.tab && m.rows != nil {
-		return nil
-	}
-	m.tab = i
-	m.rows, m.next, m.cursor, m.top, m.selID = nil, "", 0, 0, ""
-	m.openID, m.detail, m.replying = "", nil, false
-	return m.loadList()
-}
-
-func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := &m.keys
-	page := max(1, m.listRows())
-	switch {
-	case key.Matches(msg, k.Up):
-		return m.moveCursor(-1)
-	case key.Matches(msg, k.Down):
-		return m.moveCursor(1)
-	case key.Matches(msg, k.PageUp):
-		return m.moveCursor(-page)
-	case key.Matches(msg, k.PageDown):
-		return m.moveCursor(page)
-	case key.Matches(msg, k.Top):
-		return m.moveCursor(-m.cursor)
-	case key.Matches(msg, k.Bottom):
-		return m.moveCursor(len(m.rows) - 1 - m.cursor)
-	case key.Matches(msg, k.Open):
-		return m.openSelected()
-	}
-	return nil
-}
-
-// moveCursor moves the list cursor over loaded rows only (it never waits on the disk) and
-// fetches the next page in the background when the end comes near.
-func (m *Model) moveCursor(d int) tea.Cmd {
-	if len(m.rows) == 0 {
-		return nil
-	}
-	c := max(0, min(m.cursor+d, len(m.rows)-1))
-	var cmds []tea.Cmd
-	if len(m.rows)-c < 3*max(1, m.listRows()) {
-		cmds = append(cmds, m.loadMore())
-	}
-	if c == m.cursor {
-		return tea.Batch(cmds...)
-	}
-	m.cursor = c
-	m.selID = m.rows[c].Contact.ID
-	m.keepVisible()
-	if m.openID != m.selID {
-		m.openID = m.selID
-		m.detail = nil
-		m.detailSeq++
-		cmds = append(cmds, m.after(60*time.Millisecond, loadDetailMsg{m.detailSeq}))
-	}
-	return tea.Batch(cmds...)
-}
-
-func (m *Model) openSelected() tea.Cmd {
-	if len(m.rows) == 0 {
-		return m.setStatus(1, "enter: this view is empty")
-	}
-	m.openID = m.rows[m.cursor].Contact.ID
-	m.focus = paneConv
-	return m.loadDetail(true)
-}
-
 func (m *Model) convKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
 	switch {
@@ -1124,7 +1002,7 @@ func (m *Model) replyKey(msg tea.KeyPressMsg) tea.Cmd {
 		if text == "" {
 			return m.setStatus(1, "The reply is empty: type something to send")
 		}
-		id := m.openID
+		id := m.sel
 		m.replying = false
 		m.reply.set("")
 		return m.act("Reply sent", func(ctx context.Context, svc *inbox.Service, as string) (*inbox.Outcome, error) {
@@ -1151,20 +1029,6 @@ func (m *Model) onText(msg tea.PasteMsg) tea.Cmd {
 		m.reply.update(msg)
 	}
 	return nil
-}
-
-func (m *Model) keepVisible() {
-	n := m.listRows()
-	if n <= 0 {
-		return
-	}
-	if m.cursor < m.top {
-		m.top = m.cursor
-	}
-	if m.cursor >= m.top+n {
-		m.top = m.cursor - n + 1
-	}
-	m.top = max(0, min(m.top, max(0, len(m.rows)-n)))
 }
 
 func (m *Model) tooSmall() bool { return m.w < 80 || m.h < 24 }

@@ -109,7 +109,15 @@ func TestMismatchDialogAcceptFromWaiting(t *testing.T) {
 		"(•) Sales", "y/enter", "n decline")
 	h.keys("y")
 	h.wantNot("Team decision", "🔔 1") // opening it read its notification
-	h.want("Owner Erin Cho · Assignee Erin Cho", "Team Sales", "✓ Assigned to Erin Cho in Sales")
+	// decided, Eve left the view: the screen says where she went and nothing is selected
+	h.want("✓ Assigned to Erin Cho in Sales", "Eve Ortiz left Waiting for decision (now open ·", "team Sales · Erin Cho).",
+		"Nothing is selected")
+	h.keys("c")
+	h.want("c: select a conversation first")
+	h.keys("/")
+	h.typeText("Eve")
+	h.keys("enter")
+	h.want("Owner Erin Cho · Assignee Erin Cho", "Team Sales", "Eve Ortiz is not in Waiting for decision")
 }
 
 func TestMismatchDialogDeclineAndEsc(t *testing.T) {

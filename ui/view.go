@@ -293,17 +293,8 @@ func (m *Model) listPane(r rect) string {
 	iw := r.w - 2
 	t := m.tabs[m.tab]
 	head := m.st.Title.Render(t.label)
-	info := ""
-	switch {
-	case m.listLoading && len(m.rows) == 0:
-		info = "loading…"
-	case len(m.rows) == 0:
-		info = "nothing here"
-	default:
-		total := m.count(t)
-		info = fmt.Sprintf("%d of %d", m.cursor+1, max(total, len(m.rows)))
-	}
-	head += strings.Repeat(" ", max(1, iw-lipgloss.Width(head)-len(info))) + m.st.Dim.Render(info)
+	info := m.listInfo()
+	head += strings.Repeat(" ", max(1, iw-lipgloss.Width(head)-lipgloss.Width(info))) + m.st.Dim.Render(info)
 	lines := []string{head}
 	n := m.listRows()
 	for i := m.top; i < len(m.rows) && i < m.top+n; i++ {
@@ -445,10 +436,14 @@ func (m *Model) convPane(r rect) string {
 	iw := r.w - 2
 	ih := r.h - 2
 	focused := m.focus == paneConv
-	if m.openID == "" {
-		return m.box([]string{m.st.Dim.Render("Select a conversation (j/k, enter).")}, r.w, r.h, focused)
+	if m.sel == "" {
+		var lines []string
+		if m.note != "" {
+			lines = append(append(wrap(m.note+".", iw), ""), wrap("Nothing is selected, so no key acts on a conversation.", iw)...)
+		}
+		return m.box(append(lines, m.st.Dim.Render("Select a conversation (j/k, enter).")), r.w, r.h, focused)
 	}
-	if m.detail == nil || m.detail.Conversation.Contact.ID != m.openID {
+	if m.detail == nil || m.detail.Conversation.Contact.ID != m.sel {
 		return m.box([]string{m.st.Dim.Render("Loading…")}, r.w, r.h, focused)
 	}
 	d := m.detail
@@ -473,7 +468,13 @@ func (m *Model) convPane(r rect) string {
 		team = "none"
 	}
 	meta := st.Dim.Render("Owner ") + st.Owner.Render(owner) + st.Dim.Render(" · Assignee ") + st.Assignee.Render(m.assigneeName(c))
-	head := []string{l1}
+	var head []string
+	if m.cursor < 0 && m.note != "" {
+		for _, l := range wrap(m.note+": the list highlights nothing", iw) {
+			head = append(head, st.Locked.Render(l))
+		}
+	}
+	head = append(head, l1)
 	head = append(head, wrap(meta, iw)...)
 	head = append(head, st.Dim.Render("Team ")+team)
 	if c.Why != "" {
