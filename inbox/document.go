@@ -282,6 +282,10 @@ func (s *Service) Import(ctx context.Context, by string, r io.Reader, replace bo
 	dec.DisallowUnknownFields()
 	var doc Document
 	if err := dec.Decode(&doc); err != nil {
+		var ie *Error
+		if errors.As(err, &ie) {
+			return ie // the reader's own error (the socket's cap or deadline)
+		}
 		return errorf(Invalid, "The document is not valid workspace JSON: %v", describeJSONError(err))
 	}
 	if dec.More() {
