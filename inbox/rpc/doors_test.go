@@ -183,7 +183,7 @@ func TestOwnerRemakesItsSocket(t *testing.T) {
 	os.Remove(o.Socket())
 	ln, _ := net.Listen("unix", o.Socket())
 	ln.(*net.UnixListener).SetUnlinkOnClose(false)
-	ln.Close() // a stale socket in its place
+	ln.Close()                                   // a stale socket in its place
 	deadline := time.Now().Add(30 * time.Second) // against a hang only
 	for {
 		c, err := Dial(path)
