@@ -13,8 +13,8 @@ import (
 // a holder is not about to let go (it is a terminal inbox, a serve, or a command mid-way).
 const removeLockWait = 500 * time.Millisecond
 
-// RemoveFile deletes the Switchboard database at path (and then the files in also: the demo's
-// tour progress, a stale socket), for `demo --reset`. It first takes the file's lock — the one
+// RemoveFile deletes the Switchboard database at path and the files in also (the demo's tour
+// progress, a stale socket), for `demo --reset`. It first takes the file's lock — the one
 // every switchboard process holds while it has the file open — and checks that the file is a
 // Switchboard database, and deletes it only while it holds that lock. It refuses, changing
 // nothing, a file another process has open (an error wrapping ErrInUse that names the holder's
@@ -76,13 +76,18 @@ func RemoveFile(path string, also ...string) error {
 			b.Close()
 			return notOurs(path, err)
 		}
-		// still holding the lock: nobody can have the file open now
+		// still holding the lock: nobody can have the file open now, nor can a process that
+		// would open it start before it is gone (it waits for the lock, then opens the path again)
+		if err := removeAlso(); err != nil {
+			b.Close()
+			return err
+		}
 		rerr := os.Remove(path)
 		b.Close()
 		if rerr != nil {
 			return &OpenError{Path: path, Err: rerr, Msg: fmt.Sprintf("cannot delete %s: %v", path, rerr)}
 		}
-		return removeAlso()
+		return nil
 	}
 }
 
