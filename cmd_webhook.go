@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"switchboard/inbox/rpc"
 	"switchboard/inbox/webhook"
@@ -22,7 +21,7 @@ type webhookFlags struct {
 	addr                        string
 	verifyToken, secret         string
 	verifyTokenFile, secretFile string
-	flags                       []*pflag.FlagSet // of each command they were added to
+	cmds                        []*cobra.Command // each command they were added to
 }
 
 // The secrets' flags and environment variables. A value given on the command line can be read
@@ -44,12 +43,12 @@ func (w *webhookFlags) add(cmd *cobra.Command) {
 	f.StringVar(&w.verifyTokenFile, "verify-token-file", "", "read the verification token from FILE (env "+envVerifyTokenFile+")")
 	f.StringVar(&w.secret, "webhook-secret", "", "app secret every POST must be signed with; required beyond loopback (visible to other users in ps: prefer --webhook-secret-file or env "+envSecret+")")
 	f.StringVar(&w.secretFile, "webhook-secret-file", "", "read the app secret from FILE (env "+envSecretFile+")")
-	w.flags = append(w.flags, f)
+	w.cmds = append(w.cmds, cmd)
 }
 
 func (w *webhookFlags) changed(name string) bool {
-	for _, f := range w.flags {
-		if f.Changed(name) {
+	for _, c := range w.cmds {
+		if c.Flags().Changed(name) {
 			return true
 		}
 	}
@@ -190,6 +189,9 @@ the same call id and event, is stored once however often it is fed.`,
 				fmt.Fprintln(w, res.String())
 				for _, s := range res.Skipped {
 					fmt.Fprintf(w, "  skipped %s: %s\n", s.Where, strings.TrimSpace(s.Reason))
+				}
+				if res.SkippedMore > 0 {
+					fmt.Fprintf(w, "  … and %d more skipped\n", res.SkippedMore)
 				}
 			})
 		}),

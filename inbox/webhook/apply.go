@@ -27,7 +27,18 @@ type Result struct {
 	Duplicates int    `json:"duplicates"` // messages and call events seen before: nothing stored
 	Statuses   int    `json:"statuses"`   // delivery statuses for known replies (a mark never moves back)
 	Unknown    int    `json:"unknown"`    // delivery statuses for ids that are not Switchboard replies
-	Skipped    []Skip `json:"skipped,omitempty"`
+	Skipped    []Skip `json:"skipped,omitempty"` // the first MaxSkipped of them
+	// SkippedMore counts the skipped parts past the first MaxSkipped, which are not listed.
+	SkippedMore int `json:"skipped_more,omitempty"`
+}
+
+// skip lists a skipped part, or counts it once MaxSkipped are listed.
+func (r *Result) skip(s Skip) {
+	if len(r.Skipped) < MaxSkipped {
+		r.Skipped = append(r.Skipped, s)
+		return
+	}
+	r.SkippedMore++
 }
 
 // Stored is how many new messages and call events were stored.
@@ -36,7 +47,7 @@ func (r Result) Stored() int { return r.Messages + r.Calls }
 // String summarises the result in one line, for the CLI.
 func (r Result) String() string {
 	s := fmt.Sprintf("%d messages, %d call events stored; %d duplicates; %d statuses applied, %d for unknown ids; %d skipped",
-		r.Messages, r.Calls, r.Duplicates, r.Statuses, r.Unknown, len(r.Skipped))
+		r.Messages, r.Calls, r.Duplicates, r.Statuses, r.Unknown, len(r.Skipped)+r.SkippedMore)
 	return s
 }
 
@@ -61,14 +72,17 @@ func ApplyJSON(ctx context.Context, svc Inbox, body []byte) (Result, error) {
 // returned only when the inbox itself failed (storage, shutting down, ctx ended); events
 // applied before it stay applied, and applying the batch again is safe.
 func Apply(ctx context.Context, svc Inbox, b Batch) (Result, error) {
-	res := Result{Skipped: append([]Skip(nil), b.Skipped...)}
+	var res Result
+	for _, s := range b.Skipped {
+		res.skip(s)
+	}
 	for i, e := range b.Events {
 		dup, err := applyEvent(ctx, svc, e)
 		if err != nil {
 			if !refused(err) {
 				return res, err
 			}
-			res.Skipped = append(res.Skipped, Skip{Where: describeEvent(i, e), Reason: err.Error()})
+			res.skip(Skip{Where: describeEvent(i, e), Reason: err.Error()})
 			continue
 		}
 		switch {
@@ -86,7 +100,7 @@ func Apply(ctx context.Context, svc Inbox, b Batch) (Result, error) {
 			if !refused(err) {
 				return res, err
 			}
-			res.Skipped = append(res.Skipped, Skip{Where: "status " + s.ID, Reason: err.Error()})
+			res.skip(Skip{Where: "status " + s.ID, Reason: err.Error()})
 			continue
 		}
 		if found {
