@@ -65,7 +65,7 @@ func TestBodiesHeldAtOnceAreCapped(t *testing.T) {
 	go send("wamid.1")
 	go send("wamid.2")
 	<-g.entered
-	<-g.entered // two bodies held, reading their events
+	<-g.entered                                  // two bodies held, reading their events
 	c := &http.Client{Timeout: 20 * time.Second} // against a hang only
 	resp, err := c.Post(srv+Path, "application/json", bytes.NewReader(paddedPayload(t, "wamid.3", size)))
 	if err != nil {
