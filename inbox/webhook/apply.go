@@ -22,13 +22,13 @@ var _ Inbox = (*inbox.Service)(nil)
 
 // Result says what applying a batch did.
 type Result struct {
-	Messages   int    `json:"messages"`          // new messages stored
-	Calls      int    `json:"calls"`             // new call events recorded (connects and ends)
-	Duplicates int    `json:"duplicates"`        // messages and call events seen before: nothing stored
-	Statuses   int    `json:"statuses"`          // delivery statuses for known replies (a mark never moves back)
-	Unknown    int    `json:"unknown"`           // delivery statuses for ids that are not Switchboard replies
-	Skipped    []Skip `json:"skipped,omitempty"` // the first MaxSkipped of them
-	// SkippedMore counts the skipped parts past the first MaxSkipped, which are not listed.
+	Messages   int    `json:"messages"`   // new messages stored
+	Calls      int    `json:"calls"`      // new call events recorded (connects and ends)
+	Duplicates int    `json:"duplicates"` // messages and call events seen before: nothing stored
+	Statuses   int    `json:"statuses"`   // delivery statuses for known replies (a mark never moves back)
+	Unknown    int    `json:"unknown"`    // delivery statuses for ids that are not Switchboard replies
+	Skipped    []Skip `json:"skipped,omitempty"`
+	// SkippedMore counts the skipped parts past the first MaxSkipped (which Skipped lists).
 	SkippedMore int `json:"skipped_more,omitempty"`
 }
 
