@@ -108,6 +108,7 @@ func (s *Service) Export(ctx context.Context, out io.Writer) error {
 		if err != nil {
 			return err
 		}
+		rr = knownPeopleOnly(rr, ops)
 		hist, err := tx.History()
 		if err != nil {
 			return err
@@ -308,7 +309,7 @@ func (s *Service) Import(ctx context.Context, by string, r io.Reader, replace bo
 			return must(err)
 		}
 		if err := writeDocument(w.tx, &doc); err != nil {
-			return must(err)
+			return must(keyTooLarge(&doc, err))
 		}
 		s.stage = newConfig(doc.Settings, sortedOps(doc.Operators), doc.Teams)
 		s.ws = buildWorkspace(s.stage, doc.RoundRobin)
@@ -521,7 +522,7 @@ func validateDocument(doc *Document) error {
 			return bad(fmt.Sprintf("settings_history[%d].by", i), "is empty; the history names who changed the setting")
 		}
 	}
-	return nil
+	return checkConsistency(doc)
 }
 
 func writeDocument(tx *data.Tx, doc *Document) error {
