@@ -152,6 +152,14 @@ func (h *handler) verify(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) post(w http.ResponseWriter, r *http.Request) {
+	if h.opt.Secret != "" {
+		// a POST that cannot be signed is refused before its body is read or held
+		if _, msg := signatureDigest(r.Header.Get(SignatureHeader)); msg != "" {
+			h.log.Warn("webhook: signature refused", "reason", msg, "remote", r.RemoteAddr)
+			writeAnswer(w, http.StatusUnauthorized, answer{Error: msg + "; nothing was stored"})
+			return
+		}
+	}
 	if r.ContentLength > MaxBody {
 		h.log.Warn("webhook: body too large", "limit", MaxBody, "remote", r.RemoteAddr)
 		writeAnswer(w, http.StatusRequestEntityTooLarge, answer{Error: fmt.Sprintf("the body is over %d bytes; nothing was stored", MaxBody)})
@@ -215,16 +223,9 @@ func Sign(secret string, body []byte) string {
 
 // checkSignature returns "" when header is body's signature under secret, else why not.
 func checkSignature(secret, header string, body []byte) string {
-	if header == "" {
-		return "missing " + SignatureHeader + " header"
-	}
-	hexSig, ok := strings.CutPrefix(strings.TrimSpace(header), "sha256=")
-	if !ok {
-		return SignatureHeader + " must be sha256=<hex HMAC-SHA256 of the body>"
-	}
-	got, err := hex.DecodeString(hexSig)
-	if err != nil || len(got) != sha256.Size {
-		return SignatureHeader + " is not a hex SHA-256 digest"
+	got, msg := signatureDigest(header)
+	if msg != "" {
+		return msg
 	}
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write(body)
@@ -232,6 +233,22 @@ func checkSignature(secret, header string, body []byte) string {
 		return SignatureHeader + " does not match the body under the webhook secret"
 	}
 	return ""
+}
+
+// signatureDigest reads the digest of a signature header, or says what is wrong with it.
+func signatureDigest(header string) ([]byte, string) {
+	if header == "" {
+		return nil, "missing " + SignatureHeader + " header"
+	}
+	hexSig, ok := strings.CutPrefix(strings.TrimSpace(header), "sha256=")
+	if !ok {
+		return nil, SignatureHeader + " must be sha256=<hex HMAC-SHA256 of the body>"
+	}
+	got, err := hex.DecodeString(hexSig)
+	if err != nil || len(got) != sha256.Size {
+		return nil, SignatureHeader + " is not a hex SHA-256 digest"
+	}
+	return got, ""
 }
 
 func writeAnswer(w http.ResponseWriter, code int, a answer) {

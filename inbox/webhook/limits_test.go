@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -215,5 +217,31 @@ func TestSkippedListIsBounded(t *testing.T) {
 	}
 	if !strings.Contains(a.Result.String(), "100 skipped") {
 		t.Fatalf("summary: %s", a.Result.String())
+	}
+}
+
+// untouchable is a body that must not be read.
+type untouchable struct{ t *testing.T }
+
+func (u untouchable) Read(p []byte) (int, error) {
+	u.t.Error("the body of a POST without a usable signature was read")
+	return 0, io.EOF
+}
+
+// With a secret, a POST without a usable signature header is refused before its body is read
+// (or holds room under MaxBodyBytes).
+func TestUnsignedPostRefusedBeforeItsBodyIsRead(t *testing.T) {
+	h := Handler(newGate(), Options{Secret: "s"})
+	for _, hdr := range []string{"", "sha1=abc", "sha256=zz"} {
+		r := httptest.NewRequest(http.MethodPost, Path, untouchable{t})
+		r.ContentLength = MaxBody
+		if hdr != "" {
+			r.Header.Set(SignatureHeader, hdr)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusUnauthorized {
+			t.Fatalf("%q: %d", hdr, w.Code)
+		}
 	}
 }

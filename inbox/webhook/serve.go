@@ -33,7 +33,7 @@ func RequireSecretForAddr(addr, secret string) error {
 		shown = "every interface"
 	}
 	return &inbox.Error{Kind: inbox.Invalid, Msg: fmt.Sprintf(
-		"--http %s listens on %s, beyond this machine: set --webhook-secret (or SWITCHBOARD_WEBHOOK_SECRET) so every POST must be signed, or bind to 127.0.0.1", addr, shown)}
+		"--http %s listens on %s, beyond this machine: set a webhook secret (--webhook-secret-file FILE, or SWITCHBOARD_WEBHOOK_SECRET) so every POST must be signed, or bind to 127.0.0.1", addr, shown)}
 }
 
 func isLoopback(host string) bool {
