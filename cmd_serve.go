@@ -47,6 +47,9 @@ socket left by a process that crashed is replaced.`,
 				return err
 			}
 			fmt.Fprintf(a.stderr, "Serving %s on %s (pid %d); stop with Ctrl-C or SIGTERM.\n", o.Info.Path, o.Socket(), o.Info.PID)
+			if o.Service.ReadOnly() {
+				fmt.Fprintf(a.stderr, "Note: %s is not writable, so it is served read-only: every change is refused.\n", o.Info.Path)
+			}
 			if door != nil {
 				fmt.Fprintf(a.stderr, "WhatsApp webhooks: http://%s/webhook\n", door.ln.Addr())
 			}
