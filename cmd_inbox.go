@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"switchboard/data"
 	"switchboard/demo"
 	"switchboard/inbox"
 	"switchboard/inbox/rpc"
@@ -19,27 +20,29 @@ import (
 // runInbox opens the terminal inbox (the root command): this process owns the workspace and
 // serves it on the socket while the screen is open.
 func (a *app) runInbox(ctx context.Context, cmd *cobra.Command, args []string) error {
-	o, err := a.own("tui")
+	door, err := a.hook.open() // before the file: a bad --http creates nothing
 	if err != nil {
 		return err
 	}
+	o, err := a.own("tui")
+	if err != nil {
+		door.close()
+		return err
+	}
 	defer a.disown(o)
-	return a.openScreen(ctx, o, nil)
+	return a.openScreen(ctx, o, door, nil)
 }
 
 // openScreen runs the terminal inbox on the workspace this process owns, as --as, with the
 // webhook endpoint when asked for and, for the demo, the guided tour (started with a context
 // that ends with the screen).
-func (a *app) openScreen(ctx context.Context, o *rpc.Owner, tour func(context.Context) ui.Tour) error {
+func (a *app) openScreen(ctx context.Context, o *rpc.Owner, door *webhookDoor, tour func(context.Context) ui.Tour) error {
 	as, err := a.actor(ctx, rpc.Local{Service: o.Service})
 	if err != nil {
+		door.close()
 		return err
 	}
-	stopHook, err := a.hook.start(o, nil)
-	if err != nil {
-		return err
-	}
-	defer stopHook()
+	defer door.serve(o, nil)()
 	opts := ui.Options{As: as, Local: true}
 	if tour != nil {
 		tctx, cancel := context.WithCancel(ctx)
@@ -100,13 +103,19 @@ workspace of N contacts instead (for load and performance work).`,
 			if !a.root.PersistentFlags().Changed("db") {
 				a.db = demo.DefaultPath()
 			}
+			door, err := a.hook.open() // before the file: a bad --http resets and creates nothing
+			if err != nil {
+				return err
+			}
 			if reset {
 				if err := a.resetDemo(); err != nil {
+					door.close()
 					return err
 				}
 			}
 			o, err := a.own("tui")
 			if err != nil {
+				door.close()
 				return err
 			}
 			defer a.disown(o)
@@ -126,12 +135,13 @@ workspace of N contacts instead (for load and performance work).`,
 					err = demo.Seed(ctx, svc)
 				}
 				if err != nil {
+					door.close()
 					return fmt.Errorf("could not build the demo in %s: %w; start again with `switchboard demo --reset`", o.Info.Path, err)
 				}
 			} else if cmd.Flags().Changed("contacts") {
 				fmt.Fprintf(a.stderr, "Note: %s already holds a demo, reopened as it was left; --contacts builds a new one only with --reset.\n", o.Info.Path)
 			}
-			return a.openScreen(ctx, o, func(tctx context.Context) ui.Tour {
+			return a.openScreen(ctx, o, door, func(tctx context.Context) ui.Tour {
 				return tourPanel{demo.NewTour(tctx, svc, demo.StatePath(o.Info.Path))}
 			})
 		}),
@@ -142,25 +152,41 @@ workspace of N contacts instead (for load and performance work).`,
 	return cmd
 }
 
-// resetDemo deletes the demo file, unless a switchboard process has it open.
+// resetDemo deletes the demo file (and its tour progress), unless a switchboard process has it
+// open or it is not a Switchboard file: data.RemoveFile deletes it only while holding its lock.
 func (a *app) resetDemo() error {
 	abs, err := filepath.Abs(a.db)
 	if err != nil {
 		return err
 	}
+	owned := func(info rpc.Info) error {
+		return &inbox.Error{Kind: inbox.Conflict, Msg: fmt.Sprintf("%s is open in %s; close it before --reset", abs, info.Describe())}
+	}
 	if c, err := rpc.Dial(abs); err == nil {
 		info := c.Owner()
 		c.Close()
-		return &inbox.Error{Kind: inbox.Conflict, Msg: fmt.Sprintf("%s is open in %s; close it before --reset", abs, info.Describe())}
+		return owned(info)
 	} else if !errors.Is(err, rpc.ErrNoOwner) {
 		return err
 	}
-	if err := os.Remove(abs); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("cannot delete %s for --reset: %v", abs, err)
+	also := []string{demo.StatePath(abs)}
+	sock := rpc.SocketPath(abs)
+	if st, err := os.Lstat(sock); err == nil && st.Mode()&os.ModeSocket != 0 {
+		also = append(also, sock) // nobody answers on it: stale (removed only with the file's lock)
 	}
-	os.Remove(abs + ".sock")
-	if err := os.Remove(demo.StatePath(abs)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("cannot delete the tour progress %s for --reset: %v", demo.StatePath(abs), err)
+	err = data.RemoveFile(abs, also...)
+	if errors.Is(err, data.ErrInUse) {
+		// no socket answered, yet a process holds the file: its socket was deleted (an owner
+		// makes it again within a second) or it is a command at work
+		if c, derr := rpc.Dial(abs); derr == nil {
+			info := c.Owner()
+			c.Close()
+			return owned(info)
+		}
+		return &inbox.Error{Kind: inbox.Conflict, Msg: err.Error() + " (no switchboard socket answers for it at " + sock + ")"}
+	}
+	if err != nil {
+		return fmt.Errorf("--reset: %w", err)
 	}
 	return nil
 }

@@ -31,23 +31,27 @@ socket left by a process that crashed is replaced.`,
   switchboard serve --http 127.0.0.1:8080 --verify-token s3cret   # also WhatsApp webhooks`,
 		Args: cobra.NoArgs,
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			door, err := a.hook.open() // before the file: a bad --http creates nothing
+			if err != nil {
+				return err
+			}
 			o, err := a.own("serve")
 			if err != nil {
+				door.close()
 				return err
 			}
-			stopHook, err := a.hook.start(o, a.stderr)
-			if err != nil {
-				o.Close(context.Background())
-				return err
-			}
+			stopHook := door.serve(o, a.stderr)
 			if err := a.emit(o.Info, func(w io.Writer) {}); err != nil {
 				stopHook()
 				o.Close(context.Background())
 				return err
 			}
 			fmt.Fprintf(a.stderr, "Serving %s on %s (pid %d); stop with Ctrl-C or SIGTERM.\n", o.Info.Path, o.Socket(), o.Info.PID)
-			if a.hook.addr != "" {
-				fmt.Fprintf(a.stderr, "WhatsApp webhooks: http://%s/webhook\n", a.hook.addr)
+			if o.Service.ReadOnly() {
+				fmt.Fprintf(a.stderr, "Note: %s is not writable, so it is served read-only: every change is refused.\n", o.Info.Path)
+			}
+			if door != nil {
+				fmt.Fprintf(a.stderr, "WhatsApp webhooks: http://%s/webhook\n", door.ln.Addr())
 			}
 			<-ctx.Done()
 			fmt.Fprintln(a.stderr, "Stopping: finishing requests in flight…")

@@ -495,6 +495,12 @@ func (w *ws) serve(t *testing.T, args ...string) *server {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
 	cmd.Env = w.env()
+	return w.startServer(t, cmd)
+}
+
+// startServer starts a serve command and waits for its socket.
+func (w *ws) startServer(t *testing.T, cmd *exec.Cmd) *server {
+	t.Helper()
 	s := &server{cmd: cmd, errb: &bytes.Buffer{}, done: make(chan error, 1)}
 	cmd.Stderr = s.errb
 	if err := cmd.Start(); err != nil {
@@ -674,10 +680,13 @@ func TestSecondOwnerFailsFast(t *testing.T) {
 // demo --reset deletes the demo file and its tour progress, so the tour starts over too.
 func TestDemoResetDeletesTourProgress(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "demo.db")
-	for _, p := range []string{db, demo.StatePath(db)} {
-		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
-			t.Fatal(err)
-		}
+	s, err := inbox.Open(db, inbox.Options{}) // --reset deletes only a Switchboard file
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := os.WriteFile(demo.StatePath(db), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	a := &app{db: db}
 	if err := a.resetDemo(); err != nil {

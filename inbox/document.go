@@ -148,6 +148,7 @@ func (s *Service) Export(ctx context.Context, out io.Writer) error {
 		if err != nil {
 			return err
 		}
+		rr = knownPeopleOnly(rr, ops)
 		hist, err := tx.History()
 		if err != nil {
 			return err
@@ -318,6 +319,10 @@ func (s *Service) Import(ctx context.Context, by string, r io.Reader, replace bo
 	dec.DisallowUnknownFields()
 	var doc Document
 	if err := dec.Decode(&doc); err != nil {
+		var ie *Error
+		if errors.As(err, &ie) {
+			return ie // the reader's own error (the socket's cap or deadline)
+		}
 		return errorf(Invalid, "The document is not valid workspace JSON: %v", describeJSONError(err))
 	}
 	if dec.More() {
@@ -340,7 +345,7 @@ func (s *Service) Import(ctx context.Context, by string, r io.Reader, replace bo
 			return must(err)
 		}
 		if err := writeDocument(w.tx, &doc); err != nil {
-			return must(err)
+			return must(keyTooLarge(&doc, err))
 		}
 		s.stage = newConfig(doc.Settings, sortedOps(doc.Operators), doc.Teams)
 		s.ws = buildWorkspace(s.stage, doc.RoundRobin)
@@ -577,7 +582,7 @@ func validateDocument(doc *Document) error {
 			return bad(fmt.Sprintf("settings_history[%d].by", i), "is empty; the history names who changed the setting")
 		}
 	}
-	return nil
+	return checkConsistency(doc)
 }
 
 // checkContactID validates a contact's id: a number, a BSUID or a "c.<n>" id.

@@ -254,8 +254,16 @@ type wtx struct {
 
 var errClosed = &Error{Kind: Unavailable, Msg: "the inbox is shutting down; try again in a moment"}
 
+// ReadOnly says whether the workspace file was opened for reading only (it is not writable):
+// every command that would change it is then refused.
+func (s *Service) ReadOnly() bool { return s.db.ReadOnly() }
+
 // do runs fn as one command and waits until it is durable (or refused).
 func (s *Service) do(ctx context.Context, fn func(*wtx) error) error {
+	if s.db.ReadOnly() {
+		// Unavailable, not Invalid: the change itself may be fine (a webhook retries it later)
+		return &Error{Kind: Unavailable, Msg: data.ReadOnlyMessage(s.db.Path())}
+	}
 	r := &request{fn: fn, done: make(chan struct{})}
 	select {
 	case <-s.quit:

@@ -34,8 +34,7 @@ var errNoOwner = errors.New("no switchboard process owns the database")
 func newHTTPClient(sock string) *http.Client {
 	return &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			d := net.Dialer{Timeout: 2 * time.Second}
-			return d.DialContext(ctx, "unix", sock)
+			return dialOwner(ctx, sock)
 		},
 		MaxIdleConns:    1,
 		IdleConnTimeout: 30 * time.Second,
@@ -43,13 +42,18 @@ func newHTTPClient(sock string) *http.Client {
 }
 
 // ping asks the socket's process who it is. errNoOwner: nobody listens (no socket file, or a
-// stale one whose process is gone).
+// stale one whose process is gone). A socket of another user is refused (*ForeignSocketError)
+// before anything is sent to it.
 func ping(sock string) (Info, error) {
 	if len(sock) > maxSocketPath {
 		return Info{}, errNoOwner
 	}
-	conn, err := net.DialTimeout("unix", sock, 2*time.Second)
+	conn, err := dialOwner(context.Background(), sock)
 	if err != nil {
+		var fe *ForeignSocketError
+		if errors.As(err, &fe) {
+			return Info{}, err
+		}
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT) {
 			return Info{}, errNoOwner
 		}
@@ -245,9 +249,10 @@ func Connect(path string, opt inbox.Options) (*Conn, error) {
 		}
 		return nil, err
 	}
-	// We hold the file's lock, so no owner is alive: a socket file beside it is stale.
+	// We hold the file's lock, so no owner is alive: a socket file of ours beside it is stale.
+	// (Not so with a read-only file: its lock is shared, and a reader may own it.)
 	sock := SocketPath(abs)
-	if st, err := os.Lstat(sock); err == nil && st.Mode()&os.ModeSocket != 0 {
+	if st, err := os.Lstat(sock); err == nil && st.Mode()&os.ModeSocket != 0 && fileUID(st) == myUID() && !svc.ReadOnly() {
 		os.Remove(sock)
 	}
 	return &Conn{API: Local{svc}, Path: abs, close: svc.Close}, nil

@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"switchboard/data"
@@ -96,6 +98,7 @@ func statusOf(k inbox.Kind) int {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(requestReadTimeout))
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
@@ -128,7 +131,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case "Import":
 		by, replace := r.URL.Query().Get("by"), r.URL.Query().Get("replace") == "1"
-		if err := s.api.Import(r.Context(), by, r.Body, replace); err != nil {
+		if err := s.api.Import(r.Context(), by, streamBody(w, r), replace); err != nil {
 			writeErr(w, err)
 			return
 		}
@@ -142,7 +145,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var x Args
-	if err := json.NewDecoder(r.Body).Decode(&x); err != nil && err != io.EOF {
+	if err := json.NewDecoder(limitBody(w, r)).Decode(&x); err != nil && err != io.EOF {
+		var ie *inbox.Error
+		if errors.As(err, &ie) {
+			writeErr(w, err)
+			return
+		}
 		writeErr(w, &inbox.Error{Kind: inbox.Invalid, Msg: "malformed request: " + err.Error()})
 		return
 	}
@@ -161,7 +169,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Trailer", errTrailer)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	if err := s.api.Export(r.Context(), w); err != nil {
+	if err := s.api.Export(r.Context(), newStreamWriter(w)); err != nil {
 		raw, _ := json.Marshal(toWire(err))
 		w.Header().Set(errTrailer, base64.StdEncoding.EncodeToString(raw))
 	}
@@ -176,8 +184,22 @@ type Owner struct {
 	Info    Info
 	sock    string
 	srv     *http.Server
-	served  chan error
+	serving sync.WaitGroup // the Serve of each listener
+
+	mu     sync.Mutex   // the listener and what it listens on
+	ln     net.Listener // the current one (a new one after the socket file went)
+	sockID os.FileInfo  // the socket file ln made
+	closed bool
+
+	stopWatch chan struct{}
+	watching  sync.WaitGroup
 }
+
+// socketCheckEvery is how often an owner checks that its socket file is still there (and still
+// the one it listens on), making it again when not: a tmp cleaner or a person may delete it,
+// and every command beside the owner needs it. A command that finds no socket waits up to 2 s
+// for the file's lock before it asks the socket again, so one check a second keeps it working.
+var socketCheckEvery = time.Second
 
 // ErrOwned is returned by Own when another process already owns the database.
 var ErrOwned = errors.New("database owned by another switchboard process")
@@ -227,27 +249,109 @@ func Own(path, kind string, opt inbox.Options) (*Owner, error) {
 		svc.Close()
 		return nil, fmt.Errorf("cannot remove the stale socket %s: %v; remove it by hand", sock, err)
 	}
-	ln, err := listenPrivate(sock)
-	if err != nil {
+	o := &Owner{Service: svc, sock: sock, stopWatch: make(chan struct{}),
+		Info: Info{PID: os.Getpid(), Kind: kind, Path: abs, Since: time.Now().UTC()}}
+	o.srv = newSocketServer(NewServer(Local{svc}, o.Info))
+	if err := o.listen(); err != nil {
 		svc.Close()
 		return nil, fmt.Errorf("cannot listen on %s: %v", sock, err)
 	}
-	o := &Owner{Service: svc, sock: sock, served: make(chan error, 1),
-		Info: Info{PID: os.Getpid(), Kind: kind, Path: abs, Since: time.Now().UTC()}}
-	o.srv = &http.Server{Handler: NewServer(Local{svc}, o.Info), ReadHeaderTimeout: 10 * time.Second}
-	go func() { o.served <- o.srv.Serve(ln) }()
+	o.watching.Add(1)
+	go o.watch()
 	return o, nil
+}
+
+// listen listens on the socket path and serves it (o.mu held, or not yet shared).
+func (o *Owner) listen() error {
+	ln, err := listenPrivate(o.sock)
+	if err != nil {
+		return err
+	}
+	if ul, ok := ln.(*net.UnixListener); ok {
+		ul.SetUnlinkOnClose(false) // Close removes the path only while it is still ours
+	}
+	st, err := os.Lstat(o.sock)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if o.ln != nil {
+		o.ln.Close() // listened on a socket file that is gone: nobody can reach it
+	}
+	o.ln, o.sockID = ln, st
+	guarded := onlySameUser(ln)
+	o.serving.Add(1)
+	go func() {
+		defer o.serving.Done()
+		o.srv.Serve(guarded)
+	}()
+	return nil
+}
+
+func (o *Owner) watch() {
+	defer o.watching.Done()
+	t := time.NewTicker(socketCheckEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-o.stopWatch:
+			return
+		case <-t.C:
+			o.ensureSocket()
+		}
+	}
+}
+
+// ensureSocket makes the socket again when its file is gone, or when a stale socket of this
+// user that nobody answers took its place. Anything else at the path (another user's file, a
+// file that is not a socket, a socket someone answers on) is left alone, and the error says
+// what is there.
+func (o *Owner) ensureSocket() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		return nil
+	}
+	st, err := os.Lstat(o.sock)
+	switch {
+	case err == nil && os.SameFile(st, o.sockID):
+		return nil
+	case err == nil:
+		if st.Mode()&os.ModeSocket == 0 {
+			return fmt.Errorf("%s is no longer a socket; it was left alone", o.sock)
+		}
+		if uid := fileUID(st); uid >= 0 && uid != myUID() {
+			return &ForeignSocketError{Socket: o.sock, UID: uid, What: "is owned by"}
+		}
+		if c, derr := net.DialTimeout("unix", o.sock, time.Second); derr == nil {
+			c.Close()
+			return fmt.Errorf("another process listens on %s; it was left alone", o.sock)
+		}
+		if err := os.Remove(o.sock); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	case !errors.Is(err, os.ErrNotExist):
+		return err
+	}
+	return o.listen()
 }
 
 // Socket returns the path the owner listens on.
 func (o *Owner) Socket() string { return o.sock }
 
 // Close stops taking requests, lets those in flight finish (until ctx ends), removes the
-// socket and closes the database.
+// socket (when the file there is still the one it made) and closes the database.
 func (o *Owner) Close(ctx context.Context) error {
+	close(o.stopWatch)
+	o.watching.Wait()
+	o.mu.Lock()
+	o.closed = true
+	o.mu.Unlock()
 	err := o.srv.Shutdown(ctx)
-	<-o.served
-	os.Remove(o.sock)
+	o.serving.Wait()
+	if st, serr := os.Lstat(o.sock); serr == nil && os.SameFile(st, o.sockID) {
+		os.Remove(o.sock)
+	}
 	if cerr := o.Service.Close(); err == nil {
 		err = cerr
 	}

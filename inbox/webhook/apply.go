@@ -32,6 +32,17 @@ type Result struct {
 	Statuses   int    `json:"statuses"`       // delivery statuses for known replies (a mark never moves back)
 	Unknown    int    `json:"unknown"`        // delivery statuses for ids that are not Switchboard replies
 	Skipped    []Skip `json:"skipped,omitempty"`
+	// SkippedMore counts the skipped parts past the first MaxSkipped (which Skipped lists).
+	SkippedMore int `json:"skipped_more,omitempty"`
+}
+
+// skip lists a skipped part, or counts it once MaxSkipped are listed.
+func (r *Result) skip(s Skip) {
+	if len(r.Skipped) < MaxSkipped {
+		r.Skipped = append(r.Skipped, s)
+		return
+	}
+	r.SkippedMore++
 }
 
 // Stored is how many new messages and call events were stored.
@@ -47,7 +58,7 @@ func (r Result) String() string {
 		s += fmt.Sprintf(", %d number changes", r.Changes)
 	}
 	return s + fmt.Sprintf("; %d duplicates; %d statuses applied, %d for unknown ids; %d skipped",
-		r.Duplicates, r.Statuses, r.Unknown, len(r.Skipped))
+		r.Duplicates, r.Statuses, r.Unknown, len(r.Skipped)+r.SkippedMore)
 }
 
 // ApplyJSON parses a payload and applies it: what `switchboard inject webhook FILE` runs. A
@@ -71,14 +82,17 @@ func ApplyJSON(ctx context.Context, svc Inbox, body []byte) (Result, error) {
 // returned only when the inbox itself failed (storage, shutting down, ctx ended); events
 // applied before it stay applied, and applying the batch again is safe.
 func Apply(ctx context.Context, svc Inbox, b Batch) (Result, error) {
-	res := Result{Skipped: append([]Skip(nil), b.Skipped...)}
+	var res Result
+	for _, s := range b.Skipped {
+		res.skip(s)
+	}
 	for i, e := range b.Events {
 		dup, err := applyEvent(ctx, svc, e)
 		if err != nil {
 			if !refused(err) {
 				return res, err
 			}
-			res.Skipped = append(res.Skipped, Skip{Where: describeEvent(i, e), Reason: err.Error()})
+			res.skip(Skip{Where: describeEvent(i, e), Reason: err.Error()})
 			continue
 		}
 		switch {
@@ -100,7 +114,7 @@ func Apply(ctx context.Context, svc Inbox, b Batch) (Result, error) {
 			if !refused(err) {
 				return res, err
 			}
-			res.Skipped = append(res.Skipped, Skip{Where: "status " + s.ID, Reason: err.Error()})
+			res.skip(Skip{Where: "status " + s.ID, Reason: err.Error()})
 			continue
 		}
 		if found {

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -13,6 +14,9 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"time"
+
+	"golang.org/x/sync/semaphore"
 
 	"switchboard/inbox"
 )
@@ -36,17 +40,29 @@ type Options struct {
 	// Log receives one line per refused or failed request and per recovered panic; nil is silent
 	// (the TUI owns the terminal).
 	Log *slog.Logger
+	// MaxBodyBytes caps the bytes of request bodies held at once (0: MaxBodyBytes).
+	MaxBodyBytes int64
+	// BodyWait is how long a request waits for room under MaxBodyBytes before it gets 503 (0:
+	// BodyWait; negative: it does not wait).
+	BodyWait time.Duration
 }
 
 // Handler serves POST /webhook (payloads) and GET /webhook (the verification handshake).
 //
 // Answers: 200 processed or knowingly ignored; 400 not JSON or not a WhatsApp Business Account
 // payload; 401 bad or missing signature (when a secret is set); 403 failed handshake; 404 other
-// paths; 405 other methods; 413 body over 3 MB; 500/503 only when the inbox itself failed, so
-// Meta retries (a retry is safe: events are idempotent). A panic answers 500 and never takes
+// paths; 405 other methods; 413 body over 3 MB; 503 when MaxBodyBytes of bodies are being
+// received already; 500/503 when the inbox itself failed, so Meta retries (a retry is safe:
+// events are idempotent). A panic answers 500 and never takes
 // the server down. Every event of a payload is durable before its 200.
 func Handler(svc Inbox, opt Options) http.Handler {
-	h := &handler{svc: svc, opt: opt, log: opt.Log}
+	if opt.MaxBodyBytes <= 0 {
+		opt.MaxBodyBytes = MaxBodyBytes
+	}
+	if opt.BodyWait == 0 {
+		opt.BodyWait = BodyWait
+	}
+	h := &handler{svc: svc, opt: opt, log: opt.Log, bodies: semaphore.NewWeighted(opt.MaxBodyBytes)}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -54,9 +70,34 @@ func Handler(svc Inbox, opt Options) http.Handler {
 }
 
 type handler struct {
-	svc Inbox
-	opt Options
-	log *slog.Logger
+	svc    Inbox
+	opt    Options
+	log    *slog.Logger
+	bodies *semaphore.Weighted // bytes of bodies held at once
+}
+
+// reserve holds room for a request's body under MaxBodyBytes until release is called; ok false
+// when there was no room within BodyWait.
+func (h *handler) reserve(r *http.Request) (release func(), ok bool) {
+	n := r.ContentLength
+	if n < 0 || n > MaxBody {
+		n = MaxBody // not said (chunked): what it may grow to
+	}
+	n = min(n, h.opt.MaxBodyBytes)
+	if n == 0 {
+		return func() {}, true
+	}
+	if !h.bodies.TryAcquire(n) {
+		if h.opt.BodyWait < 0 {
+			return nil, false
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), h.opt.BodyWait)
+		defer cancel()
+		if h.bodies.Acquire(ctx, n) != nil {
+			return nil, false
+		}
+	}
+	return func() { h.bodies.Release(n) }, true
 }
 
 // answer is the JSON body of every answer.
@@ -111,6 +152,28 @@ func (h *handler) verify(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) post(w http.ResponseWriter, r *http.Request) {
+	if h.opt.Secret != "" {
+		// a POST that cannot be signed is refused before its body is read or held
+		if _, msg := signatureDigest(r.Header.Get(SignatureHeader)); msg != "" {
+			h.log.Warn("webhook: signature refused", "reason", msg, "remote", r.RemoteAddr)
+			writeAnswer(w, http.StatusUnauthorized, answer{Error: msg + "; nothing was stored"})
+			return
+		}
+	}
+	if r.ContentLength > MaxBody {
+		h.log.Warn("webhook: body too large", "limit", MaxBody, "remote", r.RemoteAddr)
+		writeAnswer(w, http.StatusRequestEntityTooLarge, answer{Error: fmt.Sprintf("the body is over %d bytes; nothing was stored", MaxBody)})
+		return
+	}
+	release, ok := h.reserve(r)
+	if !ok {
+		h.log.Warn("webhook: too many bodies at once", "limit_bytes", h.opt.MaxBodyBytes, "remote", r.RemoteAddr)
+		w.Header().Set("Retry-After", "5")
+		w.Header().Set("Connection", "close")
+		writeAnswer(w, http.StatusServiceUnavailable, answer{Error: "busy: too many payloads are being received at once; nothing was stored, send it again"})
+		return
+	}
+	defer release()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -146,7 +209,7 @@ func (h *handler) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(res.Skipped) > 0 {
-		h.log.Info("webhook: parts of a payload were skipped", "skipped", len(res.Skipped), "first", res.Skipped[0].Where+": "+res.Skipped[0].Reason)
+		h.log.Info("webhook: parts of a payload were skipped", "skipped", len(res.Skipped)+res.SkippedMore, "first", res.Skipped[0].Where+": "+res.Skipped[0].Reason)
 	}
 	writeAnswer(w, http.StatusOK, answer{OK: true, Result: &res})
 }
@@ -160,16 +223,9 @@ func Sign(secret string, body []byte) string {
 
 // checkSignature returns "" when header is body's signature under secret, else why not.
 func checkSignature(secret, header string, body []byte) string {
-	if header == "" {
-		return "missing " + SignatureHeader + " header"
-	}
-	hexSig, ok := strings.CutPrefix(strings.TrimSpace(header), "sha256=")
-	if !ok {
-		return SignatureHeader + " must be sha256=<hex HMAC-SHA256 of the body>"
-	}
-	got, err := hex.DecodeString(hexSig)
-	if err != nil || len(got) != sha256.Size {
-		return SignatureHeader + " is not a hex SHA-256 digest"
+	got, msg := signatureDigest(header)
+	if msg != "" {
+		return msg
 	}
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write(body)
@@ -177,6 +233,22 @@ func checkSignature(secret, header string, body []byte) string {
 		return SignatureHeader + " does not match the body under the webhook secret"
 	}
 	return ""
+}
+
+// signatureDigest reads the digest of a signature header, or says what is wrong with it.
+func signatureDigest(header string) ([]byte, string) {
+	if header == "" {
+		return nil, "missing " + SignatureHeader + " header"
+	}
+	hexSig, ok := strings.CutPrefix(strings.TrimSpace(header), "sha256=")
+	if !ok {
+		return nil, SignatureHeader + " must be sha256=<hex HMAC-SHA256 of the body>"
+	}
+	got, err := hex.DecodeString(hexSig)
+	if err != nil || len(got) != sha256.Size {
+		return nil, SignatureHeader + " is not a hex SHA-256 digest"
+	}
+	return got, ""
 }
 
 func writeAnswer(w http.ResponseWriter, code int, a answer) {

@@ -33,7 +33,7 @@ func RequireSecretForAddr(addr, secret string) error {
 		shown = "every interface"
 	}
 	return &inbox.Error{Kind: inbox.Invalid, Msg: fmt.Sprintf(
-		"--http %s listens on %s, beyond this machine: set --webhook-secret (or SWITCHBOARD_WEBHOOK_SECRET) so every POST must be signed, or bind to 127.0.0.1", addr, shown)}
+		"--http %s listens on %s, beyond this machine: set a webhook secret (--webhook-secret-file FILE, or SWITCHBOARD_WEBHOOK_SECRET) so every POST must be signed, or bind to 127.0.0.1", addr, shown)}
 }
 
 func isLoopback(host string) bool {
@@ -62,18 +62,25 @@ func Listen(addr, secret string) (net.Listener, error) {
 func NewServer(h http.Handler) *http.Server {
 	return &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    64 << 10,
 	}
 }
 
-// Serve serves h on ln until ctx ends, then stops taking requests and waits up to five seconds
-// for those in flight (each of which returns only once its events are durable). It returns nil
-// after a clean shutdown.
+// Serve serves h on ln, at most MaxConns connections at once, until ctx ends, then stops taking
+// requests and waits up to five seconds for those in flight (each of which returns only once
+// its events are durable). It returns nil after a clean shutdown.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	return serve(ctx, LimitListener(ln, maxConns), h)
+}
+
+// maxConns is MaxConns; a variable so a test can reach the cap with a few connections.
+var maxConns = MaxConns
+
+func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := NewServer(h)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -1,0 +1,8 @@
+//go:build !linux
+
+package data
+
+// LockHolder returns 0: only Linux says who holds a file's lock (/proc/locks).
+func LockHolder(path string) int { return 0 }
+
+func processName(pid int) string { return "" }
