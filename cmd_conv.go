@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,6 +11,7 @@ import (
 	"switchboard/data"
 	"switchboard/inbox"
 	"switchboard/inbox/rpc"
+	"switchboard/textsafe"
 )
 
 // ---- printing conversations ----
@@ -102,46 +101,46 @@ func answerer(ctx context.Context, c rpc.API, p *inbox.PromptView, actor string)
 }
 
 // printPrompt writes the question and the exact commands that answer it.
-func (a *app) printPrompt(w io.Writer, ctx context.Context, c rpc.API, p *inbox.PromptView, actor string) {
+func (a *app) printPrompt(w *textOut, ctx context.Context, c rpc.API, p *inbox.PromptView, actor string) {
 	prefix := a.commandFor(answerer(ctx, c, p, actor), actor)
-	fmt.Fprintf(w, "A team decision waits: %s\n", p.Question)
+	w.Printf("A team decision waits: %s\n", p.Question)
 	var lines [][2]string
 	for i, t := range p.Choices {
 		lines = append(lines, [2]string{fmt.Sprintf("%s accept %s --team %s", prefix, p.Contact, shellQuote(t)),
 			fmt.Sprintf("move it to %s and assign %s", p.ChoiceNames[i], p.OwnerName)})
 	}
 	if len(p.Choices) == 0 {
-		fmt.Fprintf(w, "%s is in no team: add them first with `switchboard teams members add TEAM %s`, then accept.\n", p.OwnerName, p.Owner)
+		w.Printf("%s is in no team: add them first with `switchboard teams members add TEAM %s`, then accept.\n", p.OwnerName, p.Owner)
 	}
 	decline := "hand it to Bot and tell " + p.OwnerName
 	if p.Kind == "assign" {
 		decline = "change nothing"
 	}
 	lines = append(lines, [2]string{fmt.Sprintf("%s decline %s", prefix, p.Contact), decline})
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := w.Table("  ", 2)
 	for _, l := range lines {
-		fmt.Fprintf(tw, "  %s\t# %s\n", l[0], l[1])
+		tw.Row(l[0], "# "+l[1])
 	}
 	tw.Flush()
 }
 
 // outcome prints what a command did to a conversation; a waiting decision is exit 3.
 func (a *app) outcome(ctx context.Context, c rpc.API, out inbox.Outcome, actor string) error {
-	err := a.emit(out, func(w io.Writer) {
+	err := a.emit(out, func(w *textOut) {
 		if out.Duplicate {
-			fmt.Fprintln(w, "Already received (same --id): nothing was stored again.")
+			w.Println("Already received (same --id): nothing was stored again.")
 		}
-		fmt.Fprintln(w, convLine(out.Conversation))
+		w.Println(convLine(out.Conversation))
 		if out.Why != "" {
-			fmt.Fprintf(w, "Why: %s\n", out.Why)
+			w.Printf("Why: %s\n", out.Why)
 		}
 	})
 	if err != nil || out.Prompt == nil {
 		return err
 	}
-	w := a.stdout
+	w := a.outText()
 	if a.json {
-		w = a.stderr // keep stdout pure JSON
+		w = a.errText() // keep stdout pure JSON
 	}
 	a.printPrompt(w, ctx, c, out.Prompt, actor)
 	return &exitError{code: exitWaiting}
@@ -189,13 +188,13 @@ func (a *app) listCmd() *cobra.Command {
 				}
 				f.Cursor = p.Next
 			}
-			return a.emit(all, func(w io.Writer) {
+			return a.emit(all, func(w *textOut) {
 				if len(all.Conversations) == 0 {
-					fmt.Fprintln(w, "No conversations match.")
+					w.Println("No conversations match.")
 					return
 				}
-				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "CONTACT\tNAME\tSTATUS\tASSIGNEE\tTEAM\tLAST\tPREVIEW")
+				tw := w.Table("", 2, 0, nameCells, 0, 0, 0, 0, previewCells)
+				tw.Row("CONTACT", "NAME", "STATUS", "ASSIGNEE", "TEAM", "LAST", "PREVIEW")
 				for _, cv := range all.Conversations {
 					st := cv.Status
 					if cv.Prompt != nil {
@@ -205,8 +204,8 @@ func (a *app) listCmd() *cobra.Command {
 					if as == "" {
 						as = "-"
 					}
-					fmt.Fprintf(tw, "+%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cv.Contact.ID, cv.Contact.Name, st, as, orDash(cv.Team),
-						cv.LastAt.Local().Format("2006-01-02 15:04"), clip(cv.Preview, 50))
+					tw.Row("+"+cv.Contact.ID, cv.Contact.Name, st, as, orDash(cv.Team),
+						cv.LastAt.Local().Format("2006-01-02 15:04"), cv.Preview)
 				}
 				tw.Flush()
 			})
@@ -219,37 +218,39 @@ func (a *app) listCmd() *cobra.Command {
 	return cmd
 }
 
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
+// The widest a name and a preview are printed in a table, in terminal cells (longer ones are
+// cut with "…").
+const (
+	nameCells    = 40
+	previewCells = 50
+)
 
 // ---- show ----
 
-func entryLine(e data.Entry) string {
+// printEntry prints one timeline entry; a message's or a reply's lines after the first are
+// indented under its first.
+func printEntry(w *textOut, e data.Entry) {
 	at := e.At.Local().Format("2006-01-02 15:04:05")
 	switch e.Kind {
 	case "message":
-		return fmt.Sprintf("%s  ← message  %s", at, e.Text)
+		w.Block(at+"  ← message  ", e.Text)
 	case "reply":
-		s := fmt.Sprintf("%s  → reply    %s: %s", at, e.By, e.Text)
+		text := e.Text
 		if e.Delivery != "" {
-			s += "  [" + e.Delivery + "]"
+			text += "  [" + textsafe.Line(e.Delivery) + "]"
 		}
-		return s
+		w.Block(fmt.Sprintf("%s  → reply    %s: ", at, e.By), text)
 	case "call":
 		s := fmt.Sprintf("%s  ☎ call     %s", at, orDash(e.Outcome))
 		if e.Outcome == inbox.CallAnswered {
 			s += " (" + inbox.FormatDuration(e.Duration) + ")"
 		}
-		return s
+		w.Println(s)
 	case "note":
-		return fmt.Sprintf("%s  · note     [%s] %s", at, e.Reason, e.Text)
+		w.Printf("%s  · note     [%s] %s\n", at, e.Reason, e.Text)
+	default:
+		w.Printf("%s  %s  %s\n", at, e.Kind, e.Text)
 	}
-	return fmt.Sprintf("%s  %s  %s", at, e.Kind, e.Text)
 }
 
 func (a *app) showCmd() *cobra.Command {
@@ -290,9 +291,9 @@ func (a *app) showCmd() *cobra.Command {
 				d.Timeline = d.Timeline[len(d.Timeline)-last:]
 			}
 			cv := d.Conversation
-			return a.emit(d, func(w io.Writer) {
-				fmt.Fprintf(w, "%s (+%s)\n", cv.Contact.Display(), cv.Contact.ID)
-				tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
+			return a.emit(d, func(w *textOut) {
+				w.Printf("%s (+%s)\n", cv.Contact.Display(), cv.Contact.ID)
+				tw := w.Table("  ", 1)
 				owner := "none"
 				if cv.OwnerID() != "" {
 					owner = named(cv.Contact.OwnerName, cv.OwnerID())
@@ -305,28 +306,30 @@ func (a *app) showCmd() *cobra.Command {
 				if cv.Prompt != nil {
 					status += ", waiting for a team decision"
 				}
-				fmt.Fprintf(tw, "  owner:\t%s\n  assignee:\t%s\n  team:\t%s\n  status:\t%s\n", owner, assignee,
-					orDash(named(cv.TeamName, cv.Team)), status)
+				tw.Row("owner:", owner)
+				tw.Row("assignee:", assignee)
+				tw.Row("team:", orDash(named(cv.TeamName, cv.Team)))
+				tw.Row("status:", status)
 				if len(cv.Contact.Tags) > 0 {
-					fmt.Fprintf(tw, "  tags:\t%s\n", strings.Join(cv.Contact.Tags, ", "))
+					tw.Row("tags:", strings.Join(cv.Contact.Tags, ", "))
 				}
 				tw.Flush()
-				fmt.Fprintln(w)
+				w.Println()
 				if len(d.Timeline) == 0 {
-					fmt.Fprintln(w, "  (no messages or calls yet)")
+					w.Println("  (no messages or calls yet)")
 				}
 				for _, e := range d.Timeline {
-					fmt.Fprintln(w, entryLine(e))
+					printEntry(w, e)
 				}
 				if cv.Why != "" {
-					fmt.Fprintf(w, "\nWhy: %s\n", cv.Why)
+					w.Printf("\nWhy: %s\n", cv.Why)
 				}
 				if cv.Prompt != nil {
-					fmt.Fprintln(w)
+					w.Println()
 					if d.CanAnswer {
 						a.printPrompt(w, ctx, c, cv.Prompt, as)
 					} else {
-						fmt.Fprintf(w, "A team decision waits: %s\n  (%s may answer it, not %s)\n", cv.Prompt.Question,
+						w.Printf("A team decision waits: %s\n  (%s may answer it, not %s)\n", cv.Prompt.Question,
 							whoMayAnswer(cv.Prompt), as)
 					}
 				}
@@ -450,16 +453,16 @@ func (a *app) promptsCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.emit(ps, func(w io.Writer) {
+			return a.emit(ps, func(w *textOut) {
 				if len(ps) == 0 {
-					fmt.Fprintf(w, "No team decisions wait for %s.\n", as)
+					w.Printf("No team decisions wait for %s.\n", as)
 					return
 				}
 				for i := range ps {
 					if i > 0 {
-						fmt.Fprintln(w)
+						w.Println()
 					}
-					fmt.Fprintf(w, "%s (+%s)\n", ps[i].ContactName, ps[i].Contact)
+					w.Printf("%s (+%s)\n", ps[i].ContactName, ps[i].Contact)
 					a.printPrompt(w, ctx, c, &ps[i], as)
 				}
 			})
@@ -498,12 +501,12 @@ func (a *app) notificationsCmd() *cobra.Command {
 					}
 				}
 			}
-			return a.emit(ns, func(w io.Writer) {
+			return a.emit(ns, func(w *textOut) {
 				if len(ns) == 0 {
 					if all {
-						fmt.Fprintf(w, "No notifications for %s.\n", as)
+						w.Printf("No notifications for %s.\n", as)
 					} else {
-						fmt.Fprintf(w, "No unread notifications for %s.\n", as)
+						w.Printf("No unread notifications for %s.\n", as)
 					}
 					return
 				}
@@ -512,7 +515,7 @@ func (a *app) notificationsCmd() *cobra.Command {
 					if n.Read {
 						mark = " "
 					}
-					fmt.Fprintf(w, "%s %s  %s\n", mark, n.At.Local().Format("2006-01-02 15:04"), n.Text)
+					w.Printf("%s %s  %s\n", mark, n.At.Local().Format("2006-01-02 15:04"), n.Text)
 				}
 			})
 		}),

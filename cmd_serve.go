@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -40,24 +39,24 @@ socket left by a process that crashed is replaced.`,
 				o.Close(context.Background())
 				return err
 			}
-			if err := a.emit(o.Info, func(w io.Writer) {}); err != nil {
+			if err := a.emit(o.Info, func(*textOut) {}); err != nil {
 				stopHook()
 				o.Close(context.Background())
 				return err
 			}
-			fmt.Fprintf(a.stderr, "Serving %s on %s (pid %d); stop with Ctrl-C or SIGTERM.\n", o.Info.Path, o.Socket(), o.Info.PID)
+			a.errText().Printf("Serving %s on %s (pid %d); stop with Ctrl-C or SIGTERM.\n", o.Info.Path, o.Socket(), o.Info.PID)
 			if a.hook.addr != "" {
-				fmt.Fprintf(a.stderr, "WhatsApp webhooks: http://%s/webhook\n", a.hook.addr)
+				a.errText().Printf("WhatsApp webhooks: http://%s/webhook\n", a.hook.addr)
 			}
 			<-ctx.Done()
-			fmt.Fprintln(a.stderr, "Stopping: finishing requests in flight…")
+			a.errText().Println("Stopping: finishing requests in flight…")
 			stopHook()
 			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 			defer cancel()
 			if err := o.Close(sctx); err != nil {
 				return fmt.Errorf("stopped, but not cleanly: %v", err)
 			}
-			fmt.Fprintln(a.stderr, "Stopped.")
+			a.errText().Println("Stopped.")
 			return nil
 		}),
 	}
