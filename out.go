@@ -90,6 +90,7 @@ type table struct {
 	gap    int
 	max    []int
 	rows   [][]string
+	widths []int // the columns' widths, set by the first Flush
 }
 
 // Row adds a row; each cell is made safe with textsafe.Line (and cut to its column's cap).
@@ -105,15 +106,19 @@ func (t *table) Row(cells ...string) {
 	t.rows = append(t.rows, row)
 }
 
-// Flush prints the rows added since the last Flush, aligned among themselves.
+// Flush prints the rows added since the last Flush. The first Flush sets the columns' widths
+// from its rows; later ones (the next page of a list printed as it is read) keep them, and a
+// wider cell only pushes the rest of its own row.
 func (t *table) Flush() {
-	var widths []int
+	first := t.widths == nil
 	for _, r := range t.rows {
 		for i, c := range r {
-			if i >= len(widths) {
-				widths = append(widths, 0)
+			if i >= len(t.widths) {
+				t.widths = append(t.widths, 0)
 			}
-			widths[i] = max(widths[i], textsafe.Width(c))
+			if first {
+				t.widths[i] = max(t.widths[i], textsafe.Width(c))
+			}
 		}
 	}
 	var b strings.Builder
@@ -123,7 +128,7 @@ func (t *table) Flush() {
 		for i, c := range r {
 			b.WriteString(c)
 			if i < len(r)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-textsafe.Width(c)+t.gap))
+				b.WriteString(strings.Repeat(" ", max(t.gap, t.widths[i]-textsafe.Width(c)+t.gap)))
 			}
 		}
 		fmt.Fprintln(t.o.w, strings.TrimRight(b.String(), " "))
