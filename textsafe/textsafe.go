@@ -16,6 +16,9 @@
 //     "\r\n", a lone "\r", U+2028, U+2029) becomes one space. Text is for fields that may have
 //     several lines (a message body): a line break becomes "\n" and nothing else does.
 //   - A tab becomes one space (its width depends on the terminal's tab stops).
+//   - Text that starts with a combining mark, a zero-width joiner or another character that
+//     joins the one before it gets a ◌ before it, so it cannot join what is drawn before the
+//     text (a pane's border, a space) into one cell.
 //   - Fit cuts text to a number of terminal cells, counting wide characters, emoji, ZWJ
 //     sequences and combining marks the way lipgloss and the renderer do (grapheme clusters,
 //     github.com/charmbracelet/x/ansi), and never cuts a character or a cluster in half.
@@ -34,11 +37,25 @@ import (
 
 // Line returns s as one line of text that cannot drive a terminal: line breaks and tabs become
 // spaces, and every control character is shown visibly (see the package comment).
-func Line(s string) string { return clean(s, false) }
+func Line(s string) string { return detach(clean(s, false)) }
 
 // Text returns s with its line breaks kept as "\n" (a "\r\n", a lone "\r", U+2028 and U+2029
 // become "\n" too) and everything else made safe as Line does.
-func Text(s string) string { return clean(s, true) }
+func Text(s string) string { return detach(clean(s, true)) }
+
+// detach puts a dotted circle (◌, the usual base for showing a lone mark) before text that
+// starts with a character that joins what comes before it — a combining mark, a zero-width
+// joiner, a variation selector — so it cannot join what is drawn before the text (a pane's
+// border, a space, a word of ours) into one cell.
+func detach(s string) string {
+	if s == "" || s[0] < 0xcc { // below U+0300 nothing extends a cluster
+		return s
+	}
+	if c, _ := ansi.FirstGraphemeCluster("x"+s, ansi.GraphemeWidth); len(c) > 1 {
+		return "◌" + s
+	}
+	return s
+}
 
 // Width is how many terminal cells s takes (escape sequences count zero).
 func Width(s string) int { return ansi.StringWidth(s) }

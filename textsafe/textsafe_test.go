@@ -31,6 +31,10 @@ func TestLineAndTextShowControlsVisibly(t *testing.T) {
 		{"tab", "a\tb", "a b", "a b"},
 		{"kept as it is", "Zoë 😀 👨‍👩‍👧 e\u0301 日本 שלום\u200f", "Zoë 😀 👨‍👩‍👧 e\u0301 日本 שלום\u200f", "Zoë 😀 👨‍👩‍👧 e\u0301 日本 שלום\u200f"},
 		{"visible pictures stay text", "␛[2J", "␛[2J", "␛[2J"},
+		{"a leading combining mark gets a base", "\u0301e ok", "◌\u0301e ok", "◌\u0301e ok"},
+		{"a leading zero-width joiner gets a base", "\u200d😀", "◌\u200d😀", "◌\u200d😀"},
+		{"a combining mark after a control stays on its picture", "\x1b\u0301", "␛\u0301", "␛\u0301"},
+		{"a mark inside the text stays on its letter", "e\u0301", "e\u0301", "e\u0301"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := Line(c.in); got != c.line {
@@ -149,6 +153,9 @@ func FuzzSanitise(f *testing.F) {
 		checkSafe(t, s, x, true)
 		if Line(l) != l || Text(x) != x {
 			t.Fatalf("not idempotent on %q", s)
+		}
+		if c, _ := ansi.FirstGraphemeCluster("│"+l, ansi.GraphemeWidth); c != "│" {
+			t.Fatalf("Line(%q) = %q joins the border before it: %q", s, l, c)
 		}
 		if strings.ReplaceAll(x, "\n", " ") != l {
 			t.Fatalf("Text and Line disagree on %q: %q vs %q", s, x, l)
