@@ -18,7 +18,8 @@
 //   - A tab becomes one space (its width depends on the terminal's tab stops).
 //   - Text that starts with a combining mark, a zero-width joiner or another character that
 //     joins the one before it gets a ◌ before it, so it cannot join what is drawn before the
-//     text (a pane's border, a space) into one cell.
+//     text (a pane's border, a space) into one cell; text that ends with one that joins the
+//     next (U+0600 and the like) gets a ◌ after it.
 //   - Fit cuts text to a number of terminal cells, counting wide characters, emoji, ZWJ
 //     sequences and combining marks the way lipgloss and the renderer do (grapheme clusters,
 //     github.com/charmbracelet/x/ansi), and never cuts a character or a cluster in half.
@@ -47,12 +48,23 @@ func Text(s string) string { return detach(clean(s, true)) }
 // starts with a character that joins what comes before it — a combining mark, a zero-width
 // joiner, a variation selector — so it cannot join what is drawn before the text (a pane's
 // border, a space, a word of ours) into one cell.
+//
+// The same holds at the end: text that ends with a character that joins the one after it (a
+// "prepended concatenation mark" such as U+0600) gets a ◌ after it.
 func detach(s string) string {
-	if s == "" || s[0] < 0xcc { // below U+0300 nothing extends a cluster
+	if s == "" {
 		return s
 	}
-	if c, _ := ansi.FirstGraphemeCluster("x"+s, ansi.GraphemeWidth); len(c) > 1 {
-		return "◌" + s
+	if s[0] >= 0xcc { // below U+0300 nothing extends a cluster
+		if c, _ := ansi.FirstGraphemeCluster("x"+s, ansi.GraphemeWidth); len(c) > 1 {
+			s = "◌" + s
+		}
+	}
+	if s[len(s)-1] >= 0x80 {
+		r, n := utf8.DecodeLastRuneInString(s)
+		if c, _ := ansi.FirstGraphemeCluster(s[len(s)-n:]+"x", ansi.GraphemeWidth); r != utf8.RuneError && len(c) > n {
+			s += "◌"
+		}
 	}
 	return s
 }

@@ -35,6 +35,8 @@ func TestLineAndTextShowControlsVisibly(t *testing.T) {
 		{"a leading zero-width joiner gets a base", "\u200d😀", "◌\u200d😀", "◌\u200d😀"},
 		{"a combining mark after a control stays on its picture", "\x1b\u0301", "␛\u0301", "␛\u0301"},
 		{"a mark inside the text stays on its letter", "e\u0301", "e\u0301", "e\u0301"},
+		{"a trailing prepended mark gets a base", "12\u0600", "12\u0600◌", "12\u0600◌"},
+		{"a prepended mark inside the text stays", "\u06001", "\u06001", "\u06001"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := Line(c.in); got != c.line {
@@ -156,6 +158,12 @@ func FuzzSanitise(f *testing.F) {
 		}
 		if c, _ := ansi.FirstGraphemeCluster("│"+l, ansi.GraphemeWidth); c != "│" {
 			t.Fatalf("Line(%q) = %q joins the border before it: %q", s, l, c)
+		}
+		if l != "" {
+			cs := clusters(l + "│")
+			if cs[len(cs)-1] != "│" {
+				t.Fatalf("Line(%q) = %q joins the border after it: %q", s, l, cs[len(cs)-1])
+			}
 		}
 		if strings.ReplaceAll(x, "\n", " ") != l {
 			t.Fatalf("Text and Line disagree on %q: %q vs %q", s, x, l)
