@@ -81,12 +81,26 @@ func checkScreen(t *testing.T, h *harness, what string) {
 				continue
 			}
 			for _, x := range []int{r.x, r.x + r.w - 1} {
-				if c := ansi.Cut(lines[y], x, x+1); c == "" || !strings.Contains(borderRunes, c) {
+				if c := cellAt(lines[y], x); c == "" || !strings.Contains(borderRunes, c) {
 					fail("line %d has %q at cell %d where the pane's border belongs", y, c, x)
 				}
 			}
 		}
 	}
+}
+
+// cellAt is the grapheme cluster drawn at cell x of a line without escape sequences, measured
+// as lipgloss and the renderer measure (ansi.Cut counts some clusters differently).
+func cellAt(line string, x int) string {
+	for at := 0; line != ""; {
+		c, w := ansi.FirstGraphemeCluster(line, ansi.GraphemeWidth)
+		if w > 0 && x >= at && x < at+w {
+			return c
+		}
+		at += w
+		line = line[len(c):]
+	}
+	return ""
 }
 
 // outsideTour is a guided tour whose steps carry outside text.

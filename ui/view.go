@@ -627,7 +627,7 @@ func (m *Model) tourPane(r rect) string {
 		} else if i == cur {
 			mark = st.Key.Render("▸ ")
 		}
-		t := safeFit(fmt.Sprintf("%d. %s", i+1, s.Title), iw-2)
+		t := safeFit(fmt.Sprintf("%d. %s", i+1, safe(s.Title)), iw-2)
 		if i == cur {
 			t = st.Bold.Render(t)
 		}
