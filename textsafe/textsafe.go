@@ -55,8 +55,10 @@ func detach(s string) string {
 	if s == "" {
 		return s
 	}
+	// only the first and the last character matter: they are looked at beside an "x"
 	if s[0] >= 0xcc { // below U+0300 nothing extends a cluster
-		if c, _ := ansi.FirstGraphemeCluster("x"+s, ansi.GraphemeWidth); len(c) > 1 {
+		_, n := utf8.DecodeRuneInString(s)
+		if c, _ := ansi.FirstGraphemeCluster("x"+s[:n], ansi.GraphemeWidth); len(c) > 1 {
 			s = "◌" + s
 		}
 	}
@@ -68,6 +70,10 @@ func detach(s string) string {
 	}
 	return s
 }
+
+// Safe reports whether s has nothing Text would show differently: no control character but
+// "\n", no bidirectional control, only UTF-8. (It does not look at how s starts and ends.)
+func Safe(s string) bool { return firstUnsafe(s, true) < 0 }
 
 // Width is how many terminal cells s takes (escape sequences count zero).
 func Width(s string) int { return ansi.StringWidth(s) }

@@ -90,7 +90,7 @@ func frameIsClean(frame string) bool {
 			for j < len(frame) && frame[j] >= 0x80 {
 				j++
 			}
-			if textsafe.Line(frame[i:j]) != frame[i:j] {
+			if !textsafe.Safe(frame[i:j]) {
 				return false
 			}
 			i = j - 1
