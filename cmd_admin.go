@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -61,12 +60,12 @@ func (a *app) toggleCmd(use, title, key, example string, get func(inbox.Settings
 				}
 				st := get(sv)
 				st.Setting, st.Plan = key, sv.Plan
-				return a.emit(st, func(w io.Writer) {
-					fmt.Fprintf(w, "%s: %s (plan: %s)\n", title, onOff(st.On), st.Plan)
+				return a.emit(st, func(w *textOut) {
+					w.Printf("%s: %s (plan: %s)\n", title, onOff(st.On), st.Plan)
 					if st.Locked != "" {
-						fmt.Fprintf(w, "Locked: %s\n", st.Locked)
+						w.Printf("Locked: %s\n", st.Locked)
 					} else if st.On != st.InForce {
-						fmt.Fprintln(w, "It is not in force on this plan.")
+						w.Println("It is not in force on this plan.")
 					}
 				})
 			}
@@ -82,12 +81,12 @@ func (a *app) toggleCmd(use, title, key, example string, get func(inbox.Settings
 			if err != nil {
 				return err
 			}
-			return a.emit(ch, func(w io.Writer) {
+			return a.emit(ch, func(w *textOut) {
 				if ch.From == ch.To {
-					fmt.Fprintf(w, "%s is already %s.\n", title, ch.To)
+					w.Printf("%s is already %s.\n", title, ch.To)
 					return
 				}
-				fmt.Fprintf(w, "%s turned %s (was %s) by %s.\n", title, ch.To, ch.From, ch.By)
+				w.Printf("%s turned %s (was %s) by %s.\n", title, ch.To, ch.From, ch.By)
 			})
 		}),
 	}
@@ -167,8 +166,8 @@ they only leave round robin. With no argument it shows your own status.`,
 				return err
 			}
 			o, _ := findOp(ops, who)
-			return a.emit(o, func(w io.Writer) {
-				fmt.Fprintf(w, "%s is %s.\n", named(o.Name, o.ID), o.Status)
+			return a.emit(o, func(w *textOut) {
+				w.Printf("%s is %s.\n", named(o.Name, o.ID), o.Status)
 			})
 		}),
 	}
@@ -202,17 +201,17 @@ func (a *app) whoamiCmd() *cobra.Command {
 			if a.conn.Owner != nil {
 				res.Via = "socket"
 			}
-			return a.emit(res, func(w io.Writer) {
+			return a.emit(res, func(w *textOut) {
 				teams := "no team"
 				if len(o.Teams) > 0 {
 					teams = "teams: " + strings.Join(o.Teams, ", ")
 				}
-				fmt.Fprintf(w, "%s — %s, %s, %s\n", o.ID, o.Name, o.Role, o.Status)
-				fmt.Fprintf(w, "%s\n", teams)
+				w.Printf("%s — %s, %s, %s\n", o.ID, o.Name, o.Role, o.Status)
+				w.Printf("%s\n", teams)
 				if a.conn.Owner != nil {
-					fmt.Fprintf(w, "workspace: %s, through %s\n", res.DB, a.conn.Owner.Describe())
+					w.Printf("workspace: %s, through %s\n", res.DB, a.conn.Owner.Describe())
 				} else {
-					fmt.Fprintf(w, "workspace: %s (opened directly; no switchboard process owns it)\n", res.DB)
+					w.Printf("workspace: %s (opened directly; no switchboard process owns it)\n", res.DB)
 				}
 			})
 		}),
@@ -231,15 +230,15 @@ func (a *app) operatorsCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return a.emit(ops, func(w io.Writer) {
+		return a.emit(ops, func(w *textOut) {
 			if len(ops) == 0 {
-				fmt.Fprintln(w, "No operators yet: add the first admin with `switchboard operators add ID --name NAME --role admin`.")
+				w.Println("No operators yet: add the first admin with `switchboard operators add ID --name NAME --role admin`.")
 				return
 			}
-			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tROLE\tSTATUS\tTEAMS")
+			tw := w.Table("", 2, 0, nameCells)
+			tw.Row("ID", "NAME", "ROLE", "STATUS", "TEAMS")
 			for _, o := range ops {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", o.ID, o.Name, o.Role, o.Status, orDash(strings.Join(o.Teams, ",")))
+				tw.Row(o.ID, o.Name, o.Role, o.Status, orDash(strings.Join(o.Teams, ",")))
 			}
 			tw.Flush()
 		})
@@ -258,8 +257,8 @@ func (a *app) operatorsCmd() *cobra.Command {
 			return err
 		}
 		o, _ := findOp(ops, id)
-		return a.emit(o, func(w io.Writer) {
-			fmt.Fprintf(w, "Operator %s %s: %s, %s.\n", named(o.Name, o.ID), verb, o.Role, o.Status)
+		return a.emit(o, func(w *textOut) {
+			w.Printf("Operator %s %s: %s, %s.\n", named(o.Name, o.ID), verb, o.Role, o.Status)
 		})
 	}
 	var o data.Operator
@@ -342,8 +341,8 @@ func (a *app) operatorsCmd() *cobra.Command {
 			if err := c.DeleteOperator(ctx, as, args[0]); err != nil {
 				return err
 			}
-			return a.emit(map[string]any{"id": args[0], "removed": true}, func(w io.Writer) {
-				fmt.Fprintf(w, "Operator %s removed.\n", args[0])
+			return a.emit(map[string]any{"id": args[0], "removed": true}, func(w *textOut) {
+				w.Printf("Operator %s removed.\n", args[0])
 			})
 		}),
 	}
@@ -377,19 +376,19 @@ func (a *app) teamsCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return a.emit(teams, func(w io.Writer) {
+		return a.emit(teams, func(w *textOut) {
 			if len(teams) == 0 {
-				fmt.Fprintln(w, "No teams yet: add one with `switchboard teams add ID --name NAME`.")
+				w.Println("No teams yet: add one with `switchboard teams add ID --name NAME`.")
 				return
 			}
-			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tMEMBERS\tDEFAULT")
+			tw := w.Table("", 2, 0, nameCells)
+			tw.Row("ID", "NAME", "MEMBERS", "DEFAULT")
 			for _, t := range teams {
 				def := ""
 				if t.ID == sv.DefaultTeam {
 					def = "yes"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.ID, t.Name, orDash(strings.Join(t.Members, ",")), def)
+				tw.Row(t.ID, t.Name, orDash(strings.Join(t.Members, ",")), def)
 			}
 			tw.Flush()
 		})
@@ -404,7 +403,7 @@ func (a *app) teamsCmd() *cobra.Command {
 		Example: "  switchboard teams list --json", RunE: a.runE(list)})
 
 	done := func(id, msg string) error {
-		return a.emit(map[string]any{"id": id, "done": msg}, func(w io.Writer) { fmt.Fprintln(w, msg) })
+		return a.emit(map[string]any{"id": id, "done": msg}, func(w *textOut) { w.Println(msg) })
 	}
 	var name, members string
 	addc := &cobra.Command{
@@ -522,13 +521,13 @@ func (a *app) contactsCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return a.emit(cs, func(w io.Writer) {
+		return a.emit(cs, func(w *textOut) {
 			if len(cs) == 0 {
-				fmt.Fprintln(w, "No contacts match.")
+				w.Println("No contacts match.")
 				return
 			}
-			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NUMBER\tNAME\tUSERNAME\tBSUID\tOWNER\tTAGS")
+			tw := w.Table("", 2, 0, nameCells)
+			tw.Row("NUMBER", "NAME", "USERNAME", "BSUID", "OWNER", "TAGS")
 			for _, ct := range cs {
 				owner := "-"
 				if ct.Owner != nil {
@@ -538,8 +537,7 @@ func (a *app) contactsCmd() *cobra.Command {
 				if ct.Username != "" {
 					user = "@" + ct.Username
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ct.Number(), orDash(ct.Name), user, orDash(ct.BSUID), owner,
-					orDash(strings.Join(ct.Tags, ",")))
+				tw.Row(ct.Number(), orDash(ct.Name), user, orDash(ct.BSUID), owner, orDash(strings.Join(ct.Tags, ",")))
 			}
 			tw.Flush()
 		})
@@ -594,8 +592,8 @@ Owners change with `+"`switchboard owner CONTACT OPERATOR`"+`, so routing keeps 
 		if adding {
 			verb = "added"
 		}
-		return a.emit(v, func(w io.Writer) {
-			fmt.Fprintf(w, "Contact %s (%s) %s.\n", v.Display(), v.Handle(), verb)
+		return a.emit(v, func(w *textOut) {
+			w.Printf("Contact %s (%s) %s.\n", v.Display(), v.Handle(), verb)
 		})
 	}
 	var aname, atags string
@@ -632,8 +630,8 @@ Owners change with `+"`switchboard owner CONTACT OPERATOR`"+`, so routing keeps 
 			if err := c.DeleteContact(ctx, as, args[0]); err != nil {
 				return err
 			}
-			return a.emit(map[string]any{"id": args[0], "removed": true}, func(w io.Writer) {
-				fmt.Fprintf(w, "Contact %s removed, with its conversation.\n", args[0])
+			return a.emit(map[string]any{"id": args[0], "removed": true}, func(w *textOut) {
+				w.Printf("Contact %s removed, with its conversation.\n", args[0])
 			})
 		}),
 	}
@@ -653,15 +651,15 @@ func (a *app) rulesCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return a.emit(sv.Rules, func(w io.Writer) {
+		return a.emit(sv.Rules, func(w *textOut) {
 			if len(sv.Rules) == 0 {
-				fmt.Fprintln(w, "No automation rules.")
+				w.Println("No automation rules.")
 				return
 			}
-			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "#\tNAME\tCHANNEL\tKEYWORD\tTAG\tTO")
+			tw := w.Table("", 2, 0, nameCells)
+			tw.Row("#", "NAME", "CHANNEL", "KEYWORD", "TAG", "TO")
 			for i, r := range sv.Rules {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", i+1, r.Name, orDash(r.Channel), orDash(r.Keyword), orDash(r.Tag), r.To)
+				tw.Row(strconv.Itoa(i+1), r.Name, orDash(r.Channel), orDash(r.Keyword), orDash(r.Tag), r.To)
 			}
 			tw.Flush()
 		})
@@ -682,7 +680,7 @@ func (a *app) rulesCmd() *cobra.Command {
 		c.Flags().StringVar(&r.To, "to", "", "team:<id>, operator:<id> or bot")
 	}
 	done := func(name, msg string) error {
-		return a.emit(map[string]any{"name": name, "done": msg}, func(w io.Writer) { fmt.Fprintln(w, msg) })
+		return a.emit(map[string]any{"name": name, "done": msg}, func(w *textOut) { w.Println(msg) })
 	}
 	var nr data.Rule
 	addc := &cobra.Command{
@@ -821,8 +819,8 @@ invalid document changes nothing, and the error names the field that is wrong.`,
 			if err := c.Import(ctx, as, r, replace); err != nil {
 				return err
 			}
-			return a.emit(map[string]any{"imported": args[0], "db": a.conn.Path}, func(w io.Writer) {
-				fmt.Fprintf(w, "Imported %s into %s.\n", args[0], a.conn.Path)
+			return a.emit(map[string]any{"imported": args[0], "db": a.conn.Path}, func(w *textOut) {
+				w.Printf("Imported %s into %s.\n", args[0], a.conn.Path)
 			})
 		}),
 	}

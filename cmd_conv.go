@@ -6,15 +6,14 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"switchboard/data"
 	"switchboard/inbox"
 	"switchboard/inbox/rpc"
+	"switchboard/textsafe"
 )
 
 // ---- printing conversations ----
@@ -125,46 +124,46 @@ func answerer(ctx context.Context, c rpc.API, p *inbox.PromptView, actor string)
 }
 
 // printPrompt writes the question and the exact commands that answer it.
-func (a *app) printPrompt(w io.Writer, ctx context.Context, c rpc.API, p *inbox.PromptView, actor string) {
+func (a *app) printPrompt(w *textOut, ctx context.Context, c rpc.API, p *inbox.PromptView, actor string) {
 	prefix := a.commandFor(answerer(ctx, c, p, actor), actor)
-	fmt.Fprintf(w, "A team decision waits: %s\n", p.Question)
+	w.Printf("A team decision waits: %s\n", p.Question)
 	var lines [][2]string
 	for i, t := range p.Choices {
 		lines = append(lines, [2]string{fmt.Sprintf("%s accept %s --team %s", prefix, p.Contact, shellQuote(t)),
 			fmt.Sprintf("move it to %s and assign %s", p.ChoiceNames[i], p.OwnerName)})
 	}
 	if len(p.Choices) == 0 {
-		fmt.Fprintf(w, "%s is in no team: add them first with `switchboard teams members add TEAM %s`, then accept.\n", p.OwnerName, p.Owner)
+		w.Printf("%s is in no team: add them first with `switchboard teams members add TEAM %s`, then accept.\n", p.OwnerName, p.Owner)
 	}
 	decline := "hand it to Bot and tell " + p.OwnerName
 	if p.Kind == "assign" {
 		decline = "change nothing"
 	}
 	lines = append(lines, [2]string{fmt.Sprintf("%s decline %s", prefix, p.Contact), decline})
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := w.Table("  ", 2)
 	for _, l := range lines {
-		fmt.Fprintf(tw, "  %s\t# %s\n", l[0], l[1])
+		tw.Row(l[0], "# "+l[1])
 	}
 	tw.Flush()
 }
 
 // outcome prints what a command did to a conversation; a waiting decision is exit 3.
 func (a *app) outcome(ctx context.Context, c rpc.API, out inbox.Outcome, actor string) error {
-	err := a.emit(out, func(w io.Writer) {
+	err := a.emit(out, func(w *textOut) {
 		if out.Duplicate {
-			fmt.Fprintln(w, "Already received (same --id): nothing was stored again.")
+			w.Println("Already received (same --id): nothing was stored again.")
 		}
-		fmt.Fprintln(w, convLine(out.Conversation))
+		w.Println(convLine(out.Conversation))
 		if out.Why != "" {
-			fmt.Fprintf(w, "Why: %s\n", out.Why)
+			w.Printf("Why: %s\n", out.Why)
 		}
 	})
 	if err != nil || out.Prompt == nil {
 		return err
 	}
-	w := a.stdout
+	w := a.outText()
 	if a.json {
-		w = a.stderr // keep stdout pure JSON
+		w = a.errText() // keep stdout pure JSON
 	}
 	a.printPrompt(w, ctx, c, out.Prompt, actor)
 	return &exitError{code: exitWaiting}
@@ -251,13 +250,20 @@ then, when more follow, the cursor to go on from is printed (on stderr, or as "n
 	return cmd
 }
 
-// listPrinter prints a list page by page: in text, rows aligned in the columns of the first
-// page; with --json, one JSON document {"conversations": [...], "next": "..."} written as the
-// pages come.
+// The widest a name and a preview are printed in a table, in terminal cells (longer ones are
+// cut with "…").
+const (
+	nameCells    = 40
+	previewCells = 50
+)
+
+// listPrinter prints a list page by page: in text, a table whose columns the first page sets;
+// with --json, one JSON document {"conversations": [...], "next": "..."} written as the pages
+// come.
 type listPrinter struct {
-	a      *app
-	n      int
-	widths []int // the columns, set by the first page
+	a  *app
+	n  int
+	tw *table
 }
 
 func (a *app) listOut() *listPrinter { return &listPrinter{a: a} }
@@ -279,10 +285,9 @@ func (l *listPrinter) page(cs []inbox.ConversationView) {
 	if len(cs) == 0 {
 		return
 	}
-	var buf strings.Builder
-	tw := &buf
-	if l.n == 0 {
-		fmt.Fprintln(tw, "CONTACT\tNAME\tSTATUS\tASSIGNEE\tTEAM\tLAST\tPREVIEW")
+	if l.tw == nil {
+		l.tw = newTextOut(w).Table("", 2, 0, nameCells, 0, 0, 0, 0, previewCells)
+		l.tw.Row("CONTACT", "NAME", "STATUS", "ASSIGNEE", "TEAM", "LAST", "PREVIEW")
 	}
 	for _, cv := range cs {
 		st := cv.Status
@@ -293,42 +298,11 @@ func (l *listPrinter) page(cs []inbox.ConversationView) {
 		if as == "" {
 			as = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cv.Contact.Handle(), cv.Contact.Display(), st, as, orDash(cv.Team),
-			cv.LastAt.Local().Format("2006-01-02 15:04"), clip(cv.Preview, 50))
+		l.tw.Row(cv.Contact.Handle(), cv.Contact.Display(), st, as, orDash(cv.Team),
+			cv.LastAt.Local().Format("2006-01-02 15:04"), cv.Preview)
 	}
 	l.n += len(cs)
-	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	rows := make([][]string, len(lines))
-	for i, line := range lines {
-		rows[i] = strings.Split(line, "\t")
-	}
-	if l.widths == nil {
-		for _, r := range rows {
-			for j, cell := range r {
-				if j >= len(l.widths) {
-					l.widths = append(l.widths, 0)
-				}
-				l.widths[j] = max(l.widths[j], utf8.RuneCountInString(cell))
-			}
-		}
-	}
-	var out strings.Builder
-	for _, r := range rows {
-		for j, cell := range r {
-			if j == len(r)-1 {
-				out.WriteString(cell)
-				break
-			}
-			out.WriteString(cell)
-			pad := 2
-			if j < len(l.widths) {
-				pad = max(2, l.widths[j]+2-utf8.RuneCountInString(cell))
-			}
-			out.WriteString(strings.Repeat(" ", pad))
-		}
-		out.WriteString("\n")
-	}
-	io.WriteString(w, out.String())
+	l.tw.Flush()
 }
 
 // end finishes the list; next is the cursor to go on from ("" at the end of the list).
@@ -349,25 +323,19 @@ func (l *listPrinter) end(next string) error {
 		return nil
 	}
 	if l.n == 0 {
-		fmt.Fprintln(w, "No conversations match.")
+		newTextOut(w).Println("No conversations match.")
 	}
 	if next != "" {
-		fmt.Fprintf(l.a.stderr, "More conversations follow: run the same command with --cursor %s to go on.\n", next)
+		l.a.errText().Printf("More conversations follow: run the same command with --cursor %s to go on.\n", next)
 	}
 	return nil
 }
 
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
 // ---- show ----
 
-func entryLine(e data.Entry) string {
+// printEntry prints one timeline entry; a message's or a reply's lines after the first are
+// indented under its first.
+func printEntry(w *textOut, e data.Entry) {
 	at := e.At.Local().Format("2006-01-02 15:04:05")
 	text := inbox.EntryText(e)
 	if pre := inbox.EntryContext(e); len(pre) > 0 && e.Source != inbox.SourceApp {
@@ -375,27 +343,27 @@ func entryLine(e data.Entry) string {
 	}
 	switch e.Kind {
 	case "message":
-		return fmt.Sprintf("%s  ← message  %s", at, text)
+		w.Block(at+"  ← message  ", text)
 	case "reply":
 		by := e.By
 		if e.Source == inbox.SourceApp {
 			by = "(sent from the WhatsApp Business app)"
 		}
-		s := fmt.Sprintf("%s  → reply    %s: %s", at, by, text)
 		if e.Delivery != "" {
-			s += "  [" + e.Delivery + "]"
+			text += "  [" + textsafe.Line(e.Delivery) + "]"
 		}
-		return s
+		w.Block(fmt.Sprintf("%s  → reply    %s: ", at, by), text)
 	case "call":
 		s := fmt.Sprintf("%s  ☎ call     %s", at, orDash(e.Outcome))
 		if e.Outcome == inbox.CallAnswered {
 			s += " (" + inbox.FormatDuration(e.Duration) + ")"
 		}
-		return s
+		w.Println(s)
 	case "note":
-		return fmt.Sprintf("%s  · note     [%s] %s", at, e.Reason, e.Text)
+		w.Printf("%s  · note     [%s] %s\n", at, e.Reason, e.Text)
+	default:
+		w.Printf("%s  %s  %s\n", at, e.Kind, e.Text)
 	}
-	return fmt.Sprintf("%s  %s  %s", at, e.Kind, e.Text)
 }
 
 func (a *app) showCmd() *cobra.Command {
@@ -436,9 +404,9 @@ func (a *app) showCmd() *cobra.Command {
 				d.Timeline = d.Timeline[len(d.Timeline)-last:]
 			}
 			cv := d.Conversation
-			return a.emit(d, func(w io.Writer) {
-				fmt.Fprintf(w, "%s (%s)\n", cv.Contact.Display(), identities(cv.Contact))
-				tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
+			return a.emit(d, func(w *textOut) {
+				w.Printf("%s (%s)\n", cv.Contact.Display(), identities(cv.Contact))
+				tw := w.Table("  ", 1)
 				owner := "none"
 				if cv.OwnerID() != "" {
 					owner = named(cv.Contact.OwnerName, cv.OwnerID())
@@ -451,35 +419,37 @@ func (a *app) showCmd() *cobra.Command {
 				if cv.Prompt != nil {
 					status += ", waiting for a team decision"
 				}
-				fmt.Fprintf(tw, "  owner:\t%s\n  assignee:\t%s\n  team:\t%s\n  status:\t%s\n", owner, assignee,
-					orDash(named(cv.TeamName, cv.Team)), status)
+				tw.Row("owner:", owner)
+				tw.Row("assignee:", assignee)
+				tw.Row("team:", orDash(named(cv.TeamName, cv.Team)))
+				tw.Row("status:", status)
 				if len(cv.Contact.Tags) > 0 {
-					fmt.Fprintf(tw, "  tags:\t%s\n", strings.Join(cv.Contact.Tags, ", "))
+					tw.Row("tags:", strings.Join(cv.Contact.Tags, ", "))
 				}
 				if len(cv.Contact.PastPhones) > 0 {
 					past := make([]string, len(cv.Contact.PastPhones))
 					for i, p := range cv.Contact.PastPhones {
 						past[i] = "+" + p
 					}
-					fmt.Fprintf(tw, "  before:\t%s\n", strings.Join(past, ", "))
+					tw.Row("before:", strings.Join(past, ", "))
 				}
 				tw.Flush()
-				fmt.Fprintln(w)
+				w.Println()
 				if len(d.Timeline) == 0 {
-					fmt.Fprintln(w, "  (no messages or calls yet)")
+					w.Println("  (no messages or calls yet)")
 				}
 				for _, e := range d.Timeline {
-					fmt.Fprintln(w, entryLine(e))
+					printEntry(w, e)
 				}
 				if cv.Why != "" {
-					fmt.Fprintf(w, "\nWhy: %s\n", cv.Why)
+					w.Printf("\nWhy: %s\n", cv.Why)
 				}
 				if cv.Prompt != nil {
-					fmt.Fprintln(w)
+					w.Println()
 					if d.CanAnswer {
 						a.printPrompt(w, ctx, c, cv.Prompt, as)
 					} else {
-						fmt.Fprintf(w, "A team decision waits: %s\n  (%s may answer it, not %s)\n", cv.Prompt.Question,
+						w.Printf("A team decision waits: %s\n  (%s may answer it, not %s)\n", cv.Prompt.Question,
 							whoMayAnswer(cv.Prompt), as)
 					}
 				}
@@ -603,16 +573,16 @@ func (a *app) promptsCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.emit(ps, func(w io.Writer) {
+			return a.emit(ps, func(w *textOut) {
 				if len(ps) == 0 {
-					fmt.Fprintf(w, "No team decisions wait for %s.\n", as)
+					w.Printf("No team decisions wait for %s.\n", as)
 					return
 				}
 				for i := range ps {
 					if i > 0 {
-						fmt.Fprintln(w)
+						w.Println()
 					}
-					fmt.Fprintf(w, "%s (%s)\n", ps[i].ContactName, idText(ps[i].Contact))
+					w.Printf("%s (%s)\n", ps[i].ContactName, idText(ps[i].Contact))
 					a.printPrompt(w, ctx, c, &ps[i], as)
 				}
 			})
@@ -651,12 +621,12 @@ func (a *app) notificationsCmd() *cobra.Command {
 					}
 				}
 			}
-			return a.emit(ns, func(w io.Writer) {
+			return a.emit(ns, func(w *textOut) {
 				if len(ns) == 0 {
 					if all {
-						fmt.Fprintf(w, "No notifications for %s.\n", as)
+						w.Printf("No notifications for %s.\n", as)
 					} else {
-						fmt.Fprintf(w, "No unread notifications for %s.\n", as)
+						w.Printf("No unread notifications for %s.\n", as)
 					}
 					return
 				}
@@ -665,7 +635,7 @@ func (a *app) notificationsCmd() *cobra.Command {
 					if n.Read {
 						mark = " "
 					}
-					fmt.Fprintf(w, "%s %s  %s\n", mark, n.At.Local().Format("2006-01-02 15:04"), n.Text)
+					w.Printf("%s %s  %s\n", mark, n.At.Local().Format("2006-01-02 15:04"), n.Text)
 				}
 			})
 		}),

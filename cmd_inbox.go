@@ -65,7 +65,7 @@ func (a *app) disown(o *rpc.Owner) {
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := o.Close(sctx); err != nil {
-		fmt.Fprintf(a.stderr, "Warning: closing %s: %v\n", o.Info.Path, err)
+		a.errText().Printf("Warning: closing %s: %v\n", o.Info.Path, err)
 	}
 }
 
@@ -122,15 +122,15 @@ workspace of N contacts instead (for load and performance work).`,
 			svc := o.Service
 			if len(svc.Operators(ctx)) == 0 {
 				if cmd.Flags().Changed("contacts") {
-					fmt.Fprintf(a.stderr, "Building a workspace of %d contacts in %s…\n", contacts, o.Info.Path)
+					a.errText().Printf("Building a workspace of %d contacts in %s…\n", contacts, o.Info.Path)
 					last := time.Time{}
 					err = demo.Generate(ctx, svc, contacts, func(done, total int) {
 						if time.Since(last) > 500*time.Millisecond || done == total {
-							fmt.Fprintf(a.stderr, "\r  %d / %d contacts", done, total)
+							a.errText().Printf("\r  %d / %d contacts", done, total)
 							last = time.Now()
 						}
 					})
-					fmt.Fprintln(a.stderr)
+					a.errText().Println()
 				} else {
 					err = demo.Seed(ctx, svc)
 				}
@@ -139,7 +139,7 @@ workspace of N contacts instead (for load and performance work).`,
 					return fmt.Errorf("could not build the demo in %s: %w; start again with `switchboard demo --reset`", o.Info.Path, err)
 				}
 			} else if cmd.Flags().Changed("contacts") {
-				fmt.Fprintf(a.stderr, "Note: %s already holds a demo, reopened as it was left; --contacts builds a new one only with --reset.\n", o.Info.Path)
+				a.errText().Printf("Note: %s already holds a demo, reopened as it was left; --contacts builds a new one only with --reset.\n", o.Info.Path)
 			}
 			return a.openScreen(ctx, o, door, func(tctx context.Context) ui.Tour {
 				return tourPanel{demo.NewTour(tctx, svc, demo.StatePath(o.Info.Path))}

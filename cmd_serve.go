@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -41,27 +40,27 @@ socket left by a process that crashed is replaced.`,
 				return err
 			}
 			stopHook := door.serve(o, a.stderr)
-			if err := a.emit(o.Info, func(w io.Writer) {}); err != nil {
+			if err := a.emit(o.Info, func(*textOut) {}); err != nil {
 				stopHook()
 				o.Close(context.Background())
 				return err
 			}
-			fmt.Fprintf(a.stderr, "Serving %s on %s (pid %d); stop with Ctrl-C or SIGTERM.\n", o.Info.Path, o.Socket(), o.Info.PID)
+			a.errText().Printf("Serving %s on %s (pid %d); stop with Ctrl-C or SIGTERM.\n", o.Info.Path, o.Socket(), o.Info.PID)
 			if o.Service.ReadOnly() {
-				fmt.Fprintf(a.stderr, "Note: %s is not writable, so it is served read-only: every change is refused.\n", o.Info.Path)
+				a.errText().Printf("Note: %s is not writable, so it is served read-only: every change is refused.\n", o.Info.Path)
 			}
 			if door != nil {
-				fmt.Fprintf(a.stderr, "WhatsApp webhooks: http://%s/webhook\n", door.ln.Addr())
+				a.errText().Printf("WhatsApp webhooks: http://%s/webhook\n", door.ln.Addr())
 			}
 			<-ctx.Done()
-			fmt.Fprintln(a.stderr, "Stopping: finishing requests in flight…")
+			a.errText().Println("Stopping: finishing requests in flight…")
 			stopHook()
 			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 			defer cancel()
 			if err := o.Close(sctx); err != nil {
 				return fmt.Errorf("stopped, but not cleanly: %v", err)
 			}
-			fmt.Fprintln(a.stderr, "Stopped.")
+			a.errText().Println("Stopped.")
 			return nil
 		}),
 	}

@@ -185,13 +185,13 @@ the same call id and event, is stored once however often it is fed.`,
 			if err != nil {
 				return err
 			}
-			return a.emit(res, func(w io.Writer) {
-				fmt.Fprintln(w, res.String())
+			return a.emit(res, func(w *textOut) {
+				w.Println(res.String())
 				for _, s := range res.Skipped {
-					fmt.Fprintf(w, "  skipped %s: %s\n", s.Where, strings.TrimSpace(s.Reason))
+					w.Printf("  skipped %s: %s\n", s.Where, strings.TrimSpace(s.Reason))
 				}
 				if res.SkippedMore > 0 {
-					fmt.Fprintf(w, "  … and %d more skipped\n", res.SkippedMore)
+					w.Printf("  … and %d more skipped\n", res.SkippedMore)
 				}
 			})
 		}),

@@ -99,21 +99,23 @@ func (a *app) exitCode(cmd *cobra.Command, err error) int {
 	if cmd == nil {
 		cmd = a.root
 	}
+	w := a.errText()
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintf(a.stderr, "Error: %s\n", strings.TrimSpace(ee.err.Error()))
+			w.Block("Error: ", strings.TrimSpace(ee.err.Error()))
 		}
 		if ee.code == exitForbidden && a.actAs != "" {
-			fmt.Fprintf(a.stderr, "You act as %s: to act as someone else, give --as ID (or set SWITCHBOARD_AS).\n", a.actAs)
+			w.Printf("You act as %s: to act as someone else, give --as ID (or set SWITCHBOARD_AS).\n", a.actAs)
 		}
 		if ee.code == exitUsage {
-			fmt.Fprint(a.stderr, "\n"+cmd.UsageString())
+			w.Text("\n" + cmd.UsageString())
 		}
 		return ee.code
 	}
 	// anything cobra refused before the command ran: unknown command or flag, wrong arguments
-	fmt.Fprintf(a.stderr, "Error: %s\n\n%s", err, cmd.UsageString())
+	w.Printf("Error: %s\n", err)
+	w.Text("\n" + cmd.UsageString())
 	return exitUsage
 }
 
@@ -214,16 +216,23 @@ func (a *app) session(ctx context.Context) (rpc.API, string, error) {
 	return c, as, nil
 }
 
-// emit prints v as JSON with --json, otherwise runs text.
-func (a *app) emit(v any, text func(w io.Writer)) error {
+// emit prints v as JSON with --json (encoding/json escapes every control character, so the
+// JSON is valid and decodes to exactly what is stored), otherwise runs text on the safe-text
+// writer.
+func (a *app) emit(v any, text func(w *textOut)) error {
 	if a.json {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
 	}
-	text(a.stdout)
+	text(a.outText())
 	return nil
 }
+
+// outText and errText are the safe-text writers on stdout and stderr: all text is printed
+// through them.
+func (a *app) outText() *textOut { return newTextOut(a.stdout) }
+func (a *app) errText() *textOut { return newTextOut(a.stderr) }
 
 func envOr(key, def string) string {
 	if v := os.Getenv(key); v != "" {

@@ -8,10 +8,12 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"switchboard/data"
 	"switchboard/inbox"
+	"switchboard/textsafe"
 )
 
 const dialogW = 70
@@ -56,7 +58,21 @@ func (m *Model) dialogView() string {
 	case dlgRule:
 		body = m.ruleView()
 	}
-	return m.st.Dialog.Width(min(dialogW, m.w-4)).Render(body)
+	// a line wider than the dialog wraps, and the dialog fits the screen: a long name or
+	// question cannot push it past the bottom
+	iw := m.dialogInner()
+	var lines []string
+	for _, l := range strings.Split(body, "\n") {
+		if lipgloss.Width(l) > iw {
+			lines = append(lines, wrap(l, iw)...)
+		} else {
+			lines = append(lines, l)
+		}
+	}
+	if room := max(3, m.h-4); len(lines) > room {
+		lines = append(lines[:room-1], lines[len(lines)-1]) // the last line says which keys work
+	}
+	return m.st.Dialog.Width(min(dialogW, m.w-4)).Render(strings.Join(lines, "\n"))
 }
 
 func (m *Model) dialogInner() int { return min(dialogW, m.w-4) - 4 }
@@ -112,14 +128,16 @@ func (m *Model) promptView() string {
 	st := m.st
 	d := &m.prompt
 	iw := m.dialogInner()
-	lines := []string{st.Title.Render("Team decision · " + d.p.ContactName), ""}
-	q := d.p.Question
+	lines := []string{st.Title.Render("Team decision · " + safe(d.p.ContactName)), ""}
+	q := safe(d.p.Question)
 	if i := strings.LastIndex(q, " ("); i > 0 && len(d.p.Choices) > 0 {
 		q = q[:i] // the choices are listed below
 	}
 	lines = append(lines, wrap(q, iw)...)
 	lines = append(lines, "")
+	owner := safe(d.p.OwnerName)
 	for i, name := range d.p.ChoiceNames {
+		name = safe(name)
 		mark := "( )"
 		if i == d.choice {
 			mark = "(•)"
@@ -129,17 +147,17 @@ func (m *Model) promptView() string {
 		lines = append(lines, " "+mark+" "+name)
 	}
 	if len(d.p.Choices) == 0 {
-		lines = append(lines, st.Locked.Render(d.p.OwnerName+" is in no team yet."))
+		lines = append(lines, st.Locked.Render(owner+" is in no team yet."))
 	}
 	lines = append(lines, "")
-	decline := "Bot takes the conversation and " + d.p.OwnerName + " is told why"
+	decline := "Bot takes the conversation and " + owner + " is told why"
 	if d.p.Kind == "assign" {
 		decline = "nothing changes"
 	}
 	if d.busy {
 		lines = append(lines, st.Dim.Render("Saving…"))
 	} else {
-		lines = append(lines, st.Key.Render("y/enter")+" move and assign "+firstName(d.p.OwnerName)+"   "+st.Key.Render("n")+" decline ("+decline+")")
+		lines = append(lines, st.Key.Render("y/enter")+" move and assign "+firstName(owner)+"   "+st.Key.Render("n")+" decline ("+decline+")")
 		lines = append(lines, st.Key.Render("←/→")+" choose team   "+st.Key.Render("esc")+" decide later")
 	}
 	return strings.Join(lines, "\n")
@@ -321,7 +339,7 @@ func (m *Model) injectView() string {
 		if c.OwnerName != "" {
 			owner = "owner " + c.OwnerName
 		}
-		text := fmt.Sprintf("%s %s · %s", c.Display(), c.Number(), owner)
+		text := safe(fmt.Sprintf("%s %s · %s", c.Display(), c.Number(), owner))
 		if i == d.match {
 			lines = append(lines, "          "+st.Selected.Render(ansi.Truncate("▸ "+text, fw, "…")))
 		} else {
@@ -491,9 +509,9 @@ func (m *Model) pickView() string {
 	st := m.st
 	p := &m.pick
 	iw := m.dialogInner()
-	lines := []string{st.Title.Render(p.title), ""}
+	lines := []string{st.Title.Render(safe(p.title)), ""}
 	for i, it := range p.items {
-		text := fmt.Sprintf("%-16s %s", ansi.Truncate(it.label, 16, "…"), it.detail)
+		text := textsafe.Pad(it.label, 16) + " " + safe(it.detail)
 		if i == p.cursor {
 			lines = append(lines, st.Selected.Width(iw).Render(ansi.Truncate("▸ "+text, iw, "…")))
 		} else {
@@ -586,7 +604,7 @@ func (m *Model) searchView() string {
 		if c.OwnerName != "" {
 			owner = "owner " + c.OwnerName
 		}
-		text := fmt.Sprintf("%s %s · %s", c.Display(), c.Number(), owner)
+		text := safe(fmt.Sprintf("%s %s · %s", c.Display(), c.Number(), owner))
 		if i == s.cursor {
 			lines = append(lines, st.Selected.Width(iw).Render(ansi.Truncate("▸ "+text, iw, "…")))
 		} else {
@@ -724,7 +742,7 @@ func (m *Model) ruleView() string {
 	}
 	title := "Add an automation rule"
 	if d.index >= 0 {
-		title = "Edit rule " + d.name.String()
+		title = "Edit rule " + safe(d.name.String())
 	}
 	ch := ruleChannels[d.channel]
 	if ch == "" {
@@ -732,14 +750,14 @@ func (m *Model) ruleView() string {
 	}
 	name := d.name.view(fw, d.focus == 0, st)
 	if d.index >= 0 {
-		name = d.name.String() + st.Dim.Render("  (the name identifies the rule)")
+		name = safeFit(d.name.String(), max(4, fw-32)) + st.Dim.Render("  (the name identifies the rule)")
 	}
 	lines := []string{st.Title.Render(title), "",
 		label(0, "Name") + " " + name,
 		label(1, "Channel") + " ‹ " + ch + " ›",
 		label(2, "Keyword") + " " + d.keyword.view(fw, d.focus == 2, st),
 		label(3, "Tag") + " " + d.tag.view(fw, d.focus == 3, st),
-		label(4, "Send to") + " ‹ " + d.targetNames[d.to] + " ›",
+		label(4, "Send to") + " ‹ " + safeFit(d.targetNames[d.to], fw-4) + " ›",
 		"", st.Dim.Render("A rule matches when all its conditions hold; the first match wins."),
 	}
 	if d.busy {

@@ -97,7 +97,7 @@ func (f *field) view(width int, focused bool, st Styles) string {
 		return st.Dim.Render(ansi.Truncate(f.placeholder, width, "…"))
 	}
 	if !focused {
-		return ansi.Truncate(string(f.value), width, "…")
+		return safeFit(string(f.value), width) // a value set from the store may hold anything
 	}
 	// keep the cursor in view: show the tail when the text is longer than the box
 	start := 0
@@ -111,10 +111,8 @@ func (f *field) view(width int, focused bool, st Styles) string {
 		after = string(f.value[f.pos+1:])
 	}
 	if len(f.value) == 0 && f.placeholder != "" {
-		return st.Selected.Reverse(true).Render(" ") + st.Dim.Render(ansi.Truncate(f.placeholder, width-1, "…"))
+		return st.Cursor.Render(" ") + st.Dim.Render(ansi.Truncate(f.placeholder, width-1, "…"))
 	}
-	out := before + lipglossReverse(at) + after
+	out := safe(before) + st.Cursor.Render(safe(at)) + safe(after)
 	return ansi.Truncate(out, width, "…")
 }
-
-func lipglossReverse(s string) string { return "\x1b[7m" + s + "\x1b[27m" }

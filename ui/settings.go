@@ -12,6 +12,7 @@ import (
 
 	"switchboard/data"
 	"switchboard/inbox"
+	"switchboard/textsafe"
 )
 
 // The focusable settings items, in order: the owner-routing toggle, round robin, the default
@@ -200,7 +201,8 @@ func (m *Model) settingsLeft(iw int) (left []string, items []int) {
 	item := func(i int, text string) {
 		items[i] = len(left)
 		if i == m.setCursor {
-			left = append(left, st.Selected.Width(iw).Render("▸ "+ansi.Strip(text)))
+			// cut to the box: a longer line would wrap and push every line below it down
+			left = append(left, st.Selected.Width(iw).Render(ansi.Truncate("▸ "+ansi.Strip(text), iw, "…")))
 			return
 		}
 		left = append(left, "  "+text)
@@ -208,7 +210,7 @@ func (m *Model) settingsLeft(iw int) (left []string, items []int) {
 	left = append(left, st.Title.Render("Routing"))
 	if !admin && m.loaded {
 		o, _ := m.me()
-		left = append(left, st.Locked.Render(fmt.Sprintf("🔒 Only admins can change routing — you are %s (%s).", o.Name, o.Role)))
+		left = append(left, st.Locked.Render(fmt.Sprintf("🔒 Only admins can change routing — you are %s (%s).", safe(o.Name), safe(o.Role))))
 	}
 	toggle := func(on bool, lock string) string {
 		switch {
@@ -221,7 +223,7 @@ func (m *Model) settingsLeft(iw int) (left []string, items []int) {
 	}
 	item(setOwner, toggle(s.ContactOwnerRouting, s.OwnerRoutingLock)+" Contact owner-based routing")
 	if s.OwnerRoutingLock != "" {
-		for _, l := range wrap(s.OwnerRoutingLock+" (plan: "+s.Plan+")", iw-4) {
+		for _, l := range wrap(safe(s.OwnerRoutingLock+" (plan: "+s.Plan+")"), iw-4) {
 			left = append(left, "    "+st.Locked.Render(l))
 		}
 	} else if s.ContactOwnerRouting && !s.OwnerRoutingActive {
@@ -241,15 +243,15 @@ func (m *Model) settingsLeft(iw int) (left []string, items []int) {
 	}
 	item(setRoundRobin, toggle(s.RoundRobin, s.RoundRobinLock)+" Round robin")
 	if s.RoundRobinLock != "" {
-		left = append(left, st.Locked.Render("    "+s.RoundRobinLock))
+		left = append(left, st.Locked.Render("    "+safe(s.RoundRobinLock)))
 	} else {
 		left = append(left, st.Dim.Render("    picks the online operator (not admins) assigned least recently"))
 	}
-	item(setDefaultTeam, "Default team: "+st.Bold.Render(m.teamName(s.DefaultTeam))+st.Dim.Render("  (space: next team)"))
-	item(setPlan, "Plan: "+st.Bold.Render(s.Plan)+st.Dim.Render("  (space: next plan)"))
+	item(setDefaultTeam, "Default team: "+st.Bold.Render(safe(m.teamName(s.DefaultTeam)))+st.Dim.Render("  (space: next team)"))
+	item(setPlan, "Plan: "+st.Bold.Render(safe(s.Plan))+st.Dim.Render("  (space: next plan)"))
 	left = append(left, "", st.Title.Render("Automation rules")+st.Dim.Render("  first match wins · a add · enter edit · K/J move · x remove"))
 	for i, r := range s.Rules {
-		item(setRules+i, fmt.Sprintf("%d. %s: %s → %s", i+1, r.Name, ruleWhen(r), m.ruleTo(r.To)))
+		item(setRules+i, fmt.Sprintf("%d. %s: %s → %s", i+1, safe(r.Name), safe(ruleWhen(r)), safe(m.ruleTo(r.To))))
 	}
 	item(setRules+len(s.Rules), st.Dim.Render("+ Add a rule"))
 	return left, items
@@ -341,8 +343,8 @@ func (m *Model) settingsRight(rw int) []string {
 		for _, id := range t.Members {
 			names = append(names, m.opName(id))
 		}
-		right = append(right, st.Bold.Render(t.Name)+def)
-		for _, l := range wrap(strings.Join(names, ", "), rw-2) {
+		right = append(right, st.Bold.Render(safe(t.Name))+def)
+		for _, l := range wrap(safe(strings.Join(names, ", ")), rw-2) {
 			right = append(right, "  "+l)
 		}
 	}
@@ -352,9 +354,9 @@ func (m *Model) settingsRight(rw int) []string {
 		for _, t := range o.Teams {
 			teams = append(teams, m.teamName(t))
 		}
-		line := fmt.Sprintf("%-12s %-8s ", ansi.Truncate(o.Name, 12, "…"), o.Role) + m.presence(o.Status)
+		line := textsafe.Pad(o.Name, 12) + " " + textsafe.Pad(o.Role, 8) + " " + m.presence(o.Status)
 		if len(teams) > 0 {
-			line += st.Dim.Render("  " + strings.Join(teams, ", "))
+			line += st.Dim.Render("  " + safe(strings.Join(teams, ", ")))
 		}
 		right = append(right, line)
 	}
@@ -364,8 +366,8 @@ func (m *Model) settingsRight(rw int) []string {
 	}
 	for i := len(m.history) - 1; i >= 0 && i >= len(m.history)-6; i-- {
 		c := m.history[i]
-		right = append(right, st.Dim.Render(c.At.Format("Jan 2 15:04"))+" "+st.Bold.Render(m.opName(c.By)))
-		right = append(right, fmt.Sprintf("  %s: %s → %s", settingName(c.Key), settingValue(c.Key, c.From), settingValue(c.Key, c.To)))
+		right = append(right, st.Dim.Render(c.At.Format("Jan 2 15:04"))+" "+st.Bold.Render(safe(m.opName(c.By))))
+		right = append(right, safe(fmt.Sprintf("  %s: %s → %s", settingName(c.Key), settingValue(c.Key, c.From), settingValue(c.Key, c.To))))
 	}
 	return right
 }

@@ -13,7 +13,11 @@ type Styles struct {
 	Pane, PaneFocus         lipgloss.Style
 	Title, Dim, Bold        lipgloss.Style
 	Selected, SelectedDim   lipgloss.Style
+	SelectedBold            lipgloss.Style // the focused row and view
+	SelectedDimBold         lipgloss.Style // the current view when the views pane has no focus
 	Tab, TabActive          lipgloss.Style
+	TabFocus                lipgloss.Style // the active tab when the views have the focus
+	Cursor                  lipgloss.Style // the text cursor of an input
 	Unread, Owner, Assignee lipgloss.Style
 	Note, Reply, Inbound    lipgloss.Style
 	Call, Missed            lipgloss.Style
@@ -49,7 +53,9 @@ func newStyles(isDark, noColor bool) Styles {
 		s.PaneFocus = n().Border(lipgloss.ThickBorder())
 		s.Title, s.Dim, s.Bold = n().Bold(true), n().Faint(true), n().Bold(true)
 		s.Selected, s.SelectedDim = n().Reverse(true), n().Underline(true)
+		s.SelectedBold, s.SelectedDimBold = s.Selected.Bold(true), s.SelectedDim.Bold(true)
 		s.Tab, s.TabActive = n().Padding(0, 1), n().Reverse(true).Padding(0, 1)
+		s.TabFocus, s.Cursor = s.TabActive.Reverse(true), n().Reverse(true)
 		s.Unread, s.Owner, s.Assignee = n().Bold(true), n(), n().Bold(true)
 		s.Note, s.Reply, s.Inbound = n().Faint(true), n(), n()
 		s.Call, s.Missed = n(), n().Bold(true)
@@ -71,8 +77,10 @@ func newStyles(isDark, noColor bool) Styles {
 	s.Bold = n().Foreground(fg).Bold(true)
 	s.Selected = n().Background(selBg).Foreground(fg)
 	s.SelectedDim = n().Foreground(accent)
+	s.SelectedBold, s.SelectedDimBold = s.Selected.Bold(true), s.SelectedDim.Bold(true)
 	s.Tab = n().Foreground(dim).Padding(0, 1)
 	s.TabActive = n().Foreground(accent).Bold(true).Underline(true).Padding(0, 1)
+	s.TabFocus, s.Cursor = s.TabActive.Reverse(true), n().Reverse(true)
 	s.Unread = n().Foreground(blue).Bold(true)
 	s.Owner = n().Foreground(yellow)
 	s.Assignee = n().Foreground(green)

@@ -91,7 +91,7 @@ func (m *Model) paneIndex() int {
 
 // View draws the screen. It does no I/O and touches only what is visible.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.render())
+	v := tea.NewView(guard(m.render()))
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "Switchboard"
@@ -112,7 +112,7 @@ func (m *Model) render() string {
 	L := m.layout()
 	parts := []string{m.header()}
 	if L.bannerY >= 0 {
-		parts = append(parts, m.st.Banner.Width(m.w).Render(ansi.Truncate(" "+m.banner, m.w, "…")))
+		parts = append(parts, m.st.Banner.Width(m.w).Render(safeFit(" "+m.banner, m.w)))
 	}
 	if L.tabsY >= 0 {
 		parts = append(parts, m.tabBar(m.w))
@@ -162,9 +162,9 @@ func (m *Model) header() string {
 		right += m.st.Unread.Render(fmt.Sprintf("🔔 %d", m.unread)) + "  "
 	}
 	if o, ok := m.me(); ok {
-		right += m.st.Bold.Render(o.Name) + m.st.Dim.Render(" · "+o.Role+" · ") + m.presence(o.Status) + " "
+		right += m.st.Bold.Render(safeFit(o.Name, 40)) + m.st.Dim.Render(" · "+safeFit(o.Role, 20)+" · ") + m.presence(o.Status) + " "
 	} else {
-		right += m.st.Dim.Render("as "+m.as) + " "
+		right += m.st.Dim.Render("as "+safeFit(m.as, 40)) + " "
 	}
 	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
@@ -182,12 +182,12 @@ func (m *Model) presence(s string) string {
 	case "away":
 		return m.st.Locked.Render("◐ away")
 	}
-	return m.st.Off.Render("○ " + s)
+	return m.st.Off.Render("○ " + safeFit(s, 20))
 }
 
 func (m *Model) tabLabel(i int) string {
 	t := m.tabs[i]
-	return fmt.Sprintf("%s %d", t.label, m.count(t))
+	return fmt.Sprintf("%s %d", safeFit(t.label, 30), m.count(t))
 }
 
 // tabBar is the views as one line of tabs (narrow screens), scrolled so the active one shows.
@@ -198,7 +198,7 @@ func (m *Model) tabBar(w int) string {
 		if i == m.tab {
 			st = m.st.TabActive
 			if m.focus == paneViews {
-				st = st.Reverse(true)
+				st = m.st.TabFocus
 			}
 		}
 		cells[i] = st.Render(m.tabLabel(i))
@@ -259,6 +259,9 @@ func (m *Model) box(lines []string, w, h int, focused bool) string {
 	for i := range out {
 		if i < len(lines) {
 			l := lines[i]
+			if j := strings.IndexByte(l, '\n'); j >= 0 {
+				l = l[:j] + ansi.ResetStyle // a line is one line: nothing pushes the border down
+			}
 			if lipgloss.Width(l) > iw {
 				l = ansi.Truncate(l, iw, "…")
 			}
@@ -272,15 +275,15 @@ func (m *Model) viewsPane(r rect) string {
 	iw := r.w - 2
 	lines := []string{m.st.Title.Render("Views")}
 	for i := range m.tabs {
-		label := m.tabs[i].label
+		label := safe(m.tabs[i].label)
 		n := fmt.Sprint(m.count(m.tabs[i]))
 		gap := max(1, iw-2-lipgloss.Width(label)-len(n))
 		text := " " + ansi.Truncate(label, iw-3-len(n), "…") + strings.Repeat(" ", gap) + n + " "
 		switch {
 		case i == m.tab && m.focus == paneViews:
-			text = m.st.Selected.Bold(true).Render(text)
+			text = m.st.SelectedBold.Render(text)
 		case i == m.tab:
-			text = m.st.SelectedDim.Bold(true).Render(text)
+			text = m.st.SelectedDimBold.Render(text)
 		case m.tabs[i].view == inbox.ViewWaiting && m.counts.Waiting > 0:
 			text = m.st.Locked.Render(text)
 		}
@@ -292,8 +295,8 @@ func (m *Model) viewsPane(r rect) string {
 func (m *Model) listPane(r rect) string {
 	iw := r.w - 2
 	t := m.tabs[m.tab]
-	head := m.st.Title.Render(t.label)
 	info := m.listInfo()
+	head := m.st.Title.Render(safeFit(t.label, max(1, iw-lipgloss.Width(info)-1)))
 	head += strings.Repeat(" ", max(1, iw-lipgloss.Width(head)-lipgloss.Width(info))) + m.st.Dim.Render(info)
 	lines := []string{head}
 	n := m.listRows()
@@ -330,7 +333,7 @@ func (m *Model) row(c *inbox.ConversationView, w int, selected bool) []string {
 		mark = style(st.Unread, "●")
 	}
 	age := fmtAge(m.now().Sub(c.LastAt))
-	name := c.Contact.Display()
+	name := safe(c.Contact.Display())
 	num := " " + c.Contact.Number()
 	room := w - 3 - len(age)
 	if lipgloss.Width(name) > room {
@@ -348,18 +351,18 @@ func (m *Model) row(c *inbox.ConversationView, w int, selected bool) []string {
 	if c.PreviewKind == "call" && strings.Contains(c.Preview, "missed") {
 		prevStyle = st.Missed
 	}
-	l2 := "  " + marker + " " + style(prevStyle, ansi.Truncate(c.Preview, w-4, "…"))
-	who := "→ " + style(st.Assignee, firstName(m.assigneeName(c)))
+	l2 := "  " + marker + " " + style(prevStyle, safeFit(c.Preview, w-4))
+	who := "→ " + style(st.Assignee, firstName(safe(m.assigneeName(c))))
 	if c.Prompt != nil {
 		who = style(st.Locked, "⚑ waiting") + " " + who
 	}
 	if c.Contact.OwnerName != "" {
-		who += style(st.Dim, " · owner ") + style(st.Owner, firstName(c.Contact.OwnerName))
+		who += style(st.Dim, " · owner ") + style(st.Owner, firstName(safe(c.Contact.OwnerName)))
 	} else {
 		who += style(st.Dim, " · no owner")
 	}
 	if c.TeamName != "" {
-		who += style(st.Dim, " · "+c.TeamName)
+		who += style(st.Dim, " · "+safe(c.TeamName))
 	}
 	if c.Status == "closed" {
 		who += style(st.Dim, " · closed")
@@ -373,7 +376,7 @@ func (m *Model) row(c *inbox.ConversationView, w int, selected bool) []string {
 		if selected {
 			l = st.Selected.Width(w).Render(l)
 			if i == 0 {
-				l = st.Selected.Bold(true).Width(w).Render(ansi.Strip(lines[0]))
+				l = st.SelectedBold.Width(w).Render(ansi.Strip(lines[0]))
 			}
 		}
 		lines[i] = l
@@ -449,28 +452,34 @@ func (m *Model) convPane(r rect) string {
 	d := m.detail
 	c := &d.Conversation
 	st := m.st
-	status := c.Status
+	status := safeFit(c.Status, 20)
 	if status == "" {
 		status = "no conversation yet"
 	}
 	ids := c.Contact.Number()
 	if u := c.Contact.Username; u != "" && c.Contact.Display() != "@"+u {
-		ids += " · @" + u
+		ids += " · @" + safe(u)
 	}
-	l1 := st.Title.Render(c.Contact.Display()) + st.Dim.Render(" "+ids)
-	l1 += strings.Repeat(" ", max(1, iw-lipgloss.Width(l1)-len(status)-2)) + st.Bold.Render("["+status+"]")
+	name, num := safe(c.Contact.Display()), " "+ids
+	if room := iw - lipgloss.Width(status) - 3; lipgloss.Width(name) > room {
+		name, num = safeFit(name, room), ""
+	} else if lipgloss.Width(name)+lipgloss.Width(num) > room {
+		num = ""
+	}
+	l1 := st.Title.Render(name) + st.Dim.Render(num)
+	l1 += strings.Repeat(" ", max(1, iw-lipgloss.Width(l1)-lipgloss.Width(status)-2)) + st.Bold.Render("["+status+"]")
 	owner := "none"
 	if c.Contact.OwnerName != "" {
-		owner = c.Contact.OwnerName
+		owner = safe(c.Contact.OwnerName)
 	}
-	team := c.TeamName
+	team := safe(c.TeamName)
 	if team == "" {
 		team = "none"
 	}
-	meta := st.Dim.Render("Owner ") + st.Owner.Render(owner) + st.Dim.Render(" · Assignee ") + st.Assignee.Render(m.assigneeName(c))
+	meta := st.Dim.Render("Owner ") + st.Owner.Render(owner) + st.Dim.Render(" · Assignee ") + st.Assignee.Render(safe(m.assigneeName(c)))
 	var head []string
 	if m.cursor < 0 && m.note != "" {
-		for _, l := range wrap(m.note+": the list highlights nothing", iw) {
+		for _, l := range wrap(safe(m.note)+": the list highlights nothing", iw) {
 			head = append(head, st.Locked.Render(l))
 		}
 	}
@@ -480,7 +489,7 @@ func (m *Model) convPane(r rect) string {
 	if c.Why != "" {
 		// the answer to "why is this here?" is shown whole, up to six lines (the timeline's
 		// note has it all)
-		lines := wrap("Why: "+c.Why, iw)
+		lines := wrap("Why: "+safe(c.Why), iw)
 		if len(lines) > 6 {
 			lines = lines[:6]
 			lines[5] = ansi.Truncate(lines[5], iw-1, "") + "…"
@@ -492,14 +501,14 @@ func (m *Model) convPane(r rect) string {
 	if p := c.Prompt; p != nil {
 		hint := "press enter to decide"
 		if !d.CanAnswer {
-			hint = m.whoDecides()
+			hint = safe(m.whoDecides())
 		}
 		for _, l := range wrap("⚑ Waiting for a team decision — "+hint, iw) {
 			head = append(head, st.Locked.Render(l))
 		}
 	}
 	if len(c.Contact.Tags) > 0 {
-		head = append(head, st.Dim.Render("Tags: "+strings.Join(c.Contact.Tags, ", ")))
+		head = append(head, st.Dim.Render("Tags: "+safe(strings.Join(c.Contact.Tags, ", "))))
 	}
 	head = append(head, st.Dim.Render(strings.Repeat("─", iw)))
 	foot := []string{st.Dim.Render(strings.Repeat("─", iw))}
@@ -543,7 +552,7 @@ func (m *Model) timeline(d *inbox.Detail, w int) []string {
 	st := m.st
 	var out []string
 	now := m.now()
-	name := d.Conversation.Contact.Display()
+	name := safe(d.Conversation.Contact.Display())
 	for _, e := range d.Timeline {
 		ts := e.At.Format("15:04")
 		if e.At.Format("2006-01-02") != now.UTC().Format("2006-01-02") {
@@ -557,7 +566,7 @@ func (m *Model) timeline(d *inbox.Detail, w int) []string {
 		}
 		switch e.Kind {
 		case "message":
-			text, style = name+": "+body, st.Inbound
+			text, style = name+": "+safeText(body), st.Inbound
 		case "call":
 			switch e.Outcome {
 			case inbox.CallAnswered:
@@ -568,13 +577,13 @@ func (m *Model) timeline(d *inbox.Detail, w int) []string {
 				text, style = "☎ Call ringing…", st.Call
 			}
 		case "reply":
-			by := m.opName(e.By)
+			by := safe(m.opName(e.By))
 			if e.Source == inbox.SourceApp {
 				by = "from the WhatsApp Business app"
 			}
-			text, style = "↩ "+by+": "+body, st.Reply
+			text, style = "↩ "+by+": "+safeText(body), st.Reply
 			if e.Delivery != "" {
-				text += "  (" + e.Delivery + ")"
+				text += "  (" + safe(e.Delivery) + ")"
 			}
 		case "note":
 			by := m.opName(e.By)
@@ -584,12 +593,12 @@ func (m *Model) timeline(d *inbox.Detail, w int) []string {
 			case inbox.ByWhatsApp:
 				by = "WhatsApp"
 			}
-			text, style = "· "+by+": "+e.Text, st.Note
+			text, style = "· "+safe(by)+": "+safe(e.Text), st.Note
 			if e.Reason != "" {
-				text += " [" + reasonText(e.Reason) + "]"
+				text += " [" + safe(reasonText(e.Reason)) + "]"
 			}
 		default:
-			text, style = e.Kind+": "+e.Text, st.Dim
+			text, style = safe(e.Kind)+": "+safeText(e.Text), st.Dim
 		}
 		prefix := st.Dim.Render(ts) + " "
 		pw := lipgloss.Width(ts) + 1
@@ -615,7 +624,7 @@ func wrapCount(steps []TourStep, cur, w int) []string {
 	if cur < 0 {
 		return nil
 	}
-	return append(wrap(steps[cur].Do, w), wrap(steps[cur].Expect, w)...)
+	return append(wrap(safe(steps[cur].Do), w), wrap(safe(steps[cur].Expect), w)...)
 }
 
 func (m *Model) tourPane(r rect) string {
@@ -635,7 +644,7 @@ func (m *Model) tourPane(r rect) string {
 		} else if i == cur {
 			mark = st.Key.Render("▸ ")
 		}
-		t := ansi.Truncate(fmt.Sprintf("%d. %s", i+1, s.Title), iw-2, "…")
+		t := safeFit(fmt.Sprintf("%d. %s", i+1, safe(s.Title)), iw-2)
 		if i == cur {
 			t = st.Bold.Render(t)
 		}
@@ -660,16 +669,16 @@ func (m *Model) tourPane(r rect) string {
 			}
 		}
 		lines = []string{st.Title.Render("Guided tour") + st.Dim.Render("  T hides"), p.String() + st.Dim.Render(fmt.Sprintf(" %d/%d done", done, len(m.steps)))}
-		for _, l := range wrap(fmt.Sprintf("%d. %s", cur+1, m.steps[cur].Title), iw) {
+		for _, l := range wrap(fmt.Sprintf("%d. %s", cur+1, safe(m.steps[cur].Title)), iw) {
 			lines = append(lines, st.Bold.Render(l))
 		}
 	}
 	if cur >= 0 {
 		s := m.steps[cur]
 		lines = append(lines, "", st.Key.Render("Do"))
-		lines = append(lines, wrap(s.Do, iw)...)
+		lines = append(lines, wrap(safe(s.Do), iw)...)
 		lines = append(lines, st.Key.Render("Expect"))
-		for _, l := range wrap(s.Expect, iw) {
+		for _, l := range wrap(safe(s.Expect), iw) {
 			lines = append(lines, st.Dim.Render(l))
 		}
 	} else if len(m.steps) > 0 {
@@ -691,7 +700,7 @@ func (m *Model) statusLine() string {
 		st = m.st.Status
 		text = m.hint()
 	}
-	return st.Width(m.w).Render(ansi.Truncate(" "+text, m.w, "…"))
+	return st.Width(m.w).Render(safeFit(" "+text, m.w))
 }
 
 func (m *Model) hint() string {
@@ -757,7 +766,7 @@ func (m *Model) helpView(w, h int) string {
 			hp := b.Help()
 			if r := m.disabled(b); r != "" {
 				lines = append(lines, st.KeyOff.Render(fmt.Sprintf("%-9s", hp.Key))+" "+st.Dim.Render(hp.Desc))
-				for _, l := range wrap("✗ "+r, colW-12) {
+				for _, l := range wrap("✗ "+safe(r), colW-12) {
 					lines = append(lines, "          "+st.Reason.Render(l))
 				}
 				continue
