@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"switchboard/data"
 	"switchboard/inbox"
 	"switchboard/inbox/rpc"
 )
@@ -42,7 +41,7 @@ type toggleState struct {
 }
 
 func (a *app) toggleCmd(use, title, key, example string, get func(inbox.SettingsView) toggleState,
-	set func(ctx context.Context, c rpc.API, by string, on bool) (data.SettingChange, error)) *cobra.Command {
+	set func(ctx context.Context, c rpc.API, by string, on bool) (inbox.SettingChange, error)) *cobra.Command {
 	return &cobra.Command{
 		Use:     use + " [on|off]",
 		Short:   "Show, or turn " + strings.ToLower(title[:1]) + title[1:] + " on or off (admins)",
@@ -100,7 +99,7 @@ func (a *app) routingCmd() *cobra.Command {
 		func(s inbox.SettingsView) toggleState {
 			return toggleState{On: s.ContactOwnerRouting, InForce: s.OwnerRoutingActive, Locked: s.OwnerRoutingLock}
 		},
-		func(ctx context.Context, c rpc.API, by string, on bool) (data.SettingChange, error) {
+		func(ctx context.Context, c rpc.API, by string, on bool) (inbox.SettingChange, error) {
 			return c.SetOwnerRouting(ctx, by, on)
 		})
 }
@@ -112,7 +111,7 @@ func (a *app) roundrobinCmd() *cobra.Command {
 		func(s inbox.SettingsView) toggleState {
 			return toggleState{On: s.RoundRobin, InForce: s.RoundRobinActive, Locked: s.RoundRobinLock}
 		},
-		func(ctx context.Context, c rpc.API, by string, on bool) (data.SettingChange, error) {
+		func(ctx context.Context, c rpc.API, by string, on bool) (inbox.SettingChange, error) {
 			return c.SetRoundRobin(ctx, by, on)
 		})
 }
@@ -261,7 +260,7 @@ func (a *app) operatorsCmd() *cobra.Command {
 			w.Printf("Operator %s %s: %s, %s.\n", named(o.Name, o.ID), verb, o.Role, o.Status)
 		})
 	}
-	var o data.Operator
+	var o inbox.Operator
 	addc := &cobra.Command{
 		Use: "add ID", Short: "Add an operator (admins; anyone may add the first admin)", Args: cobra.ExactArgs(1),
 		Example: `  switchboard operators add alice --name "Alice Ng" --role admin
@@ -414,7 +413,7 @@ func (a *app) teamsCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := c.AddTeam(ctx, as, data.Team{ID: args[0], Name: name, Members: splitList(members)}); err != nil {
+			if err := c.AddTeam(ctx, as, inbox.Team{ID: args[0], Name: name, Members: splitList(members)}); err != nil {
 				return err
 			}
 			return done(args[0], fmt.Sprintf("Team %s added.", named(name, args[0])))
@@ -574,7 +573,7 @@ Owners change with `+"`switchboard owner CONTACT OPERATOR`"+`, so routing keeps 
 		if !adding && !exists {
 			return &inbox.Error{Kind: inbox.NotFound, Msg: fmt.Sprintf("Contact %s not found; add it with `switchboard contacts add`", phone)}
 		}
-		rec := data.Contact{ID: phone, Name: cur.Name, Tags: cur.Tags}
+		rec := inbox.Contact{ID: phone, Name: cur.Name, Tags: cur.Tags}
 		if exists {
 			rec.ID = cur.ID
 		}
@@ -673,7 +672,7 @@ func (a *app) rulesCmd() *cobra.Command {
 	cmd.AddCommand(&cobra.Command{Use: "list", Short: "List rules in the order they are tried", Args: cobra.NoArgs,
 		Example: "  switchboard rules list --json", RunE: a.runE(list)})
 
-	ruleFlags := func(c *cobra.Command, r *data.Rule) {
+	ruleFlags := func(c *cobra.Command, r *inbox.Rule) {
 		c.Flags().StringVar(&r.Channel, "channel", "", "message or call (empty: any)")
 		c.Flags().StringVar(&r.Keyword, "keyword", "", "one word the message must contain (case-insensitive)")
 		c.Flags().StringVar(&r.Tag, "tag", "", "a tag the contact must have")
@@ -682,7 +681,7 @@ func (a *app) rulesCmd() *cobra.Command {
 	done := func(name, msg string) error {
 		return a.emit(map[string]any{"name": name, "done": msg}, func(w *textOut) { w.Println(msg) })
 	}
-	var nr data.Rule
+	var nr inbox.Rule
 	addc := &cobra.Command{
 		Use: "add NAME", Short: "Add a rule, tried after the existing ones (admins)", Args: cobra.ExactArgs(1),
 		Example: `  switchboard rules add refunds --keyword refund --to team:billing
@@ -701,7 +700,7 @@ func (a *app) rulesCmd() *cobra.Command {
 	}
 	ruleFlags(addc, &nr)
 	addc.MarkFlagRequired("to")
-	var er data.Rule
+	var er inbox.Rule
 	edit := &cobra.Command{
 		Use: "edit NAME", Short: "Change a rule's conditions or target (admins)", Args: cobra.ExactArgs(1),
 		Example: `  switchboard rules edit refunds --to operator:frank
@@ -719,7 +718,7 @@ func (a *app) rulesCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var cur *data.Rule
+			var cur *inbox.Rule
 			for i := range sv.Rules {
 				if sv.Rules[i].Name == args[0] {
 					cur = &sv.Rules[i]

@@ -335,7 +335,7 @@ func (l *listPrinter) end(next string) error {
 
 // printEntry prints one timeline entry; a message's or a reply's lines after the first are
 // indented under its first.
-func printEntry(w *textOut, e data.Entry) {
+func printEntry(w *textOut, e inbox.Entry) {
 	at := e.At.Local().Format("2006-01-02 15:04:05")
 	text := inbox.EntryText(e)
 	if pre := inbox.EntryContext(e); len(pre) > 0 && e.Source != inbox.SourceApp {

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"switchboard/data"
 	"switchboard/inbox"
 )
 
@@ -26,7 +25,7 @@ func Generate(ctx context.Context, svc *inbox.Service, n int, progress func(done
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	base := inbox.Document{Format: inbox.Format,
-		Settings: data.Settings{Plan: "business", ContactOwnerRouting: true, RoundRobin: true, DefaultTeam: "support", Rules: rules},
+		Settings: inbox.Settings{Plan: "business", ContactOwnerRouting: true, RoundRobin: true, DefaultTeam: "support", Rules: rules},
 		Teams:    teams, Operators: operators}
 	if err := importDoc(ctx, svc, base); err != nil {
 		return err
@@ -57,14 +56,14 @@ func Generate(ctx context.Context, svc *inbox.Service, n int, progress func(done
 			// activity spread over the last 30 days
 			at := now.Add(-time.Duration(rng.IntN(30*24*3600)) * time.Second)
 			lines := fillerLines[rng.IntN(len(fillerLines))]
-			tl := []data.Entry{{At: at, Kind: "message", ID: "wamid.gen." + id, Text: lines[0]},
+			tl := []inbox.Entry{{At: at, Kind: "message", ID: "wamid.gen." + id, Text: lines[0]},
 				{At: at, Kind: "note", By: "routing", Reason: "round_robin", Text: "Round robin in " + teamName(team)}}
 			if len(lines) > 1 {
 				by := a
-				tl = append(tl, data.Entry{At: at.Add(time.Minute), Kind: "reply", By: by, Text: lines[1], ID: "sb." + id + ".3", Delivery: "delivered"})
+				tl = append(tl, inbox.Entry{At: at.Add(time.Minute), Kind: "reply", By: by, Text: lines[1], ID: "sb." + id + ".3", Delivery: "delivered"})
 			}
 			if rng.IntN(6) == 0 {
-				tl = append(tl, data.Entry{At: at.Add(2 * time.Minute), Kind: "call", ID: "wacid.gen." + id, Outcome: "missed"})
+				tl = append(tl, inbox.Entry{At: at.Add(2 * time.Minute), Kind: "call", ID: "wacid.gen." + id, Outcome: "missed"})
 			}
 			status := "closed"
 			if rng.IntN(10) < 4 {

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"switchboard/data"
 	"switchboard/inbox"
 	"switchboard/routing"
 )
@@ -115,7 +114,7 @@ var Steps = []Step{
 // note is a system note the app wrote since the tour started, with what the tour needs to know
 // about its conversation.
 type note struct {
-	data.Entry
+	inbox.Entry
 	Contact  string
 	Owner    string // the contact's owner now
 	New      bool   // the conversation started after the tour did
@@ -124,7 +123,7 @@ type note struct {
 
 // Facts are what the app has seen since the tour started.
 type Facts struct {
-	history         []data.SettingChange
+	history         []inbox.SettingChange
 	notes           []note
 	routedCall      bool
 	refusedNonAdmin bool
@@ -139,7 +138,7 @@ func (f *Facts) note(match func(note) bool) bool {
 	return false
 }
 
-func (f *Facts) flipped(key routing.SettingKey, to string, after time.Time) *data.SettingChange {
+func (f *Facts) flipped(key routing.SettingKey, to string, after time.Time) *inbox.SettingChange {
 	for i := range f.history {
 		h := &f.history[i]
 		if h.Key == string(key) && h.To == to && !h.At.Before(after) {
@@ -282,7 +281,7 @@ func (t *Tour) facts(ctx context.Context) (*Facts, error) {
 			}
 			isNew := d.Older == "" && len(d.Timeline) > 0 && !d.Timeline[0].At.Before(t.start)
 			closed := false
-			var lastCall *data.Entry
+			var lastCall *inbox.Entry
 			for i, e := range d.Timeline {
 				if e.Kind == "note" && (e.Reason == string(routing.ReasonClosed)) {
 					closed = true

@@ -23,7 +23,7 @@ const Admin = "maya"
 
 // The people, teams and rules of the demo workspace.
 var (
-	operators = []data.Operator{
+	operators = []inbox.Operator{
 		{ID: "ines", Name: "Inés García", Role: "operator", Status: "away"},
 		{ID: "ken", Name: "Ken Watanabe", Role: "operator", Status: "online"},
 		{ID: "lena", Name: "Lena Fischer", Role: "operator", Status: "online"},
@@ -33,12 +33,12 @@ var (
 		{ID: "sofia", Name: "Sofia Rossi", Role: "operator", Status: "offline"},
 		{ID: "tom", Name: "Tom Becker", Role: "admin", Status: "away"},
 	}
-	teams = []data.Team{
+	teams = []inbox.Team{
 		{ID: "sales", Name: "Sales", Members: []string{"tom", "ken", "ines"}},
 		{ID: "support", Name: "Support", Members: []string{"maya", "lena", "omar", "sofia"}},
 		{ID: "billing", Name: "Billing", Members: []string{"raj", "omar"}},
 	}
-	rules = []data.Rule{
+	rules = []inbox.Rule{
 		{Name: "refunds", Channel: "message", Keyword: "refund", To: "team:billing"},
 		{Name: "vip-calls", Channel: "call", Tag: "vip", To: "team:sales"},
 	}
@@ -106,7 +106,7 @@ func Seed(ctx context.Context, svc *inbox.Service) error {
 func Workspace(now time.Time) inbox.Document {
 	now = now.Truncate(time.Second)
 	doc := inbox.Document{Format: inbox.Format,
-		Settings: data.Settings{Plan: "business", ContactOwnerRouting: true, RoundRobin: true, DefaultTeam: "support", Rules: rules},
+		Settings: inbox.Settings{Plan: "business", ContactOwnerRouting: true, RoundRobin: true, DefaultTeam: "support", Rules: rules},
 		Teams:    teams, Operators: operators}
 	scripts := append([]script(nil), tourContacts...)
 	owners := []string{"", "lena", "", "omar", "ken", "", "raj", "", "lena", ""}
@@ -168,10 +168,10 @@ func Workspace(now time.Time) inbox.Document {
 		}
 		at := start
 		next := func() time.Time { at = at.Add(3 * time.Minute); return at }
-		cv.Timeline = append(cv.Timeline, data.Entry{At: next(), Kind: "message", ID: fmt.Sprintf("wamid.demo.%s.1", s.id), Text: s.lines[0]})
+		cv.Timeline = append(cv.Timeline, inbox.Entry{At: next(), Kind: "message", ID: fmt.Sprintf("wamid.demo.%s.1", s.id), Text: s.lines[0]})
 		why, reason := routedNote(s, opName)
 		if reason != "" {
-			cv.Timeline = append(cv.Timeline, data.Entry{At: at, Kind: "note", By: "routing", Reason: reason, Text: why})
+			cv.Timeline = append(cv.Timeline, inbox.Entry{At: at, Kind: "note", By: "routing", Reason: reason, Text: why})
 		}
 		cv.Why, cv.WhyReason = why, reason
 		for j, line := range s.lines[1:] {
@@ -180,23 +180,23 @@ func Workspace(now time.Time) inbox.Document {
 				if by == "" || by == "bot" {
 					by = firstOperator(s.team)
 				}
-				cv.Timeline = append(cv.Timeline, data.Entry{At: next(), Kind: "reply", By: by, Text: line,
+				cv.Timeline = append(cv.Timeline, inbox.Entry{At: next(), Kind: "reply", By: by, Text: line,
 					ID: fmt.Sprintf("sb.%s.%d", s.id, len(cv.Timeline)+1), Delivery: "read"})
 			} else {
-				cv.Timeline = append(cv.Timeline, data.Entry{At: next(), Kind: "message", ID: fmt.Sprintf("wamid.demo.%s.%d", s.id, j+2), Text: line})
+				cv.Timeline = append(cv.Timeline, inbox.Entry{At: next(), Kind: "message", ID: fmt.Sprintf("wamid.demo.%s.%d", s.id, j+2), Text: line})
 			}
 		}
 		switch s.call {
 		case "missed":
-			cv.Timeline = append(cv.Timeline, data.Entry{At: next(), Kind: "call", ID: "wacid.demo." + s.id, Outcome: "missed"})
+			cv.Timeline = append(cv.Timeline, inbox.Entry{At: next(), Kind: "call", ID: "wacid.demo." + s.id, Outcome: "missed"})
 		case "answered":
-			cv.Timeline = append(cv.Timeline, data.Entry{At: next(), Kind: "call", ID: "wacid.demo." + s.id, Outcome: "answered", Duration: 184})
+			cv.Timeline = append(cv.Timeline, inbox.Entry{At: next(), Kind: "call", ID: "wacid.demo." + s.id, Outcome: "answered", Duration: 184})
 		}
 		if len(s.lines) == 1 {
 			cv.Unread = 1
 		}
 		if s.status == "closed" {
-			cv.Timeline = append(cv.Timeline, data.Entry{At: next(), Kind: "note", By: firstOperator(s.team), Reason: "closed",
+			cv.Timeline = append(cv.Timeline, inbox.Entry{At: next(), Kind: "note", By: firstOperator(s.team), Reason: "closed",
 				Text: opName[firstOperator(s.team)] + " closed the conversation"})
 		}
 		doc.Conversations = append(doc.Conversations, cv)

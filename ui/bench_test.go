@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/data"
 	"switchboard/inbox"
 )
 
@@ -78,7 +77,7 @@ func largeDB(tb testing.TB) string {
 					status = "closed"
 				}
 				cvs = append(cvs, inbox.DocConversation{Contact: id, Status: status, Assignee: &a, Team: team,
-					Timeline: []data.Entry{{At: at, Kind: "message", ID: "wamid.b." + id, Text: "hello, where is my order?"},
+					Timeline: []inbox.Entry{{At: at, Kind: "message", ID: "wamid.b." + id, Text: "hello, where is my order?"},
 						{At: at, Kind: "note", By: "routing", Reason: "owner", Text: "Assigned to the contact owner"}}})
 			}
 			if largeErr = svc.AddConversations(context.Background(), "alice", cts, cvs); largeErr != nil {

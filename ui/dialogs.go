@@ -11,7 +11,6 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"switchboard/data"
 	"switchboard/inbox"
 	"switchboard/textsafe"
 )
@@ -693,7 +692,7 @@ func (m *Model) ruleKey(msg tea.KeyPressMsg) tea.Cmd {
 		d.focus = (d.focus + 4) % 5
 		return nil
 	case "enter":
-		r := data.Rule{Name: strings.TrimSpace(d.name.String()), Channel: ruleChannels[d.channel],
+		r := inbox.Rule{Name: strings.TrimSpace(d.name.String()), Channel: ruleChannels[d.channel],
 			Keyword: strings.TrimSpace(d.keyword.String()), Tag: strings.TrimSpace(d.tag.String()), To: d.targets[d.to]}
 		d.busy = true
 		add := d.index < 0

@@ -10,7 +10,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"switchboard/data"
 	"switchboard/inbox"
 )
 
@@ -70,9 +69,9 @@ type Model struct {
 
 	// configuration, reloaded on config events
 	ops      []inbox.OperatorView
-	teams    []data.Team
+	teams    []inbox.Team
 	settings inbox.SettingsView
-	history  []data.SettingChange
+	history  []inbox.SettingChange
 	cfgSeq   uint64
 	loaded   bool
 	unread   int // unread notifications
@@ -216,10 +215,10 @@ type detailMsg struct {
 type configMsg struct {
 	seq      uint64
 	settings inbox.SettingsView
-	history  []data.SettingChange
+	history  []inbox.SettingChange
 	ops      []inbox.OperatorView
-	teams    []data.Team
-	unread   []data.Notification
+	teams    []inbox.Team
+	unread   []inbox.Notification
 	err      error
 }
 type doneMsg struct {
@@ -229,7 +228,7 @@ type doneMsg struct {
 	as   string
 }
 type notifyMsg struct {
-	ns []data.Notification
+	ns []inbox.Notification
 }
 type tourMsg struct{ steps []TourStep }
 type bannerMsg struct {

@@ -9,7 +9,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"switchboard/data"
 	"switchboard/inbox"
 )
 
@@ -442,7 +441,7 @@ func TestMouseClicksSettingsRows(t *testing.T) {
 func TestMouseClicksScrolledSettings(t *testing.T) {
 	svc := newService(t)
 	for i := 1; i <= 8; i++ {
-		if err := svc.AddRule(bg, "alice", data.Rule{Name: fmt.Sprintf("extra%d", i), Keyword: fmt.Sprintf("word%d", i), To: "bot"}); err != nil {
+		if err := svc.AddRule(bg, "alice", inbox.Rule{Name: fmt.Sprintf("extra%d", i), Keyword: fmt.Sprintf("word%d", i), To: "bot"}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"switchboard/data"
 	"switchboard/inbox"
 )
 
@@ -147,7 +146,7 @@ func FuzzScreensShowOutsideTextSafely(f *testing.F) {
 		text = "m" + forService(text, inbox.MaxText-1) // a message is never empty
 		label = forService(label, inbox.MaxName-2)
 		rule := "r" + label
-		if err := svc.AddRule(ctx, "alice", data.Rule{Name: rule, Channel: "call", To: "operator:alice"}); err != nil {
+		if err := svc.AddRule(ctx, "alice", inbox.Rule{Name: rule, Channel: "call", To: "operator:alice"}); err != nil {
 			t.Fatal(err)
 		}
 		for i, tm := range []string{"support", "sales", "billing"} {
@@ -155,7 +154,7 @@ func FuzzScreensShowOutsideTextSafely(f *testing.F) {
 				t.Fatal(err)
 			}
 		}
-		if err := svc.UpdateOperator(ctx, "alice", data.Operator{ID: "alice", Name: "A" + label, Role: "admin", Status: "online"}); err != nil {
+		if err := svc.UpdateOperator(ctx, "alice", inbox.Operator{ID: "alice", Name: "A" + label, Role: "admin", Status: "online"}); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() {

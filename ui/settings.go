@@ -10,7 +10,6 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"switchboard/data"
 	"switchboard/inbox"
 	"switchboard/textsafe"
 )
@@ -398,7 +397,7 @@ func settingValue(k, v string) string {
 	return v
 }
 
-func ruleWhen(r data.Rule) string {
+func ruleWhen(r inbox.Rule) string {
 	var c []string
 	if r.Channel != "" {
 		c = append(c, "a "+r.Channel)

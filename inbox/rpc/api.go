@@ -18,7 +18,6 @@ import (
 	"context"
 	"io"
 
-	"switchboard/data"
 	"switchboard/inbox"
 )
 
@@ -28,9 +27,9 @@ type API interface {
 	// DefaultOperator is the first admin by id, "" in an empty workspace.
 	DefaultOperator(ctx context.Context) (string, error)
 	Operators(ctx context.Context) ([]inbox.OperatorView, error)
-	Teams(ctx context.Context) ([]data.Team, error)
+	Teams(ctx context.Context) ([]inbox.Team, error)
 	Settings(ctx context.Context) (inbox.SettingsView, error)
-	History(ctx context.Context) ([]data.SettingChange, error)
+	History(ctx context.Context) ([]inbox.SettingChange, error)
 	Contacts(ctx context.Context, query string, limit int) ([]inbox.ContactView, error)
 	// Contact finds the contact a person names: a number, a BSUID, @username or its id.
 	Contact(ctx context.Context, contact string) (inbox.ContactView, error)
@@ -38,7 +37,7 @@ type API interface {
 	Counts(ctx context.Context, operator string) (inbox.Counts, error)
 	Conversation(ctx context.Context, asker, contact, cursor string, limit int) (inbox.Detail, error)
 	Prompts(ctx context.Context, operator string) ([]inbox.PromptView, error)
-	Notifications(ctx context.Context, operator string, all bool) ([]data.Notification, error)
+	Notifications(ctx context.Context, operator string, all bool) ([]inbox.Notification, error)
 	MarkNotificationsRead(ctx context.Context, by string, seqs ...uint64) error
 
 	Inject(ctx context.Context, in inbox.Inbound) (inbox.Outcome, error)
@@ -56,24 +55,24 @@ type API interface {
 	Accept(ctx context.Context, by, contact, team string) (inbox.Outcome, error)
 	Decline(ctx context.Context, by, contact string) (inbox.Outcome, error)
 
-	SetOwnerRouting(ctx context.Context, by string, on bool) (data.SettingChange, error)
-	SetRoundRobin(ctx context.Context, by string, on bool) (data.SettingChange, error)
-	SetPlan(ctx context.Context, by, plan string) (data.SettingChange, error)
-	SetDefaultTeam(ctx context.Context, by, team string) (data.SettingChange, error)
+	SetOwnerRouting(ctx context.Context, by string, on bool) (inbox.SettingChange, error)
+	SetRoundRobin(ctx context.Context, by string, on bool) (inbox.SettingChange, error)
+	SetPlan(ctx context.Context, by, plan string) (inbox.SettingChange, error)
+	SetDefaultTeam(ctx context.Context, by, team string) (inbox.SettingChange, error)
 	SetPresence(ctx context.Context, by, operator, status string) error
 
-	AddOperator(ctx context.Context, by string, o data.Operator) error
-	UpdateOperator(ctx context.Context, by string, o data.Operator) error
+	AddOperator(ctx context.Context, by string, o inbox.Operator) error
+	UpdateOperator(ctx context.Context, by string, o inbox.Operator) error
 	DeleteOperator(ctx context.Context, by, id string) error
-	AddTeam(ctx context.Context, by string, t data.Team) error
+	AddTeam(ctx context.Context, by string, t inbox.Team) error
 	RenameTeam(ctx context.Context, by, id, name string) error
 	DeleteTeam(ctx context.Context, by, id string) error
 	AddMember(ctx context.Context, by, team, operator string) error
 	RemoveMember(ctx context.Context, by, team, operator string) error
-	SaveContact(ctx context.Context, by string, ct data.Contact) (inbox.ContactView, error)
+	SaveContact(ctx context.Context, by string, ct inbox.Contact) (inbox.ContactView, error)
 	DeleteContact(ctx context.Context, by, contact string) error
-	AddRule(ctx context.Context, by string, r data.Rule) error
-	UpdateRule(ctx context.Context, by string, r data.Rule) error
+	AddRule(ctx context.Context, by string, r inbox.Rule) error
+	UpdateRule(ctx context.Context, by string, r inbox.Rule) error
 	MoveRule(ctx context.Context, by, name string, pos int) error
 	DeleteRule(ctx context.Context, by, name string) error
 
@@ -100,7 +99,7 @@ func (l Local) Operators(ctx context.Context) ([]inbox.OperatorView, error) {
 }
 
 // Teams returns the teams in workspace order.
-func (l Local) Teams(ctx context.Context) ([]data.Team, error) { return l.Service.Teams(ctx), nil }
+func (l Local) Teams(ctx context.Context) ([]inbox.Team, error) { return l.Service.Teams(ctx), nil }
 
 // Settings returns the settings.
 func (l Local) Settings(ctx context.Context) (inbox.SettingsView, error) {

@@ -3,7 +3,6 @@ package rpc
 import (
 	"context"
 
-	"switchboard/data"
 	"switchboard/inbox"
 )
 
@@ -32,10 +31,10 @@ type Args struct {
 	CallEnd  *inbox.CallEnd      `json:"call_end,omitempty"`
 	Change   *inbox.NumberChange `json:"number_change,omitempty"`
 	Echo     *inbox.Echo         `json:"echo,omitempty"`
-	Op       *data.Operator      `json:"op,omitempty"`
-	TeamRec  *data.Team          `json:"team_rec,omitempty"`
-	Rec      *data.Contact       `json:"contact_rec,omitempty"`
-	Rule     *data.Rule          `json:"rule,omitempty"`
+	Op       *inbox.Operator     `json:"op,omitempty"`
+	TeamRec  *inbox.Team         `json:"team_rec,omitempty"`
+	Rec      *inbox.Contact      `json:"contact_rec,omitempty"`
+	Rule     *inbox.Rule         `json:"rule,omitempty"`
 }
 
 type handler func(ctx context.Context, a API, x *Args) (any, error)
@@ -191,16 +190,16 @@ func (c *Client) Operators(ctx context.Context) ([]inbox.OperatorView, error) {
 	return call[[]inbox.OperatorView](ctx, c, "Operators", Args{})
 }
 
-func (c *Client) Teams(ctx context.Context) ([]data.Team, error) {
-	return call[[]data.Team](ctx, c, "Teams", Args{})
+func (c *Client) Teams(ctx context.Context) ([]inbox.Team, error) {
+	return call[[]inbox.Team](ctx, c, "Teams", Args{})
 }
 
 func (c *Client) Settings(ctx context.Context) (inbox.SettingsView, error) {
 	return call[inbox.SettingsView](ctx, c, "Settings", Args{})
 }
 
-func (c *Client) History(ctx context.Context) ([]data.SettingChange, error) {
-	return call[[]data.SettingChange](ctx, c, "History", Args{})
+func (c *Client) History(ctx context.Context) ([]inbox.SettingChange, error) {
+	return call[[]inbox.SettingChange](ctx, c, "History", Args{})
 }
 
 func (c *Client) Contacts(ctx context.Context, query string, limit int) ([]inbox.ContactView, error) {
@@ -235,8 +234,8 @@ func (c *Client) Prompts(ctx context.Context, operator string) ([]inbox.PromptVi
 	return call[[]inbox.PromptView](ctx, c, "Prompts", Args{Operator: operator})
 }
 
-func (c *Client) Notifications(ctx context.Context, operator string, all bool) ([]data.Notification, error) {
-	return call[[]data.Notification](ctx, c, "Notifications", Args{Operator: operator, All: all})
+func (c *Client) Notifications(ctx context.Context, operator string, all bool) ([]inbox.Notification, error) {
+	return call[[]inbox.Notification](ctx, c, "Notifications", Args{Operator: operator, All: all})
 }
 
 func (c *Client) MarkNotificationsRead(ctx context.Context, by string, seqs ...uint64) error {
@@ -291,31 +290,31 @@ func (c *Client) Decline(ctx context.Context, by, contact string) (inbox.Outcome
 	return call[inbox.Outcome](ctx, c, "Decline", Args{By: by, Contact: contact})
 }
 
-func (c *Client) SetOwnerRouting(ctx context.Context, by string, on bool) (data.SettingChange, error) {
-	return call[data.SettingChange](ctx, c, "SetOwnerRouting", Args{By: by, On: on})
+func (c *Client) SetOwnerRouting(ctx context.Context, by string, on bool) (inbox.SettingChange, error) {
+	return call[inbox.SettingChange](ctx, c, "SetOwnerRouting", Args{By: by, On: on})
 }
 
-func (c *Client) SetRoundRobin(ctx context.Context, by string, on bool) (data.SettingChange, error) {
-	return call[data.SettingChange](ctx, c, "SetRoundRobin", Args{By: by, On: on})
+func (c *Client) SetRoundRobin(ctx context.Context, by string, on bool) (inbox.SettingChange, error) {
+	return call[inbox.SettingChange](ctx, c, "SetRoundRobin", Args{By: by, On: on})
 }
 
-func (c *Client) SetPlan(ctx context.Context, by, plan string) (data.SettingChange, error) {
-	return call[data.SettingChange](ctx, c, "SetPlan", Args{By: by, Plan: plan})
+func (c *Client) SetPlan(ctx context.Context, by, plan string) (inbox.SettingChange, error) {
+	return call[inbox.SettingChange](ctx, c, "SetPlan", Args{By: by, Plan: plan})
 }
 
-func (c *Client) SetDefaultTeam(ctx context.Context, by, team string) (data.SettingChange, error) {
-	return call[data.SettingChange](ctx, c, "SetDefaultTeam", Args{By: by, Team: team})
+func (c *Client) SetDefaultTeam(ctx context.Context, by, team string) (inbox.SettingChange, error) {
+	return call[inbox.SettingChange](ctx, c, "SetDefaultTeam", Args{By: by, Team: team})
 }
 
 func (c *Client) SetPresence(ctx context.Context, by, operator, status string) error {
 	return call0(ctx, c, "SetPresence", Args{By: by, Operator: operator, Status: status})
 }
 
-func (c *Client) AddOperator(ctx context.Context, by string, o data.Operator) error {
+func (c *Client) AddOperator(ctx context.Context, by string, o inbox.Operator) error {
 	return call0(ctx, c, "AddOperator", Args{By: by, Op: &o})
 }
 
-func (c *Client) UpdateOperator(ctx context.Context, by string, o data.Operator) error {
+func (c *Client) UpdateOperator(ctx context.Context, by string, o inbox.Operator) error {
 	return call0(ctx, c, "UpdateOperator", Args{By: by, Op: &o})
 }
 
@@ -323,7 +322,7 @@ func (c *Client) DeleteOperator(ctx context.Context, by, id string) error {
 	return call0(ctx, c, "DeleteOperator", Args{By: by, ID: id})
 }
 
-func (c *Client) AddTeam(ctx context.Context, by string, t data.Team) error {
+func (c *Client) AddTeam(ctx context.Context, by string, t inbox.Team) error {
 	return call0(ctx, c, "AddTeam", Args{By: by, TeamRec: &t})
 }
 
@@ -348,15 +347,15 @@ func (c *Client) RemoveMember(ctx context.Context, by, team, operator string) er
 	return call0(ctx, c, "RemoveMember", Args{By: by, Team: team, Operator: operator})
 }
 
-func (c *Client) SaveContact(ctx context.Context, by string, ct data.Contact) (inbox.ContactView, error) {
+func (c *Client) SaveContact(ctx context.Context, by string, ct inbox.Contact) (inbox.ContactView, error) {
 	return call[inbox.ContactView](ctx, c, "SaveContact", Args{By: by, Rec: &ct})
 }
 
-func (c *Client) AddRule(ctx context.Context, by string, r data.Rule) error {
+func (c *Client) AddRule(ctx context.Context, by string, r inbox.Rule) error {
 	return call0(ctx, c, "AddRule", Args{By: by, Rule: &r})
 }
 
-func (c *Client) UpdateRule(ctx context.Context, by string, r data.Rule) error {
+func (c *Client) UpdateRule(ctx context.Context, by string, r inbox.Rule) error {
 	return call0(ctx, c, "UpdateRule", Args{By: by, Rule: &r})
 }
 

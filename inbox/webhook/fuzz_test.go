@@ -6,7 +6,6 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"switchboard/data"
 	"switchboard/inbox"
 )
 
@@ -55,7 +54,7 @@ func FuzzParse(f *testing.F) {
 			last = k
 			switch e.Kind {
 			case KindMessage, KindEcho:
-				shown := inbox.EntryText(data.Entry{Text: e.Text, Media: e.Media, Form: e.Form})
+				shown := inbox.EntryText(inbox.Entry{Text: e.Text, Media: e.Media, Form: e.Form})
 				if shown == "" || !utf8.ValidString(e.Text) || utf8.RuneCountInString(e.Text) > inbox.MaxText {
 					t.Fatalf("message %d: text %q", i, e.Text)
 				}

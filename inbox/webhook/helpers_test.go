@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/data"
 	"switchboard/inbox"
 )
 
@@ -70,13 +69,13 @@ func export(t testing.TB, s *inbox.Service) string {
 }
 
 // entries returns the contact's timeline without routing notes.
-func entries(t testing.TB, s *inbox.Service, contact string) []data.Entry {
+func entries(t testing.TB, s *inbox.Service, contact string) []inbox.Entry {
 	t.Helper()
 	d, err := s.Conversation(ctx, "alice", contact, "", 500)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []data.Entry
+	var out []inbox.Entry
 	for _, e := range d.Timeline {
 		if e.Kind != "note" {
 			out = append(out, e)
@@ -86,7 +85,7 @@ func entries(t testing.TB, s *inbox.Service, contact string) []data.Entry {
 }
 
 // texts are the entries' texts as screens show them (an attachment said in words).
-func texts(es []data.Entry) []string {
+func texts(es []inbox.Entry) []string {
 	var out []string
 	for _, e := range es {
 		out = append(out, inbox.EntryText(e))

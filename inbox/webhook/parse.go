@@ -19,7 +19,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"switchboard/data"
 	"switchboard/inbox"
 )
 
@@ -49,10 +48,10 @@ type Event struct {
 	// Messages
 	Type     string // the message type as sent: text, image, reaction, …
 	Text     string // the text to store: the body, a caption, a title or a placeholder
-	Media    *data.Media
+	Media    *inbox.Media
 	Context  string // the id of the message this one answers
-	Referral *data.Referral
-	Form     []data.FormField
+	Referral *inbox.Referral
+	Form     []inbox.FormField
 	// Number changes: the customer's new number and BSUID (either may be "")
 	NewPhone, NewBSUID string
 	// Calls
@@ -554,10 +553,10 @@ func (p *parser) message(where string, raw json.RawMessage, cs *contacts, echo b
 		ev.Context = clip(strings.TrimSpace(string(m.Context.ID)), 256)
 	}
 	if r := m.Referral; r != nil && !echo {
-		ref := &data.Referral{Headline: clip(string(r.Headline), inbox.MaxName), Body: clip(string(r.Body), inbox.MaxText),
+		ref := &inbox.Referral{Headline: clip(string(r.Headline), inbox.MaxName), Body: clip(string(r.Body), inbox.MaxText),
 			SourceType: clip(string(r.SourceType), inbox.MaxName), SourceID: clip(string(r.SourceID), inbox.MaxName),
 			SourceURL: clip(string(r.SourceURL), inbox.MaxText), CtwaClid: clip(string(r.CtwaClid), inbox.MaxName)}
-		if *ref != (data.Referral{}) {
+		if *ref != (inbox.Referral{}) {
 			ev.Referral = ref
 		}
 	}
@@ -580,13 +579,13 @@ func firstOf(vs ...flexString) flexString {
 
 // mediaOf is a media message's attachment: its type, file name and type, and the error that
 // kept WhatsApp from delivering it.
-func mediaOf(m *message) *data.Media {
+func mediaOf(m *message) *inbox.Media {
 	typ := strings.TrimSpace(string(m.Type))
 	md := map[string]*media{"image": m.Image, "video": m.Video, "audio": m.Audio, "sticker": m.Sticker, "document": m.Document}[typ]
 	if md == nil && !slices.Contains([]string{"image", "video", "audio", "sticker", "document"}, typ) {
 		return nil
 	}
-	out := &data.Media{Type: typ}
+	out := &inbox.Media{Type: typ}
 	if md != nil {
 		out.Filename = clip(strings.TrimSpace(string(md.Filename)), inbox.MaxName)
 		out.MimeType = clip(strings.TrimSpace(string(md.MimeType)), inbox.MaxName)
@@ -602,7 +601,7 @@ func mediaOf(m *message) *data.Media {
 
 // formFields are the answers of a submitted WhatsApp Flow (its response_json, a JSON object
 // given as a string), by field name; the flow token is not an answer.
-func formFields(raw string) []data.FormField {
+func formFields(raw string) []inbox.FormField {
 	var obj map[string]json.RawMessage
 	if json.Unmarshal([]byte(raw), &obj) != nil {
 		return nil
@@ -617,14 +616,14 @@ func formFields(raw string) []data.FormField {
 	if len(names) > 100 {
 		names = names[:100]
 	}
-	out := make([]data.FormField, 0, len(names))
+	out := make([]inbox.FormField, 0, len(names))
 	for _, k := range names {
 		v := obj[k]
 		var str string
 		if json.Unmarshal(v, &str) != nil {
 			str = string(bytes.TrimSpace(v)) // numbers, booleans, lists: as written
 		}
-		out = append(out, data.FormField{Name: clip(k, inbox.MaxName), Value: clip(str, inbox.MaxText)})
+		out = append(out, inbox.FormField{Name: clip(k, inbox.MaxName), Value: clip(str, inbox.MaxText)})
 	}
 	return out
 }
