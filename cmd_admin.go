@@ -12,6 +12,7 @@ import (
 
 	"switchboard/inbox"
 	"switchboard/inbox/rpc"
+	"switchboard/routing"
 )
 
 func onOff(b bool) string {
@@ -58,7 +59,7 @@ func (a *app) toggleCmd(use, title, key, example string, get func(inbox.Settings
 					return err
 				}
 				st := get(sv)
-				st.Setting, st.Plan = key, sv.Plan
+				st.Setting, st.Plan = key, string(sv.Plan)
 				return a.emit(st, func(w *textOut) {
 					w.Printf("%s: %s (plan: %s)\n", title, onOff(st.On), st.Plan)
 					if st.Locked != "" {
@@ -205,7 +206,7 @@ func (a *app) whoamiCmd() *cobra.Command {
 				if len(o.Teams) > 0 {
 					teams = "teams: " + strings.Join(o.Teams, ", ")
 				}
-				w.Printf("%s — %s, %s, %s\n", o.ID, o.Name, o.Role, o.Status)
+				w.Printf("%s — %s, %s, %s\n", o.ID, o.Name, string(o.Role), string(o.Status))
 				w.Printf("%s\n", teams)
 				if a.conn.Owner != nil {
 					w.Printf("workspace: %s, through %s\n", res.DB, a.conn.Owner.Describe())
@@ -237,7 +238,7 @@ func (a *app) operatorsCmd() *cobra.Command {
 			tw := w.Table("", 2, 0, nameCells)
 			tw.Row("ID", "NAME", "ROLE", "STATUS", "TEAMS")
 			for _, o := range ops {
-				tw.Row(o.ID, o.Name, o.Role, o.Status, orDash(strings.Join(o.Teams, ",")))
+				tw.Row(o.ID, o.Name, string(o.Role), string(o.Status), orDash(strings.Join(o.Teams, ",")))
 			}
 			tw.Flush()
 		})
@@ -283,8 +284,8 @@ func (a *app) operatorsCmd() *cobra.Command {
 		}),
 	}
 	addc.Flags().StringVar(&o.Name, "name", "", "the operator's name (required)")
-	addc.Flags().StringVar(&o.Role, "role", "operator", "operator or admin")
-	addc.Flags().StringVar(&o.Status, "status", "offline", "online, away or offline")
+	stringVar(addc.Flags(), &o.Role, "role", "operator", "operator or admin")
+	stringVar(addc.Flags(), &o.Status, "status", "offline", "online, away or offline")
 	addc.MarkFlagRequired("name")
 
 	var ename, erole, estatus string
@@ -314,10 +315,10 @@ func (a *app) operatorsCmd() *cobra.Command {
 				op.Name = ename
 			}
 			if f.Changed("role") {
-				op.Role = erole
+				op.Role = routing.Role(erole)
 			}
 			if f.Changed("status") {
-				op.Status = estatus
+				op.Status = routing.Presence(estatus)
 			}
 			if err := c.UpdateOperator(ctx, as, op); err != nil {
 				return err
@@ -658,7 +659,7 @@ func (a *app) rulesCmd() *cobra.Command {
 			tw := w.Table("", 2, 0, nameCells)
 			tw.Row("#", "NAME", "CHANNEL", "KEYWORD", "TAG", "TO")
 			for i, r := range sv.Rules {
-				tw.Row(strconv.Itoa(i+1), r.Name, orDash(r.Channel), orDash(r.Keyword), orDash(r.Tag), r.To)
+				tw.Row(strconv.Itoa(i+1), r.Name, orDash(string(r.Channel)), orDash(r.Keyword), orDash(r.Tag), r.To)
 			}
 			tw.Flush()
 		})
@@ -673,7 +674,7 @@ func (a *app) rulesCmd() *cobra.Command {
 		Example: "  switchboard rules list --json", RunE: a.runE(list)})
 
 	ruleFlags := func(c *cobra.Command, r *inbox.Rule) {
-		c.Flags().StringVar(&r.Channel, "channel", "", "message or call (empty: any)")
+		stringVar(c.Flags(), &r.Channel, "channel", "", "message or call (empty: any)")
 		c.Flags().StringVar(&r.Keyword, "keyword", "", "one word the message must contain (case-insensitive)")
 		c.Flags().StringVar(&r.Tag, "tag", "", "a tag the contact must have")
 		c.Flags().StringVar(&r.To, "to", "", "team:<id>, operator:<id> or bot")

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"switchboard/data"
 	"switchboard/inbox"
 	"switchboard/inbox/rpc"
 	"switchboard/textsafe"
@@ -206,7 +205,7 @@ then, when more follow, the cursor to go on from is printed (on stderr, or as "n
 				return usagef("--limit %d: give a number of conversations, at least 1 (or 0 for all)", limit)
 			}
 			if cursor != "" {
-				if _, err := data.DecodeCursor(cursor); err != nil {
+				if err := inbox.CheckCursor(cursor); err != nil {
 					return usagef("--cursor: %v", err)
 				}
 			}
@@ -290,7 +289,7 @@ func (l *listPrinter) page(cs []inbox.ConversationView) {
 		l.tw.Row("CONTACT", "NAME", "STATUS", "ASSIGNEE", "TEAM", "LAST", "PREVIEW")
 	}
 	for _, cv := range cs {
-		st := cv.Status
+		st := string(cv.Status)
 		if cv.Prompt != nil {
 			st += " (waiting)"
 		}
@@ -350,11 +349,11 @@ func printEntry(w *textOut, e inbox.Entry) {
 			by = "(sent from the WhatsApp Business app)"
 		}
 		if e.Delivery != "" {
-			text += "  [" + textsafe.Line(e.Delivery) + "]"
+			text += "  [" + textsafe.Line(string(e.Delivery)) + "]"
 		}
 		w.Block(fmt.Sprintf("%s  → reply    %s: ", at, by), text)
 	case "call":
-		s := fmt.Sprintf("%s  ☎ call     %s", at, orDash(e.Outcome))
+		s := fmt.Sprintf("%s  ☎ call     %s", at, orDash(string(e.Outcome)))
 		if e.Outcome == inbox.CallAnswered {
 			s += " (" + inbox.FormatDuration(e.Duration) + ")"
 		}
@@ -415,7 +414,7 @@ func (a *app) showCmd() *cobra.Command {
 				if cv.AssigneeID() != "" {
 					assignee = named(cv.AssigneeName, cv.AssigneeID())
 				}
-				status := orDash(cv.Status)
+				status := orDash(string(cv.Status))
 				if cv.Prompt != nil {
 					status += ", waiting for a team decision"
 				}

@@ -153,7 +153,7 @@ workspace of N contacts instead (for load and performance work).`,
 }
 
 // resetDemo deletes the demo file (and its tour progress), unless a switchboard process has it
-// open or it is not a Switchboard file: data.RemoveFile deletes it only while holding its lock.
+// open or it is not a Switchboard file: data.Remove deletes it only while holding its lock.
 func (a *app) resetDemo() error {
 	abs, err := filepath.Abs(a.db)
 	if err != nil {
@@ -174,7 +174,7 @@ func (a *app) resetDemo() error {
 	if st, err := os.Lstat(sock); err == nil && st.Mode()&os.ModeSocket != 0 {
 		also = append(also, sock) // nobody answers on it: stale (removed only with the file's lock)
 	}
-	err = data.RemoveFile(abs, also...)
+	err = data.Remove(abs, also...)
 	if errors.Is(err, data.ErrInUse) {
 		// no socket answered, yet a process holds the file: its socket was deleted (an owner
 		// makes it again within a second) or it is a command at work

@@ -70,5 +70,5 @@ socket left by a process that crashed is replaced.`,
 
 // own makes this process the owner of the workspace file.
 func (a *app) own(kind string) (*rpc.Owner, error) {
-	return rpc.Own(a.db, kind, inbox.Options{})
+	return rpc.Own(a.db, kind, engine, inbox.Options{})
 }

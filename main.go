@@ -35,6 +35,9 @@ const (
 	exitForbidden = 4
 )
 
+// engine is the storage the doors open a workspace with: the embedded bbolt file.
+var engine = rpc.Engine{Open: data.Open, InUse: data.ErrInUse}
+
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
@@ -157,7 +160,7 @@ func (a *app) connect() (*rpc.Conn, error) {
 	if strings.TrimSpace(a.db) == "" {
 		return nil, usagef("--db is empty: give the workspace file's path")
 	}
-	c, err := rpc.Connect(a.db, inbox.Options{})
+	c, err := rpc.Connect(a.db, engine, inbox.Options{})
 	if err != nil {
 		return nil, err
 	}

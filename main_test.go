@@ -680,7 +680,7 @@ func TestSecondOwnerFailsFast(t *testing.T) {
 // demo --reset deletes the demo file and its tour progress, so the tour starts over too.
 func TestDemoResetDeletesTourProgress(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "demo.db")
-	s, err := inbox.Open(db, inbox.Options{}) // --reset deletes only a Switchboard file
+	s, err := openInbox(db, inbox.Options{}) // --reset deletes only a Switchboard file
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"switchboard/textsafe"
+
+	"github.com/spf13/pflag"
 )
 
 // textOut is the CLI's one safe-text writer: every text result and every message on stderr is
@@ -139,4 +141,22 @@ func (t *table) Flush() {
 // Text prints text of several lines as it is, each line made safe with textsafe.Text.
 func (o *textOut) Text(s string) {
 	io.WriteString(o.w, textsafe.Text(s))
+}
+
+// typedString binds a flag to a value of a string type (a role, a presence, a channel).
+type typedString[T ~string] struct{ p *T }
+
+func (f typedString[T]) String() string {
+	if f.p == nil {
+		return ""
+	}
+	return string(*f.p)
+}
+func (f typedString[T]) Set(s string) error { *f.p = T(s); return nil }
+func (f typedString[T]) Type() string       { return "string" }
+
+// stringVar is pflag's StringVar for a string type.
+func stringVar[T ~string](fs *pflag.FlagSet, p *T, name string, def T, usage string) {
+	*p = def
+	fs.Var(typedString[T]{p}, name, usage)
 }

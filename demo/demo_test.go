@@ -13,7 +13,7 @@ var ctx = context.Background()
 
 func open(t *testing.T) *inbox.Service {
 	t.Helper()
-	s, err := inbox.Open(filepath.Join(t.TempDir(), "demo.db"), inbox.Options{})
+	s, err := openInbox(filepath.Join(t.TempDir(), "demo.db"), inbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestDemoWorkspaceKeepsItsPromises(t *testing.T) {
 		if o.Role == "admin" {
 			admins++
 		}
-		statuses[o.Status]++
+		statuses[string(o.Status)]++
 	}
 	if len(ops) != 8 || admins != 2 || statuses["online"] == 0 || statuses["away"] == 0 || statuses["offline"] == 0 {
 		t.Fatalf("%d operators, %d admins, statuses %v", len(ops), admins, statuses)
@@ -95,7 +95,7 @@ func TestDemoWorkspaceKeepsItsPromises(t *testing.T) {
 		}
 		kinds := map[string]bool{}
 		for _, e := range d.Timeline {
-			kinds[e.Kind] = true
+			kinds[string(e.Kind)] = true
 		}
 		if !kinds["message"] {
 			t.Fatalf("%s has no message in its history", c.Contact.Name)

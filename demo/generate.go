@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"switchboard/inbox"
+	"switchboard/routing"
 )
 
 // MaxContacts is the largest workspace Generate builds.
@@ -69,7 +70,7 @@ func Generate(ctx context.Context, svc *inbox.Service, n int, progress func(done
 			if rng.IntN(10) < 4 {
 				status = "open"
 			}
-			convs = append(convs, inbox.DocConversation{Contact: id, Status: status, Assignee: assignee, Team: team, Timeline: tl,
+			convs = append(convs, inbox.DocConversation{Contact: id, Status: routing.Status(status), Assignee: assignee, Team: team, Timeline: tl,
 				Why: "Round robin in " + teamName(team), WhyReason: "round_robin"})
 		}
 		if err := svc.AddConversations(ctx, Admin, contacts, convs); err != nil {

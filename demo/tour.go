@@ -197,7 +197,7 @@ func NewTour(ctx context.Context, svc *inbox.Service, path string) *Tour {
 	go func() {
 		for e := range events {
 			if e.Kind == inbox.EventRefused && e.Reason == string(routing.SettingOwnerRouting) {
-				if o, ok := svc.Operator(e.Actor); ok && o.Role != string(routing.RoleAdmin) {
+				if o, ok := svc.Operator(e.Actor); ok && o.Role != routing.RoleAdmin {
 					t.mu.Lock()
 					t.refused = true
 					t.mu.Unlock()

@@ -13,6 +13,7 @@ import (
 
 	"switchboard/data"
 	"switchboard/inbox"
+	"switchboard/routing"
 )
 
 // DefaultPath is where the demo workspace lives unless --db says otherwise.
@@ -161,7 +162,7 @@ func Workspace(now time.Time) inbox.Document {
 		doc.Contacts = append(doc.Contacts, c)
 		// each conversation starts a few hours apart, the newest a few minutes ago
 		start := now.Add(-time.Duration(len(scripts)-i) * 97 * time.Minute)
-		cv := inbox.DocConversation{Contact: s.id, Status: s.status, Team: s.team}
+		cv := inbox.DocConversation{Contact: s.id, Status: routing.Status(s.status), Team: s.team}
 		if s.assignee != "" {
 			a := s.assignee
 			cv.Assignee = &a

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"switchboard/data"
+	"switchboard/inbox/domain"
 	"switchboard/routing"
 )
 
@@ -48,7 +48,7 @@ func (w *wtx) requireAdmin(by string) error {
 	if !ok {
 		return errorf(NotFound, "Operator %q not found; act as an existing operator (see `switchboard operators`)", by)
 	}
-	if o.Role != string(routing.RoleAdmin) {
+	if o.Role != routing.RoleAdmin {
 		return errorf(Forbidden, "Only admins can do this; ask an admin (see `switchboard operators`)")
 	}
 	return nil
@@ -56,15 +56,15 @@ func (w *wtx) requireAdmin(by string) error {
 
 // setting runs a settings change that routing decides, records it in the history, and
 // changes nothing else.
-func (s *Service) setting(ctx context.Context, by string, key routing.SettingKey, decide func(w *routing.Workspace, at time.Time) (routing.SettingChange, error)) (data.SettingChange, error) {
-	var out data.SettingChange
+func (s *Service) setting(ctx context.Context, by string, key routing.SettingKey, decide func(w *routing.Workspace, at time.Time) (routing.SettingChange, error)) (domain.SettingChange, error) {
+	var out domain.SettingChange
 	err := s.do(ctx, func(w *wtx) error {
 		at := s.at(time.Time{})
 		ch, err := decide(w.s.ws, at)
 		if err != nil {
 			return fromRouting(err)
 		}
-		out = data.SettingChange{Key: string(ch.Key), By: ch.By, At: ch.At, From: ch.From, To: ch.To}
+		out = domain.SettingChange{Key: string(ch.Key), By: ch.By, At: ch.At, From: ch.From, To: ch.To}
 		if !ch.Changed() {
 			return nil
 		}
@@ -72,7 +72,7 @@ func (s *Service) setting(ctx context.Context, by string, key routing.SettingKey
 		c := w.s.stage.clone()
 		rs := ch.Apply(toRoutingSettings(c.settings))
 		c.settings.Plan, c.settings.ContactOwnerRouting, c.settings.RoundRobin, c.settings.DefaultTeam =
-			string(rs.Plan), rs.ContactOwnerRouting, rs.RoundRobin, rs.DefaultTeam
+			rs.Plan, rs.ContactOwnerRouting, rs.RoundRobin, rs.DefaultTeam
 		if err := w.tx.PutSettings(c.settings); err != nil {
 			return must(err)
 		}
@@ -90,28 +90,28 @@ func (s *Service) setting(ctx context.Context, by string, key routing.SettingKey
 }
 
 // SetOwnerRouting turns contact owner-based routing on or off (admins; Pro and Business).
-func (s *Service) SetOwnerRouting(ctx context.Context, by string, on bool) (data.SettingChange, error) {
+func (s *Service) SetOwnerRouting(ctx context.Context, by string, on bool) (domain.SettingChange, error) {
 	return s.setting(ctx, by, routing.SettingOwnerRouting, func(w *routing.Workspace, at time.Time) (routing.SettingChange, error) {
 		return routing.DecideOwnerRouting(w, by, on, at)
 	})
 }
 
 // SetRoundRobin turns round robin on or off (admins; Business).
-func (s *Service) SetRoundRobin(ctx context.Context, by string, on bool) (data.SettingChange, error) {
+func (s *Service) SetRoundRobin(ctx context.Context, by string, on bool) (domain.SettingChange, error) {
 	return s.setting(ctx, by, routing.SettingRoundRobin, func(w *routing.Workspace, at time.Time) (routing.SettingChange, error) {
 		return routing.DecideRoundRobin(w, by, on, at)
 	})
 }
 
 // SetPlan changes the plan (admins).
-func (s *Service) SetPlan(ctx context.Context, by, plan string) (data.SettingChange, error) {
+func (s *Service) SetPlan(ctx context.Context, by, plan string) (domain.SettingChange, error) {
 	return s.setting(ctx, by, routing.SettingPlan, func(w *routing.Workspace, at time.Time) (routing.SettingChange, error) {
 		return routing.DecidePlan(w, by, routing.Plan(plan), at)
 	})
 }
 
 // SetDefaultTeam changes the default team (admins).
-func (s *Service) SetDefaultTeam(ctx context.Context, by, team string) (data.SettingChange, error) {
+func (s *Service) SetDefaultTeam(ctx context.Context, by, team string) (domain.SettingChange, error) {
 	return s.setting(ctx, by, routing.SettingDefaultTeam, func(w *routing.Workspace, at time.Time) (routing.SettingChange, error) {
 		return routing.DecideDefaultTeam(w, by, team, at)
 	})
@@ -137,11 +137,11 @@ func (s *Service) SetPresence(ctx context.Context, by, operator, status string) 
 		if !ok {
 			return errorf(NotFound, "Operator %q not found; see `switchboard operators`", operator)
 		}
-		if c.ops[i].Status == status {
+		if c.ops[i].Status == routing.Presence(status) {
 			return nil
 		}
 		w.write()
-		c.ops[i].Status = status
+		c.ops[i].Status = routing.Presence(status)
 		if err := w.tx.PutOperator(c.ops[i]); err != nil {
 			return must(err)
 		}
@@ -181,14 +181,14 @@ func (s *Service) MarkNotificationsRead(ctx context.Context, by string, seqs ...
 // ---- operators ----
 
 // AddOperator adds an operator (admins).
-func (s *Service) AddOperator(ctx context.Context, by string, o data.Operator) error {
+func (s *Service) AddOperator(ctx context.Context, by string, o domain.Operator) error {
 	if err := checkOperator(o); err != nil {
 		return err
 	}
 	return s.do(ctx, func(w *wtx) error {
 		if len(w.s.stage.ops) == 0 {
 			// an empty workspace: the first operator sets it up, and must be an admin
-			if o.Role != string(routing.RoleAdmin) {
+			if o.Role != routing.RoleAdmin {
 				return errorf(Invalid, "The first operator of a workspace must be an admin (--role admin)")
 			}
 		} else if err := w.requireAdmin(by); err != nil {
@@ -200,7 +200,7 @@ func (s *Service) AddOperator(ctx context.Context, by string, o data.Operator) e
 		w.write()
 		c := w.s.stage.clone()
 		c.ops = append(c.ops, o)
-		slices.SortFunc(c.ops, func(a, b data.Operator) int { return strings.Compare(a.ID, b.ID) })
+		slices.SortFunc(c.ops, func(a, b domain.Operator) int { return strings.Compare(a.ID, b.ID) })
 		if err := w.tx.PutOperator(o); err != nil {
 			return must(err)
 		}
@@ -209,7 +209,7 @@ func (s *Service) AddOperator(ctx context.Context, by string, o data.Operator) e
 	})
 }
 
-func checkOperator(o data.Operator) error {
+func checkOperator(o domain.Operator) error {
 	if err := checkID("operator", o.ID); err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ func checkOperator(o data.Operator) error {
 
 // UpdateOperator changes an operator's name, role or status (admins). An admin cannot demote the
 // last admin.
-func (s *Service) UpdateOperator(ctx context.Context, by string, o data.Operator) error {
+func (s *Service) UpdateOperator(ctx context.Context, by string, o domain.Operator) error {
 	if err := checkOperator(o); err != nil {
 		return err
 	}
@@ -287,16 +287,16 @@ func (s *Service) DeleteOperator(ctx context.Context, by, id string) error {
 		// the conversations and contacts to touch, found before the configuration changes
 		touched := map[string]bool{}
 		for _, st := range []string{"open", "closed"} {
-			if err := w.collect(data.ByAssignee(id, st), nil, touched); err != nil {
+			if err := w.collect(byAssignee(id, st), nil, touched); err != nil {
 				return err
 			}
 		}
-		if err := w.collect(data.Waiting(), func(cv *data.Conversation) bool {
+		if err := w.collect(domain.Query{Waiting: true}, func(cv *domain.Conversation) bool {
 			return cv.Prompt != nil && (cv.Prompt.Target == id || cv.Prompt.RaisedBy == id)
 		}, touched); err != nil {
 			return err
 		}
-		if err := w.tx.Contacts(func(ct data.Contact) bool {
+		if err := w.tx.Contacts(func(ct domain.Contact) bool {
 			if ct.Owner == id {
 				touched[ct.ID] = true
 			}
@@ -340,7 +340,7 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 // collect adds the contact ids of an index's conversations (that keep accepts) to into.
-func (w *wtx) collect(ix data.Index, keep func(*data.Conversation) bool, into map[string]bool) error {
+func (w *wtx) collect(ix domain.Query, keep func(*domain.Conversation) bool, into map[string]bool) error {
 	cursor := ""
 	for {
 		convs, next, err := w.tx.List(ix, cursor, 500, keep)
@@ -371,7 +371,7 @@ func (w *wtx) redecide(contact string, decide func(routing.Contact, routing.Conv
 		return must(err)
 	}
 	if !exists {
-		cv = data.Conversation{Contact: contact}
+		cv = domain.Conversation{Contact: contact}
 	}
 	d := decide(routingContact(ct), routingConv(cv, exists))
 	if !d.Changed() {
@@ -387,7 +387,7 @@ func (w *wtx) redecide(contact string, decide func(routing.Contact, routing.Conv
 
 // ---- teams ----
 
-func checkTeam(t data.Team) error {
+func checkTeam(t domain.Team) error {
 	if err := checkID("team", t.ID); err != nil {
 		return err
 	}
@@ -402,7 +402,7 @@ func checkTeam(t data.Team) error {
 
 // AddTeam adds a team (admins). Members must be existing operators. The first team becomes the
 // default team.
-func (s *Service) AddTeam(ctx context.Context, by string, t data.Team) error {
+func (s *Service) AddTeam(ctx context.Context, by string, t domain.Team) error {
 	if err := checkTeam(t); err != nil {
 		return err
 	}
@@ -440,7 +440,7 @@ func (s *Service) AddTeam(ctx context.Context, by string, t data.Team) error {
 
 // RenameTeam changes a team's name (admins).
 func (s *Service) RenameTeam(ctx context.Context, by, id, name string) error {
-	if err := checkTeam(data.Team{ID: id, Name: name}); err != nil {
+	if err := checkTeam(domain.Team{ID: id, Name: name}); err != nil {
 		return err
 	}
 	return s.do(ctx, func(w *wtx) error {
@@ -476,7 +476,9 @@ func (s *Service) DeleteTeam(ctx context.Context, by, id string) error {
 		if c.settings.DefaultTeam == id {
 			return errorf(Invalid, "%s is the default team; make another team the default first", c.teams[i].Name)
 		}
-		if n := w.tx.Count("t:"+id+":open") + w.tx.Count("t:"+id+":closed"); n > 0 {
+		if n, err := w.tx.Count(domain.Query{}.WithTeam(id)); err != nil {
+			return must(err)
+		} else if n > 0 {
 			return errorf(Invalid, "%s still has %d conversations; move them to another team first", c.teams[i].Name, n)
 		}
 		for _, r := range c.settings.Rules {
@@ -540,11 +542,11 @@ func (s *Service) RemoveMember(ctx context.Context, by, team, operator string) e
 		w.write()
 		touched := map[string]bool{}
 		for _, st := range []string{"open", "closed"} {
-			if err := w.collect(data.ByAssignee(operator, st), func(cv *data.Conversation) bool { return cv.Team == team }, touched); err != nil {
+			if err := w.collect(byAssignee(operator, st), func(cv *domain.Conversation) bool { return cv.Team == team }, touched); err != nil {
 				return err
 			}
 		}
-		if err := w.collect(data.Waiting(), func(cv *data.Conversation) bool {
+		if err := w.collect(domain.Query{Waiting: true}, func(cv *domain.Conversation) bool {
 			return cv.Prompt != nil && cv.Prompt.Target == operator
 		}, touched); err != nil {
 			return err
@@ -573,7 +575,7 @@ func (s *Service) RemoveMember(ctx context.Context, by, team, operator string) e
 // a person would (a number, a BSUID, @username or its id); an unknown number or BSUID adds a
 // contact with it. The owner changes only through SetOwner, so that routing keeps owner and
 // assignee in sync.
-func (s *Service) SaveContact(ctx context.Context, by string, ct data.Contact) (ContactView, error) {
+func (s *Service) SaveContact(ctx context.Context, by string, ct domain.Contact) (ContactView, error) {
 	if err := checkName("contact name", ct.Name); err != nil {
 		return ContactView{}, err
 	}
@@ -598,7 +600,7 @@ func (s *Service) SaveContact(ctx context.Context, by string, ct data.Contact) (
 			if cerr != nil {
 				return must(cerr)
 			}
-			cur = data.Contact{ID: cid}
+			cur = domain.Contact{ID: cid}
 			applyIdentities(&cur, id)
 		case err != nil:
 			return readErr(err)
@@ -619,7 +621,7 @@ func (s *Service) SaveContact(ctx context.Context, by string, ct data.Contact) (
 func (s *Service) Contact(ctx context.Context, contact string) (ContactView, error) {
 	cfg := s.cfg.Load()
 	var out ContactView
-	err := s.db.View(func(tx *data.Tx) error {
+	err := s.db.View(func(tx domain.ReadTx) error {
 		ct, err := findContact(tx, contact)
 		out = cfg.contactView(ct)
 		return err
@@ -649,7 +651,7 @@ func (s *Service) DeleteContact(ctx context.Context, by, contact string) error {
 
 // ---- automation rules ----
 
-func (c *config) checkRule(r data.Rule) error {
+func (c *config) checkRule(r domain.Rule) error {
 	if strings.TrimSpace(r.Name) == "" {
 		return errorf(Invalid, "A rule needs a name")
 	}
@@ -700,12 +702,12 @@ func (s *Service) rules(ctx context.Context, by string, change func(c *config) e
 	})
 }
 
-func ruleIndex(rules []data.Rule, name string) int {
-	return slices.IndexFunc(rules, func(r data.Rule) bool { return r.Name == name })
+func ruleIndex(rules []domain.Rule, name string) int {
+	return slices.IndexFunc(rules, func(r domain.Rule) bool { return r.Name == name })
 }
 
 // AddRule appends an automation rule (admins); rules are tried in order.
-func (s *Service) AddRule(ctx context.Context, by string, r data.Rule) error {
+func (s *Service) AddRule(ctx context.Context, by string, r domain.Rule) error {
 	r.Keyword = strings.TrimSpace(r.Keyword)
 	return s.rules(ctx, by, func(c *config) error {
 		if ruleIndex(c.settings.Rules, r.Name) >= 0 {
@@ -720,7 +722,7 @@ func (s *Service) AddRule(ctx context.Context, by string, r data.Rule) error {
 }
 
 // UpdateRule replaces the rule with r.Name (admins).
-func (s *Service) UpdateRule(ctx context.Context, by string, r data.Rule) error {
+func (s *Service) UpdateRule(ctx context.Context, by string, r domain.Rule) error {
 	r.Keyword = strings.TrimSpace(r.Keyword)
 	return s.rules(ctx, by, func(c *config) error {
 		i := ruleIndex(c.settings.Rules, r.Name)

@@ -3,9 +3,8 @@ package inbox
 import (
 	"fmt"
 	"strings"
+	"switchboard/inbox/domain"
 	"testing"
-
-	"switchboard/data"
 )
 
 // refusedUnchanged runs a command that must be refused with kind and checks the workspace did
@@ -31,24 +30,24 @@ func TestAdminOnlyCommandsRefuseOthers(t *testing.T) {
 		"plan":         func() error { _, err := s.SetPlan(ctx, "carol", "pro"); return err },
 		"default team": func() error { _, err := s.SetDefaultTeam(ctx, "carol", "sales"); return err },
 		"add operator": func() error {
-			return s.AddOperator(ctx, "carol", data.Operator{ID: "gil", Name: "Gil", Role: "operator", Status: "online"})
+			return s.AddOperator(ctx, "carol", domain.Operator{ID: "gil", Name: "Gil", Role: "operator", Status: "online"})
 		},
 		"update operator": func() error {
-			return s.UpdateOperator(ctx, "carol", data.Operator{ID: "carol", Name: "C", Role: "admin", Status: "online"})
+			return s.UpdateOperator(ctx, "carol", domain.Operator{ID: "carol", Name: "C", Role: "admin", Status: "online"})
 		},
 		"delete operator": func() error { return s.DeleteOperator(ctx, "carol", "bob") },
-		"add team":        func() error { return s.AddTeam(ctx, "carol", data.Team{ID: "x", Name: "X"}) },
+		"add team":        func() error { return s.AddTeam(ctx, "carol", domain.Team{ID: "x", Name: "X"}) },
 		"rename team":     func() error { return s.RenameTeam(ctx, "carol", "sales", "S") },
 		"delete team":     func() error { return s.DeleteTeam(ctx, "carol", "billing") },
 		"add member":      func() error { return s.AddMember(ctx, "carol", "sales", "carol") },
 		"remove member":   func() error { return s.RemoveMember(ctx, "carol", "support", "bob") },
 		"save contact": func() error {
-			_, err := s.SaveContact(ctx, "carol", data.Contact{ID: "15550003333", Name: "F"})
+			_, err := s.SaveContact(ctx, "carol", domain.Contact{ID: "15550003333", Name: "F"})
 			return err
 		},
-		"add rule": func() error { return s.AddRule(ctx, "carol", data.Rule{Name: "x", Channel: "call", To: "bot"}) },
+		"add rule": func() error { return s.AddRule(ctx, "carol", domain.Rule{Name: "x", Channel: "call", To: "bot"}) },
 		"update rule": func() error {
-			return s.UpdateRule(ctx, "carol", data.Rule{Name: "refunds", Channel: "call", To: "bot"})
+			return s.UpdateRule(ctx, "carol", domain.Rule{Name: "refunds", Channel: "call", To: "bot"})
 		},
 		"move rule":   func() error { return s.MoveRule(ctx, "carol", "refunds", 0) },
 		"delete rule": func() error { return s.DeleteRule(ctx, "carol", "refunds") },
@@ -57,7 +56,7 @@ func TestAdminOnlyCommandsRefuseOthers(t *testing.T) {
 		refusedUnchanged(t, s, Forbidden, name, f)
 	}
 	// an unknown actor is not found, naming them
-	err := refusedUnchanged(t, s, NotFound, "unknown actor", func() error { return s.AddTeam(ctx, "zed", data.Team{ID: "x", Name: "X"}) })
+	err := refusedUnchanged(t, s, NotFound, "unknown actor", func() error { return s.AddTeam(ctx, "zed", domain.Team{ID: "x", Name: "X"}) })
 	if !strings.Contains(err.Error(), `"zed"`) {
 		t.Fatalf("does not name the id: %v", err)
 	}
@@ -113,11 +112,11 @@ func TestSettingsFlipsHistoryAndLocks(t *testing.T) {
 
 func TestOperatorsTeamsMembersContactsRules(t *testing.T) {
 	s := newService(t, true)
-	noErr(0, s.AddOperator(ctx, "alice", data.Operator{ID: "gil", Name: "Gil Moe", Role: "operator", Status: "online"}))(t)
+	noErr(0, s.AddOperator(ctx, "alice", domain.Operator{ID: "gil", Name: "Gil Moe", Role: "operator", Status: "online"}))(t)
 	refusedUnchanged(t, s, Conflict, "duplicate operator", func() error {
-		return s.AddOperator(ctx, "alice", data.Operator{ID: "gil", Name: "G", Role: "operator", Status: "online"})
+		return s.AddOperator(ctx, "alice", domain.Operator{ID: "gil", Name: "G", Role: "operator", Status: "online"})
 	})
-	noErr(0, s.AddTeam(ctx, "alice", data.Team{ID: "vip", Name: "VIP", Members: []string{"gil"}}))(t)
+	noErr(0, s.AddTeam(ctx, "alice", domain.Team{ID: "vip", Name: "VIP", Members: []string{"gil"}}))(t)
 	noErr(0, s.AddMember(ctx, "alice", "vip", "carol"))(t)
 	refusedUnchanged(t, s, Conflict, "member twice", func() error { return s.AddMember(ctx, "alice", "vip", "carol") })
 	noErr(0, s.RenameTeam(ctx, "alice", "vip", "Very Important"))(t)
@@ -169,19 +168,19 @@ func TestOperatorsTeamsMembersContactsRules(t *testing.T) {
 	noErr(0, s.DeleteOperator(ctx, "alice", "dana"))(t)
 	refusedUnchanged(t, s, Invalid, "delete self", func() error { return s.DeleteOperator(ctx, "alice", "alice") })
 	refusedUnchanged(t, s, Invalid, "demote last admin", func() error {
-		return s.UpdateOperator(ctx, "alice", data.Operator{ID: "alice", Name: "Alice", Role: "operator", Status: "online"})
+		return s.UpdateOperator(ctx, "alice", domain.Operator{ID: "alice", Name: "Alice", Role: "operator", Status: "online"})
 	})
 	// a rule that names an operator keeps them
-	noErr(0, s.AddRule(ctx, "alice", data.Rule{Name: "calls", Channel: "call", To: "operator:frank"}))(t)
+	noErr(0, s.AddRule(ctx, "alice", domain.Rule{Name: "calls", Channel: "call", To: "operator:frank"}))(t)
 	refusedUnchanged(t, s, Invalid, "delete rule target", func() error { return s.DeleteOperator(ctx, "alice", "frank") })
 	noErr(0, s.MoveRule(ctx, "alice", "calls", 0))(t)
 	if st := s.Settings(ctx); st.Rules[0].Name != "calls" || st.Rules[1].Name != "refunds" {
 		t.Fatalf("rules = %+v", st.Rules)
 	}
-	noErr(0, s.UpdateRule(ctx, "alice", data.Rule{Name: "calls", Channel: "call", To: "bot"}))(t)
-	refusedUnchanged(t, s, Invalid, "rule without condition", func() error { return s.AddRule(ctx, "alice", data.Rule{Name: "x", To: "bot"}) })
+	noErr(0, s.UpdateRule(ctx, "alice", domain.Rule{Name: "calls", Channel: "call", To: "bot"}))(t)
+	refusedUnchanged(t, s, Invalid, "rule without condition", func() error { return s.AddRule(ctx, "alice", domain.Rule{Name: "x", To: "bot"}) })
 	refusedUnchanged(t, s, NotFound, "rule to unknown team", func() error {
-		return s.AddRule(ctx, "alice", data.Rule{Name: "x", Channel: "call", To: "team:legal"})
+		return s.AddRule(ctx, "alice", domain.Rule{Name: "x", Channel: "call", To: "team:legal"})
 	})
 	refusedUnchanged(t, s, Invalid, "delete team a rule uses", func() error { return s.DeleteTeam(ctx, "alice", "billing") })
 	refusedUnchanged(t, s, Invalid, "delete default team", func() error { return s.DeleteTeam(ctx, "alice", "support") })
@@ -190,7 +189,7 @@ func TestOperatorsTeamsMembersContactsRules(t *testing.T) {
 	noErr(0, s.DeleteTeam(ctx, "alice", "vip"))(t)
 	// contacts: SaveContact keeps the owner
 	noErr(s.SetOwner(ctx, "alice", danaDiaz, "frank", 0))(t)
-	cv := noErr(s.SaveContact(ctx, "alice", data.Contact{ID: "+1 555 000-1111", Name: "Dana D.", Tags: []string{"vip", "new"}}))(t)
+	cv := noErr(s.SaveContact(ctx, "alice", domain.Contact{ID: "+1 555 000-1111", Name: "Dana D.", Tags: []string{"vip", "new"}}))(t)
 	if cv.ID != danaDiaz || cv.Name != "Dana D." || cv.OwnerID() != "frank" {
 		t.Fatalf("saved contact = %+v", cv)
 	}
@@ -239,11 +238,11 @@ func TestBadInputChangesNothing(t *testing.T) {
 			return err
 		}, "256"},
 		{"long operator name", Invalid, func() error {
-			return s.AddOperator(ctx, "alice", data.Operator{ID: "gil", Name: longName, Role: "operator", Status: "online"})
+			return s.AddOperator(ctx, "alice", domain.Operator{ID: "gil", Name: longName, Role: "operator", Status: "online"})
 		}, "256"},
-		{"long team name", Invalid, func() error { return s.AddTeam(ctx, "alice", data.Team{ID: "x", Name: longName}) }, "256"},
+		{"long team name", Invalid, func() error { return s.AddTeam(ctx, "alice", domain.Team{ID: "x", Name: longName}) }, "256"},
 		{"long contact name", Invalid, func() error {
-			_, err := s.SaveContact(ctx, "alice", data.Contact{ID: "15551112222", Name: longName})
+			_, err := s.SaveContact(ctx, "alice", domain.Contact{ID: "15551112222", Name: longName})
 			return err
 		}, "256"},
 		{"unknown contact", NotFound, func() error { _, err := s.Assign(ctx, "alice", "15559999999", "bob", 0); return err }, "15559999999"},
@@ -251,16 +250,16 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"unknown team", NotFound, func() error { return s.AddMember(ctx, "alice", "legal", "bob") }, `"legal"`},
 		{"unknown member", NotFound, func() error { return s.AddMember(ctx, "alice", "sales", "zed") }, `"zed"`},
 		{"team with unknown member", NotFound, func() error {
-			return s.AddTeam(ctx, "alice", data.Team{ID: "x", Name: "X", Members: []string{"zed"}})
+			return s.AddTeam(ctx, "alice", domain.Team{ID: "x", Name: "X", Members: []string{"zed"}})
 		}, `"zed"`},
 		{"bad operator id", Invalid, func() error {
-			return s.AddOperator(ctx, "alice", data.Operator{ID: "a b", Name: "A", Role: "operator", Status: "online"})
+			return s.AddOperator(ctx, "alice", domain.Operator{ID: "a b", Name: "A", Role: "operator", Status: "online"})
 		}, "a b"},
 		{"reserved id", Invalid, func() error {
-			return s.AddOperator(ctx, "alice", data.Operator{ID: "bot", Name: "A", Role: "operator", Status: "online"})
+			return s.AddOperator(ctx, "alice", domain.Operator{ID: "bot", Name: "A", Role: "operator", Status: "online"})
 		}, "reserved"},
 		{"bad role", Invalid, func() error {
-			return s.AddOperator(ctx, "alice", data.Operator{ID: "gil", Name: "A", Role: "boss", Status: "online"})
+			return s.AddOperator(ctx, "alice", domain.Operator{ID: "gil", Name: "A", Role: "boss", Status: "online"})
 		}, "boss"},
 		{"unknown list team", NotFound, func() error { _, err := s.List(ctx, Filter{View: ViewTeam, Team: "legal"}); return err }, `"legal"`},
 		{"unknown view", Invalid, func() error { _, err := s.List(ctx, Filter{View: "starred"}); return err }, "starred"},

@@ -10,7 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"switchboard/data"
+	sbbolt "switchboard/data/bolt"
 )
 
 // The three benchmarks below are meant to run side by side in one call:
@@ -36,9 +36,9 @@ func ingestBytes(tb testing.TB) int {
 	for i := 0; i < 3; i++ {
 		noErr(s.Inject(ctx, benchInbound("size", i*500)))(tb)
 	}
-	before := snapshot(tb, s.DB())
+	before := snapshot(tb, boltOf(tb, s))
 	noErr(s.Inject(ctx, benchInbound("size", 3*500)))(tb)
-	after := snapshot(tb, s.DB())
+	after := snapshot(tb, boltOf(tb, s))
 	total := 0
 	for path, r := range after {
 		if old, ok := before[path]; !ok || old.val != r.val {
@@ -53,8 +53,17 @@ func ingestBytes(tb testing.TB) int {
 
 type record struct{ key, val string }
 
+// boltOf is the bbolt file under a service (the benchmarks measure the engine too).
+func boltOf(tb testing.TB, s *Service) *sbbolt.DB {
+	db, ok := s.Store().(*sbbolt.DB)
+	if !ok {
+		tb.Fatalf("the service runs on %T, not the bbolt engine", s.Store())
+	}
+	return db
+}
+
 // snapshot reads every record of the file by path (bucket names and key, 0-separated).
-func snapshot(tb testing.TB, db *data.DB) map[string]record {
+func snapshot(tb testing.TB, db *sbbolt.DB) map[string]record {
 	out := map[string]record{}
 	var walk func(prefix string, b *bolt.Bucket) error
 	walk = func(prefix string, b *bolt.Bucket) error {
@@ -81,7 +90,7 @@ func reportEventsPerSecond(b *testing.B) {
 
 // countPages returns a function that reports the pages bbolt wrote per event since it was
 // called (dirty pages, the freelist and the meta page: what each commit writes and fsyncs).
-func countPages(b *testing.B, db *data.DB) func() {
+func countPages(b *testing.B, db *sbbolt.DB) func() {
 	before := db.Bolt().Stats()
 	return func() {
 		after := db.Bolt().Stats()
@@ -94,7 +103,7 @@ func countPages(b *testing.B, db *data.DB) func() {
 // everything an ingested event writes.
 func BenchmarkBoltBaseline(b *testing.B) {
 	size := ingestBytes(b)
-	db, err := data.Open(filepath.Join(b.TempDir(), "base.db"))
+	db, err := sbbolt.Open(filepath.Join(b.TempDir(), "base.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -145,7 +154,7 @@ func subscribe(s *Service) (stop func() int64) {
 func BenchmarkIngest(b *testing.B) {
 	s := newService(b, true)
 	stop := subscribe(s)
-	pages := countPages(b, s.DB())
+	pages := countPages(b, boltOf(b, s))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := s.Inject(ctx, benchInbound("seq", i)); err != nil {

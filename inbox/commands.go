@@ -9,15 +9,15 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"switchboard/data"
+	"switchboard/inbox/domain"
 	"switchboard/routing"
 )
 
 // Call outcomes.
 const (
-	CallRinging  = "ringing"
-	CallAnswered = "answered"
-	CallMissed   = "missed"
+	CallRinging  = domain.CallRinging
+	CallAnswered = domain.CallAnswered
+	CallMissed   = domain.CallMissed
 )
 
 // Inbound is a customer's message or call arriving.
@@ -27,20 +27,20 @@ type Inbound struct {
 	// BSUID when From is a number, ParentBSUID a parent BSUID, Username their WhatsApp username.
 	// The contact is found by any of them; a new one is created for unknown identities.
 	From        string
-	BSUID       string    `json:",omitempty"`
-	ParentBSUID string    `json:",omitempty"`
-	Username    string    `json:",omitempty"`
-	Name        string    // the contact's name, used when the contact is new or has none
-	Text        string    // message text (a caption, for media)
-	ExternalID  string    // optional; the same id twice is stored once
-	At          time.Time // zero: now
-	Outcome     string    // calls: ringing, answered or missed (default ringing)
-	Duration    int       // calls: seconds, when answered
+	BSUID       string      `json:",omitempty"`
+	ParentBSUID string      `json:",omitempty"`
+	Username    string      `json:",omitempty"`
+	Name        string      // the contact's name, used when the contact is new or has none
+	Text        string      // message text (a caption, for media)
+	ExternalID  string      // optional; the same id twice is stored once
+	At          time.Time   // zero: now
+	Outcome     CallOutcome // calls: ringing, answered or missed (default ringing)
+	Duration    int         // calls: seconds, when answered
 	// Messages: what else the payload carried (all optional).
-	Media    *data.Media      `json:",omitempty"` // an attachment
-	Context  string           `json:",omitempty"` // the id of the message this one answers
-	Referral *data.Referral   `json:",omitempty"` // the ad it came from
-	Form     []data.FormField `json:",omitempty"` // a WhatsApp Flow's answers
+	Media    *domain.Media      `json:",omitempty"` // an attachment
+	Context  string             `json:",omitempty"` // the id of the message this one answers
+	Referral *domain.Referral   `json:",omitempty"` // the ad it came from
+	Form     []domain.FormField `json:",omitempty"` // a WhatsApp Flow's answers
 }
 
 func (s *Service) at(t time.Time) time.Time {
@@ -52,7 +52,7 @@ func (s *Service) at(t time.Time) time.Time {
 
 // checkAt refuses a time the timeline cannot order (its keys hold Unix nanoseconds).
 func checkAt(at time.Time) error {
-	if !data.ValidTime(at) {
+	if !domain.ValidTime(at) {
 		return errorf(Invalid, "The time %s is outside 1970–2262: give the time the customer wrote or called", at.Format(time.RFC3339))
 	}
 	return nil
@@ -154,30 +154,30 @@ func (s *Service) Inject(ctx context.Context, in Inbound) (Outcome, error) {
 }
 
 // seen finds an inbound id stored for any of the contacts a plan names.
-func (w *wtx) seen(p *contactPlan, extID string) ([]byte, bool) {
+func (w *wtx) seen(p *contactPlan, extID string) (domain.EntryRef, bool) {
 	if extID == "" {
-		return nil, false
+		return domain.EntryRef{}, false
 	}
 	for _, cid := range p.candidates() {
 		if key, ok := w.tx.InboundID(cid, extID); ok {
 			return key, true
 		}
 	}
-	return nil, false
+	return domain.EntryRef{}, false
 }
 
 // planEvent finds the contact of an event's identities (writing nothing) and the entry already
 // stored under the event's id for them, if any.
-func (w *wtx) planEvent(id identities, extID string) (p contactPlan, key []byte, dup bool, err error) {
+func (w *wtx) planEvent(id identities, extID string) (p contactPlan, key domain.EntryRef, dup bool, err error) {
 	if p, err = planContact(w.tx, id); err != nil {
-		return p, nil, false, must(err)
+		return p, key, false, must(err)
 	}
 	key, dup = w.seen(&p, extID)
 	return p, key, dup, nil
 }
 
 // duplicate is the outcome of an event that was stored before, at key: nothing changes.
-func (w *wtx) duplicate(key []byte) (Outcome, error) {
+func (w *wtx) duplicate(key domain.EntryRef) (Outcome, error) {
 	out, _, _, err := w.stored(key)
 	out.Duplicate = true
 	return out, err
@@ -218,13 +218,13 @@ func (w *wtx) inject(id identities, in Inbound, ch routing.Channel, at time.Time
 		return Outcome{}, must(err)
 	}
 	if !exists {
-		cv = data.Conversation{Contact: ct.ID}
+		cv = domain.Conversation{Contact: ct.ID}
 	}
 	d := routing.DecideInbound(w.s.ws, routingContact(ct), routingConv(cv, exists),
 		routing.Inbound{Channel: ch, Text: in.Text, At: at})
 
 	w.write()
-	e := data.Entry{At: at, Kind: string(ch), ID: in.ExternalID, Text: in.Text, Media: in.Media, Referral: in.Referral, Form: in.Form}
+	e := domain.Entry{At: at, Kind: domain.EntryKind(ch), ID: in.ExternalID, Text: in.Text, Media: in.Media, Referral: in.Referral, Form: in.Form}
 	if ch == routing.ChannelCall {
 		e.Outcome, e.Duration = in.Outcome, in.Duration
 		e.Media, e.Referral, e.Form = nil, nil, nil
@@ -242,7 +242,7 @@ func (w *wtx) inject(id identities, in Inbound, ch routing.Channel, at time.Time
 		}
 	}
 	if e.Kind == "call" && e.Outcome == CallRinging {
-		if err := w.ringTimer(ct.ID, key, at); err != nil {
+		if err := w.ringTimer(key, at); err != nil {
 			return Outcome{}, err
 		}
 	}
@@ -270,7 +270,7 @@ func (w *wtx) inject(id identities, in Inbound, ch routing.Channel, at time.Time
 func (w *wtx) quote(contact, id string) string {
 	key, ok := w.tx.InboundID(contact, id)
 	if !ok {
-		if key, ok = w.tx.ExtID(id); !ok || data.ContactOfKey(key) != contact {
+		if key, ok = w.tx.ExtID(id); !ok || key.Contact != contact {
 			return ""
 		}
 	}
@@ -281,7 +281,7 @@ func (w *wtx) quote(contact, id string) string {
 	return clipLine(EntryText(e), 120)
 }
 
-func preview(e data.Entry) string {
+func preview(e domain.Entry) string {
 	switch e.Kind {
 	case "call":
 		switch e.Outcome {
@@ -317,7 +317,7 @@ func FormatDuration(sec int) string {
 func (w *wtx) admins() []string {
 	var out []string
 	for _, o := range w.s.stage.ops {
-		if o.Role == string(routing.RoleAdmin) {
+		if o.Role == routing.RoleAdmin {
 			out = append(out, o.ID)
 		}
 	}
@@ -331,7 +331,7 @@ func (w *wtx) notify(to []string, contact, text string, at time.Time) error {
 			continue
 		}
 		seen[id] = true
-		if _, err := w.tx.AddNotification(data.Notification{To: id, At: at, Text: text, Contact: contact}); err != nil {
+		if _, err := w.tx.AddNotification(domain.Notification{To: id, At: at, Text: text, Contact: contact}); err != nil {
 			return must(err)
 		}
 		w.emit(Event{Kind: EventNotification, To: id, Contact: contact})
@@ -339,11 +339,11 @@ func (w *wtx) notify(to []string, contact, text string, at time.Time) error {
 	return nil
 }
 
-func routingContact(ct data.Contact) routing.Contact {
+func routingContact(ct domain.Contact) routing.Contact {
 	return routing.Contact{ID: ct.ID, Name: ct.Name, Owner: ct.Owner, Tags: ct.Tags}
 }
 
-func routingConv(cv data.Conversation, exists bool) routing.Conversation {
+func routingConv(cv domain.Conversation, exists bool) routing.Conversation {
 	if !exists {
 		return routing.Conversation{}
 	}
@@ -358,12 +358,12 @@ func routingConv(cv data.Conversation, exists bool) routing.Conversation {
 // apply writes a decision: the conversation's new state, the contact's owner, the prompt, the
 // system note, the notification and the round-robin pick. saveContact forces the contact to be
 // written (a new contact).
-func (w *wtx) apply(ct *data.Contact, cv *data.Conversation, d routing.Decision, saveContact bool) (Outcome, error) {
+func (w *wtx) apply(ct *domain.Contact, cv *domain.Conversation, d routing.Decision, saveContact bool) (Outcome, error) {
 	w.write()
 	cfg := w.s.stage
 	changed := d.Changed()
 	if d.After.Status != routing.StatusNew {
-		cv.Status = string(d.After.Status)
+		cv.Status = d.After.Status
 	}
 	cv.Assignee, cv.Team, cv.BotHold = d.After.Assignee, d.After.Team, d.After.BotHold
 	if d.ClearPrompt {
@@ -371,7 +371,7 @@ func (w *wtx) apply(ct *data.Contact, cv *data.Conversation, d routing.Decision,
 	}
 	if d.RaisePrompt {
 		p := d.Prompt
-		cv.Prompt = &data.Prompt{Kind: string(p.Kind), Target: p.Target, Team: p.Team, Choices: p.Choices, RaisedBy: p.RaisedBy, At: p.At}
+		cv.Prompt = &domain.Prompt{Kind: p.Kind, Target: p.Target, Team: p.Team, Choices: p.Choices, RaisedBy: p.RaisedBy, At: p.At}
 	}
 	why, code := "", d.Code()
 	if changed || d.Kind == routing.KindInbound {
@@ -381,7 +381,7 @@ func (w *wtx) apply(ct *data.Contact, cv *data.Conversation, d routing.Decision,
 		cv.Version++
 		// the decision's one note says what Explain says (built once, above)
 		if why != "" {
-			if _, err := w.tx.AppendEntry(cv, data.Entry{At: d.At, Kind: "note", By: d.Actor, Reason: code, Text: why}); err != nil {
+			if _, err := w.tx.AppendEntry(cv, domain.Entry{At: d.At, Kind: "note", By: d.Actor, Reason: code, Text: why}); err != nil {
 				return Outcome{}, must(err)
 			}
 		}
@@ -426,27 +426,27 @@ func (w *wtx) apply(ct *data.Contact, cv *data.Conversation, d routing.Decision,
 
 // loadFor loads a conversation for an action by a person, checking the version they saw
 // (0: do not check).
-func (w *wtx) loadFor(by, contact string, version uint64, needConv bool) (data.Contact, data.Conversation, bool, error) {
+func (w *wtx) loadFor(by, contact string, version uint64, needConv bool) (domain.Contact, domain.Conversation, bool, error) {
 	if _, ok := w.s.stage.op(by); !ok {
-		return data.Contact{}, data.Conversation{}, false, errorf(NotFound, "Operator %q not found; act as an existing operator (see `switchboard operators`)", by)
+		return domain.Contact{}, domain.Conversation{}, false, errorf(NotFound, "Operator %q not found; act as an existing operator (see `switchboard operators`)", by)
 	}
 	ct, err := findContact(w.tx, contact)
 	if err != nil {
-		return data.Contact{}, data.Conversation{}, false, readErr(err)
+		return domain.Contact{}, domain.Conversation{}, false, readErr(err)
 	}
 	id := ct.ID
 	cv, exists, err := w.tx.Conversation(id)
 	if err != nil {
-		return data.Contact{}, data.Conversation{}, false, must(err)
+		return domain.Contact{}, domain.Conversation{}, false, must(err)
 	}
 	if !exists {
 		if needConv {
-			return data.Contact{}, data.Conversation{}, false, errorf(NotFound, "%s has no conversation yet; it starts with their first message or call", displayName(ct))
+			return domain.Contact{}, domain.Conversation{}, false, errorf(NotFound, "%s has no conversation yet; it starts with their first message or call", displayName(ct))
 		}
-		cv = data.Conversation{Contact: id}
+		cv = domain.Conversation{Contact: id}
 	}
 	if version != 0 && cv.Version != version {
-		return data.Contact{}, data.Conversation{}, false, errorf(Conflict, TextStale)
+		return domain.Contact{}, domain.Conversation{}, false, errorf(Conflict, TextStale)
 	}
 	return ct, cv, exists, nil
 }
@@ -550,7 +550,7 @@ func (s *Service) Reply(ctx context.Context, by, contact, text string) (Outcome,
 		at := s.at(time.Time{})
 		w.write()
 		// unique and stable across export/import: the contact and the entry's number
-		e := data.Entry{At: at, Kind: "reply", By: by, Text: text, ID: fmt.Sprintf("sb.%s.%d", ct.ID, cv.Seq+1), Delivery: "sent"}
+		e := domain.Entry{At: at, Kind: "reply", By: by, Text: text, ID: fmt.Sprintf("sb.%s.%d", ct.ID, cv.Seq+1), Delivery: "sent"}
 		key, err := w.tx.AppendEntry(&cv, e)
 		if err != nil {
 			return must(err)
@@ -587,11 +587,12 @@ func (s *Service) MarkRead(ctx context.Context, by, contact string) error {
 }
 
 // deliveryRank orders delivery marks; a mark never moves backwards.
-var deliveryRank = map[string]int{"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+var deliveryRank = map[domain.Delivery]int{domain.DeliverySent: 1, domain.DeliveryDelivered: 2, domain.DeliveryRead: 3, domain.DeliveryFailed: 4}
 
 // SetDelivery records a delivery status (sent, delivered, read, failed) of a reply by its id.
 // Unknown ids are ignored (found is false); a mark never moves backwards.
-func (s *Service) SetDelivery(ctx context.Context, id, status string) (found bool, err error) {
+func (s *Service) SetDelivery(ctx context.Context, id, mark string) (found bool, err error) {
+	status := domain.Delivery(mark)
 	if deliveryRank[status] == 0 {
 		return false, errorf(Invalid, "Unknown delivery status %q: use sent, delivered, read or failed", status)
 	}
@@ -616,7 +617,7 @@ func (s *Service) SetDelivery(ctx context.Context, id, status string) (found boo
 		if err := w.tx.PutEntry(key, e); err != nil {
 			return must(err)
 		}
-		w.emit(Event{Kind: EventConversation, Contact: data.ContactOfKey(key)})
+		w.emit(Event{Kind: EventConversation, Contact: key.Contact})
 		return nil
 	})
 	return found, err
@@ -629,8 +630,8 @@ type CallEnd struct {
 	ParentBSUID string `json:",omitempty"`
 	Username    string `json:",omitempty"`
 	Name        string
-	CallID      string // the call's id, as given when it connected
-	Outcome     string // answered or missed
+	CallID      string      // the call's id, as given when it connected
+	Outcome     CallOutcome // answered or missed
 	Duration    int
 	At          time.Time
 	ExternalID  string // id of this end event, for idempotency ("" to use CallID+":terminate")
@@ -704,21 +705,21 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 // endCall rewrites a stored call entry with how the call ended (endID, when given, is the end
 // event's own id, kept so that it is a duplicate when it comes again), and refreshes the
 // conversation's preview when the call is what it shows.
-func (w *wtx) endCall(key []byte, e data.Entry, outcome string, duration int, endID string) (Outcome, error) {
+func (w *wtx) endCall(key domain.EntryRef, e domain.Entry, outcome CallOutcome, duration int, endID string) (Outcome, error) {
 	w.write()
 	wasRinging := e.Outcome == CallRinging
 	e.Outcome, e.Duration = outcome, duration
 	if err := w.tx.PutEntry(key, e); err != nil {
 		return Outcome{}, must(err)
 	}
-	contact := data.ContactOfKey(key)
+	contact := key.Contact
 	if endID != "" {
 		if err := w.tx.PutInboundID(contact, endID, key); err != nil {
 			return Outcome{}, must(err)
 		}
 	}
 	if wasRinging {
-		if err := w.tx.DeleteTimer(ringTimer(e.At.Add(w.s.ring), contact, key)); err != nil {
+		if err := w.tx.DeleteTimer(ringTimer(e.At.Add(w.s.ring), key)); err != nil {
 			return Outcome{}, must(err)
 		}
 	}
@@ -740,10 +741,10 @@ func (w *wtx) endCall(key []byte, e data.Entry, outcome string, duration int, en
 
 // stored loads the contact and conversation a timeline key belongs to, as an Outcome that
 // changes nothing (a duplicate, or an entry updated in place).
-func (w *wtx) stored(key []byte) (Outcome, data.Contact, data.Conversation, error) {
-	ct, _, err := w.tx.Contact(data.ContactOfKey(key))
+func (w *wtx) stored(key domain.EntryRef) (Outcome, domain.Contact, domain.Conversation, error) {
+	ct, _, err := w.tx.Contact(key.Contact)
 	if err != nil {
-		return Outcome{}, ct, data.Conversation{}, must(err)
+		return Outcome{}, ct, domain.Conversation{}, must(err)
 	}
 	cv, _, err := w.tx.Conversation(ct.ID)
 	if err != nil {

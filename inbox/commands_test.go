@@ -23,7 +23,7 @@ func lastEntry(t *testing.T, s *Service, contact string) string {
 		return ""
 	}
 	e := d.Timeline[0]
-	return e.Kind + ":" + e.Reason + ":" + e.By
+	return string(e.Kind) + ":" + e.Reason + ":" + e.By
 }
 
 func TestInjectCallsRulesAndEndCall(t *testing.T) {

@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 // crashChild injects forever (until killed): 20 contacts, so routing state (owners, round robin,
 // open conversations, a few prompts) evolves; several injectors at once, so group commit is used.
 func crashChild(path string) {
-	s, err := Open(path, Options{})
+	s, err := openInbox(path, Options{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		os.Exit(2)
@@ -164,7 +164,7 @@ func TestCrashKeepsEveryAcknowledgedEvent(t *testing.T) {
 func newServiceAt(t testing.TB, path string) *Service {
 	t.Helper()
 	_, statErr := os.Stat(path)
-	s, err := Open(path, Options{})
+	s, err := openInbox(path, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,12 @@
 package inbox
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 
-	"switchboard/data"
+	"switchboard/inbox/domain"
 	"switchboard/routing"
 )
 
@@ -26,7 +27,7 @@ func checkConsistency(doc *Document) error {
 	admin := false
 	for _, o := range doc.Operators {
 		ops[o.ID] = true
-		admin = admin || o.Role == string(routing.RoleAdmin)
+		admin = admin || o.Role == routing.RoleAdmin
 	}
 	if len(doc.Operators) > 0 && !admin {
 		return bad("operators", "no operator is an admin, so nobody could manage the workspace; give at least one \"role\": \"admin\"")
@@ -90,7 +91,7 @@ func checkConsistency(doc *Document) error {
 // knownPeopleOnly drops from round-robin memory the operators who are no longer in the
 // workspace (the memory of a team is written at its next pick, so it may still name someone
 // deleted since): they play no part in a pick, and an import refuses them.
-func knownPeopleOnly(rr map[string]routing.RoundRobinState, ops []data.Operator) map[string]routing.RoundRobinState {
+func knownPeopleOnly(rr map[string]routing.RoundRobinState, ops []domain.Operator) map[string]routing.RoundRobinState {
 	known := map[string]bool{}
 	for _, o := range ops {
 		known[o.ID] = true
@@ -111,7 +112,7 @@ func knownPeopleOnly(rr map[string]routing.RoundRobinState, ops []data.Operator)
 // this is a backstop; it looks for the longest such field rather than repeating how each key
 // is built.
 func keyTooLarge(doc *Document, err error) error {
-	if !data.IsKeyTooLarge(err) {
+	if !errors.Is(err, domain.ErrTooLarge) {
 		return err
 	}
 	field, n := "", 0
@@ -144,5 +145,5 @@ func keyTooLarge(doc *Document, err error) error {
 	if field == "" {
 		return errorf(Invalid, "Invalid document: a value is too long to be stored (%v); nothing was changed", err)
 	}
-	return errorf(Invalid, "Invalid document: %s: is %d bytes long, too long to be stored (a key holds at most %d bytes); nothing was changed", field, n, data.MaxKeySize)
+	return errorf(Invalid, "Invalid document: %s: is %d bytes long, too long to be stored; nothing was changed", field, n)
 }

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/data"
+	"switchboard/inbox/domain"
 )
 
 // richService is the fixture with what the consistency checks look at: a reply with an id, an
@@ -103,14 +103,14 @@ func TestExportLeavesOutRoundRobinMemoryOfDeletedOperators(t *testing.T) {
 // (a backstop: validation refuses such a field first).
 func TestKeyTooLargeNamesTheField(t *testing.T) {
 	s := newService(t, false)
-	doc := &Document{Format: Format, Settings: data.Settings{Plan: "business"},
-		Teams:     []data.Team{{ID: "support", Name: "Support", Members: []string{"alice"}}},
-		Operators: []data.Operator{{ID: "alice", Name: "Alice", Role: "admin", Status: "online"}},
+	doc := &Document{Format: Format, Settings: domain.Settings{Plan: "business"},
+		Teams:     []domain.Team{{ID: "support", Name: "Support", Members: []string{"alice"}}},
+		Operators: []domain.Operator{{ID: "alice", Name: "Alice", Role: "admin", Status: "online"}},
 		Contacts:  []DocContact{{ID: "15550001111", Name: "Dana"}},
-		Conversations: []DocConversation{{Contact: "15550001111", Status: "open", Team: "support", Timeline: []data.Entry{
+		Conversations: []DocConversation{{Contact: "15550001111", Status: "open", Team: "support", Timeline: []domain.Entry{
 			{At: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC), Kind: "message", ID: strings.Repeat("x", 40000), Text: "hi"}}}}}
 	var got error
-	s.db.Update(func(tx *data.Tx) error {
+	s.db.Update(func(tx domain.Tx) error {
 		got = keyTooLarge(doc, writeDocument(tx, doc))
 		return got
 	})

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"switchboard/data"
+	"switchboard/inbox/domain"
 	"switchboard/routing"
 )
 
@@ -22,9 +22,9 @@ const Format = "switchboard/v1"
 // Document is the whole workspace as one JSON document (see docs/workspace.md).
 type Document struct {
 	Format        string                             `json:"format"`
-	Settings      data.Settings                      `json:"settings"`
-	Teams         []data.Team                        `json:"teams"`
-	Operators     []data.Operator                    `json:"operators"`
+	Settings      domain.Settings                    `json:"settings"`
+	Teams         []domain.Team                      `json:"teams"`
+	Operators     []domain.Operator                  `json:"operators"`
 	Contacts      []DocContact                       `json:"contacts"`
 	Conversations []DocConversation                  `json:"conversations"`
 	Prompts       []DocPrompt                        `json:"prompts"`
@@ -56,7 +56,7 @@ type DocIdentities struct {
 }
 
 // docContact writes a contact for the document.
-func docContact(c data.Contact) DocContact {
+func docContact(c domain.Contact) DocContact {
 	tags := c.Tags
 	if tags == nil {
 		tags = []string{}
@@ -67,8 +67,8 @@ func docContact(c data.Contact) DocContact {
 }
 
 // record is the stored contact a document's contact describes.
-func (c DocContact) record() data.Contact {
-	ct := data.Contact{ID: c.ID, Name: c.Name, Tags: c.Tags}
+func (c DocContact) record() domain.Contact {
+	ct := domain.Contact{ID: c.ID, Name: c.Name, Tags: c.Tags}
 	if c.Owner != nil {
 		ct.Owner = *c.Owner
 	}
@@ -83,27 +83,27 @@ func (c DocContact) record() data.Contact {
 
 // DocConversation is a conversation with its whole timeline.
 type DocConversation struct {
-	Contact   string       `json:"contact"`
-	Status    string       `json:"status"`
-	Assignee  *string      `json:"assignee"`
-	Team      string       `json:"team"`
-	BotHold   bool         `json:"bot_hold,omitempty"`
-	Version   uint64       `json:"version,omitempty"`
-	Unread    int          `json:"unread,omitempty"`
-	Why       string       `json:"why,omitempty"`
-	WhyReason string       `json:"why_reason,omitempty"`
-	Timeline  []data.Entry `json:"timeline"`
+	Contact   string         `json:"contact"`
+	Status    routing.Status `json:"status"`
+	Assignee  *string        `json:"assignee"`
+	Team      string         `json:"team"`
+	BotHold   bool           `json:"bot_hold,omitempty"`
+	Version   uint64         `json:"version,omitempty"`
+	Unread    int            `json:"unread,omitempty"`
+	Why       string         `json:"why,omitempty"`
+	WhyReason string         `json:"why_reason,omitempty"`
+	Timeline  []domain.Entry `json:"timeline"`
 }
 
 // DocPrompt is a waiting team-mismatch decision.
 type DocPrompt struct {
-	Contact  string    `json:"contact"`
-	Kind     string    `json:"kind,omitempty"` // inbound (default), assign, owner
-	Owner    string    `json:"owner"`
-	Team     string    `json:"team"`
-	Choices  []string  `json:"choices"`
-	RaisedBy string    `json:"raised_by"`
-	At       time.Time `json:"at,omitempty"`
+	Contact  string             `json:"contact"`
+	Kind     routing.PromptKind `json:"kind,omitempty"` // inbound (default), assign, owner
+	Owner    string             `json:"owner"`
+	Team     string             `json:"team"`
+	Choices  []string           `json:"choices"`
+	RaisedBy string             `json:"raised_by"`
+	At       time.Time          `json:"at,omitempty"`
 }
 
 // DocNotification is a notification to one operator.
@@ -128,13 +128,13 @@ type DocSettingChange struct {
 // gives the same bytes. Each list element is one line.
 func (s *Service) Export(ctx context.Context, out io.Writer) error {
 	bw := bufio.NewWriterSize(out, 1<<16)
-	err := s.db.View(func(tx *data.Tx) error {
+	err := s.db.View(func(tx domain.ReadTx) error {
 		st, err := tx.Settings()
 		if err != nil {
 			return err
 		}
 		if st.Rules == nil {
-			st.Rules = []data.Rule{}
+			st.Rules = []domain.Rule{}
 		}
 		teams, err := tx.Teams()
 		if err != nil {
@@ -167,7 +167,7 @@ func (s *Service) Export(ctx context.Context, out io.Writer) error {
 		ew.list("operators", len(ops), func(i int) any { return ops[i] })
 		// contacts, conversations and prompts stream in contact id order
 		ew.open("contacts")
-		if err := tx.Contacts(func(c data.Contact) bool {
+		if err := tx.Contacts(func(c domain.Contact) bool {
 			ew.elem(docContact(c))
 			return ew.err == nil
 		}); err != nil {
@@ -176,11 +176,11 @@ func (s *Service) Export(ctx context.Context, out io.Writer) error {
 		ew.close()
 		var prompts []DocPrompt
 		ew.open("conversations")
-		if err := tx.Conversations(func(c data.Conversation) error {
+		if err := tx.Conversations(func(c domain.Conversation) error {
 			dc := DocConversation{Contact: c.Contact, Status: c.Status, Assignee: strPtr(c.Assignee), Team: c.Team,
 				BotHold: c.BotHold, Version: c.Version, Unread: c.Unread, Why: c.Why, WhyReason: c.WhyReason}
 			cursor := ""
-			var pages [][]data.Entry
+			var pages [][]domain.Entry
 			for {
 				es, prev, err := tx.Timeline(c.Contact, cursor, 1000)
 				if err != nil {
@@ -192,7 +192,7 @@ func (s *Service) Export(ctx context.Context, out io.Writer) error {
 				}
 				cursor = prev
 			}
-			dc.Timeline = []data.Entry{}
+			dc.Timeline = []domain.Entry{}
 			for i := len(pages) - 1; i >= 0; i-- {
 				dc.Timeline = append(dc.Timeline, pages[i]...)
 			}
@@ -208,7 +208,7 @@ func (s *Service) Export(ctx context.Context, out io.Writer) error {
 		ew.close()
 		ew.list("prompts", len(prompts), func(i int) any { return prompts[i] })
 		var notes []DocNotification
-		if err := tx.AllNotifications(func(n data.Notification) error {
+		if err := tx.AllNotifications(func(n domain.Notification) error {
 			notes = append(notes, DocNotification{To: n.To, At: n.At, Read: n.Read, Text: n.Text, Contact: n.Contact})
 			return nil
 		}); err != nil {
@@ -334,7 +334,7 @@ func (s *Service) Import(ctx context.Context, by string, r io.Reader, replace bo
 	return s.do(ctx, func(w *wtx) error {
 		if !w.tx.IsEmpty() {
 			if !replace {
-				return errorf(Conflict, "The workspace in %s already has data; use --replace to replace it (export it first to keep a copy)", s.db.Path())
+				return errorf(Conflict, "The workspace in %s already has data; use --replace to replace it (export it first to keep a copy)", s.db.Where())
 			}
 			if err := w.requireAdmin(by); err != nil {
 				return errorf(Forbidden, "Only admins can replace a workspace")
@@ -354,9 +354,9 @@ func (s *Service) Import(ctx context.Context, by string, r io.Reader, replace bo
 	})
 }
 
-func sortedOps(ops []data.Operator) []data.Operator {
-	out := append([]data.Operator(nil), ops...)
-	slices.SortFunc(out, func(a, b data.Operator) int { return strings.Compare(a.ID, b.ID) })
+func sortedOps(ops []domain.Operator) []domain.Operator {
+	out := append([]domain.Operator(nil), ops...)
+	slices.SortFunc(out, func(a, b domain.Operator) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
 
@@ -387,7 +387,7 @@ func validateDocument(doc *Document) error {
 	}
 	// a toggle may stay switched on under a plan that lacks it (after a downgrade): it is then
 	// not in force, and the document keeps it as it is
-	ops := map[string]data.Operator{}
+	ops := map[string]domain.Operator{}
 	for i, o := range doc.Operators {
 		if err := checkOperator(o); err != nil {
 			return bad(fmt.Sprintf("operators[%d]", i), "%v", err)
@@ -397,7 +397,7 @@ func validateDocument(doc *Document) error {
 		}
 		ops[o.ID] = o
 	}
-	teams := map[string]data.Team{}
+	teams := map[string]domain.Team{}
 	for i, t := range doc.Teams {
 		if err := checkTeam(t); err != nil {
 			return bad(fmt.Sprintf("teams[%d]", i), "%v", err)
@@ -435,7 +435,7 @@ func validateDocument(doc *Document) error {
 		names[r.Name] = true
 	}
 	if doc.Settings.Rules == nil {
-		doc.Settings.Rules = []data.Rule{}
+		doc.Settings.Rules = []domain.Rule{}
 	}
 	inTeam := func(op, team string) bool { return slices.Contains(teams[team].Members, op) }
 	contacts := map[string]bool{}
@@ -508,12 +508,12 @@ func validateDocument(doc *Document) error {
 			if e.At.IsZero() {
 				return bad(fe+".at", "is missing; give an RFC 3339 time")
 			}
-			if !data.ValidTime(e.At) {
+			if !domain.ValidTime(e.At) {
 				return bad(fe+".at", "%s is outside 1970–2262; give the time the entry happened", e.At.Format(time.RFC3339))
 			}
 			switch e.Kind {
 			case "message", "reply", "note":
-				if err := checkText(e.Kind, e.Text); err != nil {
+				if err := checkText(string(e.Kind), e.Text); err != nil {
 					return bad(fe+".text", "%v", err)
 				}
 			case "call":
@@ -551,8 +551,8 @@ func validateDocument(doc *Document) error {
 			return bad(f+".owner", "operator %q not found", p.Owner)
 		}
 		if p.Kind == "" {
-			doc.Prompts[i].Kind = string(routing.PromptInbound)
-		} else if p.Kind != string(routing.PromptInbound) && p.Kind != string(routing.PromptAssign) && p.Kind != string(routing.PromptOwner) {
+			doc.Prompts[i].Kind = routing.PromptInbound
+		} else if p.Kind != routing.PromptInbound && p.Kind != routing.PromptAssign && p.Kind != routing.PromptOwner {
 			return bad(f+".kind", "%q; use inbound, assign or owner", p.Kind)
 		}
 		if p.RaisedBy != routing.Routing {
@@ -603,7 +603,7 @@ func checkContactID(id string) error {
 
 // checkDocIdentities validates a document contact's identities; seen collects every identity
 // so that no two contacts share one.
-func checkDocIdentities(f string, c data.Contact, seen map[string]string) error {
+func checkDocIdentities(f string, c domain.Contact, seen map[string]string) error {
 	bad := func(field, format string, args ...any) error {
 		return errorf(Invalid, "Invalid document: %s: %s", field, fmt.Sprintf(format, args...))
 	}
@@ -671,7 +671,7 @@ func checkDocIdentities(f string, c data.Contact, seen map[string]string) error 
 	return nil
 }
 
-func writeDocument(tx *data.Tx, doc *Document) error {
+func writeDocument(tx domain.Tx, doc *Document) error {
 	if err := tx.PutSettings(doc.Settings); err != nil {
 		return err
 	}
@@ -694,12 +694,12 @@ func writeDocument(tx *data.Tx, doc *Document) error {
 		return err
 	}
 	for _, n := range doc.Notifications {
-		if _, err := tx.AddNotification(data.Notification{To: n.To, At: n.At, Read: n.Read, Text: n.Text, Contact: n.Contact}); err != nil {
+		if _, err := tx.AddNotification(domain.Notification{To: n.To, At: n.At, Read: n.Read, Text: n.Text, Contact: n.Contact}); err != nil {
 			return err
 		}
 	}
 	for _, h := range doc.History {
-		if _, err := tx.AddHistory(data.SettingChange{Key: h.Setting, By: h.By, At: h.At, From: h.From, To: h.To}); err != nil {
+		if _, err := tx.AddHistory(domain.SettingChange{Key: h.Setting, By: h.By, At: h.At, From: h.From, To: h.To}); err != nil {
 			return err
 		}
 	}
@@ -707,7 +707,7 @@ func writeDocument(tx *data.Tx, doc *Document) error {
 }
 
 // writeConversations writes the document's contacts, conversations (with timelines) and prompts.
-func writeConversations(tx *data.Tx, doc *Document) error {
+func writeConversations(tx domain.Tx, doc *Document) error {
 	for _, c := range doc.Contacts {
 		if err := tx.PutContact(c.record()); err != nil {
 			return err
@@ -718,7 +718,7 @@ func writeConversations(tx *data.Tx, doc *Document) error {
 		prompts[p.Contact] = p
 	}
 	for _, dc := range doc.Conversations {
-		cv := data.Conversation{Contact: dc.Contact, Status: dc.Status, Team: dc.Team, BotHold: dc.BotHold,
+		cv := domain.Conversation{Contact: dc.Contact, Status: dc.Status, Team: dc.Team, BotHold: dc.BotHold,
 			Version: dc.Version, Unread: dc.Unread, Why: dc.Why, WhyReason: dc.WhyReason}
 		if dc.Assignee != nil {
 			cv.Assignee = *dc.Assignee
@@ -727,7 +727,7 @@ func writeConversations(tx *data.Tx, doc *Document) error {
 			cv.Version = 1 // versions start at 1: 0 means "do not check" in an action
 		}
 		if p, ok := prompts[dc.Contact]; ok {
-			cv.Prompt = &data.Prompt{Kind: p.Kind, Target: p.Owner, Team: p.Team, Choices: p.Choices, RaisedBy: p.RaisedBy, At: p.At}
+			cv.Prompt = &domain.Prompt{Kind: p.Kind, Target: p.Owner, Team: p.Team, Choices: p.Choices, RaisedBy: p.RaisedBy, At: p.At}
 		}
 		for _, e := range dc.Timeline {
 			key, err := tx.AppendEntry(&cv, e)

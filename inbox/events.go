@@ -31,10 +31,10 @@ type Event struct {
 	Why     string    `json:"why,omitempty"`
 	Reason  string    `json:"reason,omitempty"`
 	// Channel and Assignee describe an inbound event's routing (banners and toasts).
-	Channel  string `json:"channel,omitempty"`
-	Outcome  string `json:"outcome,omitempty"` // calls: ringing, answered or missed
-	Assignee string `json:"assignee,omitempty"`
-	Prompt   bool   `json:"prompt,omitempty"`
+	Channel  string      `json:"channel,omitempty"`
+	Outcome  CallOutcome `json:"outcome,omitempty"` // calls: ringing, answered or missed
+	Assignee string      `json:"assignee,omitempty"`
+	Prompt   bool        `json:"prompt,omitempty"`
 }
 
 type subscriber struct {

@@ -32,7 +32,7 @@ func newService(t testing.TB, fixture bool) *Service {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "sb.db")
 	c := &clock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
-	s, err := Open(path, Options{Now: c.now, NoTimers: true})
+	s, err := openInbox(path, Options{Now: c.now, NoTimers: true})
 	if err != nil {
 		t.Fatal(err)
 	}

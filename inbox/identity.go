@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"switchboard/data"
+	"switchboard/inbox/domain"
 )
 
 // A contact is one person with several WhatsApp identities: the phone number when they share
@@ -129,33 +129,33 @@ func parseIdentities(from, bsuid, parent, username string) (identities, error) {
 // findContact finds the contact a person names: a number (the contact who has it now, else the
 // contact whose id it is), a BSUID or parent BSUID, @username (when one contact has it), or a
 // contact id (also one merged into another).
-func findContact(tx *data.Tx, input string) (data.Contact, error) {
+func findContact(tx domain.ReadTx, input string) (domain.Contact, error) {
 	s := strings.TrimSpace(input)
 	notFound := func(what string) error {
 		return errorf(NotFound, "Contact %s not found; check it (see `switchboard contacts`)", what)
 	}
-	byID := func(id string) (data.Contact, bool, error) {
+	byID := func(id string) (domain.Contact, bool, error) {
 		if id == "" {
-			return data.Contact{}, false, nil
+			return domain.Contact{}, false, nil
 		}
 		if c, ok, err := tx.Contact(id); err != nil || ok {
 			return c, ok, err
 		}
 		return tx.ContactByAlias(id)
 	}
-	found := func(c data.Contact, ok bool, err error) (data.Contact, bool, error) { return c, ok, err }
+	found := func(c domain.Contact, ok bool, err error) (domain.Contact, bool, error) { return c, ok, err }
 	switch {
 	case s == "":
-		return data.Contact{}, errorf(Invalid, "A contact is needed: give their number (like +15550001111), BSUID or @username")
+		return domain.Contact{}, errorf(Invalid, "A contact is needed: give their number (like +15550001111), BSUID or @username")
 	case strings.HasPrefix(s, "@"):
 		u, err := ParseUsername("The username", s)
 		if err != nil {
-			return data.Contact{}, err
+			return domain.Contact{}, err
 		}
 		ids := tx.ContactsByUsername(u)
 		switch len(ids) {
 		case 0:
-			return data.Contact{}, notFound("@" + u)
+			return domain.Contact{}, notFound("@" + u)
 		case 1:
 			c, ok, err := tx.Contact(ids[0])
 			if err != nil {
@@ -166,12 +166,12 @@ func findContact(tx *data.Tx, input string) (data.Contact, error) {
 			}
 			return c, nil
 		}
-		return data.Contact{}, errorf(Invalid, "@%s is the username of %d contacts (%s): name the one you mean by number or BSUID", u, len(ids), strings.Join(ids, ", "))
+		return domain.Contact{}, errorf(Invalid, "@%s is the username of %d contacts (%s): name the one you mean by number or BSUID", u, len(ids), strings.Join(ids, ", "))
 	case LooksLikeBSUID(s):
-		for _, look := range []func() (data.Contact, bool, error){
-			func() (data.Contact, bool, error) { return tx.ContactByBSUID(s) },
-			func() (data.Contact, bool, error) { return tx.ContactByParentBSUID(s) },
-			func() (data.Contact, bool, error) { return found(byID(s)) },
+		for _, look := range []func() (domain.Contact, bool, error){
+			func() (domain.Contact, bool, error) { return tx.ContactByBSUID(s) },
+			func() (domain.Contact, bool, error) { return tx.ContactByParentBSUID(s) },
+			func() (domain.Contact, bool, error) { return found(byID(s)) },
 		} {
 			c, ok, err := look()
 			if err != nil || ok {
@@ -179,9 +179,9 @@ func findContact(tx *data.Tx, input string) (data.Contact, error) {
 			}
 		}
 		if _, err := ParseBSUID("The contact", s); err != nil {
-			return data.Contact{}, err
+			return domain.Contact{}, err
 		}
-		return data.Contact{}, notFound(s)
+		return domain.Contact{}, notFound(s)
 	}
 	if phone, perr := NormalizePhone(s); perr == nil {
 		if c, ok, err := tx.ContactByPhone(phone); err != nil || ok {
@@ -190,11 +190,11 @@ func findContact(tx *data.Tx, input string) (data.Contact, error) {
 		if c, ok, err := byID(phone); err != nil || ok {
 			return c, err
 		}
-		return data.Contact{}, errorf(NotFound, "Contact +%s not found; check the number (see `switchboard contacts`)", phone)
+		return domain.Contact{}, errorf(NotFound, "Contact +%s not found; check the number (see `switchboard contacts`)", phone)
 	} else if c, ok, err := byID(s); err != nil || ok {
 		return c, err
 	} else {
-		return data.Contact{}, perr
+		return domain.Contact{}, perr
 	}
 }
 
@@ -202,11 +202,11 @@ func findContact(tx *data.Tx, input string) (data.Contact, error) {
 // known when it exists), and the changes the identities bring before routing (merging a second
 // contact of the same person into it, taking a number from a contact it no longer belongs to).
 type contactPlan struct {
-	ct       data.Contact
+	ct       domain.Contact
 	known    bool
-	absorb   *data.Contact // a contact of the same person, merged into ct
-	takeFrom *data.Contact // a contact whose number is now ct's (the number went to another person)
-	changed  bool          // ct's identities changed
+	absorb   *domain.Contact // a contact of the same person, merged into ct
+	takeFrom *domain.Contact // a contact whose number is now ct's (the number went to another person)
+	changed  bool            // ct's identities changed
 }
 
 // candidates are the existing contacts an event's identities name (for duplicate checks).
@@ -231,7 +231,7 @@ func (p *contactPlan) candidates() []string {
 //     BSUID with a new number only, so this is another person on a number given away: a new
 //     contact takes the number.
 //   - Nothing found: a new contact.
-func planContact(tx *data.Tx, id identities) (contactPlan, error) {
+func planContact(tx domain.ReadTx, id identities) (contactPlan, error) {
 	var p contactPlan
 	byB, okB, err := tx.ContactByBSUID(id.bsuid)
 	if err != nil {
@@ -262,7 +262,7 @@ func planContact(tx *data.Tx, id identities) (contactPlan, error) {
 		p.ct, p.known = byE, true
 	}
 	if !p.known {
-		p.ct = data.Contact{}
+		p.ct = domain.Contact{}
 	}
 	return p, nil
 }
@@ -270,7 +270,7 @@ func planContact(tx *data.Tx, id identities) (contactPlan, error) {
 // applyIdentities gives ct the event's identities: a new number (the old one becomes a past
 // one), a BSUID (a different one becomes a past one), a parent BSUID, a username. It reports
 // whether anything changed.
-func applyIdentities(ct *data.Contact, id identities) bool {
+func applyIdentities(ct *domain.Contact, id identities) bool {
 	changed := false
 	if id.phone != "" && ct.Phone != id.phone {
 		if ct.Phone != "" {
@@ -331,7 +331,7 @@ func (w *wtx) newContactID(id identities) (string, error) {
 // no longer belongs to, merges the same person's second contact, and gives the contact (new or
 // known) the event's identities and name. The contact is not stored yet when saveContact is
 // true: apply stores it with the routing decision.
-func (w *wtx) resolveInbound(p contactPlan, id identities, name string, at time.Time) (ct data.Contact, saveContact bool, err error) {
+func (w *wtx) resolveInbound(p contactPlan, id identities, name string, at time.Time) (ct domain.Contact, saveContact bool, err error) {
 	if p.takeFrom != nil {
 		w.write()
 		lost := *p.takeFrom
@@ -351,7 +351,7 @@ func (w *wtx) resolveInbound(p contactPlan, id identities, name string, at time.
 		if err != nil {
 			return ct, false, must(err)
 		}
-		ct = data.Contact{ID: cid}
+		ct = domain.Contact{ID: cid}
 		saveContact = true
 	}
 	if p.absorb != nil {
@@ -390,7 +390,7 @@ func (w *wtx) note(contact string, at time.Time, reason, text string) error {
 		return nil
 	}
 	w.write()
-	if _, err := w.tx.AppendEntry(&cv, data.Entry{At: at, Kind: "note", By: ByWhatsApp, Reason: reason, Text: text}); err != nil {
+	if _, err := w.tx.AppendEntry(&cv, domain.Entry{At: at, Kind: "note", By: ByWhatsApp, Reason: reason, Text: text}); err != nil {
 		return must(err)
 	}
 	if err := w.tx.PutConversation(cv); err != nil {
@@ -409,7 +409,7 @@ const ByWhatsApp = "whatsapp"
 // identities it lacks; b's timeline joins a's in time order, with its ids. When only b's
 // conversation is open, its routing state (status, assignee, team, waiting decision) is kept,
 // else a's. A system note says what happened. The merged contact is returned, not yet stored.
-func (w *wtx) merge(a, b data.Contact, at time.Time) (data.Contact, error) {
+func (w *wtx) merge(a, b domain.Contact, at time.Time) (domain.Contact, error) {
 	cvA, okA, err := w.tx.Conversation(a.ID)
 	if err != nil {
 		return a, must(err)
@@ -481,7 +481,7 @@ func (w *wtx) merge(a, b data.Contact, at time.Time) (data.Contact, error) {
 		merged.Version++
 		text := fmt.Sprintf("WhatsApp says %s and %s are one person: their conversations are one now (%s's id %s still finds it)",
 			describeContact(a), describeContact(b), displayName(b), b.ID)
-		if _, err := w.tx.AppendEntry(&merged, data.Entry{At: at, Kind: "note", By: ByWhatsApp, Reason: "contact_merged", Text: text}); err != nil {
+		if _, err := w.tx.AppendEntry(&merged, domain.Entry{At: at, Kind: "note", By: ByWhatsApp, Reason: "contact_merged", Text: text}); err != nil {
 			return a, must(err)
 		}
 		if err := w.tx.PutConversation(merged); err != nil {
@@ -493,7 +493,7 @@ func (w *wtx) merge(a, b data.Contact, at time.Time) (data.Contact, error) {
 }
 
 // describeContact names a contact with the identity that tells it apart.
-func describeContact(c data.Contact) string {
+func describeContact(c domain.Contact) string {
 	id := "+" + c.Phone
 	switch {
 	case c.Phone == "" && c.BSUID != "":

@@ -7,10 +7,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"switchboard/inbox/domain"
 	"testing"
 	"time"
-
-	"switchboard/data"
 )
 
 const (
@@ -19,15 +18,15 @@ const (
 )
 
 // TestSchemaThreeFileGetsIdentities opens a file written by the schema-3 code (phone numbers
-// were contact ids; data/testdata/schema3.bbolt, with its export beside it): every contact
+// were contact ids; data/bolt/testdata/schema3.bbolt, with its export beside it): every contact
 // gets its id as its number, is found by it, the ids of its messages still dedupe, and the
 // export is the old one with the identities added.
 func TestSchemaThreeFileGetsIdentities(t *testing.T) {
-	raw, err := os.ReadFile("../data/testdata/schema3.bbolt")
+	raw, err := os.ReadFile("../data/bolt/testdata/schema3.bbolt")
 	if err != nil {
 		t.Fatal(err)
 	}
-	oldExport, err := os.ReadFile("../data/testdata/schema3.export.json")
+	oldExport, err := os.ReadFile("../data/bolt/testdata/schema3.export.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +237,7 @@ func TestARingingCallIsMarkedMissedAfterTheRingTimeout(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sb.db")
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	s, err := Open(path, Options{Now: clock, NoTimers: true})
+	s, err := openInbox(path, Options{Now: clock, NoTimers: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +257,7 @@ func TestARingingCallIsMarkedMissedAfterTheRingTimeout(t *testing.T) {
 	// a timer that comes due while nothing runs fires when the inbox opens again, once
 	s.Close()
 	now = now.Add(time.Hour)
-	s, err = Open(path, Options{Now: clock})
+	s, err = openInbox(path, Options{Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,11 +284,11 @@ func TestARingingCallIsMarkedMissedAfterTheRingTimeout(t *testing.T) {
 
 func TestSaveAndDeleteContactsByAnyIdentity(t *testing.T) {
 	s := newService(t, true)
-	c := noErr(s.SaveContact(ctx, "alice", data.Contact{ID: bsuidA, Name: "Rosa"}))(t)
+	c := noErr(s.SaveContact(ctx, "alice", domain.Contact{ID: bsuidA, Name: "Rosa"}))(t)
 	if c.ID != bsuidA || c.BSUID != bsuidA || c.Phone != "" {
 		t.Fatalf("added %+v", c)
 	}
-	c = noErr(s.SaveContact(ctx, "alice", data.Contact{ID: bsuidA, Name: "Rosa Martín", Tags: []string{"vip"}}))(t)
+	c = noErr(s.SaveContact(ctx, "alice", domain.Contact{ID: bsuidA, Name: "Rosa Martín", Tags: []string{"vip"}}))(t)
 	if c.Name != "Rosa Martín" || c.ID != bsuidA {
 		t.Fatalf("edited %+v", c)
 	}

@@ -5,9 +5,8 @@ import (
 	"math/rand"
 	"slices"
 	"strings"
+	"switchboard/inbox/domain"
 	"testing"
-
-	"switchboard/data"
 )
 
 // listAll pages through a view with a small page size and returns every conversation, failing
@@ -70,7 +69,7 @@ func checkInvariants(t testing.TB, s *Service) {
 			t.Fatalf("%s is in team %q, which does not exist", c.Contact.ID, c.Team)
 		}
 		want["all"]++
-		want[c.Status]++
+		want[string(c.Status)]++
 		if c.Prompt != nil {
 			want["waiting"]++
 		}
@@ -223,7 +222,7 @@ func TestRandomOperationsKeepInvariants(t *testing.T) {
 					extID++
 					in := Inbound{Channel: "message", From: contact, Text: pick([]string{"hello", "I want a refund", "where is it"}), ExternalID: fmt.Sprintf("r.%d", extID)}
 					if r.Intn(4) == 0 {
-						in = Inbound{Channel: "call", From: contact, Outcome: pick([]string{"ringing", "missed", "answered"}), Duration: 30, ExternalID: fmt.Sprintf("r.%d", extID)}
+						in = Inbound{Channel: "call", From: contact, Outcome: CallOutcome(pick([]string{"ringing", "missed", "answered"})), Duration: 30, ExternalID: fmt.Sprintf("r.%d", extID)}
 					}
 					if r.Intn(2) == 0 { // number and BSUID together: the two are one person from now on
 						in.From, in.BSUID = people[pi].phone, people[pi].bsuid
@@ -298,7 +297,7 @@ func TestRandomOperationsKeepInvariants(t *testing.T) {
 					}
 				case 17:
 					what = "rule"
-					err = s.AddRule(ctx, "alice", data.Rule{Name: fmt.Sprint("r", step), Keyword: pick([]string{"hello", "where"}), To: pick([]string{"bot", "team:sales", "operator:" + pick(ops)})})
+					err = s.AddRule(ctx, "alice", domain.Rule{Name: fmt.Sprint("r", step), Keyword: pick([]string{"hello", "where"}), To: pick([]string{"bot", "team:sales", "operator:" + pick(ops)})})
 				case 18:
 					what = "plan"
 					_, err = s.SetPlan(ctx, "dana", pick([]string{"growth", "pro", "business", "business"}))
@@ -335,12 +334,12 @@ func TestRandomOperationsKeepInvariants(t *testing.T) {
 				after, _ := s.Conversation(ctx, "alice", named, "", 50)
 				if err == nil && before.Conversation.Status != "" && after.Conversation.Status != "" &&
 					(before.Conversation.AssigneeID() != after.Conversation.AssigneeID() || before.Conversation.Team != after.Conversation.Team) {
-					old := map[string]bool{}
+					old := map[domain.EntryRef]bool{}
 					for _, e := range before.Timeline {
-						old[string(e.Key)] = true
+						old[e.Ref] = true
 					}
-					if !slices.ContainsFunc(after.Timeline, func(e data.Entry) bool {
-						return !old[string(e.Key)] && e.Kind == "note" && e.Reason != "" && e.By != "" && e.Text != ""
+					if !slices.ContainsFunc(after.Timeline, func(e domain.Entry) bool {
+						return !old[e.Ref] && e.Kind == "note" && e.Reason != "" && e.By != "" && e.Text != ""
 					}) {
 						t.Fatalf("step %d %s: assignee/team changed without a note: %+v", step, what, after.Timeline[len(after.Timeline)-1])
 					}

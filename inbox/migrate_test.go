@@ -2,22 +2,21 @@ package inbox
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"switchboard/data"
 )
 
 // TestSchemaTwoFileKeepsItsIDs opens a file written by the schema-2 code (see
-// data/testdata/schema2.bbolt) through the service: after the migration a redelivered message
+// data/bolt/testdata/schema2.bbolt) through the service: after the migration a redelivered message
 // or call is still a duplicate, a call ends in place, a lone call end is still one call, and a
 // reply's delivery status still finds it.
 func TestSchemaTwoFileKeepsItsIDs(t *testing.T) {
-	raw, err := os.ReadFile("../data/testdata/schema2.bbolt")
+	raw, err := os.ReadFile("../data/bolt/testdata/schema2.bbolt")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +102,7 @@ func TestTimelineCursorPastTheEntries(t *testing.T) {
 		noErr(s.Inject(ctx, Inbound{Channel: "message", From: danaDiaz, Text: fmt.Sprint(i), ExternalID: fmt.Sprintf("w.%d", i)}))(t)
 	}
 	want := noErr(s.Conversation(ctx, "alice", danaDiaz, "", 3))(t)
-	for _, c := range []string{data.EncodeCursor(bytes.Repeat([]byte{0xfe}, 16)), data.EncodeCursor(bytes.Repeat([]byte{0xff}, 16))} {
+	for _, c := range []string{base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{0xfe}, 16)), base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{0xff}, 16))} {
 		got := noErr(s.Conversation(ctx, "alice", danaDiaz, c, 3))(t)
 		if len(got.Timeline) != 3 || got.Timeline[2].Text != want.Timeline[2].Text || got.Timeline[0].Text != want.Timeline[0].Text {
 			t.Fatalf("cursor %q: %+v, want the newest page %+v", c, got.Timeline, want.Timeline)

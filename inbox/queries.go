@@ -5,7 +5,7 @@ import (
 	"slices"
 	"sort"
 
-	"switchboard/data"
+	"switchboard/inbox/domain"
 	"switchboard/routing"
 )
 
@@ -56,22 +56,33 @@ type Page struct {
 // with its neighbour, the older one newest first, the newer one oldest first. (A cursor stays a
 // position when the conversation moves: new activity moves the conversation, not the cursor.)
 func CursorOf(c ConversationView) string {
-	return data.CursorOf(data.Conversation{Contact: c.Contact.ID, LastAt: c.LastAt.UnixNano()})
+	return domain.CursorOf(domain.Conversation{Contact: c.Contact.ID, LastAt: c.LastAt.UnixNano()})
 }
+
+// CheckCursor says what is wrong with a list cursor (nil when it is one).
+func CheckCursor(s string) error {
+	_, err := domain.DecodeListCursor(s)
+	return err
+}
+
+// The queries of the views.
+func byStatus(st string) domain.Query      { return domain.Query{}.WithStatus(routing.Status(st)) }
+func byAssignee(a, st string) domain.Query { return byStatus(st).WithAssignee(a) }
+func byTeam(team, st string) domain.Query  { return byStatus(st).WithTeam(team) }
 
 // list is a filter resolved against the configuration: the index to walk and the check of every
 // field the index does not fix.
 type list struct {
-	ix   data.Index
-	keep func(*data.Conversation) bool // nil: the index alone decides
+	ix   domain.Query
+	keep func(*domain.Conversation) bool // nil: the index alone decides
 	// in reports whether a conversation belongs to the list (what the index and keep decide)
-	in func(*data.Conversation) bool
+	in func(*domain.Conversation) bool
 }
 
 // resolve checks a filter and finds the narrowest index for it.
 func (s *Service) resolve(f Filter) (list, error) {
 	if f.Cursor != "" {
-		if _, err := data.DecodeCursor(f.Cursor); err != nil {
+		if _, err := domain.DecodeListCursor(f.Cursor); err != nil {
 			return list{}, errorf(Invalid, "%v", err)
 		}
 	}
@@ -102,20 +113,20 @@ func (s *Service) resolve(f Filter) (list, error) {
 			return list{}, errorf(NotFound, "Operator %q not found; see `switchboard operators`", assignee)
 		}
 	}
-	var ix data.Index
+	var ix domain.Query
 	status := f.Status
 	switch f.View {
 	case ViewMine:
 		if _, ok := cfg.op(f.Operator); !ok {
 			return list{}, errorf(NotFound, "Operator %q not found", f.Operator)
 		}
-		ix, assignee, assigneeSet, status = data.ByAssignee(f.Operator, "open"), f.Operator, true, "open"
+		ix, assignee, assigneeSet, status = byAssignee(f.Operator, "open"), f.Operator, true, "open"
 	case ViewUnassigned:
-		ix, assignee, assigneeSet, status = data.ByAssignee("", "open"), "", true, "open"
+		ix, assignee, assigneeSet, status = byAssignee("", "open"), "", true, "open"
 	case ViewBot:
-		ix, assignee, assigneeSet, status = data.ByAssignee(routing.Bot, "open"), routing.Bot, true, "open"
+		ix, assignee, assigneeSet, status = byAssignee(routing.Bot, "open"), routing.Bot, true, "open"
 	case ViewWaiting:
-		ix = data.Waiting()
+		ix = domain.Query{Waiting: true}
 	case ViewTeam:
 		if f.Team == "" {
 			return list{}, errorf(Invalid, "The team view needs a team id")
@@ -123,17 +134,17 @@ func (s *Service) resolve(f Filter) (list, error) {
 		if status == "" {
 			status = "open"
 		}
-		ix = data.ByTeam(f.Team, status)
+		ix = byTeam(f.Team, status)
 	case ViewOpen:
 		status = "open"
-		ix = data.ByStatus("open")
+		ix = byStatus("open")
 	case ViewClosed:
 		status = "closed"
-		ix = data.ByStatus("closed")
+		ix = byStatus("closed")
 	case ViewAll:
-		ix = data.ByActivity()
+		ix = domain.Query{}
 		if status != "" {
-			ix = data.ByStatus(status)
+			ix = byStatus(status)
 		}
 	default:
 		return list{}, errorf(Invalid, "Unknown view %q: use mine, unassigned, bot, waiting, team, open, closed or all", f.View)
@@ -141,7 +152,7 @@ func (s *Service) resolve(f Filter) (list, error) {
 	// the narrowest index: every field the filter fixes narrows the ranges List merges
 	if f.View != ViewWaiting {
 		if status != "" {
-			ix = ix.WithStatus(status)
+			ix = ix.WithStatus(routing.Status(status))
 		}
 		if f.Team != "" {
 			ix = ix.WithTeam(f.Team)
@@ -150,11 +161,9 @@ func (s *Service) resolve(f Filter) (list, error) {
 			ix = ix.WithAssignee(assignee)
 		}
 	}
-	if f.Order == OldestFirst {
-		ix = ix.OldestFirst()
-	}
-	keep := func(c *data.Conversation) bool {
-		if status != "" && c.Status != status {
+	ix.OldestFirst = f.Order == OldestFirst
+	keep := func(c *domain.Conversation) bool {
+		if status != "" && c.Status != routing.Status(status) {
 			return false
 		}
 		if assigneeSet && c.Assignee != assignee {
@@ -167,7 +176,7 @@ func (s *Service) resolve(f Filter) (list, error) {
 	}
 	l := list{ix: ix, keep: keep, in: keep}
 	if f.View == ViewWaiting {
-		l.in = func(c *data.Conversation) bool { return c.Prompt != nil && keep(c) }
+		l.in = func(c *domain.Conversation) bool { return c.Prompt != nil && keep(c) }
 	}
 	if status == "" && !assigneeSet && f.Team == "" {
 		l.keep = nil // the index decides alone: counting reads keys only
@@ -189,7 +198,7 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	}
 	cfg := s.cfg.Load()
 	var page Page
-	err = s.db.View(func(tx *data.Tx) error {
+	err = s.db.View(func(tx domain.ReadTx) error {
 		convs, next, err := tx.List(l.ix, f.Cursor, f.Limit, l.keep)
 		if err != nil {
 			return err
@@ -204,7 +213,7 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	return page, nil
 }
 
-func views(tx *data.Tx, cfg *config, convs []data.Conversation) ([]ConversationView, error) {
+func views(tx domain.ReadTx, cfg *config, convs []domain.Conversation) ([]ConversationView, error) {
 	out := make([]ConversationView, 0, len(convs))
 	for _, cv := range convs {
 		ct, _, err := tx.Contact(cv.Contact)
@@ -261,23 +270,16 @@ func (s *Service) Window(ctx context.Context, f Filter, p Place) (Window, error)
 	if p.Before < 0 || p.After < 0 || p.Before > MaxWindowSide || p.After > MaxWindowSide {
 		return Window{}, errorf(Invalid, "A window takes 0 to %d conversations on each side, not %d and %d", MaxWindowSide, p.Before, p.After)
 	}
-	var at []byte
 	if p.At != "" {
-		var err error
-		if at, err = data.DecodeCursor(p.At); err != nil {
+		if _, err := domain.DecodeListCursor(p.At); err != nil {
 			return Window{}, errorf(Invalid, "%v", err)
 		}
 	}
-	var contact, anchor string
-	for _, c := range []struct {
-		in  string
-		out *string
-	}{{p.Contact, &contact}, {p.Anchor, &anchor}} {
-		if c.in != "" {
-			var err error
-			if *c.out, err = NormalizePhone(c.in); err != nil {
-				return Window{}, err
-			}
+	// contact ids, as lists give them (a number, a BSUID, c.<n>)
+	contact, anchor := p.Contact, p.Anchor
+	for _, id := range []string{contact, anchor} {
+		if err := checkContactID(id); id != "" && err != nil {
+			return Window{}, errorf(Invalid, "The contact id %v", err)
 		}
 	}
 	f.Cursor, f.Order = "", ""
@@ -287,10 +289,10 @@ func (s *Service) Window(ctx context.Context, f Filter, p Place) (Window, error)
 	}
 	cfg := s.cfg.Load()
 	w := Window{Index: -1}
-	err = s.db.View(func(tx *data.Tx) error {
+	err = s.db.View(func(tx domain.ReadTx) error {
 		// page takes up to n conversations after the cursor in the index's order, and says
 		// whether more follow
-		page := func(ix data.Index, cursor string, n int) ([]data.Conversation, bool, error) {
+		page := func(ix domain.Query, cursor string, n int) ([]domain.Conversation, bool, error) {
 			if n == 0 {
 				cs, _, err := tx.List(ix, cursor, 1, l.keep) // only whether one follows
 				return nil, len(cs) > 0, err
@@ -298,9 +300,9 @@ func (s *Service) Window(ctx context.Context, f Filter, p Place) (Window, error)
 			cs, next, err := tx.List(ix, cursor, n, l.keep)
 			return cs, next != "", err
 		}
-		var newer, older []data.Conversation // newer: nearest first
+		var newer, older []domain.Conversation // newer: nearest first
 		var moreNewer, moreOlder bool
-		var mid *data.Conversation
+		var mid *domain.Conversation
 		cursor, atStart := "", true
 		if contact != "" {
 			cv, ok, err := tx.Conversation(contact)
@@ -315,7 +317,7 @@ func (s *Service) Window(ctx context.Context, f Filter, p Place) (Window, error)
 				v := cfg.conversationView(ct, cv)
 				w.Conversation = &v
 				if l.in(&cv) {
-					mid, cursor, atStart = &cv, data.CursorOf(cv), false
+					mid, cursor, atStart = &cv, domain.CursorOf(cv), false
 				}
 			}
 		}
@@ -325,10 +327,10 @@ func (s *Service) Window(ctx context.Context, f Filter, p Place) (Window, error)
 				return err
 			}
 			if ok && l.in(&cv) {
-				mid, cursor, atStart = &cv, data.CursorOf(cv), false
+				mid, cursor, atStart = &cv, domain.CursorOf(cv), false
 			}
 		}
-		if mid == nil && at != nil {
+		if mid == nil && p.At != "" {
 			cursor, atStart = p.At, false
 		}
 		switch {
@@ -365,13 +367,13 @@ func (s *Service) Window(ctx context.Context, f Filter, p Place) (Window, error)
 			return nil
 		}
 		if moreNewer {
-			w.Newer = data.CursorOf(all[0])
+			w.Newer = domain.CursorOf(all[0])
 			if w.Start, err = tx.CountAfter(l.ix.Reversed(), w.Newer, l.keep); err != nil {
 				return err
 			}
 		}
 		if moreOlder {
-			w.Older = data.CursorOf(all[len(all)-1])
+			w.Older = domain.CursorOf(all[len(all)-1])
 		}
 		return nil
 	})
@@ -405,17 +407,28 @@ type Counts struct {
 func (s *Service) Counts(ctx context.Context, operator string) (Counts, error) {
 	cfg := s.cfg.Load()
 	c := Counts{Teams: map[string]int{}}
-	err := s.db.View(func(tx *data.Tx) error {
-		m := tx.Counts()
-		c.Mine = int(m["a:"+operator+":open"])
-		c.Unassigned = int(m["a:-:open"])
-		c.Bot = int(m["a:bot:open"])
-		c.Waiting = int(m["waiting"])
-		c.Open = int(m["s:open"])
-		c.Closed = int(m["s:closed"])
-		c.All = int(m["all"])
+	err := s.db.View(func(tx domain.ReadTx) error {
+		count := func(into *int, q domain.Query) error {
+			n, err := tx.Count(q)
+			*into = n
+			return err
+		}
+		counts := []struct {
+			into *int
+			q    domain.Query
+		}{{&c.Mine, byAssignee(operator, "open")}, {&c.Unassigned, byAssignee("", "open")}, {&c.Bot, byAssignee(routing.Bot, "open")},
+			{&c.Waiting, domain.Query{Waiting: true}}, {&c.Open, byStatus("open")}, {&c.Closed, byStatus("closed")}, {&c.All, domain.Query{}}}
+		for _, x := range counts {
+			if err := count(x.into, x.q); err != nil {
+				return err
+			}
+		}
 		for _, t := range cfg.teams {
-			c.Teams[t.ID] = int(m["t:"+t.ID+":open"])
+			var n int
+			if err := count(&n, byTeam(t.ID, "open")); err != nil {
+				return err
+			}
+			c.Teams[t.ID] = n
 		}
 		return nil
 	})
@@ -432,7 +445,7 @@ func readErr0(err error) error {
 // Detail is one conversation with a page of its timeline.
 type Detail struct {
 	Conversation ConversationView `json:"conversation"`
-	Timeline     []data.Entry     `json:"timeline"`
+	Timeline     []domain.Entry   `json:"timeline"`
 	// Older is the cursor for the page of entries before these ("" when these are the first).
 	Older string `json:"older,omitempty"`
 	// CanAnswer: the operator asking may answer the waiting team decision.
@@ -446,13 +459,13 @@ func (s *Service) Conversation(ctx context.Context, asker, contact, cursor strin
 		limit = 100
 	}
 	if cursor != "" {
-		if _, err := data.DecodeCursor(cursor); err != nil {
+		if _, _, err := domain.DecodeEntryCursor(cursor); err != nil {
 			return Detail{}, errorf(Invalid, "%v", err)
 		}
 	}
 	cfg := s.cfg.Load()
 	var d Detail
-	err := s.db.View(func(tx *data.Tx) error {
+	err := s.db.View(func(tx domain.ReadTx) error {
 		ct, err := findContact(tx, contact)
 		if err != nil {
 			return err
@@ -463,14 +476,14 @@ func (s *Service) Conversation(ctx context.Context, asker, contact, cursor strin
 			return err
 		}
 		if !ok {
-			d.Conversation = cfg.conversationView(ct, data.Conversation{Contact: id})
-			d.Timeline = []data.Entry{}
+			d.Conversation = cfg.conversationView(ct, domain.Conversation{Contact: id})
+			d.Timeline = []domain.Entry{}
 			return nil
 		}
 		d.Conversation = cfg.conversationView(ct, cv)
 		d.Timeline, d.Older, err = tx.Timeline(id, cursor, limit)
 		if d.Timeline == nil {
-			d.Timeline = []data.Entry{}
+			d.Timeline = []domain.Entry{}
 		}
 		if cv.Prompt != nil {
 			d.CanAnswer = canAnswer(cfg, asker, cv.Prompt)
@@ -480,13 +493,13 @@ func (s *Service) Conversation(ctx context.Context, asker, contact, cursor strin
 	return d, readErr0(err)
 }
 
-func canAnswer(cfg *config, asker string, p *data.Prompt) bool {
+func canAnswer(cfg *config, asker string, p *domain.Prompt) bool {
 	o, ok := cfg.op(asker)
 	if !ok || p == nil {
 		return false
 	}
 	if p.RaisedBy == routing.Routing {
-		return asker == p.Target || o.Role == string(routing.RoleAdmin)
+		return asker == p.Target || o.Role == routing.RoleAdmin
 	}
 	return asker == p.RaisedBy
 }
@@ -498,10 +511,10 @@ func (s *Service) Prompts(ctx context.Context, operator string) ([]PromptView, e
 		return nil, errorf(NotFound, "Operator %q not found", operator)
 	}
 	out := []PromptView{}
-	err := s.db.View(func(tx *data.Tx) error {
+	err := s.db.View(func(tx domain.ReadTx) error {
 		cursor := ""
 		for {
-			convs, next, err := tx.List(data.Waiting(), cursor, 200, func(c *data.Conversation) bool { return canAnswer(cfg, operator, c.Prompt) })
+			convs, next, err := tx.List(domain.Query{Waiting: true}, cursor, 200, func(c *domain.Conversation) bool { return canAnswer(cfg, operator, c.Prompt) })
 			if err != nil {
 				return err
 			}
@@ -522,25 +535,25 @@ func (s *Service) Prompts(ctx context.Context, operator string) ([]PromptView, e
 }
 
 // Notifications returns the operator's notifications, newest first: unread ones, or all.
-func (s *Service) Notifications(ctx context.Context, operator string, all bool) ([]data.Notification, error) {
+func (s *Service) Notifications(ctx context.Context, operator string, all bool) ([]domain.Notification, error) {
 	if _, ok := s.cfg.Load().op(operator); !ok {
 		return nil, errorf(NotFound, "Operator %q not found", operator)
 	}
-	var out []data.Notification
-	err := s.db.View(func(tx *data.Tx) error {
+	var out []domain.Notification
+	err := s.db.View(func(tx domain.ReadTx) error {
 		var err error
 		out, err = tx.Notifications(operator, all)
 		return err
 	})
 	if out == nil {
-		out = []data.Notification{}
+		out = []domain.Notification{}
 	}
 	return out, readErr0(err)
 }
 
 // SettingsView is the workspace settings with what is in force and why a toggle is locked.
 type SettingsView struct {
-	data.Settings
+	domain.Settings
 	OwnerRoutingActive bool   `json:"owner_routing_in_force"`
 	RoundRobinActive   bool   `json:"round_robin_in_force"`
 	OwnerRoutingLock   string `json:"owner_routing_locked,omitempty"` // why it cannot be turned on
@@ -553,7 +566,7 @@ func (s *Service) Settings(ctx context.Context) SettingsView {
 	rs := toRoutingSettings(st)
 	v := SettingsView{Settings: st, OwnerRoutingActive: rs.OwnerRoutingActive(), RoundRobinActive: rs.RoundRobinActive()}
 	if v.Rules == nil {
-		v.Rules = []data.Rule{}
+		v.Rules = []domain.Rule{}
 	}
 	if !routing.PlanAllowsOwnerRouting(rs.Plan) {
 		v.OwnerRoutingLock = routing.TextOwnerRoutingPlan
@@ -565,22 +578,22 @@ func (s *Service) Settings(ctx context.Context) SettingsView {
 }
 
 // History returns the settings history, oldest first.
-func (s *Service) History(ctx context.Context) ([]data.SettingChange, error) {
-	var out []data.SettingChange
-	err := s.db.View(func(tx *data.Tx) error {
+func (s *Service) History(ctx context.Context) ([]domain.SettingChange, error) {
+	var out []domain.SettingChange
+	err := s.db.View(func(tx domain.ReadTx) error {
 		var err error
 		out, err = tx.History()
 		return err
 	})
 	if out == nil {
-		out = []data.SettingChange{}
+		out = []domain.SettingChange{}
 	}
 	return out, readErr0(err)
 }
 
 // OperatorView is an operator with their teams.
 type OperatorView struct {
-	data.Operator
+	domain.Operator
 	Teams []string `json:"teams"`
 }
 
@@ -604,12 +617,12 @@ func (s *Service) Operators(ctx context.Context) []OperatorView {
 }
 
 // Operator returns one operator.
-func (s *Service) Operator(id string) (data.Operator, bool) { return s.cfg.Load().op(id) }
+func (s *Service) Operator(id string) (domain.Operator, bool) { return s.cfg.Load().op(id) }
 
 // Teams returns the teams in workspace order.
-func (s *Service) Teams(ctx context.Context) []data.Team {
+func (s *Service) Teams(ctx context.Context) []domain.Team {
 	cfg := s.cfg.Load()
-	out := make([]data.Team, len(cfg.teams))
+	out := make([]domain.Team, len(cfg.teams))
 	copy(out, cfg.teams)
 	return out
 }
@@ -620,7 +633,7 @@ func (s *Service) DefaultOperator() string {
 	cfg := s.cfg.Load()
 	ids := make([]string, 0)
 	for _, o := range cfg.ops {
-		if o.Role == string(routing.RoleAdmin) {
+		if o.Role == routing.RoleAdmin {
 			ids = append(ids, o.ID)
 		}
 	}
@@ -639,9 +652,9 @@ func (s *Service) Contacts(ctx context.Context, query string, limit int) ([]Cont
 	}
 	cfg := s.cfg.Load()
 	out := []ContactView{}
-	err := s.db.View(func(tx *data.Tx) error {
+	err := s.db.View(func(tx domain.ReadTx) error {
 		if query == "" {
-			return tx.Contacts(func(c data.Contact) bool {
+			return tx.Contacts(func(c domain.Contact) bool {
 				out = append(out, cfg.contactView(c))
 				return len(out) < limit
 			})

@@ -1,18 +1,33 @@
 package inbox
 
-import "switchboard/data"
+import "switchboard/inbox/domain"
 
-// The inbox's records, as screens, commands and doors see them.
+// The inbox's records (package domain), as screens, commands and doors name them.
 type (
-	Settings      = data.Settings
-	Rule          = data.Rule
-	Operator      = data.Operator
-	Team          = data.Team
-	Contact       = data.Contact
-	Entry         = data.Entry
-	Media         = data.Media
-	Referral      = data.Referral
-	FormField     = data.FormField
-	Notification  = data.Notification
-	SettingChange = data.SettingChange
+	Settings      = domain.Settings
+	Rule          = domain.Rule
+	Operator      = domain.Operator
+	Team          = domain.Team
+	Contact       = domain.Contact
+	Prompt        = domain.Prompt
+	Conversation  = domain.Conversation
+	Entry         = domain.Entry
+	EntryKind     = domain.EntryKind
+	CallOutcome   = domain.CallOutcome
+	Delivery      = domain.Delivery
+	Media         = domain.Media
+	Referral      = domain.Referral
+	FormField     = domain.FormField
+	Notification  = domain.Notification
+	SettingChange = domain.SettingChange
+	// Store is what the inbox needs of a storage engine (see package domain).
+	Store = domain.Store
+)
+
+// Entry kinds.
+const (
+	KindMessage = domain.KindMessage
+	KindCall    = domain.KindCall
+	KindReply   = domain.KindReply
+	KindNote    = domain.KindNote
 )

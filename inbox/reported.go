@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"switchboard/data"
+	"switchboard/inbox/domain"
 )
 
 // What WhatsApp reports besides customers' messages and calls: a customer's new number, and the
@@ -57,9 +57,9 @@ func (s *Service) ChangeNumber(ctx context.Context, c NumberChange) (Outcome, er
 			return err
 		}
 		w.write()
-		for _, other := range []func() (data.Contact, bool, error){
-			func() (data.Contact, bool, error) { return w.tx.ContactByPhone(now.phone) },
-			func() (data.Contact, bool, error) { return w.tx.ContactByBSUID(now.bsuid) },
+		for _, other := range []func() (domain.Contact, bool, error){
+			func() (domain.Contact, bool, error) { return w.tx.ContactByPhone(now.phone) },
+			func() (domain.Contact, bool, error) { return w.tx.ContactByBSUID(now.bsuid) },
 		} {
 			o, found, err := other()
 			if err != nil {
@@ -83,7 +83,7 @@ func (s *Service) ChangeNumber(ctx context.Context, c NumberChange) (Outcome, er
 		if cv, exists, err := w.tx.Conversation(ct.ID); err != nil {
 			return must(err)
 		} else if exists {
-			key, err := w.tx.AppendEntry(&cv, data.Entry{At: at, Kind: "note", By: ByWhatsApp, Reason: "number_changed", Text: text, ID: c.ExternalID})
+			key, err := w.tx.AppendEntry(&cv, domain.Entry{At: at, Kind: "note", By: ByWhatsApp, Reason: "number_changed", Text: text, ID: c.ExternalID})
 			if err != nil {
 				return must(err)
 			}
@@ -97,7 +97,7 @@ func (s *Service) ChangeNumber(ctx context.Context, c NumberChange) (Outcome, er
 			}
 			out = Outcome{Conversation: w.s.stage.conversationView(ct, cv), Why: cv.Why, Reason: cv.WhyReason}
 		} else {
-			out = Outcome{Conversation: w.s.stage.conversationView(ct, data.Conversation{Contact: ct.ID})}
+			out = Outcome{Conversation: w.s.stage.conversationView(ct, domain.Conversation{Contact: ct.ID})}
 		}
 		w.emit(Event{Kind: EventConversation, Contact: ct.ID, Actor: ByWhatsApp})
 		return nil
@@ -107,14 +107,14 @@ func (s *Service) ChangeNumber(ctx context.Context, c NumberChange) (Outcome, er
 
 // findReported finds the contact of identities WhatsApp reports a change for: by BSUID, else by
 // number.
-func (w *wtx) findReported(id identities) (data.Contact, bool, error) {
+func (w *wtx) findReported(id identities) (domain.Contact, bool, error) {
 	if c, ok, err := w.tx.ContactByBSUID(id.bsuid); err != nil || ok {
 		return c, ok, err
 	}
 	return w.tx.ContactByPhone(id.phone)
 }
 
-func numberOf(c data.Contact) string {
+func numberOf(c domain.Contact) string {
 	if c.Phone == "" {
 		return TextNoNumber
 	}
@@ -133,9 +133,9 @@ func describeIDs(id identities) string {
 type Echo struct {
 	To, ToBSUID, ToParentBSUID string // the customer: a number or BSUID, at least one
 	Text                       string
-	Media                      *data.Media `json:",omitempty"`
-	Context                    string      `json:",omitempty"`
-	ExternalID                 string      // the message's id: stored once
+	Media                      *domain.Media `json:",omitempty"`
+	Context                    string        `json:",omitempty"`
+	ExternalID                 string        // the message's id: stored once
 	At                         time.Time
 }
 
@@ -184,9 +184,9 @@ func (s *Service) RecordEcho(ctx context.Context, e Echo) (Outcome, error) {
 			return must(err)
 		}
 		if !exists {
-			cv = data.Conversation{Contact: ct.ID, Status: "closed", Team: w.s.stage.settings.DefaultTeam, Version: 1}
+			cv = domain.Conversation{Contact: ct.ID, Status: "closed", Team: w.s.stage.settings.DefaultTeam, Version: 1}
 		}
-		entry := data.Entry{At: at, Kind: "reply", ID: e.ExternalID, Text: e.Text, Media: e.Media, Source: SourceApp, Delivery: "sent"}
+		entry := domain.Entry{At: at, Kind: "reply", ID: e.ExternalID, Text: e.Text, Media: e.Media, Source: SourceApp, Delivery: "sent"}
 		if e.Context != "" {
 			entry.Context, entry.Quote = e.Context, w.quote(ct.ID, e.Context)
 		}

@@ -3,7 +3,7 @@
 // load, let routing decide, apply, write the timeline, commit; then subscribers hear of it.
 // It owns permissions, prompts, notifications, the timeline and idempotency of inbound events.
 // It must not draw anything or parse command lines; routing decisions come from package routing
-// and storage from package data.
+// and storage from package domain.
 //
 // Many sessions share one Service (many terminals, SSH users, CLI requests over the socket).
 // Writes go through one writer goroutine that commits waiting commands together (group commit):
@@ -19,7 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"switchboard/data"
+	"switchboard/inbox/domain"
 	"switchboard/routing"
 )
 
@@ -38,7 +38,7 @@ type Options struct {
 
 // Service is the inbox. It is safe for concurrent use.
 type Service struct {
-	db   *data.DB
+	db   domain.Store
 	now  func() time.Time
 	reqs chan *request
 	quit chan struct{}
@@ -60,14 +60,14 @@ type Service struct {
 
 // config is an immutable snapshot of the workspace configuration.
 type config struct {
-	settings data.Settings
-	ops      []data.Operator // by id
+	settings domain.Settings
+	ops      []domain.Operator // by id
 	opIdx    map[string]int
-	teams    []data.Team // workspace order
+	teams    []domain.Team // workspace order
 	teamIdx  map[string]int
 }
 
-func newConfig(s data.Settings, ops []data.Operator, teams []data.Team) *config {
+func newConfig(s domain.Settings, ops []domain.Operator, teams []domain.Team) *config {
 	c := &config{settings: s, ops: ops, teams: teams, opIdx: map[string]int{}, teamIdx: map[string]int{}}
 	for i, o := range ops {
 		c.opIdx[o.ID] = i
@@ -78,27 +78,27 @@ func newConfig(s data.Settings, ops []data.Operator, teams []data.Team) *config 
 	return c
 }
 
-func (c *config) op(id string) (data.Operator, bool) {
+func (c *config) op(id string) (domain.Operator, bool) {
 	i, ok := c.opIdx[id]
 	if !ok {
-		return data.Operator{}, false
+		return domain.Operator{}, false
 	}
 	return c.ops[i], true
 }
 
-func (c *config) team(id string) (data.Team, bool) {
+func (c *config) team(id string) (domain.Team, bool) {
 	i, ok := c.teamIdx[id]
 	if !ok {
-		return data.Team{}, false
+		return domain.Team{}, false
 	}
 	return c.teams[i], true
 }
 
 func (c *config) clone() *config {
 	s := c.settings
-	s.Rules = append([]data.Rule(nil), s.Rules...)
-	ops := append([]data.Operator(nil), c.ops...)
-	teams := make([]data.Team, len(c.teams))
+	s.Rules = append([]domain.Rule(nil), s.Rules...)
+	ops := append([]domain.Operator(nil), c.ops...)
+	teams := make([]domain.Team, len(c.teams))
 	for i, t := range c.teams {
 		t.Members = append([]string(nil), t.Members...)
 		teams[i] = t
@@ -106,22 +106,9 @@ func (c *config) clone() *config {
 	return newConfig(s, ops, teams)
 }
 
-// Open opens the workspace file at path and starts the service.
-func Open(path string, opt Options) (*Service, error) {
-	db, err := data.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	s, err := New(db, opt)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	return s, nil
-}
-
-// New starts a service on an open database; Close closes the database too.
-func New(db *data.DB, opt Options) (*Service, error) {
+// New starts a service on an open store (a storage engine's; main picks it); Close closes the
+// store too.
+func New(db domain.Store, opt Options) (*Service, error) {
 	s := &Service{db: db, now: opt.Now, reqs: make(chan *request, 1024), quit: make(chan struct{}),
 		done: make(chan struct{}), max: opt.MaxBatch, subs: map[*subscriber]struct{}{}}
 	if s.now == nil {
@@ -143,11 +130,11 @@ func New(db *data.DB, opt Options) (*Service, error) {
 	return s, nil
 }
 
-// Path returns the database file's path.
-func (s *Service) Path() string { return s.db.Path() }
+// Where names the workspace (its file's path), for messages.
+func (s *Service) Where() string { return s.db.Where() }
 
-// DB returns the underlying database (for benchmarks and tools that measure the store).
-func (s *Service) DB() *data.DB { return s.db }
+// Store returns the store the service runs on (for benchmarks and tools that measure it).
+func (s *Service) Store() domain.Store { return s.db }
 
 // Close stops accepting commands, finishes those in flight, and closes the file.
 func (s *Service) Close() error {
@@ -170,7 +157,7 @@ func (s *Service) Close() error {
 func (s *Service) reload() error {
 	var cfg *config
 	var rr map[string]routing.RoundRobinState
-	err := s.db.View(func(tx *data.Tx) error {
+	err := s.db.View(func(tx domain.ReadTx) error {
 		st, err := tx.Settings()
 		if err != nil {
 			return err
@@ -191,7 +178,7 @@ func (s *Service) reload() error {
 		return nil
 	})
 	if err != nil {
-		return &Error{Kind: Internal, Msg: fmt.Sprintf("cannot read the workspace in %s: %v", s.db.Path(), err)}
+		return &Error{Kind: Internal, Msg: fmt.Sprintf("cannot read the workspace in %s: %v", s.db.Where(), err)}
 	}
 	s.stage = cfg
 	s.ws = buildWorkspace(cfg, rr)
@@ -211,7 +198,7 @@ func buildWorkspace(c *config, rr map[string]routing.RoundRobinState) *routing.W
 	return routing.NewWorkspace(toRoutingSettings(c.settings), ops, teams, rr)
 }
 
-func toRoutingSettings(s data.Settings) routing.Settings {
+func toRoutingSettings(s domain.Settings) routing.Settings {
 	out := routing.Settings{Plan: routing.Plan(s.Plan), ContactOwnerRouting: s.ContactOwnerRouting,
 		RoundRobin: s.RoundRobin, DefaultTeam: s.DefaultTeam}
 	for _, r := range s.Rules {
@@ -247,7 +234,7 @@ type request struct {
 // events to publish once committed.
 type wtx struct {
 	s      *Service
-	tx     *data.Tx
+	tx     domain.Tx
 	events []Event
 	dirty  bool // wrote something
 }
@@ -262,7 +249,12 @@ func (s *Service) ReadOnly() bool { return s.db.ReadOnly() }
 func (s *Service) do(ctx context.Context, fn func(*wtx) error) error {
 	if s.db.ReadOnly() {
 		// Unavailable, not Invalid: the change itself may be fine (a webhook retries it later)
-		return &Error{Kind: Unavailable, Msg: data.ReadOnlyMessage(s.db.Path())}
+		// the store says why it cannot write (and writes nothing)
+		err := s.db.Update(func(domain.Tx) error { return nil })
+		if err == nil {
+			err = domain.ErrReadOnly
+		}
+		return &Error{Kind: Unavailable, Msg: err.Error()}
 	}
 	r := &request{fn: fn, done: make(chan struct{})}
 	select {
@@ -359,7 +351,7 @@ func (s *Service) commit(batch []*request) {
 
 func (s *Service) runBatch(batch []*request) error {
 	cfgBefore := s.stage
-	err := s.db.Update(func(tx *data.Tx) error {
+	err := s.db.Update(func(tx domain.Tx) error {
 		for _, r := range batch {
 			w := &wtx{s: s, tx: tx}
 			r.err = runSafe(r.fn, w)
@@ -383,7 +375,7 @@ func (s *Service) runBatch(batch []*request) error {
 			err = f.err
 		}
 		if _, ok := err.(*Error); !ok {
-			err = &Error{Kind: Internal, Msg: fmt.Sprintf("could not save to %s: %v", s.db.Path(), err)}
+			err = &Error{Kind: Internal, Msg: fmt.Sprintf("could not save to %s: %v", s.db.Where(), err)}
 		}
 		return err
 	}

@@ -2,9 +2,10 @@ package inbox
 
 import (
 	"context"
+	"fmt"
 	"time"
 
-	"switchboard/data"
+	"switchboard/inbox/domain"
 )
 
 // DefaultRingTimeout is how long a call may ring before the inbox marks it missed, when
@@ -13,14 +14,22 @@ const DefaultRingTimeout = 60 * time.Second
 
 const timerRing = "ring"
 
-// ringTimer is the timer that marks the call at key missed when it is still ringing at due.
-func ringTimer(due time.Time, contact string, key []byte) data.Timer {
-	return data.Timer{Due: due, Kind: timerRing, Contact: contact, Ref: key[len(contact)+1:]}
+// ringTimer is the timer that marks the call at ref missed when it is still ringing at due; its
+// ref is the call entry's time and number.
+func ringTimer(due time.Time, ref domain.EntryRef) domain.Timer {
+	return domain.Timer{Due: due, Kind: timerRing, Contact: ref.Contact, Ref: fmt.Sprintf("%d.%d", ref.At, ref.Seq)}
+}
+
+// entryOfTimer is the entry a timer's ref names ("at.seq").
+func entryOfTimer(tm domain.Timer) (domain.EntryRef, bool) {
+	r := domain.EntryRef{Contact: tm.Contact}
+	_, err := fmt.Sscanf(tm.Ref, "%d.%d", &r.At, &r.Seq)
+	return r, err == nil
 }
 
 // ringTimer arms the ring timeout of a call that starts ringing at at.
-func (w *wtx) ringTimer(contact string, key []byte, at time.Time) error {
-	return must(w.tx.PutTimer(ringTimer(at.Add(w.s.ring), contact, key)))
+func (w *wtx) ringTimer(ref domain.EntryRef, at time.Time) error {
+	return must(w.tx.PutTimer(ringTimer(at.Add(w.s.ring), ref)))
 }
 
 // FireTimers runs every durable timer that is due by the service's clock, each once: a call
@@ -41,7 +50,10 @@ func (s *Service) FireTimers(ctx context.Context) (int, error) {
 			n++
 			switch tm.Kind {
 			case timerRing:
-				key := append([]byte(tm.Contact+"\x00"), tm.Ref...)
+				key, ok := entryOfTimer(tm)
+				if !ok {
+					continue // not a ref this version writes
+				}
 				e, ok, err := w.tx.Entry(key)
 				if err != nil {
 					return must(err)
@@ -73,7 +85,7 @@ func (s *Service) timerLoop() {
 		}
 		var next time.Time
 		var ok bool
-		_ = s.db.View(func(tx *data.Tx) error {
+		_ = s.db.View(func(tx domain.ReadTx) error {
 			next, ok = tx.NextTimer()
 			return nil
 		})

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"switchboard/data"
+	"switchboard/inbox/domain"
 	"switchboard/routing"
 )
 
@@ -72,17 +72,17 @@ const TextNoNumber = "number not shared"
 
 // PromptView is a pending team-mismatch decision.
 type PromptView struct {
-	Contact     string    `json:"contact"`
-	ContactName string    `json:"contact_name"`
-	Kind        string    `json:"kind"`
-	Owner       string    `json:"owner"` // the operator the prompt would assign
-	OwnerName   string    `json:"owner_name"`
-	Team        string    `json:"team"`
-	TeamName    string    `json:"team_name"`
-	Choices     []string  `json:"choices"`
-	ChoiceNames []string  `json:"choice_names"`
-	RaisedBy    string    `json:"raised_by"`
-	At          time.Time `json:"at"`
+	Contact     string             `json:"contact"`
+	ContactName string             `json:"contact_name"`
+	Kind        routing.PromptKind `json:"kind"`
+	Owner       string             `json:"owner"` // the operator the prompt would assign
+	OwnerName   string             `json:"owner_name"`
+	Team        string             `json:"team"`
+	TeamName    string             `json:"team_name"`
+	Choices     []string           `json:"choices"`
+	ChoiceNames []string           `json:"choice_names"`
+	RaisedBy    string             `json:"raised_by"`
+	At          time.Time          `json:"at"`
 	// Question is the sentence that asks it, e.g. "Carol owns Eve Ortiz but is not in Sales.
 	// Move the conversation to one of Carol's teams?"
 	Question string `json:"question"`
@@ -90,21 +90,21 @@ type PromptView struct {
 
 // ConversationView is a conversation as the list and the conversation pane show it.
 type ConversationView struct {
-	Contact      ContactView `json:"contact"`
-	Status       string      `json:"status"`
-	Assignee     *string     `json:"assignee"`
-	AssigneeName string      `json:"assignee_name,omitempty"`
-	Team         string      `json:"team"`
-	TeamName     string      `json:"team_name,omitempty"`
-	Prompt       *PromptView `json:"prompt,omitempty"`
-	BotHold      bool        `json:"bot_hold,omitempty"`
-	Version      uint64      `json:"version"`
-	LastAt       time.Time   `json:"last_at"`
-	Preview      string      `json:"preview"`
-	PreviewKind  string      `json:"preview_kind"`
-	Unread       int         `json:"unread"`
-	Why          string      `json:"why"`
-	WhyReason    string      `json:"why_reason"`
+	Contact      ContactView    `json:"contact"`
+	Status       routing.Status `json:"status"`
+	Assignee     *string        `json:"assignee"`
+	AssigneeName string         `json:"assignee_name,omitempty"`
+	Team         string         `json:"team"`
+	TeamName     string         `json:"team_name,omitempty"`
+	Prompt       *PromptView    `json:"prompt,omitempty"`
+	BotHold      bool           `json:"bot_hold,omitempty"`
+	Version      uint64         `json:"version"`
+	LastAt       time.Time      `json:"last_at"`
+	Preview      string         `json:"preview"`
+	PreviewKind  EntryKind      `json:"preview_kind"`
+	Unread       int            `json:"unread"`
+	Why          string         `json:"why"`
+	WhyReason    string         `json:"why_reason"`
 }
 
 // AssigneeID returns the assignee id, "" for none.
@@ -152,7 +152,7 @@ func (c *config) teamName(id string) string {
 	return id
 }
 
-func (c *config) contactView(ct data.Contact) ContactView {
+func (c *config) contactView(ct domain.Contact) ContactView {
 	v := ContactView{ID: ct.ID, Name: ct.Name, Owner: strPtr(ct.Owner), Tags: ct.Tags, Phone: ct.Phone, BSUID: ct.BSUID,
 		ParentBSUID: ct.ParentBSUID, Username: ct.Username, PastPhones: ct.PastPhones}
 	if v.Tags == nil {
@@ -164,7 +164,7 @@ func (c *config) contactView(ct data.Contact) ContactView {
 	return v
 }
 
-func (c *config) promptView(ct data.Contact, p *data.Prompt) *PromptView {
+func (c *config) promptView(ct domain.Contact, p *domain.Prompt) *PromptView {
 	if p == nil {
 		return nil
 	}
@@ -179,7 +179,7 @@ func (c *config) promptView(ct data.Contact, p *data.Prompt) *PromptView {
 		v.ChoiceNames = []string{}
 	}
 	switch p.Kind {
-	case string(routing.PromptAssign):
+	case routing.PromptAssign:
 		v.Question = fmt.Sprintf("%s is not in %s. Move the conversation to one of %s's teams and assign %s?",
 			v.OwnerName, v.TeamName, v.OwnerName, v.OwnerName)
 	default:
@@ -205,7 +205,7 @@ func (c *config) teamsOf(op string) []string {
 	return out
 }
 
-func (c *config) conversationView(ct data.Contact, cv data.Conversation) ConversationView {
+func (c *config) conversationView(ct domain.Contact, cv domain.Conversation) ConversationView {
 	v := ConversationView{Contact: c.contactView(ct), Status: cv.Status, Assignee: strPtr(cv.Assignee),
 		AssigneeName: c.name(cv.Assignee), Team: cv.Team, TeamName: c.teamName(cv.Team), Prompt: c.promptView(ct, cv.Prompt),
 		BotHold: cv.BotHold, Version: cv.Version, LastAt: time.Unix(0, cv.LastAt).UTC(), Preview: cv.Preview,
@@ -213,14 +213,14 @@ func (c *config) conversationView(ct data.Contact, cv data.Conversation) Convers
 	return v
 }
 
-func displayName(ct data.Contact) string {
+func displayName(ct domain.Contact) string {
 	return ContactView{ID: ct.ID, Name: ct.Name, Phone: ct.Phone, BSUID: ct.BSUID, Username: ct.Username}.Display()
 }
 
 // EntryText is what an entry says, in one piece: the text, with what else a message carried
 // said in words — the attachment ("[document Currículum café.pdf] my CV"), a form
 // ("Submitted a form: name: Ana · size: M").
-func EntryText(e data.Entry) string {
+func EntryText(e domain.Entry) string {
 	text := e.Text
 	if len(e.Form) > 0 {
 		fields := make([]string, len(e.Form))
@@ -250,7 +250,7 @@ func EntryText(e data.Entry) string {
 
 // EntryContext are the lines that go before an entry's text: the message it answers, the ad it
 // came from, a reply sent from the WhatsApp Business app.
-func EntryContext(e data.Entry) []string {
+func EntryContext(e domain.Entry) []string {
 	var out []string
 	if e.Source == SourceApp {
 		out = append(out, "sent from the WhatsApp Business app")
@@ -296,5 +296,5 @@ type Outcome struct {
 	// Duplicate: the inbound event's external id was seen before; nothing was stored.
 	Duplicate bool `json:"duplicate,omitempty"`
 	// Entry is the timeline entry the command added (inbound events and replies).
-	Entry *data.Entry `json:"entry,omitempty"`
+	Entry *domain.Entry `json:"entry,omitempty"`
 }

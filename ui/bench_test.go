@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"switchboard/inbox"
+	"switchboard/routing"
 )
 
 const largeN = 100_000
@@ -42,7 +43,7 @@ func largeDB(tb testing.TB) string {
 			return
 		}
 		path := filepath.Join(largeDir, "large.db")
-		svc, err := inbox.Open(path, inbox.Options{})
+		svc, err := openInbox(path, inbox.Options{})
 		if err != nil {
 			largeErr = err
 			return
@@ -72,9 +73,9 @@ func largeDB(tb testing.TB) string {
 				a := members[team][i%len(members[team])]
 				cts = append(cts, inbox.DocContact{ID: id, Name: fmt.Sprintf("Customer %d", i), Owner: &a, Tags: []string{}})
 				at := base.Add(time.Duration(i) * time.Second)
-				status := "open"
+				status := routing.StatusOpen
 				if i%4 == 0 {
-					status = "closed"
+					status = routing.StatusClosed
 				}
 				cvs = append(cvs, inbox.DocConversation{Contact: id, Status: status, Assignee: &a, Team: team,
 					Timeline: []inbox.Entry{{At: at, Kind: "message", ID: "wamid.b." + id, Text: "hello, where is my order?"},
@@ -104,7 +105,7 @@ func BenchmarkViewLargeInbox(b *testing.B) {
 			if tc.large {
 				path := largeDB(b)
 				var err error
-				if svc, err = inbox.Open(path, inbox.Options{}); err != nil {
+				if svc, err = openInbox(path, inbox.Options{}); err != nil {
 					b.Fatal(err)
 				}
 				defer svc.Close()
@@ -149,7 +150,7 @@ func TestLargeInboxPagesFromTheStore(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a 100,000-conversation workspace (about 10 s); skipped with -short")
 	}
-	svc, err := inbox.Open(largeDB(t), inbox.Options{})
+	svc, err := openInbox(largeDB(t), inbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +178,7 @@ func TestLargeInboxPagesFromTheStore(t *testing.T) {
 // position) and showing its last conversation, from a list at the start of the view; g, back
 // to the start, is measured alongside.
 func BenchmarkEndOfLargeView(b *testing.B) {
-	svc, err := inbox.Open(largeDB(b), inbox.Options{})
+	svc, err := openInbox(largeDB(b), inbox.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"switchboard/inbox"
+	"switchboard/routing"
 	"switchboard/textsafe"
 )
 
@@ -422,7 +423,7 @@ func (m *Model) openPicker(k pickKind) {
 		p.title = "Assign " + c.Contact.Display() + " to…"
 		cur = c.AssigneeID()
 		for _, o := range m.ops {
-			p.items = append(p.items, pickItem{o.ID, o.Name, m.opTeams(o) + " · " + o.Status})
+			p.items = append(p.items, pickItem{o.ID, o.Name, m.opTeams(o) + " · " + string(o.Status)})
 		}
 		p.items = append(p.items, pickItem{"bot", "Bot", "the built-in assistant"}, pickItem{"none", "Nobody", "unassign"})
 	case pickOwner:
@@ -442,7 +443,7 @@ func (m *Model) openPicker(k pickKind) {
 		p.title = "Act as… (local demo and training)"
 		cur = m.as
 		for _, o := range m.ops {
-			p.items = append(p.items, pickItem{o.ID, o.Name, o.Role + " · " + m.opTeams(o)})
+			p.items = append(p.items, pickItem{o.ID, o.Name, string(o.Role) + " · " + m.opTeams(o)})
 		}
 	}
 	for i, it := range p.items {
@@ -661,7 +662,7 @@ func (m *Model) openRule(i int) {
 		d.keyword.set(r.Keyword)
 		d.tag.set(r.Tag)
 		for j, c := range ruleChannels {
-			if c == r.Channel {
+			if c == string(r.Channel) {
 				d.channel = j
 			}
 		}
@@ -692,7 +693,7 @@ func (m *Model) ruleKey(msg tea.KeyPressMsg) tea.Cmd {
 		d.focus = (d.focus + 4) % 5
 		return nil
 	case "enter":
-		r := inbox.Rule{Name: strings.TrimSpace(d.name.String()), Channel: ruleChannels[d.channel],
+		r := inbox.Rule{Name: strings.TrimSpace(d.name.String()), Channel: routing.Channel(ruleChannels[d.channel]),
 			Keyword: strings.TrimSpace(d.keyword.String()), Tag: strings.TrimSpace(d.tag.String()), To: d.targets[d.to]}
 		d.busy = true
 		add := d.index < 0

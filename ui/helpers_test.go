@@ -38,7 +38,7 @@ var fixedNow = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 func newService(t testing.TB) *inbox.Service {
 	t.Helper()
 	c := &clock{t: fixedNow}
-	s, err := inbox.Open(filepath.Join(t.TempDir(), "sb.db"), inbox.Options{Now: c.now, NoTimers: true})
+	s, err := openInbox(filepath.Join(t.TempDir(), "sb.db"), inbox.Options{Now: c.now, NoTimers: true})
 	if err != nil {
 		t.Fatal(err)
 	}

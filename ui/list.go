@@ -237,7 +237,7 @@ func (m *Model) whereNow(c *inbox.ConversationView) string {
 	if c == nil || c.Status == "" {
 		return ""
 	}
-	parts := []string{c.Status}
+	parts := []string{string(c.Status)}
 	if c.TeamName != "" {
 		parts = append(parts, "team "+c.TeamName)
 	}

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"switchboard/inbox"
+	"switchboard/routing"
 )
 
 type screen int
@@ -870,7 +871,7 @@ func (m *Model) cyclePresence() tea.Cmd {
 	if !ok {
 		return m.setStatus(1, "p: you are not an operator of this workspace")
 	}
-	next := map[string]string{"online": "away", "away": "offline", "offline": "online"}[o.Status]
+	next := map[routing.Presence]string{routing.Online: "away", routing.Away: "offline", routing.Offline: "online"}[o.Status]
 	if next == "" {
 		next = "online"
 	}

@@ -29,7 +29,7 @@ var (
 // take a few seconds).
 func generated(t testing.TB, n int) *inbox.Service {
 	t.Helper()
-	svc, err := inbox.Open(filepath.Join(t.TempDir(), "gen.db"), inbox.Options{})
+	svc, err := openInbox(filepath.Join(t.TempDir(), "gen.db"), inbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,7 +292,7 @@ const (
 // newDemo opens a service on the demo workspace.
 func newDemo(t testing.TB) *inbox.Service {
 	t.Helper()
-	svc, err := inbox.Open(filepath.Join(t.TempDir(), "demo.db"), inbox.Options{})
+	svc, err := openInbox(filepath.Join(t.TempDir(), "demo.db"), inbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

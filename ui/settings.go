@@ -142,7 +142,7 @@ func (m *Model) flip() tea.Cmd {
 	case setPlan:
 		next := plans[0]
 		for i, p := range plans {
-			if p == s.Plan {
+			if p == string(s.Plan) {
 				next = plans[(i+1)%len(plans)]
 			}
 		}
@@ -209,7 +209,7 @@ func (m *Model) settingsLeft(iw int) (left []string, items []int) {
 	left = append(left, st.Title.Render("Routing"))
 	if !admin && m.loaded {
 		o, _ := m.me()
-		left = append(left, st.Locked.Render(fmt.Sprintf("🔒 Only admins can change routing — you are %s (%s).", safe(o.Name), safe(o.Role))))
+		left = append(left, st.Locked.Render(fmt.Sprintf("🔒 Only admins can change routing — you are %s (%s).", safe(o.Name), safe(string(o.Role)))))
 	}
 	toggle := func(on bool, lock string) string {
 		switch {
@@ -222,7 +222,7 @@ func (m *Model) settingsLeft(iw int) (left []string, items []int) {
 	}
 	item(setOwner, toggle(s.ContactOwnerRouting, s.OwnerRoutingLock)+" Contact owner-based routing")
 	if s.OwnerRoutingLock != "" {
-		for _, l := range wrap(safe(s.OwnerRoutingLock+" (plan: "+s.Plan+")"), iw-4) {
+		for _, l := range wrap(safe(s.OwnerRoutingLock+" (plan: "+string(s.Plan)+")"), iw-4) {
 			left = append(left, "    "+st.Locked.Render(l))
 		}
 	} else if s.ContactOwnerRouting && !s.OwnerRoutingActive {
@@ -247,7 +247,7 @@ func (m *Model) settingsLeft(iw int) (left []string, items []int) {
 		left = append(left, st.Dim.Render("    picks the online operator (not admins) assigned least recently"))
 	}
 	item(setDefaultTeam, "Default team: "+st.Bold.Render(safe(m.teamName(s.DefaultTeam)))+st.Dim.Render("  (space: next team)"))
-	item(setPlan, "Plan: "+st.Bold.Render(safe(s.Plan))+st.Dim.Render("  (space: next plan)"))
+	item(setPlan, "Plan: "+st.Bold.Render(safe(string(s.Plan)))+st.Dim.Render("  (space: next plan)"))
 	left = append(left, "", st.Title.Render("Automation rules")+st.Dim.Render("  first match wins · a add · enter edit · K/J move · x remove"))
 	for i, r := range s.Rules {
 		item(setRules+i, fmt.Sprintf("%d. %s: %s → %s", i+1, safe(r.Name), safe(ruleWhen(r)), safe(m.ruleTo(r.To))))
@@ -353,7 +353,7 @@ func (m *Model) settingsRight(rw int) []string {
 		for _, t := range o.Teams {
 			teams = append(teams, m.teamName(t))
 		}
-		line := textsafe.Pad(o.Name, 12) + " " + textsafe.Pad(o.Role, 8) + " " + m.presence(o.Status)
+		line := textsafe.Pad(o.Name, 12) + " " + textsafe.Pad(string(o.Role), 8) + " " + m.presence(o.Status)
 		if len(teams) > 0 {
 			line += st.Dim.Render("  " + safe(strings.Join(teams, ", ")))
 		}
@@ -400,7 +400,7 @@ func settingValue(k, v string) string {
 func ruleWhen(r inbox.Rule) string {
 	var c []string
 	if r.Channel != "" {
-		c = append(c, "a "+r.Channel)
+		c = append(c, "a "+string(r.Channel))
 	}
 	if r.Keyword != "" {
 		c = append(c, "says “"+r.Keyword+"”")

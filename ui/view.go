@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"switchboard/inbox"
+	"switchboard/routing"
 )
 
 type rect struct{ x, y, w, h int }
@@ -162,7 +163,7 @@ func (m *Model) header() string {
 		right += m.st.Unread.Render(fmt.Sprintf("🔔 %d", m.unread)) + "  "
 	}
 	if o, ok := m.me(); ok {
-		right += m.st.Bold.Render(safeFit(o.Name, 40)) + m.st.Dim.Render(" · "+safeFit(o.Role, 20)+" · ") + m.presence(o.Status) + " "
+		right += m.st.Bold.Render(safeFit(o.Name, 40)) + m.st.Dim.Render(" · "+safeFit(string(o.Role), 20)+" · ") + m.presence(o.Status) + " "
 	} else {
 		right += m.st.Dim.Render("as "+safeFit(m.as, 40)) + " "
 	}
@@ -175,14 +176,14 @@ func (m *Model) header() string {
 
 var spinFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 
-func (m *Model) presence(s string) string {
+func (m *Model) presence(s routing.Presence) string {
 	switch s {
-	case "online":
+	case routing.Online:
 		return m.st.On.Render("● online")
-	case "away":
+	case routing.Away:
 		return m.st.Locked.Render("◐ away")
 	}
-	return m.st.Off.Render("○ " + safeFit(s, 20))
+	return m.st.Off.Render("○ " + safeFit(string(s), 20))
 }
 
 func (m *Model) tabLabel(i int) string {
@@ -343,7 +344,7 @@ func (m *Model) row(c *inbox.ConversationView, w int, selected bool) []string {
 	}
 	l1 := mark + " " + style(st.Bold, name) + style(st.Dim, num)
 	l1 += strings.Repeat(" ", max(1, w-lipgloss.Width(l1)-len(age))) + style(st.Dim, age)
-	marker := markers[c.PreviewKind]
+	marker := markers[string(c.PreviewKind)]
 	if marker == "" {
 		marker = "·"
 	}
@@ -452,7 +453,7 @@ func (m *Model) convPane(r rect) string {
 	d := m.detail
 	c := &d.Conversation
 	st := m.st
-	status := safeFit(c.Status, 20)
+	status := safeFit(string(c.Status), 20)
 	if status == "" {
 		status = "no conversation yet"
 	}
@@ -583,7 +584,7 @@ func (m *Model) timeline(d *inbox.Detail, w int) []string {
 			}
 			text, style = "↩ "+by+": "+safeText(body), st.Reply
 			if e.Delivery != "" {
-				text += "  (" + safe(e.Delivery) + ")"
+				text += "  (" + safe(string(e.Delivery)) + ")"
 			}
 		case "note":
 			by := m.opName(e.By)
@@ -598,7 +599,7 @@ func (m *Model) timeline(d *inbox.Detail, w int) []string {
 				text += " [" + safe(reasonText(e.Reason)) + "]"
 			}
 		default:
-			text, style = safe(e.Kind)+": "+safeText(e.Text), st.Dim
+			text, style = safe(string(e.Kind))+": "+safeText(e.Text), st.Dim
 		}
 		prefix := st.Dim.Render(ts) + " "
 		pw := lipgloss.Width(ts) + 1

@@ -16,7 +16,6 @@ import (
 	"syscall"
 	"time"
 
-	"switchboard/data"
 	"switchboard/inbox"
 )
 
@@ -218,10 +217,39 @@ type Conn struct {
 // Close closes the file (when opened here) or the connection.
 func (c *Conn) Close() error { return c.close() }
 
+// Engine is what the doors need of storage: how to open a workspace's store (main wires the
+// engine in; the doors never import one).
+type Engine struct {
+	// Open opens the workspace at path (giving up after a short wait when another process
+	// holds it, with an error that is InUse).
+	Open func(path string) (inbox.Store, error)
+	// InUse is what Open's error is (errors.Is) when another process holds the workspace.
+	InUse error
+}
+
+// service opens the workspace at path and starts its inbox.
+func (e Engine) service(path string, opt inbox.Options) (*inbox.Service, error) {
+	if e.Open == nil {
+		return nil, errors.New("no storage engine was wired in")
+	}
+	st, err := e.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := inbox.New(st, opt)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return svc, nil
+}
+
+func (e Engine) inUse(err error) bool { return e.InUse != nil && errors.Is(err, e.InUse) }
+
 // Connect reaches the database at path: through the owner's socket when a switchboard process
-// owns it, otherwise by opening the file here (data.Open gives up after two seconds when the
+// owns it, otherwise by opening the file here (the engine gives up after two seconds when the
 // file stays in use). A socket whose process is gone is removed.
-func Connect(path string, opt inbox.Options) (*Conn, error) {
+func Connect(path string, eng Engine, opt inbox.Options) (*Conn, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot resolve %s: %v", path, err)
@@ -239,9 +267,9 @@ func Connect(path string, opt inbox.Options) (*Conn, error) {
 	} else if !errors.Is(err, errNoOwner) {
 		return nil, err
 	}
-	svc, err := inbox.Open(abs, opt)
+	svc, err := eng.service(abs, opt)
 	if err != nil {
-		if errors.Is(err, data.ErrInUse) {
+		if eng.inUse(err) {
 			// an owner may have been starting up while we waited
 			if c, derr := viaSocket(); derr == nil {
 				return c, nil

@@ -45,7 +45,7 @@ func nothingReached(t *testing.T, ln *net.UnixListener) {
 func TestSocketOwnedByAnotherUserIsRefused(t *testing.T) {
 	check := func(t *testing.T, path string, ln *net.UnixListener) {
 		t.Helper()
-		c, err := Connect(path, inbox.Options{})
+		c, err := Connect(path, testEngine, inbox.Options{})
 		if err == nil {
 			c.Close()
 			t.Fatal("connected through another user's socket")
@@ -59,7 +59,7 @@ func TestSocketOwnedByAnotherUserIsRefused(t *testing.T) {
 		if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 			t.Fatalf("the database was opened anyway: %v", err)
 		}
-		if _, err := Own(path, "serve", inbox.Options{}); !errors.As(err, &fe) {
+		if _, err := Own(path, "serve", testEngine, inbox.Options{}); !errors.As(err, &fe) {
 			t.Fatalf("an owner starting beside it: %v", err)
 		}
 	}
@@ -106,7 +106,7 @@ func TestSocketServedByAnotherUserIsRefused(t *testing.T) {
 		c.Close()
 		got <- b
 	}()
-	_, err := Connect(path, inbox.Options{})
+	_, err := Connect(path, testEngine, inbox.Options{})
 	if !strings.Contains(err.Error(), "is served by a process of another user") {
 		t.Fatalf("refusal: %v", err)
 	}
@@ -120,7 +120,7 @@ func TestOwnerClosesConnectionsOfAnotherUser(t *testing.T) {
 	path := filepath.Join(shortDir(t), "sb.db")
 	orig := peerUIDOf
 	peerUIDOf = func(c net.Conn) (int, error) { return myUID() + 4242, nil }
-	o, err := Own(path, "serve", inbox.Options{})
+	o, err := Own(path, "serve", testEngine, inbox.Options{})
 	peerUIDOf = orig
 	if err != nil {
 		t.Fatal(err)
@@ -147,7 +147,7 @@ func TestOwnerRemakesItsSocket(t *testing.T) {
 	socketCheckEvery = 10 * time.Millisecond
 	defer func() { socketCheckEvery = orig }()
 	path := filepath.Join(shortDir(t), "sb.db")
-	o, err := Own(path, "serve", inbox.Options{})
+	o, err := Own(path, "serve", testEngine, inbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestOwnerRemakesItsSocket(t *testing.T) {
 		t.Helper()
 		deadline := time.Now().Add(30 * time.Second) // the check runs every 10 ms; this only ends a hang
 		for {
-			c, err := Connect(path, inbox.Options{})
+			c, err := Connect(path, testEngine, inbox.Options{})
 			if err == nil && c.Owner != nil && c.Owner.PID == os.Getpid() {
 				if _, err := c.Inject(ctx, inbox.Inbound{Channel: "message", From: "15550004444", Text: why}); err != nil {
 					t.Fatalf("%s: %v", why, err)
@@ -219,7 +219,7 @@ func TestRequestBodyIsCappedAndTimed(t *testing.T) {
 	requestReadTimeout, MaxRequestBody = time.Second, 1000
 	defer func() { requestReadTimeout, MaxRequestBody = origT, origMax }()
 	path := filepath.Join(shortDir(t), "sb.db")
-	o, err := Own(path, "serve", inbox.Options{})
+	o, err := Own(path, "serve", testEngine, inbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +268,7 @@ func TestImportThroughTheSocketHasItsOwnLimits(t *testing.T) {
 	streamIdleTimeout, MaxImportBody = time.Second, int64(len(fixture(t))/2)
 	defer func() { streamIdleTimeout, MaxImportBody = origIdle, origMax }()
 	path := filepath.Join(shortDir(t), "sb.db")
-	o, err := Own(path, "serve", inbox.Options{})
+	o, err := Own(path, "serve", testEngine, inbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func shortDir(t *testing.T) string {
 
 func TestClientThroughOwnerKeepsErrorKinds(t *testing.T) {
 	path := filepath.Join(shortDir(t), "sb.db")
-	o, err := Own(path, "serve", inbox.Options{})
+	o, err := Own(path, "serve", testEngine, inbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestClientThroughOwnerKeepsErrorKinds(t *testing.T) {
 	if st, err := os.Stat(o.Socket()); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("socket mode: %v %v", st, err)
 	}
-	c, err := Connect(path, inbox.Options{})
+	c, err := Connect(path, testEngine, inbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestClientThroughOwnerKeepsErrorKinds(t *testing.T) {
 	if viaSocket.String() != direct.String() {
 		t.Fatal("export through the socket differs from the service's")
 	}
-	if _, err := Own(path, "tui", inbox.Options{}); !errors.Is(err, ErrOwned) {
+	if _, err := Own(path, "tui", testEngine, inbox.Options{}); !errors.Is(err, ErrOwned) {
 		t.Fatalf("second owner: %v", err)
 	}
 }
@@ -108,7 +108,7 @@ func TestStaleSocketIsReplaced(t *testing.T) {
 	}
 	ln.(*net.UnixListener).SetUnlinkOnClose(false)
 	ln.Close() // as if its process crashed
-	c, err := Connect(path, inbox.Options{})
+	c, err := Connect(path, testEngine, inbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestStaleSocketIsReplaced(t *testing.T) {
 	ln.(*net.UnixListener).SetUnlinkOnClose(false)
 	ln.Close()
 	start := time.Now()
-	o, err := Own(path, "serve", inbox.Options{})
+	o, err := Own(path, "serve", testEngine, inbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestStaleSocketIsReplaced(t *testing.T) {
 // success is in the file afterwards, and the others failed with an error a person can read.
 func TestCloseFinishesRequestsInFlight(t *testing.T) {
 	path := filepath.Join(shortDir(t), "sb.db")
-	o, err := Own(path, "serve", inbox.Options{})
+	o, err := Own(path, "serve", testEngine, inbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestCloseFinishesRequestsInFlight(t *testing.T) {
 			t.Errorf("unexpected error: %v (%s)", err, inbox.KindOf(err))
 		}
 	}
-	s, err := inbox.Open(path, inbox.Options{})
+	s, err := openInbox(path, inbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"switchboard/data"
 	"switchboard/inbox"
 )
 
@@ -220,7 +219,7 @@ func (e *OwnedError) Unwrap() error { return ErrOwned }
 // Own opens the database at path as its owner and serves it on the socket beside it. kind
 // says what the process runs ("serve" or "tui"). It fails at once when another process owns
 // the file, and replaces a socket left by a process that crashed.
-func Own(path, kind string, opt inbox.Options) (*Owner, error) {
+func Own(path, kind string, eng Engine, opt inbox.Options) (*Owner, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot resolve %s: %v", path, err)
@@ -235,9 +234,9 @@ func Own(path, kind string, opt inbox.Options) (*Owner, error) {
 	} else if !errors.Is(err, errNoOwner) {
 		return nil, err
 	}
-	svc, err := inbox.Open(abs, opt)
+	svc, err := eng.service(abs, opt)
 	if err != nil {
-		if errors.Is(err, data.ErrInUse) {
+		if eng.inUse(err) {
 			if info, perr := ping(sock); perr == nil {
 				return nil, &OwnedError{Path: abs, Owner: info}
 			}

@@ -107,7 +107,7 @@ func TestBatchOfSeveralEntriesAndChangesAppliedInTimestampOrder(t *testing.T) {
 	es := entries(t, s, gus)
 	got := []string{}
 	for _, e := range es {
-		got = append(got, e.Kind+":"+e.ID)
+		got = append(got, string(e.Kind)+":"+e.ID)
 	}
 	want := []string{"message:wamid.b1", "message:wamid.b2", "call:wacid.b", "message:wamid.b3"}
 	if !reflect.DeepEqual(got, want) {

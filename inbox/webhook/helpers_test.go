@@ -42,7 +42,7 @@ func newService(t testing.TB) *inbox.Service {
 func openService(t testing.TB, path string, fixture bool) *inbox.Service {
 	t.Helper()
 	c := &clock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
-	s, err := inbox.Open(path, inbox.Options{Now: c.now, NoTimers: true})
+	s, err := openInbox(path, inbox.Options{Now: c.now, NoTimers: true})
 	if err != nil {
 		t.Fatal(err)
 	}

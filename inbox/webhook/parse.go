@@ -55,10 +55,10 @@ type Event struct {
 	// Number changes: the customer's new number and BSUID (either may be "")
 	NewPhone, NewBSUID string
 	// Calls
-	CallEvent  string // connect or terminate
-	CallStatus string // the call's status upper-cased (COMPLETED, FAILED, …), "" if none
-	Outcome    string // inbox.CallRinging (connect), inbox.CallAnswered or inbox.CallMissed (terminate)
-	Duration   int    // seconds, for an answered call
+	CallEvent  string            // connect or terminate
+	CallStatus string            // the call's status upper-cased (COMPLETED, FAILED, …), "" if none
+	Outcome    inbox.CallOutcome // ringing (connect), answered or missed (terminate)
+	Duration   int               // seconds, for an answered call
 
 	seq int // position in the payload, to keep payload order among equal timestamps
 }

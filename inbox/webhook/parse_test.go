@@ -56,7 +56,7 @@ func TestParseCallStatusAnyCaseAndOrder(t *testing.T) {
 	}
 	var got []string
 	for _, e := range b.Events {
-		got = append(got, e.ID+" "+e.CallEvent+" "+e.Outcome)
+		got = append(got, e.ID+" "+e.CallEvent+" "+string(e.Outcome))
 	}
 	want := "wacid.2 connect ringing|wacid.2 terminate missed|wacid.1 connect ringing|wacid.1 terminate answered"
 	if strings.Join(got, "|") != want {

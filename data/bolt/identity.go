@@ -1,9 +1,9 @@
-package data
+package bolt
 
 import (
 	"bytes"
-	"fmt"
 	"strings"
+	"switchboard/inbox/domain"
 )
 
 // The idents bucket finds a contact by any of its WhatsApp identities:
@@ -26,13 +26,7 @@ const (
 )
 
 // IdentityTaken is the error of a write that would give one identity to two contacts.
-type IdentityTaken struct {
-	Kind, Value, Contact, Other string
-}
-
-func (e *IdentityTaken) Error() string {
-	return fmt.Sprintf("%s %s of contact %s belongs to contact %s already", e.Kind, e.Value, e.Contact, e.Other)
-}
+type IdentityTaken = domain.IdentityTaken
 
 var identNames = map[byte]string{identPhone: "phone", identBSUID: "BSUID", identParent: "parent BSUID", identAlias: "id"}
 

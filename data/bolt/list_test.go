@@ -1,10 +1,12 @@
-package data
+package bolt
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"switchboard/inbox/domain"
+	"switchboard/routing"
 	"testing"
 )
 
@@ -19,8 +21,8 @@ func TestListOldestFirstIsTheExactReverse(t *testing.T) {
 	}
 	defer db.Close()
 	r := rand.New(rand.NewPCG(3, 4))
-	statuses, teams, assignees := []string{"open", "closed"}, []string{"s", "t", "u"}, []string{"", "bot", "bob", "carol"}
-	if err := db.Update(func(tx *Tx) error {
+	statuses, teams, assignees := []routing.Status{"open", "closed"}, []string{"s", "t", "u"}, []string{"", "bot", "bob", "carol"}
+	if err := db.update(func(tx *Tx) error {
 		for i := 0; i < 300; i++ {
 			c := Conversation{Contact: fmt.Sprintf("1555%04d", r.IntN(200)), Status: statuses[r.IntN(2)], Team: teams[r.IntN(3)],
 				Assignee: assignees[r.IntN(4)], LastAt: int64(r.IntN(40))} // many equal times
@@ -42,7 +44,7 @@ func TestListOldestFirstIsTheExactReverse(t *testing.T) {
 		}
 		return out
 	}
-	walk := func(tx *Tx, ix Index, cursor string, page int) []string {
+	walk := func(tx *Tx, ix Query, cursor string, page int) []string {
 		var out []string
 		for {
 			cs, next, err := tx.List(ix, cursor, page, nil)
@@ -59,15 +61,15 @@ func TestListOldestFirstIsTheExactReverse(t *testing.T) {
 			cursor = next
 		}
 	}
-	indexes := []Index{ByActivity(), ByStatus("open"), ByStatus("closed"), ByAssignee("", "open"), ByAssignee("bob", "closed"),
+	indexes := []Query{ByActivity(), ByStatus("open"), ByStatus("closed"), ByAssignee("", "open"), ByAssignee("bob", "closed"),
 		ByTeam("t", "open"), Waiting(), ByActivity().WithTeam("u"), ByStatus("open").WithAssignee("bot")}
-	db.View(func(tx *Tx) error {
+	db.view(func(tx *Tx) error {
 		for _, ix := range indexes {
 			newest := walk(tx, ix, "", 7)
 			if len(newest) == 0 {
 				t.Fatalf("%v is empty: the fixture should fill it", ix)
 			}
-			oldest := walk(tx, ix.OldestFirst(), "", 5)
+			oldest := walk(tx, oldestFirst(ix), "", 5)
 			rev := slices.Clone(oldest)
 			slices.Reverse(rev)
 			if !slices.Equal(newest, rev) {
@@ -83,16 +85,16 @@ func TestListOldestFirstIsTheExactReverse(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				cur := CursorOf(c)
+				cur := domain.CursorOf(c)
 				if got := walk(tx, ix, cur, 3); !slices.Equal(got, newest[i+1:]) {
 					t.Fatalf("%v after %s newest first: %v, want %v", ix, id, got, newest[i+1:])
 				}
 				wantNewer := slices.Clone(newest[:i])
 				slices.Reverse(wantNewer)
-				if got := walk(tx, ix.OldestFirst(), cur, 3); !slices.Equal(got, wantNewer) {
+				if got := walk(tx, oldestFirst(ix), cur, 3); !slices.Equal(got, wantNewer) {
 					t.Fatalf("%v after %s oldest first: %v, want %v", ix, id, got, wantNewer)
 				}
-				if n, _ := tx.CountAfter(ix.OldestFirst(), cur, nil); n != i {
+				if n, _ := tx.CountAfter(oldestFirst(ix), cur, nil); n != i {
 					t.Fatalf("%v: %d newer than %s, want %d", ix, n, id, i)
 				}
 				if n, _ := tx.CountAfter(ix, cur, func(c *Conversation) bool { return c.Contact != newest[len(newest)-1] }); i < len(newest)-1 && n != len(newest)-i-2 {

@@ -1,4 +1,4 @@
-package data
+package bolt
 
 import (
 	"bytes"
@@ -73,7 +73,7 @@ func (t *Tx) unindex(cv *Conversation) error {
 			return err
 		}
 	}
-	for _, k := range CountKeys(cv) {
+	for _, k := range countKeys(cv) {
 		if err := t.addCount(k, -1); err != nil {
 			return err
 		}
@@ -141,4 +141,31 @@ func (t *Tx) MoveTimeline(from string, into *Conversation) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// IsEmpty reports whether the workspace has no operators, teams, contacts or conversations.
+func (t *Tx) IsEmpty() bool {
+	for _, b := range [][]byte{bOperators, bTeams, bContacts, bTimeline} {
+		if k, v := t.b(b).Cursor().First(); k != nil && v != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// Clear empties every bucket but meta (import --replace).
+func (t *Tx) Clear() error {
+	t.placed = nil
+	for _, name := range allBuckets {
+		if bytes.Equal(name, bMeta) {
+			continue
+		}
+		if err := t.tx.DeleteBucket(name); err != nil {
+			return err
+		}
+		if _, err := t.tx.CreateBucket(name); err != nil {
+			return err
+		}
+	}
+	return addMarkers(t.tx)
 }

@@ -39,7 +39,7 @@
 //
 // contacts, names, timeline, extids and idx also hold an empty nested bucket under the key 0xff
 // (the marker; see growing), which keeps the root bucket in one page.
-package data
+package bolt
 
 import (
 	"bytes"
@@ -50,6 +50,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"switchboard/inbox/domain"
 	"syscall"
 	"time"
 
@@ -199,7 +200,7 @@ var migrations = []func(tx *bolt.Tx) error{
 				}
 				continue
 			}
-			if err := (&Tx{tx: tx}).PutInboundID(ContactOfKey(m.key), string(m.id), m.key); err != nil {
+			if err := (&Tx{tx: tx}).PutInboundID(refOfKey(m.key).Contact, string(m.id), refOfKey(m.key)); err != nil {
 				return err
 			}
 			if err := ext.Delete(m.id); err != nil {
@@ -324,8 +325,8 @@ type DB struct {
 // ErrInUse is returned by Open when another process holds the file.
 var ErrInUse = errors.New("database in use")
 
-// ErrReadOnly is what a write to a file opened read-only returns (wrapped).
-var ErrReadOnly = errors.New("database opened read-only")
+// ErrReadOnly is what a write to a file opened read-only returns (wrapped): domain.ErrReadOnly.
+var ErrReadOnly = domain.ErrReadOnly
 
 // ReadOnlyMessage says that the file at path was opened read-only and what to do.
 func ReadOnlyMessage(path string) string {
@@ -341,20 +342,6 @@ type OpenError struct {
 
 func (e *OpenError) Error() string { return e.Msg }
 func (e *OpenError) Unwrap() error { return e.Err }
-
-// DefaultPath returns where the workspace lives when no --db or SWITCHBOARD_DB says otherwise:
-// $XDG_DATA_HOME/switchboard/<name>, falling back to ~/.local/share/switchboard/<name>.
-func DefaultPath(name string) string {
-	dir := os.Getenv("XDG_DATA_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil || home == "" {
-			home = "."
-		}
-		dir = filepath.Join(home, ".local", "share")
-	}
-	return filepath.Join(dir, "switchboard", name)
-}
 
 // Open opens (creating if needed) the database at path. It gives up within two seconds if
 // another process holds the file, and refuses a file that is not a Switchboard database or is
@@ -557,9 +544,12 @@ func (db *DB) Close() error { return db.bolt.Close() }
 // ReadOnly says whether the file was opened for reading only (it is not writable).
 func (db *DB) ReadOnly() bool { return db.readOnly }
 
+// Where names the workspace for messages: the file's path.
+func (db *DB) Where() string { return db.path }
+
 // Update runs fn in one read-write transaction, committed (and fsynced) when fn returns nil.
-// On a file opened read-only it returns an error wrapping ErrReadOnly and runs nothing.
-func (db *DB) Update(fn func(*Tx) error) error {
+// On a file opened read-only it returns an error wrapping domain.ErrReadOnly and runs nothing.
+func (db *DB) Update(fn func(domain.Tx) error) error {
 	if db.readOnly {
 		return &OpenError{Path: db.path, Err: ErrReadOnly, Msg: ReadOnlyMessage(db.path)}
 	}
@@ -567,7 +557,16 @@ func (db *DB) Update(fn func(*Tx) error) error {
 }
 
 // View runs fn in a read-only transaction.
-func (db *DB) View(fn func(*Tx) error) error {
+func (db *DB) View(fn func(domain.ReadTx) error) error {
+	return db.bolt.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+// update and view run fn on this engine's own Tx (its tests and migrations).
+func (db *DB) update(fn func(*Tx) error) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+func (db *DB) view(fn func(*Tx) error) error {
 	return db.bolt.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
 }
 

@@ -1,31 +1,40 @@
-package data
+// Package domain holds the inbox's records and the Store interface a storage engine implements
+// for the inbox. It sits below package inbox (which re-exports the records) so that an engine
+// (data/bolt, and next data/postgres) implements the interface without importing the
+// application, and the application never imports an engine. Records are plain values with the
+// enums routing defines; no storage key or layout appears here.
+package domain
 
-import "time"
+import (
+	"time"
+
+	"switchboard/routing"
+)
 
 // Settings are the workspace settings as stored (and as the workspace document writes them).
 type Settings struct {
-	Plan                string `json:"plan"`
-	ContactOwnerRouting bool   `json:"contact_owner_routing"`
-	RoundRobin          bool   `json:"round_robin"`
-	DefaultTeam         string `json:"default_team"`
-	Rules               []Rule `json:"rules"`
+	Plan                routing.Plan `json:"plan"`
+	ContactOwnerRouting bool         `json:"contact_owner_routing"`
+	RoundRobin          bool         `json:"round_robin"`
+	DefaultTeam         string       `json:"default_team"`
+	Rules               []Rule       `json:"rules"`
 }
 
 // Rule is an automation rule. To is "team:<id>", "operator:<id>" or "bot".
 type Rule struct {
-	Name    string `json:"name"`
-	Channel string `json:"channel"`
-	Keyword string `json:"keyword"`
-	Tag     string `json:"tag"`
-	To      string `json:"to"`
+	Name    string          `json:"name"`
+	Channel routing.Channel `json:"channel"` // "" for any
+	Keyword string          `json:"keyword"`
+	Tag     string          `json:"tag"`
+	To      string          `json:"to"`
 }
 
 // Operator is a person.
 type Operator struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	Role   string `json:"role"`
-	Status string `json:"status"`
+	ID     string           `json:"id"`
+	Name   string           `json:"name"`
+	Role   routing.Role     `json:"role"`
+	Status routing.Presence `json:"status"`
 }
 
 // Team is a team with ordered members.
@@ -62,30 +71,30 @@ type Contact struct {
 
 // Prompt is a pending team-mismatch decision.
 type Prompt struct {
-	Kind     string    `json:"kind"`
-	Target   string    `json:"owner"`
-	Team     string    `json:"team"`
-	Choices  []string  `json:"choices"`
-	RaisedBy string    `json:"raised_by"`
-	At       time.Time `json:"at"`
+	Kind     routing.PromptKind `json:"kind"`
+	Target   string             `json:"owner"`
+	Team     string             `json:"team"`
+	Choices  []string           `json:"choices"`
+	RaisedBy string             `json:"raised_by"`
+	At       time.Time          `json:"at"`
 }
 
 // Conversation is one contact's conversation.
 type Conversation struct {
-	Contact  string  `json:"contact"`
-	Status   string  `json:"status"`
-	Assignee string  `json:"assignee,omitempty"`
-	Team     string  `json:"team,omitempty"`
-	BotHold  bool    `json:"bot_hold,omitempty"`
-	Prompt   *Prompt `json:"prompt,omitempty"`
+	Contact  string         `json:"contact"`
+	Status   routing.Status `json:"status"`
+	Assignee string         `json:"assignee,omitempty"`
+	Team     string         `json:"team,omitempty"`
+	BotHold  bool           `json:"bot_hold,omitempty"`
+	Prompt   *Prompt        `json:"prompt,omitempty"`
 	// Version changes whenever the routing state (status, assignee, owner, team, prompt)
 	// changes; a person's action names the version they saw.
 	Version uint64 `json:"version"`
 	// LastAt is the time of the latest timeline entry (unix nanoseconds): the list order.
-	LastAt      int64  `json:"last_at"`
-	Preview     string `json:"preview,omitempty"`
-	PreviewKind string `json:"preview_kind,omitempty"`
-	Unread      int    `json:"unread,omitempty"`
+	LastAt      int64     `json:"last_at"`
+	Preview     string    `json:"preview,omitempty"`
+	PreviewKind EntryKind `json:"preview_kind,omitempty"`
+	Unread      int       `json:"unread,omitempty"`
 	// Why is the explanation of the current assignment (the last routing note's sentence).
 	Why       string `json:"why,omitempty"`
 	WhyReason string `json:"why_reason,omitempty"`
@@ -94,15 +103,15 @@ type Conversation struct {
 
 // Entry is one timeline entry: an inbound message or call, an outbound reply, or a system note.
 type Entry struct {
-	At       time.Time `json:"at"`
-	Kind     string    `json:"kind"` // message, call, reply, note
-	ID       string    `json:"id,omitempty"`
-	By       string    `json:"by,omitempty"`
-	Reason   string    `json:"reason,omitempty"`
-	Text     string    `json:"text,omitempty"`
-	Outcome  string    `json:"outcome,omitempty"`  // calls: ringing, answered, missed
-	Duration int       `json:"duration,omitempty"` // calls: seconds
-	Delivery string    `json:"delivery,omitempty"` // replies: sent, delivered, read, failed
+	At       time.Time   `json:"at"`
+	Kind     EntryKind   `json:"kind"`
+	ID       string      `json:"id,omitempty"`
+	By       string      `json:"by,omitempty"`
+	Reason   string      `json:"reason,omitempty"`
+	Text     string      `json:"text,omitempty"`
+	Outcome  CallOutcome `json:"outcome,omitempty"`  // calls
+	Duration int         `json:"duration,omitempty"` // calls: seconds
+	Delivery Delivery    `json:"delivery,omitempty"` // replies
 	// Messages: what else the payload carried.
 	Media    *Media      `json:"media,omitempty"`    // the attachment (the text is its caption)
 	Context  string      `json:"context,omitempty"`  // the id of the message this one answers
@@ -111,8 +120,8 @@ type Entry struct {
 	Form     []FormField `json:"form,omitempty"`     // a WhatsApp Flow's submitted fields
 	// Source of a reply: "" (sent from Switchboard) or "app" (sent from the WhatsApp Business
 	// app on a phone, and echoed to us).
-	Source string `json:"source,omitempty"`
-	Key    []byte `json:"-"` // the entry's timeline key, set when read
+	Source string   `json:"source,omitempty"`
+	Ref    EntryRef `json:"-"` // where the entry is, set when it is read
 }
 
 // Media is a message's attachment.
@@ -157,4 +166,54 @@ type SettingChange struct {
 	At   time.Time `json:"at"`
 	From string    `json:"from"`
 	To   string    `json:"to"`
+}
+
+// EntryKind is what a timeline entry is.
+type EntryKind string
+
+const (
+	KindMessage EntryKind = "message" // a customer's message
+	KindCall    EntryKind = "call"    // a customer's call
+	KindReply   EntryKind = "reply"   // a reply to the customer
+	KindNote    EntryKind = "note"    // a system note (routing, a person's action, WhatsApp)
+)
+
+// CallOutcome is how a call went.
+type CallOutcome string
+
+const (
+	CallRinging  CallOutcome = "ringing"
+	CallAnswered CallOutcome = "answered"
+	CallMissed   CallOutcome = "missed"
+)
+
+// Delivery is how far a reply got; a mark never moves backwards.
+type Delivery string
+
+const (
+	DeliverySent      Delivery = "sent"
+	DeliveryDelivered Delivery = "delivered"
+	DeliveryRead      Delivery = "read"
+	DeliveryFailed    Delivery = "failed"
+)
+
+// EntryRef names one entry of one contact's timeline: its time (Unix nanoseconds) and its
+// number in the conversation (the conversation's Seq when it was written). Entries are ordered
+// by (At, Seq).
+type EntryRef struct {
+	Contact string
+	At      int64
+	Seq     uint64
+}
+
+// IsZero reports whether the ref names nothing.
+func (r EntryRef) IsZero() bool { return r.Contact == "" }
+
+// Timer is a durable timer: something the inbox does for a contact at a time (a call still
+// ringing is marked missed). Ref says what it is about, for its kind.
+type Timer struct {
+	Due     time.Time
+	Kind    string
+	Contact string
+	Ref     string
 }

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package data
+package bolt
 
 // LockHolder returns 0: only Linux says who holds a file's lock (/proc/locks).
 func LockHolder(path string) int { return 0 }

@@ -1,4 +1,4 @@
-package data
+package bolt
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"switchboard/inbox/domain"
 	"sync"
 	"testing"
 
@@ -21,7 +22,7 @@ func newWorkspaceFile(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Update(func(tx *Tx) error { return tx.PutContact(Contact{ID: "15550001111", Name: "Dana"}) }); err != nil {
+	if err := db.update(func(tx *Tx) error { return tx.PutContact(Contact{ID: "15550001111", Name: "Dana"}) }); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -160,7 +161,7 @@ func TestOpenAfterTheFileWasDeletedUnderItOpensThePathAgain(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	if err := r.db.Update(func(tx *Tx) error { return tx.PutContact(Contact{ID: "15550002222", Name: "Eve"}) }); err != nil {
+	if err := r.db.update(func(tx *Tx) error { return tx.PutContact(Contact{ID: "15550002222", Name: "Eve"}) }); err != nil {
 		t.Fatal(err)
 	}
 	r.db.Close()
@@ -169,7 +170,7 @@ func TestOpenAfterTheFileWasDeletedUnderItOpensThePathAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	db.View(func(tx *Tx) error {
+	db.view(func(tx *Tx) error {
 		if _, ok, _ := tx.Contact("15550002222"); !ok {
 			t.Error("what was written after the lock was taken is not in the file at the path (it went to the deleted file)")
 		}
@@ -218,7 +219,7 @@ func TestReadOnlyFileOpensForReading(t *testing.T) {
 		t.Fatalf("a second reader: %v", err)
 	}
 	second.Close()
-	if err := db.View(func(tx *Tx) error {
+	if err := db.view(func(tx *Tx) error {
 		if _, ok, err := tx.Contact("15550001111"); !ok || err != nil {
 			return fmt.Errorf("contact: %v %v", ok, err)
 		}
@@ -226,7 +227,7 @@ func TestReadOnlyFileOpensForReading(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	err = db.Update(func(tx *Tx) error { return tx.PutContact(Contact{ID: "15550002222"}) })
+	err = db.Update(func(tx domain.Tx) error { return tx.PutContact(Contact{ID: "15550002222"}) })
 	if !errors.Is(err, ErrReadOnly) || !strings.Contains(err.Error(), path+" is not writable") || !strings.Contains(err.Error(), "chmod u+w") {
 		t.Fatalf("a write: %v", err)
 	}

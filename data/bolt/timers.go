@@ -1,4 +1,4 @@
-package data
+package bolt
 
 import (
 	"bytes"
@@ -7,15 +7,8 @@ import (
 	"time"
 )
 
-// Timer is a durable timer: something the inbox does for a contact at a time (today: a call
-// still ringing is marked missed). It lives in the timers bucket under
+// A durable timer (domain.Timer) lives in the timers bucket under
 // be64(due, unix ns) kind 0x00 contact 0x00 ref → nil, so the due ones are the first keys.
-type Timer struct {
-	Due     time.Time
-	Kind    string
-	Contact string
-	Ref     []byte // what it is about, for its kind (a ringing call: its timeline key's tail)
-}
 
 func timerKey(tm Timer) []byte {
 	k := append(be64(uint64(tm.Due.UnixNano())), tm.Kind...)
@@ -37,7 +30,7 @@ func parseTimer(k []byte) (Timer, error) {
 		return Timer{}, fmt.Errorf("damaged timer key %x", k)
 	}
 	return Timer{Due: time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).UTC(), Kind: string(rest[:i]),
-		Contact: string(rest[i+1 : i+1+j]), Ref: append([]byte(nil), rest[i+2+j:]...)}, nil
+		Contact: string(rest[i+1 : i+1+j]), Ref: string(rest[i+2+j:])}, nil
 }
 
 // PutTimer stores a timer (a due time before 1970 is stored as 1970).
@@ -45,7 +38,7 @@ func (t *Tx) PutTimer(tm Timer) error {
 	if tm.Due.Before(time.Unix(0, 0)) {
 		tm.Due = time.Unix(0, 0)
 	}
-	return t.b(bTimers).Put(timerKey(tm), nil)
+	return put(t.b(bTimers), timerKey(tm), nil)
 }
 
 // DeleteTimer removes a timer (nothing when there is none).

@@ -1,4 +1,4 @@
-package data
+package bolt
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"switchboard/inbox/domain"
 	"testing"
 	"time"
 
@@ -137,7 +138,7 @@ func TestOpenRefusesWhatIsNotOurs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.Update(func(tx *Tx) error {
+	db.update(func(tx *Tx) error {
 		for i := 0; i < 300; i++ {
 			if err := tx.PutContact(Contact{ID: fmt.Sprintf("1555%07d", i), Name: strings.Repeat("x", 100)}); err != nil {
 				return err
@@ -182,7 +183,7 @@ func TestNewFileHasSchemaAndBuckets(t *testing.T) {
 		return nil
 	})
 	var st Settings
-	db.View(func(tx *Tx) error { st, err = tx.Settings(); return err })
+	db.view(func(tx *Tx) error { st, err = tx.Settings(); return err })
 	if st.Plan != "business" || st.ContactOwnerRouting {
 		t.Fatalf("new settings = %+v", st)
 	}
@@ -264,13 +265,13 @@ func TestIndexesAndCountersFollowConversations(t *testing.T) {
 	defer db.Close()
 	put := func(c Conversation) {
 		t.Helper()
-		if err := db.Update(func(tx *Tx) error { return tx.PutConversation(c) }); err != nil {
+		if err := db.update(func(tx *Tx) error { return tx.PutConversation(c) }); err != nil {
 			t.Fatal(err)
 		}
 	}
-	list := func(ix Index) []string {
+	list := func(ix Query) []string {
 		var ids []string
-		db.View(func(tx *Tx) error {
+		db.view(func(tx *Tx) error {
 			cs, _, err := tx.List(ix, "", 100, nil)
 			for _, c := range cs {
 				ids = append(ids, c.Contact)
@@ -284,7 +285,7 @@ func TestIndexesAndCountersFollowConversations(t *testing.T) {
 	put(Conversation{Contact: "3", Status: "closed", Assignee: "bob", Team: "t", LastAt: 30, Prompt: &Prompt{Target: "bob"}})
 	put(Conversation{Contact: "1", Status: "open", Assignee: "bob", Team: "s", LastAt: 40}) // new activity
 	for _, c := range []struct {
-		ix   Index
+		ix   Query
 		want []string
 	}{
 		{ByActivity(), []string{"1", "3", "2"}},
@@ -300,8 +301,8 @@ func TestIndexesAndCountersFollowConversations(t *testing.T) {
 			t.Fatalf("%+v lists %v, want %v", c.ix, got, c.want)
 		}
 	}
-	db.View(func(tx *Tx) error {
-		m := tx.Counts()
+	db.view(func(tx *Tx) error {
+		m := tx.counters()
 		want := map[string]uint64{"all": 3, "s:open": 2, "s:closed": 1, "a:bob:open": 1, "a:-:open": 1, "a:bob:closed": 1,
 			"t:s:open": 2, "t:t:closed": 1, "waiting": 1}
 		if fmt.Sprint(m) != fmt.Sprint(want) {
@@ -318,7 +319,7 @@ func TestTimelinePagesInTimeOrder(t *testing.T) {
 	}
 	defer db.Close()
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	db.Update(func(tx *Tx) error {
+	db.update(func(tx *Tx) error {
 		for _, id := range []string{"1", "2"} {
 			c := Conversation{Contact: id, Status: "open"}
 			for i := 0; i < 25; i++ {
@@ -337,7 +338,7 @@ func TestTimelinePagesInTimeOrder(t *testing.T) {
 	for {
 		var es []Entry
 		var prev string
-		db.View(func(tx *Tx) error { es, prev, err = tx.Timeline("1", cursor, 10); return err })
+		db.view(func(tx *Tx) error { es, prev, err = tx.Timeline("1", cursor, 10); return err })
 		var page []string
 		for _, e := range es {
 			page = append(page, e.Text)
@@ -376,7 +377,7 @@ func TestSchemaOneFileMigratesToTwo(t *testing.T) {
 
 	// what schema 1 says, read straight from its buckets
 	type view struct {
-		ix   Index
+		ix   Query
 		want []string
 	}
 	var views []view
@@ -427,7 +428,7 @@ func TestSchemaOneFileMigratesToTwo(t *testing.T) {
 		}
 		tx.Bucket([]byte("convs")).ForEach(func(k, v []byte) error { convs[string(k)] = string(v); return nil })
 		tx.Bucket(bCounts).ForEach(func(k, v []byte) error { counts[string(k)] = getU64(tx.Bucket(bCounts), k); return nil })
-		tx.Bucket(bTimeline).ForEach(func(k, v []byte) error { entries[ContactOfKey(k)]++; return nil })
+		tx.Bucket(bTimeline).ForEach(func(k, v []byte) error { entries[contactOfKey(k)]++; return nil })
 		return nil
 	})
 	old.Close()
@@ -456,7 +457,7 @@ func TestSchemaOneFileMigratesToTwo(t *testing.T) {
 		}
 		return nil
 	})
-	db.View(func(tx *Tx) error {
+	db.view(func(tx *Tx) error {
 		for _, v := range views {
 			var got []string
 			cursor := ""
@@ -477,7 +478,7 @@ func TestSchemaOneFileMigratesToTwo(t *testing.T) {
 				t.Errorf("%v lists %v, schema 1 listed %v", v.ix, got, v.want)
 			}
 		}
-		if got := tx.Counts(); fmt.Sprint(got) != fmt.Sprint(counts) {
+		if got := tx.counters(); fmt.Sprint(got) != fmt.Sprint(counts) {
 			t.Errorf("counts %v, schema 1 had %v", got, counts)
 		}
 		n := 0
@@ -502,7 +503,7 @@ func TestSchemaOneFileMigratesToTwo(t *testing.T) {
 		return nil
 	})
 	// and the migrated indexes keep moving
-	if err := db.Update(func(tx *Tx) error {
+	if err := db.update(func(tx *Tx) error {
 		c, _, err := tx.Conversation("15550000000")
 		if err != nil {
 			return err
@@ -512,8 +513,8 @@ func TestSchemaOneFileMigratesToTwo(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	db.View(func(tx *Tx) error {
-		for _, ix := range []Index{ByActivity(), ByStatus("closed")} {
+	db.view(func(tx *Tx) error {
+		for _, ix := range []Query{ByActivity(), ByStatus("closed")} {
 			cs, _, err := tx.List(ix, "", 1, nil)
 			if err != nil || len(cs) != 1 || cs[0].Contact != "15550000000" {
 				t.Errorf("%v after a move: %v %v", ix, cs, err)
@@ -532,7 +533,7 @@ func TestRootStaysOnePage(t *testing.T) {
 	}
 	defer db.Close()
 	for i := 0; i < 60; i++ {
-		err := db.Update(func(tx *Tx) error {
+		err := db.update(func(tx *Tx) error {
 			id := fmt.Sprintf("1555%07d", i)
 			if err := tx.PutContact(Contact{ID: id, Name: fmt.Sprintf("Contact %d", i)}); err != nil {
 				return err
@@ -562,7 +563,7 @@ func TestRootStaysOnePage(t *testing.T) {
 	}
 	// the markers are not records
 	n, empty := 0, true
-	db.View(func(tx *Tx) error {
+	db.view(func(tx *Tx) error {
 		empty = tx.IsEmpty()
 		return tx.Contacts(func(Contact) bool { n++; return true })
 	})
@@ -586,7 +587,7 @@ func TestSchemaTwoFileMigratesToThree(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids := map[string]string{} // external id → timeline key, as schema 2 had them
-	kinds := map[string]string{}
+	kinds := map[string]domain.EntryKind{}
 	var convs []Conversation
 	old, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
 	if err != nil {
@@ -633,22 +634,22 @@ func TestSchemaTwoFileMigratesToThree(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	db.View(func(tx *Tx) error {
+	db.view(func(tx *Tx) error {
 		if v := getU64(tx.tx.Bucket(bMeta), []byte("schema")); v != SchemaVersion {
 			t.Fatalf("schema %d after the migration", v)
 		}
 		for id, key := range ids {
-			contact := ContactOfKey([]byte(key))
+			contact := contactOfKey([]byte(key))
 			got, inExt := tx.ExtID(id)
 			inbound, inTimeline := tx.InboundID(contact, id)
 			if kinds[id] == "reply" {
-				if !inExt || string(got) != key || inTimeline {
-					t.Errorf("reply id %s: extids %q %v, timeline %v", id, got, inExt, inTimeline)
+				if !inExt || string(keyOf(got)) != key || inTimeline {
+					t.Errorf("reply id %s: extids %+v %v, timeline %v", id, got, inExt, inTimeline)
 				}
 				continue
 			}
-			if inExt || !inTimeline || string(inbound) != key {
-				t.Errorf("inbound id %s: extids %v, timeline %q %v, want %q", id, inExt, inbound, inTimeline, key)
+			if inExt || !inTimeline || string(keyOf(inbound)) != key {
+				t.Errorf("inbound id %s: extids %v, timeline %+v %v, want %q", id, inExt, inbound, inTimeline, key)
 			}
 			if e, ok, err := tx.Entry(inbound); err != nil || !ok || e.ID != strings.TrimSuffix(id, ":terminate") {
 				t.Errorf("inbound id %s finds %+v %v %v", id, e, ok, err)
@@ -667,7 +668,7 @@ func TestSchemaTwoFileMigratesToThree(t *testing.T) {
 			}
 			for _, e := range es {
 				if e.Kind == "" {
-					t.Errorf("timeline of %s lists a key that is not an entry: %x", c.Contact, e.Key)
+					t.Errorf("timeline of %s lists a key that is not an entry: %+v", c.Contact, e.Ref)
 				}
 			}
 			return nil
@@ -754,16 +755,16 @@ func TestSchemaTwoEntriesBefore1970Migrate(t *testing.T) {
 		t.Fatalf("a schema-2 file with an entry before 1970 does not open: %v", err)
 	}
 	defer db.Close()
-	db.View(func(tx *Tx) error {
+	db.view(func(tx *Tx) error {
 		es, _, err := tx.Timeline(contact, "", 10)
 		if err != nil || len(es) != 2 || !es[0].At.Equal(time.Unix(0, 0)) || es[0].ID != "wamid.old" || es[1].Kind != "reply" {
 			t.Fatalf("timeline after the migration: %+v %v", es, err)
 		}
-		if k, ok := tx.InboundID(contact, "wamid.old"); !ok || !bytes.Equal(k, es[0].Key) {
-			t.Fatalf("the message id finds %x %v, want %x", k, ok, es[0].Key)
+		if k, ok := tx.InboundID(contact, "wamid.old"); !ok || k != es[0].Ref {
+			t.Fatalf("the message id finds %+v %v, want %+v", k, ok, es[0].Ref)
 		}
-		if k, ok := tx.ExtID("sb.r"); !ok || !bytes.Equal(k, es[1].Key) {
-			t.Fatalf("the reply id finds %x %v, want %x", k, ok, es[1].Key)
+		if k, ok := tx.ExtID("sb.r"); !ok || k != es[1].Ref {
+			t.Fatalf("the reply id finds %+v %v, want %+v", k, ok, es[1].Ref)
 		}
 		n := 0
 		if err := tx.Conversations(func(Conversation) error { n++; return nil }); err != nil || n != 1 {
@@ -790,7 +791,7 @@ func TestConversationsWalkSkipsKeysAfterTheRecord(t *testing.T) {
 		return nil
 	})
 	done := make(chan int, 1)
-	go db.View(func(tx *Tx) error {
+	go db.view(func(tx *Tx) error {
 		n := 0
 		tx.Conversations(func(Conversation) error { n++; return nil })
 		done <- n

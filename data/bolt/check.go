@@ -1,4 +1,4 @@
-package data
+package bolt
 
 import (
 	"encoding/binary"

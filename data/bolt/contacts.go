@@ -1,0 +1,127 @@
+package bolt
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// ---- contacts ----
+
+// Contact returns the contact with the id.
+func (t *Tx) Contact(id string) (Contact, bool, error) {
+	var c Contact
+	ok, err := getJSON(t.b(bContacts), []byte(id), &c)
+	return c, ok, err
+}
+
+func nameKey(name, id string) []byte {
+	return []byte(strings.ToLower(name) + "\x00" + id)
+}
+
+// PutContact stores a contact and keeps the name and identity indexes in step. An identity that
+// belongs to another contact is refused with *IdentityTaken.
+func (t *Tx) PutContact(c Contact) error {
+	old, ok, err := t.Contact(c.ID)
+	if err != nil {
+		return err
+	}
+	var prev *Contact
+	var prevKeys [][]byte
+	if ok {
+		prev, prevKeys = &old, searchKeys(&old)
+	}
+	if err := t.putIdents(prev, &c); err != nil {
+		return err
+	}
+	next := searchKeys(&c)
+	for _, k := range prevKeys {
+		if !contains(next, k) {
+			if err := t.b(bNames).Delete(k); err != nil {
+				return err
+			}
+		}
+	}
+	for _, k := range next {
+		if !contains(prevKeys, k) {
+			if err := t.b(bNames).Put(k, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return putJSON(t.b(bContacts), []byte(c.ID), c)
+}
+
+// Contacts calls fn for every contact in id order until fn returns false.
+func (t *Tx) Contacts(fn func(Contact) bool) error {
+	c := t.b(bContacts).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if v == nil {
+			continue // the marker
+		}
+		var ct Contact
+		if err := json.Unmarshal(v, &ct); err != nil {
+			return fmt.Errorf("damaged contact %q: %w", k, err)
+		}
+		if !fn(ct) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// SearchContacts returns up to limit contact ids whose name or @username contains q
+// (case-insensitive), whose number starts with q's digits, or whose business-scoped user id
+// starts with q; numbers and ids first.
+func (t *Tx) SearchContacts(q string, limit int) ([]string, error) {
+	orig := q
+	q = strings.ToLower(strings.TrimSpace(q))
+	var out []string
+	seen := map[string]bool{}
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, q)
+	if digits != "" && len(digits) == len(strings.TrimPrefix(phoneSeparators.Replace(q), "+")) {
+		prefix := identKey(identPhone, digits)
+		c := t.b(bIdents).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, v = c.Next() {
+			if !seen[string(v)] {
+				out = append(out, string(v))
+				seen[string(v)] = true
+			}
+		}
+	}
+	if raw := strings.TrimSpace(orig); len(raw) >= 3 && raw[2] == '.' {
+		// a business-scoped user id, or the start of one (case as Meta writes it)
+		prefix := identKey(identBSUID, raw)
+		c := t.b(bIdents).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, v = c.Next() {
+			if !seen[string(v)] {
+				out = append(out, string(v))
+				seen[string(v)] = true
+			}
+		}
+	}
+	if q == "" {
+		return out, nil
+	}
+	c := t.b(bNames).Cursor()
+	for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 {
+			continue
+		}
+		if bytes.Contains(k[:i], []byte(q)) {
+			id := string(k[i+1:])
+			if !seen[id] {
+				out = append(out, id)
+				seen[id] = true
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,162 @@
+package bolt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"switchboard/inbox/domain"
+)
+
+// ---- timeline ----
+
+func timelinePrefix(contact string) []byte { return []byte(contact + "\x00") }
+
+// convKey is where a conversation's record lives: in the timeline bucket, just after its
+// entries (an entry key is the prefix and 16 bytes; this one the prefix and 0xff), so the
+// record and the entry an event appends share a leaf page.
+func convKey(contact string) []byte { return []byte(contact + "\x00\xff") }
+
+// isEntryKey reports whether a key of the timeline bucket with the prefix is an entry (not an
+// inbound id, not the conversation record). An entry's first byte is the top byte of its time
+// in Unix nanoseconds, below 0x80 for every time this store accepts (1970 to 2262).
+func isEntryKey(k, prefix []byte) bool { return len(k) == len(prefix)+16 && k[len(prefix)] < 0x80 }
+
+// inboundKey is where an inbound external id of the contact lives: in the timeline bucket after
+// the contact's entries and before its conversation record, in the leaf page an event writes
+// anyway (a separate B+tree of ids cost an ingested event two more pages).
+func inboundKey(contact, id string) []byte { return []byte(contact + "\x00\xfe" + id) }
+
+// afterEntries is the first key after every entry of the contact's timeline.
+func afterEntries(prefix []byte) []byte { return append(append([]byte(nil), prefix...), 0xfe) }
+
+// entryKey is where an entry lives: contact 0x00 be64(at, unix ns) be64(seq).
+func entryKey(r EntryRef) []byte {
+	k := append(timelinePrefix(r.Contact), be64(uint64(r.At))...)
+	return append(k, be64(r.Seq)...)
+}
+
+// refOf is the entry a key of the contact's timeline names.
+func refOf(contact string, tail []byte) EntryRef {
+	return EntryRef{Contact: contact, At: int64(binary.BigEndian.Uint64(tail[:8])), Seq: binary.BigEndian.Uint64(tail[8:16])}
+}
+
+// refOfKey is the entry a timeline key names.
+func refOfKey(key []byte) EntryRef {
+	i := bytes.IndexByte(key, 0)
+	if i < 0 || len(key) != i+17 {
+		return EntryRef{}
+	}
+	return refOf(string(key[:i]), key[i+1:])
+}
+
+// AppendEntry writes a timeline entry for the conversation (bumping its entry counter, which the
+// caller then stores with PutConversation) and returns where it is. Entry keys hold Unix
+// nanoseconds, so a time outside domain.ValidTime is refused.
+func (t *Tx) AppendEntry(c *Conversation, e Entry) (EntryRef, error) {
+	if !domain.ValidTime(e.At) {
+		return EntryRef{}, fmt.Errorf("entry of %s at %s: outside 1970–2262", c.Contact, e.At.Format(time.RFC3339))
+	}
+	c.Seq++
+	r := EntryRef{Contact: c.Contact, At: e.At.UnixNano(), Seq: c.Seq}
+	if r.At > c.LastAt {
+		c.LastAt = r.At
+	}
+	e.Ref = EntryRef{}
+	return r, putJSON(t.b(bTimeline), entryKey(r), e)
+}
+
+// Entry returns the timeline entry the ref names.
+func (t *Tx) Entry(r EntryRef) (Entry, bool, error) {
+	var e Entry
+	ok, err := getJSON(t.b(bTimeline), entryKey(r), &e)
+	e.Ref = r
+	return e, ok, err
+}
+
+// PutEntry rewrites a timeline entry (delivery marks, call outcomes).
+func (t *Tx) PutEntry(r EntryRef, e Entry) error { return putJSON(t.b(bTimeline), entryKey(r), e) }
+
+// Timeline returns up to limit entries of the contact's conversation in time order: the newest
+// ones before the cursor ("" for the newest page). prev is the cursor of the page before ("" at
+// the start).
+func (t *Tx) Timeline(contact, cursor string, limit int) (out []Entry, prev string, err error) {
+	prefix := timelinePrefix(contact)
+	c := t.b(bTimeline).Cursor()
+	var k, v []byte
+	if cursor == "" {
+		k, v = c.Seek(afterEntries(prefix))
+	} else {
+		pos, past, derr := domain.DecodeEntryCursor(cursor)
+		if derr != nil {
+			return nil, "", derr
+		}
+		if past {
+			k, v = c.Seek(afterEntries(prefix)) // past every entry: the newest page, without walking the inbound ids
+		} else {
+			k, v = c.Seek(entryKey(EntryRef{Contact: contact, At: pos.At, Seq: pos.Seq}))
+		}
+	}
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+		if !isEntryKey(k, prefix) {
+			continue // the conversation record
+		}
+		if len(out) == limit {
+			last := out[len(out)-1].Ref
+			prev = domain.EntryCursor{At: last.At, Seq: last.Seq}.Encode()
+			break
+		}
+		var e Entry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return nil, "", fmt.Errorf("damaged timeline entry of %s: %w", contact, err)
+		}
+		e.Ref = refOf(contact, k[len(prefix):])
+		out = append(out, e)
+	}
+	// reverse into time order
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, prev, nil
+}
+
+// ExtID returns the entry stored for an id found by the id alone: a reply's id, which delivery
+// statuses name.
+func (t *Tx) ExtID(id string) (EntryRef, bool) {
+	v := t.b(bExtIDs).Get([]byte(id))
+	if r := refOfKey(v); !r.IsZero() {
+		return r, true
+	}
+	return EntryRef{}, false
+}
+
+// PutExtID records that a reply's id was stored at the entry.
+func (t *Tx) PutExtID(id string, r EntryRef) error {
+	return put(t.b(bExtIDs), []byte(id), entryKey(r))
+}
+
+// InboundID returns the entry stored for an inbound external id of the contact (a message id, a
+// call id, a call end's id): what makes a redelivered event a duplicate.
+func (t *Tx) InboundID(contact, id string) (EntryRef, bool) {
+	v := t.b(bTimeline).Get(inboundKey(contact, id))
+	if len(v) != 16 {
+		return EntryRef{}, false
+	}
+	return refOf(contact, v), true
+}
+
+// PutInboundID records that the contact's inbound external id was stored at the entry (an entry
+// of the contact's timeline).
+func (t *Tx) PutInboundID(contact, id string, r EntryRef) error {
+	if r.Contact != contact {
+		return fmt.Errorf("inbound id %q of %s: the entry is %s's", id, contact, r.Contact)
+	}
+	return put(t.b(bTimeline), inboundKey(contact, id), entryKey(r)[len(contact)+1:])
+}

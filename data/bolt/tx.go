@@ -1,0 +1,99 @@
+package bolt
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"switchboard/inbox/domain"
+	"switchboard/routing"
+)
+
+// Tx is a transaction on the workspace: the engine's domain.Tx. Methods that write keep every
+// index and counter in step.
+type Tx struct {
+	tx *bolt.Tx
+	// placed remembers, for the conversations read or written in this transaction, what their
+	// index keys and counters depend on, so PutConversation need not read and decode the stored
+	// record again.
+	placed map[string]placement
+}
+
+// placement is what a conversation's index keys and counters depend on.
+type placement struct {
+	lastAt         int64
+	status         routing.Status
+	assignee, team string
+	waiting        bool
+}
+
+func placementOf(c *Conversation) placement {
+	return placement{c.LastAt, c.Status, c.Assignee, c.Team, c.Prompt != nil}
+}
+
+func (p placement) conversation(contact string) Conversation {
+	c := Conversation{Contact: contact, LastAt: p.lastAt, Status: p.status, Assignee: p.assignee, Team: p.team}
+	if p.waiting {
+		c.Prompt = &Prompt{}
+	}
+	return c
+}
+
+func (t *Tx) remember(c *Conversation) {
+	if t.placed == nil {
+		t.placed = map[string]placement{}
+	}
+	t.placed[c.Contact] = placementOf(c)
+}
+
+func (t *Tx) b(name []byte) *bolt.Bucket { return t.tx.Bucket(name) }
+
+func getJSON(b *bolt.Bucket, k []byte, v any) (bool, error) {
+	raw := b.Get(k)
+	if raw == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return false, fmt.Errorf("damaged record %q: %w", k, err)
+	}
+	return true, nil
+}
+
+func putJSON(b *bolt.Bucket, k []byte, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return put(b, k, raw)
+}
+
+// put stores a key; a key or value over bbolt's limits is domain.ErrTooLarge (the inbox names
+// the field).
+func put(b *bolt.Bucket, k, v []byte) error {
+	err := b.Put(k, v)
+	if errors.Is(err, bolt.ErrKeyTooLarge) || errors.Is(err, bolt.ErrValueTooLarge) {
+		return fmt.Errorf("%w: %w", domain.ErrTooLarge, err)
+	}
+	return err
+}
+
+var (
+	_ domain.Store = (*DB)(nil)
+	_ domain.Tx    = (*Tx)(nil)
+)
+
+func be64(v uint64) []byte {
+	var buf [8]byte
+	binary.BigEndian.PutUint64(buf[:], v)
+	return buf[:]
+}
+
+// NextSeq hands out the next workspace-wide sequence number.
+func (t *Tx) NextSeq() (uint64, error) {
+	m := t.b(bMeta)
+	n := getU64(m, []byte("seq")) + 1
+	return n, putU64(m, []byte("seq"), n)
+}

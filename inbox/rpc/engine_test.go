@@ -1,0 +1,23 @@
+package rpc
+
+import (
+	"switchboard/data"
+	"switchboard/inbox"
+)
+
+// openInbox opens the workspace file at path with the engine main wires in, and starts its inbox.
+func openInbox(path string, opt inbox.Options) (*inbox.Service, error) {
+	st, err := data.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := inbox.New(st, opt)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// testEngine is the engine the tests open workspaces with.
+var testEngine = Engine{Open: func(path string) (inbox.Store, error) { return data.Open(path) }, InUse: data.ErrInUse}
