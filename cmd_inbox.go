@@ -101,7 +101,7 @@ workspace of N contacts instead (for load and performance work).`,
 				return usagef("--contacts %d: give 1 to %d", contacts, demo.MaxContacts)
 			}
 			if !a.root.PersistentFlags().Changed("db") {
-				a.db = demo.DefaultPath()
+				a.db = data.DefaultPath("demo.db") // beside the workspace, in its own file
 			}
 			door, err := a.hook.open() // before the file: a bad --http resets and creates nothing
 			if err != nil {

@@ -11,13 +11,9 @@ import (
 	"fmt"
 	"time"
 
-	"switchboard/data"
 	"switchboard/inbox"
 	"switchboard/routing"
 )
-
-// DefaultPath is where the demo workspace lives unless --db says otherwise.
-func DefaultPath() string { return data.DefaultPath("demo.db") }
 
 // Admin is the operator the demo opens as.
 const Admin = "maya"

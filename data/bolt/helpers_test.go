@@ -8,17 +8,13 @@ import (
 )
 
 // The queries of the list views, named as the tests use them.
-func ByActivity() Query                  { return Query{} }
-func ByStatus(st string) Query           { return Query{}.WithStatus(routing.Status(st)) }
-func ByAssignee(a, st string) Query      { return ByStatus(st).WithAssignee(a) }
-func ByTeam(team, st string) Query       { return ByStatus(st).WithTeam(team) }
-func Waiting() Query                     { return Query{Waiting: true} }
-func oldestFirst(q Query) Query          { q.OldestFirst = true; return q }
-func contactOfKey(key []byte) string     { return string(key[:max(0, bytes.IndexByte(key, 0))]) }
-func keyOf(r EntryRef) []byte            { return entryKey(r) }
-func status(s string) routing.Status     { return routing.Status(s) }
-func role(r string) routing.Role         { return routing.Role(r) }
-func presence(p string) routing.Presence { return routing.Presence(p) }
+func ByActivity() Query              { return Query{} }
+func ByStatus(st string) Query       { return Query{}.WithStatus(routing.Status(st)) }
+func ByAssignee(a, st string) Query  { return ByStatus(st).WithAssignee(a) }
+func ByTeam(team, st string) Query   { return ByStatus(st).WithTeam(team) }
+func Waiting() Query                 { return Query{Waiting: true} }
+func contactOfKey(key []byte) string { return string(key[:max(0, bytes.IndexByte(key, 0))]) }
+func keyOf(r EntryRef) []byte        { return entryKey(r) }
 
 // counters returns every counter of the counts bucket.
 func (t *Tx) counters() map[string]uint64 {
