@@ -241,7 +241,7 @@ func TestSchemaCommentMatchesBuckets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	head, _, _ := strings.Cut(string(src), "package data")
+	head, _, _ := strings.Cut(string(src), "\npackage bolt")
 	var inComment []string
 	for _, m := range regexp.MustCompile(`(?m)^//\t([a-z_]+)\b`).FindAllStringSubmatch(head, -1) {
 		inComment = append(inComment, m[1])

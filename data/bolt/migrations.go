@@ -1,0 +1,211 @@
+package bolt
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// migrations[i] brings a file from schema version i to i+1. They run in order, in one
+// transaction, when a file is opened.
+var migrations = []func(tx *bolt.Tx) error{
+	// 0 → 1: create every bucket (schema 1 had five index buckets).
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bMeta, bConfig, bOperators, bTeams, bRoundRobin, bHistory, bContacts, bNames,
+			bConvs, bTimeline, bExtIDs, bCounts, bNotes} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		for _, b := range v1Indexes {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+	// 1 → 2: one idx bucket instead of idx_activity, idx_status, idx_assignee, idx_team and
+	// idx_waiting (an event moved four keys in four B+trees; now one key in one), and each
+	// conversation's record moves from convs into the timeline bucket, next to its entries (an
+	// event rewrote leaf pages in two B+trees; now mostly one). Counters do not change.
+	func(tx *bolt.Tx) error {
+		if tx.Bucket(bIdx) != nil {
+			if err := tx.DeleteBucket(bIdx); err != nil {
+				return err
+			}
+		}
+		idx, err := tx.CreateBucket(bIdx)
+		if err != nil {
+			return err
+		}
+		timeline := tx.Bucket(bTimeline)
+		err = tx.Bucket(bConvs).ForEach(func(k, v []byte) error {
+			var c Conversation
+			if err := json.Unmarshal(v, &c); err != nil {
+				return fmt.Errorf("damaged conversation %q: %w", k, err)
+			}
+			if c.Contact != string(k) {
+				return fmt.Errorf("damaged conversation %q: it names contact %q", k, c.Contact)
+			}
+			for _, key := range indexKeys(&c) {
+				if err := idx.Put(key, nil); err != nil {
+					return err
+				}
+			}
+			return timeline.Put(convKey(c.Contact), v)
+		})
+		if err != nil {
+			return err
+		}
+		for _, b := range append([][]byte{bConvs}, v1Indexes...) {
+			if tx.Bucket(b) != nil {
+				if err := tx.DeleteBucket(b); err != nil {
+					return err
+				}
+			}
+		}
+		return addMarkers(tx)
+	},
+	// 2 → 3: inbound external ids (messages, calls, call ends) move from extids to their
+	// contact's timeline, beside the conversation record (an ingested event wrote two pages of
+	// the extids B+tree; now none). extids keeps the ids found by id alone: replies'.
+	func(tx *bolt.Tx) error {
+		ext, timeline := tx.Bucket(bExtIDs), tx.Bucket(bTimeline)
+		// Schema 2 accepted entries dated before 1970; their keys begin with 0x80 or more, among
+		// and after the keys schema 3 puts after the entries. Re-date them 1970-01-01 00:00 UTC
+		// (their seq keeps their order), which schema 3 accepts, and repoint their ids.
+		rekeyed, err := rekeyEarlyEntries(timeline)
+		if err != nil {
+			return err
+		}
+		type move struct {
+			id, key []byte
+			reply   bool
+		}
+		var moves []move
+		err = ext.ForEach(func(id, key []byte) error {
+			if key == nil {
+				return nil // the marker
+			}
+			nk, moved := rekeyed[string(key)]
+			if moved {
+				key = nk
+			}
+			v := timeline.Get(key)
+			if v == nil {
+				return nil // dangling (its entry is gone): left alone, it finds nothing
+			}
+			var e Entry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("damaged timeline entry %q: %w", key, err)
+			}
+			if e.Kind != "reply" || moved {
+				moves = append(moves, move{append([]byte(nil), id...), append([]byte(nil), key...), e.Kind == "reply"})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, m := range moves {
+			if m.reply { // a reply id stays in extids, pointing at its re-dated entry
+				if err := ext.Put(m.id, m.key); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := (&Tx{tx: tx}).PutInboundID(refOfKey(m.key).Contact, string(m.id), refOfKey(m.key)); err != nil {
+				return err
+			}
+			if err := ext.Delete(m.id); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+	// 3 → 4: contacts carry their WhatsApp identities, found through the new idents bucket (and
+	// the timers bucket holds durable timers). Until
+	// now a contact's id was its number, so every contact gets phone := id; ids stay as they are
+	// (scripts, history and every key that names the contact keep working).
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bIdents, bTimers} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		contacts := tx.Bucket(bContacts)
+		var all []Contact
+		err := contacts.ForEach(func(k, v []byte) error {
+			if v == nil {
+				return nil // the marker
+			}
+			var c Contact
+			if err := json.Unmarshal(v, &c); err != nil {
+				return fmt.Errorf("damaged contact %q: %w", k, err)
+			}
+			if c.ID != string(k) {
+				return fmt.Errorf("damaged contact %q: it names id %q", k, c.ID)
+			}
+			all = append(all, c)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		t := &Tx{tx: tx}
+		for _, c := range all {
+			old := c
+			c.Phone = c.ID
+			if err := t.putIdents(&old, &c); err != nil {
+				return err
+			}
+			if err := putJSON(contacts, []byte(c.ID), c); err != nil {
+				return err
+			}
+		}
+		return addMarkers(tx)
+	},
+}
+
+// rekeyEarlyEntries moves every timeline entry whose key holds a time before 1970 (top byte
+// 0x80 or more) to the same key with time 0, dates it 1970-01-01 00:00 UTC, and returns the
+// new key of each old one.
+func rekeyEarlyEntries(timeline *bolt.Bucket) (map[string][]byte, error) {
+	type move struct{ old, new, val []byte }
+	var moves []move
+	err := timeline.ForEach(func(k, v []byte) error {
+		i := bytes.IndexByte(k, 0)
+		if v == nil || i < 0 || len(k) != i+1+16 || k[i+1] < 0x80 {
+			return nil // not an entry (a record, the marker), or dated 1970 or later
+		}
+		nk := append(append(append([]byte(nil), k[:i+1]...), make([]byte, 8)...), k[i+9:]...)
+		var e Entry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("damaged timeline entry %q: %w", k, err)
+		}
+		e.At = time.Unix(0, 0).UTC() // as the key says: an export of it imports again
+		nv, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		moves = append(moves, move{append([]byte(nil), k...), nk, nv})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]byte, len(moves))
+	for _, m := range moves {
+		if err := timeline.Delete(m.old); err != nil {
+			return nil, err
+		}
+		if err := timeline.Put(m.new, m.val); err != nil {
+			return nil, err
+		}
+		out[string(m.old)] = m.new
+	}
+	return out, nil
+}
