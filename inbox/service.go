@@ -1,9 +1,10 @@
-// Package inbox is Switchboard's application service: the only writer of the workspace. Every
-// screen and command goes through it. Each command names who acts and is one transaction:
-// load, let routing decide, apply, write the timeline, commit; then subscribers hear of it.
-// It owns permissions, prompts, notifications, the timeline and idempotency of inbound events.
-// It must not draw anything or parse command lines; routing decisions come from package routing
-// and storage from package domain.
+// Package inbox is Switchboard's application: the only writer of the workspace. It owns the
+// domain (re-exported from inbox/domain), the Store interface engines implement, sessions (the
+// inbox bound to one operator, decided by a door), the API declared once (api.go), permissions,
+// prompts, notifications, identities, durable timers and idempotency of inbound events. Each
+// command is one transaction: load, let routing decide, apply, write the timeline, commit; then
+// subscribers hear of it. It must not draw anything, parse command lines or import a storage
+// engine: routing decisions come from package routing, storage through domain.Store.
 //
 // Many sessions share one Service (many terminals, SSH users, CLI requests over the socket).
 // Writes go through one writer goroutine that commits waiting commands together (group commit):
