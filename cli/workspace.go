@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"switchboard/inbox"
 	"switchboard/inbox/rpc"
 )
 
@@ -70,5 +69,5 @@ socket left by a process that crashed is replaced.`,
 
 // own makes this process the owner of the workspace file.
 func (a *app) own(kind string) (*rpc.Owner, error) {
-	return rpc.Own(a.db, kind, inbox.Options{})
+	return a.wiring.Own(a.db, kind)
 }

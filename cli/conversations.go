@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"switchboard/data"
 	"switchboard/inbox"
 	"switchboard/inbox/rpc"
 	"switchboard/textsafe"
@@ -206,7 +205,7 @@ then, when more follow, the cursor to go on from is printed (on stderr, or as "n
 				return usagef("--limit %d: give a number of conversations, at least 1 (or 0 for all)", limit)
 			}
 			if cursor != "" {
-				if _, err := data.DecodeCursor(cursor); err != nil {
+				if err := a.wiring.CheckCursor(cursor); err != nil {
 					return usagef("--cursor: %v", err)
 				}
 			}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"switchboard/data"
 	"switchboard/demo"
 	"switchboard/inbox"
 	"switchboard/inbox/rpc"
@@ -153,7 +152,7 @@ workspace of N contacts instead (for load and performance work).`,
 }
 
 // resetDemo deletes the demo file (and its tour progress), unless a switchboard process has it
-// open or it is not a Switchboard file: data.RemoveFile deletes it only while holding its lock.
+// open or it is not a Switchboard file: the engine deletes it only while holding its lock.
 func (a *app) resetDemo() error {
 	abs, err := filepath.Abs(a.db)
 	if err != nil {
@@ -174,8 +173,8 @@ func (a *app) resetDemo() error {
 	if st, err := os.Lstat(sock); err == nil && st.Mode()&os.ModeSocket != 0 {
 		also = append(also, sock) // nobody answers on it: stale (removed only with the file's lock)
 	}
-	err = data.RemoveFile(abs, also...)
-	if errors.Is(err, data.ErrInUse) {
+	err = a.wiring.RemoveFile(abs, also...)
+	if err != nil && a.wiring.InUse(err) {
 		// no socket answered, yet a process holds the file: its socket was deleted (an owner
 		// makes it again within a second) or it is a command at work
 		if c, derr := rpc.Dial(abs); derr == nil {
