@@ -3,15 +3,21 @@
 //
 // A command parses its command line, reaches the workspace (through the owner's socket, or by
 // opening the file: see package inbox/rpc), runs one inbox operation, prints the result through
-// the one safe-text writer (out.go) and maps the outcome to an exit code. It decides nothing
-// about routing or permissions: the inbox service does. It names no storage engine: what it
-// needs of one comes in through Wiring, which main fills.
+// the one safe-text writer (out.go) and maps the outcome to an exit code (errors.go). It decides
+// nothing about routing or permissions: the inbox service does. It names no storage engine:
+// what it needs of one comes in through Wiring, which main fills.
+//
+// One file per noun: conversations, inject, operators, teams, contacts, rules, settings,
+// workspace (serve, import, export, demo), and screen (the terminal inbox and the demo's
+// screen). Each command is an Options struct (its parsed command line), a newXCmd that parses
+// into it, and an xRun that does the work; newXCmd takes a runF that a test gives to see the
+// Options without running anything (nil runs xRun). Operators, teams, contacts and rules share
+// one shape, the admin list (adminlist.go).
 package cli
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -25,51 +31,6 @@ import (
 	"switchboard/inbox"
 	"switchboard/inbox/rpc"
 )
-
-// Exit codes.
-const (
-	exitOK        = 0
-	exitFailed    = 1
-	exitUsage     = 2
-	exitWaiting   = 3 // done, and a team-mismatch decision now waits
-	exitForbidden = 4
-)
-
-// app is one run of the command: its flags, streams and the connection to the workspace.
-type app struct {
-	stdin          io.Reader
-	stdout, stderr io.Writer
-
-	db, as string
-	json   bool
-	root   *cobra.Command
-
-	wiring Wiring
-	conn   *rpc.Conn
-	hook   webhookFlags // --http, --verify-token, --webhook-secret
-	actAs  string       // who this run acted as, once known
-}
-
-// exitError carries an exit code out of a command. A nil err prints nothing (the command
-// already said what happened).
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string {
-	if e.err == nil {
-		return fmt.Sprintf("exit %d", e.code)
-	}
-	return e.err.Error()
-}
-
-// usageError is a command line that does not fit the command: exit 2 with the command's help.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
 
 // Run runs the switchboard command line args (without the program's name) on the streams, with
 // the engine main wired in, and returns the exit code.
@@ -92,53 +53,79 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, w Wiring) int
 	return a.exitCode(cmd, err)
 }
 
-func (a *app) exitCode(cmd *cobra.Command, err error) int {
-	if err == nil {
-		return exitOK
-	}
-	if cmd == nil {
-		cmd = a.root
-	}
-	w := a.errText()
-	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.err != nil {
-			w.Block("Error: ", strings.TrimSpace(ee.err.Error()))
-		}
-		if ee.code == exitForbidden && a.actAs != "" {
-			w.Printf("You act as %s: to act as someone else, give --as ID (or set SWITCHBOARD_AS).\n", a.actAs)
-		}
-		if ee.code == exitUsage {
-			w.Text("\n" + cmd.UsageString())
-		}
-		return ee.code
-	}
-	// anything cobra refused before the command ran: unknown command or flag, wrong arguments
-	w.Printf("Error: %s\n", err)
-	w.Text("\n" + cmd.UsageString())
-	return exitUsage
+// app is one run of the command, what every command shares: the streams, the global flags, the
+// engine's wiring and the connection to the workspace. Each command's Options embeds it.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+
+	db, as string // --db, --as
+	json   bool   // --json
+	root   *cobra.Command
+
+	wiring Wiring
+	conn   *rpc.Conn
+	hook   webhookFlags // --http, --verify-token, --webhook-secret
+	actAs  string       // who this run acted as, once known
 }
 
-// classify turns a command's error into its exit code.
-func classify(err error) error {
-	if err == nil {
-		return nil
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
 	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return err
+	return def
+}
+
+// commands builds the command tree.
+func (a *app) commands() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "switchboard",
+		Short: "A terminal team inbox for WhatsApp messages and calls",
+		Long: `Switchboard is a team inbox in the terminal. With no subcommand it opens the terminal
+inbox; the subcommands do everything the screens do, from the shell and from scripts.
+
+Whichever switchboard process owns the workspace file (the terminal inbox, or
+` + "`switchboard serve`" + `) listens on a socket beside it (<db>.sock); every other command
+sends its request there, so it works while the inbox is open and the inbox shows the
+change at once. With no owner running, a command opens the file itself.
+
+Exit codes: 0 done; 1 failed; 2 wrong usage; 3 done, but a team decision now waits;
+4 not allowed.`,
+		Example: `  switchboard                                  # open the terminal inbox
+  switchboard import workspace.json            # set up a workspace
+  switchboard inject message +15550001111 "hi" # a customer writes
+  switchboard list --waiting                   # decisions waiting
+  SWITCHBOARD_AS=carol switchboard list --assignee carol`,
+		Args:          cobra.NoArgs,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		RunE:          a.runE(a.runInbox),
 	}
-	var ue *usageError
-	if errors.As(err, &ue) {
-		return &exitError{code: exitUsage, err: err}
+	a.root = root
+	a.hook.add(root)
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.db, "db", envOr("SWITCHBOARD_DB", a.wiring.DefaultPath("switchboard.db")), "workspace file (env SWITCHBOARD_DB)")
+	pf.StringVar(&a.as, "as", os.Getenv("SWITCHBOARD_AS"), "act as this operator id (env SWITCHBOARD_AS; default: the first admin by id)")
+	pf.BoolVar(&a.json, "json", false, "print the result as JSON")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usagef("%v", err) })
+
+	root.AddGroup(&cobra.Group{ID: "conv", Title: "Conversations:"},
+		&cobra.Group{ID: "settings", Title: "Settings and people:"},
+		&cobra.Group{ID: "workspace", Title: "Workspace:"})
+	add := func(group string, cmds ...*cobra.Command) {
+		for _, c := range cmds {
+			c.GroupID = group
+			root.AddCommand(c)
+		}
 	}
-	if errors.Is(err, context.Canceled) {
-		return &exitError{code: exitFailed, err: errors.New("interrupted; a change already sent may still have been made: check with `switchboard show` or `switchboard list`")}
-	}
-	if inbox.KindOf(err) == inbox.Forbidden {
-		return &exitError{code: exitForbidden, err: err}
-	}
-	return &exitError{code: exitFailed, err: err}
+	add("conv", conversationCmds(a)...)
+	add("conv", newInjectCmd(a))
+	add("settings", settingsCmds(a)...)
+	add("settings", newOperatorsCmd(a), newTeamsCmd(a), newContactsCmd(a), newRulesCmd(a))
+	add("workspace", workspaceCmds(a)...)
+	root.SetHelpCommandGroupID("workspace")
+	root.SetCompletionCommandGroupID("workspace")
+	return root
 }
 
 // runE adapts a command body: it gets the context and arguments, and its error becomes an
@@ -147,6 +134,29 @@ func (a *app) runE(fn func(ctx context.Context, cmd *cobra.Command, args []strin
 	return func(cmd *cobra.Command, args []string) error {
 		return classify(fn(cmd.Context(), cmd, args))
 	}
+}
+
+// runOr runs a command's run function on its parsed Options, or runF instead when a test gave
+// one (to see what the command line parsed into, without running anything).
+func runOr[O any](ctx context.Context, opts *O, runF, run func(context.Context, *O) error) error {
+	if runF != nil {
+		return runF(ctx, opts)
+	}
+	return run(ctx, opts)
+}
+
+// parent is a command that only groups subcommands: run alone, it is a usage error unless
+// def (its default action) is given.
+func (a *app) parent(use, short, example string, def func(ctx context.Context, cmd *cobra.Command, args []string) error) *cobra.Command {
+	c := &cobra.Command{Use: use, Short: short, Example: example, Args: cobra.NoArgs}
+	if def != nil {
+		c.RunE = a.runE(def)
+	} else {
+		c.RunE = a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			return usagef("%s needs a subcommand", cmd.CommandPath())
+		})
+	}
+	return c
 }
 
 // connect reaches the workspace once per run.
@@ -233,78 +243,3 @@ func (a *app) emit(v any, text func(w *textOut)) error {
 // through them.
 func (a *app) outText() *textOut { return newTextOut(a.stdout) }
 func (a *app) errText() *textOut { return newTextOut(a.stderr) }
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
-func (a *app) commands() *cobra.Command {
-	root := &cobra.Command{
-		Use:   "switchboard",
-		Short: "A terminal team inbox for WhatsApp messages and calls",
-		Long: `Switchboard is a team inbox in the terminal. With no subcommand it opens the terminal
-inbox; the subcommands do everything the screens do, from the shell and from scripts.
-
-Whichever switchboard process owns the workspace file (the terminal inbox, or
-` + "`switchboard serve`" + `) listens on a socket beside it (<db>.sock); every other command
-sends its request there, so it works while the inbox is open and the inbox shows the
-change at once. With no owner running, a command opens the file itself.
-
-Exit codes: 0 done; 1 failed; 2 wrong usage; 3 done, but a team decision now waits;
-4 not allowed.`,
-		Example: `  switchboard                                  # open the terminal inbox
-  switchboard import workspace.json            # set up a workspace
-  switchboard inject message +15550001111 "hi" # a customer writes
-  switchboard list --waiting                   # decisions waiting
-  SWITCHBOARD_AS=carol switchboard list --assignee carol`,
-		Args:          cobra.NoArgs,
-		SilenceErrors: true,
-		SilenceUsage:  true,
-		RunE:          a.runE(a.runInbox),
-	}
-	a.root = root
-	a.hook.add(root)
-	pf := root.PersistentFlags()
-	pf.StringVar(&a.db, "db", envOr("SWITCHBOARD_DB", a.wiring.DefaultPath("switchboard.db")), "workspace file (env SWITCHBOARD_DB)")
-	pf.StringVar(&a.as, "as", os.Getenv("SWITCHBOARD_AS"), "act as this operator id (env SWITCHBOARD_AS; default: the first admin by id)")
-	pf.BoolVar(&a.json, "json", false, "print the result as JSON")
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usagef("%v", err) })
-
-	root.AddGroup(&cobra.Group{ID: "conv", Title: "Conversations:"},
-		&cobra.Group{ID: "settings", Title: "Settings and people:"},
-		&cobra.Group{ID: "workspace", Title: "Workspace:"})
-	add := func(group string, cmds ...*cobra.Command) {
-		for _, c := range cmds {
-			c.GroupID = group
-			root.AddCommand(c)
-		}
-	}
-	add("conv", a.listCmd(), a.showCmd(), a.replyCmd(), a.assignCmd(), a.ownerCmd(), a.teamCmd(), a.closeCmd(),
-		a.promptsCmd(), a.acceptCmd(), a.declineCmd(), a.notificationsCmd(), a.injectCmd())
-	add("settings", a.routingCmd(), a.roundrobinCmd(), a.presenceCmd(), a.whoamiCmd(),
-		a.operatorsCmd(), a.teamsCmd(), a.contactsCmd(), a.rulesCmd())
-	add("workspace", a.serveCmd(), a.importCmd(), a.exportCmd())
-	if c := a.demoCmd(); c != nil {
-		add("workspace", c)
-	}
-	root.SetHelpCommandGroupID("workspace")
-	root.SetCompletionCommandGroupID("workspace")
-	return root
-}
-
-// parent is a command that only groups subcommands: run alone, it is a usage error unless
-// def (its default action) is given.
-func (a *app) parent(use, short, example string, def func(ctx context.Context, cmd *cobra.Command, args []string) error) *cobra.Command {
-	c := &cobra.Command{Use: use, Short: short, Example: example, Args: cobra.NoArgs}
-	if def != nil {
-		c.RunE = a.runE(def)
-	} else {
-		c.RunE = a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
-			return usagef("%s needs a subcommand", cmd.CommandPath())
-		})
-	}
-	return c
-}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,21 +14,17 @@ import (
 	"switchboard/textsafe"
 )
 
+// Conversations: `list`, `show`, the actions on one conversation (`reply`, `assign`, `owner`,
+// `team`, `close`, `accept`, `decline`), `prompts` and `notifications`.
+
+func conversationCmds(a *app) []*cobra.Command {
+	return []*cobra.Command{newListCmd(a, nil), newShowCmd(a, nil),
+		newReplyCmd(a, nil), newAssignCmd(a, nil), newOwnerCmd(a, nil), newTeamCmd(a, nil), newCloseCmd(a, nil),
+		newAcceptCmd(a, nil), newDeclineCmd(a, nil),
+		newPromptsCmd(a, nil), newNotificationsCmd(a, nil)}
+}
+
 // ---- printing conversations ----
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func named(name, id string) string {
-	if name == "" || name == id {
-		return id
-	}
-	return fmt.Sprintf("%s (%s)", name, id)
-}
 
 func assigneeText(cv inbox.ConversationView) string {
 	switch id := cv.AssigneeID(); id {
@@ -80,15 +75,6 @@ func convLine(cv inbox.ConversationView) string {
 		s += ", team " + named(cv.TeamName, cv.Team)
 	}
 	return s
-}
-
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./+:=@%", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // commandFor is the switchboard command line prefix that acts as who: it repeats --db when it
@@ -170,10 +156,17 @@ func (a *app) outcome(ctx context.Context, c rpc.API, out inbox.Outcome, actor s
 
 // ---- list ----
 
-func (a *app) listCmd() *cobra.Command {
+// listOptions is what `list` parsed.
+type listOptions struct {
+	*app
+	Filter inbox.Filter // without Limit: the pages' size is run's
+	Limit  int          // at most this many (0: all)
+}
+
+func newListCmd(a *app, runF func(context.Context, *listOptions) error) *cobra.Command {
+	opts := &listOptions{app: a}
 	var status, assignee, team, cursor, order string
 	var waiting bool
-	var limit int
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List conversations, newest activity first",
@@ -201,60 +194,58 @@ then, when more follow, the cursor to go on from is printed (on stderr, or as "n
 			default:
 				return usagef("--order %q: use newest or oldest", order)
 			}
-			if limit < 0 {
-				return usagef("--limit %d: give a number of conversations, at least 1 (or 0 for all)", limit)
+			if opts.Limit < 0 {
+				return usagef("--limit %d: give a number of conversations, at least 1 (or 0 for all)", opts.Limit)
 			}
 			if cursor != "" {
 				if err := a.wiring.CheckCursor(cursor); err != nil {
 					return usagef("--cursor: %v", err)
 				}
 			}
-			c, err := a.connect()
-			if err != nil {
-				return err
-			}
-			f := inbox.Filter{View: inbox.ViewAll, Status: status, Assignee: assignee, Team: team, Cursor: cursor,
+			opts.Filter = inbox.Filter{View: inbox.ViewAll, Status: status, Assignee: assignee, Team: team, Cursor: cursor,
 				Order: inbox.Order(order)}
 			if waiting {
-				f.View = inbox.ViewWaiting
+				opts.Filter.View = inbox.ViewWaiting
 			}
-			out := a.listOut()
-			// pages are printed as they come, so a long list starts at once and is never held
-			// whole in memory
-			for left := limit; ; {
-				f.Limit = 500
-				if limit > 0 {
-					f.Limit = min(500, left)
-				}
-				p, err := c.List(ctx, f)
-				if err != nil {
-					return err
-				}
-				out.page(p.Conversations)
-				left -= len(p.Conversations)
-				if p.Next == "" || (limit > 0 && left <= 0) {
-					return out.end(p.Next)
-				}
-				f.Cursor = p.Next
-			}
+			return runOr(ctx, opts, runF, listRun)
 		}),
 	}
 	cmd.Flags().StringVar(&status, "status", "open", "open, closed or all")
 	cmd.Flags().StringVar(&assignee, "assignee", "", "only conversations assigned to this operator id, bot, or none")
 	cmd.Flags().StringVar(&team, "team", "", "only conversations of this team id")
 	cmd.Flags().BoolVar(&waiting, "waiting", false, "only conversations waiting for a team decision")
-	cmd.Flags().IntVar(&limit, "limit", 0, "print at most N conversations (0: all), then the cursor to go on from")
+	cmd.Flags().IntVar(&opts.Limit, "limit", 0, "print at most N conversations (0: all), then the cursor to go on from")
 	cmd.Flags().StringVar(&cursor, "cursor", "", "start after this cursor (printed by a previous --limit)")
 	cmd.Flags().StringVar(&order, "order", "newest", "newest or oldest activity first")
 	return cmd
 }
 
-// The widest a name and a preview are printed in a table, in terminal cells (longer ones are
-// cut with "…").
-const (
-	nameCells    = 40
-	previewCells = 50
-)
+func listRun(ctx context.Context, opts *listOptions) error {
+	c, err := opts.connect()
+	if err != nil {
+		return err
+	}
+	f, limit := opts.Filter, opts.Limit
+	out := opts.listOut()
+	// pages are printed as they come, so a long list starts at once and is never held
+	// whole in memory
+	for left := limit; ; {
+		f.Limit = 500
+		if limit > 0 {
+			f.Limit = min(500, left)
+		}
+		p, err := c.List(ctx, f)
+		if err != nil {
+			return err
+		}
+		out.page(p.Conversations)
+		left -= len(p.Conversations)
+		if p.Next == "" || (limit > 0 && left <= 0) {
+			return out.end(p.Next)
+		}
+		f.Cursor = p.Next
+	}
+}
 
 // listPrinter prints a list page by page: in text, a table whose columns the first page sets;
 // with --json, one JSON document {"conversations": [...], "next": "..."} written as the pages
@@ -365,8 +356,15 @@ func printEntry(w *textOut, e inbox.Entry) {
 	}
 }
 
-func (a *app) showCmd() *cobra.Command {
-	var last int
+// showOptions is what `show` parsed.
+type showOptions struct {
+	*app
+	Contact string
+	Last    int // only the newest N entries (0: all)
+}
+
+func newShowCmd(a *app, runF func(context.Context, *showOptions) error) *cobra.Command {
+	opts := &showOptions{app: a}
 	cmd := &cobra.Command{
 		Use:   "show CONTACT",
 		Short: `Show one conversation: who has it, its timeline and "why"`,
@@ -375,88 +373,94 @@ func (a *app) showCmd() *cobra.Command {
   switchboard show 15550002222 --json | jq .conversation.why`,
 		Args: cobra.ExactArgs(1),
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
-			if last < 0 {
-				return usagef("--last %d: give 0 (everything) or more", last)
+			if opts.Last < 0 {
+				return usagef("--last %d: give 0 (everything) or more", opts.Last)
 			}
-			c, as, err := a.session(ctx)
-			if err != nil {
-				return err
-			}
-			limit := 500
-			if last > 0 && last < limit {
-				limit = last
-			}
-			d, err := c.Conversation(ctx, as, args[0], "", limit)
-			if err != nil {
-				return err
-			}
-			for older := d.Older; older != "" && (last == 0 || len(d.Timeline) < last); {
-				page, err := c.Conversation(ctx, as, args[0], older, limit)
-				if err != nil {
-					return err
-				}
-				d.Timeline = append(page.Timeline, d.Timeline...)
-				older = page.Older
-				d.Older = older
-			}
-			if last > 0 && len(d.Timeline) > last {
-				d.Timeline = d.Timeline[len(d.Timeline)-last:]
-			}
-			cv := d.Conversation
-			return a.emit(d, func(w *textOut) {
-				w.Printf("%s (%s)\n", cv.Contact.Display(), identities(cv.Contact))
-				tw := w.Table("  ", 1)
-				owner := "none"
-				if cv.OwnerID() != "" {
-					owner = named(cv.Contact.OwnerName, cv.OwnerID())
-				}
-				assignee := "none"
-				if cv.AssigneeID() != "" {
-					assignee = named(cv.AssigneeName, cv.AssigneeID())
-				}
-				status := orDash(cv.Status)
-				if cv.Prompt != nil {
-					status += ", waiting for a team decision"
-				}
-				tw.Row("owner:", owner)
-				tw.Row("assignee:", assignee)
-				tw.Row("team:", orDash(named(cv.TeamName, cv.Team)))
-				tw.Row("status:", status)
-				if len(cv.Contact.Tags) > 0 {
-					tw.Row("tags:", strings.Join(cv.Contact.Tags, ", "))
-				}
-				if len(cv.Contact.PastPhones) > 0 {
-					past := make([]string, len(cv.Contact.PastPhones))
-					for i, p := range cv.Contact.PastPhones {
-						past[i] = "+" + p
-					}
-					tw.Row("before:", strings.Join(past, ", "))
-				}
-				tw.Flush()
-				w.Println()
-				if len(d.Timeline) == 0 {
-					w.Println("  (no messages or calls yet)")
-				}
-				for _, e := range d.Timeline {
-					printEntry(w, e)
-				}
-				if cv.Why != "" {
-					w.Printf("\nWhy: %s\n", cv.Why)
-				}
-				if cv.Prompt != nil {
-					w.Println()
-					if d.CanAnswer {
-						a.printPrompt(w, ctx, c, cv.Prompt, as)
-					} else {
-						w.Printf("A team decision waits: %s\n  (%s may answer it, not %s)\n", cv.Prompt.Question,
-							whoMayAnswer(cv.Prompt), as)
-					}
-				}
-			})
+			opts.Contact = args[0]
+			return runOr(ctx, opts, runF, showRun)
 		}),
 	}
-	cmd.Flags().IntVar(&last, "last", 0, "show only the newest N timeline entries (0: all)")
+	cmd.Flags().IntVar(&opts.Last, "last", 0, "show only the newest N timeline entries (0: all)")
 	return cmd
+}
+
+func showRun(ctx context.Context, opts *showOptions) error {
+	c, as, err := opts.session(ctx)
+	if err != nil {
+		return err
+	}
+	last := opts.Last
+	limit := 500
+	if last > 0 && last < limit {
+		limit = last
+	}
+	d, err := c.Conversation(ctx, as, opts.Contact, "", limit)
+	if err != nil {
+		return err
+	}
+	for older := d.Older; older != "" && (last == 0 || len(d.Timeline) < last); {
+		page, err := c.Conversation(ctx, as, opts.Contact, older, limit)
+		if err != nil {
+			return err
+		}
+		d.Timeline = append(page.Timeline, d.Timeline...)
+		older = page.Older
+		d.Older = older
+	}
+	if last > 0 && len(d.Timeline) > last {
+		d.Timeline = d.Timeline[len(d.Timeline)-last:]
+	}
+	cv := d.Conversation
+	return opts.emit(d, func(w *textOut) {
+		w.Printf("%s (%s)\n", cv.Contact.Display(), identities(cv.Contact))
+		tw := w.Table("  ", 1)
+		owner := "none"
+		if cv.OwnerID() != "" {
+			owner = named(cv.Contact.OwnerName, cv.OwnerID())
+		}
+		assignee := "none"
+		if cv.AssigneeID() != "" {
+			assignee = named(cv.AssigneeName, cv.AssigneeID())
+		}
+		status := orDash(cv.Status)
+		if cv.Prompt != nil {
+			status += ", waiting for a team decision"
+		}
+		tw.Row("owner:", owner)
+		tw.Row("assignee:", assignee)
+		tw.Row("team:", orDash(named(cv.TeamName, cv.Team)))
+		tw.Row("status:", status)
+		if len(cv.Contact.Tags) > 0 {
+			tw.Row("tags:", strings.Join(cv.Contact.Tags, ", "))
+		}
+		if len(cv.Contact.PastPhones) > 0 {
+			past := make([]string, len(cv.Contact.PastPhones))
+			for i, p := range cv.Contact.PastPhones {
+				past[i] = "+" + p
+			}
+			tw.Row("before:", strings.Join(past, ", "))
+		}
+		tw.Flush()
+		w.Println()
+		if len(d.Timeline) == 0 {
+			w.Println("  (no messages or calls yet)")
+		}
+		for _, e := range d.Timeline {
+			printEntry(w, e)
+		}
+		if cv.Why != "" {
+			w.Printf("\nWhy: %s\n", cv.Why)
+		}
+		if cv.Prompt != nil {
+			w.Println()
+			if d.CanAnswer {
+				opts.printPrompt(w, ctx, c, cv.Prompt, as)
+			} else {
+				w.Printf("A team decision waits: %s\n  (%s may answer it, not %s)\n", cv.Prompt.Question,
+					whoMayAnswer(cv.Prompt), as)
+			}
+		}
+	})
 }
 
 func whoMayAnswer(p *inbox.PromptView) string {
@@ -468,95 +472,125 @@ func whoMayAnswer(p *inbox.PromptView) string {
 
 // ---- actions on one conversation ----
 
-func (a *app) actionCmd(use, short, example string, nargs int, do func(ctx context.Context, c rpc.API, as string, args []string) (inbox.Outcome, error)) *cobra.Command {
+// action is one thing done to a conversation, as the actor, giving its outcome.
+type action func(ctx context.Context, c rpc.API, as string, o *actionOptions) (inbox.Outcome, error)
+
+// actionOptions is what an action's command parsed.
+type actionOptions struct {
+	*app
+	Contact string
+	Arg     string // the argument after CONTACT: reply's TEXT, assign's and owner's OPERATOR, team's TEAM
+	Team    string // accept's --team
+	do      action
+}
+
+// newActionCmd is the command of an action; nargs is 1 (CONTACT) or 2 (CONTACT and Arg).
+func newActionCmd(a *app, use, short, example string, nargs int, do action, runF func(context.Context, *actionOptions) error) (*cobra.Command, *actionOptions) {
+	opts := &actionOptions{app: a, do: do}
 	return &cobra.Command{
 		Use: use, Short: short, Example: example, Args: cobra.ExactArgs(nargs),
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
-			c, as, err := a.session(ctx)
-			if err != nil {
-				return err
+			opts.Contact = args[0]
+			if nargs > 1 {
+				opts.Arg = args[1]
 			}
-			out, err := do(ctx, c, as, args)
-			if err != nil {
-				return err
-			}
-			return a.outcome(ctx, c, out, as)
+			return runOr(ctx, opts, runF, actionRun)
 		}),
-	}
+	}, opts
 }
 
-func (a *app) replyCmd() *cobra.Command {
-	return a.actionCmd("reply CONTACT TEXT", "Send a reply on a conversation",
+func actionRun(ctx context.Context, opts *actionOptions) error {
+	c, as, err := opts.session(ctx)
+	if err != nil {
+		return err
+	}
+	out, err := opts.do(ctx, c, as, opts)
+	if err != nil {
+		return err
+	}
+	return opts.outcome(ctx, c, out, as)
+}
+
+func newReplyCmd(a *app, runF func(context.Context, *actionOptions) error) *cobra.Command {
+	cmd, _ := newActionCmd(a, "reply CONTACT TEXT", "Send a reply on a conversation",
 		`  switchboard reply +15550002222 "Your order ships today"
   switchboard --as carol reply 15550002222 "On it"`, 2,
-		func(ctx context.Context, c rpc.API, as string, args []string) (inbox.Outcome, error) {
-			return c.Reply(ctx, as, args[0], args[1])
-		})
+		func(ctx context.Context, c rpc.API, as string, o *actionOptions) (inbox.Outcome, error) {
+			return c.Reply(ctx, as, o.Contact, o.Arg)
+		}, runF)
+	return cmd
 }
 
-func (a *app) assignCmd() *cobra.Command {
-	return a.actionCmd("assign CONTACT OPERATOR|bot|none", "Assign a conversation to an operator, Bot, or nobody",
+func newAssignCmd(a *app, runF func(context.Context, *actionOptions) error) *cobra.Command {
+	cmd, _ := newActionCmd(a, "assign CONTACT OPERATOR|bot|none", "Assign a conversation to an operator, Bot, or nobody",
 		`  switchboard assign +15550002222 carol
   switchboard assign 15550002222 bot
   switchboard assign 15550002222 none
 
 Assigning someone outside the conversation's team asks to switch team (exit 3).`, 2,
-		func(ctx context.Context, c rpc.API, as string, args []string) (inbox.Outcome, error) {
-			return c.Assign(ctx, as, args[0], args[1], 0)
-		})
+		func(ctx context.Context, c rpc.API, as string, o *actionOptions) (inbox.Outcome, error) {
+			return c.Assign(ctx, as, o.Contact, o.Arg, 0)
+		}, runF)
+	return cmd
 }
 
-func (a *app) ownerCmd() *cobra.Command {
-	return a.actionCmd("owner CONTACT OPERATOR|none", "Set or clear a contact's owner",
+func newOwnerCmd(a *app, runF func(context.Context, *actionOptions) error) *cobra.Command {
+	cmd, _ := newActionCmd(a, "owner CONTACT OPERATOR|none", "Set or clear a contact's owner",
 		`  switchboard owner +15550002222 erin
   switchboard owner 15550002222 none
 
 With contact-owner routing on, an owner outside the conversation's team raises a team
 decision (exit 3) that `+"`accept`"+` or `+"`decline`"+` answers.`, 2,
-		func(ctx context.Context, c rpc.API, as string, args []string) (inbox.Outcome, error) {
-			return c.SetOwner(ctx, as, args[0], args[1], 0)
-		})
-}
-
-func (a *app) teamCmd() *cobra.Command {
-	return a.actionCmd("team CONTACT TEAM", "Move a conversation to another team",
-		`  switchboard team +15550002222 sales`, 2,
-		func(ctx context.Context, c rpc.API, as string, args []string) (inbox.Outcome, error) {
-			return c.ChangeTeam(ctx, as, args[0], args[1], 0)
-		})
-}
-
-func (a *app) closeCmd() *cobra.Command {
-	return a.actionCmd("close CONTACT", "Close a conversation",
-		`  switchboard close +15550002222`, 1,
-		func(ctx context.Context, c rpc.API, as string, args []string) (inbox.Outcome, error) {
-			return c.CloseConversation(ctx, as, args[0], 0)
-		})
-}
-
-func (a *app) acceptCmd() *cobra.Command {
-	var team string
-	cmd := a.actionCmd("accept CONTACT", "Accept a waiting team decision: move the conversation and assign",
-		`  switchboard accept +15550002222 --team sales
-  switchboard accept 15550002222            # the owner's first team`, 1,
-		func(ctx context.Context, c rpc.API, as string, args []string) (inbox.Outcome, error) {
-			return c.Accept(ctx, as, args[0], team)
-		})
-	cmd.Flags().StringVar(&team, "team", "", "the team to move the conversation to (default: the operator's first team)")
+		func(ctx context.Context, c rpc.API, as string, o *actionOptions) (inbox.Outcome, error) {
+			return c.SetOwner(ctx, as, o.Contact, o.Arg, 0)
+		}, runF)
 	return cmd
 }
 
-func (a *app) declineCmd() *cobra.Command {
-	return a.actionCmd("decline CONTACT", "Decline a waiting team decision",
+func newTeamCmd(a *app, runF func(context.Context, *actionOptions) error) *cobra.Command {
+	cmd, _ := newActionCmd(a, "team CONTACT TEAM", "Move a conversation to another team",
+		`  switchboard team +15550002222 sales`, 2,
+		func(ctx context.Context, c rpc.API, as string, o *actionOptions) (inbox.Outcome, error) {
+			return c.ChangeTeam(ctx, as, o.Contact, o.Arg, 0)
+		}, runF)
+	return cmd
+}
+
+func newCloseCmd(a *app, runF func(context.Context, *actionOptions) error) *cobra.Command {
+	cmd, _ := newActionCmd(a, "close CONTACT", "Close a conversation",
+		`  switchboard close +15550002222`, 1,
+		func(ctx context.Context, c rpc.API, as string, o *actionOptions) (inbox.Outcome, error) {
+			return c.CloseConversation(ctx, as, o.Contact, 0)
+		}, runF)
+	return cmd
+}
+
+func newAcceptCmd(a *app, runF func(context.Context, *actionOptions) error) *cobra.Command {
+	cmd, opts := newActionCmd(a, "accept CONTACT", "Accept a waiting team decision: move the conversation and assign",
+		`  switchboard accept +15550002222 --team sales
+  switchboard accept 15550002222            # the owner's first team`, 1,
+		func(ctx context.Context, c rpc.API, as string, o *actionOptions) (inbox.Outcome, error) {
+			return c.Accept(ctx, as, o.Contact, o.Team)
+		}, runF)
+	cmd.Flags().StringVar(&opts.Team, "team", "", "the team to move the conversation to (default: the operator's first team)")
+	return cmd
+}
+
+func newDeclineCmd(a *app, runF func(context.Context, *actionOptions) error) *cobra.Command {
+	cmd, _ := newActionCmd(a, "decline CONTACT", "Decline a waiting team decision",
 		`  switchboard decline +15550002222`, 1,
-		func(ctx context.Context, c rpc.API, as string, args []string) (inbox.Outcome, error) {
-			return c.Decline(ctx, as, args[0])
-		})
+		func(ctx context.Context, c rpc.API, as string, o *actionOptions) (inbox.Outcome, error) {
+			return c.Decline(ctx, as, o.Contact)
+		}, runF)
+	return cmd
 }
 
 // ---- prompts and notifications ----
 
-func (a *app) promptsCmd() *cobra.Command {
+type promptsOptions struct{ *app }
+
+func newPromptsCmd(a *app, runF func(context.Context, *promptsOptions) error) *cobra.Command {
+	opts := &promptsOptions{app: a}
 	return &cobra.Command{
 		Use:   "prompts",
 		Short: "Team decisions waiting for me",
@@ -564,33 +598,44 @@ func (a *app) promptsCmd() *cobra.Command {
   switchboard --as erin prompts --json`,
 		Args: cobra.NoArgs,
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
-			c, as, err := a.session(ctx)
-			if err != nil {
-				return err
-			}
-			ps, err := c.Prompts(ctx, as)
-			if err != nil {
-				return err
-			}
-			return a.emit(ps, func(w *textOut) {
-				if len(ps) == 0 {
-					w.Printf("No team decisions wait for %s.\n", as)
-					return
-				}
-				for i := range ps {
-					if i > 0 {
-						w.Println()
-					}
-					w.Printf("%s (%s)\n", ps[i].ContactName, idText(ps[i].Contact))
-					a.printPrompt(w, ctx, c, &ps[i], as)
-				}
-			})
+			return runOr(ctx, opts, runF, promptsRun)
 		}),
 	}
 }
 
-func (a *app) notificationsCmd() *cobra.Command {
-	var all, markRead bool
+func promptsRun(ctx context.Context, opts *promptsOptions) error {
+	c, as, err := opts.session(ctx)
+	if err != nil {
+		return err
+	}
+	ps, err := c.Prompts(ctx, as)
+	if err != nil {
+		return err
+	}
+	return opts.emit(ps, func(w *textOut) {
+		if len(ps) == 0 {
+			w.Printf("No team decisions wait for %s.\n", as)
+			return
+		}
+		for i := range ps {
+			if i > 0 {
+				w.Println()
+			}
+			w.Printf("%s (%s)\n", ps[i].ContactName, idText(ps[i].Contact))
+			opts.printPrompt(w, ctx, c, &ps[i], as)
+		}
+	})
+}
+
+// notificationsOptions is what `notifications` parsed.
+type notificationsOptions struct {
+	*app
+	All      bool // read ones too
+	MarkRead bool
+}
+
+func newNotificationsCmd(a *app, runF func(context.Context, *notificationsOptions) error) *cobra.Command {
+	opts := &notificationsOptions{app: a}
 	cmd := &cobra.Command{
 		Use:   "notifications",
 		Short: "My notifications (unread, or all)",
@@ -599,134 +644,51 @@ func (a *app) notificationsCmd() *cobra.Command {
   switchboard notifications --mark-read`,
 		Args: cobra.NoArgs,
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
-			c, as, err := a.session(ctx)
-			if err != nil {
-				return err
-			}
-			ns, err := c.Notifications(ctx, as, all)
-			if err != nil {
-				return err
-			}
-			if markRead && len(ns) > 0 {
-				var seqs []uint64
-				for _, n := range ns {
-					if !n.Read {
-						seqs = append(seqs, n.Seq)
-					}
-				}
-				if len(seqs) > 0 {
-					if err := c.MarkNotificationsRead(ctx, as, seqs...); err != nil {
-						return err
-					}
-				}
-			}
-			return a.emit(ns, func(w *textOut) {
-				if len(ns) == 0 {
-					if all {
-						w.Printf("No notifications for %s.\n", as)
-					} else {
-						w.Printf("No unread notifications for %s.\n", as)
-					}
-					return
-				}
-				for _, n := range ns {
-					mark := "•"
-					if n.Read {
-						mark = " "
-					}
-					w.Printf("%s %s  %s\n", mark, n.At.Local().Format("2006-01-02 15:04"), n.Text)
-				}
-			})
+			return runOr(ctx, opts, runF, notificationsRun)
 		}),
 	}
-	cmd.Flags().BoolVar(&all, "all", false, "include notifications already read")
-	cmd.Flags().BoolVar(&markRead, "mark-read", false, "mark the notifications shown as read")
+	cmd.Flags().BoolVar(&opts.All, "all", false, "include notifications already read")
+	cmd.Flags().BoolVar(&opts.MarkRead, "mark-read", false, "mark the notifications shown as read")
 	return cmd
 }
 
-// ---- inject ----
-
-func (a *app) injectCmd() *cobra.Command {
-	cmd := a.parent("inject", "Inject an inbound message or call, as if a customer sent it",
-		`  switchboard inject message +15550002222 "Where is my order?"
-  switchboard inject call +15550002222 --missed`, nil)
-	var name, id, bsuid, username string
-	msg := &cobra.Command{
-		Use:   "message FROM TEXT",
-		Short: "A customer's WhatsApp message arrives",
-		Long: `A customer's WhatsApp message arrives and is routed. FROM is their phone number, or their
-business-scoped user id (BSUID, like US.13491208655302741918) when they do not share their
-number; --bsuid gives both (one contact has them from then on), --username their WhatsApp
-username. A new identity creates the contact. --id is the message's external id: the same id
-twice is stored once.`,
-		Example: `  switchboard inject message +15550002222 "Where is my order?"
-  switchboard inject message 15550009999 "Hi, I need a refund" --name "Gus Lee" --id wamid.42
-  switchboard inject message US.13491208655302741918 "Hola" --username rosa.m`,
-		Args: cobra.ExactArgs(2),
-		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
-			return a.inject(ctx, inbox.Inbound{Channel: "message", From: args[0], BSUID: bsuid, Username: username, Text: args[1],
-				Name: name, ExternalID: id})
-		}),
+func notificationsRun(ctx context.Context, opts *notificationsOptions) error {
+	c, as, err := opts.session(ctx)
+	if err != nil {
+		return err
 	}
-	msg.Flags().StringVar(&name, "name", "", "the contact's name, when the contact is new or has none")
-	msg.Flags().StringVar(&id, "id", "", "external message id (idempotency)")
-	msg.Flags().StringVar(&bsuid, "bsuid", "", "the customer's business-scoped user id, beside the number FROM")
-	msg.Flags().StringVar(&username, "username", "", "the customer's WhatsApp username")
-
-	var cname, cid, cbsuid, cuser string
-	var missed bool
-	var duration int
-	call := &cobra.Command{
-		Use:   "call FROM",
-		Short: "A customer's WhatsApp call arrives",
-		Long: `A customer's WhatsApp call arrives and is routed. FROM is their phone number or BSUID (as
-for inject message). With no flag the call is ringing (it is arriving now); --missed records a
-missed call, --duration SECONDS an answered one. The same --id again with --missed or
---duration ends that ringing call in place; a call left ringing is marked missed after the
-ring timeout (60 s).`,
-		Example: `  switchboard inject call +15550002222             # ringing
-  switchboard inject call +15550002222 --missed
-  switchboard inject call +15550002222 --duration 95 --id wacid.7`,
-		Args: cobra.ExactArgs(1),
-		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
-			in := inbox.Inbound{Channel: "call", From: args[0], BSUID: cbsuid, Username: cuser, Name: cname, ExternalID: cid,
-				Outcome: inbox.CallRinging}
-			switch {
-			case missed:
-				in.Outcome = inbox.CallMissed
-			case cmd.Flags().Changed("duration"):
-				if duration < 0 {
-					return usagef("--duration %d: give the call's length in seconds, 0 or more", duration)
-				}
-				in.Outcome, in.Duration = inbox.CallAnswered, duration
+	ns, err := c.Notifications(ctx, as, opts.All)
+	if err != nil {
+		return err
+	}
+	if opts.MarkRead && len(ns) > 0 {
+		var seqs []uint64
+		for _, n := range ns {
+			if !n.Read {
+				seqs = append(seqs, n.Seq)
 			}
-			return a.inject(ctx, in)
-		}),
+		}
+		if len(seqs) > 0 {
+			if err := c.MarkNotificationsRead(ctx, as, seqs...); err != nil {
+				return err
+			}
+		}
 	}
-	call.Flags().StringVar(&cname, "name", "", "the contact's name, when the contact is new or has none")
-	call.Flags().StringVar(&cid, "id", "", "external call id (idempotency)")
-	call.Flags().StringVar(&cbsuid, "bsuid", "", "the caller's business-scoped user id, beside the number FROM")
-	call.Flags().StringVar(&cuser, "username", "", "the caller's WhatsApp username")
-	call.Flags().BoolVar(&missed, "missed", false, "the call was missed")
-	call.Flags().IntVar(&duration, "duration", 0, "the call was answered and lasted SECONDS")
-	call.MarkFlagsMutuallyExclusive("missed", "duration")
-	cmd.AddCommand(msg, call, a.injectWebhookCmd())
-	return cmd
-}
-
-func (a *app) inject(ctx context.Context, in inbox.Inbound) error {
-	c, err := a.connect()
-	if err != nil {
-		return err
-	}
-	in.At = time.Time{}
-	out, err := c.Inject(ctx, in)
-	if err != nil {
-		return err
-	}
-	actor := ""
-	if out.Prompt != nil {
-		actor, _ = a.actor(ctx, c)
-	}
-	return a.outcome(ctx, c, out, actor)
+	return opts.emit(ns, func(w *textOut) {
+		if len(ns) == 0 {
+			if opts.All {
+				w.Printf("No notifications for %s.\n", as)
+			} else {
+				w.Printf("No unread notifications for %s.\n", as)
+			}
+			return
+		}
+		for _, n := range ns {
+			mark := "•"
+			if n.Read {
+				mark = " "
+			}
+			w.Printf("%s %s  %s\n", mark, n.At.Local().Format("2006-01-02 15:04"), n.Text)
+		}
+	})
 }

@@ -2,22 +2,18 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"switchboard/demo"
-	"switchboard/inbox"
 	"switchboard/inbox/rpc"
 	"switchboard/ui"
 )
 
-// runInbox opens the terminal inbox (the root command): this process owns the workspace and
-// serves it on the socket while the screen is open.
+// The terminal inbox (the root command) and the demo's screen: this process owns the
+// workspace and serves it on the socket while the screen is open.
+
+// runInbox opens the terminal inbox: the root command's action.
 func (a *app) runInbox(ctx context.Context, cmd *cobra.Command, args []string) error {
 	door, err := a.hook.open() // before the file: a bad --http creates nothing
 	if err != nil {
@@ -34,7 +30,7 @@ func (a *app) runInbox(ctx context.Context, cmd *cobra.Command, args []string) e
 
 // openScreen runs the terminal inbox on the workspace this process owns, as --as, with the
 // webhook endpoint when asked for and, for the demo, the guided tour (started with a context
-// that ends with the screen).
+// that ends with the screen). It is the one place the screen's ui.Options are built.
 func (a *app) openScreen(ctx context.Context, o *rpc.Owner, door *webhookDoor, tour func(context.Context) ui.Tour) error {
 	as, err := a.actor(ctx, rpc.Local{Service: o.Service})
 	if err != nil {
@@ -59,6 +55,11 @@ func (a *app) screen(ctx context.Context, err error) error {
 	return err
 }
 
+// own makes this process the owner of the workspace file.
+func (a *app) own(kind string) (*rpc.Owner, error) {
+	return a.wiring.Own(a.db, kind)
+}
+
 // disown stops serving and closes the workspace, letting requests in flight finish.
 func (a *app) disown(o *rpc.Owner) {
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
@@ -78,114 +79,4 @@ func (p tourPanel) Steps(ctx context.Context) []ui.TourStep {
 		out[i] = ui.TourStep{Title: s.Title, Do: s.Do, Expect: s.Expect, Done: s.Done}
 	}
 	return out
-}
-
-func (a *app) demoCmd() *cobra.Command {
-	var reset bool
-	var contacts int
-	cmd := &cobra.Command{
-		Use:   "demo",
-		Short: "Open a demo workspace with the guided tour",
-		Long: `Open a believable demo workspace in the terminal inbox, as its first admin, with the
-guided tour shown. The demo lives in its own file (` + "`--db`" + ` if given, else the demo
-default path, not SWITCHBOARD_DB); an existing demo is reopened as it was left.
---reset deletes that file first and starts again. --contacts N builds a large generated
-workspace of N contacts instead (for load and performance work).`,
-		Example: `  switchboard demo
-  switchboard demo --reset
-  switchboard demo --reset --contacts 100000 --db /tmp/big.db`,
-		Args: cobra.NoArgs,
-		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
-			if cmd.Flags().Changed("contacts") && (contacts < 1 || contacts > demo.MaxContacts) {
-				return usagef("--contacts %d: give 1 to %d", contacts, demo.MaxContacts)
-			}
-			if !a.root.PersistentFlags().Changed("db") {
-				a.db = demo.DefaultPath()
-			}
-			door, err := a.hook.open() // before the file: a bad --http resets and creates nothing
-			if err != nil {
-				return err
-			}
-			if reset {
-				if err := a.resetDemo(); err != nil {
-					door.close()
-					return err
-				}
-			}
-			o, err := a.own("tui")
-			if err != nil {
-				door.close()
-				return err
-			}
-			defer a.disown(o)
-			svc := o.Service
-			if len(svc.Operators(ctx)) == 0 {
-				if cmd.Flags().Changed("contacts") {
-					a.errText().Printf("Building a workspace of %d contacts in %s…\n", contacts, o.Info.Path)
-					last := time.Time{}
-					err = demo.Generate(ctx, svc, contacts, func(done, total int) {
-						if time.Since(last) > 500*time.Millisecond || done == total {
-							a.errText().Printf("\r  %d / %d contacts", done, total)
-							last = time.Now()
-						}
-					})
-					a.errText().Println()
-				} else {
-					err = demo.Seed(ctx, svc)
-				}
-				if err != nil {
-					door.close()
-					return fmt.Errorf("could not build the demo in %s: %w; start again with `switchboard demo --reset`", o.Info.Path, err)
-				}
-			} else if cmd.Flags().Changed("contacts") {
-				a.errText().Printf("Note: %s already holds a demo, reopened as it was left; --contacts builds a new one only with --reset.\n", o.Info.Path)
-			}
-			return a.openScreen(ctx, o, door, func(tctx context.Context) ui.Tour {
-				return tourPanel{demo.NewTour(tctx, svc, demo.StatePath(o.Info.Path))}
-			})
-		}),
-	}
-	cmd.Flags().BoolVar(&reset, "reset", false, "delete the demo file first and start a new demo")
-	cmd.Flags().IntVar(&contacts, "contacts", 0, "build a generated workspace of N contacts instead of the demo")
-	a.hook.add(cmd)
-	return cmd
-}
-
-// resetDemo deletes the demo file (and its tour progress), unless a switchboard process has it
-// open or it is not a Switchboard file: the engine deletes it only while holding its lock.
-func (a *app) resetDemo() error {
-	abs, err := filepath.Abs(a.db)
-	if err != nil {
-		return err
-	}
-	owned := func(info rpc.Info) error {
-		return &inbox.Error{Kind: inbox.Conflict, Msg: fmt.Sprintf("%s is open in %s; close it before --reset", abs, info.Describe())}
-	}
-	if c, err := rpc.Dial(abs); err == nil {
-		info := c.Owner()
-		c.Close()
-		return owned(info)
-	} else if !errors.Is(err, rpc.ErrNoOwner) {
-		return err
-	}
-	also := []string{demo.StatePath(abs)}
-	sock := rpc.SocketPath(abs)
-	if st, err := os.Lstat(sock); err == nil && st.Mode()&os.ModeSocket != 0 {
-		also = append(also, sock) // nobody answers on it: stale (removed only with the file's lock)
-	}
-	err = a.wiring.RemoveFile(abs, also...)
-	if err != nil && a.wiring.InUse(err) {
-		// no socket answered, yet a process holds the file: its socket was deleted (an owner
-		// makes it again within a second) or it is a command at work
-		if c, derr := rpc.Dial(abs); derr == nil {
-			info := c.Owner()
-			c.Close()
-			return owned(info)
-		}
-		return &inbox.Error{Kind: inbox.Conflict, Msg: err.Error() + " (no switchboard socket answers for it at " + sock + ")"}
-	}
-	if err != nil {
-		return fmt.Errorf("--reset: %w", err)
-	}
-	return nil
 }
