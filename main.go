@@ -1,313 +1,37 @@
 // Command switchboard is the terminal team inbox: with no subcommand it opens the terminal
 // inbox; its subcommands do everything the screens do, from the shell and from scripts.
 //
-// main parses the command line, reaches the workspace (through the owner's socket, or by
-// opening the file: see package inbox/rpc), runs one inbox operation, prints the result and
-// maps the outcome to an exit code. It decides nothing about routing or permissions: the inbox
-// service does.
+// main only wires: it picks the storage engine (today the bbolt file of package data), hands
+// what the commands need of it to package cli, and exits with the code cli returns. The
+// commands themselves, their flags, output and exit codes are package cli.
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"os"
-	"os/signal"
-	"path/filepath"
-	"strings"
-	"syscall"
 
-	"github.com/spf13/cobra"
-
+	"switchboard/cli"
 	"switchboard/data"
 	"switchboard/inbox"
 	"switchboard/inbox/rpc"
 )
 
-// Exit codes.
-const (
-	exitOK        = 0
-	exitFailed    = 1
-	exitUsage     = 2
-	exitWaiting   = 3 // done, and a team-mismatch decision now waits
-	exitForbidden = 4
-)
+func main() {
+	os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, wiring()))
+}
 
-// engine is the storage the doors open a workspace with: the embedded bbolt file.
+// engine is the storage the doors open a workspace with: the embedded bbolt file (package
+// data picks the engine for a path).
 var engine = rpc.Engine{Open: data.Open, InUse: data.ErrInUse}
 
-func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
-}
-
-// app is one run of the command: its flags, streams and the connection to the workspace.
-type app struct {
-	stdin          io.Reader
-	stdout, stderr io.Writer
-
-	db, as string
-	json   bool
-	root   *cobra.Command
-
-	conn  *rpc.Conn
-	hook  webhookFlags // --http, --verify-token, --webhook-secret
-	actAs string       // who this run acted as, once known
-}
-
-// exitError carries an exit code out of a command. A nil err prints nothing (the command
-// already said what happened).
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string {
-	if e.err == nil {
-		return fmt.Sprintf("exit %d", e.code)
+// wiring is the engine under the commands.
+func wiring() cli.Wiring {
+	return cli.Wiring{
+		DefaultPath: data.DefaultPath,
+		Connect:     func(path string) (*rpc.Conn, error) { return rpc.Connect(path, engine, inbox.Options{}) },
+		Own:         func(path, kind string) (*rpc.Owner, error) { return rpc.Own(path, kind, engine, inbox.Options{}) },
+		RemoveFile:  data.Remove,
+		InUse:       func(err error) bool { return errors.Is(err, data.ErrInUse) },
+		CheckCursor: inbox.CheckCursor,
 	}
-	return e.err.Error()
-}
-
-// usageError is a command line that does not fit the command: exit 2 with the command's help.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
-
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
-	root := a.commands()
-	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	cmd, err := root.ExecuteContextC(ctx)
-	if a.conn != nil {
-		if cerr := a.conn.Close(); cerr != nil && err == nil {
-			err = &exitError{code: exitFailed, err: fmt.Errorf("closing %s: %v", a.conn.Path, cerr)}
-		}
-	}
-	return a.exitCode(cmd, err)
-}
-
-func (a *app) exitCode(cmd *cobra.Command, err error) int {
-	if err == nil {
-		return exitOK
-	}
-	if cmd == nil {
-		cmd = a.root
-	}
-	w := a.errText()
-	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.err != nil {
-			w.Block("Error: ", strings.TrimSpace(ee.err.Error()))
-		}
-		if ee.code == exitForbidden && a.actAs != "" {
-			w.Printf("You act as %s: to act as someone else, give --as ID (or set SWITCHBOARD_AS).\n", a.actAs)
-		}
-		if ee.code == exitUsage {
-			w.Text("\n" + cmd.UsageString())
-		}
-		return ee.code
-	}
-	// anything cobra refused before the command ran: unknown command or flag, wrong arguments
-	w.Printf("Error: %s\n", err)
-	w.Text("\n" + cmd.UsageString())
-	return exitUsage
-}
-
-// classify turns a command's error into its exit code.
-func classify(err error) error {
-	if err == nil {
-		return nil
-	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return err
-	}
-	var ue *usageError
-	if errors.As(err, &ue) {
-		return &exitError{code: exitUsage, err: err}
-	}
-	if errors.Is(err, context.Canceled) {
-		return &exitError{code: exitFailed, err: errors.New("interrupted; a change already sent may still have been made: check with `switchboard show` or `switchboard list`")}
-	}
-	if inbox.KindOf(err) == inbox.Forbidden {
-		return &exitError{code: exitForbidden, err: err}
-	}
-	return &exitError{code: exitFailed, err: err}
-}
-
-// runE adapts a command body: it gets the context and arguments, and its error becomes an
-// exit code.
-func (a *app) runE(fn func(ctx context.Context, cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		return classify(fn(cmd.Context(), cmd, args))
-	}
-}
-
-// connect reaches the workspace once per run.
-func (a *app) connect() (*rpc.Conn, error) {
-	if a.conn != nil {
-		return a.conn, nil
-	}
-	if strings.TrimSpace(a.db) == "" {
-		return nil, usagef("--db is empty: give the workspace file's path")
-	}
-	c, err := rpc.Connect(a.db, engine, inbox.Options{})
-	if err != nil {
-		return nil, err
-	}
-	a.conn = c
-	return c, nil
-}
-
-// actor is who acts: --as (or SWITCHBOARD_AS), else the first admin by id.
-func (a *app) actor(ctx context.Context, c rpc.API) (string, error) {
-	if a.as != "" {
-		ops, err := c.Operators(ctx)
-		if err != nil {
-			return "", err
-		}
-		for _, o := range ops {
-			if o.ID == a.as {
-				return a.as, nil
-			}
-		}
-		return "", &inbox.Error{Kind: inbox.NotFound, Msg: fmt.Sprintf(
-			"Operator %q (from --as or SWITCHBOARD_AS) not found in %s; see `switchboard operators`", a.as, a.path())}
-	}
-	id, err := c.DefaultOperator(ctx)
-	if err != nil {
-		return "", err
-	}
-	if id == "" {
-		return "", &inbox.Error{Kind: inbox.NotFound, Msg: fmt.Sprintf(
-			"The workspace in %s has no admin yet: load one with `switchboard import FILE`, or add the first admin with `switchboard operators add ID --name NAME --role admin`", a.path())}
-	}
-	return id, nil
-}
-
-// path is the workspace file this run works on.
-func (a *app) path() string {
-	if a.conn != nil {
-		return a.conn.Path
-	}
-	if abs, err := filepath.Abs(a.db); err == nil {
-		return abs
-	}
-	return a.db
-}
-
-// session connects and resolves the actor: what most commands start with.
-func (a *app) session(ctx context.Context) (rpc.API, string, error) {
-	c, err := a.connect()
-	if err != nil {
-		return nil, "", err
-	}
-	as, err := a.actor(ctx, c)
-	if err != nil {
-		return nil, "", err
-	}
-	a.actAs = as
-	return c, as, nil
-}
-
-// emit prints v as JSON with --json (encoding/json escapes every control character, so the
-// JSON is valid and decodes to exactly what is stored), otherwise runs text on the safe-text
-// writer.
-func (a *app) emit(v any, text func(w *textOut)) error {
-	if a.json {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
-	}
-	text(a.outText())
-	return nil
-}
-
-// outText and errText are the safe-text writers on stdout and stderr: all text is printed
-// through them.
-func (a *app) outText() *textOut { return newTextOut(a.stdout) }
-func (a *app) errText() *textOut { return newTextOut(a.stderr) }
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
-func (a *app) commands() *cobra.Command {
-	root := &cobra.Command{
-		Use:   "switchboard",
-		Short: "A terminal team inbox for WhatsApp messages and calls",
-		Long: `Switchboard is a team inbox in the terminal. With no subcommand it opens the terminal
-inbox; the subcommands do everything the screens do, from the shell and from scripts.
-
-Whichever switchboard process owns the workspace file (the terminal inbox, or
-` + "`switchboard serve`" + `) listens on a socket beside it (<db>.sock); every other command
-sends its request there, so it works while the inbox is open and the inbox shows the
-change at once. With no owner running, a command opens the file itself.
-
-Exit codes: 0 done; 1 failed; 2 wrong usage; 3 done, but a team decision now waits;
-4 not allowed.`,
-		Example: `  switchboard                                  # open the terminal inbox
-  switchboard import workspace.json            # set up a workspace
-  switchboard inject message +15550001111 "hi" # a customer writes
-  switchboard list --waiting                   # decisions waiting
-  SWITCHBOARD_AS=carol switchboard list --assignee carol`,
-		Args:          cobra.NoArgs,
-		SilenceErrors: true,
-		SilenceUsage:  true,
-		RunE:          a.runE(a.runInbox),
-	}
-	a.root = root
-	a.hook.add(root)
-	pf := root.PersistentFlags()
-	pf.StringVar(&a.db, "db", envOr("SWITCHBOARD_DB", data.DefaultPath("switchboard.db")), "workspace file (env SWITCHBOARD_DB)")
-	pf.StringVar(&a.as, "as", os.Getenv("SWITCHBOARD_AS"), "act as this operator id (env SWITCHBOARD_AS; default: the first admin by id)")
-	pf.BoolVar(&a.json, "json", false, "print the result as JSON")
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usagef("%v", err) })
-
-	root.AddGroup(&cobra.Group{ID: "conv", Title: "Conversations:"},
-		&cobra.Group{ID: "settings", Title: "Settings and people:"},
-		&cobra.Group{ID: "workspace", Title: "Workspace:"})
-	add := func(group string, cmds ...*cobra.Command) {
-		for _, c := range cmds {
-			c.GroupID = group
-			root.AddCommand(c)
-		}
-	}
-	add("conv", a.listCmd(), a.showCmd(), a.replyCmd(), a.assignCmd(), a.ownerCmd(), a.teamCmd(), a.closeCmd(),
-		a.promptsCmd(), a.acceptCmd(), a.declineCmd(), a.notificationsCmd(), a.injectCmd())
-	add("settings", a.routingCmd(), a.roundrobinCmd(), a.presenceCmd(), a.whoamiCmd(),
-		a.operatorsCmd(), a.teamsCmd(), a.contactsCmd(), a.rulesCmd())
-	add("workspace", a.serveCmd(), a.importCmd(), a.exportCmd())
-	if c := a.demoCmd(); c != nil {
-		add("workspace", c)
-	}
-	root.SetHelpCommandGroupID("workspace")
-	root.SetCompletionCommandGroupID("workspace")
-	return root
-}
-
-// parent is a command that only groups subcommands: run alone, it is a usage error unless
-// def (its default action) is given.
-func (a *app) parent(use, short, example string, def func(ctx context.Context, cmd *cobra.Command, args []string) error) *cobra.Command {
-	c := &cobra.Command{Use: use, Short: short, Example: example, Args: cobra.NoArgs}
-	if def != nil {
-		c.RunE = a.runE(def)
-	} else {
-		c.RunE = a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
-			return usagef("%s needs a subcommand", cmd.CommandPath())
-		})
-	}
-	return c
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -153,47 +153,4 @@ func (d *webhookDoor) serve(o *rpc.Owner, logTo io.Writer) (stop func()) {
 		webhook.Serve(ctx, d.ln, webhook.Handler(o.Service, opt))
 	}()
 	return func() { cancel(); <-done }
-}
-
-// injectWebhookCmd feeds a saved webhook payload through the same code as the HTTP endpoint.
-func (a *app) injectWebhookCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "webhook FILE",
-		Short: "Feed a saved WhatsApp Cloud API webhook payload (- reads stdin)",
-		Long: `Feed a saved WhatsApp Cloud API webhook payload (messages, statuses and calls) through the
-same code as the HTTP endpoint of ` + "`serve --http`" + `, without HTTP. The same message id, or
-the same call id and event, is stored once however often it is fed.`,
-		Example: `  switchboard inject webhook payload.json
-  curl -s https://example.invalid/saved.json | switchboard inject webhook -`,
-		Args: cobra.ExactArgs(1),
-		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
-			var raw []byte
-			var err error
-			if args[0] == "-" {
-				raw, err = io.ReadAll(a.stdin)
-			} else {
-				raw, err = os.ReadFile(args[0])
-			}
-			if err != nil {
-				return fmt.Errorf("cannot read the payload: %v", err)
-			}
-			c, err := a.connect()
-			if err != nil {
-				return err
-			}
-			res, err := webhook.ApplyJSON(ctx, c, raw)
-			if err != nil {
-				return err
-			}
-			return a.emit(res, func(w *textOut) {
-				w.Println(res.String())
-				for _, s := range res.Skipped {
-					w.Printf("  skipped %s: %s\n", s.Where, strings.TrimSpace(s.Reason))
-				}
-				if res.SkippedMore > 0 {
-					w.Printf("  … and %d more skipped\n", res.SkippedMore)
-				}
-			})
-		}),
-	}
 }

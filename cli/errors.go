@@ -1,0 +1,112 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"switchboard/inbox"
+)
+
+// Exit codes.
+const (
+	exitOK        = 0
+	exitFailed    = 1
+	exitUsage     = 2
+	exitWaiting   = 3 // done, and a team-mismatch decision now waits
+	exitForbidden = 4
+)
+
+// exitError carries an exit code out of a command. A nil err prints nothing (the command
+// already said what happened).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+// usageError is a command line that does not fit the command: exit 2 with the command's help.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
+
+// nothingToChange is the usage error of an edit given none of the flags that change something,
+// or nil when one of them was given.
+func nothingToChange(cmd *cobra.Command, flags ...string) error {
+	for _, f := range flags {
+		if cmd.Flags().Changed(f) {
+			return nil
+		}
+	}
+	give := make([]string, len(flags))
+	for i, f := range flags {
+		give[i] = "--" + f
+	}
+	list := give[len(give)-1]
+	if len(give) > 1 {
+		list = strings.Join(give[:len(give)-1], ", ") + " or " + list
+	}
+	return usagef("nothing to change: give %s", list)
+}
+
+// classify turns a command's error into its exit code.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return &exitError{code: exitUsage, err: err}
+	}
+	if errors.Is(err, context.Canceled) {
+		return &exitError{code: exitFailed, err: errors.New("interrupted; a change already sent may still have been made: check with `switchboard show` or `switchboard list`")}
+	}
+	if inbox.KindOf(err) == inbox.Forbidden {
+		return &exitError{code: exitForbidden, err: err}
+	}
+	return &exitError{code: exitFailed, err: err}
+}
+
+// exitCode prints what went wrong (on stderr, through the safe-text writer) and returns the
+// run's exit code.
+func (a *app) exitCode(cmd *cobra.Command, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if cmd == nil {
+		cmd = a.root
+	}
+	w := a.errText()
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			w.Block("Error: ", strings.TrimSpace(ee.err.Error()))
+		}
+		if ee.code == exitForbidden && a.actAs != "" {
+			w.Printf("You act as %s: to act as someone else, give --as ID (or set SWITCHBOARD_AS).\n", a.actAs)
+		}
+		if ee.code == exitUsage {
+			w.Text("\n" + cmd.UsageString())
+		}
+		return ee.code
+	}
+	// anything cobra refused before the command ran: unknown command or flag, wrong arguments
+	w.Printf("Error: %s\n", err)
+	w.Text("\n" + cmd.UsageString())
+	return exitUsage
+}

@@ -1,0 +1,171 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"switchboard/inbox"
+	"switchboard/inbox/webhook"
+)
+
+// `switchboard inject`: a customer's message or call, or a saved webhook payload, arrives as
+// if from WhatsApp.
+
+func newInjectCmd(a *app) *cobra.Command {
+	cmd := a.parent("inject", "Inject an inbound message or call, as if a customer sent it",
+		`  switchboard inject message +15550002222 "Where is my order?"
+  switchboard inject call +15550002222 --missed`, nil)
+	cmd.AddCommand(newInjectMessageCmd(a, nil), newInjectCallCmd(a, nil), newInjectWebhookCmd(a, nil))
+	return cmd
+}
+
+// injectOptions is what `inject message` or `inject call` parsed: what arrives.
+type injectOptions struct {
+	*app
+	In inbox.Inbound
+}
+
+func newInjectMessageCmd(a *app, runF func(context.Context, *injectOptions) error) *cobra.Command {
+	opts := &injectOptions{app: a, In: inbox.Inbound{Channel: "message"}}
+	cmd := &cobra.Command{
+		Use:   "message FROM TEXT",
+		Short: "A customer's WhatsApp message arrives",
+		Long: `A customer's WhatsApp message arrives and is routed. FROM is their phone number, or their
+business-scoped user id (BSUID, like US.13491208655302741918) when they do not share their
+number; --bsuid gives both (one contact has them from then on), --username their WhatsApp
+username. A new identity creates the contact. --id is the message's external id: the same id
+twice is stored once.`,
+		Example: `  switchboard inject message +15550002222 "Where is my order?"
+  switchboard inject message 15550009999 "Hi, I need a refund" --name "Gus Lee" --id wamid.42
+  switchboard inject message US.13491208655302741918 "Hola" --username rosa.m`,
+		Args: cobra.ExactArgs(2),
+		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			opts.In.From, opts.In.Text = args[0], args[1]
+			return runOr(ctx, opts, runF, injectRun)
+		}),
+	}
+	cmd.Flags().StringVar(&opts.In.Name, "name", "", "the contact's name, when the contact is new or has none")
+	cmd.Flags().StringVar(&opts.In.ExternalID, "id", "", "external message id (idempotency)")
+	cmd.Flags().StringVar(&opts.In.BSUID, "bsuid", "", "the customer's business-scoped user id, beside the number FROM")
+	cmd.Flags().StringVar(&opts.In.Username, "username", "", "the customer's WhatsApp username")
+	return cmd
+}
+
+func newInjectCallCmd(a *app, runF func(context.Context, *injectOptions) error) *cobra.Command {
+	opts := &injectOptions{app: a, In: inbox.Inbound{Channel: "call"}}
+	var missed bool
+	var duration int
+	cmd := &cobra.Command{
+		Use:   "call FROM",
+		Short: "A customer's WhatsApp call arrives",
+		Long: `A customer's WhatsApp call arrives and is routed. FROM is their phone number or BSUID (as
+for inject message). With no flag the call is ringing (it is arriving now); --missed records a
+missed call, --duration SECONDS an answered one. The same --id again with --missed or
+--duration ends that ringing call in place; a call left ringing is marked missed after the
+ring timeout (60 s).`,
+		Example: `  switchboard inject call +15550002222             # ringing
+  switchboard inject call +15550002222 --missed
+  switchboard inject call +15550002222 --duration 95 --id wacid.7`,
+		Args: cobra.ExactArgs(1),
+		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			opts.In.From, opts.In.Outcome = args[0], inbox.CallRinging
+			switch {
+			case missed:
+				opts.In.Outcome = inbox.CallMissed
+			case cmd.Flags().Changed("duration"):
+				if duration < 0 {
+					return usagef("--duration %d: give the call's length in seconds, 0 or more", duration)
+				}
+				opts.In.Outcome, opts.In.Duration = inbox.CallAnswered, duration
+			}
+			return runOr(ctx, opts, runF, injectRun)
+		}),
+	}
+	cmd.Flags().StringVar(&opts.In.Name, "name", "", "the contact's name, when the contact is new or has none")
+	cmd.Flags().StringVar(&opts.In.ExternalID, "id", "", "external call id (idempotency)")
+	cmd.Flags().StringVar(&opts.In.BSUID, "bsuid", "", "the caller's business-scoped user id, beside the number FROM")
+	cmd.Flags().StringVar(&opts.In.Username, "username", "", "the caller's WhatsApp username")
+	cmd.Flags().BoolVar(&missed, "missed", false, "the call was missed")
+	cmd.Flags().IntVar(&duration, "duration", 0, "the call was answered and lasted SECONDS")
+	cmd.MarkFlagsMutuallyExclusive("missed", "duration")
+	return cmd
+}
+
+func injectRun(ctx context.Context, opts *injectOptions) error {
+	c, err := opts.connect()
+	if err != nil {
+		return err
+	}
+	in := opts.In
+	in.At = time.Time{}
+	out, err := c.Inject(ctx, in)
+	if err != nil {
+		return err
+	}
+	actor := ""
+	if out.Prompt != nil {
+		actor, _ = opts.actor(ctx, c)
+	}
+	return opts.outcome(ctx, c, out, actor)
+}
+
+// injectWebhookOptions is what `inject webhook` parsed: File is a path, or - for stdin.
+type injectWebhookOptions struct {
+	*app
+	File string
+}
+
+// newInjectWebhookCmd feeds a saved webhook payload through the same code as the HTTP endpoint.
+func newInjectWebhookCmd(a *app, runF func(context.Context, *injectWebhookOptions) error) *cobra.Command {
+	opts := &injectWebhookOptions{app: a}
+	return &cobra.Command{
+		Use:   "webhook FILE",
+		Short: "Feed a saved WhatsApp Cloud API webhook payload (- reads stdin)",
+		Long: `Feed a saved WhatsApp Cloud API webhook payload (messages, statuses and calls) through the
+same code as the HTTP endpoint of ` + "`serve --http`" + `, without HTTP. The same message id, or
+the same call id and event, is stored once however often it is fed.`,
+		Example: `  switchboard inject webhook payload.json
+  curl -s https://example.invalid/saved.json | switchboard inject webhook -`,
+		Args: cobra.ExactArgs(1),
+		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			opts.File = args[0]
+			return runOr(ctx, opts, runF, injectWebhookRun)
+		}),
+	}
+}
+
+func injectWebhookRun(ctx context.Context, opts *injectWebhookOptions) error {
+	var raw []byte
+	var err error
+	if opts.File == "-" {
+		raw, err = io.ReadAll(opts.stdin)
+	} else {
+		raw, err = os.ReadFile(opts.File)
+	}
+	if err != nil {
+		return fmt.Errorf("cannot read the payload: %v", err)
+	}
+	c, err := opts.connect()
+	if err != nil {
+		return err
+	}
+	res, err := webhook.ApplyJSON(ctx, c, raw)
+	if err != nil {
+		return err
+	}
+	return opts.emit(res, func(w *textOut) {
+		w.Println(res.String())
+		for _, s := range res.Skipped {
+			w.Printf("  skipped %s: %s\n", s.Where, strings.TrimSpace(s.Reason))
+		}
+		if res.SkippedMore > 0 {
+			w.Printf("  … and %d more skipped\n", res.SkippedMore)
+		}
+	})
+}

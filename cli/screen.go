@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"switchboard/demo"
+	"switchboard/inbox/rpc"
+	"switchboard/ui"
+)
+
+// The terminal inbox (the root command) and the demo's screen: this process owns the
+// workspace and serves it on the socket while the screen is open.
+
+// runInbox opens the terminal inbox: the root command's action.
+func (a *app) runInbox(ctx context.Context, cmd *cobra.Command, args []string) error {
+	door, err := a.hook.open() // before the file: a bad --http creates nothing
+	if err != nil {
+		return err
+	}
+	o, err := a.own("tui")
+	if err != nil {
+		door.close()
+		return err
+	}
+	defer a.disown(o)
+	return a.openScreen(ctx, o, door, nil)
+}
+
+// openScreen runs the terminal inbox on the workspace this process owns, as --as, with the
+// webhook endpoint when asked for and, for the demo, the guided tour (started with a context
+// that ends with the screen). It is the one place the screen's ui.Options are built.
+func (a *app) openScreen(ctx context.Context, o *rpc.Owner, door *webhookDoor, tour func(context.Context) ui.Tour) error {
+	as, err := a.actor(ctx, rpc.Local{Service: o.Service})
+	if err != nil {
+		door.close()
+		return err
+	}
+	defer door.serve(o, nil)()
+	opts := ui.Options{As: as, Local: true}
+	if tour != nil {
+		tctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		opts.Tour, opts.ShowTour = tour(tctx), true
+	}
+	return a.screen(ctx, ui.Run(ctx, o.Service, opts))
+}
+
+// screen is the terminal inbox's result: closed by a signal (SIGTERM, SIGHUP) is a clean stop.
+func (a *app) screen(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// own makes this process the owner of the workspace file.
+func (a *app) own(kind string) (*rpc.Owner, error) {
+	return a.wiring.Own(a.db, kind)
+}
+
+// disown stops serving and closes the workspace, letting requests in flight finish.
+func (a *app) disown(o *rpc.Owner) {
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := o.Close(sctx); err != nil {
+		a.errText().Printf("Warning: closing %s: %v\n", o.Info.Path, err)
+	}
+}
+
+// tourPanel shows the demo's guided tour in the terminal inbox.
+type tourPanel struct{ t *demo.Tour }
+
+func (p tourPanel) Steps(ctx context.Context) []ui.TourStep {
+	st := p.t.Steps(ctx)
+	out := make([]ui.TourStep, len(st))
+	for i, s := range st {
+		out[i] = ui.TourStep{Title: s.Title, Do: s.Do, Expect: s.Expect, Done: s.Done}
+	}
+	return out
+}
