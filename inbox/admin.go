@@ -46,7 +46,7 @@ func (w *wtx) configChanged(c *config, by string) {
 func (w *wtx) requireAdmin(by string) error {
 	o, ok := w.s.stage.op(by)
 	if !ok {
-		return errorf(NotFound, "Operator %q not found; act as an existing operator (see `switchboard operators`)", by)
+		return unknownActor(by)
 	}
 	if o.Role != routing.RoleAdmin {
 		return errorf(Forbidden, "Only admins can do this; ask an admin (see `switchboard operators`)")
@@ -125,7 +125,7 @@ func (s *Service) SetPresence(ctx context.Context, by, operator, status string) 
 	}
 	return s.do(ctx, func(w *wtx) error {
 		if _, ok := w.s.stage.op(by); !ok {
-			return errorf(NotFound, "Operator %q not found", by)
+			return unknownActor(by)
 		}
 		if by != operator {
 			if err := w.requireAdmin(by); err != nil {
@@ -155,7 +155,7 @@ func (s *Service) SetPresence(ctx context.Context, by, operator, status string) 
 func (s *Service) MarkNotificationsRead(ctx context.Context, by string, seqs ...uint64) error {
 	return s.do(ctx, func(w *wtx) error {
 		if _, ok := w.s.stage.op(by); !ok {
-			return errorf(NotFound, "Operator %q not found", by)
+			return unknownActor(by)
 		}
 		ns, err := w.tx.Notifications(by, false)
 		if err != nil {

@@ -428,7 +428,7 @@ func (w *wtx) apply(ct *domain.Contact, cv *domain.Conversation, d routing.Decis
 // (0: do not check).
 func (w *wtx) loadFor(by, contact string, version uint64, needConv bool) (domain.Contact, domain.Conversation, bool, error) {
 	if _, ok := w.s.stage.op(by); !ok {
-		return domain.Contact{}, domain.Conversation{}, false, errorf(NotFound, "Operator %q not found; act as an existing operator (see `switchboard operators`)", by)
+		return domain.Contact{}, domain.Conversation{}, false, unknownActor(by)
 	}
 	ct, err := findContact(w.tx, contact)
 	if err != nil {

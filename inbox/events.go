@@ -16,6 +16,8 @@ const (
 	EventNotification EventKind = "notification"
 	// EventReload: the subscriber fell behind and missed events; reload everything shown.
 	EventReload EventKind = "reload"
+	// EventHello opens a stream of events sent through a door: from it on, nothing is missed.
+	EventHello EventKind = "hello"
 	// EventRefused: a settings change was refused (Actor tried, Why says why). Nothing
 	// changed; screens and the guided tour may show it.
 	EventRefused EventKind = "refused"

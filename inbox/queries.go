@@ -118,7 +118,7 @@ func (s *Service) resolve(f Filter) (list, error) {
 	switch f.View {
 	case ViewMine:
 		if _, ok := cfg.op(f.Operator); !ok {
-			return list{}, errorf(NotFound, "Operator %q not found", f.Operator)
+			return list{}, unknownActor(f.Operator)
 		}
 		ix, assignee, assigneeSet, status = byAssignee(f.Operator, "open"), f.Operator, true, "open"
 	case ViewUnassigned:
@@ -508,7 +508,7 @@ func canAnswer(cfg *config, asker string, p *domain.Prompt) bool {
 func (s *Service) Prompts(ctx context.Context, operator string) ([]PromptView, error) {
 	cfg := s.cfg.Load()
 	if _, ok := cfg.op(operator); !ok {
-		return nil, errorf(NotFound, "Operator %q not found", operator)
+		return nil, unknownActor(operator)
 	}
 	out := []PromptView{}
 	err := s.db.View(func(tx domain.ReadTx) error {
@@ -537,7 +537,7 @@ func (s *Service) Prompts(ctx context.Context, operator string) ([]PromptView, e
 // Notifications returns the operator's notifications, newest first: unread ones, or all.
 func (s *Service) Notifications(ctx context.Context, operator string, all bool) ([]domain.Notification, error) {
 	if _, ok := s.cfg.Load().op(operator); !ok {
-		return nil, errorf(NotFound, "Operator %q not found", operator)
+		return nil, unknownActor(operator)
 	}
 	var out []domain.Notification
 	err := s.db.View(func(tx domain.ReadTx) error {

@@ -17,16 +17,26 @@ type Session struct {
 	op string
 }
 
-// Session binds the inbox to an operator, who must exist — except in a workspace with no
-// operator yet, whose setup session ("" ) may import a workspace or add the first admin.
+// Session binds the inbox to an operator, who must exist.
 func (s *Service) Session(operator string) (*Session, error) {
-	if operator == "" && len(s.cfg.Load().ops) == 0 {
-		return &Session{s: s}, nil
-	}
 	if _, ok := s.cfg.Load().op(operator); !ok {
-		return nil, errorf(NotFound, "Operator %q not found; act as an existing operator (see `switchboard operators`)", operator)
+		return nil, unknownActor(operator)
 	}
 	return &Session{s: s, op: operator}, nil
+}
+
+// SessionFor is the session a door binds when a person says who they act as: as, or with as ""
+// the workspace's first admin by id (who acts when nobody says), or — in a workspace with no
+// admin yet — nobody, whose session can only set the workspace up (import it, add the first
+// admin) and read it.
+func (s *Service) SessionFor(as string) (*Session, error) {
+	if as != "" {
+		return s.Session(as)
+	}
+	if id := s.DefaultOperator(); id != "" {
+		return s.Session(id)
+	}
+	return &Session{s: s}, nil
 }
 
 // Operator is the id of the session's operator.
@@ -256,4 +266,17 @@ func (x *Session) ChangeNumber(ctx context.Context, c NumberChange) (Outcome, er
 }
 func (x *Session) RecordEcho(ctx context.Context, e Echo) (Outcome, error) {
 	return x.s.RecordEcho(ctx, e)
+}
+
+// TextNoAdmin says what to do in a workspace that has no admin yet, when something needs
+// someone to act.
+const TextNoAdmin = "The workspace has no admin yet: load one with `switchboard import FILE`, or add the first admin with `switchboard operators add ID --name NAME --role admin`"
+
+// unknownActor is the error of an action by someone who is not an operator: nobody (a
+// workspace with no admin yet), or an id that names no one.
+func unknownActor(by string) error {
+	if by == "" {
+		return errorf(NotFound, "%s", TextNoAdmin)
+	}
+	return errorf(NotFound, "Operator %q not found; act as an existing operator (see `switchboard operators`)", by)
 }

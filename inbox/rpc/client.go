@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -10,7 +11,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -19,23 +19,41 @@ import (
 	"switchboard/inbox"
 )
 
-// Client is the API of the process that owns a database, reached through its socket.
+// Client is a session in the process that owns a database, reached through its socket: an
+// inbox.Conn. Every connection it opens says first who it acts as (the operator the door
+// decided: --as, or the workspace's first admin), so the owner runs each request on that
+// operator's session.
 type Client struct {
-	sock  string
-	owner Info
-	hc    *http.Client
+	sock     string
+	owner    Info
+	as       string // who each connection binds as
+	operator string // who the owner bound it as
+	hc       *http.Client
 }
 
-var _ API = (*Client)(nil)
+var _ inbox.Conn = (*Client)(nil)
 
 var errNoOwner = errors.New("no switchboard process owns the database")
 
-func newHTTPClient(sock string) *http.Client {
+func newHTTPClient(sock string) *http.Client { return newSessionClient(sock, nil) }
+
+// newSessionClient is an HTTP client of the socket whose every new connection is bound first:
+// bind (nil for none: pings only) runs on the raw connection before any request of the client
+// does.
+func newSessionClient(sock string, bind func(net.Conn) error) *http.Client {
 	return &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return dialOwner(ctx, sock)
+			c, err := dialOwner(ctx, sock)
+			if err != nil || bind == nil {
+				return c, err
+			}
+			if err := bind(c); err != nil {
+				c.Close()
+				return nil, err
+			}
+			return c, nil
 		},
-		MaxIdleConns:    1,
+		MaxIdleConns:    2, // the calls' connection and the events'
 		IdleConnTimeout: 30 * time.Second,
 	}}
 }
@@ -79,15 +97,45 @@ func ping(sock string) (Info, error) {
 	return info, nil
 }
 
-// Dial connects to the owner of the database at dbPath; errors.Is(err, ErrNoOwner) when none
-// runs.
-func Dial(dbPath string) (*Client, error) {
+// Dial connects to the owner of the database at dbPath, acting as as ("" for the workspace's
+// first admin); errors.Is(err, ErrNoOwner) when none runs. An operator the workspace does not
+// have is refused (an *inbox.Error of kind NotFound).
+func Dial(dbPath, as string) (*Client, error) {
 	sock := SocketPath(dbPath)
 	info, err := ping(sock)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{sock: sock, owner: info, hc: newHTTPClient(sock)}, nil
+	c := &Client{sock: sock, owner: info, as: as}
+	c.hc = newSessionClient(sock, c.bind)
+	// the first connection, bound now: who the owner says we are
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var who inbox.SessionInfo
+	if err := c.Call(ctx, inbox.OpWhoAmI.Name, inbox.None{}, &who); err != nil {
+		c.Close()
+		return nil, err
+	}
+	c.operator = who.Operator
+	return c, nil
+}
+
+// bind says on a new connection who it acts as, before anything else is sent on it.
+func (c *Client) bind(conn net.Conn) error {
+	body, _ := json.Marshal(bindRequest{As: c.as})
+	req, _ := http.NewRequest(http.MethodPost, "http://switchboard/v1/session", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	defer conn.SetDeadline(time.Time{})
+	if err := req.Write(conn); err != nil {
+		return fmt.Errorf("cannot tell %s who acts: %v", c.owner.Describe(), err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	if err != nil {
+		return fmt.Errorf("no answer from %s to who acts: %v", c.owner.Describe(), err)
+	}
+	_, err = decodeAs[inbox.SessionInfo](c, resp)
+	return err
 }
 
 // ErrNoOwner is what Dial returns when no process owns the database.
@@ -96,7 +144,10 @@ var ErrNoOwner = errNoOwner
 // Owner describes the process the client talks to.
 func (c *Client) Owner() Info { return c.owner }
 
-// Close releases the connection.
+// Operator is who the owner runs this client's requests as ("" in a workspace with no admin).
+func (c *Client) Operator() string { return c.operator }
+
+// Close releases the connections.
 func (c *Client) Close() error {
 	c.hc.CloseIdleConnections()
 	return nil
@@ -105,6 +156,10 @@ func (c *Client) Close() error {
 func (c *Client) lost(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	var ie *inbox.Error
+	if errors.As(err, &ie) {
+		return ie // the owner refused who we act as
 	}
 	return &inbox.Error{Kind: inbox.Unavailable, Msg: fmt.Sprintf(
 		"lost the connection to %s serving %s (%v); it may have stopped: check whether your change was made, then run the command again",
@@ -123,55 +178,103 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader) (*
 	return resp, nil
 }
 
-func decode[T any](c *Client, resp *http.Response) (T, error) {
+func decodeAs[T any](c *Client, resp *http.Response) (T, error) {
 	var out T
+	err := decodeInto(c, resp, &out)
+	return out, err
+}
+
+// decodeInto reads an answer: its result into out, or its error.
+func decodeInto(c *Client, resp *http.Response, out any) error {
 	defer resp.Body.Close()
 	var r struct {
 		Result json.RawMessage `json:"result"`
 		Error  *wireError      `json:"error"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		return out, &inbox.Error{Kind: inbox.Internal, Msg: fmt.Sprintf("unreadable answer from %s: %v", c.owner.Describe(), err)}
+		return &inbox.Error{Kind: inbox.Internal, Msg: fmt.Sprintf("unreadable answer from %s: %v", c.owner.Describe(), err)}
 	}
 	if r.Error != nil {
-		return out, r.Error.err()
+		return r.Error.err()
 	}
-	if len(r.Result) > 0 && string(r.Result) != "null" {
-		if err := json.Unmarshal(r.Result, &out); err != nil {
-			return out, &inbox.Error{Kind: inbox.Internal, Msg: fmt.Sprintf("unreadable answer from %s: %v", c.owner.Describe(), err)}
+	if len(r.Result) > 0 && string(r.Result) != "null" && out != nil {
+		if err := json.Unmarshal(r.Result, out); err != nil {
+			return &inbox.Error{Kind: inbox.Internal, Msg: fmt.Sprintf("unreadable answer from %s: %v", c.owner.Describe(), err)}
 		}
 	}
-	return out, nil
+	return nil
 }
 
-func call[T any](ctx context.Context, c *Client, method string, a Args) (T, error) {
-	raw, err := json.Marshal(a)
+// Call runs the operation named op in the owner, on this client's session.
+func (c *Client) Call(ctx context.Context, op string, req, res any) error {
+	raw, err := json.Marshal(req)
 	if err != nil {
-		var zero T
-		return zero, err
+		return err
 	}
-	resp, err := c.do(ctx, http.MethodPost, method, bytes.NewReader(raw))
+	resp, err := c.do(ctx, http.MethodPost, "call/"+op, bytes.NewReader(raw))
 	if err != nil {
-		var zero T
-		return zero, err
+		return err
 	}
-	return decode[T](c, resp)
+	return decodeInto(c, resp, res)
 }
 
-func call0(ctx context.Context, c *Client, method string, a Args) error {
-	_, err := call[json.RawMessage](ctx, c, method, a)
-	return err
+// Events streams the owner's change events until ctx ends (the channel is then closed; also
+// when the owner stops). It returns once the stream is live: a change made after it returns
+// is heard.
+func (c *Client) Events(ctx context.Context) (<-chan inbox.Event, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://switchboard/v1/events", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, c.lost(ctx, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, decodeInto(c, resp, nil)
+	}
+	dec := json.NewDecoder(resp.Body)
+	var hello inbox.Event
+	if err := dec.Decode(&hello); err != nil || hello.Kind != inbox.EventHello {
+		resp.Body.Close()
+		return nil, c.lost(ctx, fmt.Errorf("the event stream did not start (%v)", err))
+	}
+	ch := make(chan inbox.Event, 256)
+	go func() {
+		defer close(ch)
+		defer resp.Body.Close()
+		lagged := false
+		for {
+			var e inbox.Event
+			if err := dec.Decode(&e); err != nil {
+				return
+			}
+			if lagged { // the reader fell behind here too: one reload stands for what it missed
+				select {
+				case ch <- inbox.Event{Kind: inbox.EventReload}:
+					lagged = false
+				default:
+					continue
+				}
+			}
+			select {
+			case ch <- e:
+			default:
+				lagged = true
+			}
+		}
+	}()
+	return ch, nil
 }
 
 // Export streams the workspace document into w.
 func (c *Client) Export(ctx context.Context, w io.Writer) error {
-	resp, err := c.do(ctx, http.MethodGet, "Export", nil)
+	resp, err := c.do(ctx, http.MethodGet, "export", nil)
 	if err != nil {
 		return err
 	}
 	if resp.StatusCode != http.StatusOK {
-		_, err := decode[json.RawMessage](c, resp)
-		return err
+		return decodeInto(c, resp, nil)
 	}
 	defer resp.Body.Close()
 	if _, err := io.Copy(w, resp.Body); err != nil {
@@ -189,24 +292,23 @@ func (c *Client) Export(ctx context.Context, w io.Writer) error {
 }
 
 // Import sends a workspace document.
-func (c *Client) Import(ctx context.Context, by string, r io.Reader, replace bool) error {
-	q := url.Values{"by": {by}}
+func (c *Client) Import(ctx context.Context, r io.Reader, replace bool) error {
+	path := "import"
 	if replace {
-		q.Set("replace", "1")
+		path += "?replace=1"
 	}
-	resp, err := c.do(ctx, http.MethodPost, "Import?"+q.Encode(), r)
+	resp, err := c.do(ctx, http.MethodPost, path, r)
 	if err != nil {
 		return err
 	}
-	_, err = decode[json.RawMessage](c, resp)
-	return err
+	return decodeInto(c, resp, nil)
 }
 
 // ---- connecting ----
 
-// Conn is the API a command uses, and how it reaches the database.
+// Conn is how a command reaches the workspace: a session (here, or in the owner), and where.
 type Conn struct {
-	API
+	inbox.Conn
 	// Owner is set when the requests go to the process that owns the file; nil when this
 	// process opened the file itself.
 	Owner *Info
@@ -249,18 +351,21 @@ func (e Engine) inUse(err error) bool { return e.InUse != nil && errors.Is(err, 
 // Connect reaches the database at path: through the owner's socket when a switchboard process
 // owns it, otherwise by opening the file here (the engine gives up after two seconds when the
 // file stays in use). A socket whose process is gone is removed.
-func Connect(path string, eng Engine, opt inbox.Options) (*Conn, error) {
+//
+// as is who acts ("" for the workspace's first admin): the local door trusts it, as whoever can
+// open the file can do anything to it.
+func Connect(path string, eng Engine, as string, opt inbox.Options) (*Conn, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot resolve %s: %v", path, err)
 	}
 	viaSocket := func() (*Conn, error) {
-		c, err := Dial(abs)
+		c, err := Dial(abs, as)
 		if err != nil {
 			return nil, err
 		}
 		info := c.Owner()
-		return &Conn{API: c, Owner: &info, Path: abs, close: c.Close}, nil
+		return &Conn{Conn: c, Owner: &info, Path: abs, close: c.Close}, nil
 	}
 	if c, err := viaSocket(); err == nil {
 		return c, nil
@@ -283,5 +388,10 @@ func Connect(path string, eng Engine, opt inbox.Options) (*Conn, error) {
 	if st, err := os.Lstat(sock); err == nil && st.Mode()&os.ModeSocket != 0 && fileUID(st) == myUID() && !svc.ReadOnly() {
 		os.Remove(sock)
 	}
-	return &Conn{API: Local{svc}, Path: abs, close: svc.Close}, nil
+	sess, err := svc.SessionFor(as)
+	if err != nil {
+		svc.Close()
+		return nil, err
+	}
+	return &Conn{Conn: sess, Path: abs, close: svc.Close}, nil
 }

@@ -45,7 +45,7 @@ func nothingReached(t *testing.T, ln *net.UnixListener) {
 func TestSocketOwnedByAnotherUserIsRefused(t *testing.T) {
 	check := func(t *testing.T, path string, ln *net.UnixListener) {
 		t.Helper()
-		c, err := Connect(path, testEngine, inbox.Options{})
+		c, err := Connect(path, testEngine, "", inbox.Options{})
 		if err == nil {
 			c.Close()
 			t.Fatal("connected through another user's socket")
@@ -106,7 +106,7 @@ func TestSocketServedByAnotherUserIsRefused(t *testing.T) {
 		c.Close()
 		got <- b
 	}()
-	_, err := Connect(path, testEngine, inbox.Options{})
+	_, err := Connect(path, testEngine, "", inbox.Options{})
 	if !strings.Contains(err.Error(), "is served by a process of another user") {
 		t.Fatalf("refusal: %v", err)
 	}
@@ -157,9 +157,9 @@ func TestOwnerRemakesItsSocket(t *testing.T) {
 		t.Helper()
 		deadline := time.Now().Add(30 * time.Second) // the check runs every 10 ms; this only ends a hang
 		for {
-			c, err := Connect(path, testEngine, inbox.Options{})
+			c, err := Connect(path, testEngine, "", inbox.Options{})
 			if err == nil && c.Owner != nil && c.Owner.PID == os.Getpid() {
-				if _, err := c.Inject(ctx, inbox.Inbound{Channel: "message", From: "15550004444", Text: why}); err != nil {
+				if _, err := inbox.OpInject.Call(ctx, c, inbox.Inbound{Channel: "message", From: "15550004444", Text: why}); err != nil {
 					t.Fatalf("%s: %v", why, err)
 				}
 				c.Close()
@@ -186,7 +186,7 @@ func TestOwnerRemakesItsSocket(t *testing.T) {
 	ln.Close()                                   // a stale socket in its place
 	deadline := time.Now().Add(30 * time.Second) // against a hang only
 	for {
-		c, err := Dial(path)
+		c, err := Dial(path, "")
 		if err == nil {
 			c.Close()
 			break
@@ -224,17 +224,17 @@ func TestRequestBodyIsCappedAndTimed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer o.Close(ctx)
-	c, err := Dial(path)
+	c, err := Dial(path, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
 	big := bytes.Repeat([]byte(" "), int(MaxRequestBody)+10)
-	resp, err := c.do(ctx, http.MethodPost, "Reply", bytes.NewReader(big))
+	resp, err := c.do(ctx, http.MethodPost, "call/Reply", bytes.NewReader(big))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = decode[any](c, resp)
+	err = decodeInto(c, resp, nil)
 	if inbox.KindOf(err) != inbox.Invalid || !strings.Contains(err.Error(), fmt.Sprintf("The request is over %d bytes", MaxRequestBody)) {
 		t.Fatalf("a request over the cap: %v", err)
 	}
@@ -245,7 +245,7 @@ func TestRequestBodyIsCappedAndTimed(t *testing.T) {
 	}
 	defer raw.Close()
 	raw.SetDeadline(time.Now().Add(30 * time.Second)) // against a hang only
-	fmt.Fprintf(raw, "POST /v1/Reply HTTP/1.1\r\nHost: switchboard\r\nContent-Length: 100\r\n\r\n{\"by\":")
+	fmt.Fprintf(raw, "POST /v1/session HTTP/1.1\r\nHost: switchboard\r\nContent-Length: 100\r\n\r\n{\"as\":")
 	r, err := http.ReadResponse(bufio.NewReader(raw), nil)
 	if err != nil {
 		t.Fatalf("no answer to a stalled request: %v", err)
@@ -254,7 +254,7 @@ func TestRequestBodyIsCappedAndTimed(t *testing.T) {
 	if r.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "stopped arriving") {
 		t.Fatalf("a stalled request: %d %s", r.StatusCode, body)
 	}
-	if _, err := c.DefaultOperator(ctx); err != nil {
+	if _, err := inbox.OpWhoAmI.Call(ctx, c, inbox.None{}); err != nil {
 		t.Fatalf("the owner is not up after bad requests: %v", err)
 	}
 }
@@ -273,15 +273,15 @@ func TestImportThroughTheSocketHasItsOwnLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer o.Close(ctx)
-	c, err := Dial(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	doc := fixture(t)
 	if err := o.Service.Import(ctx, "", bytes.NewReader(doc), false); err != nil {
 		t.Fatal(err)
 	}
+	c, err := Dial(path, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
 	var before bytes.Buffer
 	o.Service.Export(ctx, &before)
 	unchanged := func(what string) {
@@ -296,16 +296,16 @@ func TestImportThroughTheSocketHasItsOwnLimits(t *testing.T) {
 	// a body that stalls half-way; meanwhile another command goes through
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- c.Import(ctx, "alice", pr, true) }()
+	go func() { done <- c.Import(ctx, pr, true) }()
 	pw.Write(doc[:len(doc)/3])
 	ictx, cancel := context.WithTimeout(ctx, 30*time.Second) // against a hang only
 	defer cancel()
-	c2, err := Dial(path)
+	c2, err := Dial(path, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c2.Close()
-	if _, err := c2.Inject(ictx, inbox.Inbound{Channel: "message", From: "15550004444", Text: "while the import arrives"}); err != nil {
+	if _, err := inbox.OpInject.Call(ictx, c2, inbox.Inbound{Channel: "message", From: "15550004444", Text: "while the import arrives"}); err != nil {
 		t.Fatalf("a command while an import's body arrives: %v", err)
 	}
 	before.Reset()
@@ -322,7 +322,7 @@ func TestImportThroughTheSocketHasItsOwnLimits(t *testing.T) {
 	}
 	unchanged("a stalled import")
 
-	err = c.Import(ctx, "alice", bytes.NewReader(doc), true)
+	err = c.Import(ctx, bytes.NewReader(doc), true)
 	if inbox.KindOf(err) != inbox.Invalid || !strings.Contains(err.Error(), fmt.Sprintf("The document is over %d bytes", MaxImportBody)) {
 		t.Fatalf("an import over the cap: %v", err)
 	}

@@ -3,12 +3,13 @@ package rpc
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
-	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,6 +38,17 @@ func shortDir(t *testing.T) string {
 	return d
 }
 
+// connect reaches the workspace at path acting as as.
+func connect(t *testing.T, path, as string) *Conn {
+	t.Helper()
+	c, err := Connect(path, testEngine, as, inbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 func TestClientThroughOwnerKeepsErrorKinds(t *testing.T) {
 	path := filepath.Join(shortDir(t), "sb.db")
 	o, err := Own(path, "serve", testEngine, inbox.Options{})
@@ -47,46 +59,56 @@ func TestClientThroughOwnerKeepsErrorKinds(t *testing.T) {
 	if st, err := os.Stat(o.Socket()); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("socket mode: %v %v", st, err)
 	}
-	c, err := Connect(path, testEngine, inbox.Options{})
-	if err != nil {
+	setup := connect(t, path, "")
+	if setup.Owner == nil || setup.Owner.PID != os.Getpid() || setup.Owner.Kind != "serve" {
+		t.Fatalf("want the socket, got owner %+v", setup.Owner)
+	}
+	if setup.Operator() != "" {
+		t.Fatalf("an empty workspace bound %q", setup.Operator())
+	}
+	if err := setup.Import(ctx, bytes.NewReader(fixture(t)), false); err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	if c.Owner == nil || c.Owner.PID != os.Getpid() || c.Owner.Kind != "serve" {
-		t.Fatalf("want the socket, got owner %+v", c.Owner)
+	if _, err := Connect(path, testEngine, "zed", inbox.Options{}); inbox.KindOf(err) != inbox.NotFound {
+		t.Fatalf("an unknown operator was bound: %v", err)
 	}
-	if err := c.Import(ctx, "", bytes.NewReader(fixture(t)), false); err != nil {
-		t.Fatal(err)
+	if who := connect(t, path, "").Operator(); who != "alice" {
+		t.Fatalf("the default operator is %q", who)
 	}
-	if who, err := c.DefaultOperator(ctx); err != nil || who != "alice" {
-		t.Fatalf("default operator %q %v", who, err)
-	}
-	_, err = c.SetOwnerRouting(ctx, "carol", false)
+	carol, alice, erin := connect(t, path, "carol"), connect(t, path, "alice"), connect(t, path, "erin")
+	_, err = inbox.OpSetOwnerRouting.Call(ctx, carol, inbox.ToggleReq{On: false})
 	if inbox.KindOf(err) != inbox.Forbidden || err.Error() != "Only admins can change routing settings" {
 		t.Fatalf("want the forbidden error across the wire, got %v (%s)", err, inbox.KindOf(err))
 	}
-	out, err := c.Inject(ctx, inbox.Inbound{Channel: "call", From: "15550002222", Outcome: "missed"})
+	who, err := inbox.OpWhoAmI.Call(ctx, carol, inbox.None{})
+	if err != nil || who.Operator != "carol" {
+		t.Fatalf("carol's connection acts as %+v (%v)", who, err)
+	}
+	if ok, why := who.Capabilities.Can(inbox.CapChangeRouting); ok || why == "" {
+		t.Fatalf("carol may change routing? %v %q", ok, why)
+	}
+	out, err := inbox.OpInject.Call(ctx, carol, inbox.Inbound{Channel: "call", From: "15550002222", Outcome: "missed"})
 	if err != nil || out.Prompt == nil {
 		t.Fatalf("inject: %+v %v", out, err)
 	}
-	if _, err := c.Accept(ctx, "alice", "15550002222", "sales"); err != nil {
+	if _, err := inbox.OpAccept.Call(ctx, alice, inbox.AnswerReq{Contact: "15550002222", Team: "sales"}); err != nil {
 		t.Fatal(err)
 	}
-	r, err := c.Reply(ctx, "erin", "15550002222", "on it")
-	if err != nil {
-		t.Fatal(err)
+	r, err := inbox.OpReply.Call(ctx, erin, inbox.ReplyReq{Contact: "15550002222", Text: "on it"})
+	if err != nil || r.Entry.By != "erin" {
+		t.Fatalf("erin's reply: %+v %v", r.Entry, err)
 	}
-	if found, err := c.SetDelivery(ctx, r.Entry.ID, "read"); err != nil || !found {
+	if found, err := inbox.OpSetDelivery.Call(ctx, erin, inbox.DeliveryReq{ID: r.Entry.ID, Status: "read"}); err != nil || !found {
 		t.Fatalf("delivery mark: %v %v", found, err)
 	}
-	if _, err := c.SetDelivery(ctx, r.Entry.ID, "sideways"); inbox.KindOf(err) != inbox.Invalid {
+	if _, err := inbox.OpSetDelivery.Call(ctx, erin, inbox.DeliveryReq{ID: r.Entry.ID, Status: "sideways"}); inbox.KindOf(err) != inbox.Invalid {
 		t.Fatalf("bad delivery status: %v", err)
 	}
-	if _, err := c.Accept(ctx, "alice", "15550002222", "sales"); inbox.KindOf(err) != inbox.AlreadyDecided {
+	if _, err := inbox.OpAccept.Call(ctx, alice, inbox.AnswerReq{Contact: "15550002222", Team: "sales"}); inbox.KindOf(err) != inbox.AlreadyDecided {
 		t.Fatalf("second accept: %v", err)
 	}
 	var viaSocket, direct bytes.Buffer
-	if err := c.Export(ctx, &viaSocket); err != nil {
+	if err := alice.Export(ctx, &viaSocket); err != nil {
 		t.Fatal(err)
 	}
 	if err := o.Service.Export(ctx, &direct); err != nil {
@@ -100,6 +122,85 @@ func TestClientThroughOwnerKeepsErrorKinds(t *testing.T) {
 	}
 }
 
+// A request names no one: who acts is what the connection was bound as. A request on a
+// connection that never said who it acts as is refused before it runs.
+func TestWhoActsIsTheConnectionsNotTheRequests(t *testing.T) {
+	path := filepath.Join(shortDir(t), "sb.db")
+	o, err := Own(path, "serve", testEngine, inbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close(ctx)
+	if err := o.Service.Import(ctx, "", bytes.NewReader(fixture(t)), false); err != nil {
+		t.Fatal(err)
+	}
+	before := new(bytes.Buffer)
+	o.Service.Export(ctx, before)
+	// an unbound connection (no /v1/session): refused
+	raw := newHTTPClient(o.Socket())
+	defer raw.CloseIdleConnections()
+	resp, err := raw.Post("http://switchboard/v1/call/SetOwnerRouting", "application/json", bytes.NewReader([]byte(`{"on":false,"by":"alice"}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct{ Error *wireError }
+	json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	if body.Error == nil || !strings.Contains(body.Error.Msg, "has not said who it acts as") {
+		t.Fatalf("an unbound call: %+v", body.Error)
+	}
+	// a "by" in the request changes nothing: carol's connection stays carol's
+	carol := connect(t, path, "carol")
+	var res any
+	err = carol.Call(ctx, "SetOwnerRouting", map[string]any{"on": false, "by": "alice"}, &res)
+	if inbox.KindOf(err) != inbox.Forbidden {
+		t.Fatalf("a by field in the request: %v", err)
+	}
+	after := new(bytes.Buffer)
+	o.Service.Export(ctx, after)
+	if before.String() != after.String() {
+		t.Fatal("a refused request changed the workspace")
+	}
+}
+
+// Events reach a client through the socket: what another connection changes is heard, and a
+// change made after Events returned is never missed.
+func TestEventsThroughTheSocket(t *testing.T) {
+	path := filepath.Join(shortDir(t), "sb.db")
+	o, err := Own(path, "serve", testEngine, inbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close(ctx)
+	if err := o.Service.Import(ctx, "", bytes.NewReader(fixture(t)), false); err != nil {
+		t.Fatal(err)
+	}
+	carol, dana := connect(t, path, "carol"), connect(t, path, "dana")
+	ectx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	events, err := carol.Events(ectx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := inbox.OpAssign.Call(ctx, dana, inbox.AssignReq{Contact: "15550001111", To: "carol"}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case e := <-events:
+			if e.Kind == inbox.EventConversation && e.Contact == "15550001111" && e.Actor == "dana" && e.Assignee == "carol" {
+				cancel()
+				for range events { // the stream closes when its context ends
+				}
+				return
+			}
+		case <-deadline:
+			t.Fatal("carol never heard dana's assignment")
+		}
+	}
+}
+
 func TestStaleSocketIsReplaced(t *testing.T) {
 	path := filepath.Join(shortDir(t), "sb.db")
 	ln, err := net.Listen("unix", SocketPath(path))
@@ -108,7 +209,7 @@ func TestStaleSocketIsReplaced(t *testing.T) {
 	}
 	ln.(*net.UnixListener).SetUnlinkOnClose(false)
 	ln.Close() // as if its process crashed
-	c, err := Connect(path, testEngine, inbox.Options{})
+	c, err := Connect(path, testEngine, "", inbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +233,7 @@ func TestStaleSocketIsReplaced(t *testing.T) {
 	if d := time.Since(start); d > 1900*time.Millisecond {
 		t.Fatalf("owning over a stale socket took %v (waited for a lock?)", d)
 	}
-	if _, err := Dial(path); err != nil {
+	if _, err := Dial(path, ""); err != nil {
 		t.Fatalf("the new owner does not answer: %v", err)
 	}
 	if err := o.Close(ctx); err != nil {
@@ -154,7 +255,7 @@ func TestCloseFinishesRequestsInFlight(t *testing.T) {
 	if err := o.Service.Import(ctx, "", bytes.NewReader(fixture(t)), false); err != nil {
 		t.Fatal(err)
 	}
-	c, err := Dial(path)
+	c, err := Dial(path, "carol")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +263,7 @@ func TestCloseFinishesRequestsInFlight(t *testing.T) {
 	results := make(chan error, n)
 	for i := 0; i < n; i++ {
 		go func() {
-			_, err := c.Inject(ctx, inbox.Inbound{Channel: "message", From: "15550004444", Text: "hello", ExternalID: fmt.Sprintf("wamid.f%d", i)})
+			_, err := inbox.OpInject.Call(ctx, c, inbox.Inbound{Channel: "message", From: "15550004444", Text: "hello", ExternalID: fmt.Sprintf("wamid.f%d", i)})
 			results <- err
 		}()
 	}
@@ -202,16 +303,31 @@ func TestCloseFinishesRequestsInFlight(t *testing.T) {
 	t.Logf("%d of %d finished before the close", ok, n)
 }
 
-// Every API method has a line in the server's table (Export and Import stream instead).
-func TestServerKnowsEveryMethod(t *testing.T) {
-	api := reflect.TypeFor[API]()
-	for i := 0; i < api.NumMethod(); i++ {
-		name := api.Method(i).Name
-		if _, ok := methods[name]; !ok && name != "Export" && name != "Import" {
-			t.Errorf("the server does not serve %s", name)
+// Every operation of the inbox's API is served through the socket: a call of each by name
+// reaches the inbox (whatever it answers, it is not "unknown operation").
+func TestServerServesEveryOperation(t *testing.T) {
+	path := filepath.Join(shortDir(t), "sb.db")
+	o, err := Own(path, "serve", testEngine, inbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close(ctx)
+	if err := o.Service.Import(ctx, "", bytes.NewReader(fixture(t)), false); err != nil {
+		t.Fatal(err)
+	}
+	c := connect(t, path, "carol") // an operator: the admin operations are refused, not unknown
+	ops := inbox.Ops()
+	if len(ops) < 40 {
+		t.Fatalf("only %d operations", len(ops))
+	}
+	for _, name := range ops {
+		var res json.RawMessage
+		err := c.Call(ctx, name, json.RawMessage(`{}`), &res)
+		if err != nil && strings.Contains(err.Error(), "Unknown operation") {
+			t.Errorf("%s is not served: %v", name, err)
 		}
 	}
-	if len(methods) != api.NumMethod()-2 {
-		t.Errorf("the server serves %d methods, the API has %d (+Export, Import)", len(methods), api.NumMethod()-2)
+	if err := c.Call(ctx, "NoSuchThing", json.RawMessage(`{}`), nil); err == nil || !strings.Contains(err.Error(), "Unknown operation") {
+		t.Fatalf("an unknown operation: %v", err)
 	}
 }

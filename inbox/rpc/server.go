@@ -48,14 +48,32 @@ func (i Info) Describe() string {
 	return fmt.Sprintf("%s (pid %d)", what, i.PID)
 }
 
-// Server answers API requests on a listener, running them on api.
+// Server is the socket door: it answers the inbox's operations (inbox.Serve) on a listener.
+// Each connection acts as one operator: its first request binds it (POST /v1/session), and every
+// later request on it runs on that session — who acts is never read from a request. Only this
+// user's processes reach the socket (onlySameUser), and locally whoever can open the workspace
+// may act as anyone in it, as --as does (docs: local access is full access; SSH gives
+// per-person identity).
 type Server struct {
-	api  API
+	svc  *inbox.Service
 	info Info
 }
 
-// NewServer returns a handler that serves api; info is what /v1/ping answers.
-func NewServer(api API, info Info) *Server { return &Server{api: api, info: info} }
+// NewServer returns the handler that serves svc; info is what /v1/ping answers.
+func NewServer(svc *inbox.Service, info Info) *Server { return &Server{svc: svc, info: info} }
+
+// connState is what one connection of the socket is bound to.
+type connState struct {
+	mu      sync.Mutex
+	session *inbox.Session
+}
+
+type connKey struct{}
+
+// ConnContext gives each connection its state (set as the http.Server's ConnContext).
+func (s *Server) ConnContext(ctx context.Context, _ net.Conn) context.Context {
+	return context.WithValue(ctx, connKey{}, &connState{})
+}
 
 type wireError struct {
 	Kind inbox.Kind `json:"kind"`
@@ -108,6 +126,15 @@ func writeErr(w http.ResponseWriter, err error) {
 	writeJSON(w, statusOf(we.Kind), response{Error: we})
 }
 
+// bindRequest is the first request of a connection: who it acts as ("": the workspace's first
+// admin, or nobody in a workspace that has none yet).
+type bindRequest struct {
+	As string `json:"as"`
+}
+
+// errUnbound is the answer to a request on a connection that has not said who it acts as.
+var errUnbound = &inbox.Error{Kind: inbox.Invalid, Msg: "this connection has not said who it acts as (POST /v1/session first); nothing was done"}
+
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
@@ -120,57 +147,110 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, &inbox.Error{Kind: inbox.NotFound, Msg: "unknown path " + r.URL.Path})
 		return
 	}
-	method := r.URL.Path[len(prefix):]
-	switch method {
-	case "ping":
+	path := r.URL.Path[len(prefix):]
+	if path == "ping" {
 		writeJSON(w, http.StatusOK, s.info)
 		return
-	case "Export":
-		s.export(w, r)
+	}
+	st, _ := r.Context().Value(connKey{}).(*connState)
+	if st == nil {
+		writeErr(w, &inbox.Error{Kind: inbox.Internal, Msg: "the socket server has no connection state"})
 		return
-	case "Import":
-		by, replace := r.URL.Query().Get("by"), r.URL.Query().Get("replace") == "1"
-		if err := s.api.Import(r.Context(), by, streamBody(w, r), replace); err != nil {
+	}
+	if path == "session" {
+		var b bindRequest
+		if err := json.NewDecoder(limitBody(w, r)).Decode(&b); err != nil && err != io.EOF {
+			writeErr(w, &inbox.Error{Kind: inbox.Invalid, Msg: "malformed session request: " + err.Error()})
+			return
+		}
+		sess, err := s.svc.SessionFor(b.As)
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		st.mu.Lock()
+		st.session = sess
+		st.mu.Unlock()
+		writeJSON(w, http.StatusOK, response{Result: inbox.SessionInfo{Operator: sess.Operator(), Capabilities: sess.Capabilities()}})
+		return
+	}
+	st.mu.Lock()
+	sess := st.session
+	st.mu.Unlock()
+	if sess == nil {
+		writeErr(w, errUnbound)
+		return
+	}
+	switch {
+	case path == "events":
+		s.events(w, r, sess)
+	case path == "export":
+		s.export(w, r, sess)
+	case path == "import":
+		if err := sess.Import(r.Context(), streamBody(w, r), r.URL.Query().Get("replace") == "1"); err != nil {
 			writeErr(w, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, response{})
-		return
-	}
-	h, ok := methods[method]
-	if !ok || r.Method != http.MethodPost {
-		writeErr(w, &inbox.Error{Kind: inbox.Invalid, Msg: fmt.Sprintf(
-			"the switchboard process serving %s (pid %d) does not know %q; it may be another version: restart it", s.info.Path, s.info.PID, method)})
-		return
-	}
-	var x Args
-	if err := json.NewDecoder(limitBody(w, r)).Decode(&x); err != nil && err != io.EOF {
-		var ie *inbox.Error
-		if errors.As(err, &ie) {
+	case len(path) > len("call/") && path[:len("call/")] == "call/" && r.Method == http.MethodPost:
+		raw, err := io.ReadAll(limitBody(w, r))
+		if err != nil {
+			var ie *inbox.Error
+			if errors.As(err, &ie) {
+				writeErr(w, err)
+				return
+			}
+			writeErr(w, &inbox.Error{Kind: inbox.Invalid, Msg: "malformed request: " + err.Error()})
+			return
+		}
+		res, err := inbox.Serve(r.Context(), sess, path[len("call/"):], raw)
+		if err != nil {
 			writeErr(w, err)
 			return
 		}
-		writeErr(w, &inbox.Error{Kind: inbox.Invalid, Msg: "malformed request: " + err.Error()})
-		return
+		writeJSON(w, http.StatusOK, response{Result: res})
+	default:
+		writeErr(w, &inbox.Error{Kind: inbox.Invalid, Msg: fmt.Sprintf(
+			"the switchboard process serving %s (pid %d) does not know %q; it may be another version: restart it", s.info.Path, s.info.PID, path)})
 	}
-	res, err := h(r.Context(), s.api, &x)
-	if err != nil {
-		writeErr(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, response{Result: res})
 }
 
 const errTrailer = "Switchboard-Error"
 
 // export streams the document; an error after the first byte travels in a trailer.
-func (s *Server) export(w http.ResponseWriter, r *http.Request) {
+func (s *Server) export(w http.ResponseWriter, r *http.Request, sess *inbox.Session) {
 	w.Header().Set("Trailer", errTrailer)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	if err := s.api.Export(r.Context(), newStreamWriter(w)); err != nil {
+	if err := sess.Export(r.Context(), newStreamWriter(w)); err != nil {
 		raw, _ := json.Marshal(toWire(err))
 		w.Header().Set(errTrailer, base64.StdEncoding.EncodeToString(raw))
+	}
+}
+
+// events streams the inbox's change events, one JSON object a line, until the client goes or
+// the owner stops. A client that reads too slowly gets a reload event instead of what it
+// missed (the service's subscriber never blocks the writer), and one that stops reading is cut
+// off after streamIdleTimeout.
+func (s *Server) events(w http.ResponseWriter, r *http.Request, sess *inbox.Session) {
+	ch, _ := sess.Events(r.Context())
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.WriteHeader(http.StatusOK)
+	out := newStreamWriter(w)
+	rc := http.NewResponseController(w)
+	enc := json.NewEncoder(out)
+	if enc.Encode(inbox.Event{Kind: inbox.EventHello}) != nil || rc.Flush() != nil {
+		return
+	}
+	for e := range ch {
+		if err := enc.Encode(e); err != nil {
+			return
+		}
+		if len(ch) == 0 {
+			if err := rc.Flush(); err != nil {
+				return
+			}
+		}
 	}
 }
 
@@ -250,7 +330,9 @@ func Own(path, kind string, eng Engine, opt inbox.Options) (*Owner, error) {
 	}
 	o := &Owner{Service: svc, sock: sock, stopWatch: make(chan struct{}),
 		Info: Info{PID: os.Getpid(), Kind: kind, Path: abs, Since: time.Now().UTC()}}
-	o.srv = newSocketServer(NewServer(Local{svc}, o.Info))
+	srv := NewServer(svc, o.Info)
+	o.srv = newSocketServer(srv)
+	o.srv.ConnContext = srv.ConnContext
 	if err := o.listen(); err != nil {
 		svc.Close()
 		return nil, fmt.Errorf("cannot listen on %s: %v", sock, err)

@@ -207,3 +207,25 @@ func describeEvent(i int, e Event) string {
 	}
 	return fmt.Sprintf("%s #%d from %s", what, i+1, from)
 }
+
+// Through is the Inbox of a connection to the inbox (a session here, or in the process that
+// owns the workspace): what `switchboard inject webhook FILE` applies a saved payload through.
+func Through(c inbox.Conn) Inbox { return through{c} }
+
+type through struct{ c inbox.Conn }
+
+func (t through) Inject(ctx context.Context, in inbox.Inbound) (inbox.Outcome, error) {
+	return inbox.OpInject.Call(ctx, t.c, in)
+}
+func (t through) EndCall(ctx context.Context, e inbox.CallEnd) (inbox.Outcome, error) {
+	return inbox.OpEndCall.Call(ctx, t.c, e)
+}
+func (t through) SetDelivery(ctx context.Context, id, status string) (bool, error) {
+	return inbox.OpSetDelivery.Call(ctx, t.c, inbox.DeliveryReq{ID: id, Status: status})
+}
+func (t through) ChangeNumber(ctx context.Context, n inbox.NumberChange) (inbox.Outcome, error) {
+	return inbox.OpChangeNumber.Call(ctx, t.c, n)
+}
+func (t through) RecordEcho(ctx context.Context, e inbox.Echo) (inbox.Outcome, error) {
+	return inbox.OpRecordEcho.Call(ctx, t.c, e)
+}
