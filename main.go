@@ -28,7 +28,7 @@ var engine = rpc.Engine{Open: data.Open, InUse: data.ErrInUse}
 func wiring() cli.Wiring {
 	return cli.Wiring{
 		DefaultPath: data.DefaultPath,
-		Connect:     func(path string) (*rpc.Conn, error) { return rpc.Connect(path, engine, inbox.Options{}) },
+		Connect:     func(path, as string) (*rpc.Conn, error) { return rpc.Connect(path, engine, as, inbox.Options{}) },
 		Own:         func(path, kind string) (*rpc.Owner, error) { return rpc.Own(path, kind, engine, inbox.Options{}) },
 		RemoveFile:  data.Remove,
 		InUse:       func(err error) bool { return errors.Is(err, data.ErrInUse) },

@@ -529,7 +529,7 @@ func (w *ws) startServer(t *testing.T, cmd *exec.Cmd) *server {
 	})
 	deadline := time.Now().Add(15 * time.Second) // start, open the file, listen: slow only on a loaded machine
 	for {
-		if _, err := rpc.Dial(w.db); err == nil {
+		if _, err := rpc.OwnerOf(w.db); err == nil {
 			return s
 		}
 		select {

@@ -3,10 +3,9 @@ package cli
 import (
 	"context"
 	"strings"
+	"switchboard/inbox"
 
 	"github.com/spf13/cobra"
-
-	"switchboard/inbox/rpc"
 )
 
 // adminList is the shape operators, teams, contacts and rules share. The noun alone lists what
@@ -23,7 +22,7 @@ type adminList[T any] struct {
 	// bind the same values; nil: none.
 	Flags func(cmd *cobra.Command)
 	// Load reads the list and gives the table's row of each item (i counts from 0).
-	Load func(ctx context.Context, c rpc.API) (items []T, row func(i int, item T) []string, err error)
+	Load func(ctx context.Context, c inbox.Conn) (items []T, row func(i int, item T) []string, err error)
 }
 
 // newCmd builds the noun's command with its list, and the subcommands that change the list.
@@ -73,7 +72,7 @@ type removeOptions struct {
 // newRemoveCmd is the `remove` subcommand of an admin list: remove runs as the actor, then
 // said prints what was removed.
 func newRemoveCmd(a *app, use, short, example string,
-	remove func(ctx context.Context, c rpc.API, as, id string) error,
+	remove func(ctx context.Context, c inbox.Conn, as, id string) error,
 	said func(a *app, id string) error,
 	runF func(context.Context, *removeOptions) error) *cobra.Command {
 	opts := &removeOptions{app: a}

@@ -159,7 +159,10 @@ func (a *app) parent(use, short, example string, def func(ctx context.Context, c
 	return c
 }
 
-// connect reaches the workspace once per run.
+// connect reaches the workspace once per run, acting as --as (or SWITCHBOARD_AS), else as the
+// first admin by id (or nobody in a workspace with no admin yet). Locally whoever can open the
+// file may act as anyone in it; the process that owns the file binds the connection to that
+// operator, and every request of the run acts as them.
 func (a *app) connect() (*rpc.Conn, error) {
 	if a.conn != nil {
 		return a.conn, nil
@@ -167,38 +170,16 @@ func (a *app) connect() (*rpc.Conn, error) {
 	if strings.TrimSpace(a.db) == "" {
 		return nil, usagef("--db is empty: give the workspace file's path")
 	}
-	c, err := a.wiring.Connect(a.db)
+	c, err := a.wiring.Connect(a.db, a.as)
 	if err != nil {
+		if a.as != "" && inbox.KindOf(err) == inbox.NotFound {
+			return nil, &inbox.Error{Kind: inbox.NotFound, Msg: fmt.Sprintf(
+				"Operator %q (from --as or SWITCHBOARD_AS) not found in %s; see `switchboard operators`", a.as, a.path())}
+		}
 		return nil, err
 	}
 	a.conn = c
 	return c, nil
-}
-
-// actor is who acts: --as (or SWITCHBOARD_AS), else the first admin by id.
-func (a *app) actor(ctx context.Context, c rpc.API) (string, error) {
-	if a.as != "" {
-		ops, err := c.Operators(ctx)
-		if err != nil {
-			return "", err
-		}
-		for _, o := range ops {
-			if o.ID == a.as {
-				return a.as, nil
-			}
-		}
-		return "", &inbox.Error{Kind: inbox.NotFound, Msg: fmt.Sprintf(
-			"Operator %q (from --as or SWITCHBOARD_AS) not found in %s; see `switchboard operators`", a.as, a.path())}
-	}
-	id, err := c.DefaultOperator(ctx)
-	if err != nil {
-		return "", err
-	}
-	if id == "" {
-		return "", &inbox.Error{Kind: inbox.NotFound, Msg: fmt.Sprintf(
-			"The workspace in %s has no admin yet: load one with `switchboard import FILE`, or add the first admin with `switchboard operators add ID --name NAME --role admin`", a.path())}
-	}
-	return id, nil
 }
 
 // path is the workspace file this run works on.
@@ -212,15 +193,17 @@ func (a *app) path() string {
 	return a.db
 }
 
-// session connects and resolves the actor: what most commands start with.
-func (a *app) session(ctx context.Context) (rpc.API, string, error) {
+// session connects for a command that needs someone to act: who that is comes back beside the
+// connection (a workspace with no admin yet has nobody, and says how to set it up).
+func (a *app) session(ctx context.Context) (inbox.Conn, string, error) {
 	c, err := a.connect()
 	if err != nil {
 		return nil, "", err
 	}
-	as, err := a.actor(ctx, c)
-	if err != nil {
-		return nil, "", err
+	as := c.Operator()
+	if as == "" {
+		return nil, "", &inbox.Error{Kind: inbox.NotFound, Msg: fmt.Sprintf(
+			"The workspace in %s has no admin yet: load one with `switchboard import FILE`, or add the first admin with `switchboard operators add ID --name NAME --role admin`", a.path())}
 	}
 	a.actAs = as
 	return c, as, nil
@@ -243,3 +226,9 @@ func (a *app) emit(v any, text func(w *textOut)) error {
 // through them.
 func (a *app) outText() *textOut { return newTextOut(a.stdout) }
 func (a *app) errText() *textOut { return newTextOut(a.stderr) }
+
+// run0 runs an operation that gives nothing back.
+func run0[Req any](ctx context.Context, op inbox.Op[Req, inbox.None], c inbox.Conn, req Req) error {
+	_, err := op.Call(ctx, c, req)
+	return err
+}

@@ -18,7 +18,7 @@ func noEngine(t *testing.T) Wiring {
 	fail := errors.New("the test wiring has no engine")
 	return Wiring{
 		DefaultPath: func(name string) string { return filepath.Join(t.TempDir(), name) },
-		Connect:     func(string) (*rpc.Conn, error) { return nil, fail },
+		Connect:     func(string, string) (*rpc.Conn, error) { return nil, fail },
 		Own:         func(string, string) (*rpc.Owner, error) { return nil, fail },
 		RemoveFile:  func(string, ...string) error { return fail },
 		InUse:       func(error) bool { return false },

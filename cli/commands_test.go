@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -155,33 +156,39 @@ func TestCommandLinesParse(t *testing.T) {
 	}
 }
 
-// fakeWorkspace is the API of a workspace held in memory, for the runs below: the methods they
-// call, and a record of the changes asked for. Any other method panics (nil API).
+// fakeWorkspace is a connection to a workspace held in memory, for the runs below: the
+// operations they call, and a record of the changes asked for. Any other operation panics.
 type fakeWorkspace struct {
-	rpc.API
 	ops      []inbox.OperatorView
 	teams    []inbox.Team
 	settings inbox.SettingsView
 	updated  []inbox.Rule
 }
 
-func (f *fakeWorkspace) DefaultOperator(context.Context) (string, error) { return "alice", nil }
-func (f *fakeWorkspace) Operators(context.Context) ([]inbox.OperatorView, error) {
-	return f.ops, nil
-}
-func (f *fakeWorkspace) Teams(context.Context) ([]inbox.Team, error) { return f.teams, nil }
-func (f *fakeWorkspace) Settings(context.Context) (inbox.SettingsView, error) {
-	return f.settings, nil
-}
-func (f *fakeWorkspace) UpdateRule(_ context.Context, by string, r inbox.Rule) error {
-	f.updated = append(f.updated, r)
+func (f *fakeWorkspace) Call(_ context.Context, op string, req, res any) error {
+	switch op {
+	case inbox.OpOperators.Name:
+		*res.(*[]inbox.OperatorView) = f.ops
+	case inbox.OpTeams.Name:
+		*res.(*[]inbox.Team) = f.teams
+	case inbox.OpSettings.Name:
+		*res.(*inbox.SettingsView) = f.settings
+	case inbox.OpUpdateRule.Name:
+		f.updated = append(f.updated, req.(inbox.Rule))
+	default:
+		panic("the fake workspace has no " + op)
+	}
 	return nil
 }
+func (f *fakeWorkspace) Events(context.Context) (<-chan inbox.Event, error) { panic("no events") }
+func (f *fakeWorkspace) Export(context.Context, io.Writer) error            { panic("no export") }
+func (f *fakeWorkspace) Import(context.Context, io.Reader, bool) error      { panic("no import") }
+func (f *fakeWorkspace) Operator() string                                   { return "alice" }
 
 // onFake is a run of the commands on the fake workspace; out is what it printed.
 func onFake(f *fakeWorkspace, json bool) (*app, *bytes.Buffer) {
 	var out bytes.Buffer
-	return &app{stdout: &out, stderr: &out, json: json, conn: &rpc.Conn{API: f, Path: "/ws/w.db"}}, &out
+	return &app{stdout: &out, stderr: &out, json: json, conn: &rpc.Conn{Conn: f, Path: "/ws/w.db"}}, &out
 }
 
 // TestAdminListPrintsATableOrTheJSONArray: the shared list of operators, teams, contacts and

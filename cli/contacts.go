@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"switchboard/inbox"
-	"switchboard/inbox/rpc"
 )
 
 // `switchboard contacts`: list (or search), add, edit, remove.
@@ -37,8 +36,8 @@ Owners change with ` + "`switchboard owner CONTACT OPERATOR`" + `, so routing ke
 			cmd.Flags().StringVar(&opts.Search, "search", "", "names containing, or numbers starting with, this")
 			cmd.Flags().IntVar(&opts.Limit, "limit", 200, "at most this many contacts")
 		},
-		Load: func(ctx context.Context, c rpc.API) ([]inbox.ContactView, func(int, inbox.ContactView) []string, error) {
-			cs, err := c.Contacts(ctx, opts.Search, opts.Limit)
+		Load: func(ctx context.Context, c inbox.Conn) ([]inbox.ContactView, func(int, inbox.ContactView) []string, error) {
+			cs, err := inbox.OpContacts.Call(ctx, c, inbox.SearchReq{Query: opts.Search, Limit: opts.Limit})
 			return cs, contactRow, err
 		},
 	}.newCmd(a,
@@ -46,7 +45,9 @@ Owners change with ` + "`switchboard owner CONTACT OPERATOR`" + `, so routing ke
 		newContactsSaveCmd(a, false, nil),
 		newRemoveCmd(a, "remove PHONE", "Remove a contact with its conversation and timeline (admins)",
 			"  switchboard contacts remove +15550007777",
-			func(ctx context.Context, c rpc.API, as, id string) error { return c.DeleteContact(ctx, as, id) },
+			func(ctx context.Context, c inbox.Conn, as, id string) error {
+				return run0(ctx, inbox.OpDeleteContact, c, inbox.ContactReq{Contact: id})
+			},
 			func(a *app, id string) error { return a.removed(id, "Contact %s removed, with its conversation.\n") }, nil))
 }
 
@@ -63,8 +64,8 @@ func contactRow(_ int, ct inbox.ContactView) []string {
 }
 
 // findContact finds the contact a person names (number, BSUID, @username or id).
-func findContact(ctx context.Context, c rpc.API, who string) (inbox.ContactView, bool, error) {
-	ct, err := c.Contact(ctx, who)
+func findContact(ctx context.Context, c inbox.Conn, who string) (inbox.ContactView, bool, error) {
+	ct, err := inbox.OpContact.Call(ctx, c, inbox.ContactReq{Contact: who})
 	if inbox.KindOf(err) == inbox.NotFound {
 		return inbox.ContactView{}, false, nil
 	}
@@ -115,7 +116,7 @@ func newContactsSaveCmd(a *app, adding bool, runF func(context.Context, *contact
 }
 
 func contactsSaveRun(ctx context.Context, opts *contactsSaveOptions) error {
-	c, as, err := opts.session(ctx)
+	c, _, err := opts.session(ctx)
 	if err != nil {
 		return err
 	}
@@ -135,7 +136,7 @@ func contactsSaveRun(ctx context.Context, opts *contactsSaveOptions) error {
 	}
 	set(&rec.Name, opts.Name)
 	set(&rec.Tags, opts.Tags)
-	v, err := c.SaveContact(ctx, as, rec)
+	v, err := inbox.OpSaveContact.Call(ctx, c, rec)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"switchboard/inbox"
-	"switchboard/inbox/rpc"
 	"switchboard/textsafe"
 )
 
@@ -91,14 +90,14 @@ func (a *app) commandFor(who, actor string) string {
 }
 
 // answerer is who may answer the prompt: the actor when they may, else the person named.
-func answerer(ctx context.Context, c rpc.API, p *inbox.PromptView, actor string) string {
+func answerer(ctx context.Context, c inbox.Conn, p *inbox.PromptView, actor string) string {
 	if p.RaisedBy != "routing" {
 		return p.RaisedBy
 	}
 	if actor == p.Owner {
 		return actor
 	}
-	if ops, err := c.Operators(ctx); err == nil {
+	if ops, err := inbox.OpOperators.Call(ctx, c, inbox.None{}); err == nil {
 		for _, o := range ops {
 			if o.ID == actor && o.Role == "admin" {
 				return actor
@@ -109,7 +108,7 @@ func answerer(ctx context.Context, c rpc.API, p *inbox.PromptView, actor string)
 }
 
 // printPrompt writes the question and the exact commands that answer it.
-func (a *app) printPrompt(w *textOut, ctx context.Context, c rpc.API, p *inbox.PromptView, actor string) {
+func (a *app) printPrompt(w *textOut, ctx context.Context, c inbox.Conn, p *inbox.PromptView, actor string) {
 	prefix := a.commandFor(answerer(ctx, c, p, actor), actor)
 	w.Printf("A team decision waits: %s\n", p.Question)
 	var lines [][2]string
@@ -133,7 +132,7 @@ func (a *app) printPrompt(w *textOut, ctx context.Context, c rpc.API, p *inbox.P
 }
 
 // outcome prints what a command did to a conversation; a waiting decision is exit 3.
-func (a *app) outcome(ctx context.Context, c rpc.API, out inbox.Outcome, actor string) error {
+func (a *app) outcome(ctx context.Context, c inbox.Conn, out inbox.Outcome, actor string) error {
 	err := a.emit(out, func(w *textOut) {
 		if out.Duplicate {
 			w.Println("Already received (same --id): nothing was stored again.")
@@ -234,7 +233,7 @@ func listRun(ctx context.Context, opts *listOptions) error {
 		if limit > 0 {
 			f.Limit = min(500, left)
 		}
-		p, err := c.List(ctx, f)
+		p, err := inbox.OpList.Call(ctx, c, f)
 		if err != nil {
 			return err
 		}
@@ -394,12 +393,12 @@ func showRun(ctx context.Context, opts *showOptions) error {
 	if last > 0 && last < limit {
 		limit = last
 	}
-	d, err := c.Conversation(ctx, as, opts.Contact, "", limit)
+	d, err := inbox.OpConversation.Call(ctx, c, inbox.ConversationReq{Contact: opts.Contact, Cursor: "", Limit: limit})
 	if err != nil {
 		return err
 	}
 	for older := d.Older; older != "" && (last == 0 || len(d.Timeline) < last); {
-		page, err := c.Conversation(ctx, as, opts.Contact, older, limit)
+		page, err := inbox.OpConversation.Call(ctx, c, inbox.ConversationReq{Contact: opts.Contact, Cursor: older, Limit: limit})
 		if err != nil {
 			return err
 		}
@@ -473,7 +472,7 @@ func whoMayAnswer(p *inbox.PromptView) string {
 // ---- actions on one conversation ----
 
 // action is one thing done to a conversation, as the actor, giving its outcome.
-type action func(ctx context.Context, c rpc.API, as string, o *actionOptions) (inbox.Outcome, error)
+type action func(ctx context.Context, c inbox.Conn, as string, o *actionOptions) (inbox.Outcome, error)
 
 // actionOptions is what an action's command parsed.
 type actionOptions struct {
@@ -515,8 +514,8 @@ func newReplyCmd(a *app, runF func(context.Context, *actionOptions) error) *cobr
 	cmd, _ := newActionCmd(a, "reply CONTACT TEXT", "Send a reply on a conversation",
 		`  switchboard reply +15550002222 "Your order ships today"
   switchboard --as carol reply 15550002222 "On it"`, 2,
-		func(ctx context.Context, c rpc.API, as string, o *actionOptions) (inbox.Outcome, error) {
-			return c.Reply(ctx, as, o.Contact, o.Arg)
+		func(ctx context.Context, c inbox.Conn, as string, o *actionOptions) (inbox.Outcome, error) {
+			return inbox.OpReply.Call(ctx, c, inbox.ReplyReq{Contact: o.Contact, Text: o.Arg})
 		}, runF)
 	return cmd
 }
@@ -528,8 +527,8 @@ func newAssignCmd(a *app, runF func(context.Context, *actionOptions) error) *cob
   switchboard assign 15550002222 none
 
 Assigning someone outside the conversation's team asks to switch team (exit 3).`, 2,
-		func(ctx context.Context, c rpc.API, as string, o *actionOptions) (inbox.Outcome, error) {
-			return c.Assign(ctx, as, o.Contact, o.Arg, 0)
+		func(ctx context.Context, c inbox.Conn, as string, o *actionOptions) (inbox.Outcome, error) {
+			return inbox.OpAssign.Call(ctx, c, inbox.AssignReq{Contact: o.Contact, To: o.Arg})
 		}, runF)
 	return cmd
 }
@@ -541,8 +540,8 @@ func newOwnerCmd(a *app, runF func(context.Context, *actionOptions) error) *cobr
 
 With contact-owner routing on, an owner outside the conversation's team raises a team
 decision (exit 3) that `+"`accept`"+` or `+"`decline`"+` answers.`, 2,
-		func(ctx context.Context, c rpc.API, as string, o *actionOptions) (inbox.Outcome, error) {
-			return c.SetOwner(ctx, as, o.Contact, o.Arg, 0)
+		func(ctx context.Context, c inbox.Conn, as string, o *actionOptions) (inbox.Outcome, error) {
+			return inbox.OpSetOwner.Call(ctx, c, inbox.AssignReq{Contact: o.Contact, To: o.Arg})
 		}, runF)
 	return cmd
 }
@@ -550,8 +549,8 @@ decision (exit 3) that `+"`accept`"+` or `+"`decline`"+` answers.`, 2,
 func newTeamCmd(a *app, runF func(context.Context, *actionOptions) error) *cobra.Command {
 	cmd, _ := newActionCmd(a, "team CONTACT TEAM", "Move a conversation to another team",
 		`  switchboard team +15550002222 sales`, 2,
-		func(ctx context.Context, c rpc.API, as string, o *actionOptions) (inbox.Outcome, error) {
-			return c.ChangeTeam(ctx, as, o.Contact, o.Arg, 0)
+		func(ctx context.Context, c inbox.Conn, as string, o *actionOptions) (inbox.Outcome, error) {
+			return inbox.OpChangeTeam.Call(ctx, c, inbox.TeamReq{Contact: o.Contact, Team: o.Arg})
 		}, runF)
 	return cmd
 }
@@ -559,8 +558,8 @@ func newTeamCmd(a *app, runF func(context.Context, *actionOptions) error) *cobra
 func newCloseCmd(a *app, runF func(context.Context, *actionOptions) error) *cobra.Command {
 	cmd, _ := newActionCmd(a, "close CONTACT", "Close a conversation",
 		`  switchboard close +15550002222`, 1,
-		func(ctx context.Context, c rpc.API, as string, o *actionOptions) (inbox.Outcome, error) {
-			return c.CloseConversation(ctx, as, o.Contact, 0)
+		func(ctx context.Context, c inbox.Conn, as string, o *actionOptions) (inbox.Outcome, error) {
+			return inbox.OpClose.Call(ctx, c, inbox.VersionReq{Contact: o.Contact})
 		}, runF)
 	return cmd
 }
@@ -569,8 +568,8 @@ func newAcceptCmd(a *app, runF func(context.Context, *actionOptions) error) *cob
 	cmd, opts := newActionCmd(a, "accept CONTACT", "Accept a waiting team decision: move the conversation and assign",
 		`  switchboard accept +15550002222 --team sales
   switchboard accept 15550002222            # the owner's first team`, 1,
-		func(ctx context.Context, c rpc.API, as string, o *actionOptions) (inbox.Outcome, error) {
-			return c.Accept(ctx, as, o.Contact, o.Team)
+		func(ctx context.Context, c inbox.Conn, as string, o *actionOptions) (inbox.Outcome, error) {
+			return inbox.OpAccept.Call(ctx, c, inbox.AnswerReq{Contact: o.Contact, Team: o.Team})
 		}, runF)
 	cmd.Flags().StringVar(&opts.Team, "team", "", "the team to move the conversation to (default: the operator's first team)")
 	return cmd
@@ -579,8 +578,8 @@ func newAcceptCmd(a *app, runF func(context.Context, *actionOptions) error) *cob
 func newDeclineCmd(a *app, runF func(context.Context, *actionOptions) error) *cobra.Command {
 	cmd, _ := newActionCmd(a, "decline CONTACT", "Decline a waiting team decision",
 		`  switchboard decline +15550002222`, 1,
-		func(ctx context.Context, c rpc.API, as string, o *actionOptions) (inbox.Outcome, error) {
-			return c.Decline(ctx, as, o.Contact)
+		func(ctx context.Context, c inbox.Conn, as string, o *actionOptions) (inbox.Outcome, error) {
+			return inbox.OpDecline.Call(ctx, c, inbox.ContactReq{Contact: o.Contact})
 		}, runF)
 	return cmd
 }
@@ -608,7 +607,7 @@ func promptsRun(ctx context.Context, opts *promptsOptions) error {
 	if err != nil {
 		return err
 	}
-	ps, err := c.Prompts(ctx, as)
+	ps, err := inbox.OpPrompts.Call(ctx, c, inbox.None{})
 	if err != nil {
 		return err
 	}
@@ -657,7 +656,7 @@ func notificationsRun(ctx context.Context, opts *notificationsOptions) error {
 	if err != nil {
 		return err
 	}
-	ns, err := c.Notifications(ctx, as, opts.All)
+	ns, err := inbox.OpNotifications.Call(ctx, c, inbox.NotificationsReq{All: opts.All})
 	if err != nil {
 		return err
 	}
@@ -669,7 +668,7 @@ func notificationsRun(ctx context.Context, opts *notificationsOptions) error {
 			}
 		}
 		if len(seqs) > 0 {
-			if err := c.MarkNotificationsRead(ctx, as, seqs...); err != nil {
+			if err := run0(ctx, inbox.OpMarkNotificationsRead, c, inbox.SeqsReq{Seqs: seqs}); err != nil {
 				return err
 			}
 		}

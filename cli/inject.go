@@ -104,15 +104,11 @@ func injectRun(ctx context.Context, opts *injectOptions) error {
 	}
 	in := opts.In
 	in.At = time.Time{}
-	out, err := c.Inject(ctx, in)
+	out, err := inbox.OpInject.Call(ctx, c, in)
 	if err != nil {
 		return err
 	}
-	actor := ""
-	if out.Prompt != nil {
-		actor, _ = opts.actor(ctx, c)
-	}
-	return opts.outcome(ctx, c, out, actor)
+	return opts.outcome(ctx, c, out, c.Operator())
 }
 
 // injectWebhookOptions is what `inject webhook` parsed: File is a path, or - for stdin.
@@ -155,7 +151,7 @@ func injectWebhookRun(ctx context.Context, opts *injectWebhookOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := webhook.ApplyJSON(ctx, c, raw)
+	res, err := webhook.ApplyJSON(ctx, webhook.Through(c), raw)
 	if err != nil {
 		return err
 	}

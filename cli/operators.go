@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"switchboard/inbox"
-	"switchboard/inbox/rpc"
 	"switchboard/routing"
 )
 
@@ -25,8 +24,8 @@ func newOperatorsCmd(a *app) *cobra.Command {
 		ListShort: "List operators", ListExample: "  switchboard operators list --json",
 		Empty:  "No operators yet: add the first admin with `switchboard operators add ID --name NAME --role admin`.",
 		Header: []string{"ID", "NAME", "ROLE", "STATUS", "TEAMS"},
-		Load: func(ctx context.Context, c rpc.API) ([]inbox.OperatorView, func(int, inbox.OperatorView) []string, error) {
-			ops, err := c.Operators(ctx)
+		Load: func(ctx context.Context, c inbox.Conn) ([]inbox.OperatorView, func(int, inbox.OperatorView) []string, error) {
+			ops, err := inbox.OpOperators.Call(ctx, c, inbox.None{})
 			return ops, func(_ int, o inbox.OperatorView) []string {
 				return []string{o.ID, o.Name, string(o.Role), string(o.Status), orDash(strings.Join(o.Teams, ","))}
 			}, err
@@ -36,7 +35,9 @@ func newOperatorsCmd(a *app) *cobra.Command {
 		newOperatorsEditCmd(a, nil),
 		newRemoveCmd(a, "remove ID", "Remove an operator (admins): out of every team, unassigned, no longer an owner",
 			"  switchboard operators remove zoe",
-			func(ctx context.Context, c rpc.API, as, id string) error { return c.DeleteOperator(ctx, as, id) },
+			func(ctx context.Context, c inbox.Conn, as, id string) error {
+				return run0(ctx, inbox.OpDeleteOperator, c, inbox.IDReq{ID: id})
+			},
 			func(a *app, id string) error { return a.removed(id, "Operator %s removed.\n") }, nil))
 }
 
@@ -50,8 +51,8 @@ func findOp(ops []inbox.OperatorView, id string) (inbox.OperatorView, bool) {
 }
 
 // showOperator prints the operator id as it now is, after verb ("added", "changed").
-func (a *app) showOperator(ctx context.Context, c rpc.API, id, verb string) error {
-	ops, err := c.Operators(ctx)
+func (a *app) showOperator(ctx context.Context, c inbox.Conn, id, verb string) error {
+	ops, err := inbox.OpOperators.Call(ctx, c, inbox.None{})
 	if err != nil {
 		return err
 	}
@@ -90,11 +91,7 @@ func operatorsAddRun(ctx context.Context, opts *operatorsAddOptions) error {
 		return err
 	}
 	// the first admin of an empty workspace is added by nobody in particular
-	as, err := opts.actor(ctx, c)
-	if err != nil && inbox.KindOf(err) != inbox.NotFound {
-		return err
-	}
-	if err := c.AddOperator(ctx, as, opts.Operator); err != nil {
+	if err := run0(ctx, inbox.OpAddOperator, c, opts.Operator); err != nil {
 		return err
 	}
 	return opts.showOperator(ctx, c, opts.Operator.ID, "added")
@@ -132,11 +129,11 @@ func newOperatorsEditCmd(a *app, runF func(context.Context, *operatorsEditOption
 }
 
 func operatorsEditRun(ctx context.Context, opts *operatorsEditOptions) error {
-	c, as, err := opts.session(ctx)
+	c, _, err := opts.session(ctx)
 	if err != nil {
 		return err
 	}
-	ops, err := c.Operators(ctx)
+	ops, err := inbox.OpOperators.Call(ctx, c, inbox.None{})
 	if err != nil {
 		return err
 	}
@@ -152,7 +149,7 @@ func operatorsEditRun(ctx context.Context, opts *operatorsEditOptions) error {
 	if opts.Status != nil {
 		op.Status = routing.Presence(*opts.Status)
 	}
-	if err := c.UpdateOperator(ctx, as, op); err != nil {
+	if err := run0(ctx, inbox.OpUpdateOperator, c, op); err != nil {
 		return err
 	}
 	return opts.showOperator(ctx, c, op.ID, "changed")

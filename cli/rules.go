@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"switchboard/inbox"
-	"switchboard/inbox/rpc"
 	"switchboard/routing"
 )
 
@@ -26,8 +25,8 @@ func newRulesCmd(a *app) *cobra.Command {
 		ListShort: "List rules in the order they are tried", ListExample: "  switchboard rules list --json",
 		Empty:  "No automation rules.",
 		Header: []string{"#", "NAME", "CHANNEL", "KEYWORD", "TAG", "TO"},
-		Load: func(ctx context.Context, c rpc.API) ([]inbox.Rule, func(int, inbox.Rule) []string, error) {
-			sv, err := c.Settings(ctx)
+		Load: func(ctx context.Context, c inbox.Conn) ([]inbox.Rule, func(int, inbox.Rule) []string, error) {
+			sv, err := inbox.OpSettings.Call(ctx, c, inbox.None{})
 			return sv.Rules, func(i int, r inbox.Rule) []string {
 				return []string{strconv.Itoa(i + 1), r.Name, orDash(string(r.Channel)), orDash(r.Keyword), orDash(r.Tag), r.To}
 			}, err
@@ -37,7 +36,9 @@ func newRulesCmd(a *app) *cobra.Command {
 		newRulesEditCmd(a, nil),
 		newRulesMoveCmd(a, nil),
 		newRemoveCmd(a, "remove NAME", "Remove a rule (admins)", "  switchboard rules remove refunds",
-			func(ctx context.Context, c rpc.API, as, name string) error { return c.DeleteRule(ctx, as, name) },
+			func(ctx context.Context, c inbox.Conn, as, name string) error {
+				return run0(ctx, inbox.OpDeleteRule, c, inbox.NameReq{Name: name})
+			},
 			func(a *app, name string) error { return a.done("name", name, fmt.Sprintf("Rule %q removed.", name)) }, nil))
 }
 
@@ -71,11 +72,11 @@ func newRulesAddCmd(a *app, runF func(context.Context, *rulesAddOptions) error) 
 }
 
 func rulesAddRun(ctx context.Context, opts *rulesAddOptions) error {
-	c, as, err := opts.session(ctx)
+	c, _, err := opts.session(ctx)
 	if err != nil {
 		return err
 	}
-	if err := c.AddRule(ctx, as, opts.Rule); err != nil {
+	if err := run0(ctx, inbox.OpAddRule, c, opts.Rule); err != nil {
 		return err
 	}
 	return opts.done("name", opts.Rule.Name, fmt.Sprintf("Rule %q added.", opts.Rule.Name))
@@ -111,11 +112,11 @@ func newRulesEditCmd(a *app, runF func(context.Context, *rulesEditOptions) error
 }
 
 func rulesEditRun(ctx context.Context, opts *rulesEditOptions) error {
-	c, as, err := opts.session(ctx)
+	c, _, err := opts.session(ctx)
 	if err != nil {
 		return err
 	}
-	sv, err := c.Settings(ctx)
+	sv, err := inbox.OpSettings.Call(ctx, c, inbox.None{})
 	if err != nil {
 		return err
 	}
@@ -133,7 +134,7 @@ func rulesEditRun(ctx context.Context, opts *rulesEditOptions) error {
 	set(&r.Keyword, opts.Keyword)
 	set(&r.Tag, opts.Tag)
 	set(&r.To, opts.To)
-	if err := c.UpdateRule(ctx, as, r); err != nil {
+	if err := run0(ctx, inbox.OpUpdateRule, c, r); err != nil {
 		return err
 	}
 	return opts.done("name", r.Name, fmt.Sprintf("Rule %q changed.", r.Name))
@@ -163,11 +164,11 @@ func newRulesMoveCmd(a *app, runF func(context.Context, *rulesMoveOptions) error
 }
 
 func rulesMoveRun(ctx context.Context, opts *rulesMoveOptions) error {
-	c, as, err := opts.session(ctx)
+	c, _, err := opts.session(ctx)
 	if err != nil {
 		return err
 	}
-	if err := c.MoveRule(ctx, as, opts.Name, opts.Position-1); err != nil {
+	if err := run0(ctx, inbox.OpMoveRule, c, inbox.MoveRuleReq{Name: opts.Name, Pos: opts.Position - 1}); err != nil {
 		return err
 	}
 	return opts.done("name", opts.Name, fmt.Sprintf("Rule %q is now number %d.", opts.Name, opts.Position))

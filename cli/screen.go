@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"switchboard/demo"
+	"switchboard/inbox"
 	"switchboard/inbox/rpc"
 	"switchboard/ui"
 )
@@ -32,11 +34,19 @@ func (a *app) runInbox(ctx context.Context, cmd *cobra.Command, args []string) e
 // webhook endpoint when asked for and, for the demo, the guided tour (started with a context
 // that ends with the screen). It is the one place the screen's ui.Options are built.
 func (a *app) openScreen(ctx context.Context, o *rpc.Owner, door *webhookDoor, tour func(context.Context) ui.Tour) error {
-	as, err := a.actor(ctx, rpc.Local{Service: o.Service})
+	sess, err := o.Service.SessionFor(a.as)
+	if err == nil && sess.Operator() == "" {
+		err = &inbox.Error{Kind: inbox.NotFound, Msg: fmt.Sprintf(
+			"The workspace in %s has no admin yet: load one with `switchboard import FILE`, or add the first admin with `switchboard operators add ID --name NAME --role admin`", a.path())}
+	} else if err != nil && a.as != "" {
+		err = &inbox.Error{Kind: inbox.NotFound, Msg: fmt.Sprintf(
+			"Operator %q (from --as or SWITCHBOARD_AS) not found in %s; see `switchboard operators`", a.as, a.path())}
+	}
 	if err != nil {
 		door.close()
 		return err
 	}
+	as := sess.Operator()
 	defer door.serve(o, nil)()
 	opts := ui.Options{As: as, Local: true}
 	if tour != nil {

@@ -46,7 +46,7 @@ type toggleState struct {
 type toggle struct {
 	use, title, key, example string
 	get                      func(inbox.SettingsView) toggleState
-	set                      func(ctx context.Context, c rpc.API, by string, on bool) (inbox.SettingChange, error)
+	set                      func(ctx context.Context, c inbox.Conn, by string, on bool) (inbox.SettingChange, error)
 }
 
 // toggleOptions is what `routing` or `roundrobin` parsed: Set nil shows the state.
@@ -82,7 +82,7 @@ func toggleRun(ctx context.Context, opts *toggleOptions) error {
 		if err != nil {
 			return err
 		}
-		sv, err := c.Settings(ctx)
+		sv, err := inbox.OpSettings.Call(ctx, c, inbox.None{})
 		if err != nil {
 			return err
 		}
@@ -122,8 +122,8 @@ func newRoutingCmd(a *app, runF func(context.Context, *toggleOptions) error) *co
 		get: func(s inbox.SettingsView) toggleState {
 			return toggleState{On: s.ContactOwnerRouting, InForce: s.OwnerRoutingActive, Locked: s.OwnerRoutingLock}
 		},
-		set: func(ctx context.Context, c rpc.API, by string, on bool) (inbox.SettingChange, error) {
-			return c.SetOwnerRouting(ctx, by, on)
+		set: func(ctx context.Context, c inbox.Conn, by string, on bool) (inbox.SettingChange, error) {
+			return inbox.OpSetOwnerRouting.Call(ctx, c, inbox.ToggleReq{On: on})
 		}}, runF)
 }
 
@@ -134,8 +134,8 @@ func newRoundrobinCmd(a *app, runF func(context.Context, *toggleOptions) error) 
 		get: func(s inbox.SettingsView) toggleState {
 			return toggleState{On: s.RoundRobin, InForce: s.RoundRobinActive, Locked: s.RoundRobinLock}
 		},
-		set: func(ctx context.Context, c rpc.API, by string, on bool) (inbox.SettingChange, error) {
-			return c.SetRoundRobin(ctx, by, on)
+		set: func(ctx context.Context, c inbox.Conn, by string, on bool) (inbox.SettingChange, error) {
+			return inbox.OpSetRoundRobin.Call(ctx, c, inbox.ToggleReq{On: on})
 		}}, runF)
 }
 
@@ -184,11 +184,11 @@ func presenceRun(ctx context.Context, opts *presenceOptions) error {
 		who = as
 	}
 	if opts.Status != "" {
-		if err := c.SetPresence(ctx, as, who, opts.Status); err != nil {
+		if err := run0(ctx, inbox.OpSetPresence, c, inbox.PresenceReq{Operator: who, Status: opts.Status}); err != nil {
 			return err
 		}
 	}
-	ops, err := c.Operators(ctx)
+	ops, err := inbox.OpOperators.Call(ctx, c, inbox.None{})
 	if err != nil {
 		return err
 	}
@@ -226,7 +226,7 @@ func whoamiRun(ctx context.Context, opts *whoamiOptions) error {
 	if err != nil {
 		return err
 	}
-	ops, err := c.Operators(ctx)
+	ops, err := inbox.OpOperators.Call(ctx, c, inbox.None{})
 	if err != nil {
 		return err
 	}

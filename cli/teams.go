@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"switchboard/inbox"
-	"switchboard/inbox/rpc"
 )
 
 // `switchboard teams`: list, add, edit, remove, and members add / remove.
@@ -25,12 +24,12 @@ func newTeamsCmd(a *app) *cobra.Command {
 		ListShort: "List teams", ListExample: "  switchboard teams list --json",
 		Empty:  "No teams yet: add one with `switchboard teams add ID --name NAME`.",
 		Header: []string{"ID", "NAME", "MEMBERS", "DEFAULT"},
-		Load: func(ctx context.Context, c rpc.API) ([]inbox.Team, func(int, inbox.Team) []string, error) {
-			teams, err := c.Teams(ctx)
+		Load: func(ctx context.Context, c inbox.Conn) ([]inbox.Team, func(int, inbox.Team) []string, error) {
+			teams, err := inbox.OpTeams.Call(ctx, c, inbox.None{})
 			if err != nil {
 				return nil, nil, err
 			}
-			sv, err := c.Settings(ctx)
+			sv, err := inbox.OpSettings.Call(ctx, c, inbox.None{})
 			if err != nil {
 				return nil, nil, err
 			}
@@ -47,7 +46,9 @@ func newTeamsCmd(a *app) *cobra.Command {
 		newTeamsEditCmd(a, nil),
 		newRemoveCmd(a, "remove ID", "Remove a team with no conversations that is not the default (admins)",
 			"  switchboard teams remove vip",
-			func(ctx context.Context, c rpc.API, as, id string) error { return c.DeleteTeam(ctx, as, id) },
+			func(ctx context.Context, c inbox.Conn, as, id string) error {
+				return run0(ctx, inbox.OpDeleteTeam, c, inbox.IDReq{ID: id})
+			},
 			func(a *app, id string) error { return a.done("id", id, fmt.Sprintf("Team %s removed.", id)) }, nil),
 		newTeamsMembersCmd(a, nil))
 }
@@ -76,11 +77,11 @@ func newTeamsAddCmd(a *app, runF func(context.Context, *teamsAddOptions) error) 
 }
 
 func teamsAddRun(ctx context.Context, opts *teamsAddOptions) error {
-	c, as, err := opts.session(ctx)
+	c, _, err := opts.session(ctx)
 	if err != nil {
 		return err
 	}
-	if err := c.AddTeam(ctx, as, inbox.Team{ID: opts.ID, Name: opts.Name, Members: opts.Members}); err != nil {
+	if err := run0(ctx, inbox.OpAddTeam, c, inbox.Team{ID: opts.ID, Name: opts.Name, Members: opts.Members}); err != nil {
 		return err
 	}
 	return opts.done("id", opts.ID, fmt.Sprintf("Team %s added.", named(opts.Name, opts.ID)))
@@ -117,17 +118,17 @@ func newTeamsEditCmd(a *app, runF func(context.Context, *teamsEditOptions) error
 }
 
 func teamsEditRun(ctx context.Context, opts *teamsEditOptions) error {
-	c, as, err := opts.session(ctx)
+	c, _, err := opts.session(ctx)
 	if err != nil {
 		return err
 	}
 	if opts.Name != nil {
-		if err := c.RenameTeam(ctx, as, opts.ID, *opts.Name); err != nil {
+		if err := run0(ctx, inbox.OpRenameTeam, c, inbox.RenameReq{ID: opts.ID, Name: *opts.Name}); err != nil {
 			return err
 		}
 	}
 	if opts.MakeDefault {
-		if _, err := c.SetDefaultTeam(ctx, as, opts.ID); err != nil {
+		if _, err := inbox.OpSetDefaultTeam.Call(ctx, c, inbox.ValueReq{Value: opts.ID}); err != nil {
 			return err
 		}
 	}
@@ -163,15 +164,15 @@ func newTeamsMembersCmd(a *app, runF func(context.Context, *teamsMemberOptions) 
 }
 
 func teamsMemberRun(ctx context.Context, opts *teamsMemberOptions) error {
-	c, as, err := opts.session(ctx)
+	c, _, err := opts.session(ctx)
 	if err != nil {
 		return err
 	}
-	do, verb := c.RemoveMember, "removed from"
+	op, verb := inbox.OpRemoveMember, "removed from"
 	if opts.Add {
-		do, verb = c.AddMember, "added to"
+		op, verb = inbox.OpAddMember, "added to"
 	}
-	if err := do(ctx, as, opts.Team, opts.Operator); err != nil {
+	if err := run0(ctx, op, c, inbox.MemberReq{Team: opts.Team, Operator: opts.Operator}); err != nil {
 		return err
 	}
 	return opts.done("id", opts.Team, fmt.Sprintf("%s %s %s.", opts.Operator, verb, opts.Team))

@@ -13,9 +13,9 @@ type Wiring struct {
 	// DefaultPath is where the workspace file called name lives when neither --db nor
 	// SWITCHBOARD_DB names one.
 	DefaultPath func(name string) string
-	// Connect reaches the workspace file at path: through the socket of the process that owns
-	// it, else by opening the file in this process.
-	Connect func(path string) (*rpc.Conn, error)
+	// Connect reaches the workspace file at path, acting as as ("" for its first admin): through
+	// the socket of the process that owns it, else by opening the file in this process.
+	Connect func(path, as string) (*rpc.Conn, error)
 	// Own opens the workspace file at path and makes this process its owner, serving it on the
 	// socket beside it; kind names the owner ("serve", "tui").
 	Own func(path, kind string) (*rpc.Owner, error)

@@ -130,12 +130,8 @@ func importRun(ctx context.Context, opts *importOptions) error {
 	if err != nil {
 		return err
 	}
-	// an empty workspace is loaded by nobody in particular
-	as, err := opts.actor(ctx, c)
-	if err != nil && !(inbox.KindOf(err) == inbox.NotFound && opts.as == "") {
-		return err
-	}
-	if err := c.Import(ctx, as, r, opts.Replace); err != nil {
+	// an empty workspace is loaded by nobody in particular (who acts was bound on connecting)
+	if err := c.Import(ctx, r, opts.Replace); err != nil {
 		return err
 	}
 	return opts.emit(map[string]any{"imported": opts.File, "db": c.Path}, func(w *textOut) {
@@ -260,9 +256,7 @@ func (a *app) resetDemo() error {
 	owned := func(info rpc.Info) error {
 		return &inbox.Error{Kind: inbox.Conflict, Msg: fmt.Sprintf("%s is open in %s; close it before --reset", abs, info.Describe())}
 	}
-	if c, err := rpc.Dial(abs); err == nil {
-		info := c.Owner()
-		c.Close()
+	if info, err := rpc.OwnerOf(abs); err == nil {
 		return owned(info)
 	} else if !errors.Is(err, rpc.ErrNoOwner) {
 		return err
@@ -276,9 +270,7 @@ func (a *app) resetDemo() error {
 	if err != nil && a.wiring.InUse(err) {
 		// no socket answered, yet a process holds the file: its socket was deleted (an owner
 		// makes it again within a second) or it is a command at work
-		if c, derr := rpc.Dial(abs); derr == nil {
-			info := c.Owner()
-			c.Close()
+		if info, derr := rpc.OwnerOf(abs); derr == nil {
 			return owned(info)
 		}
 		return &inbox.Error{Kind: inbox.Conflict, Msg: err.Error() + " (no switchboard socket answers for it at " + sock + ")"}

@@ -395,3 +395,7 @@ func Connect(path string, eng Engine, as string, opt inbox.Options) (*Conn, erro
 	}
 	return &Conn{Conn: sess, Path: abs, close: svc.Close}, nil
 }
+
+// OwnerOf says which process owns the database at dbPath (errors.Is(err, ErrNoOwner) when
+// none), without acting in it.
+func OwnerOf(dbPath string) (Info, error) { return ping(SocketPath(dbPath)) }
