@@ -43,7 +43,9 @@ func (a *app) openScreen(ctx context.Context, o *rpc.Owner, door *webhookDoor, t
 		return err
 	}
 	defer door.serve(o, nil)()
-	opts := ui.Options{As: as, Local: true}
+	// the local terminal: its environment and NO_COLOR are this process's (an SSH door passes
+	// its client's)
+	opts := ui.Options{As: as, Local: true, Environ: os.Environ(), NoColor: os.Getenv("NO_COLOR") != ""}
 	if tour != nil {
 		tctx, cancel := context.WithCancel(ctx)
 		defer cancel()
