@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -357,6 +358,31 @@ func TestMouseClicksTabsAndRowsWheelScrolls(t *testing.T) {
 	if h.m.list.cursor != 0 {
 		t.Fatalf("wheel up: cursor %d", h.m.list.cursor)
 	}
+}
+
+// A toast stays six seconds and an error ten, then the status line shows the hint again (the
+// harness lets the time pass: no wall clock).
+func TestStatusLineClearsAfterItsTime(t *testing.T) {
+	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
+	h.keys("p")
+	h.want("✓ You are now away")
+	h.wait(5 * time.Second)
+	h.want("✓ You are now away")
+	h.wait(time.Second)
+	h.wantNot("You are now away")
+	h.want("Press ? for every key.")
+	h.keys("u") // an error: act as is for local terminals
+	h.want("u: act as works only in a local terminal")
+	h.wait(9 * time.Second)
+	h.want("u: act as works only in a local terminal")
+	h.wait(time.Second)
+	h.wantNot("u: act as works")
+	// a newer status is not cleared by the timer of the one it replaced
+	h.keys("p")
+	h.wait(3 * time.Second)
+	h.keys("u")
+	h.wait(3 * time.Second)
+	h.want("u: act as works only in a local terminal")
 }
 
 func TestLightBackgroundAndNoColor(t *testing.T) {
