@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -48,7 +49,9 @@ func (a *app) openScreen(ctx context.Context, o *rpc.Owner, door *webhookDoor, t
 	}
 	as := sess.Operator()
 	defer door.serve(o, nil)()
-	opts := ui.Options{As: as, Local: true}
+	// the local terminal: its environment and NO_COLOR are this process's (an SSH door passes
+	// its client's)
+	opts := ui.Options{As: as, Local: true, Environ: os.Environ(), NoColor: os.Getenv("NO_COLOR") != ""}
 	if tour != nil {
 		tctx, cancel := context.WithCancel(ctx)
 		defer cancel()

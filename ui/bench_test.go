@@ -117,8 +117,8 @@ func BenchmarkViewLargeInbox(b *testing.B) {
 			h := newHarness(b, svc, Options{As: "alice"}, 140, 45)
 			h.m.View()
 			first := time.Since(start)
-			h.run(h.m.selectTab(len(h.m.tabs) - 2)) // All: every conversation
-			if len(h.m.rows) == 0 {
+			h.run(h.m.selectTab(len(h.m.views.tabs) - 2)) // All: every conversation
+			if len(h.m.list.rows) == 0 {
 				b.Fatal("no rows loaded")
 			}
 			var ms runtime.MemStats
@@ -157,17 +157,17 @@ func TestLargeInboxPagesFromTheStore(t *testing.T) {
 	defer svc.Close()
 	h := newHarness(t, svc, Options{As: "alice"}, 140, 45)
 	h.want("Customer 99994", "1 of 8333")
-	h.run(h.m.selectTab(len(h.m.tabs) - 2)) // All: the selection stays on Customer 99994
+	h.run(h.m.selectTab(len(h.m.views.tabs) - 2)) // All: the selection stays on Customer 99994
 	h.want("Customer 99999", "6 of 100000")
 	for i := 0; i < 300; i++ {
 		_, cmd := h.m.Update(keyMsg("j"))
 		_ = h.m.View()
 		h.run(cmd)
 	}
-	if h.m.cursor < 305 {
-		t.Fatalf("cursor at %d after 300 moves: pages did not load ahead", h.m.cursor)
+	if h.m.list.cursor < 305 {
+		t.Fatalf("cursor at %d after 300 moves: pages did not load ahead", h.m.list.cursor)
 	}
-	if n := len(h.m.rows); n > 2000 {
+	if n := len(h.m.list.rows); n > 2000 {
 		t.Fatalf("the model holds %d rows after 300 moves: it should page from the store, not load the inbox", n)
 	}
 	h.want("Customer 99694", "306 of 100000")
@@ -184,7 +184,7 @@ func BenchmarkEndOfLargeView(b *testing.B) {
 	}
 	defer svc.Close()
 	h := newHarness(b, svc, Options{As: "alice"}, 140, 45)
-	h.run(h.m.selectTab(len(h.m.tabs) - 2)) // All
+	h.run(h.m.selectTab(len(h.m.views.tabs) - 2)) // All
 	for _, tc := range []struct {
 		name      string
 		key, back string

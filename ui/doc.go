@@ -1,8 +1,18 @@
 // Package ui is Switchboard's terminal inbox: the Bubble Tea v2 app that `switchboard` opens.
-// It owns the screens (inbox, settings, the team-decision dialog, inject, act as), their keys
-// and their styles. It talks to *inbox.Service only: every read and write runs in a tea.Cmd
-// (never in Update or View), answers carry the id of the request that asked for them, and
-// live changes arrive through inbox.Service.Subscribe. It must not import bbolt or read the
-// store directly; it uses data only for the plain record types inbox returns. Text that comes
-// from outside reaches the screen only through safe, safeText and safeFit (text.go).
+// It owns the screens (inbox, settings, the dialogs: help, team decision, inject, the
+// pickers, search, the rule editor), their keys and their styles. It talks to *inbox.Service
+// only: every read and write runs in a tea.Cmd (never in Update or View), answers carry the id
+// of the request that asked for them, and live changes arrive through inbox.Service.Subscribe.
+// It must not import a storage package or read the store directly. Text that comes from
+// outside reaches the screen only through safe, safeText and safeFit (text.go).
+//
+// The screen is components (soft-serve's pkg/ui/common, crush's internal/ui/dialog). Model is
+// the root: it builds one Common per session (common.go: the service handle, the operator,
+// the Scheduler, styles, keys, size, the configuration, the status line), which every
+// component embeds — viewsPane, convList (the list window and the one selection, list.go),
+// convPane, settingsScreen, tourPanel — and keeps the open Dialogs on a stack (dialog.go).
+// Components change only their own state and return actions the Model carries out. Nothing
+// lives at package level, and nothing is read from the process: the terminal (environment,
+// colour profile, NO_COLOR, background) and the clock come from Options, because each session
+// (a local terminal, an SSH client) has its own.
 package ui

@@ -54,7 +54,7 @@ func TestGoldenScreens(t *testing.T) {
 	golden(t, "settings-operator-80x24", n)
 	d := newHarness(t, newService(t), Options{As: "alice"}, 100, 30)
 	d.keys("enter", "o")
-	for d.m.pick.items[d.m.pick.cursor].id != "frank" {
+	for d.picker().items[d.picker().cursor].id != "frank" {
 		d.keys("j")
 	}
 	d.keys("enter")

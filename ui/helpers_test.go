@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -53,12 +54,45 @@ func newService(t testing.TB) *inbox.Service {
 	return s
 }
 
+// pause is how long a person pauses between two keys, as the harness plays them: the short
+// waits of the screens (the 60 ms before a preview loads, the 80 ms before a reload) pass
+// within it, the spinner's first tick (120 ms) and a status line's timeout do not.
+const pause = 100 * time.Millisecond
+
+// testClock is the harness's Scheduler. The screens' clock reads a fixed time, so ages and
+// dates on the screen stay put. A wait of at most a pause passes at once: After returns a
+// command that delivers the message, which the harness runs like any other. A longer one is
+// kept, and comes due only when the test lets the time pass (harness.wait). The wait for the
+// next live event is the harness's own (settle reads the subscription), so Wait makes none.
+type testClock struct {
+	now   time.Time
+	later []timer
+}
+
+type timer struct {
+	left time.Duration
+	msg  tea.Msg
+}
+
+func (c *testClock) Now() time.Time { return c.now }
+
+func (c *testClock) After(d time.Duration, msg tea.Msg) tea.Cmd {
+	if d <= pause {
+		return func() tea.Msg { return msg }
+	}
+	c.later = append(c.later, timer{d, msg})
+	return nil
+}
+
+func (c *testClock) Wait(func() tea.Msg) tea.Cmd { return nil }
+
 // harness drives a Model synchronously: it runs the commands Update returns, feeds their
 // messages back, and delivers the service's events, until nothing is left to do.
 type harness struct {
-	t   testing.TB
-	svc *inbox.Service
-	m   *Model
+	t     testing.TB
+	svc   *inbox.Service
+	m     *Model
+	clock *testClock
 	// hold: do not deliver service events (to act on a stale view)
 	hold bool
 }
@@ -67,10 +101,10 @@ func newHarness(t testing.TB, svc *inbox.Service, opts Options, w, h int) *harne
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
+	clock := &testClock{now: fixedNow.Add(time.Hour)}
+	opts.Scheduler = clock
 	m := New(ctx, svc, opts)
-	m.manual = true
-	m.now = func() time.Time { return fixedNow.Add(time.Hour) }
-	hs := &harness{t: t, svc: svc, m: m}
+	hs := &harness{t: t, svc: svc, m: m, clock: clock}
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.run(m.Init())
 	hs.settle()
@@ -132,6 +166,29 @@ func (h *harness) settle() {
 		}
 	}
 }
+
+// wait lets d pass: the kept timers that come due within it fire, in the order they come due
+// (timers set meanwhile start after it).
+func (h *harness) wait(d time.Duration) {
+	h.t.Helper()
+	var due []timer
+	keep := h.clock.later[:0:0]
+	for _, tm := range h.clock.later {
+		if tm.left <= d {
+			due = append(due, tm)
+		} else {
+			keep = append(keep, timer{tm.left - d, tm.msg})
+		}
+	}
+	h.clock.later = keep
+	sort.SliceStable(due, func(i, j int) bool { return due[i].left < due[j].left })
+	for _, tm := range due {
+		h.send(tm.msg)
+	}
+}
+
+// picker is the open picker (assign, owner, team, act as), nil when there is none.
+func (h *harness) picker() *pickDlg { return open[*pickDlg](&h.m.dialogs) }
 
 func (h *harness) send(msg tea.Msg) {
 	h.t.Helper()

@@ -7,17 +7,20 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"switchboard/inbox"
 )
 
 // The conversation list and the selection.
 //
-// The selection is one contact id, Model.sel: the highlighted row, the conversation pane and
-// every action key (a, o, t, c, r, enter, the dialogs they open) all follow it, and only the
-// person changes it (keys, clicks, search, a decision they raised). The highlighted row is
-// derived from it (Model.cursor is where sel is in rows, -1 when it is not there), never the
-// other way round, so the row and the pane cannot disagree.
+// The selection is one contact id, convList.sel: the highlighted row, the conversation pane
+// and every action key (a, o, t, c, r, enter, the dialogs they open) all follow it, and only
+// the person changes it (keys, clicks, search, a decision they raised). The highlighted row is
+// derived from it (convList.cursor is where sel is in rows, -1 when it is not there), never the
+// other way round, so the row and the pane cannot disagree. The list tells the conversation
+// pane when the selection changes (convPane.show and clear); the pane never changes it.
 //
 // The list holds a window of the view (rows, newest first): the part around the place the
 // person is at, never the whole view. Pages load at either end as the cursor nears it (newer
@@ -81,159 +84,194 @@ type pageMsg struct {
 	err   error
 }
 
-func (m *Model) filter() inbox.Filter {
-	t := m.tabs[m.tab]
-	return inbox.Filter{View: t.view, Team: t.team, Operator: m.as}
+// convList is the conversation list of the view shown, and the selection.
+type convList struct {
+	*Common
+	views *viewsPane // the view the list shows
+	pane  *convPane  // the conversation pane, which shows the selection
+
+	// a window of the view, newest activity first; only the visible rows are drawn
+	rows                       []inbox.ConversationView
+	start                      int    // the position of rows[0] in the view
+	newer, older               string // cursors of the rows before and after the window; "": none
+	cursor, top                int    // cursor: the row of sel (-1: not in the rows), derived from sel
+	seq                        uint64
+	loading                    bool // a window is being read (it replaces the rows)
+	newerLoading, olderLoading bool
+	fit                        int // how many conversations the pane shows (setSize)
+
+	// the selected conversation: the one source of truth for the highlighted row, the pane and
+	// every action key (a contact id; "" nothing). Only the person changes it.
+	sel     string
+	selPos  rowPos  // where sel was when last seen in the rows
+	gap     *rowPos // where the selection left the view (j/k go on from there)
+	note    string  // why no row is highlighted (the selection left the view, or is not in it)
+	leaving bool    // sel left the view while a reply or a dialog about it is open
+}
+
+const rowLines = 3
+
+// setSize sizes the list for a body of bodyH lines.
+func (l *convList) setSize(bodyH int) { l.fit = max(1, (bodyH-3)/rowLines) }
+
+// listRows is how many conversations fit in the list pane.
+func (l *convList) listRows() int { return l.fit }
+
+func (l *convList) filter() inbox.Filter {
+	t := l.views.current()
+	return inbox.Filter{View: t.view, Team: t.team, Operator: l.as}
 }
 
 // loadList reads the list again: a fresh window when nothing is loaded, else around the
 // selection.
-func (m *Model) loadList() tea.Cmd {
-	if m.rows == nil {
-		return m.loadWindow(winFresh)
+func (l *convList) loadList() tea.Cmd {
+	if l.rows == nil {
+		return l.loadWindow(winFresh)
 	}
-	return m.loadWindow(winReload)
+	return l.loadWindow(winReload)
 }
 
-func (m *Model) loadWindow(kind winKind) tea.Cmd {
-	m.listSeq++
-	m.listLoading = true
-	m.newerLoading, m.olderLoading = false, false
-	p, line := m.place(kind)
-	f := m.filter()
-	msg := windowMsg{seq: m.listSeq, kind: kind, sel: m.sel, line: line, showTop: len(m.rows) > 0 && m.start+m.top == 0}
-	svc, ctx := m.svc, m.ctx
-	return m.async(func() tea.Msg {
+func (l *convList) loadWindow(kind winKind) tea.Cmd {
+	l.seq++
+	l.loading = true
+	l.newerLoading, l.olderLoading = false, false
+	p, line := l.place(kind)
+	f := l.filter()
+	msg := windowMsg{seq: l.seq, kind: kind, sel: l.sel, line: line, showTop: len(l.rows) > 0 && l.start+l.top == 0}
+	svc, ctx := l.svc, l.ctx
+	return l.async(func() tea.Msg {
 		msg.w, msg.err = svc.Window(ctx, f, p)
 		return msg
 	})
 }
 
 // place is where a window goes, and the screen line its place is on now.
-func (m *Model) place(kind winKind) (inbox.Place, int) {
+func (l *convList) place(kind winKind) (inbox.Place, int) {
 	switch kind {
 	case winTop:
 		return inbox.Place{After: 2 * pageSize}, 0
 	case winEnd:
 		return inbox.Place{End: true, Before: 2 * pageSize}, 0
 	case winFresh:
-		return inbox.Place{Contact: m.sel, Before: pageSize, After: pageSize}, 0
+		return inbox.Place{Contact: l.sel, Before: pageSize, After: pageSize}, 0
 	}
 	// around the selection; when it is not in the rows, around where it left, else the first
 	// row shown (with the selection found if it is in the view)
-	n := len(m.rows)
-	p := inbox.Place{Contact: m.sel}
+	n := len(l.rows)
+	p := inbox.Place{Contact: l.sel}
 	var i, after int
 	switch {
-	case m.cursor >= 0:
-		i, after = m.cursor, n-m.cursor-1
-		p.At = inbox.CursorOf(m.rows[i])
-	case m.gap != nil && kind == winReload:
-		i = m.gapIndex()
+	case l.cursor >= 0:
+		i, after = l.cursor, n-l.cursor-1
+		p.At = inbox.CursorOf(l.rows[i])
+	case l.gap != nil && kind == winReload:
+		i = l.gapIndex()
 		after = n - i
-		p.At = m.gap.cursor()
+		p.At = l.gap.cursor()
 	case n > 0:
-		i, after = m.top, n-m.top-1
-		p.Anchor, p.At = m.rows[i].Contact.ID, inbox.CursorOf(m.rows[i])
+		i, after = l.top, n-l.top-1
+		p.Anchor, p.At = l.rows[i].Contact.ID, inbox.CursorOf(l.rows[i])
 	default:
-		return inbox.Place{Contact: m.sel, Before: pageSize, After: pageSize}, 0
+		return inbox.Place{Contact: l.sel, Before: pageSize, After: pageSize}, 0
 	}
 	before := i
-	if m.start+m.top == 0 {
+	if l.start+l.top == 0 {
 		before += pageSize // the screen shows the start of the view: keep it (new rows appear on top)
 	}
 	p.Before = min(max(before, pageSize/2), inbox.MaxWindowSide)
 	p.After = min(max(after, pageSize), inbox.MaxWindowSide)
-	return p, i - m.top
+	return p, i - l.top
 }
 
-func (m *Model) onWindow(msg windowMsg) tea.Cmd {
-	if msg.seq != m.listSeq {
+// onWindow takes a window read; busy says whether the person is writing a reply to the
+// selection or has a dialog about it open (see Model.busyWithSel).
+func (l *convList) onWindow(msg windowMsg, busy bool) tea.Cmd {
+	if msg.seq != l.seq {
 		return nil // a late answer for a list that is no longer shown
 	}
-	m.listLoading = false
+	l.loading = false
 	if msg.err != nil {
-		return m.fail(msg.err)
+		return l.fail(msg.err)
 	}
-	if msg.sel != m.sel && msg.kind != winTop && msg.kind != winEnd {
-		return m.loadWindow(winReload) // the person moved meanwhile: around where they are now
+	if msg.sel != l.sel && msg.kind != winTop && msg.kind != winEnd {
+		return l.loadWindow(winReload) // the person moved meanwhile: around where they are now
 	}
-	wasIn, was := m.cursor >= 0, m.selPos
+	wasIn, was := l.cursor >= 0, l.selPos
 	w := msg.w
-	m.rows, m.start, m.newer, m.older = w.Conversations, w.Start, w.Newer, w.Older
-	if m.rows == nil {
-		m.rows = []inbox.ConversationView{}
+	l.rows, l.start, l.newer, l.older = w.Conversations, w.Start, w.Newer, w.Older
+	if l.rows == nil {
+		l.rows = []inbox.ConversationView{}
 	}
-	m.syncCursor()
+	l.syncCursor()
 	anchor := w.At
 	var cmds []tea.Cmd
 	switch {
-	case (msg.kind == winTop || msg.kind == winEnd) && len(m.rows) > 0:
+	case (msg.kind == winTop || msg.kind == winEnd) && len(l.rows) > 0:
 		i := 0
 		if msg.kind == winEnd {
-			i = len(m.rows) - 1
+			i = len(l.rows) - 1
 		}
-		cmds = append(cmds, m.selectRow(i))
-	case m.cursor >= 0:
-		m.note, m.gap, m.leaving = "", nil, false
-		m.selPos = posOf(&m.rows[m.cursor])
-		anchor = m.cursor
+		cmds = append(cmds, l.selectRow(i))
+	case l.cursor >= 0:
+		l.note, l.gap, l.leaving = "", nil, false
+		l.selPos = posOf(&l.rows[l.cursor])
+		anchor = l.cursor
 	case msg.kind == winFresh:
 		// the person chose a view (or the session started) and the selection is not in it:
 		// its first conversation
-		if len(m.rows) > 0 {
-			cmds = append(cmds, m.selectRow(0))
+		if len(l.rows) > 0 {
+			cmds = append(cmds, l.selectRow(0))
 		} else {
-			m.clearSel("", nil)
+			l.clearSel("", nil)
 		}
-	case m.sel == "":
+	case l.sel == "":
 	default: // the selection is not in this view
-		name := m.selName(w.Conversation)
-		label := m.tabs[m.tab].label
+		name := l.selName(w.Conversation)
+		label := l.views.current().label
 		switch {
-		case msg.kind == winReload && (wasIn || m.leaving):
-			m.note = name + " left " + label + m.whereNow(w.Conversation)
+		case msg.kind == winReload && (wasIn || l.leaving):
+			l.note = name + " left " + label + l.whereNow(w.Conversation)
 			gap := was
-			if m.busyWithSel() {
-				m.leaving, m.gap = true, &gap // it goes once the reply or the dialog about it ends
+			if busy {
+				l.leaving, l.gap = true, &gap // it goes once the reply or the dialog about it ends
 			} else {
-				m.clearSel(m.note, &gap)
+				l.clearSel(l.note, &gap)
 			}
 		default: // chosen in a search or a decision: it stays selected, the list says where it is
-			m.note = name + " is not in " + label + m.whereNow(w.Conversation)
+			l.note = name + " is not in " + label + l.whereNow(w.Conversation)
 		}
 	}
-	n := max(1, m.listRows())
+	n := max(1, l.listRows())
 	switch {
 	case msg.kind == winTop:
-		m.top = 0
+		l.top = 0
 	case msg.kind == winEnd:
-		m.top = len(m.rows) - n
-	case msg.showTop && m.start == 0:
-		m.top = 0
-	case m.cursor >= 0 && (msg.kind == winFresh || msg.kind == winJump):
-		m.top = m.cursor - n/2
+		l.top = len(l.rows) - n
+	case msg.showTop && l.start == 0:
+		l.top = 0
+	case l.cursor >= 0 && (msg.kind == winFresh || msg.kind == winJump):
+		l.top = l.cursor - n/2
 	case msg.kind == winFresh:
-		m.top = 0
+		l.top = 0
 	default:
-		m.top = anchor - msg.line
+		l.top = anchor - msg.line
 	}
-	m.keepVisible()
-	return tea.Batch(append(cmds, m.prefetch())...)
+	l.keepVisible()
+	return tea.Batch(append(cmds, l.prefetch())...)
 }
 
-func (m *Model) selName(c *inbox.ConversationView) string {
+func (l *convList) selName(c *inbox.ConversationView) string {
 	switch {
 	case c != nil:
 		return c.Contact.Display()
-	case m.detail != nil && m.detail.Conversation.Contact.ID == m.sel:
-		return m.detail.Conversation.Contact.Display()
+	case l.pane.detail != nil && l.pane.detail.Conversation.Contact.ID == l.sel:
+		return l.pane.detail.Conversation.Contact.Display()
 	}
-	return "+" + m.sel
+	return "+" + l.sel
 }
 
 // whereNow says where a conversation is now: " (now open · team Billing · Raj Mehta)".
-func (m *Model) whereNow(c *inbox.ConversationView) string {
+func (l *convList) whereNow(c *inbox.ConversationView) string {
 	if c == nil || c.Status == "" {
 		return ""
 	}
@@ -241,54 +279,54 @@ func (m *Model) whereNow(c *inbox.ConversationView) string {
 	if c.TeamName != "" {
 		parts = append(parts, "team "+c.TeamName)
 	}
-	parts = append(parts, m.assigneeName(c))
+	parts = append(parts, l.assigneeName(c))
 	return " (now " + strings.Join(parts, " · ") + ")"
 }
 
 // loadOlder and loadNewer read the page after the window's end or before its start.
-func (m *Model) loadOlder() tea.Cmd {
-	if m.olderLoading || m.listLoading || m.older == "" {
+func (l *convList) loadOlder() tea.Cmd {
+	if l.olderLoading || l.loading || l.older == "" {
 		return nil
 	}
-	m.olderLoading = true
-	f := m.filter()
-	f.Limit, f.Cursor = pageSize*2, m.older
-	return m.loadPage(f, true)
+	l.olderLoading = true
+	f := l.filter()
+	f.Limit, f.Cursor = pageSize*2, l.older
+	return l.loadPage(f, true)
 }
 
-func (m *Model) loadNewer() tea.Cmd {
-	if m.newerLoading || m.listLoading || m.newer == "" {
+func (l *convList) loadNewer() tea.Cmd {
+	if l.newerLoading || l.loading || l.newer == "" {
 		return nil
 	}
-	m.newerLoading = true
-	f := m.filter()
-	f.Limit, f.Cursor, f.Order = pageSize*2, m.newer, inbox.OldestFirst
-	return m.loadPage(f, false)
+	l.newerLoading = true
+	f := l.filter()
+	f.Limit, f.Cursor, f.Order = pageSize*2, l.newer, inbox.OldestFirst
+	return l.loadPage(f, false)
 }
 
-func (m *Model) loadPage(f inbox.Filter, older bool) tea.Cmd {
-	seq, svc, ctx := m.listSeq, m.svc, m.ctx
-	return m.async(func() tea.Msg {
+func (l *convList) loadPage(f inbox.Filter, older bool) tea.Cmd {
+	seq, svc, ctx := l.seq, l.svc, l.ctx
+	return l.async(func() tea.Msg {
 		p, err := svc.List(ctx, f)
 		return pageMsg{seq: seq, older: older, page: p, err: err}
 	})
 }
 
-func (m *Model) onPage(msg pageMsg) tea.Cmd {
-	if msg.seq != m.listSeq {
+func (l *convList) onPage(msg pageMsg) tea.Cmd {
+	if msg.seq != l.seq {
 		return nil // the window was read again meanwhile
 	}
 	if msg.older {
-		m.olderLoading = false
+		l.olderLoading = false
 	} else {
-		m.newerLoading = false
+		l.newerLoading = false
 	}
 	if msg.err != nil {
-		return m.fail(msg.err)
+		return l.fail(msg.err)
 	}
-	have := make(map[string]bool, len(m.rows))
-	for i := range m.rows {
-		have[m.rows[i].Contact.ID] = true
+	have := make(map[string]bool, len(l.rows))
+	for i := range l.rows {
+		have[l.rows[i].Contact.ID] = true
 	}
 	var add []inbox.ConversationView
 	for _, c := range msg.page.Conversations {
@@ -296,66 +334,66 @@ func (m *Model) onPage(msg pageMsg) tea.Cmd {
 			add = append(add, c)
 		}
 	}
-	n := max(1, m.listRows())
+	n := max(1, l.listRows())
 	if msg.older {
-		m.rows = append(m.rows, add...)
-		m.older = msg.page.Next
+		l.rows = append(l.rows, add...)
+		l.older = msg.page.Next
 		// drop rows far above the screen
-		if k := min(len(m.rows)-maxRows, m.top-3*n); k > 0 {
-			m.rows = m.rows[k:]
-			m.start += k
-			m.top -= k
-			m.newer = inbox.CursorOf(m.rows[0])
+		if k := min(len(l.rows)-maxRows, l.top-3*n); k > 0 {
+			l.rows = l.rows[k:]
+			l.start += k
+			l.top -= k
+			l.newer = inbox.CursorOf(l.rows[0])
 		}
 	} else {
-		rev := make([]inbox.ConversationView, 0, len(add)+len(m.rows))
+		rev := make([]inbox.ConversationView, 0, len(add)+len(l.rows))
 		for i := len(add) - 1; i >= 0; i-- {
 			rev = append(rev, add[i])
 		}
-		m.rows = append(rev, m.rows...)
-		m.top += len(add)
-		m.newer = msg.page.Next
-		m.start = max(0, m.start-len(add))
-		if m.newer == "" {
-			m.start = 0
+		l.rows = append(rev, l.rows...)
+		l.top += len(add)
+		l.newer = msg.page.Next
+		l.start = max(0, l.start-len(add))
+		if l.newer == "" {
+			l.start = 0
 		}
 		// drop rows far below the screen
-		if k := min(len(m.rows)-maxRows, len(m.rows)-(m.top+4*n)); k > 0 {
-			m.rows = m.rows[:len(m.rows)-k]
-			m.older = inbox.CursorOf(m.rows[len(m.rows)-1])
+		if k := min(len(l.rows)-maxRows, len(l.rows)-(l.top+4*n)); k > 0 {
+			l.rows = l.rows[:len(l.rows)-k]
+			l.older = inbox.CursorOf(l.rows[len(l.rows)-1])
 		}
 	}
-	m.syncCursor()
-	m.keepVisible()
-	return m.prefetch()
+	l.syncCursor()
+	l.keepVisible()
+	return l.prefetch()
 }
 
 // prefetch loads the next page at an end of the window the cursor (or the screen) is near.
-func (m *Model) prefetch() tea.Cmd {
-	i := m.cursor
+func (l *convList) prefetch() tea.Cmd {
+	i := l.cursor
 	if i < 0 {
-		i = m.top
+		i = l.top
 	}
-	near := 3 * max(1, m.listRows())
+	near := 3 * max(1, l.listRows())
 	var cmds []tea.Cmd
-	if len(m.rows)-i < near {
-		cmds = append(cmds, m.loadOlder())
+	if len(l.rows)-i < near {
+		cmds = append(cmds, l.loadOlder())
 	}
 	if i < near {
-		cmds = append(cmds, m.loadNewer())
+		cmds = append(cmds, l.loadNewer())
 	}
 	return tea.Batch(cmds...)
 }
 
 // syncCursor finds the selection in the rows.
-func (m *Model) syncCursor() {
-	m.cursor = -1
-	if m.sel == "" {
+func (l *convList) syncCursor() {
+	l.cursor = -1
+	if l.sel == "" {
 		return
 	}
-	for i := range m.rows {
-		if m.rows[i].Contact.ID == m.sel {
-			m.cursor = i
+	for i := range l.rows {
+		if l.rows[i].Contact.ID == l.sel {
+			l.cursor = i
 			return
 		}
 	}
@@ -363,175 +401,247 @@ func (m *Model) syncCursor() {
 
 // selectRow selects the conversation of a row; the pane shows it shortly (a preview; enter
 // opens it).
-func (m *Model) selectRow(i int) tea.Cmd {
-	r := &m.rows[i]
-	m.cursor, m.selPos = i, posOf(r)
-	m.note, m.gap, m.leaving = "", nil, false
-	if m.sel == r.Contact.ID {
+func (l *convList) selectRow(i int) tea.Cmd {
+	r := &l.rows[i]
+	l.cursor, l.selPos = i, posOf(r)
+	l.note, l.gap, l.leaving = "", nil, false
+	if l.sel == r.Contact.ID {
 		return nil
 	}
-	return m.setSel(r.Contact.ID)
+	return l.setSel(r.Contact.ID)
 }
 
 // setSel makes id the selection and loads it into the pane after a short pause (moving the
 // cursor over many rows loads only the last).
-func (m *Model) setSel(id string) tea.Cmd {
-	m.sel, m.detail, m.replying = id, nil, false
-	m.reply.set("")
-	m.detailSeq++
-	return m.after(60*time.Millisecond, loadDetailMsg{m.detailSeq})
+func (l *convList) setSel(id string) tea.Cmd {
+	l.sel = id
+	return l.pane.show()
 }
 
 // clearSel selects nothing; note says why, gap is where the selection was.
-func (m *Model) clearSel(note string, gap *rowPos) {
-	m.sel, m.detail, m.cursor, m.replying = "", nil, -1, false
-	m.reply.set("") // a reply begun is for the conversation it was begun on
-	m.note, m.gap, m.leaving = note, gap, false
-	m.detailSeq++ // a detail on its way is for a conversation no longer selected
-}
-
-// busyWithSel reports whether the person is writing a reply to the selection or has a dialog
-// about it open (a selection that left the view stays until they are done).
-func (m *Model) busyWithSel() bool {
-	return m.sel != "" && (m.replying || (m.dlg == dlgPick && m.pick.kind != pickActAs) ||
-		(m.dlg == dlgPrompt && m.prompt.contact == m.sel))
+func (l *convList) clearSel(note string, gap *rowPos) {
+	l.sel, l.cursor = "", -1
+	l.pane.clear()
+	l.note, l.gap, l.leaving = note, gap, false
 }
 
 // selectContact selects a conversation chosen outside the list (search, a decision): the list
 // highlights it when it is in the view, reading the window around it when it is not loaded.
-func (m *Model) selectContact(id string, open bool) tea.Cmd {
-	for i := range m.rows {
-		if m.rows[i].Contact.ID == id {
-			m.selectRow(i)
-			m.keepVisible()
-			return tea.Batch(m.loadDetail(open), m.prefetch())
+func (l *convList) selectContact(id string, open bool) tea.Cmd {
+	for i := range l.rows {
+		if l.rows[i].Contact.ID == id {
+			l.selectRow(i)
+			l.keepVisible()
+			return tea.Batch(l.pane.load(id, open), l.prefetch())
 		}
 	}
-	m.setSel(id)
-	m.cursor, m.note, m.gap, m.leaving = -1, "", nil, false
-	return tea.Batch(m.loadDetail(open), m.loadWindow(winJump))
+	l.setSel(id)
+	l.cursor, l.note, l.gap, l.leaving = -1, "", nil, false
+	return tea.Batch(l.pane.load(id, open), l.loadWindow(winJump))
 }
 
 // gapIndex is where the selection that left was among the rows now.
-func (m *Model) gapIndex() int {
-	for i := range m.rows {
-		if m.gap.before(&m.rows[i]) {
+func (l *convList) gapIndex() int {
+	for i := range l.rows {
+		if l.gap.before(&l.rows[i]) {
 			return i
 		}
 	}
-	return len(m.rows)
+	return len(l.rows)
 }
 
-func (m *Model) selectTab(i int) tea.Cmd {
-	i = max(0, min(i, len(m.tabs)-1))
-	if i == m.tab && m.rows != nil {
-		return nil
-	}
-	m.tab = i
-	m.rows, m.start, m.newer, m.older, m.cursor, m.top = nil, 0, "", "", -1, 0
-	m.gap, m.note = nil, ""
-	return m.loadWindow(winFresh)
+// reset forgets the rows (a view was chosen: it is read afresh).
+func (l *convList) reset() {
+	l.rows, l.start, l.newer, l.older, l.cursor, l.top = nil, 0, "", "", -1, 0
+	l.gap, l.note = nil, ""
 }
 
-func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := &m.keys
-	page := max(1, m.listRows())
+func (l *convList) update(msg tea.KeyPressMsg) (tea.Cmd, action) {
+	k := &l.keys
+	page := max(1, l.listRows())
 	switch {
 	case key.Matches(msg, k.Up):
-		return m.moveCursor(-1)
+		return l.moveCursor(-1), nil
 	case key.Matches(msg, k.Down):
-		return m.moveCursor(1)
+		return l.moveCursor(1), nil
 	case key.Matches(msg, k.PageUp):
-		return m.moveCursor(-page)
+		return l.moveCursor(-page), nil
 	case key.Matches(msg, k.PageDown):
-		return m.moveCursor(page)
+		return l.moveCursor(page), nil
 	case key.Matches(msg, k.Top):
-		if m.newer != "" {
-			return m.loadWindow(winTop) // the start of the view is not loaded
+		if l.newer != "" {
+			return l.loadWindow(winTop), nil // the start of the view is not loaded
 		}
-		return m.moveTo(0)
+		return l.moveTo(0), nil
 	case key.Matches(msg, k.Bottom):
-		if m.older != "" {
-			return m.loadWindow(winEnd) // the end of the view is not loaded
+		if l.older != "" {
+			return l.loadWindow(winEnd), nil // the end of the view is not loaded
 		}
-		return m.moveTo(len(m.rows) - 1)
+		return l.moveTo(len(l.rows) - 1), nil
 	case key.Matches(msg, k.Open):
-		return m.openSelected()
+		return l.openSelected()
 	}
-	return nil
+	return nil, nil
 }
 
 // moveCursor moves the selection over loaded rows only (it never waits on the disk) and
 // fetches the next page in the background when an end comes near. With nothing highlighted it
 // goes on from where the selection left (or from the first row shown).
-func (m *Model) moveCursor(d int) tea.Cmd {
-	if len(m.rows) == 0 || d == 0 {
+func (l *convList) moveCursor(d int) tea.Cmd {
+	if len(l.rows) == 0 || d == 0 {
 		return nil
 	}
-	c := m.cursor
+	c := l.cursor
 	switch {
 	case c >= 0:
 		c += d
-	case m.gap != nil && d > 0:
-		c = m.gapIndex() + d - 1
-	case m.gap != nil:
-		c = m.gapIndex() + d
+	case l.gap != nil && d > 0:
+		c = l.gapIndex() + d - 1
+	case l.gap != nil:
+		c = l.gapIndex() + d
 	case d > 0:
-		c = m.top + d - 1
+		c = l.top + d - 1
 	default:
-		c = m.top + d + 1
+		c = l.top + d + 1
 	}
-	return m.moveTo(c)
+	return l.moveTo(c)
 }
 
-func (m *Model) moveTo(i int) tea.Cmd {
-	if len(m.rows) == 0 {
+func (l *convList) moveTo(i int) tea.Cmd {
+	if len(l.rows) == 0 {
 		return nil
 	}
-	cmd := m.selectRow(max(0, min(i, len(m.rows)-1)))
-	m.keepVisible()
-	return tea.Batch(cmd, m.prefetch())
+	cmd := l.selectRow(max(0, min(i, len(l.rows)-1)))
+	l.keepVisible()
+	return tea.Batch(cmd, l.prefetch())
 }
 
-func (m *Model) openSelected() tea.Cmd {
+// openSelected opens the selection in the conversation pane (which gets the focus).
+func (l *convList) openSelected() (tea.Cmd, action) {
 	switch {
-	case m.sel != "":
-	case len(m.rows) == 0:
-		return m.setStatus(1, "enter: this view is empty")
+	case l.sel != "":
+	case len(l.rows) == 0:
+		return l.setStatus(1, "enter: this view is empty"), nil
 	default:
-		return m.setStatus(1, "enter: nothing is selected — j/k or a click selects a conversation")
+		return l.setStatus(1, "enter: nothing is selected — j/k or a click selects a conversation"), nil
 	}
-	m.focus = paneConv
-	return m.loadDetail(true)
+	return l.pane.load(l.sel, true), focusPane{p: paneConv}
 }
 
-func (m *Model) keepVisible() {
-	n := m.listRows()
+func (l *convList) keepVisible() {
+	n := l.listRows()
 	if n <= 0 {
 		return
 	}
-	if m.cursor >= 0 {
-		if m.cursor < m.top {
-			m.top = m.cursor
+	if l.cursor >= 0 {
+		if l.cursor < l.top {
+			l.top = l.cursor
 		}
-		if m.cursor >= m.top+n {
-			m.top = m.cursor - n + 1
+		if l.cursor >= l.top+n {
+			l.top = l.cursor - n + 1
 		}
 	}
-	m.top = max(0, min(m.top, max(0, len(m.rows)-n)))
+	l.top = max(0, min(l.top, max(0, len(l.rows)-n)))
 }
 
 // listInfo is the list's position line: "530 of 100000", "– of 11" when no row is highlighted.
-func (m *Model) listInfo() string {
+func (l *convList) listInfo() string {
 	switch {
-	case m.listLoading && len(m.rows) == 0:
+	case l.loading && len(l.rows) == 0:
 		return "loading…"
-	case len(m.rows) == 0:
+	case len(l.rows) == 0:
 		return "nothing here"
 	}
-	total := max(m.count(m.tabs[m.tab]), m.start+len(m.rows))
-	if m.cursor < 0 {
+	total := max(l.views.count(l.views.current()), l.start+len(l.rows))
+	if l.cursor < 0 {
 		return fmt.Sprintf("– of %d", total)
 	}
-	return fmt.Sprintf("%d of %d", m.start+m.cursor+1, total)
+	return fmt.Sprintf("%d of %d", l.start+l.cursor+1, total)
+}
+
+// view draws the list pane in r: the view's name and where the selection is in it, and the
+// visible rows.
+func (l *convList) view(r rect, focused bool) string {
+	iw := r.w - 2
+	t := l.views.current()
+	info := l.listInfo()
+	head := l.st.Title.Render(safeFit(t.label, max(1, iw-lipgloss.Width(info)-1)))
+	head += strings.Repeat(" ", max(1, iw-lipgloss.Width(head)-lipgloss.Width(info))) + l.st.Dim.Render(info)
+	lines := []string{head}
+	n := l.listRows()
+	for i := l.top; i < len(l.rows) && i < l.top+n; i++ {
+		lines = append(lines, l.row(&l.rows[i], iw, i == l.cursor)...)
+	}
+	if len(l.rows) == 0 && !l.loading {
+		lines = append(lines, "", l.st.Dim.Render(" No conversations in this view."))
+	}
+	return l.box(lines, r.w, r.h, focused)
+}
+
+var markers = map[string]string{"message": "✉", "call": "☎", "reply": "↩"}
+
+// row draws one conversation in three lines.
+func (l *convList) row(c *inbox.ConversationView, w int, selected bool) []string {
+	st := l.st
+	plain := selected
+	style := func(s lipgloss.Style, t string) string {
+		if plain {
+			return t
+		}
+		return s.Render(t)
+	}
+	mark := " "
+	if c.Unread > 0 {
+		mark = style(st.Unread, "●")
+	}
+	age := fmtAge(l.now().Sub(c.LastAt))
+	name := safe(c.Contact.Display())
+	num := " " + c.Contact.Number()
+	room := w - 3 - len(age)
+	if lipgloss.Width(name) > room {
+		name, num = ansi.Truncate(name, room, "…"), ""
+	} else if lipgloss.Width(name)+len(num) > room {
+		num = ""
+	}
+	l1 := mark + " " + style(st.Bold, name) + style(st.Dim, num)
+	l1 += strings.Repeat(" ", max(1, w-lipgloss.Width(l1)-len(age))) + style(st.Dim, age)
+	marker := markers[string(c.PreviewKind)]
+	if marker == "" {
+		marker = "·"
+	}
+	prevStyle := st.Inbound
+	if c.PreviewKind == "call" && strings.Contains(c.Preview, "missed") {
+		prevStyle = st.Missed
+	}
+	l2 := "  " + marker + " " + style(prevStyle, safeFit(c.Preview, w-4))
+	who := "→ " + style(st.Assignee, firstName(safe(l.assigneeName(c))))
+	if c.Prompt != nil {
+		who = style(st.Locked, "⚑ waiting") + " " + who
+	}
+	if c.Contact.OwnerName != "" {
+		who += style(st.Dim, " · owner ") + style(st.Owner, firstName(safe(c.Contact.OwnerName)))
+	} else {
+		who += style(st.Dim, " · no owner")
+	}
+	if c.TeamName != "" {
+		who += style(st.Dim, " · "+safe(c.TeamName))
+	}
+	if c.Status == "closed" {
+		who += style(st.Dim, " · closed")
+	}
+	l3 := "  " + who
+	lines := []string{l1, l2, l3}
+	for i, ln := range lines {
+		if lipgloss.Width(ln) > w {
+			ln = ansi.Truncate(ln, w, "…")
+		}
+		if selected {
+			ln = st.Selected.Width(w).Render(ln)
+			if i == 0 {
+				ln = st.SelectedBold.Width(w).Render(ansi.Strip(lines[0]))
+			}
+		}
+		lines[i] = ln
+	}
+	return lines
 }

@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"os"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -29,113 +27,29 @@ const (
 	paneConv
 )
 
-type dialogKind int
-
-const (
-	dlgNone dialogKind = iota
-	dlgHelp
-	dlgPrompt
-	dlgInject
-	dlgPick
-	dlgSearch
-	dlgRule
-)
-
-// viewTab is one inbox view (a tab in the views pane).
-type viewTab struct {
-	label string
-	view  inbox.View
-	team  string
-}
-
-func (t viewTab) same(o viewTab) bool { return t.view == o.view && t.team == o.team }
-
-// Model is the root model of the terminal inbox. All service calls run in tea.Cmds; every
-// answer carries the id of the request that asked, so a late answer never lands in the wrong
-// place.
+// Model is the root model of the terminal inbox: it holds the session's Common, the
+// components (the views, the conversation list, the conversation pane, the settings screen,
+// the tour panel) and the stack of open dialogs; it routes messages and keys to them and
+// carries out the actions they return. All service calls run in tea.Cmds; every answer carries
+// the id of the request that asked, so a late answer never lands in the wrong place.
 type Model struct {
-	ctx    context.Context
-	svc    *inbox.Service
-	opts   Options
-	keys   KeyMap
-	st     Styles
-	isDark bool
-	noColr bool
-	now    func() time.Time
-	manual bool // tests: no timers, events read by the test
-	events <-chan inbox.Event
+	*Common
 
-	w, h int
-	as   string
+	screen screen
+	focus  pane // the focused pane of the inbox
 
-	// configuration, reloaded on config events
-	ops      []inbox.OperatorView
-	teams    []inbox.Team
-	settings inbox.SettingsView
-	history  []inbox.SettingChange
+	views    viewsPane
+	list     convList
+	conv     convPane
+	settings settingsScreen
+	tour     tourPanel
+	dialogs  overlay
+	help     *helpDlg // the session's help, opened where it was left
+
 	cfgSeq   uint64
-	loaded   bool
 	unread   int // unread notifications
-
-	screen  screen
-	focus   pane
-	tabs    []viewTab
-	tab     int
-	counts  inbox.Counts
-	cntSeq  uint64
-	counted bool
-
-	// the conversation list: a window of the view, newest activity first (see list.go); only
-	// the visible rows are drawn
-	rows                       []inbox.ConversationView
-	start                      int    // the position of rows[0] in the view
-	newer, older               string // cursors of the rows before and after the window; "": none
-	cursor, top                int    // cursor: the row of sel (-1: not in the rows), derived from sel
-	listSeq                    uint64
-	listLoading                bool // a window is being read (it replaces the rows)
-	newerLoading, olderLoading bool
-
-	// the selected conversation: the one source of truth for the highlighted row, the pane and
-	// every action key (a contact id; "" nothing). Only the person changes it.
-	sel     string
-	selPos  rowPos  // where sel was when last seen in the rows
-	gap     *rowPos // where the selection left the view (j/k go on from there)
-	note    string  // why no row is highlighted (the selection left the view, or is not in it)
-	leaving bool    // sel left the view while a reply or a dialog about it is open
-
-	// the conversation pane: sel's conversation once loaded
-	detail     *inbox.Detail
-	detailSeq  uint64
-	convScroll int
-	tl         tlCache
-	replying   bool
-	reply      field
-
-	dlg    dialogKind
-	prompt promptDlg
-	inject injectDlg
-	pick   pickDlg
-	search searchDlg
-	rule   ruleDlg
-
-	setCursor int
-	setTop    int // the first line of the settings box shown (see settingsFollow)
-	setTopR   int // the first line shown of the second settings box (wide screens)
-	helpTop   int
-
-	status     string
-	statusKind int // 0 info, 1 error, 2 toast
-	statusSeq  uint64
-	banner     string
-	bannerID   string
-
-	pending  int
-	spinning bool
-	spinShow bool
-	spin     int
-
-	tourOn bool
-	steps  []TourStep
+	banner   string
+	bannerID string
 
 	reloadQueued bool
 	dirty        dirty
@@ -145,49 +59,18 @@ type dirty struct{ counts, list, detail, config, notes bool }
 
 // New builds the root model and subscribes to the service's events.
 func New(ctx context.Context, svc *inbox.Service, opts Options) *Model {
-	m := &Model{ctx: ctx, svc: svc, opts: opts, keys: DefaultKeyMap(), isDark: true, now: time.Now,
-		noColr: os.Getenv("NO_COLOR") != ""}
-	m.as = opts.As
-	if m.as == "" {
-		m.as = svc.DefaultOperator()
-	}
-	m.tourOn = opts.ShowTour && opts.Tour != nil
-	m.st = newStyles(m.isDark, m.noColr)
-	m.focus = paneList
-	m.cursor = -1
-	m.tabs = m.buildTabs()
-	m.reply = field{placeholder: "Type a reply, enter sends, esc cancels", limit: 4096}
+	c := newCommon(ctx, svc, opts)
+	m := &Model{Common: c, focus: paneList}
+	m.views = viewsPane{Common: c}
+	m.conv = convPane{Common: c, reply: field{placeholder: "Type a reply, enter sends, esc cancels", limit: 4096}}
+	m.list = convList{Common: c, views: &m.views, pane: &m.conv, cursor: -1}
+	m.settings = settingsScreen{Common: c}
+	m.tour = tourPanel{Common: c, on: opts.ShowTour && opts.Tour != nil}
+	m.help = &helpDlg{Common: c, disabled: m.disabled}
+	m.views.tabs = m.views.build()
 	m.events = svc.Subscribe(ctx)
+	m.resize()
 	return m
-}
-
-func (m *Model) buildTabs() []viewTab {
-	t := []viewTab{{"Mine", inbox.ViewMine, ""}, {"Unassigned", inbox.ViewUnassigned, ""}, {"Bot", inbox.ViewBot, ""},
-		{"Waiting for decision", inbox.ViewWaiting, ""}}
-	for _, tm := range m.teams {
-		t = append(t, viewTab{tm.Name, inbox.ViewTeam, tm.ID})
-	}
-	return append(t, viewTab{"All", inbox.ViewAll, ""}, viewTab{"Closed", inbox.ViewClosed, ""})
-}
-
-func (m *Model) count(t viewTab) int {
-	switch t.view {
-	case inbox.ViewMine:
-		return m.counts.Mine
-	case inbox.ViewUnassigned:
-		return m.counts.Unassigned
-	case inbox.ViewBot:
-		return m.counts.Bot
-	case inbox.ViewWaiting:
-		return m.counts.Waiting
-	case inbox.ViewTeam:
-		return m.counts.Teams[t.team]
-	case inbox.ViewAll:
-		return m.counts.All
-	case inbox.ViewClosed:
-		return m.counts.Closed
-	}
-	return 0
 }
 
 // ---- messages ----
@@ -199,12 +82,6 @@ type countsMsg struct {
 	seq uint64
 	c   inbox.Counts
 	err error
-}
-type listMsg struct {
-	seq  uint64
-	more bool
-	page inbox.Page
-	err  error
 }
 type detailMsg struct {
 	seq  uint64
@@ -231,7 +108,6 @@ type doneMsg struct {
 type notifyMsg struct {
 	ns []inbox.Notification
 }
-type tourMsg struct{ steps []TourStep }
 type bannerMsg struct {
 	id, text string
 	ringing  bool
@@ -241,75 +117,23 @@ type loadDetailMsg struct{ seq uint64 }
 type spinMsg struct{}
 type clearStatusMsg struct{ seq uint64 }
 
+// reloadAfter is how long the model waits after an event before it reloads what the event
+// made stale (a burst of events costs one reload).
+const reloadAfter = 80 * time.Millisecond
+
 // ---- commands ----
 
-// async runs f in a command and counts it as pending for the spinner.
-func (m *Model) async(f func() tea.Msg) tea.Cmd {
-	m.pending++
-	var spin tea.Cmd
-	if !m.spinning && !m.manual {
-		m.spinning = true
-		spin = tea.Tick(120*time.Millisecond, func(time.Time) tea.Msg { return spinMsg{} })
-	}
-	return tea.Batch(func() tea.Msg { return asyncMsg{f()} }, spin)
-}
-
-func (m *Model) waitEvent() tea.Cmd {
-	if m.manual {
-		return nil
-	}
-	ch := m.events
-	return func() tea.Msg {
-		e, ok := <-ch
-		if !ok {
-			return eventsClosedMsg{}
-		}
-		return eventMsg{e}
-	}
-}
-
-func (m *Model) after(d time.Duration, msg tea.Msg) tea.Cmd {
-	if m.manual {
-		return func() tea.Msg { return msg }
-	}
-	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
-}
-
 func (m *Model) loadCounts() tea.Cmd {
-	m.cntSeq++
-	seq, svc, ctx, as := m.cntSeq, m.svc, m.ctx, m.as
+	m.views.seq++
+	seq, svc, ctx, as := m.views.seq, m.svc, m.ctx, m.as
 	return m.async(func() tea.Msg {
 		c, err := svc.Counts(ctx, as)
 		return countsMsg{seq, c, err}
 	})
 }
 
-func (m *Model) loadDetail(open bool) tea.Cmd {
-	if m.sel == "" {
-		return nil
-	}
-	m.detailSeq++
-	seq, svc, ctx, as, id := m.detailSeq, m.svc, m.ctx, m.as, m.sel
-	return m.async(func() tea.Msg {
-		d, err := svc.Conversation(ctx, as, id, "", 100)
-		if err == nil && open {
-			err = svc.MarkRead(ctx, as, id)
-			// the notifications about this conversation are read now too
-			if ns, nerr := svc.Notifications(ctx, as, false); nerr == nil {
-				var seqs []uint64
-				for _, n := range ns {
-					if n.Contact == id {
-						seqs = append(seqs, n.Seq)
-					}
-				}
-				if len(seqs) > 0 && err == nil {
-					err = svc.MarkNotificationsRead(ctx, as, seqs...)
-				}
-			}
-		}
-		return detailMsg{seq: seq, id: id, open: open, d: d, err: err}
-	})
-}
+// loadDetail reads the selection into the conversation pane; open marks it read.
+func (m *Model) loadDetail(open bool) tea.Cmd { return m.conv.load(m.list.sel, open) }
 
 func (m *Model) loadConfig() tea.Cmd {
 	m.cfgSeq++
@@ -322,14 +146,6 @@ func (m *Model) loadConfig() tea.Cmd {
 		}
 		return msg
 	})
-}
-
-func (m *Model) loadTour() tea.Cmd {
-	if m.opts.Tour == nil {
-		return nil
-	}
-	t, ctx := m.opts.Tour, m.ctx
-	return func() tea.Msg { return tourMsg{t.Steps(ctx)} }
 }
 
 // checkBanner looks whether the contact has a call ringing for the person using the inbox; why
@@ -360,142 +176,67 @@ func (m *Model) checkBanner(id, why string) tea.Cmd {
 	}
 }
 
-// act runs a command on the service and reports it with a toast or an error.
-func (m *Model) act(what string, f func(ctx context.Context, svc *inbox.Service, as string) (*inbox.Outcome, error)) tea.Cmd {
-	svc, ctx, as := m.svc, m.ctx, m.as
-	return m.async(func() tea.Msg {
-		out, err := f(ctx, svc, as)
-		return doneMsg{what: what, out: out, err: err, as: as}
-	})
-}
-
-func outcome(o inbox.Outcome, err error) (*inbox.Outcome, error) {
-	if err != nil {
-		return nil, err
-	}
-	return &o, nil
-}
-
-func (m *Model) setStatus(kind int, s string) tea.Cmd {
-	m.statusSeq++
-	m.status, m.statusKind = s, kind
-	if m.manual {
-		return nil
-	}
-	seq := m.statusSeq
-	d := 6 * time.Second
-	if kind == 1 {
-		d = 10 * time.Second
-	}
-	return tea.Tick(d, func(time.Time) tea.Msg { return clearStatusMsg{seq} })
-}
-
-func (m *Model) fail(err error) tea.Cmd {
-	if err == nil {
-		return nil
-	}
-	return m.setStatus(1, errText(err))
-}
-
-func errText(err error) string {
-	msg := err.Error()
-	if inbox.KindOf(err) == inbox.Conflict && msg == inbox.TextStale {
-		return inbox.TextStale
-	}
-	if inbox.KindOf(err) == "" {
-		return "Something went wrong: " + msg
-	}
-	return msg
-}
-
 // ---- lifecycle ----
 
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.waitEvent(), m.loadConfig(), m.loadCounts(), m.loadList(), m.loadTour())
+	return tea.Batch(tea.RequestBackgroundColor, m.waitEvent(), m.loadConfig(), m.loadCounts(), m.list.loadList(), m.tour.load())
 }
 
-func (m *Model) me() (inbox.OperatorView, bool) {
-	for _, o := range m.ops {
-		if o.ID == m.as {
-			return o, true
-		}
-	}
-	return inbox.OperatorView{}, false
-}
-
-func (m *Model) isAdmin() bool {
-	o, ok := m.me()
-	return ok && o.Role == "admin"
-}
-
-func (m *Model) opName(id string) string {
-	switch id {
-	case "":
-		return "nobody"
-	case "bot":
-		return "Bot"
-	}
-	for _, o := range m.ops {
-		if o.ID == id {
-			return o.Name
-		}
-	}
-	return id
-}
-
-func (m *Model) teamName(id string) string {
-	for _, t := range m.teams {
-		if t.ID == id {
-			return t.Name
-		}
-	}
-	return id
-}
-
-// Update handles one message. Precedence (gh-dash): an open dialog or text input first, then
-// global keys, then the screen and the focused pane.
+// Update handles one message. Precedence (gh-dash): the top dialog or the reply being typed
+// first, then global keys, then the screen and the focused pane.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cursor, screen := m.setCursor, m.screen
+	m.resize()
+	cursor, screen := m.settings.cursor, m.screen
 	cmd := m.update(msg)
-	if m.leaving && !m.busyWithSel() {
+	m.resize()
+	if m.list.leaving && !m.busyWithSel() {
 		// the selection left the view while a reply or a dialog about it was open: now it goes
-		m.clearSel(m.note, m.gap)
+		m.list.clearSel(m.list.note, m.list.gap)
 	}
 	_, resized := msg.(tea.WindowSizeMsg)
-	if m.screen == scrSettings && (m.setCursor != cursor || m.screen != screen || resized) {
-		m.settingsFollow() // the wheel and paging past the last item scroll without moving it
+	if m.screen == scrSettings && (m.settings.cursor != cursor || m.screen != screen || resized) {
+		m.settings.follow() // the wheel and paging past the last item scroll without moving it
 	}
 	return m, cmd
+}
+
+// resize gives the components their size for the current layout (soft-serve's SetSize), in
+// this one place: after every message, and before one is handled.
+func (m *Model) resize() {
+	L := m.layout()
+	m.list.setSize(L.bodyH)
+	m.settings.setSize(m.w-L.tr.w, L.bodyH)
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case asyncMsg:
-		m.pending--
-		if m.pending <= 0 {
-			m.pending, m.spinShow = 0, false
+		m.calls.pending--
+		if m.calls.pending <= 0 {
+			m.calls.pending, m.calls.show = 0, false
 		}
 		return m.update(msg.msg)
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
-		m.keepVisible()
+		m.resize()
+		m.list.keepVisible()
 		return nil
 	case tea.BackgroundColorMsg:
 		m.isDark = msg.IsDark()
-		m.st = newStyles(m.isDark, m.noColr)
-		m.tl = tlCache{}
+		m.st = newStyles(m.isDark, m.noColor)
+		m.conv.tl = tlCache{}
 		return nil
 	case spinMsg:
-		if m.pending <= 0 {
-			m.spinning, m.spinShow = false, false
+		if m.calls.pending <= 0 {
+			m.calls.spinning, m.calls.show = false, false
 			return nil
 		}
-		m.spin++
-		m.spinShow = true // still waiting after a tick: show the spinner
-		return tea.Tick(120*time.Millisecond, func(time.Time) tea.Msg { return spinMsg{} })
+		m.calls.frame++
+		m.calls.show = true // still waiting after a tick: show the spinner
+		return m.after(spinEvery, spinMsg{})
 	case clearStatusMsg:
-		if msg.seq == m.statusSeq {
-			m.status = ""
+		if msg.seq == m.status.seq {
+			m.status.text = ""
 		}
 		return nil
 	case eventMsg:
@@ -505,24 +246,24 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case reloadMsg:
 		return m.reload()
 	case countsMsg:
-		if msg.seq != m.cntSeq {
+		if msg.seq != m.views.seq {
 			return nil
 		}
 		if msg.err != nil {
 			return m.fail(msg.err)
 		}
-		first := !m.counted
-		m.counts, m.counted = msg.c, true
-		if first && m.tab == 0 && msg.c.Mine == 0 {
-			return m.selectTab(len(m.tabs) - 2) // nothing is yours yet: start on All
+		first := !m.views.counted
+		m.views.counts, m.views.counted = msg.c, true
+		if first && m.views.tab == 0 && msg.c.Mine == 0 {
+			return m.selectTab(len(m.views.tabs) - 2) // nothing is yours yet: start on All
 		}
 		return nil
 	case windowMsg:
-		return m.onWindow(msg)
+		return m.list.onWindow(msg, m.busyWithSel())
 	case pageMsg:
-		return m.onPage(msg)
+		return m.list.onPage(msg)
 	case loadDetailMsg:
-		if msg.seq != m.detailSeq {
+		if msg.seq != m.conv.seq {
 			return nil
 		}
 		return m.loadDetail(false)
@@ -539,7 +280,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tourMsg:
-		m.steps = msg.steps
+		m.tour.steps = msg.steps
 		return nil
 	case bannerMsg:
 		if msg.ringing {
@@ -549,9 +290,15 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case searchMsg:
-		return m.onSearch(msg)
+		if d := open[*searchDlg](&m.dialogs); d != nil {
+			return d.onSearch(msg)
+		}
+		return nil
 	case contactsMsg:
-		return m.onContacts(msg)
+		if d := open[*injectDlg](&m.dialogs); d != nil {
+			d.onContacts(msg)
+		}
+		return nil
 	case tea.MouseClickMsg:
 		return m.onClick(msg.Mouse())
 	case tea.MouseWheelMsg:
@@ -591,7 +338,7 @@ func (m *Model) onEvent(e inbox.Event) tea.Cmd {
 		}
 	case inbox.EventConversation:
 		m.dirty.counts, m.dirty.list = true, true
-		if e.Contact == m.sel {
+		if e.Contact == m.list.sel {
 			m.dirty.detail = true
 		}
 		if e.Channel == "call" || (e.Contact != "" && e.Contact == m.bannerID) {
@@ -602,10 +349,10 @@ func (m *Model) onEvent(e inbox.Event) tea.Cmd {
 			cmds = append(cmds, m.checkBanner(e.Contact, why))
 		}
 	}
-	cmds = append(cmds, m.loadTour())
+	cmds = append(cmds, m.tour.load())
 	if !m.reloadQueued {
 		m.reloadQueued = true
-		cmds = append(cmds, m.after(80*time.Millisecond, reloadMsg{}))
+		cmds = append(cmds, m.after(reloadAfter, reloadMsg{}))
 	}
 	return tea.Batch(cmds...)
 }
@@ -622,7 +369,7 @@ func (m *Model) reload() tea.Cmd {
 		cmds = append(cmds, m.loadCounts())
 	}
 	if d.list {
-		cmds = append(cmds, m.loadList())
+		cmds = append(cmds, m.list.loadList())
 	}
 	if d.detail {
 		cmds = append(cmds, m.loadDetail(false))
@@ -636,25 +383,20 @@ func (m *Model) reloadAll() tea.Cmd {
 }
 
 func (m *Model) onDetail(msg detailMsg) tea.Cmd {
-	if msg.seq != m.detailSeq || msg.id != m.sel {
+	if msg.seq != m.conv.seq || msg.id != m.list.sel {
 		return nil
 	}
 	if msg.err != nil {
 		return m.fail(msg.err)
 	}
-	prev := m.detail
 	d := msg.d
-	m.detail = &d
-	m.tl = tlCache{}
-	if prev == nil || prev.Conversation.Contact.ID != d.Conversation.Contact.ID {
-		m.convScroll = 0
-	}
-	if m.dlg == dlgPrompt && m.prompt.contact == d.Conversation.Contact.ID && d.Conversation.Prompt == nil && !m.prompt.busy {
+	m.conv.set(d)
+	if p := open[*promptDlg](&m.dialogs); p != nil && p.contact == d.Conversation.Contact.ID && d.Conversation.Prompt == nil && !p.busy {
 		// someone else answered while the dialog was open
-		m.dlg = dlgNone
+		m.dialogs.remove(p)
 		return m.setStatus(1, "Someone else already answered this team decision: "+d.Conversation.Why)
 	}
-	if msg.open && d.CanAnswer && d.Conversation.Prompt != nil && m.dlg == dlgNone {
+	if msg.open && d.CanAnswer && d.Conversation.Prompt != nil && m.dialogs.empty() {
 		m.openPrompt(*d.Conversation.Prompt)
 	}
 	return nil
@@ -667,40 +409,41 @@ func (m *Model) onConfig(msg configMsg) tea.Cmd {
 	if msg.err != nil {
 		return m.fail(msg.err)
 	}
-	m.loaded = true
-	m.settings, m.history, m.ops, m.teams, m.unread = msg.settings, msg.history, msg.ops, msg.teams, len(msg.unread)
-	cur := m.tabs[m.tab]
-	m.tabs = m.buildTabs()
-	m.tab = 0
-	for i, t := range m.tabs {
+	m.cfg = config{settings: msg.settings, history: msg.history, ops: msg.ops, teams: msg.teams, loaded: true}
+	m.unread = len(msg.unread)
+	v := &m.views
+	cur := v.current()
+	v.tabs = v.build()
+	v.tab = 0
+	for i, t := range v.tabs {
 		if t.same(cur) {
-			m.tab = i
+			v.tab = i
 		}
 	}
-	if !m.tabs[m.tab].same(cur) {
-		m.rows = nil // the view is gone (a team was removed): a fresh list
-		return m.selectTab(m.tab)
+	if !v.current().same(cur) {
+		m.list.rows = nil // the view is gone (a team was removed): a fresh list
+		return m.selectTab(v.tab)
 	}
-	if m.setCursor >= m.settingItems() {
-		m.setCursor = m.settingItems() - 1
+	if m.settings.cursor >= m.settings.items() {
+		m.settings.cursor = m.settings.items() - 1
 	}
 	return nil
 }
 
 func (m *Model) onDone(msg doneMsg) tea.Cmd {
 	if msg.err != nil {
-		if m.dlg == dlgPrompt && m.prompt.busy {
-			m.prompt.busy = false
+		if p := open[*promptDlg](&m.dialogs); p != nil && p.busy {
+			p.busy = false
 			if inbox.KindOf(msg.err) == inbox.AlreadyDecided {
-				m.dlg = dlgNone
+				m.dialogs.remove(p)
 				return tea.Batch(m.setStatus(1, "Someone else answered first: "+msg.err.Error()), m.loadDetail(false))
 			}
 		}
-		if m.dlg == dlgInject && m.inject.busy {
-			m.inject.busy = false
+		if d := open[*injectDlg](&m.dialogs); d != nil && d.busy {
+			d.busy = false
 		}
-		if m.dlg == dlgRule && m.rule.busy {
-			m.rule.busy = false
+		if d := open[*ruleDlg](&m.dialogs); d != nil && d.busy {
+			d.busy = false
 		}
 		cmd := m.fail(msg.err)
 		if inbox.KindOf(msg.err) == inbox.Conflict {
@@ -710,7 +453,7 @@ func (m *Model) onDone(msg doneMsg) tea.Cmd {
 	}
 	switch msg.what {
 	case "inject":
-		m.dlg = dlgNone
+		m.dialogs.remove(open[*injectDlg](&m.dialogs)) // (a nil one is in no stack)
 		o := msg.out
 		where := "routed to " + m.opName(o.Conversation.AssigneeID())
 		if o.Conversation.TeamName != "" {
@@ -724,10 +467,10 @@ func (m *Model) onDone(msg doneMsg) tea.Cmd {
 		}
 		return m.setStatus(2, fmt.Sprintf("✓ %s: %s — %s", o.Conversation.Contact.Display(), where, o.Why))
 	case "accept", "decline":
-		m.dlg = dlgNone
+		m.dialogs.remove(open[*promptDlg](&m.dialogs))
 		return m.setStatus(2, "✓ "+msg.out.Why)
 	case "rule":
-		m.dlg = dlgNone
+		m.dialogs.remove(open[*ruleDlg](&m.dialogs))
 		return m.setStatus(2, "✓ Rule saved")
 	}
 	if o := msg.out; o != nil {
@@ -735,8 +478,8 @@ func (m *Model) onDone(msg doneMsg) tea.Cmd {
 		if o.Prompt != nil && msg.as == m.as {
 			// the person whose action raised the decision answers it now, on the conversation it
 			// is about (the pane shows it behind the dialog)
-			if o.Prompt.Contact != m.sel {
-				sel = m.selectContact(o.Prompt.Contact, false)
+			if o.Prompt.Contact != m.list.sel {
+				sel = m.list.selectContact(o.Prompt.Contact, false)
 			}
 			m.openPrompt(*o.Prompt)
 		}
@@ -753,24 +496,81 @@ func (m *Model) onDone(msg doneMsg) tea.Cmd {
 	return nil
 }
 
+// openPrompt opens the team decision dialog on p.
+func (m *Model) openPrompt(p inbox.PromptView) { m.dialogs.push(newPrompt(m.Common, p)) }
+
+// ---- the selection, across the components ----
+
+// selectTab shows view i: the list reads it afresh (keeping the selection when it is in it).
+func (m *Model) selectTab(i int) tea.Cmd {
+	i = max(0, min(i, len(m.views.tabs)-1))
+	if i == m.views.tab && m.list.rows != nil {
+		return nil
+	}
+	m.views.tab = i
+	m.list.reset()
+	return m.list.loadWindow(winFresh)
+}
+
+// busyWithSel reports whether the person is writing a reply to the selection or has a dialog
+// about it open (a selection that left the view stays until they are done).
+func (m *Model) busyWithSel() bool {
+	return m.list.sel != "" && (m.conv.replying || m.dialogs.holds(m.list.sel))
+}
+
+// ---- actions ----
+
+// carry carries out what a component asked for (see action).
+func (m *Model) carry(a action) tea.Cmd {
+	switch a := a.(type) {
+	case openContact:
+		m.focus = paneConv
+		return m.list.selectContact(a.id, true)
+	case actAs:
+		m.as = a.id
+		m.list.clearSel("", nil)
+		m.list.rows, m.list.start, m.list.newer, m.list.older, m.list.top = nil, 0, "", "", 0
+		m.banner, m.bannerID = "", ""
+		return tea.Batch(m.setStatus(2, "You are now acting as "+a.label), m.reloadAll(), m.tour.load())
+	case openDialog:
+		m.dialogs.push(a.d)
+	case chooseView:
+		return m.selectTab(a.i)
+	case focusPane:
+		m.focus = a.p
+	case leaveSettings:
+		m.screen = scrInbox
+	}
+	return nil
+}
+
+// do runs what a component's update returned: its command and its action.
+func (m *Model) do(cmd tea.Cmd, a action) tea.Cmd {
+	if a == nil {
+		return cmd
+	}
+	return tea.Batch(cmd, m.carry(a))
+}
+
 // ---- keys ----
 
 // disabled says why a binding cannot be used right now ("" when it can).
 func (m *Model) disabled(b *key.Binding) string {
 	k := &m.keys
 	inSettings := m.screen == scrSettings
+	detail := m.conv.detail
 	switch b {
 	case &k.Assign, &k.Owner, &k.Team, &k.Close, &k.Reply:
 		if inSettings {
 			return "conversation keys work on the inbox: press esc"
 		}
-		if m.sel == "" {
+		if m.list.sel == "" {
 			return "select a conversation first"
 		}
-		if m.detail == nil || m.detail.Conversation.Contact.ID != m.sel {
+		if detail == nil || detail.Conversation.Contact.ID != m.list.sel {
 			return "the conversation is still loading"
 		}
-		if b != &k.Owner && m.detail.Conversation.Status == "" {
+		if b != &k.Owner && detail.Conversation.Status == "" {
 			return "this contact has no conversation yet"
 		}
 	case &k.ActAs:
@@ -796,7 +596,7 @@ func (m *Model) disabled(b *key.Binding) string {
 		if !m.isAdmin() {
 			return "Only admins can change routing"
 		}
-		if b != &k.AddRule && m.ruleAt() < 0 {
+		if b != &k.AddRule && m.settings.ruleAt() < 0 {
 			return "focus an automation rule first"
 		}
 	case &k.Search, &k.Inject:
@@ -829,17 +629,17 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if m.dlg != dlgNone {
-		return m.dialogKey(msg)
+	if d := m.dialogs.top(); d != nil {
+		return m.dialogKey(d, msg)
 	}
-	if m.replying {
-		return m.replyKey(msg)
+	if m.conv.replying {
+		return m.conv.replyKey(msg, m.list.sel)
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
 	case key.Matches(msg, k.Help):
-		m.dlg = dlgHelp
+		m.dialogs.push(m.help)
 		return nil
 	}
 	for _, b := range []*key.Binding{&k.Tour, &k.ActAs, &k.Search, &k.Inject} {
@@ -849,13 +649,13 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Tour):
-		m.tourOn = !m.tourOn
-		if m.tourOn {
-			return m.loadTour()
+		m.tour.on = !m.tour.on
+		if m.tour.on {
+			return m.tour.load()
 		}
 		return nil
 	case key.Matches(msg, k.ActAs):
-		m.openPicker(pickActAs)
+		m.dialogs.push(newPicker(m.Common, pickActAs, m.conv.detail))
 		return nil
 	case key.Matches(msg, k.Presence):
 		return m.cyclePresence()
@@ -864,6 +664,16 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.settingsKey(msg)
 	}
 	return m.inboxKey(msg)
+}
+
+// dialogKey gives a key (or pasted text) to the top dialog d; when d is done, the stack pops
+// it and the model carries out its action.
+func (m *Model) dialogKey(d Dialog, msg tea.Msg) tea.Cmd {
+	cmd, a := d.update(msg)
+	if a != nil {
+		m.dialogs.remove(d)
+	}
+	return m.do(cmd, a)
 }
 
 func (m *Model) cyclePresence() tea.Cmd {
@@ -875,9 +685,26 @@ func (m *Model) cyclePresence() tea.Cmd {
 	if next == "" {
 		next = "online"
 	}
-	return m.act("You are now "+next, func(ctx context.Context, svc *inbox.Service, as string) (*inbox.Outcome, error) {
+	return m.act("You are now "+next, func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
 		return nil, svc.SetPresence(ctx, as, as, next)
 	})
+}
+
+func (m *Model) settingsKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := &m.keys
+	for _, b := range []*key.Binding{&k.AddRule, &k.EditRule, &k.RuleUp, &k.RuleDown, &k.RemoveRule, &k.NextPane, &k.PrevPane,
+		&k.Owner, &k.Team, &k.Close, &k.Reply, &k.Search, &k.Inject} {
+		if b == &k.EditRule && m.settings.cursor == m.settings.items()-1 {
+			continue // enter on "add a rule"
+		}
+		if b == &k.EditRule && m.settings.ruleAt() < 0 {
+			continue // enter on a toggle flips it
+		}
+		if ok, cmd := m.blocked(msg, b); ok {
+			return cmd
+		}
+	}
+	return m.do(m.settings.update(msg))
 }
 
 func (m *Model) inboxKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -894,10 +721,16 @@ func (m *Model) inboxKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.screen = scrSettings
 		return m.loadConfig()
 	case key.Matches(msg, k.Search):
-		m.openSearch()
+		m.dialogs.push(newSearch(m.Common))
 		return nil
 	case key.Matches(msg, k.Inject):
-		return m.openInject()
+		handle := ""
+		if d := m.conv.detail; d != nil && d.Conversation.Contact.ID == m.list.sel {
+			handle = d.Conversation.Contact.Handle()
+		}
+		d := newInject(m.Common, handle)
+		m.dialogs.push(d)
+		return d.findContacts()
 	case key.Matches(msg, k.NextPane):
 		m.focus = m.panes()[(m.paneIndex()+1)%len(m.panes())]
 		return nil
@@ -911,122 +744,37 @@ func (m *Model) inboxKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case key.Matches(msg, k.Assign):
-		m.openPicker(pickAssign)
+		m.dialogs.push(newPicker(m.Common, pickAssign, m.conv.detail))
 		return nil
 	case key.Matches(msg, k.Owner):
-		m.openPicker(pickOwner)
+		m.dialogs.push(newPicker(m.Common, pickOwner, m.conv.detail))
 		return nil
 	case key.Matches(msg, k.Team):
-		m.openPicker(pickTeam)
+		m.dialogs.push(newPicker(m.Common, pickTeam, m.conv.detail))
 		return nil
 	case key.Matches(msg, k.Close):
-		cv := m.detail.Conversation
-		if cv.Status == "closed" {
-			return m.act("Reopened", func(ctx context.Context, svc *inbox.Service, as string) (*inbox.Outcome, error) {
-				return outcome(svc.ReopenConversation(ctx, as, cv.Contact.ID, cv.Version))
-			})
-		}
-		return m.act("Closed", func(ctx context.Context, svc *inbox.Service, as string) (*inbox.Outcome, error) {
-			return outcome(svc.CloseConversation(ctx, as, cv.Contact.ID, cv.Version))
-		})
+		return m.conv.closeOrReopen()
 	case key.Matches(msg, k.Reply):
-		m.replying = true
+		m.conv.replying = true
 		m.focus = paneConv
 		return nil
 	}
 	switch m.focus {
 	case paneViews:
-		return m.viewsKey(msg)
+		return m.do(m.views.update(msg))
 	case paneConv:
-		return m.convKey(msg)
+		return m.do(m.conv.update(msg))
 	}
-	return m.listKey(msg)
+	return m.do(m.list.update(msg))
 }
 
-func (m *Model) viewsKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := &m.keys
-	switch {
-	case key.Matches(msg, k.Up), msg.String() == "left", msg.String() == "h":
-		return m.selectTab(m.tab - 1)
-	case key.Matches(msg, k.Down), msg.String() == "right", msg.String() == "l":
-		return m.selectTab(m.tab + 1)
-	case key.Matches(msg, k.Top):
-		return m.selectTab(0)
-	case key.Matches(msg, k.Bottom):
-		return m.selectTab(len(m.tabs) - 1)
-	case key.Matches(msg, k.Open):
-		m.focus = paneList
-	}
-	return nil
-}
-
-func (m *Model) convKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := &m.keys
-	switch {
-	case key.Matches(msg, k.Up):
-		m.convScroll++
-	case key.Matches(msg, k.Down):
-		m.convScroll = max(0, m.convScroll-1)
-	case key.Matches(msg, k.PageUp):
-		m.convScroll += 10
-	case key.Matches(msg, k.PageDown):
-		m.convScroll = max(0, m.convScroll-10)
-	case key.Matches(msg, k.Bottom):
-		m.convScroll = 0
-	case key.Matches(msg, k.Open):
-		if m.detail != nil && m.detail.Conversation.Prompt != nil {
-			if !m.detail.CanAnswer {
-				return m.setStatus(1, "enter: "+m.whoDecides())
-			}
-			m.openPrompt(*m.detail.Conversation.Prompt)
-		}
-	}
-	return nil
-}
-
-func (m *Model) whoDecides() string {
-	p := m.detail.Conversation.Prompt
-	if p.RaisedBy == "routing" {
-		return p.OwnerName + " or an admin decides this"
-	}
-	return m.opName(p.RaisedBy) + " decides this (they raised it)"
-}
-
-func (m *Model) replyKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch msg.String() {
-	case "esc":
-		m.replying = false
-		return nil
-	case "enter":
-		text := strings.TrimSpace(m.reply.String())
-		if text == "" {
-			return m.setStatus(1, "The reply is empty: type something to send")
-		}
-		id := m.sel
-		m.replying = false
-		m.reply.set("")
-		return m.act("Reply sent", func(ctx context.Context, svc *inbox.Service, as string) (*inbox.Outcome, error) {
-			_, err := svc.Reply(ctx, as, id, text)
-			return nil, err
-		})
-	}
-	m.reply.update(msg)
-	return nil
-}
-
+// onText takes pasted text: the top dialog's, else the reply's.
 func (m *Model) onText(msg tea.PasteMsg) tea.Cmd {
-	switch {
-	case m.dlg == dlgInject:
-		m.inject.field().update(msg)
-	case m.dlg == dlgSearch:
-		m.search.q.update(msg)
-		return m.runSearch()
-	case m.dlg == dlgRule:
-		if f := m.rule.field(); f != nil {
-			f.update(msg)
-		}
-	case m.replying:
-		m.reply.update(msg)
+	if d := m.dialogs.top(); d != nil {
+		return m.dialogKey(d, msg)
+	}
+	if m.conv.replying {
+		m.conv.reply.update(msg)
 	}
 	return nil
 }

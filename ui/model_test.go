@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -36,8 +37,8 @@ func TestTwoPanesAt80Columns(t *testing.T) {
 	h.keys("tab")                                      // list → conversation
 	h.keys("shift+tab", "shift+tab", "right", "right") // the tab bar: All → Closed
 	h.want("Closed", "Eve Ortiz")
-	if h.m.tabs[h.m.tab].view != inbox.ViewClosed {
-		t.Fatalf("tab = %+v", h.m.tabs[h.m.tab])
+	if h.m.views.current().view != inbox.ViewClosed {
+		t.Fatalf("tab = %+v", h.m.views.current())
 	}
 }
 
@@ -58,7 +59,7 @@ func TestOpenMarksReadAndLiveInjectKeepsSelection(t *testing.T) {
 	}
 	h.settle()
 	h.want("Gus Lee +15550004444", "● Gus Lee", "✉ hello there", "→ Carol · owner Carol · Support", "All                  3")
-	if got := h.m.rows[h.m.cursor].Contact.ID; got != eve {
+	if got := h.m.list.rows[h.m.list.cursor].Contact.ID; got != eve {
 		t.Fatalf("selection moved to %s, want Eve", got)
 	}
 	// opening Gus marks it read
@@ -100,7 +101,7 @@ func TestMismatchDialogAcceptFromWaiting(t *testing.T) {
 	h.settle()
 	h.want("Waiting for decision 1", "🔔 1", "⚑ waiting")
 	h.keys("shift+tab") // views pane
-	for h.m.tabs[h.m.tab].view != inbox.ViewWaiting {
+	for h.m.views.current().view != inbox.ViewWaiting {
 		h.keys("k")
 	}
 	h.keys("enter", "enter") // focus the list, open Eve
@@ -142,7 +143,7 @@ func TestMismatchDialogOpensAtOnceForTheActor(t *testing.T) {
 	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
 	h.keys("enter", "o") // Dana Diaz, owner picker
 	h.want("Contact owner of Dana Diaz", "Frank Ode")
-	for h.m.pick.items[h.m.pick.cursor].id != "frank" {
+	for h.picker().items[h.picker().cursor].id != "frank" {
 		h.keys("j")
 	}
 	h.keys("enter")
@@ -266,13 +267,13 @@ func TestAssignTeamCloseReplyPresence(t *testing.T) {
 	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
 	h.keys("enter", "a")
 	h.want("Assign Dana Diaz to…", "Bot", "Nobody")
-	for h.m.pick.items[h.m.pick.cursor].id != "carol" {
+	for h.picker().items[h.picker().cursor].id != "carol" {
 		h.keys("j")
 	}
 	h.keys("enter")
 	h.want("Assignee Carol Diaz", "Owner Carol Diaz")
 	h.keys("t")
-	for h.m.pick.items[h.m.pick.cursor].id != "billing" {
+	for h.picker().items[h.picker().cursor].id != "billing" {
 		h.keys("j")
 	}
 	h.keys("enter")
@@ -301,7 +302,7 @@ func TestActAsIsLocalOnlyAndHelpSaysWhy(t *testing.T) {
 	l := newHarness(t, newService(t), Options{As: "alice", Local: true}, 120, 30)
 	l.keys("u")
 	l.want("Act as…", "Carol Diaz")
-	for l.m.pick.items[l.m.pick.cursor].id != "carol" {
+	for l.picker().items[l.picker().cursor].id != "carol" {
 		l.keys("j")
 	}
 	l.keys("enter")
@@ -347,16 +348,41 @@ func TestMouseClicksTabsAndRowsWheelScrolls(t *testing.T) {
 	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
 	L := h.m.layout()
 	// "Closed" is the last view row
-	h.send(tea.MouseClickMsg{X: 3, Y: L.views.y + 2 + len(h.m.tabs) - 1, Button: tea.MouseLeft})
+	h.send(tea.MouseClickMsg{X: 3, Y: L.views.y + 2 + len(h.m.views.tabs) - 1, Button: tea.MouseLeft})
 	h.want("Closed", "Eve Ortiz")
 	h.wantNot("Dana Diaz +")
-	h.send(tea.MouseClickMsg{X: 3, Y: L.views.y + 2 + len(h.m.tabs) - 2, Button: tea.MouseLeft})  // All
-	h.send(tea.MouseClickMsg{X: L.list.x + 4, Y: L.list.y + 2 + rowLines, Button: tea.MouseLeft}) // second row
+	h.send(tea.MouseClickMsg{X: 3, Y: L.views.y + 2 + len(h.m.views.tabs) - 2, Button: tea.MouseLeft}) // All
+	h.send(tea.MouseClickMsg{X: L.list.x + 4, Y: L.list.y + 2 + rowLines, Button: tea.MouseLeft})      // second row
 	h.want("Eve Ortiz +15550002222                    [closed]")
 	h.send(tea.MouseWheelMsg{X: L.list.x + 4, Y: L.list.y + 3, Button: tea.MouseWheelUp})
-	if h.m.cursor != 0 {
-		t.Fatalf("wheel up: cursor %d", h.m.cursor)
+	if h.m.list.cursor != 0 {
+		t.Fatalf("wheel up: cursor %d", h.m.list.cursor)
 	}
+}
+
+// A toast stays six seconds and an error ten, then the status line shows the hint again (the
+// harness lets the time pass: no wall clock).
+func TestStatusLineClearsAfterItsTime(t *testing.T) {
+	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
+	h.keys("p")
+	h.want("✓ You are now away")
+	h.wait(5 * time.Second)
+	h.want("✓ You are now away")
+	h.wait(time.Second)
+	h.wantNot("You are now away")
+	h.want("Press ? for every key.")
+	h.keys("u") // an error: act as is for local terminals
+	h.want("u: act as works only in a local terminal")
+	h.wait(9 * time.Second)
+	h.want("u: act as works only in a local terminal")
+	h.wait(time.Second)
+	h.wantNot("u: act as works")
+	// a newer status is not cleared by the timer of the one it replaced
+	h.keys("p")
+	h.wait(3 * time.Second)
+	h.keys("u")
+	h.wait(3 * time.Second)
+	h.want("u: act as works only in a local terminal")
 }
 
 func TestLightBackgroundAndNoColor(t *testing.T) {
@@ -366,8 +392,13 @@ func TestLightBackgroundAndNoColor(t *testing.T) {
 		t.Fatal("still dark")
 	}
 	h.want("Dana Diaz")
+	// NO_COLOR is the door's decision (the local command reads it from its environment, an SSH
+	// session from its client's): the screens read no environment of their own
 	t.Setenv("NO_COLOR", "1")
-	n := newHarness(t, newService(t), Options{As: "alice"}, 100, 24)
+	if c := newHarness(t, newService(t), Options{As: "alice"}, 100, 24); !strings.Contains(c.m.View().Content, "38;2;") {
+		t.Fatal("the process's NO_COLOR reached a session whose door did not ask for it")
+	}
+	n := newHarness(t, newService(t), Options{As: "alice", NoColor: true}, 100, 24)
 	if strings.Contains(n.m.View().Content, "38;2;") {
 		t.Fatal("NO_COLOR: the view has colours")
 	}
@@ -384,12 +415,12 @@ func TestNarrowTabBarClicksAndSpinner(t *testing.T) {
 		t.Fatalf("no Closed tab in %q", line)
 	}
 	h.send(tea.MouseClickMsg{X: len([]rune(line[:x])) + 1, Y: L.tabsY, Button: tea.MouseLeft})
-	if h.m.tabs[h.m.tab].view != inbox.ViewClosed {
-		t.Fatalf("clicked %q, got tab %+v", line, h.m.tabs[h.m.tab])
+	if h.m.views.current().view != inbox.ViewClosed {
+		t.Fatalf("clicked %q, got tab %+v", line, h.m.views.current())
 	}
 	h.want("Eve Ortiz")
 	// a slow answer shows the spinner after a tick; the answer hides it
-	h.m.pending, h.m.spinning = 1, true
+	h.m.calls.pending, h.m.calls.spinning = 1, true
 	h.m.Update(spinMsg{})
 	h.want("loading")
 	h.m.Update(asyncMsg{nil})
@@ -414,8 +445,8 @@ func TestMouseClicksSettingsRows(t *testing.T) {
 		}
 		before := svc.Settings(bg).RoundRobin
 		h.send(tea.MouseClickMsg{X: 4, Y: rowOf("Round robin"), Button: tea.MouseLeft})
-		if h.m.setCursor != setRoundRobin || svc.Settings(bg).RoundRobin != before {
-			t.Fatalf("width %d: first click: cursor %d, round robin %v", w, h.m.setCursor, svc.Settings(bg).RoundRobin)
+		if h.m.settings.cursor != setRoundRobin || svc.Settings(bg).RoundRobin != before {
+			t.Fatalf("width %d: first click: cursor %d, round robin %v", w, h.m.settings.cursor, svc.Settings(bg).RoundRobin)
 		}
 		h.send(tea.MouseClickMsg{X: 4, Y: rowOf("Round robin"), Button: tea.MouseLeft})
 		h.settle()
@@ -425,12 +456,12 @@ func TestMouseClicksSettingsRows(t *testing.T) {
 		h.want("Round robin is now " + onOff(!before))
 		// a click on a line that is not a setting (a priority rule's text) changes nothing
 		h.send(tea.MouseClickMsg{X: 4, Y: rowOf("2. Otherwise the contact owner"), Button: tea.MouseLeft})
-		if h.m.setCursor != setRoundRobin {
-			t.Fatalf("width %d: a click on the rules' text moved the focus to %d", w, h.m.setCursor)
+		if h.m.settings.cursor != setRoundRobin {
+			t.Fatalf("width %d: a click on the rules' text moved the focus to %d", w, h.m.settings.cursor)
 		}
 		h.send(tea.MouseClickMsg{X: 4, Y: rowOf("+ Add a rule"), Button: tea.MouseLeft})
 		h.send(tea.MouseClickMsg{X: 4, Y: rowOf("+ Add a rule"), Button: tea.MouseLeft})
-		if h.m.dlg == dlgNone {
+		if h.m.dialogs.empty() {
 			t.Fatalf("width %d: two clicks on “Add a rule” opened nothing", w)
 		}
 	}
@@ -453,18 +484,18 @@ func TestMouseClicksScrolledSettings(t *testing.T) {
 			y = i
 		}
 	}
-	if y < 0 || h.m.setTop == 0 {
-		t.Fatalf("the settings box did not scroll (top %d) or shows no rule 5:\n%s", h.m.setTop, h.screen())
+	if y < 0 || h.m.settings.top == 0 {
+		t.Fatalf("the settings box did not scroll (top %d) or shows no rule 5:\n%s", h.m.settings.top, h.screen())
 	}
 	h.send(tea.MouseClickMsg{X: 4, Y: y, Button: tea.MouseLeft})
-	if h.m.ruleAt() != 4 {
-		t.Fatalf("the click focused item %d, not rule 5", h.m.setCursor)
+	if h.m.settings.ruleAt() != 4 {
+		t.Fatalf("the click focused item %d, not rule 5", h.m.settings.cursor)
 	}
 	if line := strings.Split(h.screen(), "\n")[y]; !strings.Contains(line, "▸ 5. extra4") {
 		t.Fatalf("the focused rule moved away from the pointer: row %d is %q", y, line)
 	}
 	h.send(tea.MouseClickMsg{X: 4, Y: y, Button: tea.MouseLeft})
-	if h.m.dlg == dlgNone {
+	if h.m.dialogs.empty() {
 		t.Fatal("the second click did not open the rule")
 	}
 }
@@ -476,21 +507,21 @@ func TestNarrowSettingsReachTeamsOperatorsHistory(t *testing.T) {
 	h := newHarness(t, newService(t), Options{As: "alice"}, 80, 24)
 	h.keys("s", "G")
 	h.wantNot("Settings history")
-	last := h.m.setCursor
+	last := h.m.settings.cursor
 	for i := 0; i < 40; i++ {
 		h.keys("j")
 	}
 	h.want("Operators", "Settings history")
-	if h.m.setCursor != last {
-		t.Fatalf("paging past the last item moved the focus to %d", h.m.setCursor)
+	if h.m.settings.cursor != last {
+		t.Fatalf("paging past the last item moved the focus to %d", h.m.settings.cursor)
 	}
 	h.keys("k") // back up: the focus moves and comes into view again
 	h.want("▸ 1. refunds")
-	top := h.m.setTop
+	top := h.m.settings.top
 	L := h.m.layout()
 	h.send(tea.MouseWheelMsg{X: 4, Y: L.bodyY + 3, Button: tea.MouseWheelUp})
-	if top < 3 || h.m.setTop != top-3 || h.m.setCursor != last-1 {
-		t.Fatalf("wheel: top %d → %d, focus %d", top, h.m.setTop, h.m.setCursor)
+	if top < 3 || h.m.settings.top != top-3 || h.m.settings.cursor != last-1 {
+		t.Fatalf("wheel: top %d → %d, focus %d", top, h.m.settings.top, h.m.settings.cursor)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"switchboard/inbox"
 )
@@ -15,6 +16,18 @@ type Options struct {
 	Tour     Tour   // optional guided tour panel (nil: none)
 	ShowTour bool   // open with the tour panel shown
 	Local    bool   // local terminal (enables "act as" with u); false for remote sessions
+
+	// The terminal this session draws on, as the door that opens it knows it: a local
+	// terminal's from this process's environment (the command fills them in), an SSH
+	// session's from its client. The screens read no environment of their own.
+	Environ      []string             // the session's environment (KEY=value) the program gets; nil is an empty one
+	ColorProfile colorprofile.Profile // colorprofile.Unknown: detected from the terminal and Environ
+	NoColor      bool                 // draw without colours (NO_COLOR): bold, faint and reverse only
+	Light        bool                 // start with the styles for a light background (the terminal's answer to the background query decides when it comes)
+
+	// Scheduler gives the session its time and makes its waiting commands (timers, the wait
+	// for the next live event); nil is the wall clock.
+	Scheduler Scheduler
 }
 
 // Tour is a guided tour shown as a panel (T). Steps is called in a tea.Cmd after every inbox
@@ -34,9 +47,24 @@ func Run(ctx context.Context, svc *inbox.Service, opts Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	m := New(ctx, svc, opts)
-	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	_, err := tea.NewProgram(m, programOptions(ctx, opts)...).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // the context ended (a signal, or the session closed): a clean stop
 	}
 	return err
+}
+
+// programOptions are the program's options for a session: its context, the session's own
+// environment (never this process's: bubbletea falls back to os.Environ for a nil one) and its
+// colour profile when the door knows it.
+func programOptions(ctx context.Context, opts Options) []tea.ProgramOption {
+	env := opts.Environ
+	if env == nil {
+		env = []string{}
+	}
+	po := []tea.ProgramOption{tea.WithContext(ctx), tea.WithEnvironment(env)}
+	if opts.ColorProfile != colorprofile.Unknown {
+		po = append(po, tea.WithColorProfile(opts.ColorProfile))
+	}
+	return po
 }

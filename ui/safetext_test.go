@@ -70,7 +70,7 @@ func checkScreen(t *testing.T, h *harness, what string) {
 			fail("line %d is %d cells wide", i, w)
 		}
 	}
-	if m.dlg != dlgNone || m.screen != scrInbox {
+	if !m.dialogs.empty() || m.screen != scrInbox {
 		return
 	}
 	L := m.layout()
@@ -177,8 +177,8 @@ func FuzzScreensShowOutsideTextSafely(f *testing.F) {
 		}
 		h.settle()
 		h.keys("g") // the newest conversation: this customer's
-		if h.m.sel != id || h.m.detail == nil {
-			t.Fatalf("the customer's conversation is not open (open: %q)", h.m.sel)
+		if h.m.list.sel != id || h.m.conv.detail == nil {
+			t.Fatalf("the customer's conversation is not open (open: %q)", h.m.list.sel)
 		}
 		if !strings.Contains(h.screen(), "Incoming call from") {
 			t.Fatalf("no ringing banner:\n%s", h.screen())

@@ -42,8 +42,8 @@ func generated(t testing.TB, n int) *inbox.Service {
 
 // highlighted is the contact of the row the list highlights ("" none).
 func (h *harness) highlighted() string {
-	if c := h.m.cursor; c >= 0 && c < len(h.m.rows) {
-		return h.m.rows[c].Contact.ID
+	if c := h.m.list.cursor; c >= 0 && c < len(h.m.list.rows) {
+		return h.m.list.rows[c].Contact.ID
 	}
 	return ""
 }
@@ -84,7 +84,7 @@ func (h *harness) position() (n, of int) {
 // pane shows one the list does not highlight without the screen saying why.
 func (h *harness) agree(after string) {
 	h.t.Helper()
-	if h.m.dlg != dlgNone {
+	if !h.m.dialogs.empty() {
 		return // a dialog covers the pane
 	}
 	hl, pane := h.highlighted(), h.paneContact()
@@ -100,7 +100,7 @@ func (h *harness) agree(after string) {
 // viewIDs lists the current view from the service, newest first.
 func (h *harness) viewIDs() []string {
 	h.t.Helper()
-	t := h.m.tabs[h.m.tab]
+	t := h.m.views.current()
 	f := inbox.Filter{View: t.view, Team: t.team, Operator: h.m.as, Limit: 500}
 	var out []string
 	for {
@@ -122,7 +122,7 @@ func (h *harness) viewIDs() []string {
 func (h *harness) positionIsTrue(after string) {
 	h.t.Helper()
 	hl := h.highlighted()
-	if hl == "" || h.m.listLoading {
+	if hl == "" || h.m.list.loading {
 		return
 	}
 	all := h.viewIDs()
@@ -185,8 +185,8 @@ func (h *harness) tabTo(label string) {
 		h.keys("shift+tab")
 	}
 	h.keys("g")
-	for i := 0; h.m.tabs[h.m.tab].label != label; i++ {
-		if i > len(h.m.tabs) {
+	for i := 0; h.m.views.current().label != label; i++ {
+		if i > len(h.m.views.tabs) {
 			h.t.Fatalf("no view %q", label)
 		}
 		h.keys("j")
@@ -409,7 +409,7 @@ func TestGeneratedInterleavingsKeepRowPaneAndActionsTogether(t *testing.T) {
 					break
 				}
 				h.actsOnPane(false, "t", []string{"g", "j", "G"}[r.IntN(3)], "enter")
-				if h.m.dlg != dlgNone {
+				if !h.m.dialogs.empty() {
 					h.keys("esc")
 				}
 				step("t")
@@ -471,7 +471,7 @@ func TestLargeViewKeepsTheSelectionAndReachesItsEnd(t *testing.T) {
 		t.Fatalf("G selected +%s, the oldest conversation is +%s", got, oldest)
 	}
 	// a live message from a conversation just above: the selection stays the last one
-	above := h.m.rows[len(h.m.rows)-2].Contact.ID
+	above := h.m.list.rows[len(h.m.list.rows)-2].Contact.ID
 	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: above, Text: "still there?"}); err != nil {
 		t.Fatal(err)
 	}
@@ -486,7 +486,7 @@ func TestLargeViewKeepsTheSelectionAndReachesItsEnd(t *testing.T) {
 	}
 	h.agree("40 pages up")
 	n, of := h.position()
-	if want := of - 40*h.m.listRows(); n != want {
+	if want := of - 40*h.m.list.listRows(); n != want {
 		t.Fatalf("40 pages up from %d: %d of %d, want %d", of, n, of, want)
 	}
 	h.positionIsTrue("40 pages up")
@@ -498,8 +498,8 @@ func TestLargeViewKeepsTheSelectionAndReachesItsEnd(t *testing.T) {
 	h.settle()
 	h.agree("160 pages up")
 	h.positionIsTrue("160 pages up")
-	if len(h.m.rows) > 1500 {
-		t.Fatalf("the list holds %d rows after paging up 1,400: it should let the far ones go", len(h.m.rows))
+	if len(h.m.list.rows) > 1500 {
+		t.Fatalf("the list holds %d rows after paging up 1,400: it should let the far ones go", len(h.m.list.rows))
 	}
 	h.keys("g")
 	h.agree("g")

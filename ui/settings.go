@@ -24,12 +24,27 @@ const (
 	setRules
 )
 
-func (m *Model) settingItems() int { return setRules + len(m.settings.Rules) + 1 }
+// settingsScreen is the settings screen (s): the routing settings and the automation rules
+// in a box that scrolls to keep the focused item in sight, and the teams, operators and the
+// settings history beside it (below it, in the same box, under 110 columns).
+type settingsScreen struct {
+	*Common
+	cursor int // the focused item
+	top    int // the first line of the settings box shown (see follow)
+	topR   int // the first line shown of the second settings box (wide screens)
+	w      int // the screen's width beside the tour (setSize)
+	bodyH  int // the body's height (setSize)
+}
+
+// setSize sizes the screen for a body w×bodyH.
+func (sc *settingsScreen) setSize(w, bodyH int) { sc.w, sc.bodyH = w, bodyH }
+
+func (sc *settingsScreen) items() int { return setRules + len(sc.cfg.settings.Rules) + 1 }
 
 // ruleAt is the index of the focused rule, or -1.
-func (m *Model) ruleAt() int {
-	i := m.setCursor - setRules
-	if i >= 0 && i < len(m.settings.Rules) {
+func (sc *settingsScreen) ruleAt() int {
+	i := sc.cursor - setRules
+	if i >= 0 && i < len(sc.cfg.settings.Rules) {
 		return i
 	}
 	return -1
@@ -44,101 +59,90 @@ var PriorityRules = []string{
 	"3. Otherwise automation rules, then round robin or the default team decide.",
 }
 
-func (m *Model) settingsKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := &m.keys
-	for _, b := range []*key.Binding{&k.AddRule, &k.EditRule, &k.RuleUp, &k.RuleDown, &k.RemoveRule, &k.NextPane, &k.PrevPane,
-		&k.Owner, &k.Team, &k.Close, &k.Reply, &k.Search, &k.Inject} {
-		if b == &k.EditRule && m.setCursor == m.settingItems()-1 {
-			continue // enter on "add a rule"
-		}
-		if b == &k.EditRule && m.ruleAt() < 0 {
-			continue // enter on a toggle flips it
-		}
-		if ok, cmd := m.blocked(msg, b); ok {
-			return cmd
-		}
-	}
-	n := m.settingItems()
+// update handles a key on the settings screen (the model has checked first whether the key is
+// allowed here, see Model.disabled).
+func (sc *settingsScreen) update(msg tea.KeyPressMsg) (tea.Cmd, action) {
+	k := &sc.keys
+	n := sc.items()
 	switch {
 	case key.Matches(msg, k.Back), key.Matches(msg, k.Settings):
-		m.screen = scrInbox
-		return nil
+		return nil, leaveSettings{}
 	case key.Matches(msg, k.Up):
-		m.setCursor = max(0, m.setCursor-1)
+		sc.cursor = max(0, sc.cursor-1)
 	case key.Matches(msg, k.Down):
-		if m.setCursor == n-1 {
-			m.settingsScroll(1, true) // past the last item: page on to what is below or beside it
-			return nil
+		if sc.cursor == n-1 {
+			sc.scroll(1, true) // past the last item: page on to what is below or beside it
+			return nil, nil
 		}
-		m.setCursor = min(n-1, m.setCursor+1)
+		sc.cursor = min(n-1, sc.cursor+1)
 	case key.Matches(msg, k.Top):
-		m.setCursor = 0
+		sc.cursor = 0
 	case key.Matches(msg, k.Bottom):
-		m.setCursor = n - 1
+		sc.cursor = n - 1
 	case key.Matches(msg, k.AddRule):
-		m.openRule(-1)
+		return nil, openDialog{d: newRule(sc.Common, -1)}
 	case key.Matches(msg, k.RuleUp), key.Matches(msg, k.RuleDown):
-		i := m.ruleAt()
+		i := sc.ruleAt()
 		to := i - 1
 		if key.Matches(msg, k.RuleDown) {
 			to = i + 1
 		}
-		if to < 0 || to >= len(m.settings.Rules) {
-			return m.setStatus(1, "The rule is already at that end")
+		if to < 0 || to >= len(sc.cfg.settings.Rules) {
+			return sc.setStatus(1, "The rule is already at that end"), nil
 		}
-		name := m.settings.Rules[i].Name
-		m.setCursor += to - i
-		return m.act(fmt.Sprintf("Rule %q is now number %d", name, to+1), func(ctx context.Context, svc *inbox.Service, as string) (*inbox.Outcome, error) {
+		name := sc.cfg.settings.Rules[i].Name
+		sc.cursor += to - i
+		return sc.act(fmt.Sprintf("Rule %q is now number %d", name, to+1), func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
 			return nil, svc.MoveRule(ctx, as, name, to)
-		})
+		}), nil
 	case key.Matches(msg, k.RemoveRule):
-		name := m.settings.Rules[m.ruleAt()].Name
-		return m.act(fmt.Sprintf("Rule %q removed", name), func(ctx context.Context, svc *inbox.Service, as string) (*inbox.Outcome, error) {
+		name := sc.cfg.settings.Rules[sc.ruleAt()].Name
+		return sc.act(fmt.Sprintf("Rule %q removed", name), func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
 			return nil, svc.DeleteRule(ctx, as, name)
-		})
+		}), nil
 	case key.Matches(msg, k.Flip), key.Matches(msg, k.Open):
-		return m.flip()
+		return sc.flip()
 	}
-	return nil
+	return nil, nil
 }
 
 // flip changes the focused setting. A person who may not change it still asks the service,
 // which refuses and records the refusal (the guided tour watches for it).
-func (m *Model) flip() tea.Cmd {
-	s := m.settings
-	switch m.setCursor {
+func (sc *settingsScreen) flip() (tea.Cmd, action) {
+	s := sc.cfg.settings
+	switch sc.cursor {
 	case setOwner:
 		on := !s.ContactOwnerRouting
-		if on && s.OwnerRoutingLock != "" && m.isAdmin() {
-			return m.setStatus(1, "Locked: "+s.OwnerRoutingLock)
+		if on && s.OwnerRoutingLock != "" && sc.isAdmin() {
+			return sc.setStatus(1, "Locked: "+s.OwnerRoutingLock), nil
 		}
-		return m.settingCmd(fmt.Sprintf("Contact owner-based routing is now %s", onOff(on)), func(ctx context.Context, svc *inbox.Service, as string) error {
+		return sc.settingCmd(fmt.Sprintf("Contact owner-based routing is now %s", onOff(on)), func(ctx context.Context, svc service, as string) error {
 			_, err := svc.SetOwnerRouting(ctx, as, on)
 			return err
-		})
+		}), nil
 	case setRoundRobin:
 		on := !s.RoundRobin
-		if on && s.RoundRobinLock != "" && m.isAdmin() {
-			return m.setStatus(1, "Locked: "+s.RoundRobinLock)
+		if on && s.RoundRobinLock != "" && sc.isAdmin() {
+			return sc.setStatus(1, "Locked: "+s.RoundRobinLock), nil
 		}
-		return m.settingCmd(fmt.Sprintf("Round robin is now %s", onOff(on)), func(ctx context.Context, svc *inbox.Service, as string) error {
+		return sc.settingCmd(fmt.Sprintf("Round robin is now %s", onOff(on)), func(ctx context.Context, svc service, as string) error {
 			_, err := svc.SetRoundRobin(ctx, as, on)
 			return err
-		})
+		}), nil
 	case setDefaultTeam:
-		if len(m.teams) == 0 {
-			return m.setStatus(1, "There are no teams yet")
+		if len(sc.cfg.teams) == 0 {
+			return sc.setStatus(1, "There are no teams yet"), nil
 		}
-		next := m.teams[0]
-		for i, t := range m.teams {
+		next := sc.cfg.teams[0]
+		for i, t := range sc.cfg.teams {
 			if t.ID == s.DefaultTeam {
-				next = m.teams[(i+1)%len(m.teams)]
+				next = sc.cfg.teams[(i+1)%len(sc.cfg.teams)]
 			}
 		}
-		return m.settingCmd("The default team is now "+next.Name, func(ctx context.Context, svc *inbox.Service, as string) error {
+		return sc.settingCmd("The default team is now "+next.Name, func(ctx context.Context, svc service, as string) error {
 			_, err := svc.SetDefaultTeam(ctx, as, next.ID)
 			return err
-		})
+		}), nil
 	case setPlan:
 		next := plans[0]
 		for i, p := range plans {
@@ -146,29 +150,28 @@ func (m *Model) flip() tea.Cmd {
 				next = plans[(i+1)%len(plans)]
 			}
 		}
-		return m.settingCmd("The plan is now "+next, func(ctx context.Context, svc *inbox.Service, as string) error {
+		return sc.settingCmd("The plan is now "+next, func(ctx context.Context, svc service, as string) error {
 			_, err := svc.SetPlan(ctx, as, next)
 			return err
-		})
+		}), nil
 	}
-	if m.setCursor == m.settingItems()-1 {
-		if !m.isAdmin() {
-			return m.setStatus(1, "Only admins can change routing")
+	if sc.cursor == sc.items()-1 {
+		if !sc.isAdmin() {
+			return sc.setStatus(1, "Only admins can change routing"), nil
 		}
-		m.openRule(-1)
-		return nil
+		return nil, openDialog{d: newRule(sc.Common, -1)}
 	}
-	if i := m.ruleAt(); i >= 0 {
-		if !m.isAdmin() {
-			return m.setStatus(1, "Only admins can change routing")
+	if i := sc.ruleAt(); i >= 0 {
+		if !sc.isAdmin() {
+			return sc.setStatus(1, "Only admins can change routing"), nil
 		}
-		m.openRule(i)
+		return nil, openDialog{d: newRule(sc.Common, i)}
 	}
-	return nil
+	return nil, nil
 }
 
-func (m *Model) settingCmd(what string, f func(ctx context.Context, svc *inbox.Service, as string) error) tea.Cmd {
-	return m.act(what, func(ctx context.Context, svc *inbox.Service, as string) (*inbox.Outcome, error) {
+func (sc *settingsScreen) settingCmd(what string, f func(ctx context.Context, svc service, as string) error) tea.Cmd {
+	return sc.act(what, func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
 		return nil, f(ctx, svc, as)
 	})
 }
@@ -189,17 +192,17 @@ func settingsGeometry(w int) (leftW int, wide bool) {
 	return w, false
 }
 
-// settingsLeft draws the lines of the left box iw wide and says on which line each focusable
+// left draws the lines of the left box iw wide and says on which line each focusable
 // item is (items[i] for item i), so that the view can keep the focus in sight and a click can
 // find the item under the pointer.
-func (m *Model) settingsLeft(iw int) (left []string, items []int) {
-	st := m.st
-	s := m.settings
-	admin := m.isAdmin()
-	items = make([]int, m.settingItems())
+func (sc *settingsScreen) left(iw int) (left []string, items []int) {
+	st := sc.st
+	s := sc.cfg.settings
+	admin := sc.isAdmin()
+	items = make([]int, sc.items())
 	item := func(i int, text string) {
 		items[i] = len(left)
-		if i == m.setCursor {
+		if i == sc.cursor {
 			// cut to the box: a longer line would wrap and push every line below it down
 			left = append(left, st.Selected.Width(iw).Render(ansi.Truncate("▸ "+ansi.Strip(text), iw, "…")))
 			return
@@ -207,8 +210,8 @@ func (m *Model) settingsLeft(iw int) (left []string, items []int) {
 		left = append(left, "  "+text)
 	}
 	left = append(left, st.Title.Render("Routing"))
-	if !admin && m.loaded {
-		o, _ := m.me()
+	if !admin && sc.cfg.loaded {
+		o, _ := sc.me()
 		left = append(left, st.Locked.Render(fmt.Sprintf("🔒 Only admins can change routing — you are %s (%s).", safe(o.Name), safe(string(o.Role)))))
 	}
 	toggle := func(on bool, lock string) string {
@@ -246,65 +249,62 @@ func (m *Model) settingsLeft(iw int) (left []string, items []int) {
 	} else {
 		left = append(left, st.Dim.Render("    picks the online operator (not admins) assigned least recently"))
 	}
-	item(setDefaultTeam, "Default team: "+st.Bold.Render(safe(m.teamName(s.DefaultTeam)))+st.Dim.Render("  (space: next team)"))
+	item(setDefaultTeam, "Default team: "+st.Bold.Render(safe(sc.teamName(s.DefaultTeam)))+st.Dim.Render("  (space: next team)"))
 	item(setPlan, "Plan: "+st.Bold.Render(safe(string(s.Plan)))+st.Dim.Render("  (space: next plan)"))
 	left = append(left, "", st.Title.Render("Automation rules")+st.Dim.Render("  first match wins · a add · enter edit · K/J move · x remove"))
 	for i, r := range s.Rules {
-		item(setRules+i, fmt.Sprintf("%d. %s: %s → %s", i+1, safe(r.Name), safe(ruleWhen(r)), safe(m.ruleTo(r.To))))
+		item(setRules+i, fmt.Sprintf("%d. %s: %s → %s", i+1, safe(r.Name), safe(ruleWhen(r)), safe(sc.ruleTo(r.To))))
 	}
 	item(setRules+len(s.Rules), st.Dim.Render("+ Add a rule"))
 	return left, items
 }
 
-// settingsBox is what the settings screen's first (scrolling) box holds for the current size:
+// firstBox is what the settings screen's first (scrolling) box holds for the current size:
 // its lines, the line of each item, its width and how many lines it shows.
-func (m *Model) settingsBox() (lines []string, items []int, leftW, rows int) {
-	L := m.layout()
-	w := m.w - L.tr.w
-	leftW, wide := settingsGeometry(w)
-	lines, items = m.settingsLeft(leftW - 2)
+func (sc *settingsScreen) firstBox() (lines []string, items []int, leftW, rows int) {
+	leftW, wide := settingsGeometry(sc.w)
+	lines, items = sc.left(leftW - 2)
 	if !wide {
-		lines = append(append(lines, ""), m.settingsRight(leftW-2)...)
+		lines = append(append(lines, ""), sc.right(leftW-2)...)
 	}
-	return lines, items, leftW, L.bodyH - 2
+	return lines, items, leftW, sc.bodyH - 2
 }
 
-// settingsScroll moves a settings box d lines, within its lines: on a wide screen the second
+// scroll moves a settings box d lines, within its lines: on a wide screen the second
 // box (teams, operators, history) when second is true, else the first; on a narrow screen the
 // one box, which holds both.
-func (m *Model) settingsScroll(d int, second bool) {
-	lines, _, leftW, rows := m.settingsBox()
-	L := m.layout()
-	if w := m.w - L.tr.w; second && w > leftW {
-		right := m.settingsRight(w - leftW - 2)
-		m.setTopR = max(0, min(m.setTopR+d, len(right)-rows))
+func (sc *settingsScreen) scroll(d int, second bool) {
+	lines, _, leftW, rows := sc.firstBox()
+	if w := sc.w; second && w > leftW {
+		right := sc.right(w - leftW - 2)
+		sc.topR = max(0, min(sc.topR+d, len(right)-rows))
 		return
 	}
-	m.setTop = max(0, min(m.setTop+d, len(lines)-rows))
+	sc.top = max(0, min(sc.top+d, len(lines)-rows))
 }
 
-// settingsFollow scrolls the settings box only as far as it takes to show the focused item (and
+// follow scrolls the settings box only as far as it takes to show the focused item (and
 // the line after it), so a click never moves the line under the pointer.
-func (m *Model) settingsFollow() {
-	lines, items, _, rows := m.settingsBox()
-	focus := items[min(m.setCursor, len(items)-1)]
-	if focus < m.setTop {
-		m.setTop = focus
+func (sc *settingsScreen) follow() {
+	lines, items, _, rows := sc.firstBox()
+	focus := items[min(sc.cursor, len(items)-1)]
+	if focus < sc.top {
+		sc.top = focus
 	}
-	if focus+1 >= m.setTop+rows {
-		m.setTop = focus + 2 - rows
+	if focus+1 >= sc.top+rows {
+		sc.top = focus + 2 - rows
 	}
-	m.setTop = max(0, min(m.setTop, len(lines)-rows))
+	sc.top = max(0, min(sc.top, len(lines)-rows))
 }
 
-// settingsItemAt is the settings item drawn at screen cell (x, y), for a settings body drawn
+// itemAt is the settings item drawn at screen cell (x, y), for a settings body drawn
 // from row bodyY at column 0, or -1.
-func (m *Model) settingsItemAt(x, y, bodyY int) int {
-	_, items, leftW, rows := m.settingsBox()
+func (sc *settingsScreen) itemAt(x, y, bodyY int) int {
+	_, items, leftW, rows := sc.firstBox()
 	if x <= 0 || x >= leftW-1 || y <= bodyY || y > bodyY+rows {
 		return -1 // outside the first box, or on its border
 	}
-	line := y - bodyY - 1 + m.setTop
+	line := y - bodyY - 1 + sc.top
 	for i, l := range items {
 		if l == line {
 			return i
@@ -313,34 +313,34 @@ func (m *Model) settingsItemAt(x, y, bodyY int) int {
 	return -1
 }
 
-// settingsView draws the settings screen in w×h.
-func (m *Model) settingsView(w, h int) string {
+// view draws the settings screen in w×h.
+func (sc *settingsScreen) view(w, h int) string {
 	leftW, wide := settingsGeometry(w)
-	left, _ := m.settingsLeft(leftW - 2)
-	top := func(lines []string) []string { return lines[max(0, min(m.setTop, len(lines)-(h-2))):] }
+	left, _ := sc.left(leftW - 2)
+	top := func(lines []string) []string { return lines[max(0, min(sc.top, len(lines)-(h-2))):] }
 	if !wide {
-		return m.box(top(append(append(left, ""), m.settingsRight(leftW-2)...)), w, h, true)
+		return sc.box(top(append(append(left, ""), sc.right(leftW-2)...)), w, h, true)
 	}
-	right := m.settingsRight(w - leftW - 2)
+	right := sc.right(w - leftW - 2)
 	return lipgloss.JoinHorizontal(lipgloss.Top,
-		m.box(top(left), leftW, h, true),
-		m.box(right[max(0, min(m.setTopR, len(right)-(h-2))):], w-leftW, h, false))
+		sc.box(top(left), leftW, h, true),
+		sc.box(right[max(0, min(sc.topR, len(right)-(h-2))):], w-leftW, h, false))
 }
 
-// settingsRight draws the teams, operators and settings history rw wide.
-func (m *Model) settingsRight(rw int) []string {
-	st := m.st
-	s := m.settings
+// right draws the teams, operators and settings history rw wide.
+func (sc *settingsScreen) right(rw int) []string {
+	st := sc.st
+	s := sc.cfg.settings
 	var right []string
 	right = append(right, st.Title.Render("Teams"))
-	for _, t := range m.teams {
+	for _, t := range sc.cfg.teams {
 		def := ""
 		if t.ID == s.DefaultTeam {
 			def = st.Dim.Render(" (default)")
 		}
 		names := make([]string, 0, len(t.Members))
 		for _, id := range t.Members {
-			names = append(names, m.opName(id))
+			names = append(names, sc.opName(id))
 		}
 		right = append(right, st.Bold.Render(safe(t.Name))+def)
 		for _, l := range wrap(safe(strings.Join(names, ", ")), rw-2) {
@@ -348,24 +348,24 @@ func (m *Model) settingsRight(rw int) []string {
 		}
 	}
 	right = append(right, "", st.Title.Render("Operators"))
-	for _, o := range m.ops {
+	for _, o := range sc.cfg.ops {
 		teams := make([]string, 0, len(o.Teams))
 		for _, t := range o.Teams {
-			teams = append(teams, m.teamName(t))
+			teams = append(teams, sc.teamName(t))
 		}
-		line := textsafe.Pad(o.Name, 12) + " " + textsafe.Pad(string(o.Role), 8) + " " + m.presence(o.Status)
+		line := textsafe.Pad(o.Name, 12) + " " + textsafe.Pad(string(o.Role), 8) + " " + sc.presence(o.Status)
 		if len(teams) > 0 {
 			line += st.Dim.Render("  " + safe(strings.Join(teams, ", ")))
 		}
 		right = append(right, line)
 	}
 	right = append(right, "", st.Title.Render("Settings history")+st.Dim.Render(" (newest first)"))
-	if len(m.history) == 0 {
+	if len(sc.cfg.history) == 0 {
 		right = append(right, st.Dim.Render("No changes yet."))
 	}
-	for i := len(m.history) - 1; i >= 0 && i >= len(m.history)-6; i-- {
-		c := m.history[i]
-		right = append(right, st.Dim.Render(c.At.Format("Jan 2 15:04"))+" "+st.Bold.Render(safe(m.opName(c.By))))
+	for i := len(sc.cfg.history) - 1; i >= 0 && i >= len(sc.cfg.history)-6; i-- {
+		c := sc.cfg.history[i]
+		right = append(right, st.Dim.Render(c.At.Format("Jan 2 15:04"))+" "+st.Bold.Render(safe(sc.opName(c.By))))
 		right = append(right, safe(fmt.Sprintf("  %s: %s → %s", settingName(c.Key), settingValue(c.Key, c.From), settingValue(c.Key, c.To))))
 	}
 	return right
@@ -414,12 +414,12 @@ func ruleWhen(r inbox.Rule) string {
 	return strings.Join(c, ", ")
 }
 
-func (m *Model) ruleTo(to string) string {
+func (sc *settingsScreen) ruleTo(to string) string {
 	if t, ok := strings.CutPrefix(to, "team:"); ok {
-		return "team " + m.teamName(t)
+		return "team " + sc.teamName(t)
 	}
 	if o, ok := strings.CutPrefix(to, "operator:"); ok {
-		return m.opName(o)
+		return sc.opName(o)
 	}
 	if to == "bot" {
 		return "Bot"

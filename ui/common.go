@@ -1,0 +1,267 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"switchboard/inbox"
+	"switchboard/routing"
+)
+
+// service is the inbox as the screens call it. This is the one place that names its type:
+// Common holds it, New and Run take it, and every call goes through the closures Common.act
+// and Common.async run in commands.
+type service = *inbox.Service
+
+// Common is what every component of one session shares (soft-serve's common.Common): the
+// session (the service, the operator acting, its context and its events), the terminal (size,
+// styles, keys, clock) and the things every component may use — the workspace's configuration
+// as last loaded, the status line and the count of service calls on their way. Each session
+// has its own (the root Model builds it in New and every component embeds a pointer to it);
+// nothing the screens draw or change lives at package level, so many sessions can share a
+// process.
+type Common struct {
+	ctx    context.Context
+	svc    service
+	as     string // the operator this session acts as (u changes it, in a local terminal)
+	events <-chan inbox.Event
+	opts   Options
+	clock  Scheduler
+
+	keys            KeyMap
+	st              Styles // built from the palette for this session's terminal
+	isDark, noColor bool
+	w, h            int // the terminal's size
+
+	cfg    config // the workspace's configuration, reloaded on config events
+	calls  calls  // service calls on their way (the spinner)
+	status status // the status line
+}
+
+func newCommon(ctx context.Context, svc service, opts Options) *Common {
+	c := &Common{ctx: ctx, svc: svc, opts: opts, clock: opts.Scheduler, keys: DefaultKeyMap(),
+		isDark: !opts.Light, noColor: opts.NoColor, as: opts.As}
+	if c.clock == nil {
+		c.clock = wallClock{}
+	}
+	if c.as == "" {
+		c.as = svc.DefaultOperator()
+	}
+	c.st = newStyles(c.isDark, c.noColor)
+	return c
+}
+
+// Scheduler is where a session's time and waiting come from. Every command of the screens
+// that waits is made by it: for a while to pass (After: the spinner's tick, the pause before a
+// preview loads or a reload runs, how long a status line stays) and for the next live event
+// (Wait, given the function that blocks on the subscription). Options.Scheduler nil is the
+// wall clock; a test gives its own to drive the screens one step at a time.
+type Scheduler interface {
+	Now() time.Time
+	After(d time.Duration, msg tea.Msg) tea.Cmd
+	Wait(next func() tea.Msg) tea.Cmd
+}
+
+// wallClock is the Scheduler of a real terminal: time.Now, tea.Tick, and a command that blocks
+// on the subscription.
+type wallClock struct{}
+
+func (wallClock) Now() time.Time { return time.Now() }
+
+func (wallClock) After(d time.Duration, msg tea.Msg) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+}
+
+func (wallClock) Wait(next func() tea.Msg) tea.Cmd { return next }
+
+func (c *Common) now() time.Time { return c.clock.Now() }
+
+func (c *Common) after(d time.Duration, msg tea.Msg) tea.Cmd { return c.clock.After(d, msg) }
+
+// waitEvent waits for the next event of the subscription.
+func (c *Common) waitEvent() tea.Cmd {
+	ch := c.events
+	return c.clock.Wait(func() tea.Msg {
+		e, ok := <-ch
+		if !ok {
+			return eventsClosedMsg{}
+		}
+		return eventMsg{e}
+	})
+}
+
+// ---- service calls ----
+
+// calls counts the service calls on their way, for the spinner in the header.
+type calls struct {
+	pending  int
+	spinning bool // a spinner tick is on its way
+	show     bool // still waiting after a tick: the spinner shows
+	frame    int
+}
+
+const spinEvery = 120 * time.Millisecond
+
+// async runs f in a command and counts it as pending for the spinner.
+func (c *Common) async(f func() tea.Msg) tea.Cmd {
+	c.calls.pending++
+	var spin tea.Cmd
+	if !c.calls.spinning {
+		c.calls.spinning = true
+		spin = c.after(spinEvery, spinMsg{})
+	}
+	return tea.Batch(func() tea.Msg { return asyncMsg{f()} }, spin)
+}
+
+// act runs a command on the service and reports it with a toast or an error (doneMsg).
+func (c *Common) act(what string, f func(ctx context.Context, svc service, as string) (*inbox.Outcome, error)) tea.Cmd {
+	svc, ctx, as := c.svc, c.ctx, c.as
+	return c.async(func() tea.Msg {
+		out, err := f(ctx, svc, as)
+		return doneMsg{what: what, out: out, err: err, as: as}
+	})
+}
+
+func outcome(o inbox.Outcome, err error) (*inbox.Outcome, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// ---- the status line ----
+
+type status struct {
+	text string
+	kind int // 0 info, 1 error, 2 toast
+	seq  uint64
+}
+
+// setStatus shows s in the status line for a while (an error longer).
+func (c *Common) setStatus(kind int, s string) tea.Cmd {
+	c.status.seq++
+	c.status.text, c.status.kind = s, kind
+	d := 6 * time.Second
+	if kind == 1 {
+		d = 10 * time.Second
+	}
+	return c.after(d, clearStatusMsg{c.status.seq})
+}
+
+func (c *Common) fail(err error) tea.Cmd {
+	if err == nil {
+		return nil
+	}
+	return c.setStatus(1, errText(err))
+}
+
+func errText(err error) string {
+	msg := err.Error()
+	if inbox.KindOf(err) == inbox.Conflict && msg == inbox.TextStale {
+		return inbox.TextStale
+	}
+	if inbox.KindOf(err) == "" {
+		return "Something went wrong: " + msg
+	}
+	return msg
+}
+
+// ---- the workspace's configuration ----
+
+// config is the workspace's configuration as last loaded: the names every component shows,
+// what the pickers offer, what the settings screen draws.
+type config struct {
+	ops      []inbox.OperatorView
+	teams    []inbox.Team
+	settings inbox.SettingsView
+	history  []inbox.SettingChange
+	loaded   bool
+}
+
+func (c *Common) me() (inbox.OperatorView, bool) {
+	for _, o := range c.cfg.ops {
+		if o.ID == c.as {
+			return o, true
+		}
+	}
+	return inbox.OperatorView{}, false
+}
+
+func (c *Common) isAdmin() bool {
+	o, ok := c.me()
+	return ok && o.Role == "admin"
+}
+
+func (c *Common) opName(id string) string {
+	switch id {
+	case "":
+		return "nobody"
+	case "bot":
+		return "Bot"
+	}
+	for _, o := range c.cfg.ops {
+		if o.ID == id {
+			return o.Name
+		}
+	}
+	return id
+}
+
+func (c *Common) teamName(id string) string {
+	for _, t := range c.cfg.teams {
+		if t.ID == id {
+			return t.Name
+		}
+	}
+	return id
+}
+
+func (c *Common) assigneeName(cv *inbox.ConversationView) string {
+	if cv.Assignee == nil {
+		return "unassigned"
+	}
+	if cv.AssigneeName != "" {
+		return cv.AssigneeName
+	}
+	return c.opName(*cv.Assignee)
+}
+
+// ---- drawing helpers every component uses ----
+
+// box draws a bordered pane of exactly w×h with the given inner lines.
+func (c *Common) box(lines []string, w, h int, focused bool) string {
+	st := c.st.Pane
+	if focused {
+		st = c.st.PaneFocus
+	}
+	iw, ih := max(1, w-2), max(1, h-2)
+	out := make([]string, ih)
+	for i := range out {
+		if i < len(lines) {
+			l := lines[i]
+			if j := strings.IndexByte(l, '\n'); j >= 0 {
+				l = l[:j] + ansi.ResetStyle // a line is one line: nothing pushes the border down
+			}
+			if lipgloss.Width(l) > iw {
+				l = ansi.Truncate(l, iw, "…")
+			}
+			out[i] = l
+		}
+	}
+	return st.Width(w).Height(h).Render(strings.Join(out, "\n"))
+}
+
+func (c *Common) presence(s routing.Presence) string {
+	switch s {
+	case routing.Online:
+		return c.st.On.Render("● online")
+	case routing.Away:
+		return c.st.Locked.Render("◐ away")
+	}
+	return c.st.Off.Render("○ " + safeFit(string(s), 20))
+}

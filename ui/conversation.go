@@ -1,0 +1,356 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"switchboard/inbox"
+)
+
+// convPane is the conversation pane: the selected conversation once loaded (header, owner and
+// assignee, team, why it is here, a waiting decision, the timeline) and the reply box. It
+// shows the list's selection: the list tells it when the selection changes (show, clear), and
+// every answer it loads carries the id of the request that asked, so a late one is dropped.
+type convPane struct {
+	*Common
+	detail   *inbox.Detail // the selection's conversation, once loaded
+	seq      uint64        // of the detail asked for last
+	scroll   int           // timeline lines scrolled up from the end
+	tl       tlCache
+	replying bool
+	reply    field
+}
+
+type tlCache struct {
+	d     *inbox.Detail
+	w     int
+	lines []string
+}
+
+// previewAfter is how long the pane waits before it loads a selection (moving the cursor over
+// many rows loads only the last).
+const previewAfter = 60 * time.Millisecond
+
+// show makes the pane wait for a new selection and loads it after a short pause. A reply
+// begun is for the conversation it was begun on.
+func (p *convPane) show() tea.Cmd {
+	p.detail, p.replying = nil, false
+	p.reply.set("")
+	p.seq++
+	return p.after(previewAfter, loadDetailMsg{p.seq})
+}
+
+// clear empties the pane: nothing is selected.
+func (p *convPane) clear() {
+	p.detail, p.replying = nil, false
+	p.reply.set("") // a reply begun is for the conversation it was begun on
+	p.seq++         // a detail on its way is for a conversation no longer selected
+}
+
+// load reads conversation id; open marks it read, with its notifications.
+func (p *convPane) load(id string, open bool) tea.Cmd {
+	if id == "" {
+		return nil
+	}
+	p.seq++
+	seq, svc, ctx, as := p.seq, p.svc, p.ctx, p.as
+	return p.async(func() tea.Msg {
+		d, err := svc.Conversation(ctx, as, id, "", 100)
+		if err == nil && open {
+			err = svc.MarkRead(ctx, as, id)
+			// the notifications about this conversation are read now too
+			if ns, nerr := svc.Notifications(ctx, as, false); nerr == nil {
+				var seqs []uint64
+				for _, n := range ns {
+					if n.Contact == id {
+						seqs = append(seqs, n.Seq)
+					}
+				}
+				if len(seqs) > 0 && err == nil {
+					err = svc.MarkNotificationsRead(ctx, as, seqs...)
+				}
+			}
+		}
+		return detailMsg{seq: seq, id: id, open: open, d: d, err: err}
+	})
+}
+
+// set takes a detail loaded for the selection.
+func (p *convPane) set(d inbox.Detail) {
+	prev := p.detail
+	p.detail = &d
+	p.tl = tlCache{}
+	if prev == nil || prev.Conversation.Contact.ID != d.Conversation.Contact.ID {
+		p.scroll = 0
+	}
+}
+
+// update handles the keys of the focused pane: scroll the timeline, enter to decide.
+func (p *convPane) update(msg tea.KeyPressMsg) (tea.Cmd, action) {
+	k := &p.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		p.scroll++
+	case key.Matches(msg, k.Down):
+		p.scroll = max(0, p.scroll-1)
+	case key.Matches(msg, k.PageUp):
+		p.scroll += 10
+	case key.Matches(msg, k.PageDown):
+		p.scroll = max(0, p.scroll-10)
+	case key.Matches(msg, k.Bottom):
+		p.scroll = 0
+	case key.Matches(msg, k.Open):
+		if p.detail != nil && p.detail.Conversation.Prompt != nil {
+			if !p.detail.CanAnswer {
+				return p.setStatus(1, "enter: "+p.whoDecides()), nil
+			}
+			return nil, openDialog{d: newPrompt(p.Common, *p.detail.Conversation.Prompt)}
+		}
+	}
+	return nil, nil
+}
+
+func (p *convPane) whoDecides() string {
+	pr := p.detail.Conversation.Prompt
+	if pr.RaisedBy == "routing" {
+		return pr.OwnerName + " or an admin decides this"
+	}
+	return p.opName(pr.RaisedBy) + " decides this (they raised it)"
+}
+
+// replyKey handles a key while a reply to sel is being typed.
+func (p *convPane) replyKey(msg tea.KeyPressMsg, sel string) tea.Cmd {
+	switch msg.String() {
+	case "esc":
+		p.replying = false
+		return nil
+	case "enter":
+		text := strings.TrimSpace(p.reply.String())
+		if text == "" {
+			return p.setStatus(1, "The reply is empty: type something to send")
+		}
+		id := sel
+		p.replying = false
+		p.reply.set("")
+		return p.act("Reply sent", func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
+			_, err := svc.Reply(ctx, as, id, text)
+			return nil, err
+		})
+	}
+	p.reply.update(msg)
+	return nil
+}
+
+// closeOrReopen closes the conversation shown, or reopens it, at the version shown.
+func (p *convPane) closeOrReopen() tea.Cmd {
+	cv := p.detail.Conversation
+	if cv.Status == "closed" {
+		return p.act("Reopened", func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
+			return outcome(svc.ReopenConversation(ctx, as, cv.Contact.ID, cv.Version))
+		})
+	}
+	return p.act("Closed", func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
+		return outcome(svc.CloseConversation(ctx, as, cv.Contact.ID, cv.Version))
+	})
+}
+
+var reasonWords = map[string]string{
+	"active_assignee": "the active assignee keeps it", "owner": "contact owner",
+	"owner_team_mismatch": "owner is not in the team", "round_robin": "round robin", "default": "default assignment",
+	"prompt_accepted": "team change accepted", "prompt_declined": "team change declined",
+	"manual_assign": "assigned by hand", "manual_owner": "owner changed by hand", "team_change": "team changed",
+	"member_removed": "member left the team", "operator_deleted": "operator deleted",
+	"number_changed": "new number", "contact_merged": "one person, two contacts merged", "number_moved": "number given away",
+}
+
+func reasonText(code string) string {
+	if r, ok := strings.CutPrefix(code, "rule:"); ok {
+		return "automation rule “" + r + "”"
+	}
+	if w, ok := reasonWords[code]; ok {
+		return w
+	}
+	return strings.ReplaceAll(code, "_", " ")
+}
+
+// view draws the pane in r for the selection sel; note is why no row is highlighted (the list
+// says so), highlighted whether the list highlights sel.
+func (p *convPane) view(r rect, focused bool, sel, note string, highlighted bool) string {
+	iw := r.w - 2
+	ih := r.h - 2
+	if sel == "" {
+		var lines []string
+		if note != "" {
+			lines = append(append(wrap(note+".", iw), ""), wrap("Nothing is selected, so no key acts on a conversation.", iw)...)
+		}
+		return p.box(append(lines, p.st.Dim.Render("Select a conversation (j/k, enter).")), r.w, r.h, focused)
+	}
+	if p.detail == nil || p.detail.Conversation.Contact.ID != sel {
+		return p.box([]string{p.st.Dim.Render("Loading…")}, r.w, r.h, focused)
+	}
+	d := p.detail
+	c := &d.Conversation
+	st := p.st
+	status := safeFit(string(c.Status), 20)
+	if status == "" {
+		status = "no conversation yet"
+	}
+	ids := c.Contact.Number()
+	if u := c.Contact.Username; u != "" && c.Contact.Display() != "@"+u {
+		ids += " · @" + safe(u)
+	}
+	name, num := safe(c.Contact.Display()), " "+ids
+	if room := iw - lipgloss.Width(status) - 3; lipgloss.Width(name) > room {
+		name, num = safeFit(name, room), ""
+	} else if lipgloss.Width(name)+lipgloss.Width(num) > room {
+		num = ""
+	}
+	l1 := st.Title.Render(name) + st.Dim.Render(num)
+	l1 += strings.Repeat(" ", max(1, iw-lipgloss.Width(l1)-lipgloss.Width(status)-2)) + st.Bold.Render("["+status+"]")
+	owner := "none"
+	if c.Contact.OwnerName != "" {
+		owner = safe(c.Contact.OwnerName)
+	}
+	team := safe(c.TeamName)
+	if team == "" {
+		team = "none"
+	}
+	meta := st.Dim.Render("Owner ") + st.Owner.Render(owner) + st.Dim.Render(" · Assignee ") + st.Assignee.Render(safe(p.assigneeName(c)))
+	var head []string
+	if !highlighted && note != "" {
+		for _, l := range wrap(safe(note)+": the list highlights nothing", iw) {
+			head = append(head, st.Locked.Render(l))
+		}
+	}
+	head = append(head, l1)
+	head = append(head, wrap(meta, iw)...)
+	head = append(head, st.Dim.Render("Team ")+team)
+	if c.Why != "" {
+		// the answer to "why is this here?" is shown whole, up to six lines (the timeline's
+		// note has it all)
+		lines := wrap("Why: "+safe(c.Why), iw)
+		if len(lines) > 6 {
+			lines = lines[:6]
+			lines[5] = ansi.Truncate(lines[5], iw-1, "") + "…"
+		}
+		for _, l := range lines {
+			head = append(head, st.Why.Render(l))
+		}
+	}
+	if pr := c.Prompt; pr != nil {
+		hint := "press enter to decide"
+		if !d.CanAnswer {
+			hint = safe(p.whoDecides())
+		}
+		for _, l := range wrap("⚑ Waiting for a team decision — "+hint, iw) {
+			head = append(head, st.Locked.Render(l))
+		}
+	}
+	if len(c.Contact.Tags) > 0 {
+		head = append(head, st.Dim.Render("Tags: "+safe(strings.Join(c.Contact.Tags, ", "))))
+	}
+	head = append(head, st.Dim.Render(strings.Repeat("─", iw)))
+	foot := []string{st.Dim.Render(strings.Repeat("─", iw))}
+	if p.replying {
+		foot = append(foot, st.Key.Render("reply› ")+p.reply.view(iw-7, true, st))
+	} else {
+		foot = append(foot, st.Dim.Render("r reply · a assign · o owner · t team · c close/reopen"))
+	}
+	tlH := max(1, ih-len(head)-len(foot))
+	tl := p.timeline(d, iw)
+	end := max(0, len(tl)-p.scroll)
+	if p.scroll > len(tl)-tlH {
+		p.scroll = max(0, len(tl)-tlH)
+		end = len(tl) - p.scroll
+	}
+	start := max(0, end-tlH)
+	body := make([]string, 0, tlH)
+	body = append(body, tl[start:end]...)
+	for len(body) < tlH {
+		body = append([]string{""}, body...)
+	}
+	if start == 0 && d.Older != "" && len(body) > 0 {
+		body[0] = st.Dim.Render("… older entries not shown")
+	}
+	lines := append(append(head, body...), foot...)
+	return p.box(lines, r.w, r.h, focused)
+}
+
+// timeline renders the detail's entries once per width.
+func (p *convPane) timeline(d *inbox.Detail, w int) []string {
+	if p.tl.d == d && p.tl.w == w {
+		return p.tl.lines
+	}
+	st := p.st
+	var out []string
+	now := p.now()
+	name := safe(d.Conversation.Contact.Display())
+	for _, e := range d.Timeline {
+		ts := e.At.Format("15:04")
+		if e.At.Format("2006-01-02") != now.UTC().Format("2006-01-02") {
+			ts = e.At.Format("Jan 2 15:04")
+		}
+		var text string
+		var style lipgloss.Style
+		body := inbox.EntryText(e)
+		if pre := inbox.EntryContext(e); len(pre) > 0 && e.Source != inbox.SourceApp {
+			body = "(" + strings.Join(pre, "; ") + ") " + body
+		}
+		switch e.Kind {
+		case "message":
+			text, style = name+": "+safeText(body), st.Inbound
+		case "call":
+			switch e.Outcome {
+			case inbox.CallAnswered:
+				text, style = "☎ Call answered · "+inbox.FormatDuration(e.Duration), st.Call
+			case inbox.CallMissed:
+				text, style = "☎ Call missed", st.Missed
+			default:
+				text, style = "☎ Call ringing…", st.Call
+			}
+		case "reply":
+			by := safe(p.opName(e.By))
+			if e.Source == inbox.SourceApp {
+				by = "from the WhatsApp Business app"
+			}
+			text, style = "↩ "+by+": "+safeText(body), st.Reply
+			if e.Delivery != "" {
+				text += "  (" + safe(string(e.Delivery)) + ")"
+			}
+		case "note":
+			by := p.opName(e.By)
+			switch e.By {
+			case "routing":
+				by = "Routing"
+			case inbox.ByWhatsApp:
+				by = "WhatsApp"
+			}
+			text, style = "· "+safe(by)+": "+safe(e.Text), st.Note
+			if e.Reason != "" {
+				text += " [" + safe(reasonText(e.Reason)) + "]"
+			}
+		default:
+			text, style = safe(string(e.Kind))+": "+safeText(e.Text), st.Dim
+		}
+		prefix := st.Dim.Render(ts) + " "
+		pw := lipgloss.Width(ts) + 1
+		for i, l := range wrap(text, w-pw) {
+			if i == 0 {
+				out = append(out, prefix+style.Render(l))
+			} else {
+				out = append(out, strings.Repeat(" ", pw)+style.Render(l))
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = []string{st.Dim.Render("No messages yet.")}
+	}
+	p.tl = tlCache{d: d, w: w, lines: out}
+	return out
+}

@@ -1,0 +1,236 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"switchboard/inbox"
+)
+
+// injectDlg is inject (i): a customer writes or calls. The contact field looks up matching
+// contacts as it is typed (the best is picked; ↑ past it uses the typed number as a new
+// contact, with an optional name); message or call with ←/→; enter sends. The model closes it
+// when the service has routed the inbound (doneMsg "inject").
+type injectDlg struct {
+	*Common
+	focus                     int // 0 contact, 1 name, 2 kind, 3 text or duration
+	contact, name, text, secs field
+	kind                      int
+	matches                   []inbox.ContactView
+	match                     int
+	seq                       uint64
+	busy                      bool
+}
+
+var injectKinds = []string{"message", "call · answered", "call · missed", "call · ringing"}
+
+type contactsMsg struct {
+	seq uint64
+	cs  []inbox.ContactView
+	err error
+}
+
+// newInject opens inject on the contact handle (the conversation shown, "" none).
+func newInject(c *Common, handle string) *injectDlg {
+	d := &injectDlg{Common: c, match: -1,
+		contact: field{placeholder: "name or number; a new number makes a new contact", limit: 40},
+		name:    field{placeholder: "name for a new contact (optional)", limit: 80},
+		text:    field{placeholder: "what the customer says", limit: 4096},
+		secs:    field{placeholder: "seconds, e.g. 95", limit: 6}}
+	if handle != "" {
+		d.contact.set(handle)
+	}
+	return d
+}
+
+func (d *injectDlg) holds(string) bool { return false }
+
+func (d *injectDlg) field() *field {
+	switch d.focus {
+	case 0:
+		return &d.contact
+	case 1:
+		return &d.name
+	case 3:
+		if d.kind == 1 {
+			return &d.secs
+		}
+		return &d.text
+	}
+	return &field{}
+}
+
+func (d *injectDlg) findContacts() tea.Cmd {
+	d.seq++
+	seq, svc, ctx, q := d.seq, d.svc, d.ctx, strings.TrimSpace(d.contact.String())
+	q = strings.TrimPrefix(q, "+")
+	return d.async(func() tea.Msg {
+		cs, err := svc.Contacts(ctx, q, 5)
+		return contactsMsg{seq, cs, err}
+	})
+}
+
+func (d *injectDlg) onContacts(msg contactsMsg) {
+	if msg.seq != d.seq {
+		return
+	}
+	if msg.err != nil {
+		d.matches = nil
+		return
+	}
+	d.matches = msg.cs
+	d.match = -1
+	if q := strings.TrimSpace(d.contact.String()); q != "" && len(msg.cs) > 0 {
+		d.match = 0 // the best match is picked; ↑ unpicks it to use the number as new
+	}
+}
+
+func (d *injectDlg) update(msg tea.Msg) (tea.Cmd, action) {
+	switch msg := msg.(type) {
+	case tea.PasteMsg:
+		d.field().update(msg)
+	case tea.KeyPressMsg:
+		return d.key(msg)
+	}
+	return nil, nil
+}
+
+func (d *injectDlg) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
+	if d.busy {
+		return nil, nil
+	}
+	switch msg.String() {
+	case "esc":
+		return nil, closeDialog{}
+	case "tab", "down":
+		if msg.String() == "down" && d.focus == 0 && len(d.matches) > 0 {
+			d.match = min(len(d.matches)-1, d.match+1)
+			return nil, nil
+		}
+		d.focus = (d.focus + 1) % 4
+		if d.focus == 1 && d.match >= 0 {
+			d.focus = 2 // an existing contact has its name
+		}
+		return nil, nil
+	case "shift+tab", "up":
+		if msg.String() == "up" && d.focus == 0 && d.match >= 0 {
+			d.match--
+			return nil, nil
+		}
+		d.focus = (d.focus + 3) % 4
+		if d.focus == 1 && d.match >= 0 {
+			d.focus = 0
+		}
+		return nil, nil
+	case "enter":
+		return d.send(), nil
+	}
+	if d.focus == 2 {
+		switch msg.String() {
+		case "left", "h":
+			d.kind = (d.kind + len(injectKinds) - 1) % len(injectKinds)
+		case "right", "l", "space":
+			d.kind = (d.kind + 1) % len(injectKinds)
+		}
+		return nil, nil
+	}
+	if d.focus == 3 && d.kind >= 2 {
+		return nil, nil // a missed or ringing call has nothing to type
+	}
+	if d.field().update(msg) && d.focus == 0 {
+		return d.findContacts(), nil
+	}
+	return nil, nil
+}
+
+func (d *injectDlg) send() tea.Cmd {
+	in := inbox.Inbound{Name: strings.TrimSpace(d.name.String())}
+	if d.match >= 0 && d.match < len(d.matches) {
+		in.From = d.matches[d.match].Handle()
+	} else {
+		in.From = strings.TrimSpace(d.contact.String())
+	}
+	if in.From == "" {
+		d.focus = 0
+		return d.setStatus(1, "Pick a contact or type a phone number")
+	}
+	switch d.kind {
+	case 0:
+		in.Channel, in.Text = "message", d.text.String()
+	case 1:
+		in.Channel, in.Outcome = "call", inbox.CallAnswered
+		n, err := strconv.Atoi(strings.TrimSpace(d.secs.String()))
+		if err != nil || n < 0 {
+			d.focus = 3
+			return d.setStatus(1, "Give the call's duration in seconds, e.g. 95")
+		}
+		in.Duration = n
+	case 2:
+		in.Channel, in.Outcome = "call", inbox.CallMissed
+	case 3:
+		in.Channel, in.Outcome = "call", inbox.CallRinging
+	}
+	d.busy = true
+	return d.act("inject", func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
+		return outcome(svc.Inject(ctx, in))
+	})
+}
+
+func (d *injectDlg) draw(rect) drawn {
+	st := d.st
+	iw := d.dialogInner()
+	label := func(i int, s string) string {
+		if d.focus == i {
+			return st.Key.Render(fmt.Sprintf("%-9s", s))
+		}
+		return st.Dim.Render(fmt.Sprintf("%-9s", s))
+	}
+	fw := iw - 10
+	lines := []string{st.Title.Render("Inject: a customer writes or calls"), ""}
+	lines = append(lines, label(0, "Contact")+" "+d.contact.view(fw, d.focus == 0, st))
+	for i, c := range d.matches {
+		owner := "no owner"
+		if c.OwnerName != "" {
+			owner = "owner " + c.OwnerName
+		}
+		text := safe(fmt.Sprintf("%s %s · %s", c.Display(), c.Number(), owner))
+		if i == d.match {
+			lines = append(lines, "          "+st.Selected.Render(ansi.Truncate("▸ "+text, fw, "…")))
+		} else {
+			lines = append(lines, "          "+st.Dim.Render(ansi.Truncate("  "+text, fw, "…")))
+		}
+	}
+	if d.match < 0 {
+		lines = append(lines, "          "+st.Dim.Render("↓ picks a contact above; otherwise the number is new"))
+		lines = append(lines, label(1, "Name")+" "+d.name.view(fw, d.focus == 1, st))
+	}
+	kinds := make([]string, len(injectKinds))
+	for i, k := range injectKinds {
+		if i == d.kind {
+			kinds[i] = st.Selected.Render(" " + k + " ")
+		} else {
+			kinds[i] = st.Dim.Render(" " + k + " ")
+		}
+	}
+	lines = append(lines, label(2, "What")+" "+strings.Join(kinds, ""))
+	switch d.kind {
+	case 0:
+		lines = append(lines, label(3, "Text")+" "+d.text.view(fw, d.focus == 3, st))
+	case 1:
+		lines = append(lines, label(3, "Duration")+" "+d.secs.view(fw, d.focus == 3, st))
+	default:
+		lines = append(lines, "")
+	}
+	lines = append(lines, "")
+	if d.busy {
+		lines = append(lines, st.Dim.Render("Routing…"))
+	} else {
+		lines = append(lines, st.Key.Render("tab")+" next field · "+st.Key.Render("←/→")+" message or call · "+st.Key.Render("enter")+" send · "+st.Key.Render("esc")+" cancel")
+	}
+	return d.float(strings.Join(lines, "\n"))
+}

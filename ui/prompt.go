@@ -1,0 +1,99 @@
+package ui
+
+import (
+	"context"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"switchboard/inbox"
+)
+
+// promptDlg is the team-mismatch decision: the question from the service, the owner's teams
+// to choose from, accept (y/enter), decline (n), decide later (esc). While the answer is on
+// its way it takes no keys; the model closes it when the answer comes (doneMsg), or when
+// someone else answered first.
+type promptDlg struct {
+	*Common
+	p       inbox.PromptView
+	contact string
+	choice  int
+	busy    bool
+}
+
+func newPrompt(c *Common, p inbox.PromptView) *promptDlg {
+	return &promptDlg{Common: c, p: p, contact: p.Contact}
+}
+
+func (d *promptDlg) holds(sel string) bool { return d.contact == sel }
+
+func (d *promptDlg) update(msg tea.Msg) (tea.Cmd, action) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok || d.busy {
+		return nil, nil
+	}
+	k := &d.keys
+	id := d.contact
+	switch {
+	case key.Matches(km, k.Back):
+		return d.setStatus(0, "Left waiting: it stays under “Waiting for decision” until someone answers."), closeDialog{}
+	case key.Matches(km, k.ChoiceUp):
+		d.choice = max(0, d.choice-1)
+	case key.Matches(km, k.ChoiceDown):
+		d.choice = min(len(d.p.Choices)-1, d.choice+1)
+	case key.Matches(km, k.Accept):
+		if len(d.p.Choices) == 0 {
+			return d.setStatus(1, d.p.OwnerName+" is in no team yet: add them to a team, or press n to decline"), nil
+		}
+		team := d.p.Choices[d.choice]
+		d.busy = true
+		return d.act("accept", func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
+			return outcome(svc.Accept(ctx, as, id, team))
+		}), nil
+	case key.Matches(km, k.Decline):
+		d.busy = true
+		return d.act("decline", func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
+			return outcome(svc.Decline(ctx, as, id))
+		}), nil
+	}
+	return nil, nil
+}
+
+func (d *promptDlg) draw(rect) drawn {
+	st := d.st
+	iw := d.dialogInner()
+	lines := []string{st.Title.Render("Team decision · " + safe(d.p.ContactName)), ""}
+	q := safe(d.p.Question)
+	if i := strings.LastIndex(q, " ("); i > 0 && len(d.p.Choices) > 0 {
+		q = q[:i] // the choices are listed below
+	}
+	lines = append(lines, wrap(q, iw)...)
+	lines = append(lines, "")
+	owner := safe(d.p.OwnerName)
+	for i, name := range d.p.ChoiceNames {
+		name = safe(name)
+		mark := "( )"
+		if i == d.choice {
+			mark = "(•)"
+			lines = append(lines, st.Selected.Render(" "+mark+" "+name+" "))
+			continue
+		}
+		lines = append(lines, " "+mark+" "+name)
+	}
+	if len(d.p.Choices) == 0 {
+		lines = append(lines, st.Locked.Render(owner+" is in no team yet."))
+	}
+	lines = append(lines, "")
+	decline := "Bot takes the conversation and " + owner + " is told why"
+	if d.p.Kind == "assign" {
+		decline = "nothing changes"
+	}
+	if d.busy {
+		lines = append(lines, st.Dim.Render("Saving…"))
+	} else {
+		lines = append(lines, st.Key.Render("y/enter")+" move and assign "+firstName(owner)+"   "+st.Key.Render("n")+" decline ("+decline+")")
+		lines = append(lines, st.Key.Render("←/→")+" choose team   "+st.Key.Render("esc")+" decide later")
+	}
+	return d.float(strings.Join(lines, "\n"))
+}
