@@ -47,17 +47,17 @@ func (a *app) openScreen(ctx context.Context, o *rpc.Owner, door *webhookDoor, t
 		door.close()
 		return err
 	}
-	as := sess.Operator()
 	defer door.serve(o, nil)()
 	// the local terminal: its environment and NO_COLOR are this process's (an SSH door passes
-	// its client's)
-	opts := ui.Options{As: as, Local: true, Environ: os.Environ(), NoColor: os.Getenv("NO_COLOR") != ""}
+	// its client's); its person owns the file, so u may act as anyone in it
+	actAs := func(_ context.Context, id string) (inbox.Conn, error) { return o.Service.SessionFor(id) }
+	opts := ui.Options{ActAs: actAs, Environ: os.Environ(), NoColor: os.Getenv("NO_COLOR") != ""}
 	if tour != nil {
 		tctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		opts.Tour, opts.ShowTour = tour(tctx), true
 	}
-	return a.screen(ctx, ui.Run(ctx, o.Service, opts))
+	return a.screen(ctx, ui.Run(ctx, sess, opts))
 }
 
 // screen is the terminal inbox's result: closed by a signal (SIGTERM, SIGHUP) is a clean stop.

@@ -217,7 +217,7 @@ type (
 		Team     string `json:"team"`
 		Operator string `json:"operator"`
 	}
-	// MoveRuleReq moves a rule to a position (1 is tried first).
+	// MoveRuleReq moves a rule to a position (0 is tried first; people count from 1).
 	MoveRuleReq struct {
 		Name string `json:"name"`
 		Pos  int    `json:"pos"`

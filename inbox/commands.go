@@ -261,7 +261,7 @@ func (w *wtx) inject(id identities, in Inbound, ch routing.Channel, at time.Time
 		}
 	}
 	w.emit(Event{Kind: EventConversation, Contact: ct.ID, Actor: routing.Routing, Why: out.Why, Reason: out.Reason,
-		Channel: string(ch), Outcome: e.Outcome, Assignee: cv.Assignee, Prompt: cv.Prompt != nil})
+		Channel: ch, Outcome: e.Outcome, Assignee: cv.Assignee, Prompt: cv.Prompt != nil})
 	return out, nil
 }
 
@@ -735,7 +735,7 @@ func (w *wtx) endCall(key domain.EntryRef, e domain.Entry, outcome CallOutcome, 
 		out.Conversation = w.s.stage.conversationView(ct, cv)
 	}
 	out.Entry = &e
-	w.emit(Event{Kind: EventConversation, Contact: ct.ID, Channel: "call", Outcome: e.Outcome, Assignee: cv.Assignee})
+	w.emit(Event{Kind: EventConversation, Contact: ct.ID, Channel: routing.ChannelCall, Outcome: e.Outcome, Assignee: cv.Assignee})
 	return out, nil
 }
 

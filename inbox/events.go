@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"switchboard/routing"
 )
 
 // EventKind says what changed.
@@ -33,10 +34,10 @@ type Event struct {
 	Why     string    `json:"why,omitempty"`
 	Reason  string    `json:"reason,omitempty"`
 	// Channel and Assignee describe an inbound event's routing (banners and toasts).
-	Channel  string      `json:"channel,omitempty"`
-	Outcome  CallOutcome `json:"outcome,omitempty"` // calls: ringing, answered or missed
-	Assignee string      `json:"assignee,omitempty"`
-	Prompt   bool        `json:"prompt,omitempty"`
+	Channel  routing.Channel `json:"channel,omitempty"`
+	Outcome  CallOutcome     `json:"outcome,omitempty"` // calls: ringing, answered or missed
+	Assignee string          `json:"assignee,omitempty"`
+	Prompt   bool            `json:"prompt,omitempty"`
 }
 
 type subscriber struct {

@@ -72,6 +72,11 @@ const (
 	CapReplaceWorkspace Capability = "replace_workspace"
 )
 
+// TextMayNotRoute is why someone who is not an admin may not change the routing settings, as
+// the screens say it beside the settings (the service's refusal of a change says
+// routing.TextOnlyAdmins).
+const TextMayNotRoute = "Only admins can change routing"
+
 // Capabilities says, for each capability, why the operator may not use it ("" when they may).
 type Capabilities map[Capability]string
 
@@ -98,7 +103,7 @@ func (x *Session) Capabilities() Capabilities {
 		return why
 	}
 	return Capabilities{
-		CapChangeRouting:     no(routing.TextOnlyAdmins),
+		CapChangeRouting:     no(TextMayNotRoute),
 		CapManagePeople:      no("Only admins can change operators and teams"),
 		CapManageContacts:    no("Only admins can change contacts"),
 		CapSetOthersPresence: no("Only admins can change someone else's status"),

@@ -114,7 +114,7 @@ func BenchmarkViewLargeInbox(b *testing.B) {
 			}
 			runtime.GC()
 			start := time.Now()
-			h := newHarness(b, svc, Options{As: "alice"}, 140, 45)
+			h := newHarness(b, svc, "alice", Options{}, 140, 45)
 			h.m.View()
 			first := time.Since(start)
 			h.run(h.m.selectTab(len(h.m.views.tabs) - 2)) // All: every conversation
@@ -155,7 +155,7 @@ func TestLargeInboxPagesFromTheStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer svc.Close()
-	h := newHarness(t, svc, Options{As: "alice"}, 140, 45)
+	h := newHarness(t, svc, "alice", Options{}, 140, 45)
 	h.want("Customer 99994", "1 of 8333")
 	h.run(h.m.selectTab(len(h.m.views.tabs) - 2)) // All: the selection stays on Customer 99994
 	h.want("Customer 99999", "6 of 100000")
@@ -183,7 +183,7 @@ func BenchmarkEndOfLargeView(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer svc.Close()
-	h := newHarness(b, svc, Options{As: "alice"}, 140, 45)
+	h := newHarness(b, svc, "alice", Options{}, 140, 45)
 	h.run(h.m.selectTab(len(h.m.views.tabs) - 2)) // All
 	for _, tc := range []struct {
 		name      string

@@ -13,10 +13,12 @@ import (
 	"switchboard/routing"
 )
 
-// service is the inbox as the screens call it. This is the one place that names its type:
-// Common holds it, New and Run take it, and every call goes through the closures Common.act
-// and Common.async run in commands.
-type service = *inbox.Service
+// service is the inbox as the screens call it: a connection bound to the operator acting (an
+// *inbox.Session in this process, or one in the process that owns the workspace, reached
+// through a door). Every call is an operation of the inbox's API (inbox.OpX.Call) run in the
+// closures Common.act and Common.async give to commands; who acts is the connection's, never
+// an argument.
+type service = inbox.Conn
 
 // Common is what every component of one session shares (soft-serve's common.Common): the
 // session (the service, the operator acting, its context and its events), the terminal (size,
@@ -28,7 +30,7 @@ type service = *inbox.Service
 type Common struct {
 	ctx    context.Context
 	svc    service
-	as     string // the operator this session acts as (u changes it, in a local terminal)
+	as     string // the operator the connection acts as (u changes the connection, in a local terminal)
 	events <-chan inbox.Event
 	opts   Options
 	clock  Scheduler
@@ -45,12 +47,9 @@ type Common struct {
 
 func newCommon(ctx context.Context, svc service, opts Options) *Common {
 	c := &Common{ctx: ctx, svc: svc, opts: opts, clock: opts.Scheduler, keys: DefaultKeyMap(),
-		isDark: !opts.Light, noColor: opts.NoColor, as: opts.As}
+		isDark: !opts.Light, noColor: opts.NoColor, as: svc.Operator()}
 	if c.clock == nil {
 		c.clock = wallClock{}
-	}
-	if c.as == "" {
-		c.as = svc.DefaultOperator()
 	}
 	c.st = newStyles(c.isDark, c.noColor)
 	return c
@@ -119,10 +118,10 @@ func (c *Common) async(f func() tea.Msg) tea.Cmd {
 }
 
 // act runs a command on the service and reports it with a toast or an error (doneMsg).
-func (c *Common) act(what string, f func(ctx context.Context, svc service, as string) (*inbox.Outcome, error)) tea.Cmd {
+func (c *Common) act(what string, f func(ctx context.Context, svc service) (*inbox.Outcome, error)) tea.Cmd {
 	svc, ctx, as := c.svc, c.ctx, c.as
 	return c.async(func() tea.Msg {
-		out, err := f(ctx, svc, as)
+		out, err := f(ctx, svc)
 		return doneMsg{what: what, out: out, err: err, as: as}
 	})
 }
@@ -180,6 +179,7 @@ type config struct {
 	teams    []inbox.Team
 	settings inbox.SettingsView
 	history  []inbox.SettingChange
+	caps     inbox.Capabilities // what the operator acting may do, as the service says
 	loaded   bool
 }
 
@@ -192,10 +192,18 @@ func (c *Common) me() (inbox.OperatorView, bool) {
 	return inbox.OperatorView{}, false
 }
 
-func (c *Common) isAdmin() bool {
-	o, ok := c.me()
-	return ok && o.Role == "admin"
+// can says whether the operator acting may use a capability, and why not when not: the
+// service's answer (OpWhoAmI), reloaded with the configuration. The screens have no rules of
+// their own about who may do what.
+func (c *Common) can(k inbox.Capability) (bool, string) {
+	if c.cfg.caps == nil {
+		return false, "the workspace is still loading"
+	}
+	return c.cfg.caps.Can(k)
 }
+
+// mayRoute: the routing settings (toggles, plan, default team, rules).
+func (c *Common) mayRoute() (bool, string) { return c.can(inbox.CapChangeRouting) }
 
 func (c *Common) opName(id string) string {
 	switch id {

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"switchboard/inbox"
+	"switchboard/routing"
 )
 
 // convPane is the conversation pane: the selected conversation once loaded (header, owner and
@@ -59,13 +60,13 @@ func (p *convPane) load(id string, open bool) tea.Cmd {
 		return nil
 	}
 	p.seq++
-	seq, svc, ctx, as := p.seq, p.svc, p.ctx, p.as
+	seq, svc, ctx := p.seq, p.svc, p.ctx
 	return p.async(func() tea.Msg {
-		d, err := svc.Conversation(ctx, as, id, "", 100)
+		d, err := inbox.OpConversation.Call(ctx, svc, inbox.ConversationReq{Contact: id, Limit: 100})
 		if err == nil && open {
-			err = svc.MarkRead(ctx, as, id)
+			_, err = inbox.OpMarkRead.Call(ctx, svc, inbox.ContactReq{Contact: id})
 			// the notifications about this conversation are read now too
-			if ns, nerr := svc.Notifications(ctx, as, false); nerr == nil {
+			if ns, nerr := inbox.OpNotifications.Call(ctx, svc, inbox.NotificationsReq{}); nerr == nil {
 				var seqs []uint64
 				for _, n := range ns {
 					if n.Contact == id {
@@ -73,7 +74,7 @@ func (p *convPane) load(id string, open bool) tea.Cmd {
 					}
 				}
 				if len(seqs) > 0 && err == nil {
-					err = svc.MarkNotificationsRead(ctx, as, seqs...)
+					_, err = inbox.OpMarkNotificationsRead.Call(ctx, svc, inbox.SeqsReq{Seqs: seqs})
 				}
 			}
 		}
@@ -138,8 +139,8 @@ func (p *convPane) replyKey(msg tea.KeyPressMsg, sel string) tea.Cmd {
 		id := sel
 		p.replying = false
 		p.reply.set("")
-		return p.act("Reply sent", func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
-			_, err := svc.Reply(ctx, as, id, text)
+		return p.act("Reply sent", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+			_, err := inbox.OpReply.Call(ctx, svc, inbox.ReplyReq{Contact: id, Text: text})
 			return nil, err
 		})
 	}
@@ -150,13 +151,13 @@ func (p *convPane) replyKey(msg tea.KeyPressMsg, sel string) tea.Cmd {
 // closeOrReopen closes the conversation shown, or reopens it, at the version shown.
 func (p *convPane) closeOrReopen() tea.Cmd {
 	cv := p.detail.Conversation
-	if cv.Status == "closed" {
-		return p.act("Reopened", func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
-			return outcome(svc.ReopenConversation(ctx, as, cv.Contact.ID, cv.Version))
+	if cv.Status == routing.StatusClosed {
+		return p.act("Reopened", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+			return outcome(inbox.OpReopen.Call(ctx, svc, inbox.VersionReq{Contact: cv.Contact.ID, Version: cv.Version}))
 		})
 	}
-	return p.act("Closed", func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
-		return outcome(svc.CloseConversation(ctx, as, cv.Contact.ID, cv.Version))
+	return p.act("Closed", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+		return outcome(inbox.OpClose.Call(ctx, svc, inbox.VersionReq{Contact: cv.Contact.ID, Version: cv.Version}))
 	})
 }
 

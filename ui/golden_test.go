@@ -47,12 +47,12 @@ func golden(t *testing.T, name string, h *harness) {
 }
 
 func TestGoldenScreens(t *testing.T) {
-	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
+	h := newHarness(t, newService(t), "alice", Options{}, 120, 30)
 	golden(t, "inbox-120x30", h)
-	n := newHarness(t, newService(t), Options{As: "carol"}, 80, 24)
+	n := newHarness(t, newService(t), "carol", Options{}, 80, 24)
 	n.keys("s")
 	golden(t, "settings-operator-80x24", n)
-	d := newHarness(t, newService(t), Options{As: "alice"}, 100, 30)
+	d := newHarness(t, newService(t), "alice", Options{}, 100, 30)
 	d.keys("enter", "o")
 	for d.picker().items[d.picker().cursor].id != "frank" {
 		d.keys("j")

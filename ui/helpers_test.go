@@ -97,18 +97,36 @@ type harness struct {
 	hold bool
 }
 
-func newHarness(t testing.TB, svc *inbox.Service, opts Options, w, h int) *harness {
+// newHarness opens a screen acting as operator as ("" for the first admin) on a session of svc,
+// as the local door does.
+func newHarness(t testing.TB, svc *inbox.Service, as string, opts Options, w, h int) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
+	sess, err := svc.SessionFor(as)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newHarnessOn(t, ctx, sess, svc, opts, w, h)
+}
+
+// newHarnessOn opens a screen on any connection (a session here, a client of another
+// process); svc is the service behind it, for the test's own reads and writes.
+func newHarnessOn(t testing.TB, ctx context.Context, conn inbox.Conn, svc *inbox.Service, opts Options, w, h int) *harness {
+	t.Helper()
 	clock := &testClock{now: fixedNow.Add(time.Hour)}
 	opts.Scheduler = clock
-	m := New(ctx, svc, opts)
+	m := New(ctx, conn, opts)
 	hs := &harness{t: t, svc: svc, m: m, clock: clock}
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.run(m.Init())
 	hs.settle()
 	return hs
+}
+
+// localActAs is the local door's "act as": a session of svc for the operator chosen.
+func localActAs(svc *inbox.Service) func(context.Context, string) (inbox.Conn, error) {
+	return func(_ context.Context, id string) (inbox.Conn, error) { return svc.SessionFor(id) }
 }
 
 // run executes cmd and everything it leads to.
@@ -243,6 +261,39 @@ func keyMsg(k string) tea.KeyPressMsg {
 
 // screen is the stripped view.
 func (h *harness) screen() string { return ansi.Strip(h.m.View().Content) }
+
+// eventually delivers events (and presses nothing) until the screen shows every sub, for a
+// connection whose events arrive from another process; it fails after a few seconds.
+func (h *harness) eventually(subs ...string) {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		scr := h.screen()
+		missing := ""
+		for _, s := range subs {
+			if !strings.Contains(scr, s) {
+				missing = s
+				break
+			}
+		}
+		if missing == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("screen never showed %q:\n%s", missing, scr)
+		}
+		select {
+		case e, ok := <-h.m.events:
+			if !ok {
+				h.t.Fatalf("the event stream closed while waiting for %q", missing)
+			}
+			_, cmd := h.m.Update(eventMsg{e})
+			h.run(cmd)
+			h.wait(time.Second) // the reload an event schedules
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
 
 func (h *harness) want(subs ...string) {
 	h.t.Helper()

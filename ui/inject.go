@@ -70,7 +70,7 @@ func (d *injectDlg) findContacts() tea.Cmd {
 	seq, svc, ctx, q := d.seq, d.svc, d.ctx, strings.TrimSpace(d.contact.String())
 	q = strings.TrimPrefix(q, "+")
 	return d.async(func() tea.Msg {
-		cs, err := svc.Contacts(ctx, q, 5)
+		cs, err := inbox.OpContacts.Call(ctx, svc, inbox.SearchReq{Query: q, Limit: 5})
 		return contactsMsg{seq, cs, err}
 	})
 }
@@ -176,8 +176,8 @@ func (d *injectDlg) send() tea.Cmd {
 		in.Channel, in.Outcome = "call", inbox.CallRinging
 	}
 	d.busy = true
-	return d.act("inject", func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
-		return outcome(svc.Inject(ctx, in))
+	return d.act("inject", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+		return outcome(inbox.OpInject.Call(ctx, svc, in))
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"switchboard/inbox"
+	"switchboard/routing"
 )
 
 // The conversation list and the selection.
@@ -140,7 +141,7 @@ func (l *convList) loadWindow(kind winKind) tea.Cmd {
 	msg := windowMsg{seq: l.seq, kind: kind, sel: l.sel, line: line, showTop: len(l.rows) > 0 && l.start+l.top == 0}
 	svc, ctx := l.svc, l.ctx
 	return l.async(func() tea.Msg {
-		msg.w, msg.err = svc.Window(ctx, f, p)
+		msg.w, msg.err = inbox.OpWindow.Call(ctx, svc, inbox.WindowReq{Filter: f, Place: p})
 		return msg
 	})
 }
@@ -307,7 +308,7 @@ func (l *convList) loadNewer() tea.Cmd {
 func (l *convList) loadPage(f inbox.Filter, older bool) tea.Cmd {
 	seq, svc, ctx := l.seq, l.svc, l.ctx
 	return l.async(func() tea.Msg {
-		p, err := svc.List(ctx, f)
+		p, err := inbox.OpList.Call(ctx, svc, f)
 		return pageMsg{seq: seq, older: older, page: p, err: err}
 	})
 }
@@ -610,7 +611,7 @@ func (l *convList) row(c *inbox.ConversationView, w int, selected bool) []string
 		marker = "·"
 	}
 	prevStyle := st.Inbound
-	if c.PreviewKind == "call" && strings.Contains(c.Preview, "missed") {
+	if c.PreviewKind == inbox.KindCall && strings.Contains(c.Preview, "missed") {
 		prevStyle = st.Missed
 	}
 	l2 := "  " + marker + " " + style(prevStyle, safeFit(c.Preview, w-4))
@@ -626,7 +627,7 @@ func (l *convList) row(c *inbox.ConversationView, w int, selected bool) []string
 	if c.TeamName != "" {
 		who += style(st.Dim, " · "+safe(c.TeamName))
 	}
-	if c.Status == "closed" {
+	if c.Status == routing.StatusClosed {
 		who += style(st.Dim, " · closed")
 	}
 	l3 := "  " + who

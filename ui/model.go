@@ -57,9 +57,10 @@ type Model struct {
 
 type dirty struct{ counts, list, detail, config, notes bool }
 
-// New builds the root model and subscribes to the service's events.
-func New(ctx context.Context, svc *inbox.Service, opts Options) *Model {
-	c := newCommon(ctx, svc, opts)
+// New builds the root model on a connection and subscribes to its events (a subscription
+// that cannot start shows why and leaves a screen that reloads only when asked).
+func New(ctx context.Context, conn inbox.Conn, opts Options) *Model {
+	c := newCommon(ctx, conn, opts)
 	m := &Model{Common: c, focus: paneList}
 	m.views = viewsPane{Common: c}
 	m.conv = convPane{Common: c, reply: field{placeholder: "Type a reply, enter sends, esc cancels", limit: 4096}}
@@ -68,7 +69,14 @@ func New(ctx context.Context, svc *inbox.Service, opts Options) *Model {
 	m.tour = tourPanel{Common: c, on: opts.ShowTour && opts.Tour != nil}
 	m.help = &helpDlg{Common: c, disabled: m.disabled}
 	m.views.tabs = m.views.build()
-	m.events = svc.Subscribe(ctx)
+	events, err := conn.Events(ctx)
+	if err != nil {
+		closed := make(chan inbox.Event)
+		close(closed)
+		events = closed
+		m.setStatus(1, "Live updates are off: "+errText(err))
+	}
+	m.events = events
 	m.resize()
 	return m
 }
@@ -97,6 +105,7 @@ type configMsg struct {
 	ops      []inbox.OperatorView
 	teams    []inbox.Team
 	unread   []inbox.Notification
+	caps     inbox.Capabilities
 	err      error
 }
 type doneMsg struct {
@@ -113,6 +122,13 @@ type bannerMsg struct {
 	ringing  bool
 }
 type reloadMsg struct{}
+
+// actedAsMsg: the connection acting as another operator is open (u).
+type actedAsMsg struct {
+	conn  inbox.Conn
+	label string
+	err   error
+}
 type loadDetailMsg struct{ seq uint64 }
 type spinMsg struct{}
 type clearStatusMsg struct{ seq uint64 }
@@ -125,9 +141,9 @@ const reloadAfter = 80 * time.Millisecond
 
 func (m *Model) loadCounts() tea.Cmd {
 	m.views.seq++
-	seq, svc, ctx, as := m.views.seq, m.svc, m.ctx, m.as
+	seq, svc, ctx := m.views.seq, m.svc, m.ctx
 	return m.async(func() tea.Msg {
-		c, err := svc.Counts(ctx, as)
+		c, err := inbox.OpCounts.Call(ctx, svc, inbox.None{})
 		return countsMsg{seq, c, err}
 	})
 }
@@ -137,13 +153,25 @@ func (m *Model) loadDetail(open bool) tea.Cmd { return m.conv.load(m.list.sel, o
 
 func (m *Model) loadConfig() tea.Cmd {
 	m.cfgSeq++
-	seq, svc, ctx, as := m.cfgSeq, m.svc, m.ctx, m.as
+	seq, svc, ctx := m.cfgSeq, m.svc, m.ctx
 	return m.async(func() tea.Msg {
-		msg := configMsg{seq: seq, settings: svc.Settings(ctx), ops: svc.Operators(ctx), teams: svc.Teams(ctx)}
-		msg.history, msg.err = svc.History(ctx)
-		if msg.err == nil {
-			msg.unread, msg.err = svc.Notifications(ctx, as, false)
+		msg := configMsg{seq: seq}
+		var who inbox.SessionInfo
+		var err error
+		for _, step := range []func(){
+			func() { who, err = inbox.OpWhoAmI.Call(ctx, svc, inbox.None{}) },
+			func() { msg.settings, err = inbox.OpSettings.Call(ctx, svc, inbox.None{}) },
+			func() { msg.ops, err = inbox.OpOperators.Call(ctx, svc, inbox.None{}) },
+			func() { msg.teams, err = inbox.OpTeams.Call(ctx, svc, inbox.None{}) },
+			func() { msg.history, err = inbox.OpHistory.Call(ctx, svc, inbox.None{}) },
+			func() { msg.unread, err = inbox.OpNotifications.Call(ctx, svc, inbox.NotificationsReq{}) },
+		} {
+			if step(); err != nil {
+				msg.err = err
+				return msg
+			}
 		}
+		msg.caps = who.Capabilities
 		return msg
 	})
 }
@@ -154,13 +182,13 @@ func (m *Model) loadConfig() tea.Cmd {
 func (m *Model) checkBanner(id, why string) tea.Cmd {
 	svc, ctx, as := m.svc, m.ctx, m.as
 	return func() tea.Msg {
-		d, err := svc.Conversation(ctx, as, id, "", 20)
+		d, err := inbox.OpConversation.Call(ctx, svc, inbox.ConversationReq{Contact: id, Limit: 20})
 		if err != nil {
 			return bannerMsg{id: id}
 		}
 		for i := len(d.Timeline) - 1; i >= 0; i-- {
 			e := d.Timeline[i]
-			if e.Kind != "call" {
+			if e.Kind != inbox.KindCall {
 				continue
 			}
 			if e.Outcome == inbox.CallRinging && d.Conversation.AssigneeID() == as {
@@ -271,6 +299,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onDetail(msg)
 	case configMsg:
 		return m.onConfig(msg)
+	case actedAsMsg:
+		return m.onActedAs(msg)
 	case doneMsg:
 		return m.onDone(msg)
 	case notifyMsg:
@@ -323,9 +353,9 @@ func (m *Model) onEvent(e inbox.Event) tea.Cmd {
 	case inbox.EventNotification:
 		if e.To == m.as {
 			m.dirty.config = true
-			svc, ctx, as := m.svc, m.ctx, m.as
+			svc, ctx := m.svc, m.ctx
 			cmds = append(cmds, func() tea.Msg {
-				ns, err := svc.Notifications(ctx, as, false)
+				ns, err := inbox.OpNotifications.Call(ctx, svc, inbox.NotificationsReq{})
 				if err != nil {
 					return nil
 				}
@@ -341,9 +371,9 @@ func (m *Model) onEvent(e inbox.Event) tea.Cmd {
 		if e.Contact == m.list.sel {
 			m.dirty.detail = true
 		}
-		if e.Channel == "call" || (e.Contact != "" && e.Contact == m.bannerID) {
+		if e.Channel == routing.ChannelCall || (e.Contact != "" && e.Contact == m.bannerID) {
 			why := ""
-			if e.Channel == "call" && e.Outcome == inbox.CallRinging {
+			if e.Channel == routing.ChannelCall && e.Outcome == inbox.CallRinging {
 				why = e.Why
 			}
 			cmds = append(cmds, m.checkBanner(e.Contact, why))
@@ -409,7 +439,7 @@ func (m *Model) onConfig(msg configMsg) tea.Cmd {
 	if msg.err != nil {
 		return m.fail(msg.err)
 	}
-	m.cfg = config{settings: msg.settings, history: msg.history, ops: msg.ops, teams: msg.teams, loaded: true}
+	m.cfg = config{settings: msg.settings, history: msg.history, ops: msg.ops, teams: msg.teams, caps: msg.caps, loaded: true}
 	m.unread = len(msg.unread)
 	v := &m.views
 	cur := v.current()
@@ -527,11 +557,11 @@ func (m *Model) carry(a action) tea.Cmd {
 		m.focus = paneConv
 		return m.list.selectContact(a.id, true)
 	case actAs:
-		m.as = a.id
-		m.list.clearSel("", nil)
-		m.list.rows, m.list.start, m.list.newer, m.list.older, m.list.top = nil, 0, "", "", 0
-		m.banner, m.bannerID = "", ""
-		return tea.Batch(m.setStatus(2, "You are now acting as "+a.label), m.reloadAll(), m.tour.load())
+		act, ctx := m.opts.ActAs, m.ctx
+		return m.async(func() tea.Msg {
+			conn, err := act(ctx, a.id)
+			return actedAsMsg{conn: conn, label: a.label, err: err}
+		})
 	case openDialog:
 		m.dialogs.push(a.d)
 	case chooseView:
@@ -542,6 +572,21 @@ func (m *Model) carry(a action) tea.Cmd {
 		m.screen = scrInbox
 	}
 	return nil
+}
+
+// onActedAs switches the session to the connection acting as someone else: everything drawn
+// for the one before is dropped and read again as the new one (the event stream stays: it is
+// the screen's, not the operator's).
+func (m *Model) onActedAs(msg actedAsMsg) tea.Cmd {
+	if msg.err != nil {
+		return m.fail(msg.err)
+	}
+	m.svc, m.as = msg.conn, msg.conn.Operator()
+	m.cfg.caps = nil // what the one before may do is not what this one may
+	m.list.clearSel("", nil)
+	m.list.rows, m.list.start, m.list.newer, m.list.older, m.list.top = nil, 0, "", "", 0
+	m.banner, m.bannerID = "", ""
+	return tea.Batch(m.setStatus(2, "You are now acting as "+msg.label), m.reloadAll(), m.tour.load())
 }
 
 // do runs what a component's update returned: its command and its action.
@@ -574,7 +619,7 @@ func (m *Model) disabled(b *key.Binding) string {
 			return "this contact has no conversation yet"
 		}
 	case &k.ActAs:
-		if !m.opts.Local {
+		if m.opts.ActAs == nil {
 			return "act as works only in a local terminal"
 		}
 	case &k.Tour:
@@ -593,8 +638,8 @@ func (m *Model) disabled(b *key.Binding) string {
 		if !inSettings {
 			return "rule keys work in settings: press s"
 		}
-		if !m.isAdmin() {
-			return "Only admins can change routing"
+		if may, why := m.mayRoute(); !may {
+			return why
 		}
 		if b != &k.AddRule && m.settings.ruleAt() < 0 {
 			return "focus an automation rule first"
@@ -685,8 +730,9 @@ func (m *Model) cyclePresence() tea.Cmd {
 	if next == "" {
 		next = "online"
 	}
-	return m.act("You are now "+next, func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
-		return nil, svc.SetPresence(ctx, as, as, next)
+	return m.act("You are now "+next, func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+		_, err := inbox.OpSetPresence.Call(ctx, svc, inbox.PresenceReq{Operator: svc.Operator(), Status: next})
+		return nil, err
 	})
 }
 

@@ -21,7 +21,7 @@ const (
 )
 
 func TestInboxShowsOwnerAndAssignee(t *testing.T) {
-	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
+	h := newHarness(t, newService(t), "alice", Options{}, 120, 30)
 	// Alice has nothing assigned, so the inbox starts on All
 	h.want("All", "Dana Diaz +15550001111", "→ Bob · owner Bob · Support", "Eve Ortiz", "→ Carol · owner Erin · Support",
 		"Mine                 0", "All                  2", "Closed               1")
@@ -31,7 +31,7 @@ func TestInboxShowsOwnerAndAssignee(t *testing.T) {
 }
 
 func TestTwoPanesAt80Columns(t *testing.T) {
-	h := newHarness(t, newService(t), Options{As: "alice"}, 80, 24)
+	h := newHarness(t, newService(t), "alice", Options{}, 80, 24)
 	h.want("Bot 0", "Closed 1", "Dana Diaz", "Owner Bob Stone")
 	h.wantNot("│Views")
 	h.keys("tab")                                      // list → conversation
@@ -43,7 +43,7 @@ func TestTwoPanesAt80Columns(t *testing.T) {
 }
 
 func TestTooSmallSaysHowBig(t *testing.T) {
-	h := newHarness(t, newService(t), Options{As: "alice"}, 70, 20)
+	h := newHarness(t, newService(t), "alice", Options{}, 70, 20)
 	h.want("at least 80×24", "This one is 70×20")
 	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
 	h.want("Dana Diaz")
@@ -51,7 +51,7 @@ func TestTooSmallSaysHowBig(t *testing.T) {
 
 func TestOpenMarksReadAndLiveInjectKeepsSelection(t *testing.T) {
 	svc := newService(t)
-	h := newHarness(t, svc, Options{As: "alice"}, 120, 30)
+	h := newHarness(t, svc, "alice", Options{}, 120, 30)
 	h.keys("j") // Eve
 	// a new customer writes from another terminal: it appears at the top without a keypress
 	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: "15550004444", Name: "Gus Lee", Text: "hello there"}); err != nil {
@@ -69,7 +69,7 @@ func TestOpenMarksReadAndLiveInjectKeepsSelection(t *testing.T) {
 }
 
 func TestInjectDialogRoutesAndToasts(t *testing.T) {
-	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
+	h := newHarness(t, newService(t), "alice", Options{}, 120, 30)
 	h.keys("i")
 	h.want("Inject: a customer writes or calls", "Contact", "message")
 	h.keys("ctrl+u")
@@ -93,7 +93,7 @@ func TestInjectDialogRoutesAndToasts(t *testing.T) {
 
 func TestMismatchDialogAcceptFromWaiting(t *testing.T) {
 	svc := newService(t)
-	h := newHarness(t, svc, Options{As: "alice"}, 120, 30)
+	h := newHarness(t, svc, "alice", Options{}, 120, 30)
 	// Eve writes; her owner Erin is not in Support: the decision waits for Erin or an admin
 	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: eve, Text: "is it shipped?"}); err != nil {
 		t.Fatal(err)
@@ -125,7 +125,7 @@ func TestMismatchDialogDeclineAndEsc(t *testing.T) {
 	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "call", From: eve, Outcome: "missed"}); err != nil {
 		t.Fatal(err)
 	}
-	h := newHarness(t, svc, Options{As: "dana"}, 120, 30)
+	h := newHarness(t, svc, "dana", Options{}, 120, 30)
 	h.keys("/")
 	h.typeText("Eve")
 	h.want("Search contacts", "▸ Eve Ortiz +15550002222 · owner Erin Cho")
@@ -140,7 +140,7 @@ func TestMismatchDialogDeclineAndEsc(t *testing.T) {
 }
 
 func TestMismatchDialogOpensAtOnceForTheActor(t *testing.T) {
-	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
+	h := newHarness(t, newService(t), "alice", Options{}, 120, 30)
 	h.keys("enter", "o") // Dana Diaz, owner picker
 	h.want("Contact owner of Dana Diaz", "Frank Ode")
 	for h.picker().items[h.picker().cursor].id != "frank" {
@@ -157,7 +157,7 @@ func TestSomeoneElseAnsweredFirst(t *testing.T) {
 	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: eve, Text: "hello?"}); err != nil {
 		t.Fatal(err)
 	}
-	h := newHarness(t, svc, Options{As: "alice"}, 120, 30)
+	h := newHarness(t, svc, "alice", Options{}, 120, 30)
 	h.keys("enter")
 	h.want("Team decision · Eve Ortiz")
 	// Dana answers in another terminal while Alice's dialog is open
@@ -179,7 +179,7 @@ func TestSomeoneElseAnsweredFirst(t *testing.T) {
 
 func TestStaleActionSaysRefresh(t *testing.T) {
 	svc := newService(t)
-	h := newHarness(t, svc, Options{As: "alice"}, 120, 30)
+	h := newHarness(t, svc, "alice", Options{}, 120, 30)
 	h.keys("enter")
 	h.hold = true
 	if _, err := svc.Assign(bg, "dana", dana, "carol", 0); err != nil {
@@ -193,7 +193,7 @@ func TestStaleActionSaysRefresh(t *testing.T) {
 }
 
 func TestSettingsToggleAsAdmin(t *testing.T) {
-	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
+	h := newHarness(t, newService(t), "alice", Options{}, 120, 30)
 	h.keys("s")
 	h.want("Routing", "[● on ] Contact owner-based routing", "1. An open conversation that a person is handling stays with",
 		"2. Otherwise the contact owner gets it", "3. Otherwise automation rules", "Round robin", "Default team: Support",
@@ -210,7 +210,7 @@ func TestSettingsToggleAsAdmin(t *testing.T) {
 
 func TestSettingsRefusedForOperator(t *testing.T) {
 	svc := newService(t)
-	h := newHarness(t, svc, Options{As: "carol"}, 120, 30)
+	h := newHarness(t, svc, "carol", Options{}, 120, 30)
 	h.keys("s")
 	h.want("Only admins can change routing — you are Carol Diaz (operator)")
 	h.keys("space")
@@ -230,7 +230,7 @@ func TestGrowthPlanShowsToggleLocked(t *testing.T) {
 	if _, err := svc.SetOwnerRouting(bg, "alice", false); err != nil {
 		t.Fatal(err)
 	}
-	h := newHarness(t, svc, Options{As: "alice"}, 120, 30)
+	h := newHarness(t, svc, "alice", Options{}, 120, 30)
 	h.keys("s")
 	h.want("[🔒 locked] Contact owner-based routing", "needs the Pro or Business plan", "(plan: growth)")
 	h.keys("space")
@@ -239,7 +239,7 @@ func TestGrowthPlanShowsToggleLocked(t *testing.T) {
 
 func TestAutomationRulesAddEditReorderRemove(t *testing.T) {
 	svc := newService(t)
-	h := newHarness(t, svc, Options{As: "alice"}, 120, 30)
+	h := newHarness(t, svc, "alice", Options{}, 120, 30)
 	h.keys("s", "a")
 	h.want("Add an automation rule", "Name", "Channel", "Keyword", "Tag", "Send to")
 	h.typeText("vips")
@@ -264,7 +264,7 @@ func TestAutomationRulesAddEditReorderRemove(t *testing.T) {
 }
 
 func TestAssignTeamCloseReplyPresence(t *testing.T) {
-	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
+	h := newHarness(t, newService(t), "alice", Options{}, 120, 30)
 	h.keys("enter", "a")
 	h.want("Assign Dana Diaz to…", "Bot", "Nobody")
 	for h.picker().items[h.picker().cursor].id != "carol" {
@@ -291,7 +291,7 @@ func TestAssignTeamCloseReplyPresence(t *testing.T) {
 }
 
 func TestActAsIsLocalOnlyAndHelpSaysWhy(t *testing.T) {
-	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
+	h := newHarness(t, newService(t), "alice", Options{}, 120, 30)
 	h.keys("u")
 	h.want("u: act as works only in a local terminal")
 	h.keys("?")
@@ -299,7 +299,8 @@ func TestActAsIsLocalOnlyAndHelpSaysWhy(t *testing.T) {
 	h.keys("esc")
 	h.wantNot("✗ act as")
 
-	l := newHarness(t, newService(t), Options{As: "alice", Local: true}, 120, 30)
+	svc := newService(t)
+	l := newHarness(t, svc, "alice", Options{ActAs: localActAs(svc)}, 120, 30)
 	l.keys("u")
 	l.want("Act as…", "Carol Diaz")
 	for l.picker().items[l.picker().cursor].id != "carol" {
@@ -307,6 +308,14 @@ func TestActAsIsLocalOnlyAndHelpSaysWhy(t *testing.T) {
 	}
 	l.keys("enter")
 	l.want("Carol Diaz · operator", "You are now acting as Carol Diaz")
+	// what the screen lets Carol do is what the service says Carol may do
+	l.keys("s")
+	l.want("🔒 Only admins can change routing — you are Carol Diaz (operator).")
+	l.keys("space")
+	l.want("Only admins can change routing settings")
+	if s := svc.Settings(context.Background()); !s.ContactOwnerRouting {
+		t.Fatal("Carol flipped owner routing")
+	}
 }
 
 type fakeTour struct{ done bool }
@@ -319,7 +328,7 @@ func (f *fakeTour) Steps(context.Context) []TourStep {
 func TestTourPanelAndCallBanner(t *testing.T) {
 	svc := newService(t)
 	tour := &fakeTour{}
-	h := newHarness(t, svc, Options{As: "carol", Tour: tour}, 120, 30)
+	h := newHarness(t, svc, "carol", Options{Tour: tour}, 120, 30)
 	h.wantNot("Guided tour")
 	h.keys("T")
 	h.want("Guided tour", "✓ 1. Open settings", "▸ 2. Flip the toggle", "Press space on the toggle", "It flips")
@@ -345,7 +354,7 @@ func TestTourPanelAndCallBanner(t *testing.T) {
 }
 
 func TestMouseClicksTabsAndRowsWheelScrolls(t *testing.T) {
-	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
+	h := newHarness(t, newService(t), "alice", Options{}, 120, 30)
 	L := h.m.layout()
 	// "Closed" is the last view row
 	h.send(tea.MouseClickMsg{X: 3, Y: L.views.y + 2 + len(h.m.views.tabs) - 1, Button: tea.MouseLeft})
@@ -363,7 +372,7 @@ func TestMouseClicksTabsAndRowsWheelScrolls(t *testing.T) {
 // A toast stays six seconds and an error ten, then the status line shows the hint again (the
 // harness lets the time pass: no wall clock).
 func TestStatusLineClearsAfterItsTime(t *testing.T) {
-	h := newHarness(t, newService(t), Options{As: "alice"}, 120, 30)
+	h := newHarness(t, newService(t), "alice", Options{}, 120, 30)
 	h.keys("p")
 	h.want("✓ You are now away")
 	h.wait(5 * time.Second)
@@ -386,7 +395,7 @@ func TestStatusLineClearsAfterItsTime(t *testing.T) {
 }
 
 func TestLightBackgroundAndNoColor(t *testing.T) {
-	h := newHarness(t, newService(t), Options{As: "alice"}, 100, 24)
+	h := newHarness(t, newService(t), "alice", Options{}, 100, 24)
 	h.send(tea.BackgroundColorMsg{Color: lipgloss.Color("#ffffff")})
 	if h.m.isDark {
 		t.Fatal("still dark")
@@ -395,10 +404,10 @@ func TestLightBackgroundAndNoColor(t *testing.T) {
 	// NO_COLOR is the door's decision (the local command reads it from its environment, an SSH
 	// session from its client's): the screens read no environment of their own
 	t.Setenv("NO_COLOR", "1")
-	if c := newHarness(t, newService(t), Options{As: "alice"}, 100, 24); !strings.Contains(c.m.View().Content, "38;2;") {
+	if c := newHarness(t, newService(t), "alice", Options{}, 100, 24); !strings.Contains(c.m.View().Content, "38;2;") {
 		t.Fatal("the process's NO_COLOR reached a session whose door did not ask for it")
 	}
-	n := newHarness(t, newService(t), Options{As: "alice", NoColor: true}, 100, 24)
+	n := newHarness(t, newService(t), "alice", Options{NoColor: true}, 100, 24)
 	if strings.Contains(n.m.View().Content, "38;2;") {
 		t.Fatal("NO_COLOR: the view has colours")
 	}
@@ -406,7 +415,7 @@ func TestLightBackgroundAndNoColor(t *testing.T) {
 }
 
 func TestNarrowTabBarClicksAndSpinner(t *testing.T) {
-	h := newHarness(t, newService(t), Options{As: "alice"}, 80, 24)
+	h := newHarness(t, newService(t), "alice", Options{}, 80, 24)
 	L := h.m.layout()
 	// the bar is scrolled to show All; click the last tab on it (Closed)
 	line := strings.Split(h.screen(), "\n")[L.tabsY]
@@ -432,7 +441,7 @@ func TestNarrowTabBarClicksAndSpinner(t *testing.T) {
 func TestMouseClicksSettingsRows(t *testing.T) {
 	for _, w := range []int{120, 80} {
 		svc := newService(t)
-		h := newHarness(t, svc, Options{As: "alice"}, w, 30)
+		h := newHarness(t, svc, "alice", Options{}, w, 30)
 		h.keys("s")
 		rowOf := func(text string) int {
 			for y, line := range strings.Split(h.screen(), "\n") {
@@ -476,7 +485,7 @@ func TestMouseClicksScrolledSettings(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h := newHarness(t, svc, Options{As: "alice"}, 80, 24)
+	h := newHarness(t, svc, "alice", Options{}, 80, 24)
 	h.keys("s", "G")
 	y := -1
 	for i, line := range strings.Split(h.screen(), "\n") {
@@ -504,7 +513,7 @@ func TestMouseClicksScrolledSettings(t *testing.T) {
 // moving down past the last item pages on to them, and the wheel scrolls without moving the
 // focus.
 func TestNarrowSettingsReachTeamsOperatorsHistory(t *testing.T) {
-	h := newHarness(t, newService(t), Options{As: "alice"}, 80, 24)
+	h := newHarness(t, newService(t), "alice", Options{}, 80, 24)
 	h.keys("s", "G")
 	h.wantNot("Settings history")
 	last := h.m.settings.cursor
@@ -534,7 +543,7 @@ func TestWideShortSettingsReachHistory(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h := newHarness(t, svc, Options{As: "alice"}, 120, 24)
+	h := newHarness(t, svc, "alice", Options{}, 120, 24)
 	changes := func() int { return strings.Count(h.screen(), "Round robin: o") }
 	h.keys("s")
 	if n := changes(); n == 4 {

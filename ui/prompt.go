@@ -48,13 +48,13 @@ func (d *promptDlg) update(msg tea.Msg) (tea.Cmd, action) {
 		}
 		team := d.p.Choices[d.choice]
 		d.busy = true
-		return d.act("accept", func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
-			return outcome(svc.Accept(ctx, as, id, team))
+		return d.act("accept", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+			return outcome(inbox.OpAccept.Call(ctx, svc, inbox.AnswerReq{Contact: id, Team: team}))
 		}), nil
 	case key.Matches(km, k.Decline):
 		d.busy = true
-		return d.act("decline", func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
-			return outcome(svc.Decline(ctx, as, id))
+		return d.act("decline", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+			return outcome(inbox.OpDecline.Call(ctx, svc, inbox.ContactReq{Contact: id}))
 		}), nil
 	}
 	return nil, nil

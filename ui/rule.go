@@ -104,11 +104,13 @@ func (d *ruleDlg) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 			Keyword: strings.TrimSpace(d.keyword.String()), Tag: strings.TrimSpace(d.tag.String()), To: d.targets[d.to]}
 		d.busy = true
 		add := d.index < 0
-		return d.act("rule", func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
+		return d.act("rule", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
 			if add {
-				return nil, svc.AddRule(ctx, as, r)
+				_, err := inbox.OpAddRule.Call(ctx, svc, r)
+				return nil, err
 			}
-			return nil, svc.UpdateRule(ctx, as, r)
+			_, err := inbox.OpUpdateRule.Call(ctx, svc, r)
+			return nil, err
 		}), nil
 	}
 	step := 0

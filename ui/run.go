@@ -10,12 +10,16 @@ import (
 	"switchboard/inbox"
 )
 
-// Options configure one terminal session.
+// Options configure one terminal session. Who acts is not an option: it is the connection's
+// (New and Run take it), decided by the door that opened the session.
 type Options struct {
-	As       string // operator id acting in this session
-	Tour     Tour   // optional guided tour panel (nil: none)
-	ShowTour bool   // open with the tour panel shown
-	Local    bool   // local terminal (enables "act as" with u); false for remote sessions
+	Tour     Tour // optional guided tour panel (nil: none)
+	ShowTour bool // open with the tour panel shown
+
+	// ActAs opens a connection acting as another operator: the "act as" key (u) of a local
+	// terminal, whose person owns the workspace file and may be anyone in it. nil turns u off
+	// (an SSH session is who its key says, and stays so).
+	ActAs func(ctx context.Context, operator string) (inbox.Conn, error)
 
 	// The terminal this session draws on, as the door that opens it knows it: a local
 	// terminal's from this process's environment (the command fills them in), an SSH
@@ -42,11 +46,12 @@ type TourStep struct {
 	Done              bool
 }
 
-// Run opens the terminal inbox on svc and blocks until the person quits or ctx ends.
-func Run(ctx context.Context, svc *inbox.Service, opts Options) error {
+// Run opens the terminal inbox on a connection (who acts is the connection's) and blocks until
+// the person quits or ctx ends.
+func Run(ctx context.Context, conn inbox.Conn, opts Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	m := New(ctx, svc, opts)
+	m := New(ctx, conn, opts)
 	_, err := tea.NewProgram(m, programOptions(ctx, opts)...).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // the context ended (a signal, or the session closed): a clean stop

@@ -166,7 +166,7 @@ func FuzzScreensShowOutsideTextSafely(f *testing.F) {
 			}
 		})
 		tour := outsideTour{[]TourStep{{Title: label, Do: text, Expect: name, Done: true}, {Title: name, Do: text, Expect: label}}}
-		h := newHarness(t, svc, Options{As: "alice", Tour: tour, ShowTour: true}, 120, 34)
+		h := newHarness(t, svc, "alice", Options{Tour: tour, ShowTour: true}, 120, 34)
 		h.m.st = plainStyles()
 		// the customer calls (the rule sends the call to Alice: a banner) and writes
 		if _, err := svc.Inject(ctx, inbox.Inbound{Channel: "call", From: id, Name: name, Outcome: inbox.CallRinging}); err != nil {
@@ -247,7 +247,7 @@ func onlySGR(t *testing.T, s string) {
 
 func TestHostileContactIsShownVisiblyInColour(t *testing.T) {
 	svc := newService(t)
-	h := newHarness(t, svc, Options{As: "alice"}, 120, 30)
+	h := newHarness(t, svc, "alice", Options{}, 120, 30)
 	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: "15550009001",
 		Name: "Eve\nEvil\x1b[31mRed", Text: "hi\x1b[2J\x1b]52;c;ZXZpbA==\x07\x1b]0;PWNED\x07\nsecond line"}); err != nil {
 		t.Fatal(err)

@@ -41,7 +41,7 @@ func (s *searchDlg) run() tea.Cmd {
 	}
 	seq, svc, ctx := s.seq, s.svc, s.ctx
 	return s.async(func() tea.Msg {
-		cs, err := svc.Contacts(ctx, q, 10)
+		cs, err := inbox.OpContacts.Call(ctx, svc, inbox.SearchReq{Query: q, Limit: 10})
 		return searchMsg{seq, cs, err}
 	})
 }

@@ -210,7 +210,7 @@ func (h *harness) down(n int) {
 // c must close the conversation that is highlighted and shown.
 func TestLiveEventsPastTheFirstPagesKeepTheSelection(t *testing.T) {
 	svc := generated(t, 650)
-	h := newHarness(t, svc, Options{As: demo.Admin}, 140, 45)
+	h := newHarness(t, svc, demo.Admin, Options{}, 140, 45)
 	h.tabTo("All")
 	h.keys("g")
 	h.down(529)
@@ -249,7 +249,7 @@ func TestLiveEventsPastTheFirstPagesKeepTheSelection(t *testing.T) {
 // shows, and c must act on the pane's (or on nothing).
 func TestTeamChangeAndSearchKeepRowAndPaneTogether(t *testing.T) {
 	svc := newDemo(t)
-	h := newHarness(t, svc, Options{As: demo.Admin}, 120, 34)
+	h := newHarness(t, svc, demo.Admin, Options{}, 120, 34)
 	// Priya writes again: her conversation reopens with Lena in Support
 	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: priya, Text: "Hi, it never came"}); err != nil {
 		t.Fatal(err)
@@ -319,7 +319,7 @@ func TestGeneratedInterleavingsKeepRowPaneAndActionsTogether(t *testing.T) {
 	}
 	for seed := uint64(1); seed <= seeds; seed++ {
 		r := rand.New(rand.NewPCG(seed, 99))
-		h := newHarness(t, svc, Options{As: demo.Admin}, 120, 34)
+		h := newHarness(t, svc, demo.Admin, Options{}, 120, 34)
 		h.tabTo("All")
 		var log []string
 		step := func(s string) { log = append(log, s) }
@@ -431,7 +431,7 @@ func TestLargeViewKeepsTheSelectionAndReachesItsEnd(t *testing.T) {
 		t.Skip("generates a 100,000-contact workspace (a few seconds); skipped with -short")
 	}
 	svc := generated(t, 100_000)
-	h := newHarness(t, svc, Options{As: demo.Admin}, 120, 34)
+	h := newHarness(t, svc, demo.Admin, Options{}, 120, 34)
 	h.tabTo("All")
 	h.keys("g")
 	h.down(529)

@@ -92,13 +92,15 @@ func (sc *settingsScreen) update(msg tea.KeyPressMsg) (tea.Cmd, action) {
 		}
 		name := sc.cfg.settings.Rules[i].Name
 		sc.cursor += to - i
-		return sc.act(fmt.Sprintf("Rule %q is now number %d", name, to+1), func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
-			return nil, svc.MoveRule(ctx, as, name, to)
+		return sc.act(fmt.Sprintf("Rule %q is now number %d", name, to+1), func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+			_, err := inbox.OpMoveRule.Call(ctx, svc, inbox.MoveRuleReq{Name: name, Pos: to})
+			return nil, err
 		}), nil
 	case key.Matches(msg, k.RemoveRule):
 		name := sc.cfg.settings.Rules[sc.ruleAt()].Name
-		return sc.act(fmt.Sprintf("Rule %q removed", name), func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
-			return nil, svc.DeleteRule(ctx, as, name)
+		return sc.act(fmt.Sprintf("Rule %q removed", name), func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+			_, err := inbox.OpDeleteRule.Call(ctx, svc, inbox.NameReq{Name: name})
+			return nil, err
 		}), nil
 	case key.Matches(msg, k.Flip), key.Matches(msg, k.Open):
 		return sc.flip()
@@ -113,20 +115,20 @@ func (sc *settingsScreen) flip() (tea.Cmd, action) {
 	switch sc.cursor {
 	case setOwner:
 		on := !s.ContactOwnerRouting
-		if on && s.OwnerRoutingLock != "" && sc.isAdmin() {
+		if may, _ := sc.mayRoute(); on && s.OwnerRoutingLock != "" && may {
 			return sc.setStatus(1, "Locked: "+s.OwnerRoutingLock), nil
 		}
-		return sc.settingCmd(fmt.Sprintf("Contact owner-based routing is now %s", onOff(on)), func(ctx context.Context, svc service, as string) error {
-			_, err := svc.SetOwnerRouting(ctx, as, on)
+		return sc.settingCmd(fmt.Sprintf("Contact owner-based routing is now %s", onOff(on)), func(ctx context.Context, svc service) error {
+			_, err := inbox.OpSetOwnerRouting.Call(ctx, svc, inbox.ToggleReq{On: on})
 			return err
 		}), nil
 	case setRoundRobin:
 		on := !s.RoundRobin
-		if on && s.RoundRobinLock != "" && sc.isAdmin() {
+		if may, _ := sc.mayRoute(); on && s.RoundRobinLock != "" && may {
 			return sc.setStatus(1, "Locked: "+s.RoundRobinLock), nil
 		}
-		return sc.settingCmd(fmt.Sprintf("Round robin is now %s", onOff(on)), func(ctx context.Context, svc service, as string) error {
-			_, err := svc.SetRoundRobin(ctx, as, on)
+		return sc.settingCmd(fmt.Sprintf("Round robin is now %s", onOff(on)), func(ctx context.Context, svc service) error {
+			_, err := inbox.OpSetRoundRobin.Call(ctx, svc, inbox.ToggleReq{On: on})
 			return err
 		}), nil
 	case setDefaultTeam:
@@ -139,8 +141,8 @@ func (sc *settingsScreen) flip() (tea.Cmd, action) {
 				next = sc.cfg.teams[(i+1)%len(sc.cfg.teams)]
 			}
 		}
-		return sc.settingCmd("The default team is now "+next.Name, func(ctx context.Context, svc service, as string) error {
-			_, err := svc.SetDefaultTeam(ctx, as, next.ID)
+		return sc.settingCmd("The default team is now "+next.Name, func(ctx context.Context, svc service) error {
+			_, err := inbox.OpSetDefaultTeam.Call(ctx, svc, inbox.ValueReq{Value: next.ID})
 			return err
 		}), nil
 	case setPlan:
@@ -150,29 +152,29 @@ func (sc *settingsScreen) flip() (tea.Cmd, action) {
 				next = plans[(i+1)%len(plans)]
 			}
 		}
-		return sc.settingCmd("The plan is now "+next, func(ctx context.Context, svc service, as string) error {
-			_, err := svc.SetPlan(ctx, as, next)
+		return sc.settingCmd("The plan is now "+next, func(ctx context.Context, svc service) error {
+			_, err := inbox.OpSetPlan.Call(ctx, svc, inbox.ValueReq{Value: next})
 			return err
 		}), nil
 	}
 	if sc.cursor == sc.items()-1 {
-		if !sc.isAdmin() {
-			return sc.setStatus(1, "Only admins can change routing"), nil
+		if may, why := sc.mayRoute(); !may {
+			return sc.setStatus(1, why), nil
 		}
 		return nil, openDialog{d: newRule(sc.Common, -1)}
 	}
 	if i := sc.ruleAt(); i >= 0 {
-		if !sc.isAdmin() {
-			return sc.setStatus(1, "Only admins can change routing"), nil
+		if may, why := sc.mayRoute(); !may {
+			return sc.setStatus(1, why), nil
 		}
 		return nil, openDialog{d: newRule(sc.Common, i)}
 	}
 	return nil, nil
 }
 
-func (sc *settingsScreen) settingCmd(what string, f func(ctx context.Context, svc service, as string) error) tea.Cmd {
-	return sc.act(what, func(ctx context.Context, svc service, as string) (*inbox.Outcome, error) {
-		return nil, f(ctx, svc, as)
+func (sc *settingsScreen) settingCmd(what string, f func(ctx context.Context, svc service) error) tea.Cmd {
+	return sc.act(what, func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+		return nil, f(ctx, svc)
 	})
 }
 
@@ -198,7 +200,7 @@ func settingsGeometry(w int) (leftW int, wide bool) {
 func (sc *settingsScreen) left(iw int) (left []string, items []int) {
 	st := sc.st
 	s := sc.cfg.settings
-	admin := sc.isAdmin()
+	may, why := sc.mayRoute()
 	items = make([]int, sc.items())
 	item := func(i int, text string) {
 		items[i] = len(left)
@@ -210,9 +212,9 @@ func (sc *settingsScreen) left(iw int) (left []string, items []int) {
 		left = append(left, "  "+text)
 	}
 	left = append(left, st.Title.Render("Routing"))
-	if !admin && sc.cfg.loaded {
+	if !may && sc.cfg.loaded {
 		o, _ := sc.me()
-		left = append(left, st.Locked.Render(fmt.Sprintf("🔒 Only admins can change routing — you are %s (%s).", safe(o.Name), safe(string(o.Role)))))
+		left = append(left, st.Locked.Render(fmt.Sprintf("🔒 %s — you are %s (%s).", safe(why), safe(o.Name), safe(string(o.Role)))))
 	}
 	toggle := func(on bool, lock string) string {
 		switch {

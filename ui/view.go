@@ -228,8 +228,8 @@ func (m *Model) statusLine() string {
 
 func (m *Model) hint() string {
 	if m.screen == scrSettings {
-		if !m.isAdmin() && m.cfg.loaded {
-			return "Only admins can change routing — you can look at everything here."
+		if may, why := m.mayRoute(); !may && m.cfg.loaded {
+			return why + " — you can look at everything here."
 		}
 		return "j/k move · space flips or changes the focused setting · esc back to the inbox"
 	}
