@@ -10,8 +10,8 @@ import (
 	"switchboard/inbox"
 )
 
-// Inbox is what applying a batch needs of the inbox. *inbox.Service has it; so does any client
-// that forwards these three calls to the process owning the workspace.
+// Inbox is what applying a batch needs of the inbox. *inbox.Service has it; so does any
+// connection to the process owning the workspace (Through).
 type Inbox interface {
 	Inject(ctx context.Context, in inbox.Inbound) (inbox.Outcome, error)
 	EndCall(ctx context.Context, c inbox.CallEnd) (inbox.Outcome, error)

@@ -3,8 +3,10 @@
 // and serves them over local HTTP with Meta's verification handshake and signature check.
 //
 // It owns parsing outside input leniently and answering HTTP; it must not decide routing, touch
-// storage or keep state of its own: every effect goes through *inbox.Service, which makes each
-// message durable before the HTTP answer and gives idempotency through external ids.
+// storage or keep state of its own: every effect goes through the Inbox it is given (the
+// *inbox.Service of the process that owns the workspace, or Through(conn) for a connection to
+// it), which makes each message durable before the HTTP answer and gives idempotency through
+// external ids. Inbound events are the service's, not an operator's: they act as nobody.
 package webhook
 
 import (
