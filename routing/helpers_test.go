@@ -79,6 +79,12 @@ func st(status Status, team, assignee, owner string) State {
 	return State{Status: status, Team: team, Assignee: assignee, Owner: owner}
 }
 
+// inBacklog is s waiting in its team's backlog.
+func inBacklog(s State) State { s.Backlog = true; return s }
+
+// covered is s with its assignee covering for owner.
+func covered(s State, owner string) State { s.Cover = owner; return s }
+
 // want is what a test expects of a Decision.
 type want struct {
 	after   State
