@@ -95,6 +95,8 @@ type want struct {
 	pick    Pick
 	explain []string // substrings of Explain()
 	noNote  bool     // nothing changes: Notes() is nil
+	// waitUntil is when the owner-away wait the decision arms runs out (zero: none)
+	waitUntil time.Time
 }
 
 func check(t *testing.T, d Decision, w want) {
@@ -125,6 +127,9 @@ func check(t *testing.T, d Decision, w want) {
 	}
 	if d.Pick != w.pick {
 		t.Errorf("Pick = %+v, want %+v", d.Pick, w.pick)
+	}
+	if !d.WaitUntil.Equal(w.waitUntil) {
+		t.Errorf("WaitUntil = %v, want %v", d.WaitUntil, w.waitUntil)
 	}
 	ex := d.Explain()
 	if ex == "" {
