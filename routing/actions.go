@@ -82,7 +82,7 @@ func DecideAssign(w *Workspace, actor string, c Contact, conv Conversation, to s
 		d.After.Assignee = to
 		d.After.BotHold = false
 		d.After.Cover, d.After.Backlog = "", false // a person chose: no cover, no backlog
-		d.settle(false)
+		d.settle()
 		return d, nil
 	}
 	if !w.IsHuman(to) {
@@ -104,7 +104,7 @@ func DecideAssign(w *Workspace, actor string, c Contact, conv Conversation, to s
 	if w.Settings.OwnerRoutingActive() {
 		d.After.Owner = to
 	}
-	d.settle(false)
+	d.settle()
 	return d, nil
 }
 
@@ -122,7 +122,7 @@ func DecideOwner(w *Workspace, actor string, c Contact, conv Conversation, to st
 		d.Reason = ReasonManualOwner
 		d.After.Owner = ""
 		d.After.Cover = "" // nobody to stand in for
-		d.settle(conv.Prompt != nil)
+		d.settle()
 		return d, nil
 	}
 	if to == Bot {
@@ -139,19 +139,19 @@ func DecideOwner(w *Workspace, actor string, c Contact, conv Conversation, to st
 		d.After.Cover = "" // a cover stood in for the owner before
 	}
 	if !w.Settings.OwnerRoutingActive() || conv.Status == StatusNew {
-		d.settle(conv.Prompt != nil)
+		d.settle()
 		return d, nil // routing off: only the edited field changes
 	}
 	if w.InTeam(to, conv.Team) {
 		d.After.Assignee = to
 		d.After.BotHold = false
 		d.After.Cover = ""
-		d.settle(false)
+		d.settle()
 		return d, nil
 	}
 	d.RaisePrompt = true
 	d.Prompt = Prompt{Kind: PromptOwner, Target: to, Team: conv.Team, Choices: w.TeamsOf(to), RaisedBy: actor, At: at}
-	d.settle(true)
+	d.settle()
 	return d, nil
 }
 
@@ -183,7 +183,7 @@ func DecideTeam(w *Workspace, actor string, c Contact, conv Conversation, team s
 			d.Reason = ReasonTeamChange
 		}
 	}
-	d.settle(false)
+	d.settle()
 	return d, nil
 }
 
@@ -306,7 +306,7 @@ func DecideMemberRemoved(w *Workspace, c Contact, conv Conversation, op, team st
 	if conv.Prompt != nil && conv.Prompt.Target == op && len(w.TeamsOf(op)) == 0 {
 		d.ClearPrompt = true
 	}
-	d.settle(d.promptAfter(conv))
+	d.settle()
 	return d
 }
 
@@ -329,7 +329,7 @@ func DecideOperatorDeleted(w *Workspace, c Contact, conv Conversation, op string
 	if conv.Prompt != nil && (conv.Prompt.Target == op || conv.Prompt.RaisedBy == op) {
 		d.ClearPrompt = true
 	}
-	d.settle(d.promptAfter(conv))
+	d.settle()
 	return d
 }
 

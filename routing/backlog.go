@@ -13,6 +13,7 @@ const (
 	TriggerHoliday                         // holiday mode was turned off
 	TriggerMember                          // an operator joined the team, or became an operator
 	TriggerSettings                        // round robin came into force, or hours or capacity changed
+	TriggerBack                            // it is back in the backlog: the team decision on it was declined or withdrawn
 )
 
 // Trigger is what made a backlog sweep run, for the note: its kind and the operator it is about
@@ -36,8 +37,7 @@ func DecideBacklog(w *Workspace, c Contact, conv Conversation, why Trigger, sinc
 	d.Reason = ReasonKept
 	if conv.Status != StatusOpen || conv.Assignee != Bot || !conv.Backlog || conv.BotHold || conv.Prompt != nil ||
 		!w.Settings.RoundRobinActive() {
-		d.settle(conv.Prompt != nil)
-		return d
+		return d // not in the backlog (or no round robin): nothing to do
 	}
 	d.Reason = ReasonRoundRobinBacklog
 	w.roundRobin(&d, conv.Team)
@@ -59,7 +59,7 @@ func DecideBacklog(w *Workspace, c Contact, conv Conversation, why Trigger, sinc
 	default:
 		d.After.Cover = owner
 	}
-	d.settle(false)
+	d.settle()
 	return d
 }
 
@@ -107,6 +107,6 @@ func DecideAwayTimer(w *Workspace, c Contact, conv Conversation, f AwayFacts, at
 	}
 	d.Reason = ReasonOwnerAwayFallback
 	w.cover(&d, owner, conv.Team)
-	d.settle(false)
+	d.settle()
 	return d
 }

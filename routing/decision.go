@@ -110,6 +110,10 @@ type Decision struct {
 	since     time.Time
 }
 
+// HoursStop says whether round robin did not run because of working hours (ClosedHours) or
+// holiday mode (ClosedHoliday): the caller arms a timer for when hours start.
+func (d Decision) HoursStop() Closed { return d.closed }
+
 // Code returns the reason code as written in notes: "rule:<name>" for a rule.
 func (d Decision) Code() string {
 	if d.Reason == ReasonRule {
@@ -176,12 +180,13 @@ func stateOf(c Contact, conv Conversation) State {
 		Cover: conv.Cover, Backlog: conv.Backlog}
 }
 
-// settle keeps the derived parts of the state true to the rest: a conversation is in the
-// backlog only while it is open with Bot, no hold and no prompt (prompt: one waits after the
-// decision); a cover only stands in while there is an assignee who is not the owner covered.
-func (d *Decision) settle(prompt bool) {
+// settle keeps the derived parts of the state true to the rest: the backlog mark stays only
+// while the conversation is open with Bot and no hold (a team decision waiting on it keeps the
+// mark, but takes it out of the backlog until it is answered: see InBacklog); a cover only
+// stands in while there is an assignee who is not the owner covered.
+func (d *Decision) settle() {
 	a := &d.After
-	if a.Assignee != Bot || a.Status != StatusOpen || a.BotHold || prompt {
+	if a.Assignee != Bot || a.Status != StatusOpen || a.BotHold {
 		a.Backlog = false
 	}
 	if a.Cover != "" && (a.Assignee == "" || a.Assignee == a.Cover) {
@@ -189,9 +194,10 @@ func (d *Decision) settle(prompt bool) {
 	}
 }
 
-// promptAfter reports whether a prompt waits on the conversation after the decision.
-func (d *Decision) promptAfter(conv Conversation) bool {
-	return d.RaisePrompt || (conv.Prompt != nil && !d.ClearPrompt)
+// InBacklog reports whether the conversation waits in its team's backlog: marked, and no team
+// decision waits on it.
+func (c Conversation) InBacklog() bool {
+	return c.Backlog && c.Prompt == nil && c.Status == StatusOpen && c.Assignee == Bot
 }
 
 // Covering reports whether the conversation's assignee is a cover: a person standing in for

@@ -61,9 +61,9 @@ func (d Decision) explainInbound() string {
 	case ReasonOwnerAway:
 		return d.explainCover("contact owner " + d.n(d.target) + " is " + d.status(d.target) + " (owner away, no wait)")
 	case ReasonOwnerAwayWait:
-		return "Assigned to " + d.n(a.Assignee) + " — contact owner (rule 2a), who is " + d.status(a.Assignee) +
-			"; if " + d.n(a.Assignee) + " is not online and nobody has replied by " + d.ws.Settings.clock(d.WaitUntil) +
-			" (in " + FormatDuration(d.WaitUntil.Sub(d.At)) + "), a cover takes it"
+		return "Assigned to " + d.n(a.Assignee) + " — contact owner (rule 2a); " + d.n(a.Assignee) + " is in " + d.t(a.Team) +
+			" but " + d.status(a.Assignee) + ": if " + d.n(a.Assignee) + " is not online and nobody has replied by " +
+			d.ws.Settings.clock(d.WaitUntil) + " (in " + FormatDuration(d.WaitUntil.Sub(d.At)) + "), a cover takes it"
 	case ReasonOwnerTeamMismatch:
 		return "Waiting for a team decision — contact owner " + d.n(d.target) + " is not in " + d.t(a.Team) +
 			" (rule 2b); " + d.n(d.target) + " or an admin can move it to " + d.choices() + ", or decline and hand it to Bot"
@@ -90,7 +90,7 @@ func (d Decision) explainCover(why string) string {
 		b.WriteString("; " + owner + " stays the contact owner and gets it back on the next reopen")
 		return b.String()
 	}
-	b.WriteString("Assigned to Bot — " + why + " and nobody can cover")
+	b.WriteString("Assigned to Bot in " + d.t(a.Team) + " — " + why + " and nobody can cover")
 	switch {
 	case d.rrTeam != "":
 		b.WriteString(" (" + lowerFirst(d.roundRobinText()) + ")")
@@ -386,6 +386,8 @@ func (d Decision) triggerText() string {
 		return "holiday mode is off"
 	case TriggerMember:
 		return op + " can take conversations in " + d.t(d.After.Team) + " now"
+	case TriggerBack:
+		return "no team decision waits on it any more"
 	}
 	return "the routing settings changed"
 }

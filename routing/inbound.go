@@ -14,7 +14,7 @@ func DecideInbound(w *Workspace, c Contact, conv Conversation, ev Inbound) Decis
 	d.Before = stateOf(c, conv)
 	d.After = d.Before
 	w.inbound(&d, c, conv, ev)
-	d.settle(d.promptAfter(conv))
+	d.settle()
 	return d
 }
 

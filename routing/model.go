@@ -186,7 +186,8 @@ type Conversation struct {
 	// the owner a cover is still wanted for. A closed conversation keeps it as a record.
 	Cover string
 	// Backlog: round robin could not give the conversation to anyone (no candidate, or outside
-	// hours) and it waits with Bot in its team's backlog.
+	// hours) and it waits with Bot in its team's backlog (while no team decision waits on it:
+	// InBacklog).
 	Backlog bool
 }
 

@@ -159,14 +159,14 @@ func TestOwnerAway(t *testing.T) {
 			name: "wait_0_no_cover_candidate_bot_team_kept_owner_notified",
 			ws:   presenceWS{mods: append(rr, awayWait(0)), ops: nobody}, c: contact("bob"), conv: closedConv("support", "gina"), ev: msg("hi"),
 			on: want{after: covered(inBacklog(st(StatusOpen, "support", Bot, "bob")), "bob"), code: "owner_away", notify: "bob",
-				explain: []string{"Assigned to Bot — contact owner Bob is offline (owner away, no wait) and nobody can cover (round robin in Support: Bob skipped (offline), Dana skipped (admin), Carol skipped (away), Gina skipped (offline); nobody online to pick, so Bot has it in the team's backlog); Bob stays the contact owner and is told"}},
+				explain: []string{"Assigned to Bot in Support — contact owner Bob is offline (owner away, no wait) and nobody can cover (round robin in Support: Bob skipped (offline), Dana skipped (admin), Carol skipped (away), Gina skipped (offline); nobody online to pick, so Bot has it in the team's backlog); Bob stays the contact owner and is told"}},
 			off: want{after: inBacklog(st(StatusOpen, "support", Bot, "bob")), code: "round_robin"},
 		},
 		{
 			name: "wait_0_round_robin_off_bot_owner_notified",
 			ws:   presenceWS{mods: []func(*Settings){awayWait(0)}}, c: contact("bob"), conv: closedConv("support", "gina"), ev: msg("hi"),
 			on: want{after: covered(st(StatusOpen, "support", Bot, "bob"), "bob"), code: "owner_away", notify: "bob",
-				explain: []string{"Assigned to Bot — contact owner Bob is offline (owner away, no wait) and nobody can cover (round robin is off); Bob stays the contact owner and is told"}},
+				explain: []string{"Assigned to Bot in Support — contact owner Bob is offline (owner away, no wait) and nobody can cover (round robin is off); Bob stays the contact owner and is told"}},
 			off: want{after: st(StatusOpen, "support", Bot, "bob"), code: "default"},
 		},
 		{
@@ -193,14 +193,14 @@ func TestOwnerAway(t *testing.T) {
 			name: "wait_D_owner_assigned_timer_armed",
 			ws:   presenceWS{mods: append(rr, awayWait(10*time.Minute))}, c: contact("bob"), conv: closedConv("support", "gina"), ev: msg("hi"),
 			on: want{after: st(StatusOpen, "support", "bob", "bob"), code: "owner_away_wait", waitUntil: t0.Add(10 * time.Minute),
-				explain: []string{"Assigned to Bob — contact owner (rule 2a), who is offline; if Bob is not online and nobody has replied by Fri 09:40 UTC (in 10m), a cover takes it"}},
+				explain: []string{"Assigned to Bob — contact owner (rule 2a); Bob is in Support but offline: if Bob is not online and nobody has replied by Fri 09:40 UTC (in 10m), a cover takes it"}},
 			off: want{after: st(StatusOpen, "support", "carol", "bob"), code: "round_robin", pick: Pick{Team: "support", Operator: "carol", Seq: 1}},
 		},
 		{
 			name: "wait_D_away_owner_hours_zone",
 			ws:   presenceWS{mods: append(rr, awayWait(90*time.Minute), withHours), ops: status("bob", Away)}, c: contact("bob"), conv: newConv(), ev: msg("hi"),
 			on: want{after: st(StatusOpen, "support", "bob", "bob"), code: "owner_away_wait", waitUntil: t0.Add(90 * time.Minute),
-				explain: []string{"who is away; if Bob is not online and nobody has replied by Fri 12:00 Europe/Berlin (in 1h30m)"}},
+				explain: []string{"Bob is in Support but away: if Bob is not online and nobody has replied by Fri 12:00 Europe/Berlin (in 1h30m)"}},
 			off: want{after: st(StatusOpen, "support", "carol", "bob"), code: "round_robin", pick: Pick{Team: "support", Operator: "carol", Seq: 1}},
 		},
 	})
@@ -485,8 +485,18 @@ func TestBacklog(t *testing.T) {
 		if c := must(t)(DecideClose(ws, "dana", contact(""), conv, false, t0)); c.After.Backlog {
 			t.Fatalf("closed: still backlog")
 		}
-		if o := must(t)(DecideOwner(ws, "dana", contact(""), conv, "erin", t0)); o.After.Backlog || !o.RaisePrompt {
-			t.Fatalf("a prompt waits: still backlog %+v", o.After)
+		o := must(t)(DecideOwner(ws, "dana", contact(""), conv, "erin", t0))
+		if !o.RaisePrompt || o.Apply(conv).InBacklog() {
+			t.Fatalf("a prompt waits: still in the backlog %+v", o.After)
+		}
+		a := must(t)(DecideAssign(ws, "dana", contact(""), conv, "erin", t0)) // erin is not in Support: a prompt
+		if !a.RaisePrompt || a.Apply(conv).InBacklog() {
+			t.Fatalf("an assign prompt waits: still in the backlog %+v", a.After)
+		}
+		asked := a.Apply(conv)
+		no := must(t)(DecideAnswer(ws, "dana", contact(""), asked, false, "", t0))
+		if after := no.Apply(asked); !after.InBacklog() || no.Changed() && no.After != no.Before {
+			t.Fatalf("declining the assignment changed something: %+v", after)
 		}
 	})
 }
