@@ -34,10 +34,12 @@
 //	                 (every list view: a view fixes some of status, team, assignee and merges the
 //	                 ranges of the others, newest activity first; see List)
 //	  'w' be64(last activity) contact id → nil                 (Waiting for a decision)
+//	  'b' team 0x00 be64(last activity) contact id → nil       (a team's backlog, oldest first)
 //	counts       view key → be64 count (live counts for the view tabs)
 //	notes        operator id 0x00 be64 seq → JSON Notification
 //	timers       be64(due, unix ns) kind 0x00 contact id 0x00 ref → nil (durable timers: a call
-//	             still ringing after the ring timeout is marked missed; see timers.go)
+//	             still ringing after the ring timeout is marked missed, an away owner's wait,
+//	             the start of working hours; see timers.go)
 //
 // contacts, names, timeline, extids and idx also hold an empty nested bucket under the key 0xff
 // (the marker; see growing), which keeps the root bucket in one page.

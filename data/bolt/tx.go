@@ -24,18 +24,18 @@ type Tx struct {
 
 // placement is what a conversation's index keys and counters depend on.
 type placement struct {
-	lastAt         int64
-	status         routing.Status
-	assignee, team string
-	waiting        bool
+	lastAt           int64
+	status           routing.Status
+	assignee, team   string
+	waiting, backlog bool
 }
 
 func placementOf(c *Conversation) placement {
-	return placement{c.LastAt, c.Status, c.Assignee, c.Team, c.Prompt != nil}
+	return placement{c.LastAt, c.Status, c.Assignee, c.Team, c.Prompt != nil, c.Backlog}
 }
 
 func (p placement) conversation(contact string) Conversation {
-	c := Conversation{Contact: contact, LastAt: p.lastAt, Status: p.status, Assignee: p.assignee, Team: p.team}
+	c := Conversation{Contact: contact, LastAt: p.lastAt, Status: p.status, Assignee: p.assignee, Team: p.team, Backlog: p.backlog}
 	if p.waiting {
 		c.Prompt = &Prompt{}
 	}
