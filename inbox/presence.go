@@ -98,11 +98,11 @@ func checkHours(h *domain.Hours) error {
 // markSweep asks for the backlog of the teams to be swept when the command is done.
 func (w *wtx) markSweep(tr routing.Trigger, teams ...string) {
 	if w.sweeps == nil {
-		w.sweeps = map[string]routing.Trigger{}
+		w.sweeps = map[string][]routing.Trigger{}
 	}
 	for _, t := range teams {
-		if _, ok := w.sweeps[t]; !ok {
-			w.sweeps[t] = tr
+		if !slices.Contains(w.sweeps[t], tr) {
+			w.sweeps[t] = append(w.sweeps[t], tr)
 		}
 	}
 }
@@ -153,7 +153,7 @@ const sweepEvents = 64
 
 // sweep gives the team's backlog, oldest first, to its candidates while there are any (reason
 // round_robin_backlog). Outside working hours it arms the timer of their next start instead.
-func (w *wtx) sweep(team string, tr routing.Trigger) error {
+func (w *wtx) sweep(team string, tr []routing.Trigger) error {
 	ws := w.s.ws
 	now := w.s.at(time.Time{})
 	q := domain.Query{Backlog: true, Team: &team, OldestFirst: true}

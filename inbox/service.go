@@ -261,7 +261,7 @@ type wtx struct {
 
 	// sweeps are the teams whose backlog is swept when the command is done (what made a
 	// member a candidate); rr the teams whose round-robin memory it changed
-	sweeps  map[string]routing.Trigger
+	sweeps  map[string][]routing.Trigger
 	rr      map[string]bool
 	swept   int  // backlog conversations assigned so far
 	reload_ bool // too many to tell one by one: subscribers reload

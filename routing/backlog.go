@@ -24,14 +24,15 @@ type Trigger struct {
 }
 
 // DecideBacklog decides one conversation of a team's backlog when a member may have become a
-// candidate (see Trigger): round robin (or balanced assignment) gives it to a candidate, reason
-// round_robin_backlog, or nothing changes when there is none. since is when the conversation
+// candidate (whys: what happened, see Trigger; the note names the one about the pick, else one
+// about the workspace, else the first): round robin (or balanced assignment) gives it to a
+// candidate, reason round_robin_backlog, or nothing changes when there is none. since is when the conversation
 // last had activity (how long it has waited), at the time of the sweep. With owner routing on, a
 // conversation waiting for a cover for its owner gets that cover (the owner stays the owner);
 // one whose contact has no owner makes the pick the owner, as rule 3 does; one whose contact
 // has an owner gets the pick as a cover for them (a sweep never takes a contact from its owner).
-func DecideBacklog(w *Workspace, c Contact, conv Conversation, why Trigger, since, at time.Time) Decision {
-	d := Decision{Kind: KindBacklog, Actor: Routing, At: at, ws: w, contact: c, trigger: why, since: since}
+func DecideBacklog(w *Workspace, c Contact, conv Conversation, whys []Trigger, since, at time.Time) Decision {
+	d := Decision{Kind: KindBacklog, Actor: Routing, At: at, ws: w, contact: c, since: since}
 	d.Before = stateOf(c, conv)
 	d.After = d.Before
 	d.Reason = ReasonKept
@@ -48,6 +49,7 @@ func DecideBacklog(w *Workspace, c Contact, conv Conversation, why Trigger, sinc
 		return d
 	}
 	pick := d.Pick.Operator
+	d.trigger = bestTrigger(whys, pick)
 	switch owner := w.EffectiveOwner(c); {
 	case !w.Settings.OwnerRoutingActive():
 		d.After.Cover = ""
@@ -109,4 +111,23 @@ func DecideAwayTimer(w *Workspace, c Contact, conv Conversation, f AwayFacts, at
 	w.cover(&d, owner, conv.Team)
 	d.settle()
 	return d
+}
+
+// bestTrigger is the trigger that explains a pick best: the one about the operator picked, else
+// one about the workspace (hours, holiday, settings, a decision gone), else the first.
+func bestTrigger(whys []Trigger, pick string) Trigger {
+	for _, t := range whys {
+		if t.Operator == pick && pick != "" {
+			return t
+		}
+	}
+	for _, t := range whys {
+		if t.Operator == "" {
+			return t
+		}
+	}
+	if len(whys) > 0 {
+		return whys[0]
+	}
+	return Trigger{Kind: TriggerSettings}
 }

@@ -453,7 +453,7 @@ func TestBacklog(t *testing.T) {
 				name, w = tc.name+"/routing_off", tc.off
 			}
 			t.Run(name, func(t *testing.T) {
-				d := DecideBacklog(tc.ws.build(on), tc.c, tc.conv, Trigger{Kind: TriggerOnline, Operator: "carol"}, since, t0)
+				d := DecideBacklog(tc.ws.build(on), tc.c, tc.conv, []Trigger{{Kind: TriggerHours}, {Kind: TriggerOnline, Operator: "carol"}}, since, t0)
 				check(t, d, w)
 			})
 		}
@@ -467,7 +467,7 @@ func TestBacklog(t *testing.T) {
 			if d.After.Assignee != Bot || !d.After.BotHold || d.After.Backlog {
 				t.Fatalf("decline: %+v", d.After)
 			}
-			if b := DecideBacklog(ws, contact("alice"), d.Apply(conv), Trigger{Kind: TriggerOnline, Operator: "carol"}, since, t0); b.Changed() {
+			if b := DecideBacklog(ws, contact("alice"), d.Apply(conv), []Trigger{{Kind: TriggerOnline, Operator: "carol"}}, since, t0); b.Changed() {
 				t.Fatalf("a declined prompt's Bot was swept: %+v", b.After)
 			}
 		}

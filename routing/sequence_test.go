@@ -95,7 +95,7 @@ type world struct {
 	replied  map[string]time.Time
 	timers   []seqTimer
 	fired    map[seqTimer]bool
-	pending  map[string]Trigger
+	pending  map[string][]Trigger
 }
 
 // seqTimer is a durable timer of the world: an owner-away wait (for contact id, armed at the
@@ -121,7 +121,7 @@ func newWorld(t *testing.T, seed uint64) *world {
 	w := &world{t: t, seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x5bd1e995)), now: t0,
 		contacts: map[string]Contact{}, convs: map[string]Conversation{}, notes: map[string][]Note{},
 		last: map[string]time.Time{}, versions: map[string]int{}, replied: map[string]time.Time{}, fired: map[seqTimer]bool{},
-		pending: map[string]Trigger{}}
+		pending: map[string][]Trigger{}}
 	for range 3 + w.pick(6) {
 		w.hire()
 	}
@@ -367,9 +367,7 @@ func (w *world) allTeams() []string {
 // mark asks for the backlogs of the teams to be swept at the end of the step.
 func (w *world) mark(tr Trigger, teams ...string) {
 	for _, tm := range teams {
-		if _, ok := w.pending[tm]; !ok {
-			w.pending[tm] = tr
-		}
+		w.pending[tm] = append(w.pending[tm], tr)
 	}
 }
 
@@ -385,7 +383,7 @@ func (w *world) flush() {
 	}
 }
 
-func (w *world) sweep(team string, tr Trigger) {
+func (w *world) sweep(team string, tr []Trigger) {
 	if w.ws.Settings.ClosedAt(w.now) == ClosedHours {
 		w.armHours(w.now) // a candidate may be there when the hours start
 	}
