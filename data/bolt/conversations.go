@@ -140,7 +140,7 @@ func (t *Tx) PutConversation(c Conversation) error {
 	if ok && sameIndex(&old, &c) {
 		return putJSON(t.b(bTimeline), convKey(c.Contact), c)
 	}
-	sameCounts := ok && slices.Equal(countKeys(&old), countKeys(&c))
+	var oldCounts []string
 	idx := t.b(bIdx)
 	if ok {
 		for _, k := range indexKeys(&old) {
@@ -148,21 +148,24 @@ func (t *Tx) PutConversation(c Conversation) error {
 				return err
 			}
 		}
-		if !sameCounts {
-			for _, k := range countKeys(&old) {
-				if err := t.addCount(k, -1); err != nil {
-					return err
-				}
-			}
-		}
+		oldCounts = countKeys(&old)
 	}
 	for _, k := range indexKeys(&c) {
 		if err := idx.Put(k, nil); err != nil {
 			return err
 		}
 	}
-	if !sameCounts {
-		for _, k := range countKeys(&c) {
+	// only the counters that differ move (a key in both stays as it is)
+	newCounts := countKeys(&c)
+	for _, k := range oldCounts {
+		if !slices.Contains(newCounts, k) {
+			if err := t.addCount(k, -1); err != nil {
+				return err
+			}
+		}
+	}
+	for _, k := range newCounts {
+		if !slices.Contains(oldCounts, k) {
 			if err := t.addCount(k, 1); err != nil {
 				return err
 			}

@@ -20,6 +20,8 @@ type Tx struct {
 	// index keys and counters depend on, so PutConversation need not read and decode the stored
 	// record again.
 	placed map[string]placement
+	// contacts are the contacts read or written in this (writable) transaction, as stored
+	contacts map[string]Contact
 }
 
 // placement is what a conversation's index keys and counters depend on.
