@@ -13,7 +13,10 @@ import (
 // The workspace's settings and who you are: `routing`, `roundrobin`, `presence`, `whoami`.
 
 func settingsCmds(a *app) []*cobra.Command {
-	return []*cobra.Command{newRoutingCmd(a, nil), newRoundrobinCmd(a, nil), newPresenceCmd(a, nil), newWhoamiCmd(a, nil)}
+	routingCmd, rrCmd := newRoutingCmd(a, nil), newRoundrobinCmd(a, nil)
+	routingCmd.AddCommand(newAwayWaitCmd(a, nil)) // presence.go
+	rrCmd.AddCommand(newModeCmd(a, nil))
+	return append([]*cobra.Command{routingCmd, rrCmd, newPresenceCmd(a, nil), newWhoamiCmd(a, nil)}, presenceCmds(a)...)
 }
 
 func onOff(b bool) string {
