@@ -283,7 +283,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		first := !m.views.counted
 		m.views.counts, m.views.counted = msg.c, true
 		if first && m.views.tab == 0 && msg.c.Mine == 0 {
-			return m.selectTab(len(m.views.tabs) - 2) // nothing is yours yet: start on All
+			return m.selectTab(m.views.index(inbox.ViewAll)) // nothing is yours yet: start on All
 		}
 		return nil
 	case windowMsg:
