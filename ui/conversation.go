@@ -169,7 +169,7 @@ var reasonWords = map[string]string{
 	"member_removed": "member left the team", "operator_deleted": "operator deleted",
 	"number_changed": "new number", "contact_merged": "one person, two contacts merged", "number_moved": "number given away",
 	"owner_away": "owner away: a cover", "owner_away_wait": "owner away: waiting", "owner_away_fallback": "owner still away: a cover",
-	"outside_hours": "outside working hours", "round_robin_backlog": "from the backlog", "balanced": "balanced assignment",
+	"outside_hours": "round robin paused: hours or holiday", "round_robin_backlog": "from the backlog", "balanced": "balanced assignment",
 	"cover_ended": "cover ended: back to the owner",
 }
 

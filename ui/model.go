@@ -475,6 +475,9 @@ func (m *Model) onDone(msg doneMsg) tea.Cmd {
 		if d := open[*ruleDlg](&m.dialogs); d != nil && d.busy {
 			d.busy = false
 		}
+		if d := open[*valueDlg](&m.dialogs); d != nil && d.busy {
+			d.busy = false // the dialog stays, with the error in the status line
+		}
 		cmd := m.fail(msg.err)
 		if inbox.KindOf(msg.err) == inbox.Conflict {
 			return tea.Batch(cmd, m.loadDetail(false))
@@ -502,6 +505,13 @@ func (m *Model) onDone(msg doneMsg) tea.Cmd {
 	case "rule":
 		m.dialogs.remove(open[*ruleDlg](&m.dialogs))
 		return m.setStatus(2, "✓ Rule saved")
+	case "value":
+		d := open[*valueDlg](&m.dialogs)
+		m.dialogs.remove(d)
+		if d != nil {
+			return m.setStatus(2, "✓ "+d.title+" set")
+		}
+		return nil
 	}
 	if o := msg.out; o != nil {
 		var sel tea.Cmd
