@@ -104,3 +104,25 @@ func TestCoverAndBacklogOnScreen(t *testing.T) {
 	h.settle()
 	h.want("Backlog                     nothing here", "Gus Lee left Backlog (now open · team Support ·", "Carol Diaz).")
 }
+
+// TestInjectTypingReplacesTheSuggestedContact: the inject dialog suggests the selected
+// conversation's contact; typing a name replaces it (the tour's steps say "press i, type Priya"),
+// while enter or a cursor key keeps it.
+func TestInjectTypingReplacesTheSuggestedContact(t *testing.T) {
+	h := newHarness(t, newService(t), "alice", Options{}, 120, 30)
+	h.want("Dana Diaz +15550001111")
+	h.keys("i")
+	if d := open[*injectDlg](&h.m.dialogs); d == nil || d.contact.String() != "+15550001111" {
+		t.Fatalf("the dialog does not suggest the selected contact: %+v", d)
+	}
+	h.typeText("Eve")
+	h.want("▸ Eve Ortiz")
+	if d := open[*injectDlg](&h.m.dialogs); d.contact.String() != "Eve" {
+		t.Fatalf("typing appended to the suggestion: %q", d.contact.String())
+	}
+	h.keys("esc", "i", "left")
+	h.typeText("9")
+	if d := open[*injectDlg](&h.m.dialogs); d.contact.String() != "+155500011191" {
+		t.Fatalf("after a cursor key, typing edits the suggestion: %q", d.contact.String())
+	}
+}
