@@ -461,7 +461,7 @@ func (s *Service) ChangeHours(ctx context.Context, by string, hc HoursChange) (d
 	}, func(c *config) error {
 		c.settings.Hours = next
 		return nil
-	}, routing.TriggerSettings)
+	}, routing.TriggerHoursChanged)
 }
 
 // SetHoliday turns holiday mode on or off (admins): on, round robin does not run; off, the

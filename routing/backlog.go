@@ -14,6 +14,7 @@ const (
 	TriggerMember                          // an operator joined the team, or became an operator
 	TriggerSettings                        // round robin came into force, or hours or capacity changed
 	TriggerBack                            // it is back in the backlog: the team decision on it was declined or withdrawn
+	TriggerHoursChanged                    // the working hours were changed (and are open now)
 )
 
 // Trigger is what made a backlog sweep run, for the note: its kind and the operator it is about

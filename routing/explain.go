@@ -388,6 +388,8 @@ func (d Decision) triggerText() string {
 		return op + " can take conversations in " + d.t(d.After.Team) + " now"
 	case TriggerBack:
 		return "no team decision waits on it any more"
+	case TriggerHoursChanged:
+		return "the working hours changed and are open now"
 	}
 	return "the routing settings changed"
 }

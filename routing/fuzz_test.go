@@ -297,7 +297,7 @@ func FuzzDecideActions(f *testing.F) {
 			d = DecideOperatorDeleted(w, fc.c, fc.conv, id, t0)
 			again = DecideOperatorDeleted(w, fc.c, fc.conv, id, t0)
 		case 8: // a backlog sweep reaches the conversation
-			tr := []Trigger{{Kind: TriggerKind(1 + arg%7), Operator: id}, {Kind: TriggerKind(1 + actor%7)}}
+			tr := []Trigger{{Kind: TriggerKind(1 + arg%8), Operator: id}, {Kind: TriggerKind(1 + actor%8)}}
 			d = DecideBacklog(w, fc.c, fc.conv, tr, fc.ev.At.Add(-time.Hour), fc.ev.At)
 			again = DecideBacklog(w, fc.c, fc.conv, tr, fc.ev.At.Add(-time.Hour), fc.ev.At)
 			if d.Changed() && (d.Reason != ReasonRoundRobinBacklog || !fc.conv.InBacklog() || d.Pick.Operator == "" || d.After.Backlog) {

@@ -566,7 +566,9 @@ func (w *world) presenceSetting(before snapshot) {
 		w.fatalf("a settings change touched conversations, contacts, notes or round robin")
 	}
 	switch ch.Key {
-	case SettingHours, SettingHoliday, SettingMaxOpen, SettingAssignment:
+	case SettingHours:
+		w.mark(Trigger{Kind: TriggerHoursChanged}, w.allTeams()...)
+	case SettingHoliday, SettingMaxOpen, SettingAssignment:
 		w.mark(Trigger{Kind: TriggerSettings}, w.allTeams()...)
 	}
 	if ch.Key == SettingHoliday && ch.To == "off" {
