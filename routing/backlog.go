@@ -7,14 +7,14 @@ import "time"
 type TriggerKind uint8
 
 const (
-	TriggerOnline   TriggerKind = iota + 1 // an operator came online
-	TriggerCapacity                        // an operator has room again (fewer open, or a higher max_open)
-	TriggerHours                           // working hours started
-	TriggerHoliday                         // holiday mode was turned off
-	TriggerMember                          // an operator joined the team, or became an operator
-	TriggerSettings                        // round robin came into force, or hours or capacity changed
-	TriggerBack                            // it is back in the backlog: the team decision on it was declined or withdrawn
-	TriggerHoursChanged                    // the working hours were changed (and are open now)
+	TriggerOnline       TriggerKind = iota + 1 // an operator came online
+	TriggerCapacity                            // an operator has room again (fewer open, or a higher max_open)
+	TriggerHours                               // working hours started
+	TriggerHoliday                             // holiday mode was turned off
+	TriggerMember                              // an operator joined the team, or became an operator
+	TriggerSettings                            // round robin came into force, or hours or capacity changed
+	TriggerBack                                // it is back in the backlog: the team decision on it was declined or withdrawn
+	TriggerHoursChanged                        // the working hours were changed (and are open now)
 )
 
 // Trigger is what made a backlog sweep run, for the note: its kind and the operator it is about
@@ -33,7 +33,7 @@ type Trigger struct {
 // one whose contact has no owner makes the pick the owner, as rule 3 does; one whose contact
 // has an owner gets the pick as a cover for them (a sweep never takes a contact from its owner).
 func DecideBacklog(w *Workspace, c Contact, conv Conversation, whys []Trigger, since, at time.Time) Decision {
-	d := Decision{Kind: KindBacklog, Actor: Routing, At: at, ws: w, contact: c, since: since}
+	d := Decision{Kind: KindBacklog, Actor: Routing, At: at, ws: w, contact: c, since: since.UnixNano()}
 	d.Before = stateOf(c, conv)
 	d.After = d.Before
 	d.Reason = ReasonKept
@@ -91,21 +91,21 @@ func DecideAwayTimer(w *Workspace, c Contact, conv Conversation, f AwayFacts, at
 	o, _ := w.Operator(owner)
 	switch {
 	case !w.Settings.OwnerRoutingActive():
-		d.dropped = "contact owner-based routing is off now"
+		d.dropped = droppedRoutingOff
 	case !w.Settings.AwayWait.On:
-		d.dropped = "the owner-away wait is off now"
+		d.dropped = droppedWaitOff
 	case conv.Status != StatusOpen:
-		d.dropped = "the conversation was closed"
+		d.dropped = droppedClosed
 	case f.Changed || owner != f.Owner || conv.Assignee != f.Owner || conv.Prompt != nil:
-		d.dropped = "the conversation was reassigned or changed since"
+		d.dropped = droppedChanged
 	case f.Replied:
-		d.dropped = "someone replied to the customer"
+		d.dropped = droppedReplied
 	case o.Status == Online:
-		d.dropped = w.name(owner) + " is online again"
+		d.dropped = droppedOnline
 	case !w.InTeam(owner, conv.Team):
-		d.dropped = w.name(owner) + " is no longer in " + w.teamName(conv.Team)
+		d.dropped = droppedNotInTeam
 	}
-	if d.dropped != "" {
+	if d.dropped != notDropped {
 		return d
 	}
 	d.Reason = ReasonOwnerAwayFallback

@@ -105,10 +105,24 @@ type Decision struct {
 	channel   Channel
 	closed    Closed  // round robin did not run: outside hours or holiday mode
 	covering  bool    // kept with a cover (row 1)
-	dropped   string  // why an away-wait timer changed nothing
+	dropped   dropped // why an away-wait timer changed nothing
 	trigger   Trigger // what made a backlog sweep run
-	since     time.Time
+	since     int64   // a backlog conversation's last activity (unix ns)
 }
+
+// dropped says why an away-wait timer changed nothing (see DecideAwayTimer).
+type dropped uint8
+
+const (
+	notDropped dropped = iota
+	droppedRoutingOff
+	droppedWaitOff
+	droppedClosed
+	droppedChanged
+	droppedReplied
+	droppedOnline
+	droppedNotInTeam
+)
 
 // HoursStop says whether round robin did not run because of working hours (ClosedHours) or
 // holiday mode (ClosedHoliday): the caller arms a timer for when hours start.

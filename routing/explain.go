@@ -347,7 +347,7 @@ func (d Decision) explainAction() string {
 		return s
 	case KindAwayTimer:
 		if d.Reason == ReasonKept {
-			return "The wait for " + d.n(d.target) + " ran out and changed nothing: " + d.dropped
+			return "The wait for " + d.n(d.target) + " ran out and changed nothing: " + d.droppedText()
 		}
 		wait := FormatDuration(d.ws.Settings.AwayWait.D)
 		return d.explainCover("contact owner " + d.n(d.target) + " is still " + d.status(d.target) + " after " + wait +
@@ -356,8 +356,9 @@ func (d Decision) explainAction() string {
 		if d.Reason == ReasonKept {
 			return "Waits in " + d.t(a.Team) + "'s backlog: nobody can take it yet"
 		}
-		s := "From " + d.t(a.Team) + "'s backlog (with Bot since " + d.ws.Settings.clock(d.since)
-		if w := d.At.Sub(d.since); w >= time.Minute {
+		since := time.Unix(0, d.since)
+		s := "From " + d.t(a.Team) + "'s backlog (with Bot since " + d.ws.Settings.clock(since)
+		if w := d.At.Sub(since); w >= time.Minute {
 			s += ", " + FormatDuration(w.Truncate(time.Minute))
 		}
 		s += ", oldest first): " + d.triggerText() + "; " + lowerFirst(d.roundRobinText())
@@ -370,6 +371,27 @@ func (d Decision) explainAction() string {
 		return s
 	}
 	return string(d.Reason)
+}
+
+// droppedText says why the away wait changed nothing.
+func (d Decision) droppedText() string {
+	switch d.dropped {
+	case droppedRoutingOff:
+		return "contact owner-based routing is off now"
+	case droppedWaitOff:
+		return "the owner-away wait is off now"
+	case droppedClosed:
+		return "the conversation was closed"
+	case droppedChanged:
+		return "the conversation was reassigned or changed since"
+	case droppedReplied:
+		return "someone replied to the customer"
+	case droppedOnline:
+		return d.n(d.target) + " is online again"
+	case droppedNotInTeam:
+		return d.n(d.target) + " is no longer in " + d.t(d.After.Team)
+	}
+	return "nothing to do"
 }
 
 // triggerText says what made the backlog sweep run.

@@ -50,12 +50,11 @@ func (w *Workspace) inbound(d *Decision, c Contact, conv Conversation, ev Inboun
 		d.waiting = true
 		return
 	}
-	owner := w.EffectiveOwner(c)
 	// Row 1: an open conversation with a human assignee keeps it; the owner follows, unless the
 	// assignee is a cover standing in for the owner.
 	if !opening && w.IsHuman(conv.Assignee) {
 		d.Reason = ReasonActiveAssignee
-		if conv.Cover != "" && conv.Cover == owner && conv.Assignee != owner {
+		if conv.Cover != "" && conv.Cover == w.EffectiveOwner(c) && conv.Assignee != conv.Cover {
 			d.covering = true
 			return
 		}
@@ -63,6 +62,7 @@ func (w *Workspace) inbound(d *Decision, c Contact, conv Conversation, ev Inboun
 		d.After.Owner = conv.Assignee
 		return
 	}
+	owner := w.EffectiveOwner(c)
 	// Bot holds the conversation after a declined prompt until it closes.
 	if !opening && conv.BotHold && conv.Assignee == Bot {
 		d.Reason = ReasonKept
