@@ -157,7 +157,9 @@ func newPresenceCmd(a *app, runF func(context.Context, *presenceOptions) error) 
 		Use:   "presence [OPERATOR] [online|away|offline]",
 		Short: "Show or set an operator's status (your own, or anyone's for an admin)",
 		Long: `Show or set an operator's status. Away and offline operators keep their conversations;
-they only leave round robin. With no argument it shows your own status.`,
+they only leave round robin (and, with the owner-away wait set, their contacts' new and
+reopened conversations go to a cover). Coming online, they take what waits in their teams'
+backlogs. With no argument it shows your own status.`,
 		Example: `  switchboard --as carol presence away
   switchboard presence bob online      # an admin sets someone else's
   switchboard presence`,
