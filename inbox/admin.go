@@ -124,9 +124,10 @@ func (s *Service) SetDefaultTeam(ctx context.Context, by, team string) (domain.S
 
 // SetPresence sets an operator's status (themselves, or anyone for an admin). It changes no
 // assignment of theirs; it takes them in or out of round robin, and an operator who comes
-// online takes what waits in their teams' backlogs (round_robin_backlog). Every change of
-// presence goes through setStatus, so presence set by a door (an SSH session coming and
-// going) sweeps the backlogs too.
+// online takes what waits in their teams' backlogs (round_robin_backlog). Every change of an
+// operator goes through setOperator, which says what it means to routing, so presence a door
+// sets (an SSH session coming and going) sweeps the backlogs too, when it is set through here
+// or UpdateOperator.
 func (s *Service) SetPresence(ctx context.Context, by, operator, status string) error {
 	if !routing.Presence(status).Valid() {
 		return errorf(Invalid, "Unknown status %q: use online, away or offline", status)
