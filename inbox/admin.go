@@ -137,17 +137,50 @@ func (s *Service) SetPresence(ctx context.Context, by, operator, status string) 
 		if !ok {
 			return errorf(NotFound, "Operator %q not found; see `switchboard operators`", operator)
 		}
-		if c.ops[i].Status == routing.Presence(status) {
+		if c.ops[i].Status == routing.Presence(status) && c.ops[i].PresenceManual {
 			return nil
 		}
 		w.write()
-		c.ops[i].Status = routing.Presence(status)
-		if err := w.tx.PutOperator(c.ops[i]); err != nil {
+		// set by hand: it stays until they set it back to automatic (SetPresenceAuto)
+		return w.putPresence(c, i, routing.Presence(status), whyByHand, true, by)
+	})
+}
+
+// SetPresenceIdle sets how long without a key press an operator whose status follows their
+// SSH sessions stays online (admins; 0 is the default, 10 minutes). Recorded in the settings
+// history.
+func (s *Service) SetPresenceIdle(ctx context.Context, by string, d time.Duration) (domain.SettingChange, error) {
+	if d < 0 || (d > 0 && d < time.Minute) || d > 24*time.Hour {
+		return domain.SettingChange{}, errorf(Invalid, "The idle time %s is out of range: give 1m to 24h (or 0 for the default, 10m)", domain.Duration(d))
+	}
+	var out domain.SettingChange
+	err := s.do(ctx, func(w *wtx) error {
+		c, err := w.adminStage(by)
+		if err != nil {
+			return errorf(Forbidden, "Only admins can change when people count as away; ask an admin (see `switchboard operators`)")
+		}
+		show := func(v domain.Duration) string {
+			if v == 0 {
+				return domain.Duration(DefaultPresenceIdle).String()
+			}
+			return v.String()
+		}
+		out = domain.SettingChange{Key: "presence_idle", By: by, At: s.at(time.Time{}), From: show(c.settings.PresenceIdle), To: show(domain.Duration(d))}
+		if c.settings.PresenceIdle == domain.Duration(d) {
+			return nil
+		}
+		w.write()
+		c.settings.PresenceIdle = domain.Duration(d)
+		if err := w.tx.PutSettings(c.settings); err != nil {
+			return must(err)
+		}
+		if out, err = w.tx.AddHistory(out); err != nil {
 			return must(err)
 		}
 		w.configChanged(c, by)
 		return nil
 	})
+	return out, err
 }
 
 // MarkNotificationsRead marks the operator's notifications read: the given ones, or all when
@@ -197,6 +230,9 @@ func (s *Service) AddOperator(ctx context.Context, by string, o domain.Operator)
 		if _, ok := w.s.stage.op(o.ID); ok {
 			return errorf(Conflict, "Operator %q already exists; use `switchboard operators edit` to change them", o.ID)
 		}
+		if _, err := keyOwners(append(slices.Clone(w.s.stage.ops), o)); err != nil {
+			return err
+		}
 		w.write()
 		c := w.s.stage.clone()
 		c.ops = append(c.ops, o)
@@ -225,7 +261,7 @@ func checkOperator(o domain.Operator) error {
 	if !routing.Presence(o.Status).Valid() {
 		return errorf(Invalid, "Unknown status %q for operator %q: use online, away or offline", o.Status, o.ID)
 	}
-	return nil
+	return checkKeys(o)
 }
 
 // UpdateOperator changes an operator's name, role or status (admins). An admin cannot demote the
@@ -247,6 +283,9 @@ func (s *Service) UpdateOperator(ctx context.Context, by string, o domain.Operat
 			return errorf(Invalid, "%s is the last admin; make someone else an admin first", c.ops[i].Name)
 		}
 		w.write()
+		// the keys change only by AddKey and RemoveKey; a status set here is set by hand
+		o.Keys = c.ops[i].Keys
+		o.PresenceManual = c.ops[i].PresenceManual || o.Status != c.ops[i].Status
 		c.ops[i] = o
 		if err := w.tx.PutOperator(o); err != nil {
 			return must(err)

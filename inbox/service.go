@@ -56,6 +56,8 @@ type Service struct {
 	subMu sync.Mutex
 	subs  map[*subscriber]struct{}
 
+	att attendance // live sessions the doors reported (presence.go)
+
 	closeOnce sync.Once
 }
 
@@ -66,12 +68,20 @@ type config struct {
 	opIdx    map[string]int
 	teams    []domain.Team // workspace order
 	teamIdx  map[string]int
+	keyIdx   map[string]string // SSH key fingerprint → operator id
 }
 
 func newConfig(s domain.Settings, ops []domain.Operator, teams []domain.Team) *config {
 	c := &config{settings: s, ops: ops, teams: teams, opIdx: map[string]int{}, teamIdx: map[string]int{}}
 	for i, o := range ops {
 		c.opIdx[o.ID] = i
+	}
+	// a key two operators have cannot come in (AddKey and import refuse it): were one there,
+	// neither would sign in with it
+	if idx, err := keyOwners(ops); err == nil {
+		c.keyIdx = idx
+	} else {
+		c.keyIdx = map[string]string{}
 	}
 	for i, t := range teams {
 		c.teamIdx[t.ID] = i
@@ -112,6 +122,7 @@ func (c *config) clone() *config {
 func New(db domain.Store, opt Options) (*Service, error) {
 	s := &Service{db: db, now: opt.Now, reqs: make(chan *request, 1024), quit: make(chan struct{}),
 		done: make(chan struct{}), max: opt.MaxBatch, subs: map[*subscriber]struct{}{}}
+	s.att.ops = map[string]*attending{}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -127,6 +138,7 @@ func New(db domain.Store, opt Options) (*Service, error) {
 	go s.writer()
 	if !opt.NoTimers {
 		go s.timerLoop()
+		go s.presenceLoop(5 * time.Second)
 	}
 	return s, nil
 }

@@ -6,6 +6,8 @@
 package domain
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"switchboard/routing"
@@ -18,6 +20,9 @@ type Settings struct {
 	RoundRobin          bool         `json:"round_robin"`
 	DefaultTeam         string       `json:"default_team"`
 	Rules               []Rule       `json:"rules"`
+	// PresenceIdle is how long an operator whose status follows their SSH sessions stays
+	// online without a key press before they are away (0: the default, 10 minutes).
+	PresenceIdle Duration `json:"presence_idle,omitempty"`
 }
 
 // Rule is an automation rule. To is "team:<id>", "operator:<id>" or "bot".
@@ -35,6 +40,16 @@ type Operator struct {
 	Name   string           `json:"name"`
 	Role   routing.Role     `json:"role"`
 	Status routing.Presence `json:"status"`
+	// Keys are the SSH public keys that sign in as this operator (authorized_keys lines: type,
+	// key, comment); a key belongs to one operator.
+	Keys []string `json:"keys,omitempty"`
+	// PresenceManual: the status was set by hand and stays until they set it back to
+	// automatic; otherwise their SSH sessions decide it (online, away when idle, offline).
+	PresenceManual bool `json:"presence_manual,omitempty"`
+	// StatusSince and StatusWhy say when the status last changed and why ("set by hand", "no
+	// key pressed for 10 minutes", …).
+	StatusSince time.Time `json:"status_since,omitzero"`
+	StatusWhy   string    `json:"status_why,omitempty"`
 }
 
 // Team is a team with ordered members.
@@ -216,4 +231,36 @@ type Timer struct {
 	Kind    string
 	Contact string
 	Ref     string
+}
+
+// Duration is a length of time that reads and writes as Go's duration syntax ("10m", "90s",
+// "1h30m") in the workspace document.
+type Duration time.Duration
+
+// String is the duration in Go's syntax without zero units ("10m", not "10m0s").
+func (d Duration) String() string {
+	s := time.Duration(d).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// MarshalText writes the duration as String does.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads Go's duration syntax; a negative duration is refused.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration: use Go's syntax, like 10m, 90s or 1h30m", string(b))
+	}
+	if v < 0 {
+		return fmt.Errorf("%q is negative", string(b))
+	}
+	*d = Duration(v)
+	return nil
 }
