@@ -65,6 +65,7 @@ type app struct {
 
 	wiring Wiring
 	conn   *rpc.Conn
+	remote *rpc.Conn // a door's connection, bound to who acts (Exec); nil from the shell
 	hook   webhookFlags // --http, --verify-token, --webhook-secret
 	actAs  string       // who this run acted as, once known
 }
@@ -165,6 +166,10 @@ func (a *app) parent(use, short, example string, def func(ctx context.Context, c
 // operator, and every request of the run acts as them.
 func (a *app) connect() (*rpc.Conn, error) {
 	if a.conn != nil {
+		return a.conn, nil
+	}
+	if a.remote != nil {
+		a.conn = a.remote
 		return a.conn, nil
 	}
 	if strings.TrimSpace(a.db) == "" {

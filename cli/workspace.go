@@ -26,7 +26,10 @@ func workspaceCmds(a *app) []*cobra.Command {
 // shutdownGrace is how long serve waits for requests in flight when asked to stop.
 const shutdownGrace = 30 * time.Second
 
-type serveOptions struct{ *app }
+type serveOptions struct {
+	*app
+	ssh sshFlags
+}
 
 func newServeCmd(a *app, runF func(context.Context, *serveOptions) error) *cobra.Command {
 	opts := &serveOptions{app: a}
@@ -42,13 +45,15 @@ socket left by a process that crashed is replaced.`,
 		Example: `  switchboard serve &
   switchboard inject message +15550002222 "hello"   # goes through the socket
   kill %1
-  switchboard serve --http 127.0.0.1:8080 --verify-token s3cret   # also WhatsApp webhooks`,
+  switchboard serve --http 127.0.0.1:8080 --verify-token-file token   # also WhatsApp webhooks
+  switchboard serve --ssh 127.0.0.1:2222   # the team inbox over SSH, one identity per key`,
 		Args: cobra.NoArgs,
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
 			return runOr(ctx, opts, runF, serveRun)
 		}),
 	}
 	a.hook.add(cmd)
+	opts.ssh.add(cmd)
 	return cmd
 }
 
@@ -57,13 +62,23 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	if err != nil {
 		return err
 	}
-	o, err := opts.own("serve")
+	sshDoor, err := opts.ssh.open(opts.app, opts.stderr) // the same for --ssh
 	if err != nil {
 		door.close()
 		return err
 	}
+	o, err := opts.own("serve")
+	if err != nil {
+		door.close()
+		if sshDoor != nil {
+			sshDoor.Close(context.Background())
+		}
+		return err
+	}
 	stopHook := door.serve(o, opts.stderr)
+	stopSSH := serveSSH(sshDoor, o, opts.errText())
 	if err := opts.emit(o.Info, func(*textOut) {}); err != nil {
+		stopSSH()
 		stopHook()
 		o.Close(context.Background())
 		return err
@@ -76,8 +91,12 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	if door != nil {
 		say.Printf("WhatsApp webhooks: http://%s/webhook\n", door.ln.Addr())
 	}
+	if sshDoor != nil {
+		sshHello(sshDoor, say)
+	}
 	<-ctx.Done()
 	say.Println("Stopping: finishing requests in flight…")
+	stopSSH()
 	stopHook()
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()

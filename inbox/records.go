@@ -20,6 +20,7 @@ type (
 	FormField     = domain.FormField
 	Notification  = domain.Notification
 	SettingChange = domain.SettingChange
+	Duration      = domain.Duration
 	// Store is what the inbox needs of a storage engine (see package domain).
 	Store = domain.Store
 )

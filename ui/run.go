@@ -51,12 +51,17 @@ type TourStep struct {
 func Run(ctx context.Context, conn inbox.Conn, opts Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	m := New(ctx, conn, opts)
-	_, err := tea.NewProgram(m, programOptions(ctx, opts)...).Run()
+	_, err := NewProgram(ctx, conn, opts).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // the context ended (a signal, or the session closed): a clean stop
 	}
 	return err
+}
+
+// NewProgram is the terminal inbox as a program a door runs itself (an SSH session: its input,
+// output and window size come in extra); it stops when ctx ends.
+func NewProgram(ctx context.Context, conn inbox.Conn, opts Options, extra ...tea.ProgramOption) *tea.Program {
+	return tea.NewProgram(New(ctx, conn, opts), append(programOptions(ctx, opts), extra...)...)
 }
 
 // programOptions are the program's options for a session: its context, the session's own
