@@ -65,7 +65,7 @@ type app struct {
 
 	wiring Wiring
 	conn   *rpc.Conn
-	remote *rpc.Conn // a door's connection, bound to who acts (Exec); nil from the shell
+	remote *rpc.Conn    // a door's connection, bound to who acts (Exec); nil from the shell
 	hook   webhookFlags // --http, --verify-token, --webhook-secret
 	actAs  string       // who this run acted as, once known
 }

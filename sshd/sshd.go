@@ -53,9 +53,9 @@ const (
 
 // Options configure the SSH door.
 type Options struct {
-	Addr        string         // host:port to listen on
-	HostKeyPath string         // the host key's file (created when missing)
-	Path        string         // the workspace's file, for messages and commands
+	Addr        string // host:port to listen on
+	HostKeyPath string // the host key's file (created when missing)
+	Path        string // the workspace's file, for messages and commands
 
 	// MaxSessions is how many sessions (screens and commands) may be open at once
 	// (DefaultMaxSessions when 0); one more is refused with a goodbye line.
