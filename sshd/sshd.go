@@ -374,7 +374,8 @@ func (d *Server) program(s ssh.Session) *tea.Program {
 			noColor = true
 		}
 	}
-	opts := ui.Options{Environ: env, ColorProfile: colorprofile.Env(env), NoColor: noColor}
+	opts := ui.Options{Environ: env, ColorProfile: colorprofile.Env(env), NoColor: noColor,
+		NoActAs: "act as is off over SSH: a session is the operator its key belongs to"}
 	if d.opts.Tour != nil {
 		opts.Tour, opts.ShowTour = d.opts.Tour(s.Context()), false
 	}

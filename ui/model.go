@@ -270,7 +270,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case eventMsg:
 		return tea.Batch(m.onEvent(msg.e), m.waitEvent())
 	case eventsClosedMsg:
-		return nil
+		if m.ctx.Err() != nil {
+			return nil
+		}
+		// the stream ended while the screen runs: the process that owns the workspace is gone
+		m.banner, m.bannerID = "Live updates stopped: the connection to the workspace ended (its owner quit?). Press q and start switchboard again.", ""
+		return m.setStatus(1, "Live updates stopped")
 	case reloadMsg:
 		return m.reload()
 	case countsMsg:
@@ -620,6 +625,9 @@ func (m *Model) disabled(b *key.Binding) string {
 		}
 	case &k.ActAs:
 		if m.opts.ActAs == nil {
+			if m.opts.NoActAs != "" {
+				return m.opts.NoActAs
+			}
 			return "act as works only in a local terminal"
 		}
 	case &k.Tour:

@@ -20,6 +20,9 @@ type Options struct {
 	// terminal, whose person owns the workspace file and may be anyone in it. nil turns u off
 	// (an SSH session is who its key says, and stays so).
 	ActAs func(ctx context.Context, operator string) (inbox.Conn, error)
+	// NoActAs is why u is off when ActAs is nil (default: act as works only in a local
+	// terminal).
+	NoActAs string
 
 	// The terminal this session draws on, as the door that opens it knows it: a local
 	// terminal's from this process's environment (the command fills them in), an SSH
