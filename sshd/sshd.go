@@ -34,6 +34,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	charmlog "charm.land/log/v2"
 	"charm.land/ssh"
 	"charm.land/wish/v2"
 	bm "charm.land/wish/v2/bubbletea"
@@ -111,6 +112,9 @@ func Listen(opts Options) (*Server, error) {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = DefaultIdleTimeout
 	}
+	// wish's middleware logs a screen that ended with its connection as an error, on the
+	// process's stderr: this door says what happened to a session itself (Options.Log)
+	charmlog.SetOutput(io.Discard)
 	pemBytes, signer, err := hostKey(opts.HostKeyPath)
 	if err != nil {
 		return nil, err
