@@ -273,7 +273,9 @@ func TestPresenceFollowsSSHSessions(t *testing.T) {
 func TestHostKeyIsMadeOnceAndKept(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "sb.db.ssh_host_ed25519_key")
-	exec := func(ctx context.Context, conn inbox.Conn, args []string, stdin io.Reader, stdout, stderr io.Writer) int { return 0 }
+	exec := func(ctx context.Context, conn inbox.Conn, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+		return 0
+	}
 	s1, err := sshd.Listen(sshd.Options{Addr: "127.0.0.1:0", HostKeyPath: path, Exec: exec})
 	if err != nil {
 		t.Fatal(err)
