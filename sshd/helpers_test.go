@@ -219,6 +219,7 @@ type screen struct {
 	term *vt.Emulator
 	raw  bytes.Buffer // everything the session wrote
 	done chan struct{}
+	more chan struct{} // a signal after each chunk the session wrote
 }
 
 func (d *door) open(c *gossh.Client, w, h int, env ...string) *screen {
@@ -233,7 +234,7 @@ func (d *door) open(c *gossh.Client, w, h int, env ...string) *screen {
 	if err := s.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
 		d.t.Fatal(err)
 	}
-	sc := &screen{t: d.t, sess: s, term: vt.NewEmulator(w, h), done: make(chan struct{})}
+	sc := &screen{t: d.t, sess: s, term: vt.NewEmulator(w, h), done: make(chan struct{}), more: make(chan struct{}, 1)}
 	go io.Copy(io.Discard, sc.term) // the emulator's answers to queries are not read by anyone
 	out, err := s.StdoutPipe()
 	if err != nil {
@@ -252,6 +253,10 @@ func (d *door) open(c *gossh.Client, w, h int, env ...string) *screen {
 				sc.raw.Write(buf[:n])
 				sc.term.Write(buf[:n])
 				sc.mu.Unlock()
+				select {
+				case sc.more <- struct{}{}:
+				default:
+				}
 			}
 			if err != nil {
 				return
@@ -297,6 +302,23 @@ func (sc *screen) want(subs ...string) {
 			sc.t.Fatalf("the screen never showed %q:\n%s", missing, txt)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// shows waits until the screen shows sub, looking again only when more output came; it returns
+// when it does, or false at the deadline.
+func (sc *screen) shows(sub string, deadline time.Time) bool {
+	for {
+		if strings.Contains(sc.text(), sub) {
+			return true
+		}
+		select {
+		case <-sc.more:
+		case <-sc.done:
+			return strings.Contains(sc.text(), sub)
+		case <-time.After(time.Until(deadline)):
+			return false
+		}
 	}
 }
 

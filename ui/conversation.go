@@ -26,6 +26,24 @@ type convPane struct {
 	tl       tlCache
 	replying bool
 	reply    field
+	drawn    paneDrawn // the pane as last drawn, while nothing it shows has changed
+}
+
+// paneDrawn is the pane's last drawing and what it was drawn from.
+type paneDrawn struct {
+	key paneKey
+	s   string
+	ok  bool
+}
+
+type paneKey struct {
+	d                    *inbox.Detail
+	r                    rect
+	focused, highlighted bool
+	sel, note            string
+	scroll               int
+	looks                uint64
+	minute               int64 // times shown relative to now change each minute
 }
 
 type tlCache struct {
@@ -183,6 +201,20 @@ func reasonText(code string) string {
 // view draws the pane in r for the selection sel; note is why no row is highlighted (the list
 // says so), highlighted whether the list highlights sel.
 func (p *convPane) view(r rect, focused bool, sel, note string, highlighted bool) string {
+	if p.replying { // the reply being typed: drawn every time
+		p.drawn.ok = false
+		return p.draw(r, focused, sel, note, highlighted)
+	}
+	k := paneKey{p.detail, r, focused, highlighted, sel, note, p.scroll, p.looks, p.now().Unix() / 60}
+	if p.drawn.ok && p.drawn.key == k {
+		return p.drawn.s
+	}
+	s := p.draw(r, focused, sel, note, highlighted)
+	p.drawn = paneDrawn{k, s, true}
+	return s
+}
+
+func (p *convPane) draw(r rect, focused bool, sel, note string, highlighted bool) string {
 	iw := r.w - 2
 	ih := r.h - 2
 	if sel == "" {

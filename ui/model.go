@@ -52,7 +52,52 @@ type Model struct {
 	bannerID string
 
 	reloadQueued bool
+	lastReload   time.Time // when the last reload after events ran
 	dirty        dirty
+
+	// the last frame drawn, kept while only messages that change nothing on screen arrive
+	// (an event that only marks what to reload, the reload that only asks, an idle spinner
+	// tick): a session on a busy inbox draws when something shows, not at every event
+	frame      tea.View
+	frameValid bool
+}
+
+// shown is what a message that draws nothing may not change, else the frame is drawn again.
+type shown struct {
+	statusSeq      uint64
+	statusText     string
+	banner         string
+	spin           bool
+	spinFrame      int
+	unread         int
+	w, h           int
+	sel            string
+	leaving        bool
+}
+
+func (m *Model) shownNow() shown {
+	return shown{m.status.seq, m.status.text, m.banner, m.calls.show, m.calls.frame, m.unread, m.w, m.h,
+		m.list.sel, m.list.leaving}
+}
+
+// countsBeforeList: new counts while the list they go with is still being read are drawn with
+// it (a reload after events draws once, not twice).
+func (m *Model) countsBeforeList(msg tea.Msg) bool {
+	a, ok := msg.(asyncMsg)
+	if !ok {
+		return false
+	}
+	_, counts := a.msg.(countsMsg)
+	return counts && m.list.loading
+}
+
+// drawsNothing: the messages that only mark, ask or wait.
+func drawsNothing(msg tea.Msg) bool {
+	switch msg.(type) {
+	case eventMsg, reloadMsg, spinMsg:
+		return true
+	}
+	return false
 }
 
 type dirty struct{ counts, list, detail, config, notes bool }
@@ -215,11 +260,15 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.resize()
 	cursor, screen := m.settings.cursor, m.screen
+	before := m.shownNow()
 	cmd := m.update(msg)
 	m.resize()
 	if m.list.leaving && !m.busyWithSel() {
 		// the selection left the view while a reply or a dialog about it was open: now it goes
 		m.list.clearSel(m.list.note, m.list.gap)
+	}
+	if !(drawsNothing(msg) || m.countsBeforeList(msg)) || m.shownNow() != before {
+		m.frameValid = false
 	}
 	_, resized := msg.(tea.WindowSizeMsg)
 	if m.screen == scrSettings && (m.settings.cursor != cursor || m.screen != screen || resized) {
@@ -252,6 +301,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tea.BackgroundColorMsg:
 		m.isDark = msg.IsDark()
 		m.st = newStyles(m.isDark, m.noColor)
+		m.looks++
 		m.conv.tl = tlCache{}
 		return nil
 	case spinMsg:
@@ -386,14 +436,22 @@ func (m *Model) onEvent(e inbox.Event) tea.Cmd {
 	}
 	cmds = append(cmds, m.tour.load())
 	if !m.reloadQueued {
+		// the first event after a quiet while reloads at once; the events right after it wait
+		// for one reload at the end of the while (a burst costs one reload, a lone message
+		// shows without waiting)
 		m.reloadQueued = true
-		cmds = append(cmds, m.after(reloadAfter, reloadMsg{}))
+		if wait := reloadAfter - m.now().Sub(m.lastReload); wait > 0 {
+			cmds = append(cmds, m.after(wait, reloadMsg{}))
+		} else {
+			cmds = append(cmds, func() tea.Msg { return reloadMsg{} })
+		}
 	}
 	return tea.Batch(cmds...)
 }
 
 func (m *Model) reload() tea.Cmd {
 	m.reloadQueued = false
+	m.lastReload = m.now()
 	d := m.dirty
 	m.dirty = dirty{}
 	var cmds []tea.Cmd
@@ -445,6 +503,7 @@ func (m *Model) onConfig(msg configMsg) tea.Cmd {
 		return m.fail(msg.err)
 	}
 	m.cfg = config{settings: msg.settings, history: msg.history, ops: msg.ops, teams: msg.teams, caps: msg.caps, loaded: true}
+	m.looks++
 	m.unread = len(msg.unread)
 	v := &m.views
 	cur := v.current()
