@@ -143,7 +143,7 @@ func TestRealSSHClients(t *testing.T) {
 	out, errOut, code := sshRun([]string{"alice.pub", "carol"}, "whoami", "--json")
 	var who struct {
 		Operator struct{ ID string } `json:"operator"`
-		Via      string             `json:"via"`
+		Via      string              `json:"via"`
 	}
 	if err := json.Unmarshal([]byte(out), &who); err != nil || code != 0 {
 		t.Fatalf("whoami: exit %d, %v\n%s\n%s", code, err, out, errOut)

@@ -64,15 +64,15 @@ type Model struct {
 
 // shown is what a message that draws nothing may not change, else the frame is drawn again.
 type shown struct {
-	statusSeq      uint64
-	statusText     string
-	banner         string
-	spin           bool
-	spinFrame      int
-	unread         int
-	w, h           int
-	sel            string
-	leaving        bool
+	statusSeq  uint64
+	statusText string
+	banner     string
+	spin       bool
+	spinFrame  int
+	unread     int
+	w, h       int
+	sel        string
+	leaving    bool
 }
 
 func (m *Model) shownNow() shown {
