@@ -181,6 +181,7 @@ type config struct {
 	settings inbox.SettingsView
 	history  []inbox.SettingChange
 	caps     inbox.Capabilities // what the operator acting may do, as the service says
+	keys     []inbox.KeyView    // the SSH keys operators sign in with
 	loaded   bool
 }
 

@@ -151,6 +151,7 @@ type configMsg struct {
 	teams    []inbox.Team
 	unread   []inbox.Notification
 	caps     inbox.Capabilities
+	keys     []inbox.KeyView
 	err      error
 }
 type doneMsg struct {
@@ -209,6 +210,7 @@ func (m *Model) loadConfig() tea.Cmd {
 			func() { msg.ops, err = inbox.OpOperators.Call(ctx, svc, inbox.None{}) },
 			func() { msg.teams, err = inbox.OpTeams.Call(ctx, svc, inbox.None{}) },
 			func() { msg.history, err = inbox.OpHistory.Call(ctx, svc, inbox.None{}) },
+			func() { msg.keys, err = inbox.OpKeys.Call(ctx, svc, inbox.IDReq{}) },
 			func() { msg.unread, err = inbox.OpNotifications.Call(ctx, svc, inbox.NotificationsReq{}) },
 		} {
 			if step(); err != nil {
@@ -502,7 +504,7 @@ func (m *Model) onConfig(msg configMsg) tea.Cmd {
 	if msg.err != nil {
 		return m.fail(msg.err)
 	}
-	m.cfg = config{settings: msg.settings, history: msg.history, ops: msg.ops, teams: msg.teams, caps: msg.caps, loaded: true}
+	m.cfg = config{settings: msg.settings, history: msg.history, ops: msg.ops, teams: msg.teams, caps: msg.caps, keys: msg.keys, loaded: true}
 	m.looks++
 	m.unread = len(msg.unread)
 	v := &m.views
