@@ -260,6 +260,11 @@ func presenceRun(ctx context.Context, opts *presenceOptions) error {
 	}
 	o, _ := findOp(ops, who)
 	return opts.emit(o, func(w *textOut) {
+		if len(o.Keys) == 0 {
+			// no SSH key: their status is only ever set by hand, nothing more to say
+			w.Printf("%s is %s.\n", named(o.Name, o.ID), o.Status)
+			return
+		}
 		how := "follows their SSH sessions"
 		if o.PresenceManual {
 			how = "set by hand; `presence auto` hands it back to their SSH sessions"

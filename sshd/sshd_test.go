@@ -301,3 +301,28 @@ func TestHostKeyIsMadeOnceAndKept(t *testing.T) {
 		t.Fatalf("a readable host key: %v", err)
 	}
 }
+
+// p in a session sets the status by hand, which sessions then leave alone; the press after
+// offline hands it back to them.
+func TestPresenceByHandInASession(t *testing.T) {
+	d := newDoor(t, doorOpts{})
+	sc := d.open(d.as("carol"), 100, 30)
+	sc.want("Carol Diaz · operator · ● online")
+	for _, want := range []string{"◐ away", "○ offline"} {
+		sc.keys("p")
+		sc.want("Carol Diaz · operator · " + want)
+	}
+	if o, _ := d.svc.Operator("carol"); !o.PresenceManual || o.Status != routing.Offline {
+		t.Fatalf("after p, p: %+v", o)
+	}
+	sc.keys("j", "k") // key presses do not override a status set by hand
+	time.Sleep(50 * time.Millisecond)
+	if o, _ := d.svc.Operator("carol"); o.Status != routing.Offline {
+		t.Fatalf("a key press overrode offline set by hand: %s", o.Status)
+	}
+	sc.keys("p")
+	sc.want("Your status follows your SSH sessions again", "Carol Diaz · operator · ● online")
+	if o, _ := d.svc.Operator("carol"); o.PresenceManual {
+		t.Fatal("still by hand")
+	}
+}

@@ -22,6 +22,7 @@ type convPane struct {
 	*Common
 	detail   *inbox.Detail // the selection's conversation, once loaded
 	seq      uint64        // of the detail asked for last
+	opening  uint64        // the seq of an open (mark read, maybe ask the decision) still on its way
 	scroll   int           // timeline lines scrolled up from the end
 	tl       tlCache
 	replying bool
@@ -78,6 +79,9 @@ func (p *convPane) load(id string, open bool) tea.Cmd {
 		return nil
 	}
 	p.seq++
+	if open {
+		p.opening = p.seq
+	}
 	seq, svc, ctx := p.seq, p.svc, p.ctx
 	return p.async(func() tea.Msg {
 		d, err := inbox.OpConversation.Call(ctx, svc, inbox.ConversationReq{Contact: id, Limit: 100})

@@ -467,7 +467,14 @@ func (m *Model) reload() tea.Cmd {
 		cmds = append(cmds, m.list.loadList())
 	}
 	if d.detail {
-		cmds = append(cmds, m.loadDetail(false))
+		if m.conv.opening != 0 && m.conv.opening == m.conv.seq {
+			// the person just opened it: that read is on its way (and what it asks, the team
+			// decision, must not be lost to a plain reload); read it again after
+			m.dirty.detail, m.reloadQueued = true, true
+			cmds = append(cmds, m.after(reloadAfter, reloadMsg{}))
+		} else {
+			cmds = append(cmds, m.loadDetail(false))
+		}
 	}
 	return tea.Batch(cmds...)
 }
@@ -478,6 +485,9 @@ func (m *Model) reloadAll() tea.Cmd {
 }
 
 func (m *Model) onDetail(msg detailMsg) tea.Cmd {
+	if msg.seq == m.conv.opening {
+		m.conv.opening = 0
+	}
 	if msg.seq != m.conv.seq || msg.id != m.list.sel {
 		return nil
 	}
@@ -798,6 +808,13 @@ func (m *Model) cyclePresence() tea.Cmd {
 	next := map[routing.Presence]string{routing.Online: "away", routing.Away: "offline", routing.Offline: "online"}[o.Status]
 	if next == "" {
 		next = "online"
+	}
+	if o.PresenceManual && len(o.Keys) > 0 && o.Status == routing.Offline {
+		// someone who signs in by SSH key: after offline comes "automatic" (their sessions decide)
+		return m.act("Your status follows your SSH sessions again", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+			_, err := inbox.OpSetPresenceAuto.Call(ctx, svc, inbox.AutoReq{Operator: svc.Operator()})
+			return nil, err
+		})
 	}
 	return m.act("You are now "+next, func(ctx context.Context, svc service) (*inbox.Outcome, error) {
 		_, err := inbox.OpSetPresence.Call(ctx, svc, inbox.PresenceReq{Operator: svc.Operator(), Status: next})
