@@ -124,18 +124,9 @@ func (s *Service) SetPresence(ctx context.Context, by, operator, status string) 
 		return errorf(Invalid, "Unknown status %q: use online, away or offline", status)
 	}
 	return s.do(ctx, func(w *wtx) error {
-		if _, ok := w.s.stage.op(by); !ok {
-			return unknownActor(by)
-		}
-		if by != operator {
-			if err := w.requireAdmin(by); err != nil {
-				return errorf(Forbidden, "Only admins can change someone else's status")
-			}
-		}
-		c := w.s.stage.clone()
-		i, ok := c.opIdx[operator]
-		if !ok {
-			return errorf(NotFound, "Operator %q not found; see `switchboard operators`", operator)
+		c, i, err := w.presenceOf(by, operator)
+		if err != nil {
+			return err
 		}
 		if c.ops[i].Status == routing.Presence(status) && c.ops[i].PresenceManual {
 			return nil

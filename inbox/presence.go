@@ -262,22 +262,29 @@ func (w *wtx) putPresence(c *config, i int, status routing.Presence, why string,
 	return nil
 }
 
+// presenceOf checks that by may set operator's status (their own, or anyone's for an admin) and
+// returns a copy of the staged configuration and the operator's index in it.
+func (w *wtx) presenceOf(by, operator string) (*config, int, error) {
+	if _, ok := w.s.stage.op(by); !ok {
+		return nil, 0, unknownActor(by)
+	}
+	if by != operator {
+		if err := w.requireAdmin(by); err != nil {
+			return nil, 0, errorf(Forbidden, "Only admins can change someone else's status")
+		}
+	}
+	c := w.s.stage.clone()
+	i, err := c.opAt(operator)
+	return c, i, err
+}
+
 // SetPresenceAuto hands an operator's status back to their sessions (their own, or anyone's
 // for an admin): it is set from them at once.
 func (s *Service) SetPresenceAuto(ctx context.Context, by, operator string) error {
 	err := s.do(ctx, func(w *wtx) error {
-		if _, ok := w.s.stage.op(by); !ok {
-			return unknownActor(by)
-		}
-		if by != operator {
-			if err := w.requireAdmin(by); err != nil {
-				return errorf(Forbidden, "Only admins can change someone else's status")
-			}
-		}
-		c := w.s.stage.clone()
-		i, ok := c.opIdx[operator]
-		if !ok {
-			return errorf(NotFound, "Operator %q not found; see `switchboard operators`", operator)
+		c, i, err := w.presenceOf(by, operator)
+		if err != nil {
+			return err
 		}
 		if !c.ops[i].PresenceManual {
 			return nil
