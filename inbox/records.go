@@ -31,3 +31,14 @@ const (
 	KindReply   = domain.KindReply
 	KindNote    = domain.KindNote
 )
+
+// Delivery marks of a reply (outbox.go).
+const (
+	DeliveryLocal     = domain.DeliveryLocal
+	DeliveryQueued    = domain.DeliveryQueued
+	DeliveryUnknown   = domain.DeliveryUnknown
+	DeliverySent      = domain.DeliverySent
+	DeliveryDelivered = domain.DeliveryDelivered
+	DeliveryRead      = domain.DeliveryRead
+	DeliveryFailed    = domain.DeliveryFailed
+)

@@ -56,6 +56,9 @@ type Service struct {
 	subMu sync.Mutex
 	subs  map[*subscriber]struct{}
 
+	out  atomic.Pointer[outbound] // this process's sender, if any (outbox.go)
+	wake chan struct{}            // a reply joined the outbox
+
 	closeOnce sync.Once
 }
 
@@ -111,7 +114,7 @@ func (c *config) clone() *config {
 // store too.
 func New(db domain.Store, opt Options) (*Service, error) {
 	s := &Service{db: db, now: opt.Now, reqs: make(chan *request, 1024), quit: make(chan struct{}),
-		done: make(chan struct{}), max: opt.MaxBatch, subs: map[*subscriber]struct{}{}}
+		done: make(chan struct{}), max: opt.MaxBatch, subs: map[*subscriber]struct{}{}, wake: make(chan struct{}, 1)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -227,6 +230,7 @@ func ParseTarget(to string) routing.Target {
 type request struct {
 	fn     func(*wtx) error
 	err    error
+	wake   bool
 	events []Event
 	done   chan struct{}
 }
@@ -238,6 +242,7 @@ type wtx struct {
 	tx     domain.Tx
 	events []Event
 	dirty  bool // wrote something
+	wake   bool // queued a reply: wake the sender once committed
 }
 
 var errClosed = &Error{Kind: Unavailable, Msg: "the inbox is shutting down; try again in a moment"}
@@ -324,7 +329,7 @@ func (s *Service) commit(batch []*request) {
 	if err != nil && len(batch) > 1 {
 		// one command spoiled the batch: run each alone so the others still land
 		for _, r := range batch {
-			r.err, r.events = nil, nil
+			r.err, r.events, r.wake = nil, nil, false
 			if e := s.runBatch([]*request{r}); e != nil && r.err == nil {
 				r.err = e
 			}
@@ -343,6 +348,9 @@ func (s *Service) commit(batch []*request) {
 	for _, r := range batch {
 		if r.err == nil {
 			s.publish(r.events)
+			if r.wake {
+				s.poke()
+			}
 		}
 	}
 	for _, r := range batch {
@@ -364,6 +372,7 @@ func (s *Service) runBatch(batch []*request) error {
 				continue // refused before writing anything
 			}
 			r.events = w.events
+			r.wake = w.wake
 		}
 		return nil
 	})
