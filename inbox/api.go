@@ -287,7 +287,7 @@ var (
 	OpPutTemplates = op("PutTemplates", func(ctx context.Context, s *Session, ts []domain.Template) (None, error) {
 		return None{}, s.PutTemplates(ctx, ts)
 	})
-	OpOutbox = op("Outbox", func(ctx context.Context, s *Session, _ None) ([]domain.Outgoing, error) { return s.Outbox(ctx) })
+	OpOutbox   = op("Outbox", func(ctx context.Context, s *Session, _ None) ([]domain.Outgoing, error) { return s.Outbox(ctx) })
 	OpMarkRead = op("MarkRead", func(ctx context.Context, s *Session, r ContactReq) (None, error) {
 		return None{}, s.MarkRead(ctx, r.Contact)
 	})

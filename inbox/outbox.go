@@ -653,7 +653,6 @@ func (s *Service) SetDeliveryStatus(ctx context.Context, r DeliveryReq) (found b
 	return found, err
 }
 
-
 // ---- templates ----
 
 // Templates are the message templates last synced (`switchboard templates sync`).

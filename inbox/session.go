@@ -173,7 +173,9 @@ func (x *Session) Reply(ctx context.Context, contact, text string) (Outcome, err
 func (x *Session) SendReply(ctx context.Context, r ReplyReq) (Outcome, error) {
 	return x.s.SendReply(ctx, x.op, r)
 }
-func (x *Session) Retry(ctx context.Context, id string) (Outcome, error) { return x.s.Retry(ctx, x.op, id) }
+func (x *Session) Retry(ctx context.Context, id string) (Outcome, error) {
+	return x.s.Retry(ctx, x.op, id)
+}
 func (x *Session) Templates(ctx context.Context) ([]domain.Template, error) {
 	return x.s.Templates(ctx)
 }
