@@ -49,10 +49,15 @@ socket left by a process that crashed is replaced.`,
 		}),
 	}
 	a.hook.add(cmd)
+	a.wa.add(cmd)
 	return cmd
 }
 
 func serveRun(ctx context.Context, opts *serveOptions) error {
+	send, err := opts.wa.config() // before the file: a bad configuration creates nothing
+	if err != nil {
+		return err
+	}
 	door, err := opts.hook.open() // before the file: a bad --http creates nothing
 	if err != nil {
 		return err
@@ -62,9 +67,11 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 		door.close()
 		return err
 	}
+	stopSend := startSender(o.Service, send)
 	stopHook := door.serve(o, opts.stderr)
 	if err := opts.emit(o.Info, func(*textOut) {}); err != nil {
 		stopHook()
+		stopSend()
 		o.Close(context.Background())
 		return err
 	}
@@ -76,9 +83,11 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	if door != nil {
 		say.Printf("WhatsApp webhooks: http://%s/webhook\n", door.ln.Addr())
 	}
+	say.Println(send.describe())
 	<-ctx.Done()
 	say.Println("Stopping: finishing requests in flight…")
 	stopHook()
+	stopSend() // the replies in flight are recorded before the file closes
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := o.Close(sctx); err != nil {
@@ -198,10 +207,15 @@ workspace of N contacts instead (for load and performance work).`,
 	cmd.Flags().BoolVar(&opts.Reset, "reset", false, "delete the demo file first and start a new demo")
 	cmd.Flags().IntVar(&opts.Contacts, "contacts", 0, "build a generated workspace of N contacts instead of the demo")
 	a.hook.add(cmd)
+	a.wa.add(cmd)
 	return cmd
 }
 
 func demoRun(ctx context.Context, opts *demoOptions) error {
+	send, err := opts.wa.config() // before the file
+	if err != nil {
+		return err
+	}
 	door, err := opts.hook.open() // before the file: a bad --http resets and creates nothing
 	if err != nil {
 		return err
@@ -241,6 +255,17 @@ func demoRun(ctx context.Context, opts *demoOptions) error {
 	} else if opts.Contacts > 0 {
 		opts.errText().Printf("Note: %s already holds a demo, reopened as it was left; --contacts builds a new one only with --reset.\n", o.Info.Path)
 	}
+	if !send.configured && opts.Contacts == 0 {
+		// no real number given: replies go to the demo's fake Cloud API in this process
+		cfg, stopFake, err := demo.FakeGraph(ctx, svc)
+		if err != nil {
+			door.close()
+			return fmt.Errorf("could not start the demo's fake WhatsApp API: %w", err)
+		}
+		defer stopFake()
+		send = sending{cfg: cfg, configured: true, tokenSource: "the demo"}
+	}
+	defer startSender(svc, send)()
 	return opts.openScreen(ctx, o, door, func(tctx context.Context) ui.Tour {
 		return tourPanel{demo.NewTour(tctx, svc, demo.StatePath(o.Info.Path))}
 	})

@@ -697,3 +697,19 @@ func (s *Service) PutTemplates(ctx context.Context, by string, ts []domain.Templ
 		return nil
 	})
 }
+
+// ReplyEntry is the reply with the id, as it is now.
+func (s *Service) ReplyEntry(id string) (domain.Entry, bool) {
+	var e domain.Entry
+	var ok bool
+	_ = s.db.View(func(tx domain.ReadTx) error {
+		ref, found := tx.ExtID(id)
+		if !found {
+			return nil
+		}
+		e, ok, _ = tx.Entry(ref)
+		ok = ok && e.Kind == domain.KindReply
+		return nil
+	})
+	return e, ok
+}

@@ -20,6 +20,9 @@ type (
 	FormField     = domain.FormField
 	Notification  = domain.Notification
 	SettingChange = domain.SettingChange
+	TemplateSend  = domain.TemplateSend
+	Template      = domain.Template
+	Outgoing      = domain.Outgoing
 	// Store is what the inbox needs of a storage engine (see package domain).
 	Store = domain.Store
 )
