@@ -23,6 +23,9 @@ const FailingContact = "34655001814"
 // StatusDelays are the fake's waits before a reply's sent, delivered and read statuses.
 var StatusDelays = [3]time.Duration{700 * time.Millisecond, 1500 * time.Millisecond, 2500 * time.Millisecond}
 
+// APIDelay is how long the fake takes to answer a send.
+var APIDelay = 600 * time.Millisecond
+
 // Templates are the demo's approved (and one pending) message templates.
 var Templates = []inbox.Template{
 	{Name: "order_update", Language: "en_US", Status: "APPROVED", Category: "UTILITY", Body: "Hi {{1}}, your order {{2}} is on its way."},
@@ -37,10 +40,11 @@ func FakeGraph(ctx context.Context, svc *inbox.Service) (whatsapp.Config, func()
 	const token = "demo-access-token"
 	f := &fakegraph.Fake{Token: token, Templates: Templates, StatusDelays: StatusDelays}
 	f.Script = func(m fakegraph.Message) fakegraph.Action {
+		a := fakegraph.Action{Delay: APIDelay} // the API's answer takes a moment: "queued" shows
 		if m.To == FailingContact {
-			return fakegraph.Action{Fail: 131026}
+			a.Fail = 131026
 		}
-		return fakegraph.Action{}
+		return a
 	}
 	f.Statuses = func(payload []byte, _ string) { webhook.ApplyJSON(context.Background(), svc, payload) }
 	base, err := f.Start()
