@@ -30,9 +30,10 @@ type Message struct {
 	Text          string
 	Template      string
 	Params        []string
-	Context       string // context.message_id
-	Callback      string // biz_opaque_callback_data
-	WAMID         string // the id it answered with ("" when refused)
+	Context       string    // context.message_id
+	Callback      string    // biz_opaque_callback_data
+	WAMID         string    // the id it answered with ("" when refused)
+	At            time.Time // when its body was read
 	Raw           map[string]any
 }
 
@@ -150,7 +151,7 @@ func (f *Fake) message(w http.ResponseWriter, r *http.Request) {
 		graphError(w, http.StatusBadRequest, 100, "The request body is not JSON")
 		return
 	}
-	m := Message{Raw: raw}
+	m := Message{Raw: raw, At: time.Now()}
 	str := func(v any) string { s, _ := v.(string); return s }
 	m.To, m.Recipient, m.Type, m.Callback = str(raw["to"]), str(raw["recipient"]), str(raw["type"]), str(raw["biz_opaque_callback_data"])
 	if c, ok := raw["context"].(map[string]any); ok {
