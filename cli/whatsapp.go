@@ -259,7 +259,7 @@ approved ones are what reply --template and the reply box offer.`,
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error { return templatesSync(ctx, a) })}
 	list := &cobra.Command{Use: "list", Short: "List the templates last synced", Args: cobra.NoArgs,
 		Example: "  switchboard templates list\n  switchboard templates list --json",
-		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error { return templatesList(ctx, a) })}
+		RunE:    a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error { return templatesList(ctx, a) })}
 	a.wa.add(sync)
 	t.AddCommand(sync, list)
 	return []*cobra.Command{t, newRetryCmd(a)}
@@ -353,4 +353,3 @@ unless WhatsApp reports it first. Reply ids are in ` + "`switchboard show CONTAC
 	a.wa.add(cmd)
 	return cmd
 }
-

@@ -15,14 +15,17 @@ import (
 
 // BenchmarkOutbox measures the outbox against the fake Graph API on loopback, on a workspace
 // file with fsync on:
+//
 //   - baseline: the client alone, 16 goroutines posting to the fake (no outbox, no store);
+//
 //   - drain: replies already queued, drained by a sender with no throughput limit (each reply
 //     is claimed in one transaction and recorded in another, both durable);
+//
 //   - throttle-80: 240 replies at a configured 80 messages per second; the rate at which they
 //     reach the fake, which must be within 5% of 80.
 //
-//	go test -run '^$' -bench 'Outbox/(baseline|drain)' -benchtime 2000x ./inbox/whatsapp
-//	go test -run '^$' -bench 'Outbox/throttle' -benchtime 3x ./inbox/whatsapp
+//     go test -run '^$' -bench 'Outbox/(baseline|drain)' -benchtime 2000x ./inbox/whatsapp
+//     go test -run '^$' -bench 'Outbox/throttle' -benchtime 3x ./inbox/whatsapp
 func BenchmarkOutbox(b *testing.B) {
 	open := func(b *testing.B) *inbox.Service {
 		svc, err := openInbox(filepath.Join(b.TempDir(), "bench.db"), inbox.Options{})
