@@ -575,7 +575,7 @@ func replyRun(ctx context.Context, opts *replyOptions) error {
 	if err != nil {
 		return err
 	}
-	if sess, ok := c.(*inbox.Session); ok && s.configured {
+	if sess, ok := localSession(c); ok && s.configured {
 		sess.Service().SetOutbound(true, "") // no owner runs: this process sends it before it exits
 	}
 	out, err := inbox.OpReply.Call(ctx, c, opts.Req)

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"switchboard/inbox"
+	"switchboard/inbox/rpc"
 	"switchboard/inbox/whatsapp"
 )
 
@@ -194,7 +195,7 @@ func (a *app) afterReply(ctx context.Context, c inbox.Conn, out inbox.Outcome) e
 	if e == nil {
 		return nil
 	}
-	_, local := c.(*inbox.Session)
+	_, local := localSession(c)
 	if a.json {
 		return nil
 	}
@@ -217,7 +218,7 @@ func (a *app) afterReply(ctx context.Context, c inbox.Conn, out inbox.Outcome) e
 // settle sends a reply this process queued (no owner runs, sending is configured here) before
 // the command goes on, and gives the outcome with the reply as it is then.
 func (a *app) settle(ctx context.Context, c inbox.Conn, out inbox.Outcome) inbox.Outcome {
-	if sess, ok := c.(*inbox.Session); ok && out.Entry != nil && out.Entry.Delivery == inbox.DeliveryQueued {
+	if sess, ok := localSession(c); ok && out.Entry != nil && out.Entry.Delivery == inbox.DeliveryQueued {
 		out.Entry = a.waitSent(ctx, sess.Service(), *out.Entry)
 	}
 	return out
@@ -337,7 +338,7 @@ unless WhatsApp reports it first. Reply ids are in ` + "`switchboard show CONTAC
 			if err != nil {
 				return err
 			}
-			if sess, ok := c.(*inbox.Session); ok && s.configured {
+			if sess, ok := localSession(c); ok && s.configured {
 				sess.Service().SetOutbound(true, "") // this process sends it before it exits
 			}
 			out, err := inbox.OpRetry.Call(ctx, c, inbox.ReplyIDReq{ID: args[0]})
@@ -352,4 +353,14 @@ unless WhatsApp reports it first. Reply ids are in ` + "`switchboard show CONTAC
 		})}
 	a.wa.add(cmd)
 	return cmd
+}
+
+// localSession is the session under c when this process opened the file itself (no owner
+// runs), so the reply is this process's to send.
+func localSession(c inbox.Conn) (*inbox.Session, bool) {
+	if rc, ok := c.(*rpc.Conn); ok {
+		c = rc.Conn
+	}
+	s, ok := c.(*inbox.Session)
+	return s, ok
 }
