@@ -263,7 +263,7 @@ func demoRun(ctx context.Context, opts *demoOptions) error {
 			return fmt.Errorf("could not start the demo's fake WhatsApp API: %w", err)
 		}
 		defer stopFake()
-		send = sending{cfg: cfg, configured: true, tokenSource: "the demo"}
+		send.cfg, send.configured, send.tokenSource = cfg, true, "the demo" // --wa-rate, --wa-unknown-wait still apply
 	}
 	defer startSender(svc, send)()
 	return opts.openScreen(ctx, o, door, func(tctx context.Context) ui.Tour {

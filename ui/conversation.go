@@ -234,8 +234,9 @@ func (p *convPane) retry() tea.Cmd {
 	if id == "" {
 		return nil
 	}
-	return p.act("Queued again", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
-		return outcome(inbox.OpRetry.Call(ctx, svc, inbox.ReplyIDReq{ID: id}))
+	return p.act("Queued again: "+id+" goes out through WhatsApp", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+		_, err := inbox.OpRetry.Call(ctx, svc, inbox.ReplyIDReq{ID: id})
+		return nil, err
 	})
 }
 

@@ -65,6 +65,7 @@ type Fake struct {
 	mu       sync.Mutex
 	msgs     []Message
 	n        int
+	epoch    int64
 	requests int
 	srv      *http.Server
 	ln       net.Listener
@@ -79,7 +80,7 @@ func (f *Fake) Start() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	f.ln, f.base, f.stop = ln, "http://"+ln.Addr().String(), make(chan struct{})
+	f.ln, f.base, f.stop, f.epoch = ln, "http://"+ln.Addr().String(), make(chan struct{}), time.Now().UnixNano()
 	f.srv = &http.Server{Handler: f, ReadHeaderTimeout: 5 * time.Second}
 	go f.srv.Serve(ln)
 	return f.base, nil
@@ -225,7 +226,7 @@ func (f *Fake) message(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	f.n++
-	m.WAMID = fmt.Sprintf("wamid.FAKE%06d", f.n)
+	m.WAMID = fmt.Sprintf("wamid.FAKE%x.%06d", f.epoch, f.n) // unique across fakes, as real wamids are
 	f.msgs = append(f.msgs, m)
 	f.mu.Unlock()
 	input := m.To
