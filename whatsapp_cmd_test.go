@@ -63,19 +63,19 @@ func TestRepliesFromTheShell(t *testing.T) {
 	has(t, w.want(t, 1, "reply", "15550002222", "--template", "draft"), "is PENDING, not approved")
 	has(t, w.want(t, 2, "reply", "15550002222", "text", "--template", "welcome"), "not both")
 	// an error title from outside reaches the terminal only made safe
-	f.Script = func(m fakegraph.Message) fakegraph.Action {
+	f.SetScript(func(m fakegraph.Message) fakegraph.Action {
 		if m.Text == "evil" {
 			return fakegraph.Action{Code: 131026, Title: "Undeliverable\x1b[2J\x1b]0;PWNED\x07"}
 		}
 		return fakegraph.Action{}
-	}
+	})
 	r = w.ok(t, "reply", "15550004444", "evil")
 	has(t, r, "failed: WhatsApp error 131026 (Undeliverable␛[2J␛]0;PWNED␇)")
 	if strings.Contains(r.out+r.err, "\x1b") {
 		t.Fatalf("an escape sequence reached the terminal:\n%q", r.out)
 	}
 	has(t, w.ok(t, "show", "15550004444"), "evil  [failed: WhatsApp error 131026 (Undeliverable␛[2J")
-	f.Script = nil
+	f.SetScript(nil)
 	// the reply kept local is sent once a number is configured
 	has(t, w.ok(t, "retry", local), ": sent")
 	if n := len(f.Messages()); n != 4 {

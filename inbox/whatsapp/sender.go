@@ -286,10 +286,10 @@ func (s *Sender) pause(why string) {
 	s.paused, s.resume = why, s.opt.Now().Add(s.opt.PauseRetry)
 	s.mu.Unlock()
 	msg := "Sending paused: " + why + "; replies stay queued and go out once it is fixed (tried again every " + s.opt.PauseRetry.String() + ")"
-	s.svc.SetOutbound(true, msg)
-	if first {
+	if first { // admins are told before the screens show the pause
 		_ = s.svc.NotifyAdmins(context.Background(), msg)
 	}
+	s.svc.SetOutbound(true, msg)
 }
 
 func (s *Sender) unpause() {

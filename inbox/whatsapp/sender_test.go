@@ -222,7 +222,7 @@ func TestPermanentErrorsFailWithWhatToDo(t *testing.T) {
 		t.Fatalf("the author was not told: %+v", ns)
 	}
 	// retry by hand: queued again, and this time it goes
-	r.fake.Script = nil
+	r.fake.SetScript(nil)
 	if _, err := r.svc.Retry(ctx, "alice", id); err != nil {
 		t.Fatal(err)
 	}

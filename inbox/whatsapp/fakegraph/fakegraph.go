@@ -86,6 +86,13 @@ func (f *Fake) Start() (string, error) {
 	return f.base, nil
 }
 
+// SetScript replaces Script while the fake serves.
+func (f *Fake) SetScript(fn func(m Message) Action) {
+	f.mu.Lock()
+	f.Script = fn
+	f.mu.Unlock()
+}
+
 // URL is the base URL (after Start).
 func (f *Fake) URL() string { return f.base }
 
@@ -195,8 +202,11 @@ func (f *Fake) message(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var a Action
-	if f.Script != nil {
-		a = f.Script(m)
+	f.mu.Lock()
+	script := f.Script
+	f.mu.Unlock()
+	if script != nil {
+		a = script(m)
 	}
 	if a.Delay > 0 {
 		time.Sleep(a.Delay)
