@@ -263,7 +263,7 @@ approved ones are what reply --template and the reply box offer.`,
 		RunE:    a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error { return templatesList(ctx, a) })}
 	a.wa.add(sync)
 	t.AddCommand(sync, list)
-	return []*cobra.Command{t, newRetryCmd(a)}
+	return []*cobra.Command{t, newRetryCmd(a), newOutboxCmd(a)}
 }
 
 func templatesSync(ctx context.Context, a *app) error {
@@ -363,4 +363,41 @@ func localSession(c inbox.Conn) (*inbox.Session, bool) {
 	}
 	s, ok := c.(*inbox.Session)
 	return s, ok
+}
+
+// ---- outbox ----
+
+func newOutboxCmd(a *app) *cobra.Command {
+	return &cobra.Command{Use: "outbox", Short: "List the replies waiting to be sent (queued, in flight, unknown)", Args: cobra.NoArgs,
+		Long: `List the replies in the outbox, the earliest due first: queued (waiting, or retrying after a
+transient error, with the last error), sending (taken by a sender; after a crash the next owner
+makes it unknown) and unknown (its answer was lost: sent again when due unless WhatsApp reports
+it first).`,
+		Example: "  switchboard outbox\n  switchboard outbox --json",
+		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			c, _, err := a.session(ctx)
+			if err != nil {
+				return err
+			}
+			box, err := inbox.OpOutbox.Call(ctx, c, inbox.None{})
+			if err != nil {
+				return err
+			}
+			return a.emit(box, func(w *textOut) {
+				if len(box) == 0 {
+					w.Println("The outbox is empty: every reply was sent, failed or kept local.")
+					return
+				}
+				tb := w.Table("", 2, 40, 8, 8, 20, 60)
+				tb.Row("REPLY", "STATE", "TRIES", "DUE", "LAST ERROR")
+				for _, o := range box {
+					due := o.Due.Local().Format("2006-01-02 15:04:05")
+					if o.State == inbox.OutSending {
+						due = "in flight since " + o.Since.Local().Format("15:04:05")
+					}
+					tb.Row(o.ID, string(o.State), fmt.Sprint(o.Attempts), due, orDash(o.Last))
+				}
+				tb.Flush()
+			})
+		})}
 }

@@ -42,7 +42,8 @@ socket left by a process that crashed is replaced.`,
 		Example: `  switchboard serve &
   switchboard inject message +15550002222 "hello"   # goes through the socket
   kill %1
-  switchboard serve --http 127.0.0.1:8080 --verify-token s3cret   # also WhatsApp webhooks`,
+  switchboard serve --http 127.0.0.1:8080 --verify-token s3cret   # also WhatsApp webhooks
+  SWITCHBOARD_WA_TOKEN_FILE=~/.config/switchboard/wa-token switchboard serve --wa-phone-id 106540352242922   # and send replies`,
 		Args: cobra.NoArgs,
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
 			return runOr(ctx, opts, runF, serveRun)

@@ -101,11 +101,11 @@ func (s *Service) windowClosed(tx domain.ReadTx, ct domain.Contact, cv domain.Co
 		offer = "approved templates: " + strings.Join(names, ", ")
 	}
 	if cv.LastInbound == 0 {
-		return errorf(Invalid, "%s never wrote to you, so WhatsApp accepts only an approved template: send one with `switchboard reply %s --template NAME` (%s); nothing was sent",
+		return errorf(Invalid, "%s never wrote to you, so WhatsApp accepts only an approved template: pick one with ctrl+t in the reply box, or send one with `switchboard reply %s --template NAME` (%s); nothing was sent",
 			displayName(ct), ct.ID, offer)
 	}
 	closed := time.Unix(0, cv.LastInbound).Add(ServiceWindow)
-	return errorf(Invalid, "The 24-hour window with %s closed at %s (24 hours after their last message): WhatsApp accepts only an approved template now; send one with `switchboard reply %s --template NAME` (%s); nothing was sent",
+	return errorf(Invalid, "The 24-hour window with %s closed at %s (24 hours after their last message): WhatsApp accepts only an approved template now: pick one with ctrl+t in the reply box, or send one with `switchboard reply %s --template NAME` (%s); nothing was sent",
 		displayName(ct), closed.Local().Format("2006-01-02 15:04"), ct.ID, offer)
 }
 

@@ -45,3 +45,10 @@ const (
 	DeliveryRead      = domain.DeliveryRead
 	DeliveryFailed    = domain.DeliveryFailed
 )
+
+// Where a reply is in the outbox.
+const (
+	OutQueued  = domain.OutQueued
+	OutSending = domain.OutSending
+	OutUnknown = domain.OutUnknown
+)
