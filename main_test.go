@@ -59,6 +59,7 @@ type toggleState struct {
 // XDG_DATA_HOME.
 type ws struct {
 	dir, db string
+	extra   []string // more environment (the WhatsApp configuration)
 }
 
 func newWS(t *testing.T, fixture bool) *ws {
@@ -82,7 +83,7 @@ func (w *ws) env() []string {
 			env = append(env, kv)
 		}
 	}
-	return append(env, "SWITCHBOARD_DB="+w.db, "XDG_DATA_HOME="+filepath.Join(w.dir, "xdg"), "TZ=UTC")
+	return append(append(env, "SWITCHBOARD_DB="+w.db, "XDG_DATA_HOME="+filepath.Join(w.dir, "xdg"), "TZ=UTC"), w.extra...)
 }
 
 type result struct {

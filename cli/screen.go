@@ -22,6 +22,10 @@ import (
 // workspace (a terminal inbox, serve), this one attaches to it through its socket and works
 // the same: live, the same keys, any number of them.
 func (a *app) runInbox(ctx context.Context, cmd *cobra.Command, args []string) error {
+	send, err := a.wa.config() // before the file: a bad configuration creates nothing
+	if err != nil {
+		return err
+	}
 	door, err := a.hook.open() // before the file: a bad --http creates nothing
 	if err != nil {
 		return err
@@ -40,6 +44,7 @@ func (a *app) runInbox(ctx context.Context, cmd *cobra.Command, args []string) e
 		return err
 	}
 	defer a.disown(o)
+	defer startSender(o.Service, send)() // stopped (its replies in flight recorded) before the file closes
 	return a.openScreen(ctx, o, door, nil)
 }
 

@@ -56,7 +56,9 @@ type Service struct {
 	subMu sync.Mutex
 	subs  map[*subscriber]struct{}
 
-	att attendance // live sessions the doors reported (presence.go)
+	att  attendance               // live sessions the doors reported (presence.go)
+	out  atomic.Pointer[outbound] // this process's sender, if any (outbox.go)
+	wake chan struct{}            // a reply joined the outbox
 
 	closeOnce sync.Once
 }
@@ -121,7 +123,7 @@ func (c *config) clone() *config {
 // store too.
 func New(db domain.Store, opt Options) (*Service, error) {
 	s := &Service{db: db, now: opt.Now, reqs: make(chan *request, 1024), quit: make(chan struct{}),
-		done: make(chan struct{}), max: opt.MaxBatch, subs: map[*subscriber]struct{}{}}
+		done: make(chan struct{}), max: opt.MaxBatch, subs: map[*subscriber]struct{}{}, wake: make(chan struct{}, 1)}
 	s.att.ops = map[string]*attending{}
 	if s.now == nil {
 		s.now = time.Now
@@ -239,6 +241,7 @@ func ParseTarget(to string) routing.Target {
 type request struct {
 	fn     func(*wtx) error
 	err    error
+	wake   bool
 	events []Event
 	done   chan struct{}
 }
@@ -250,6 +253,7 @@ type wtx struct {
 	tx     domain.Tx
 	events []Event
 	dirty  bool // wrote something
+	wake   bool // queued a reply: wake the sender once committed
 }
 
 var errClosed = &Error{Kind: Unavailable, Msg: "the inbox is shutting down; try again in a moment"}
@@ -336,7 +340,7 @@ func (s *Service) commit(batch []*request) {
 	if err != nil && len(batch) > 1 {
 		// one command spoiled the batch: run each alone so the others still land
 		for _, r := range batch {
-			r.err, r.events = nil, nil
+			r.err, r.events, r.wake = nil, nil, false
 			if e := s.runBatch([]*request{r}); e != nil && r.err == nil {
 				r.err = e
 			}
@@ -355,6 +359,9 @@ func (s *Service) commit(batch []*request) {
 	for _, r := range batch {
 		if r.err == nil {
 			s.publish(r.events)
+			if r.wake {
+				s.poke()
+			}
 		}
 	}
 	for _, r := range batch {
@@ -376,6 +383,7 @@ func (s *Service) runBatch(batch []*request) error {
 				continue // refused before writing anything
 			}
 			r.events = w.events
+			r.wake = w.wake
 		}
 		return nil
 	})

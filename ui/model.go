@@ -108,7 +108,7 @@ func New(ctx context.Context, conn inbox.Conn, opts Options) *Model {
 	c := newCommon(ctx, conn, opts)
 	m := &Model{Common: c, focus: paneList}
 	m.views = viewsPane{Common: c}
-	m.conv = convPane{Common: c, reply: field{placeholder: "Type a reply, enter sends, esc cancels", limit: 4096}}
+	m.conv = convPane{Common: c, reply: field{placeholder: "Type a reply, enter sends, esc cancels", limit: 4096}, tmpl: -1}
 	m.list = convList{Common: c, views: &m.views, pane: &m.conv, cursor: -1}
 	m.settings = settingsScreen{Common: c}
 	m.tour = tourPanel{Common: c, on: opts.ShowTour && opts.Tour != nil}
@@ -162,6 +162,9 @@ type doneMsg struct {
 }
 type notifyMsg struct {
 	ns []inbox.Notification
+}
+type templatesMsg struct {
+	ts []inbox.Template
 }
 type bannerMsg struct {
 	id, text string
@@ -360,6 +363,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onActedAs(msg)
 	case doneMsg:
 		return m.onDone(msg)
+	case templatesMsg:
+		m.conv.setTemplates(msg.ts)
+		return nil
 	case notifyMsg:
 		if len(msg.ns) > 0 {
 			m.unread = len(msg.ns)
@@ -681,7 +687,7 @@ func (m *Model) disabled(b *key.Binding) string {
 	inSettings := m.screen == scrSettings
 	detail := m.conv.detail
 	switch b {
-	case &k.Assign, &k.Owner, &k.Team, &k.Close, &k.Reply:
+	case &k.Assign, &k.Owner, &k.Team, &k.Close, &k.Reply, &k.Retry:
 		if inSettings {
 			return "conversation keys work on the inbox: press esc"
 		}
@@ -693,6 +699,13 @@ func (m *Model) disabled(b *key.Binding) string {
 		}
 		if b != &k.Owner && detail.Conversation.Status == "" {
 			return "this contact has no conversation yet"
+		}
+		if b == &k.Retry && m.conv.retryable() == "" {
+			return "no failed or unsent reply here to send again"
+		}
+	case &k.Template:
+		if !m.conv.replying {
+			return "press r first: templates are picked in the reply box"
 		}
 	case &k.ActAs:
 		if m.opts.ActAs == nil {
@@ -842,7 +855,7 @@ func (m *Model) settingsKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) inboxKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
 	// settings-only keys that share a letter with an inbox key (a, enter) are not checked here
-	for _, b := range []*key.Binding{&k.Assign, &k.Owner, &k.Team, &k.Close, &k.Reply, &k.Flip, &k.NextPane, &k.PrevPane,
+	for _, b := range []*key.Binding{&k.Assign, &k.Owner, &k.Team, &k.Close, &k.Reply, &k.Retry, &k.Flip, &k.NextPane, &k.PrevPane,
 		&k.RuleUp, &k.RuleDown, &k.RemoveRule} {
 		if ok, cmd := m.blocked(msg, b); ok {
 			return cmd
@@ -889,7 +902,9 @@ func (m *Model) inboxKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Reply):
 		m.conv.replying = true
 		m.focus = paneConv
-		return nil
+		return m.conv.loadTemplates()
+	case key.Matches(msg, k.Retry):
+		return m.conv.retry()
 	}
 	switch m.focus {
 	case paneViews:
