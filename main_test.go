@@ -59,6 +59,7 @@ type toggleState struct {
 // XDG_DATA_HOME.
 type ws struct {
 	dir, db string
+	extra   []string // more environment (the WhatsApp configuration)
 }
 
 func newWS(t *testing.T, fixture bool) *ws {
@@ -82,7 +83,7 @@ func (w *ws) env() []string {
 			env = append(env, kv)
 		}
 	}
-	return append(env, "SWITCHBOARD_DB="+w.db, "XDG_DATA_HOME="+filepath.Join(w.dir, "xdg"), "TZ=UTC")
+	return append(append(env, "SWITCHBOARD_DB="+w.db, "XDG_DATA_HOME="+filepath.Join(w.dir, "xdg"), "TZ=UTC"), w.extra...)
 }
 
 type result struct {
@@ -657,11 +658,16 @@ func TestEmptyWorkspaceSaysHowToStart(t *testing.T) {
 	}
 }
 
-// the terminal inbox and the demo are owners too: beside a running serve they fail at once.
+// the demo is an owner too: beside a running serve it fails at once.
 func TestSecondOwnerFailsFast(t *testing.T) {
 	w := newWS(t, true)
 	srv := w.serve(t)
-	for _, args := range [][]string{{}, {"demo", "--db", w.db}, {"demo", "--reset", "--db", w.db}} {
+	// a second terminal inbox attaches to the owner instead (TestAttachedTerminalInbox in ui):
+	// here, with no terminal, it gets as far as opening one
+	if r := w.want(t, 1); !strings.Contains(r.err, "could not open TTY") || strings.Contains(r.err, "already open") {
+		t.Fatalf("a second terminal inbox did not attach: %s", r)
+	}
+	for _, args := range [][]string{{"demo", "--db", w.db}, {"demo", "--reset", "--db", w.db}} {
 		// the message comes from asking the owner over its socket, before any wait for the
 		// file's lock (which would say "is in use by another switchboard process" after 2 s);
 		// no clock is read here, so a loaded machine cannot fail it

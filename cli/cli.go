@@ -65,8 +65,12 @@ type app struct {
 
 	wiring Wiring
 	conn   *rpc.Conn
+	remote *rpc.Conn    // a door's connection, bound to who acts (Exec); nil from the shell
 	hook   webhookFlags // --http, --verify-token, --webhook-secret
-	actAs  string       // who this run acted as, once known
+	wa     waFlags      // --wa-phone-id, --wa-token-file, --graph-url, … (whatsapp.go)
+	// sendCfg is how this run sends replies, once read (whatsapp.go)
+	sendCfg sending
+	actAs   string // who this run acted as, once known
 }
 
 func envOr(key, def string) string {
@@ -103,6 +107,7 @@ Exit codes: 0 done; 1 failed; 2 wrong usage; 3 done, but a team decision now wai
 	}
 	a.root = root
 	a.hook.add(root)
+	a.wa.add(root)
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.db, "db", envOr("SWITCHBOARD_DB", a.wiring.DefaultPath("switchboard.db")), "workspace file (env SWITCHBOARD_DB)")
 	pf.StringVar(&a.as, "as", os.Getenv("SWITCHBOARD_AS"), "act as this operator id (env SWITCHBOARD_AS; default: the first admin by id)")
@@ -120,6 +125,7 @@ Exit codes: 0 done; 1 failed; 2 wrong usage; 3 done, but a team decision now wai
 	}
 	add("conv", conversationCmds(a)...)
 	add("conv", newInjectCmd(a))
+	add("conv", templatesCmds(a)...)
 	add("settings", settingsCmds(a)...)
 	add("settings", newOperatorsCmd(a), newTeamsCmd(a), newContactsCmd(a), newRulesCmd(a))
 	add("workspace", workspaceCmds(a)...)
@@ -165,6 +171,10 @@ func (a *app) parent(use, short, example string, def func(ctx context.Context, c
 // operator, and every request of the run acts as them.
 func (a *app) connect() (*rpc.Conn, error) {
 	if a.conn != nil {
+		return a.conn, nil
+	}
+	if a.remote != nil {
+		a.conn = a.remote
 		return a.conn, nil
 	}
 	if strings.TrimSpace(a.db) == "" {

@@ -354,8 +354,11 @@ func printEntry(w *textOut, e inbox.Entry) {
 		if e.Source == inbox.SourceApp {
 			by = "(sent from the WhatsApp Business app)"
 		}
-		if e.Delivery != "" {
-			text += "  [" + textsafe.Line(string(e.Delivery)) + "]"
+		if d := deliveryText(e); d != "" {
+			text += "  [" + textsafe.Line(d) + "]"
+		}
+		if e.ID != "" && e.Source == "" {
+			text += "  " + textsafe.Line(e.ID)
 		}
 		w.Block(fmt.Sprintf("%s  → reply    %s: ", at, by), text)
 	case "call":
@@ -529,14 +532,80 @@ func actionRun(ctx context.Context, opts *actionOptions) error {
 	return opts.outcome(ctx, c, out, as)
 }
 
-func newReplyCmd(a *app, runF func(context.Context, *actionOptions) error) *cobra.Command {
-	cmd, _ := newActionCmd(a, "reply CONTACT TEXT", "Send a reply on a conversation",
-		`  switchboard reply +15550002222 "Your order ships today"
-  switchboard --as carol reply 15550002222 "On it"`, 2,
-		func(ctx context.Context, c inbox.Conn, as string, o *actionOptions) (inbox.Outcome, error) {
-			return inbox.OpReply.Call(ctx, c, inbox.ReplyReq{Contact: o.Contact, Text: o.Arg})
-		}, runF)
+// replyOptions is what `reply` parsed.
+type replyOptions struct {
+	*app
+	Req inbox.ReplyReq
+}
+
+func newReplyCmd(a *app, runF func(context.Context, *replyOptions) error) *cobra.Command {
+	opts := &replyOptions{app: a}
+	var tmpl, lang string
+	var params []string
+	cmd := &cobra.Command{
+		Use:   "reply CONTACT [TEXT]",
+		Short: "Send a reply on a conversation (free text, or --template NAME)",
+		Long: `Send a reply through WhatsApp: free text within 24 hours of the customer's last message, an
+approved template (--template NAME, one --param per {{n}}) at any time. Outside the window
+free text is refused (exit 1) with when it closed and the approved templates. The reply is
+queued in the workspace; the process that owns it sends it. With no owner running, this
+command sends it before it exits when WhatsApp is configured here (--wa-phone-id and a token),
+or says it stays queued. With no number configured the reply stays local: ` + inbox.NotConfigured + `.`,
+		Example: `  switchboard reply +15550002222 "Your order ships today"
+  switchboard --as carol reply 15550002222 "On it"
+  switchboard reply 15550002222 --template order_update --param Eve --param A-17
+  switchboard reply 15550002222 "Yes, that one" --answers wamid.HBgLMTU1NTAwMDIyMjIVAgASGBQzQTdCM0Y3`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			opts.Req.Contact = args[0]
+			if len(args) > 1 {
+				opts.Req.Text = args[1]
+			}
+			switch {
+			case tmpl == "" && len(args) < 2:
+				return usagef("reply needs TEXT, or --template NAME")
+			case tmpl != "" && len(args) > 1:
+				return usagef("give TEXT or --template, not both")
+			case tmpl == "" && (len(params) > 0 || lang != ""):
+				return usagef("--param and --lang go with --template")
+			}
+			if tmpl != "" {
+				opts.Req.Template = &inbox.TemplateSend{Name: tmpl, Language: lang, Params: params}
+			}
+			return runOr(ctx, opts, runF, replyRun)
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVar(&tmpl, "template", "", "send the approved template NAME (see `switchboard templates list`)")
+	f.StringArrayVar(&params, "param", nil, "a value for the template's next {{n}} (repeat, in order)")
+	f.StringVar(&lang, "lang", "", "the template's language (default: the one synced)")
+	f.StringVar(&opts.Req.Answers, "answers", "", "the id of the customer's message this answers (WhatsApp shows it quoted)")
+	a.wa.add(cmd)
 	return cmd
+}
+
+func replyRun(ctx context.Context, opts *replyOptions) error {
+	s, err := opts.wa.config()
+	if err != nil {
+		return err
+	}
+	opts.sendCfg = s
+	c, as, err := opts.session(ctx)
+	if err != nil {
+		return err
+	}
+	if sess, ok := localSession(c); ok && s.configured {
+		sess.Service().SetOutbound(true, "") // no owner runs: this process sends it before it exits
+	}
+	out, err := inbox.OpReply.Call(ctx, c, opts.Req)
+	if err != nil {
+		return err
+	}
+	out = opts.settle(ctx, c, out)
+	if err := opts.outcome(ctx, c, out, as); err != nil {
+		return err
+	}
+	return opts.afterReply(ctx, c, out)
 }
 
 func newAssignCmd(a *app, runF func(context.Context, *actionOptions) error) *cobra.Command {

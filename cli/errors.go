@@ -23,8 +23,9 @@ const (
 // exitError carries an exit code out of a command. A nil err prints nothing (the command
 // already said what happened).
 type exitError struct {
-	code int
-	err  error
+	code    int
+	err     error
+	noUsage bool // a usage error whose sentence says it all
 }
 
 func (e *exitError) Error() string {
@@ -97,10 +98,12 @@ func (a *app) exitCode(cmd *cobra.Command, err error) int {
 		if ee.err != nil {
 			w.Block("Error: ", strings.TrimSpace(ee.err.Error()))
 		}
-		if ee.code == exitForbidden && a.actAs != "" {
+		if ee.code == exitForbidden && a.remote != nil {
+			w.Println(a.remoteNote())
+		} else if ee.code == exitForbidden && a.actAs != "" {
 			w.Printf("You act as %s: to act as someone else, give --as ID (or set SWITCHBOARD_AS).\n", a.actAs)
 		}
-		if ee.code == exitUsage {
+		if ee.code == exitUsage && !ee.noUsage {
 			w.Text("\n" + cmd.UsageString())
 		}
 		return ee.code

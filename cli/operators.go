@@ -23,16 +23,17 @@ func newOperatorsCmd(a *app) *cobra.Command {
   switchboard operators remove zoe`,
 		ListShort: "List operators", ListExample: "  switchboard operators list --json",
 		Empty:  "No operators yet: add the first admin with `switchboard operators add ID --name NAME --role admin`.",
-		Header: []string{"ID", "NAME", "ROLE", "STATUS", "TEAMS"},
+		Header: []string{"ID", "NAME", "ROLE", "STATUS", "TEAMS", "KEYS"},
 		Load: func(ctx context.Context, c inbox.Conn) ([]inbox.OperatorView, func(int, inbox.OperatorView) []string, error) {
 			ops, err := inbox.OpOperators.Call(ctx, c, inbox.None{})
 			return ops, func(_ int, o inbox.OperatorView) []string {
-				return []string{o.ID, o.Name, string(o.Role), string(o.Status), orDash(strings.Join(o.Teams, ","))}
+				return []string{o.ID, o.Name, string(o.Role), string(o.Status), orDash(strings.Join(o.Teams, ",")), keyCount(len(o.Keys))}
 			}, err
 		},
 	}.newCmd(a,
 		newOperatorsAddCmd(a, nil),
 		newOperatorsEditCmd(a, nil),
+		newKeysCmd(a),
 		newRemoveCmd(a, "remove ID", "Remove an operator (admins): out of every team, unassigned, no longer an owner",
 			"  switchboard operators remove zoe",
 			func(ctx context.Context, c inbox.Conn, as, id string) error {

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -16,19 +18,73 @@ import (
 // The terminal inbox (the root command) and the demo's screen: this process owns the
 // workspace and serves it on the socket while the screen is open.
 
-// runInbox opens the terminal inbox: the root command's action.
+// runInbox opens the terminal inbox: the root command's action. When another process owns the
+// workspace (a terminal inbox, serve), this one attaches to it through its socket and works
+// the same: live, the same keys, any number of them.
 func (a *app) runInbox(ctx context.Context, cmd *cobra.Command, args []string) error {
+	send, err := a.wa.config() // before the file: a bad configuration creates nothing
+	if err != nil {
+		return err
+	}
 	door, err := a.hook.open() // before the file: a bad --http creates nothing
 	if err != nil {
 		return err
 	}
 	o, err := a.own("tui")
+	var owned *rpc.OwnedError
+	if errors.As(err, &owned) {
+		if door != nil {
+			door.close()
+			return fmt.Errorf("%s is already open in %s, so this terminal inbox attaches to it, and the webhook endpoint (--http) belongs with the owner: start it there", owned.Path, owned.Owner.Describe())
+		}
+		return a.attachScreen(ctx, owned)
+	}
 	if err != nil {
 		door.close()
 		return err
 	}
 	defer a.disown(o)
+	defer startSender(o.Service, send)() // stopped (its replies in flight recorded) before the file closes
 	return a.openScreen(ctx, o, door, nil)
+}
+
+// attachScreen runs the terminal inbox on the workspace another process owns, through its
+// socket, as --as (or the first admin). Only the file's own user reaches the socket, so act as
+// (u) stays: it dials again as the operator chosen.
+func (a *app) attachScreen(ctx context.Context, owned *rpc.OwnedError) error {
+	c, err := rpc.Dial(owned.Path, a.as)
+	if err != nil {
+		if a.as != "" && inbox.KindOf(err) == inbox.NotFound {
+			return &inbox.Error{Kind: inbox.NotFound, Msg: fmt.Sprintf(
+				"Operator %q (from --as or SWITCHBOARD_AS) not found in %s; see `switchboard operators`", a.as, owned.Path)}
+		}
+		return err
+	}
+	var mu sync.Mutex
+	conns := []*rpc.Client{c}
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	if c.Operator() == "" {
+		return &inbox.Error{Kind: inbox.NotFound, Msg: fmt.Sprintf(
+			"The workspace in %s has no admin yet: load one with `switchboard import FILE`, or add the first admin with `switchboard operators add ID --name NAME --role admin`", owned.Path)}
+	}
+	actAs := func(_ context.Context, id string) (inbox.Conn, error) {
+		nc, err := rpc.Dial(owned.Path, id)
+		if err != nil {
+			return nil, err
+		}
+		mu.Lock()
+		conns = append(conns, nc) // closed when the screen ends
+		mu.Unlock()
+		return nc, nil
+	}
+	opts := ui.Options{ActAs: actAs, Environ: os.Environ(), NoColor: os.Getenv("NO_COLOR") != ""}
+	return a.screen(ctx, ui.Run(ctx, c, opts))
 }
 
 // openScreen runs the terminal inbox on the workspace this process owns, as --as, with the

@@ -153,28 +153,88 @@ type presenceOptions struct {
 
 func newPresenceCmd(a *app, runF func(context.Context, *presenceOptions) error) *cobra.Command {
 	opts := &presenceOptions{app: a}
-	return &cobra.Command{
-		Use:   "presence [OPERATOR] [online|away|offline]",
+	cmd := &cobra.Command{
+		Use:   "presence [OPERATOR] [online|away|offline|auto]",
 		Short: "Show or set an operator's status (your own, or anyone's for an admin)",
 		Long: `Show or set an operator's status. Away and offline operators keep their conversations;
 they only leave round robin (and, with the owner-away wait set, their contacts' new and
 reopened conversations go to a cover). Coming online, they take what waits in their teams'
-backlogs. With no argument it shows your own status.`,
+backlogs. With no argument it shows your own status.
+
+A status follows the operator's SSH sessions (switchboard serve --ssh) unless it was set by
+hand: online while a session is open and a key was pressed within the idle time (presence
+idle, 10 minutes unless an admin changed it), away past it, offline with no session. A status
+set here stays until it is set back to auto.`,
 		Example: `  switchboard --as carol presence away
   switchboard presence bob online      # an admin sets someone else's
+  switchboard presence auto            # follow my SSH sessions again
+  switchboard presence idle 15m        # admins: away after 15 minutes without a key
   switchboard presence`,
 		Args: cobra.MaximumNArgs(2),
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
 			switch len(args) {
 			case 1:
-				opts.Status = args[0]
+				if validStatus(args[0]) || args[0] == "auto" {
+					opts.Status = args[0]
+				} else {
+					opts.Operator = args[0] // presence ID: show theirs
+				}
 			case 2:
 				opts.Operator, opts.Status = args[0], args[1]
 			}
-			if len(args) > 0 && !validStatus(opts.Status) {
-				return usagef("status %q: use online, away or offline", opts.Status)
+			if opts.Status != "" && !validStatus(opts.Status) && opts.Status != "auto" {
+				return usagef("status %q: use online, away, offline or auto", opts.Status)
 			}
 			return runOr(ctx, opts, runF, presenceRun)
+		}),
+	}
+	cmd.AddCommand(newPresenceIdleCmd(a))
+	return cmd
+}
+
+// newPresenceIdleCmd: `presence idle [DURATION]`, how long without a key press an operator
+// whose status follows their SSH sessions stays online.
+func newPresenceIdleCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "idle [DURATION]",
+		Short: "Show or set how long without a key press counts as away (admins set it)",
+		Example: `  switchboard presence idle
+  switchboard presence idle 15m
+  switchboard presence idle 0      # back to the default, 10m`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			c, _, err := a.session(ctx)
+			if err != nil {
+				return err
+			}
+			if len(args) == 1 {
+				var d inbox.Duration
+				if err := d.UnmarshalText([]byte(args[0])); err != nil {
+					return usagef("%v", err)
+				}
+				ch, err := inbox.OpSetPresenceIdle.Call(ctx, c, inbox.IdleReq{Idle: d})
+				if err != nil {
+					return err
+				}
+				return a.emit(ch, func(w *textOut) {
+					if ch.From == ch.To {
+						w.Printf("People are away after %s without a key press (unchanged).\n", ch.To)
+						return
+					}
+					w.Printf("People are away after %s without a key press (was %s).\n", ch.To, ch.From)
+				})
+			}
+			s, err := inbox.OpSettings.Call(ctx, c, inbox.None{})
+			if err != nil {
+				return err
+			}
+			d := s.PresenceIdle
+			if d == 0 {
+				d = inbox.Duration(inbox.DefaultPresenceIdle)
+			}
+			return a.emit(map[string]string{"presence_idle": d.String()}, func(w *textOut) {
+				w.Printf("People whose status follows their SSH sessions are away after %s without a key press.\n", d)
+			})
 		}),
 	}
 }
@@ -188,7 +248,13 @@ func presenceRun(ctx context.Context, opts *presenceOptions) error {
 	if who == "" {
 		who = as
 	}
-	if opts.Status != "" {
+	switch opts.Status {
+	case "":
+	case "auto":
+		if err := run0(ctx, inbox.OpSetPresenceAuto, c, inbox.AutoReq{Operator: who}); err != nil {
+			return err
+		}
+	default:
 		if err := run0(ctx, inbox.OpSetPresence, c, inbox.PresenceReq{Operator: who, Status: opts.Status}); err != nil {
 			return err
 		}
@@ -199,14 +265,30 @@ func presenceRun(ctx context.Context, opts *presenceOptions) error {
 	}
 	o, _ := findOp(ops, who)
 	return opts.emit(o, func(w *textOut) {
-		w.Printf("%s is %s.\n", named(o.Name, o.ID), o.Status)
+		if len(o.Keys) == 0 {
+			// no SSH key: their status is only ever set by hand, nothing more to say
+			w.Printf("%s is %s.\n", named(o.Name, o.ID), o.Status)
+			return
+		}
+		how := "follows their SSH sessions"
+		if o.PresenceManual {
+			how = "set by hand; `presence auto` hands it back to their SSH sessions"
+		}
+		since := ""
+		if !o.StatusSince.IsZero() {
+			since = " since " + o.StatusSince.Local().Format("Jan 2 15:04")
+			if o.StatusWhy != "" && o.StatusWhy != "set by hand" {
+				since += " (" + o.StatusWhy + ")"
+			}
+		}
+		w.Printf("%s is %s%s: %s.\n", named(o.Name, o.ID), o.Status, since, how)
 	})
 }
 
 type whoami struct {
 	Operator inbox.OperatorView `json:"operator"`
 	DB       string             `json:"db"`
-	Via      string             `json:"via"` // "socket" or "file"
+	Via      string             `json:"via"` // "socket", "file" or "ssh"
 	Owner    *rpc.Info          `json:"owner,omitempty"`
 }
 
@@ -238,7 +320,10 @@ func whoamiRun(ctx context.Context, opts *whoamiOptions) error {
 	o, _ := findOp(ops, as)
 	conn := opts.conn
 	res := whoami{Operator: o, DB: conn.Path, Via: "file", Owner: conn.Owner}
-	if conn.Owner != nil {
+	switch {
+	case opts.remote != nil:
+		res.Via = "ssh"
+	case conn.Owner != nil:
 		res.Via = "socket"
 	}
 	return opts.emit(res, func(w *textOut) {
@@ -248,7 +333,9 @@ func whoamiRun(ctx context.Context, opts *whoamiOptions) error {
 		}
 		w.Printf("%s — %s, %s, %s\n", o.ID, o.Name, o.Role, o.Status)
 		w.Printf("%s\n", teams)
-		if conn.Owner != nil {
+		if res.Via == "ssh" {
+			w.Printf("workspace: %s, over SSH as the operator your key belongs to\n", res.DB)
+		} else if conn.Owner != nil {
 			w.Printf("workspace: %s, through %s\n", res.DB, conn.Owner.Describe())
 		} else {
 			w.Printf("workspace: %s (opened directly; no switchboard process owns it)\n", res.DB)

@@ -26,7 +26,10 @@ func workspaceCmds(a *app) []*cobra.Command {
 // shutdownGrace is how long serve waits for requests in flight when asked to stop.
 const shutdownGrace = 30 * time.Second
 
-type serveOptions struct{ *app }
+type serveOptions struct {
+	*app
+	ssh sshFlags
+}
 
 func newServeCmd(a *app, runF func(context.Context, *serveOptions) error) *cobra.Command {
 	opts := &serveOptions{app: a}
@@ -42,29 +45,49 @@ socket left by a process that crashed is replaced.`,
 		Example: `  switchboard serve &
   switchboard inject message +15550002222 "hello"   # goes through the socket
   kill %1
-  switchboard serve --http 127.0.0.1:8080 --verify-token s3cret   # also WhatsApp webhooks`,
+  switchboard serve --http 127.0.0.1:8080 --verify-token-file token   # also WhatsApp webhooks
+  SWITCHBOARD_WA_TOKEN_FILE=~/.config/switchboard/wa-token switchboard serve --wa-phone-id 106540352242922   # and send replies
+  switchboard serve --ssh 127.0.0.1:2222   # the team inbox over SSH, one identity per key`,
 		Args: cobra.NoArgs,
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
 			return runOr(ctx, opts, runF, serveRun)
 		}),
 	}
 	a.hook.add(cmd)
+	opts.ssh.add(cmd)
+	a.wa.add(cmd)
 	return cmd
 }
 
 func serveRun(ctx context.Context, opts *serveOptions) error {
+	send, err := opts.wa.config() // before the file: a bad configuration creates nothing
+	if err != nil {
+		return err
+	}
 	door, err := opts.hook.open() // before the file: a bad --http creates nothing
 	if err != nil {
+		return err
+	}
+	sshDoor, err := opts.ssh.open(opts.app, opts.stderr) // the same for --ssh
+	if err != nil {
+		door.close()
 		return err
 	}
 	o, err := opts.own("serve")
 	if err != nil {
 		door.close()
+		if sshDoor != nil {
+			sshDoor.Close(context.Background())
+		}
 		return err
 	}
+	stopSend := startSender(o.Service, send)
 	stopHook := door.serve(o, opts.stderr)
+	stopSSH := serveSSH(sshDoor, o, opts.errText())
 	if err := opts.emit(o.Info, func(*textOut) {}); err != nil {
+		stopSSH()
 		stopHook()
+		stopSend()
 		o.Close(context.Background())
 		return err
 	}
@@ -76,9 +99,15 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	if door != nil {
 		say.Printf("WhatsApp webhooks: http://%s/webhook\n", door.ln.Addr())
 	}
+	say.Println(send.describe())
+	if sshDoor != nil {
+		sshHello(sshDoor, say)
+	}
 	<-ctx.Done()
 	say.Println("Stopping: finishing requests in flight…")
+	stopSSH()
 	stopHook()
+	stopSend() // the replies in flight are recorded before the file closes
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := o.Close(sctx); err != nil {
@@ -198,10 +227,15 @@ workspace of N contacts instead (for load and performance work).`,
 	cmd.Flags().BoolVar(&opts.Reset, "reset", false, "delete the demo file first and start a new demo")
 	cmd.Flags().IntVar(&opts.Contacts, "contacts", 0, "build a generated workspace of N contacts instead of the demo")
 	a.hook.add(cmd)
+	a.wa.add(cmd)
 	return cmd
 }
 
 func demoRun(ctx context.Context, opts *demoOptions) error {
+	send, err := opts.wa.config() // before the file
+	if err != nil {
+		return err
+	}
 	door, err := opts.hook.open() // before the file: a bad --http resets and creates nothing
 	if err != nil {
 		return err
@@ -241,6 +275,17 @@ func demoRun(ctx context.Context, opts *demoOptions) error {
 	} else if opts.Contacts > 0 {
 		opts.errText().Printf("Note: %s already holds a demo, reopened as it was left; --contacts builds a new one only with --reset.\n", o.Info.Path)
 	}
+	if !send.configured && opts.Contacts == 0 {
+		// no real number given: replies go to the demo's fake Cloud API in this process
+		cfg, stopFake, err := demo.FakeGraph(ctx, svc)
+		if err != nil {
+			door.close()
+			return fmt.Errorf("could not start the demo's fake WhatsApp API: %w", err)
+		}
+		defer stopFake()
+		send.cfg, send.configured, send.tokenSource = cfg, true, "the demo" // --wa-rate, --wa-unknown-wait still apply
+	}
+	defer startSender(svc, send)()
 	return opts.openScreen(ctx, o, door, func(tctx context.Context) ui.Tour {
 		return tourPanel{demo.NewTour(tctx, svc, demo.StatePath(o.Info.Path))}
 	})

@@ -11,7 +11,8 @@ import (
 // dependencies. main wires the engine in.
 func TestNoDoorOrScreenImportsStorage(t *testing.T) {
 	pkgs := []string{"switchboard/inbox", "switchboard/inbox/domain", "switchboard/inbox/rpc", "switchboard/inbox/webhook",
-		"switchboard/ui", "switchboard/demo", "switchboard/routing"}
+		"switchboard/inbox/whatsapp", "switchboard/inbox/whatsapp/fakegraph",
+		"switchboard/ui", "switchboard/sshd", "switchboard/demo", "switchboard/routing"}
 	out, err := exec.Command("go", append([]string{"list", "-deps", "-f", "{{.ImportPath}}"}, pkgs...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)

@@ -133,26 +133,54 @@ func (s *Service) SetPresence(ctx context.Context, by, operator, status string) 
 		return errorf(Invalid, "Unknown status %q: use online, away or offline", status)
 	}
 	return s.do(ctx, func(w *wtx) error {
-		if _, ok := w.s.stage.op(by); !ok {
-			return unknownActor(by)
+		c, i, err := w.presenceOf(by, operator)
+		if err != nil {
+			return err
 		}
-		if by != operator {
-			if err := w.requireAdmin(by); err != nil {
-				return errorf(Forbidden, "Only admins can change someone else's status")
-			}
-		}
-		c := w.s.stage.clone()
-		i, ok := c.opIdx[operator]
-		if !ok {
-			return errorf(NotFound, "Operator %q not found; see `switchboard operators`", operator)
-		}
-		if c.ops[i].Status == routing.Presence(status) {
+		if c.ops[i].Status == routing.Presence(status) && c.ops[i].PresenceManual {
 			return nil
 		}
-		o := c.ops[i]
-		o.Status = routing.Presence(status)
-		return w.setOperator(c, i, o, by)
+		w.write()
+		// set by hand: it stays until they set it back to automatic (SetPresenceAuto)
+		return w.putPresence(c, i, routing.Presence(status), whyByHand, true, by)
 	})
+}
+
+// SetPresenceIdle sets how long without a key press an operator whose status follows their
+// SSH sessions stays online (admins; 0 is the default, 10 minutes). Recorded in the settings
+// history.
+func (s *Service) SetPresenceIdle(ctx context.Context, by string, d time.Duration) (domain.SettingChange, error) {
+	if d < 0 || (d > 0 && d < time.Minute) || d > 24*time.Hour {
+		return domain.SettingChange{}, errorf(Invalid, "The idle time %s is out of range: give 1m to 24h (or 0 for the default, 10m)", domain.Duration(d))
+	}
+	var out domain.SettingChange
+	err := s.do(ctx, func(w *wtx) error {
+		c, err := w.adminStage(by)
+		if err != nil {
+			return errorf(Forbidden, "Only admins can change when people count as away; ask an admin (see `switchboard operators`)")
+		}
+		show := func(v domain.Duration) string {
+			if v == 0 {
+				return domain.Duration(DefaultPresenceIdle).String()
+			}
+			return v.String()
+		}
+		out = domain.SettingChange{Key: "presence_idle", By: by, At: s.at(time.Time{}), From: show(c.settings.PresenceIdle), To: show(domain.Duration(d))}
+		if c.settings.PresenceIdle == domain.Duration(d) {
+			return nil
+		}
+		w.write()
+		c.settings.PresenceIdle = domain.Duration(d)
+		if err := w.tx.PutSettings(c.settings); err != nil {
+			return must(err)
+		}
+		if out, err = w.tx.AddHistory(out); err != nil {
+			return must(err)
+		}
+		w.configChanged(c, by)
+		return nil
+	})
+	return out, err
 }
 
 // setOperator stores operator o at index i of the staged configuration c and says what the
@@ -239,6 +267,9 @@ func (s *Service) AddOperator(ctx context.Context, by string, o domain.Operator)
 		if _, ok := w.s.stage.op(o.ID); ok {
 			return errorf(Conflict, "Operator %q already exists; use `switchboard operators edit` to change them", o.ID)
 		}
+		if _, err := keyOwners(append(slices.Clone(w.s.stage.ops), o)); err != nil {
+			return err
+		}
 		w.write()
 		c := w.s.stage.clone()
 		c.ops = append(c.ops, o)
@@ -272,7 +303,7 @@ func checkOperator(o domain.Operator) error {
 			return errorf(Invalid, "max_open of operator %q: %v", o.ID, err)
 		}
 	}
-	return nil
+	return checkKeys(o)
 }
 
 // UpdateOperator changes an operator's name, role or status (admins). An admin cannot demote the
@@ -293,6 +324,9 @@ func (s *Service) UpdateOperator(ctx context.Context, by string, o domain.Operat
 		if c.ops[i].Role == "admin" && o.Role != "admin" && len(w.admins()) == 1 {
 			return errorf(Invalid, "%s is the last admin; make someone else an admin first", c.ops[i].Name)
 		}
+		// the keys change only by AddKey and RemoveKey; a status set here is set by hand
+		o.Keys = c.ops[i].Keys
+		o.PresenceManual = c.ops[i].PresenceManual || o.Status != c.ops[i].Status
 		return w.setOperator(c, i, o, by)
 	})
 }

@@ -163,11 +163,6 @@ type (
 	SeqsReq struct {
 		Seqs []uint64 `json:"seqs"`
 	}
-	// ReplyReq is a reply to a contact.
-	ReplyReq struct {
-		Contact string `json:"contact"`
-		Text    string `json:"text"`
-	}
 	// AssignReq gives a conversation to someone (an operator id, "bot", or "" / "none").
 	AssignReq struct {
 		Contact string `json:"contact"`
@@ -230,10 +225,9 @@ type (
 	NameReq struct {
 		Name string `json:"name"`
 	}
-	// DeliveryReq records a delivery status of a reply.
-	DeliveryReq struct {
-		ID     string `json:"id"`
-		Status string `json:"status"`
+	// ReplyIDReq names a reply (retry).
+	ReplyIDReq struct {
+		ID string `json:"id"`
 	}
 	// SessionInfo is who a session is and what they may do.
 	SessionInfo struct {
@@ -281,7 +275,7 @@ var (
 	OpInject      = op("Inject", func(ctx context.Context, s *Session, in Inbound) (Outcome, error) { return s.Inject(ctx, in) })
 	OpEndCall     = op("EndCall", func(ctx context.Context, s *Session, c CallEnd) (Outcome, error) { return s.EndCall(ctx, c) })
 	OpSetDelivery = op("SetDelivery", func(ctx context.Context, s *Session, r DeliveryReq) (bool, error) {
-		return s.SetDelivery(ctx, r.ID, r.Status)
+		return s.SetDeliveryStatus(ctx, r)
 	})
 	OpChangeNumber = op("ChangeNumber", func(ctx context.Context, s *Session, c NumberChange) (Outcome, error) {
 		return s.ChangeNumber(ctx, c)
@@ -289,8 +283,15 @@ var (
 	OpRecordEcho = op("RecordEcho", func(ctx context.Context, s *Session, e Echo) (Outcome, error) { return s.RecordEcho(ctx, e) })
 
 	OpReply = op("Reply", func(ctx context.Context, s *Session, r ReplyReq) (Outcome, error) {
-		return s.Reply(ctx, r.Contact, r.Text)
+		return s.SendReply(ctx, r)
 	})
+	// replies going out (outbox.go, docs/whatsapp.md)
+	OpRetry        = op("Retry", func(ctx context.Context, s *Session, r ReplyIDReq) (Outcome, error) { return s.Retry(ctx, r.ID) })
+	OpTemplates    = op("Templates", func(ctx context.Context, s *Session, _ None) ([]domain.Template, error) { return s.Templates(ctx) })
+	OpPutTemplates = op("PutTemplates", func(ctx context.Context, s *Session, ts []domain.Template) (None, error) {
+		return None{}, s.PutTemplates(ctx, ts)
+	})
+	OpOutbox   = op("Outbox", func(ctx context.Context, s *Session, _ None) ([]domain.Outgoing, error) { return s.Outbox(ctx) })
 	OpMarkRead = op("MarkRead", func(ctx context.Context, s *Session, r ContactReq) (None, error) {
 		return None{}, s.MarkRead(ctx, r.Contact)
 	})

@@ -557,42 +557,6 @@ func (s *Service) Decline(ctx context.Context, by, contact string) (Outcome, err
 	})
 }
 
-// Reply sends an operator's reply on the conversation.
-func (s *Service) Reply(ctx context.Context, by, contact, text string) (Outcome, error) {
-	if strings.TrimSpace(text) == "" {
-		return Outcome{}, errorf(Invalid, "The reply is empty: type something to send")
-	}
-	if err := checkText("reply", text); err != nil {
-		return Outcome{}, err
-	}
-	var out Outcome
-	err := s.do(ctx, func(w *wtx) error {
-		ct, cv, _, err := w.loadFor(by, contact, 0, true)
-		if err != nil {
-			return err
-		}
-		at := s.at(time.Time{})
-		w.write()
-		// unique and stable across export/import: the contact and the entry's number
-		e := domain.Entry{At: at, Kind: "reply", By: by, Text: text, ID: fmt.Sprintf("sb.%s.%d", ct.ID, cv.Seq+1), Delivery: "sent"}
-		key, err := w.tx.AppendEntry(&cv, e)
-		if err != nil {
-			return must(err)
-		}
-		if err := w.tx.PutExtID(e.ID, key); err != nil {
-			return must(err)
-		}
-		cv.Preview, cv.PreviewKind, cv.Unread = preview(e), "reply", 0
-		if err := w.tx.PutConversation(cv); err != nil {
-			return must(err)
-		}
-		out = Outcome{Conversation: w.s.stage.conversationView(ct, cv), Reason: cv.WhyReason, Why: cv.Why, Entry: &e}
-		w.emit(Event{Kind: EventConversation, Contact: ct.ID, Actor: by})
-		return nil
-	})
-	return out, err
-}
-
 // MarkRead clears the conversation's unread mark (an operator opened it).
 func (s *Service) MarkRead(ctx context.Context, by, contact string) error {
 	return s.do(ctx, func(w *wtx) error {
@@ -608,43 +572,6 @@ func (s *Service) MarkRead(ctx context.Context, by, contact string) error {
 		w.emit(Event{Kind: EventConversation, Contact: cv.Contact, Actor: by})
 		return nil
 	})
-}
-
-// deliveryRank orders delivery marks; a mark never moves backwards.
-var deliveryRank = map[domain.Delivery]int{domain.DeliverySent: 1, domain.DeliveryDelivered: 2, domain.DeliveryRead: 3, domain.DeliveryFailed: 4}
-
-// SetDelivery records a delivery status (sent, delivered, read, failed) of a reply by its id.
-// Unknown ids are ignored (found is false); a mark never moves backwards.
-func (s *Service) SetDelivery(ctx context.Context, id, mark string) (found bool, err error) {
-	status := domain.Delivery(mark)
-	if deliveryRank[status] == 0 {
-		return false, errorf(Invalid, "Unknown delivery status %q: use sent, delivered, read or failed", status)
-	}
-	err = s.do(ctx, func(w *wtx) error {
-		key, ok := w.tx.ExtID(id)
-		if !ok {
-			return nil
-		}
-		e, ok, err := w.tx.Entry(key)
-		if err != nil {
-			return must(err)
-		}
-		if !ok || e.Kind != "reply" {
-			return nil
-		}
-		found = true
-		if deliveryRank[status] <= deliveryRank[e.Delivery] {
-			return nil
-		}
-		w.write()
-		e.Delivery = status
-		if err := w.tx.PutEntry(key, e); err != nil {
-			return must(err)
-		}
-		w.emit(Event{Kind: EventConversation, Contact: key.Contact})
-		return nil
-	})
-	return found, err
 }
 
 // CallEnd is the end of a call: its outcome and duration.

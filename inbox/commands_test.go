@@ -92,7 +92,8 @@ func TestReplyAndDelivery(t *testing.T) {
 		t.Fatalf("unread = %d", c.Unread)
 	}
 	out := noErr(s.Reply(ctx, "bob", danaDiaz, "hello Dana"))(t)
-	if out.Entry.Kind != "reply" || out.Entry.By != "bob" || out.Entry.Delivery != "sent" || out.Conversation.Unread != 0 {
+	// no sender configured: the reply stays here and says so, never "sent"
+	if out.Entry.Kind != "reply" || out.Entry.By != "bob" || out.Entry.Delivery != DeliveryLocal || out.Entry.Error != NotConfigured || out.Conversation.Unread != 0 {
 		t.Fatalf("reply = %+v, unread %d", out.Entry, out.Conversation.Unread)
 	}
 	id := out.Entry.ID

@@ -420,6 +420,9 @@ func validateDocument(doc *Document) error {
 		}
 		ops[o.ID] = o
 	}
+	if _, err := keyOwners(doc.Operators); err != nil {
+		return bad("operators", "%v", err)
+	}
 	teams := map[string]domain.Team{}
 	for i, t := range doc.Teams {
 		if err := checkTeam(t); err != nil {

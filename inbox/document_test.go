@@ -9,6 +9,7 @@ func TestExportDeterministicAndRoundTrips(t *testing.T) {
 	s := newService(t, true)
 	noErr(s.Inject(ctx, Inbound{Channel: "message", From: eveOrtiz, Text: "again", ExternalID: "w.9"}))(t) // a prompt
 	noErr(s.Inject(ctx, Inbound{Channel: "call", From: "15554440000", Outcome: CallAnswered, Duration: 42}))(t)
+	noErr(s.Inject(ctx, Inbound{Channel: "message", From: "15554440000", Text: "after the call"}))(t)
 	noErr(s.SetRoundRobin(ctx, "alice", false))(t)
 	r := noErr(s.Reply(ctx, "carol", "15554440000", "thanks"))(t)
 	noErr(s.SetDelivery(ctx, r.Entry.ID, "read"))(t)

@@ -472,6 +472,8 @@ type Detail struct {
 	Older string `json:"older,omitempty"`
 	// CanAnswer: the operator asking may answer the waiting team decision.
 	CanAnswer bool `json:"can_answer"`
+	// Outbound: whether replies are sent, and the 24-hour window (outbox.go).
+	Outbound Outbound `json:"outbound"`
 }
 
 // Conversation returns the contact's conversation with the newest page of its timeline before
@@ -500,9 +502,11 @@ func (s *Service) Conversation(ctx context.Context, asker, contact, cursor strin
 		if !ok {
 			d.Conversation = cfg.conversationView(ct, domain.Conversation{Contact: id})
 			d.Timeline = []domain.Entry{}
+			d.Outbound = s.outboundView(domain.Conversation{})
 			return nil
 		}
 		d.Conversation = cfg.conversationView(ct, cv)
+		d.Outbound = s.outboundView(cv)
 		d.Timeline, d.Older, err = tx.Timeline(id, cursor, limit)
 		if d.Timeline == nil {
 			d.Timeline = []domain.Entry{}

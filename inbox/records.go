@@ -21,6 +21,10 @@ type (
 	FormField     = domain.FormField
 	Notification  = domain.Notification
 	SettingChange = domain.SettingChange
+	Duration      = domain.Duration
+	TemplateSend  = domain.TemplateSend
+	Template      = domain.Template
+	Outgoing      = domain.Outgoing
 	// Store is what the inbox needs of a storage engine (see package domain).
 	Store = domain.Store
 )
@@ -31,4 +35,22 @@ const (
 	KindCall    = domain.KindCall
 	KindReply   = domain.KindReply
 	KindNote    = domain.KindNote
+)
+
+// Delivery marks of a reply (outbox.go).
+const (
+	DeliveryLocal     = domain.DeliveryLocal
+	DeliveryQueued    = domain.DeliveryQueued
+	DeliveryUnknown   = domain.DeliveryUnknown
+	DeliverySent      = domain.DeliverySent
+	DeliveryDelivered = domain.DeliveryDelivered
+	DeliveryRead      = domain.DeliveryRead
+	DeliveryFailed    = domain.DeliveryFailed
+)
+
+// Where a reply is in the outbox.
+const (
+	OutQueued  = domain.OutQueued
+	OutSending = domain.OutSending
+	OutUnknown = domain.OutUnknown
 )

@@ -56,6 +56,10 @@ type Service struct {
 	subMu sync.Mutex
 	subs  map[*subscriber]struct{}
 
+	att  attendance               // live sessions the doors reported (presence.go)
+	out  atomic.Pointer[outbound] // this process's sender, if any (outbox.go)
+	wake chan struct{}            // a reply joined the outbox
+
 	closeOnce sync.Once
 }
 
@@ -66,12 +70,20 @@ type config struct {
 	opIdx    map[string]int
 	teams    []domain.Team // workspace order
 	teamIdx  map[string]int
+	keyIdx   map[string]string // SSH key fingerprint → operator id
 }
 
 func newConfig(s domain.Settings, ops []domain.Operator, teams []domain.Team) *config {
 	c := &config{settings: s, ops: ops, teams: teams, opIdx: map[string]int{}, teamIdx: map[string]int{}}
 	for i, o := range ops {
 		c.opIdx[o.ID] = i
+	}
+	// a key two operators have cannot come in (AddKey and import refuse it): were one there,
+	// neither would sign in with it
+	if idx, err := keyOwners(ops); err == nil {
+		c.keyIdx = idx
+	} else {
+		c.keyIdx = map[string]string{}
 	}
 	for i, t := range teams {
 		c.teamIdx[t.ID] = i
@@ -111,7 +123,8 @@ func (c *config) clone() *config {
 // store too.
 func New(db domain.Store, opt Options) (*Service, error) {
 	s := &Service{db: db, now: opt.Now, reqs: make(chan *request, 1024), quit: make(chan struct{}),
-		done: make(chan struct{}), max: opt.MaxBatch, subs: map[*subscriber]struct{}{}}
+		done: make(chan struct{}), max: opt.MaxBatch, subs: map[*subscriber]struct{}{}, wake: make(chan struct{}, 1)}
+	s.att.ops = map[string]*attending{}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -127,6 +140,7 @@ func New(db domain.Store, opt Options) (*Service, error) {
 	go s.writer()
 	if !opt.NoTimers {
 		go s.timerLoop()
+		go s.presenceLoop(5 * time.Second)
 	}
 	return s, nil
 }
@@ -247,6 +261,7 @@ func ParseTarget(to string) routing.Target {
 type request struct {
 	fn     func(*wtx) error
 	err    error
+	wake   bool
 	events []Event
 	done   chan struct{}
 }
@@ -258,6 +273,7 @@ type wtx struct {
 	tx     domain.Tx
 	events []Event
 	dirty  bool // wrote something
+	wake   bool // queued a reply: wake the sender once committed
 
 	// sweeps are the teams whose backlog is swept when the command is done (what made a
 	// member a candidate); rr the teams whose round-robin memory it changed
@@ -351,7 +367,7 @@ func (s *Service) commit(batch []*request) {
 	if err != nil && len(batch) > 1 {
 		// one command spoiled the batch: run each alone so the others still land
 		for _, r := range batch {
-			r.err, r.events = nil, nil
+			r.err, r.events, r.wake = nil, nil, false
 			if e := s.runBatch([]*request{r}); e != nil && r.err == nil {
 				r.err = e
 			}
@@ -370,6 +386,9 @@ func (s *Service) commit(batch []*request) {
 	for _, r := range batch {
 		if r.err == nil {
 			s.publish(r.events)
+			if r.wake {
+				s.poke()
+			}
 		}
 	}
 	for _, r := range batch {
@@ -396,6 +415,7 @@ func (s *Service) runBatch(batch []*request) error {
 				continue // refused before writing anything
 			}
 			r.events = w.events
+			r.wake = w.wake
 		}
 		return nil
 	})

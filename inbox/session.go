@@ -170,6 +170,19 @@ func (x *Session) MarkNotificationsRead(ctx context.Context, seqs ...uint64) err
 func (x *Session) Reply(ctx context.Context, contact, text string) (Outcome, error) {
 	return x.s.Reply(ctx, x.op, contact, text)
 }
+func (x *Session) SendReply(ctx context.Context, r ReplyReq) (Outcome, error) {
+	return x.s.SendReply(ctx, x.op, r)
+}
+func (x *Session) Retry(ctx context.Context, id string) (Outcome, error) {
+	return x.s.Retry(ctx, x.op, id)
+}
+func (x *Session) Templates(ctx context.Context) ([]domain.Template, error) {
+	return x.s.Templates(ctx)
+}
+func (x *Session) PutTemplates(ctx context.Context, ts []domain.Template) error {
+	return x.s.PutTemplates(ctx, x.op, ts)
+}
+func (x *Session) Outbox(ctx context.Context) ([]domain.Outgoing, error) { return x.s.Outbox(ctx) }
 func (x *Session) MarkRead(ctx context.Context, contact string) error {
 	return x.s.MarkRead(ctx, x.op, contact)
 }
@@ -284,6 +297,9 @@ func (x *Session) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 }
 func (x *Session) SetDelivery(ctx context.Context, id, status string) (bool, error) {
 	return x.s.SetDelivery(ctx, id, status)
+}
+func (x *Session) SetDeliveryStatus(ctx context.Context, r DeliveryReq) (bool, error) {
+	return x.s.SetDeliveryStatus(ctx, r)
 }
 func (x *Session) ChangeNumber(ctx context.Context, c NumberChange) (Outcome, error) {
 	return x.s.ChangeNumber(ctx, c)

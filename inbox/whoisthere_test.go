@@ -414,3 +414,22 @@ func TestHumanReplyFromTheAppCountsToo(t *testing.T) {
 	}
 	var _ = domain.Timer{}
 }
+
+// TestPresenceFromSessionsSweepsTheBacklog: an operator who comes online because an SSH session
+// began (not by hand) takes what waits in their team's backlog: the sweep hangs off the one
+// path every change of presence takes (putPresence → setOperator).
+func TestPresenceFromSessionsSweepsTheBacklog(t *testing.T) {
+	s := newService(t, true)
+	noErr(0, s.SetPresence(ctx, "carol", "carol", "away"))(t) // Support: Bob offline, Carol away, Dana an admin
+	out := noErr(s.Inject(ctx, Inbound{Channel: "message", From: "15559990001", Text: "anyone?"}))(t)
+	if !out.Conversation.Backlog {
+		t.Fatalf("not in the backlog: %+v (%s)", out.Conversation, out.Why)
+	}
+	at := noErr(s.Attend(ctx, "bob"))(t) // Bob's status follows his sessions: one begins
+	defer at.Leave(ctx)
+	cv := conversation(t, s, "15559990001")
+	if cv.AssigneeID() != "bob" || cv.WhyReason != "round_robin_backlog" || !strings.Contains(cv.Why, "Bob Stone is online now") {
+		t.Fatalf("after Bob's session began: %s (%s: %s)", cv.AssigneeID(), cv.WhyReason, cv.Why)
+	}
+	checkInvariants(t, s)
+}

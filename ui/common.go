@@ -41,6 +41,7 @@ type Common struct {
 	w, h            int // the terminal's size
 
 	cfg    config // the workspace's configuration, reloaded on config events
+	looks  uint64 // counts changes of cfg and st: what a component drew from them is stale
 	calls  calls  // service calls on their way (the spinner)
 	status status // the status line
 }
@@ -180,6 +181,7 @@ type config struct {
 	settings inbox.SettingsView
 	history  []inbox.SettingChange
 	caps     inbox.Capabilities // what the operator acting may do, as the service says
+	keys     []inbox.KeyView    // the SSH keys operators sign in with
 	loaded   bool
 }
 

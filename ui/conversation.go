@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -22,10 +23,31 @@ type convPane struct {
 	*Common
 	detail   *inbox.Detail // the selection's conversation, once loaded
 	seq      uint64        // of the detail asked for last
+	opening  uint64        // the seq of an open (mark read, maybe ask the decision) still on its way
 	scroll   int           // timeline lines scrolled up from the end
 	tl       tlCache
 	replying bool
 	reply    field
+	tmpls    []inbox.Template // the approved templates, loaded when the reply box opens
+	tmpl     int              // the template picked in the reply box (-1: free text)
+	drawn    paneDrawn        // the pane as last drawn, while nothing it shows has changed
+}
+
+// paneDrawn is the pane's last drawing and what it was drawn from.
+type paneDrawn struct {
+	key paneKey
+	s   string
+	ok  bool
+}
+
+type paneKey struct {
+	d                    *inbox.Detail
+	r                    rect
+	focused, highlighted bool
+	sel, note            string
+	scroll               int
+	looks                uint64
+	minute               int64 // times shown relative to now change each minute
 }
 
 type tlCache struct {
@@ -41,7 +63,7 @@ const previewAfter = 60 * time.Millisecond
 // show makes the pane wait for a new selection and loads it after a short pause. A reply
 // begun is for the conversation it was begun on.
 func (p *convPane) show() tea.Cmd {
-	p.detail, p.replying = nil, false
+	p.detail, p.replying, p.tmpl = nil, false, -1
 	p.reply.set("")
 	p.seq++
 	return p.after(previewAfter, loadDetailMsg{p.seq})
@@ -49,7 +71,7 @@ func (p *convPane) show() tea.Cmd {
 
 // clear empties the pane: nothing is selected.
 func (p *convPane) clear() {
-	p.detail, p.replying = nil, false
+	p.detail, p.replying, p.tmpl = nil, false, -1
 	p.reply.set("") // a reply begun is for the conversation it was begun on
 	p.seq++         // a detail on its way is for a conversation no longer selected
 }
@@ -60,6 +82,9 @@ func (p *convPane) load(id string, open bool) tea.Cmd {
 		return nil
 	}
 	p.seq++
+	if open {
+		p.opening = p.seq
+	}
 	seq, svc, ctx := p.seq, p.svc, p.ctx
 	return p.async(func() tea.Msg {
 		d, err := inbox.OpConversation.Call(ctx, svc, inbox.ConversationReq{Contact: id, Limit: 100})
@@ -125,27 +150,165 @@ func (p *convPane) whoDecides() string {
 	return p.opName(pr.RaisedBy) + " decides this (they raised it)"
 }
 
-// replyKey handles a key while a reply to sel is being typed.
+// replyKey handles a key while a reply to sel is being typed: enter sends (free text, or the
+// template picked with ctrl+t, its parameters typed separated by |), esc cancels.
 func (p *convPane) replyKey(msg tea.KeyPressMsg, sel string) tea.Cmd {
-	switch msg.String() {
-	case "esc":
-		p.replying = false
+	switch {
+	case msg.String() == "esc":
+		p.replying, p.tmpl = false, -1
 		return nil
-	case "enter":
-		text := strings.TrimSpace(p.reply.String())
-		if text == "" {
-			return p.setStatus(1, "The reply is empty: type something to send")
+	case key.Matches(msg, p.keys.Template):
+		if len(p.tmpls) == 0 {
+			return p.setStatus(1, "No approved templates: an admin runs `switchboard templates sync`")
 		}
-		id := sel
-		p.replying = false
+		p.tmpl++
+		if p.tmpl >= len(p.tmpls) {
+			p.tmpl = -1
+		}
 		p.reply.set("")
-		return p.act("Reply sent", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
-			_, err := inbox.OpReply.Call(ctx, svc, inbox.ReplyReq{Contact: id, Text: text})
-			return nil, err
+		return nil
+	case msg.String() == "enter":
+		req := inbox.ReplyReq{Contact: sel}
+		if t := p.template(); t != nil {
+			req.Template = &inbox.TemplateSend{Name: t.Name, Language: t.Language, Params: p.params(*t)}
+		} else {
+			req.Text = strings.TrimSpace(p.reply.String())
+			if req.Text == "" {
+				return p.setStatus(1, "The reply is empty: type something to send")
+			}
+		}
+		p.replying, p.tmpl = false, -1
+		p.reply.set("")
+		svc, ctx, as := p.svc, p.ctx, p.as
+		return p.async(func() tea.Msg {
+			out, err := inbox.OpReply.Call(ctx, svc, req)
+			what := "Reply queued: it goes out through WhatsApp"
+			if err == nil && out.Entry != nil && out.Entry.Delivery == inbox.DeliveryLocal {
+				what = "Reply kept here only — " + inbox.NotConfigured
+			}
+			return doneMsg{what: what, err: err, as: as}
 		})
 	}
 	p.reply.update(msg)
 	return nil
+}
+
+// template is the template picked in the reply box (nil: free text).
+func (p *convPane) template() *inbox.Template {
+	if p.tmpl < 0 || p.tmpl >= len(p.tmpls) {
+		return nil
+	}
+	return &p.tmpls[p.tmpl]
+}
+
+// params are the template's parameters as typed: separated by |.
+func (p *convPane) params(t inbox.Template) []string {
+	if t.Params == 0 {
+		return nil
+	}
+	out := strings.Split(p.reply.String(), "|")
+	for i := range out {
+		out[i] = strings.TrimSpace(out[i])
+	}
+	return out
+}
+
+// loadTemplates reads the approved templates for the reply box.
+func (p *convPane) loadTemplates() tea.Cmd {
+	p.tmpl = -1
+	svc, ctx := p.svc, p.ctx
+	return func() tea.Msg {
+		ts, err := inbox.OpTemplates.Call(ctx, svc, inbox.None{})
+		if err != nil {
+			return nil
+		}
+		return templatesMsg{ts: ts}
+	}
+}
+
+func (p *convPane) setTemplates(ts []inbox.Template) {
+	p.tmpls = p.tmpls[:0]
+	for _, t := range ts {
+		if t.Status == "APPROVED" {
+			p.tmpls = append(p.tmpls, t)
+		}
+	}
+}
+
+// retryable is the newest reply shown that failed or stayed local ("" when none).
+func (p *convPane) retryable() string {
+	if p.detail == nil {
+		return ""
+	}
+	tl := p.detail.Timeline
+	for i := len(tl) - 1; i >= 0; i-- {
+		e := tl[i]
+		if e.Kind == inbox.KindReply && e.Source == "" && (e.Delivery == inbox.DeliveryFailed || e.Delivery == inbox.DeliveryLocal) {
+			return e.ID
+		}
+	}
+	return ""
+}
+
+// retry queues the newest failed (or local) reply again.
+func (p *convPane) retry() tea.Cmd {
+	id := p.retryable()
+	if id == "" {
+		return nil
+	}
+	return p.act("Queued again: "+id+" goes out through WhatsApp", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+		_, err := inbox.OpRetry.Call(ctx, svc, inbox.ReplyIDReq{ID: id})
+		return nil, err
+	})
+}
+
+// deliveryLabel is a reply's state as the timeline shows it.
+func deliveryLabel(e inbox.Entry) string {
+	switch e.Delivery {
+	case "":
+		return ""
+	case inbox.DeliverySent:
+		return "sent ✓"
+	case inbox.DeliveryDelivered:
+		return "delivered ✓✓"
+	case inbox.DeliveryRead:
+		return "read ✓✓"
+	case inbox.DeliveryLocal:
+		if e.Error != "" {
+			return e.Error
+		}
+		return inbox.NotConfigured
+	case inbox.DeliveryFailed, inbox.DeliveryUnknown:
+		if e.Error != "" {
+			return string(e.Delivery) + ": " + e.Error + map[bool]string{true: " — R sends it again", false: ""}[e.Delivery == inbox.DeliveryFailed]
+		}
+	}
+	return string(e.Delivery)
+}
+
+// windowLine says whether free text can be sent: the 24-hour window's end, or why not.
+func (p *convPane) windowLine(d *inbox.Detail) (string, bool) {
+	o := d.Outbound
+	var s string
+	switch {
+	case o.WindowEnds.IsZero():
+		s = "No message from the customer yet: templates only"
+	case o.WindowOpen:
+		s = "Free text until " + o.WindowEnds.Format("Jan 2 15:04") + " (" + shortDur(o.WindowEnds.Sub(p.now())) + " left)"
+	default:
+		s = "Window closed " + o.WindowEnds.Format("Jan 2 15:04") + ": templates only"
+	}
+	if !o.Configured {
+		s = "Not sending: no WhatsApp number configured · " + strings.ToLower(s[:1]) + s[1:]
+	}
+	return s, o.WindowOpen
+}
+
+func shortDur(d time.Duration) string {
+	if h, m := int(d.Hours()), int(d.Minutes())%60; h > 0 {
+		return fmt.Sprintf("%dh %02dm", h, m)
+	}
+	return fmt.Sprintf("%dm", max(0, int(d.Minutes())))
 }
 
 // closeOrReopen closes the conversation shown, or reopens it, at the version shown.
@@ -186,6 +349,20 @@ func reasonText(code string) string {
 // view draws the pane in r for the selection sel; note is why no row is highlighted (the list
 // says so), highlighted whether the list highlights sel.
 func (p *convPane) view(r rect, focused bool, sel, note string, highlighted bool) string {
+	if p.replying { // the reply being typed: drawn every time
+		p.drawn.ok = false
+		return p.draw(r, focused, sel, note, highlighted)
+	}
+	k := paneKey{p.detail, r, focused, highlighted, sel, note, p.scroll, p.looks, p.now().Unix() / 60}
+	if p.drawn.ok && p.drawn.key == k {
+		return p.drawn.s
+	}
+	s := p.draw(r, focused, sel, note, highlighted)
+	p.drawn = paneDrawn{k, s, true}
+	return s
+}
+
+func (p *convPane) draw(r rect, focused bool, sel, note string, highlighted bool) string {
 	iw := r.w - 2
 	ih := r.h - 2
 	if sel == "" {
@@ -239,6 +416,21 @@ func (p *convPane) view(r rect, focused bool, sel, note string, highlighted bool
 	head = append(head, l1)
 	head = append(head, wrap(meta, iw)...)
 	head = append(head, st.Dim.Render("Team ")+team)
+	if c.Status != "" {
+		wl, open := p.windowLine(d)
+		style := st.Dim
+		if !open {
+			style = st.Locked
+		}
+		for _, l := range wrap(wl, iw) {
+			head = append(head, style.Render(l))
+		}
+		if d.Outbound.Paused != "" {
+			for _, l := range wrap(safe(d.Outbound.Paused), iw) {
+				head = append(head, st.Locked.Render(l))
+			}
+		}
+	}
 	if c.Why != "" {
 		// the answer to "why is this here?" is shown whole, up to six lines (the timeline's
 		// note has it all)
@@ -266,9 +458,31 @@ func (p *convPane) view(r rect, focused bool, sel, note string, highlighted bool
 	head = append(head, st.Dim.Render(strings.Repeat("─", iw)))
 	foot := []string{st.Dim.Render(strings.Repeat("─", iw))}
 	if p.replying {
-		foot = append(foot, st.Key.Render("reply› ")+p.reply.view(iw-7, true, st))
+		if t := p.template(); t != nil {
+			line := "template " + safe(t.Name) + " (" + safe(t.Language) + ")"
+			if t.Params > 0 {
+				line += fmt.Sprintf(" · type its %d parameters separated by |", t.Params)
+			}
+			foot = append(foot, st.Key.Render(safeFit(line, iw)))
+			for _, l := range wrap("→ "+safe(inbox.TemplateText(t.Body, p.params(*t))), iw) {
+				foot = append(foot, st.Dim.Render(l))
+			}
+			foot = append(foot, st.Key.Render("params› ")+p.reply.view(iw-8, true, st))
+		} else {
+			if !d.Outbound.WindowOpen {
+				for _, l := range wrap("⚠ Free text cannot be sent now (the 24-hour window is closed): ctrl+t picks an approved template", iw) {
+					foot = append(foot, st.Locked.Render(l))
+				}
+			}
+			foot = append(foot, st.Key.Render("reply› ")+p.reply.view(iw-7, true, st))
+		}
+		foot = append(foot, st.Dim.Render(safeFit("enter sends · ctrl+t template · esc cancels", iw)))
 	} else {
-		foot = append(foot, st.Dim.Render("r reply · a assign · o owner · t team · c close/reopen"))
+		hint := "r reply · a assign · o owner · t team · c close/reopen"
+		if p.retryable() != "" {
+			hint = "R send again · " + hint
+		}
+		foot = append(foot, st.Dim.Render(safeFit(hint, iw)))
 	}
 	tlH := max(1, ih-len(head)-len(foot))
 	tl := p.timeline(d, iw)
@@ -328,8 +542,14 @@ func (p *convPane) timeline(d *inbox.Detail, w int) []string {
 				by = "from the WhatsApp Business app"
 			}
 			text, style = "↩ "+by+": "+safeText(body), st.Reply
-			if e.Delivery != "" {
-				text += "  (" + safe(string(e.Delivery)) + ")"
+			if e.Template != nil {
+				text = "↩ " + by + " [template " + safe(e.Template.Name) + "]: " + safeText(body)
+			}
+			if l := deliveryLabel(e); l != "" {
+				text += "  (" + safe(l) + ")"
+				if e.Delivery == inbox.DeliveryFailed || e.Delivery == inbox.DeliveryLocal || e.Delivery == inbox.DeliveryUnknown {
+					style = st.Missed
+				}
 			}
 		case "note":
 			by := p.opName(e.By)

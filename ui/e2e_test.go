@@ -19,6 +19,7 @@ type tmuxTerm struct {
 	bin    string
 	db     string
 	screen string
+	sess   string // the tmux session ("" is "e2e")
 }
 
 func (tm *tmuxTerm) tmux(args ...string) string {
@@ -30,7 +31,15 @@ func (tm *tmuxTerm) tmux(args ...string) string {
 	return string(out)
 }
 
-func (tm *tmuxTerm) capture() string { return tm.tmux("capture-pane", "-p", "-t", "e2e") }
+func (tm *tmuxTerm) capture() string { return tm.tmux("capture-pane", "-p", "-t", tm.target()) }
+
+// target is the tmux session the terminal is ("e2e" unless sess names another).
+func (tm *tmuxTerm) target() string {
+	if tm.sess != "" {
+		return tm.sess
+	}
+	return "e2e"
+}
 
 // keys types tmux key names (Enter, Escape, Space, Tab, Up, Down) or text. The pause between
 // keys is only pacing: a key that changes the screen or starts a load is followed by a wait for
@@ -39,7 +48,7 @@ func (tm *tmuxTerm) capture() string { return tm.tmux("capture-pane", "-p", "-t"
 func (tm *tmuxTerm) keys(ks ...string) {
 	tm.t.Helper()
 	for _, k := range ks {
-		tm.tmux("send-keys", "-t", "e2e", k)
+		tm.tmux("send-keys", "-t", tm.target(), k)
 		time.Sleep(60 * time.Millisecond)
 	}
 }
@@ -184,4 +193,40 @@ func TestEndToEndInRealTerminal(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// TestAttachedTerminalInbox opens a second terminal inbox on a workspace the first already
+// owns: it attaches through the socket and works the same — live, the same keys, act as —
+// and says so when the owner quits.
+func TestAttachedTerminalInbox(t *testing.T) {
+	bin := e2eBinary(t)
+	dir := t.TempDir()
+	tm := &tmuxTerm{t: t, sock: fmt.Sprintf("sb-e2e-attach-%d", os.Getpid()), bin: bin, db: filepath.Join(dir, "sb.db")}
+	tm.cli("import", "../inbox/testdata/workspace.json")
+	tm.tmux("new-session", "-d", "-s", "e2e", "-x", "120", "-y", "32", "--", tm.bin, "--db", tm.db, "--as", "alice")
+	t.Cleanup(func() { exec.Command("tmux", "-L", tm.sock, "kill-server").Run() })
+	tm.wait("Alice Ng · admin")
+	second := &tmuxTerm{t: t, sock: tm.sock, bin: bin, db: tm.db, sess: "second"}
+	tm.tmux("new-session", "-d", "-s", "second", "-x", "120", "-y", "32", "--", tm.bin, "--db", tm.db, "--as", "carol")
+	second.wait("Carol Diaz · operator", "Dana Diaz +15550001111")
+
+	// what either does, the other sees without a key
+	tm.cli("inject", "message", "+15550003333", "hello from the cli")
+	tm.wait("Finn Park", "hello from the cli")
+	second.wait("Finn Park", "hello from the cli")
+	tm.keys("s", "Space")
+	tm.wait("[○ off] Contact owner-based routing")
+	second.keys("s")
+	second.wait("[○ off] Contact owner-based routing", "🔒 Only admins can change routing — you are Carol Diaz (operator).")
+	second.keys("Space")
+	second.wait("Only admins can change routing settings")
+	// act as works in the attached one too (it dials again as the operator chosen)
+	second.keys("Escape", "u")
+	second.wait("Act as… (local demo and training)")
+	second.keys("g", "Enter") // Alice
+	second.wait("Alice Ng · admin", "You are now acting as Alice Ng")
+
+	// the owner quits: the attached screen says live updates stopped
+	tm.keys("q")
+	second.wait("Live updates stopped")
 }

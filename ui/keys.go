@@ -16,6 +16,7 @@ type KeyMap struct {
 	Flip, Inject         key.Binding
 	Assign, Owner, Team  key.Binding
 	Close, Reply         key.Binding
+	Retry, Template      key.Binding
 	Presence, ActAs      key.Binding
 	Tour                 key.Binding
 	AddRule, EditRule    key.Binding
@@ -52,6 +53,8 @@ func DefaultKeyMap() KeyMap {
 		Team:       b("t", "team", "t"),
 		Close:      b("c", "close/reopen", "c"),
 		Reply:      b("r", "reply", "r"),
+		Retry:      b("R", "send a failed reply again", "R"),
+		Template:   b("ctrl+t", "reply box: pick a template", "ctrl+t"),
 		Presence:   b("p", "cycle my presence", "p"),
 		ActAs:      b("u", "act as", "u"),
 		Tour:       b("T", "guided tour", "T"),
@@ -76,7 +79,7 @@ type helpGroup struct {
 func (k *KeyMap) groups() []helpGroup {
 	return []helpGroup{
 		{"Move", []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom, &k.NextPane, &k.PrevPane, &k.Open, &k.Back}},
-		{"Conversation", []*key.Binding{&k.Assign, &k.Owner, &k.Team, &k.Close, &k.Reply}},
+		{"Conversation", []*key.Binding{&k.Assign, &k.Owner, &k.Team, &k.Close, &k.Reply, &k.Template, &k.Retry}},
 		{"Inbox", []*key.Binding{&k.Search, &k.Inject, &k.Settings, &k.Presence, &k.ActAs, &k.Tour, &k.Help, &k.Quit}},
 		{"Settings", []*key.Binding{&k.Flip, &k.AddRule, &k.EditRule, &k.RuleUp, &k.RuleDown, &k.RemoveRule}},
 		{"Team decision", []*key.Binding{&k.Accept, &k.Decline, &k.ChoiceUp, &k.ChoiceDown}},

@@ -52,7 +52,52 @@ type Model struct {
 	bannerID string
 
 	reloadQueued bool
+	lastReload   time.Time // when the last reload after events ran
 	dirty        dirty
+
+	// the last frame drawn, kept while only messages that change nothing on screen arrive
+	// (an event that only marks what to reload, the reload that only asks, an idle spinner
+	// tick): a session on a busy inbox draws when something shows, not at every event
+	frame      tea.View
+	frameValid bool
+}
+
+// shown is what a message that draws nothing may not change, else the frame is drawn again.
+type shown struct {
+	statusSeq  uint64
+	statusText string
+	banner     string
+	spin       bool
+	spinFrame  int
+	unread     int
+	w, h       int
+	sel        string
+	leaving    bool
+}
+
+func (m *Model) shownNow() shown {
+	return shown{m.status.seq, m.status.text, m.banner, m.calls.show, m.calls.frame, m.unread, m.w, m.h,
+		m.list.sel, m.list.leaving}
+}
+
+// countsBeforeList: new counts while the list they go with is still being read are drawn with
+// it (a reload after events draws once, not twice).
+func (m *Model) countsBeforeList(msg tea.Msg) bool {
+	a, ok := msg.(asyncMsg)
+	if !ok {
+		return false
+	}
+	_, counts := a.msg.(countsMsg)
+	return counts && m.list.loading
+}
+
+// drawsNothing: the messages that only mark, ask or wait.
+func drawsNothing(msg tea.Msg) bool {
+	switch msg.(type) {
+	case eventMsg, reloadMsg, spinMsg:
+		return true
+	}
+	return false
 }
 
 type dirty struct{ counts, list, detail, config, notes bool }
@@ -63,7 +108,7 @@ func New(ctx context.Context, conn inbox.Conn, opts Options) *Model {
 	c := newCommon(ctx, conn, opts)
 	m := &Model{Common: c, focus: paneList}
 	m.views = viewsPane{Common: c}
-	m.conv = convPane{Common: c, reply: field{placeholder: "Type a reply, enter sends, esc cancels", limit: 4096}}
+	m.conv = convPane{Common: c, reply: field{placeholder: "Type a reply, enter sends, esc cancels", limit: 4096}, tmpl: -1}
 	m.list = convList{Common: c, views: &m.views, pane: &m.conv, cursor: -1}
 	m.settings = settingsScreen{Common: c}
 	m.tour = tourPanel{Common: c, on: opts.ShowTour && opts.Tour != nil}
@@ -106,6 +151,7 @@ type configMsg struct {
 	teams    []inbox.Team
 	unread   []inbox.Notification
 	caps     inbox.Capabilities
+	keys     []inbox.KeyView
 	err      error
 }
 type doneMsg struct {
@@ -116,6 +162,9 @@ type doneMsg struct {
 }
 type notifyMsg struct {
 	ns []inbox.Notification
+}
+type templatesMsg struct {
+	ts []inbox.Template
 }
 type bannerMsg struct {
 	id, text string
@@ -164,6 +213,7 @@ func (m *Model) loadConfig() tea.Cmd {
 			func() { msg.ops, err = inbox.OpOperators.Call(ctx, svc, inbox.None{}) },
 			func() { msg.teams, err = inbox.OpTeams.Call(ctx, svc, inbox.None{}) },
 			func() { msg.history, err = inbox.OpHistory.Call(ctx, svc, inbox.None{}) },
+			func() { msg.keys, err = inbox.OpKeys.Call(ctx, svc, inbox.IDReq{}) },
 			func() { msg.unread, err = inbox.OpNotifications.Call(ctx, svc, inbox.NotificationsReq{}) },
 		} {
 			if step(); err != nil {
@@ -215,11 +265,15 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.resize()
 	cursor, screen := m.settings.cursor, m.screen
+	before := m.shownNow()
 	cmd := m.update(msg)
 	m.resize()
 	if m.list.leaving && !m.busyWithSel() {
 		// the selection left the view while a reply or a dialog about it was open: now it goes
 		m.list.clearSel(m.list.note, m.list.gap)
+	}
+	if !(drawsNothing(msg) || m.countsBeforeList(msg)) || m.shownNow() != before {
+		m.frameValid = false
 	}
 	_, resized := msg.(tea.WindowSizeMsg)
 	if m.screen == scrSettings && (m.settings.cursor != cursor || m.screen != screen || resized) {
@@ -252,6 +306,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tea.BackgroundColorMsg:
 		m.isDark = msg.IsDark()
 		m.st = newStyles(m.isDark, m.noColor)
+		m.looks++
 		m.conv.tl = tlCache{}
 		return nil
 	case spinMsg:
@@ -270,7 +325,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case eventMsg:
 		return tea.Batch(m.onEvent(msg.e), m.waitEvent())
 	case eventsClosedMsg:
-		return nil
+		if m.ctx.Err() != nil {
+			return nil
+		}
+		// the stream ended while the screen runs: the process that owns the workspace is gone
+		m.banner, m.bannerID = "Live updates stopped: the connection to the workspace ended (its owner quit?). Press q and start switchboard again.", ""
+		return m.setStatus(1, "Live updates stopped")
 	case reloadMsg:
 		return m.reload()
 	case countsMsg:
@@ -303,6 +363,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onActedAs(msg)
 	case doneMsg:
 		return m.onDone(msg)
+	case templatesMsg:
+		m.conv.setTemplates(msg.ts)
+		return nil
 	case notifyMsg:
 		if len(msg.ns) > 0 {
 			m.unread = len(msg.ns)
@@ -381,14 +444,22 @@ func (m *Model) onEvent(e inbox.Event) tea.Cmd {
 	}
 	cmds = append(cmds, m.tour.load())
 	if !m.reloadQueued {
+		// the first event after a quiet while reloads at once; the events right after it wait
+		// for one reload at the end of the while (a burst costs one reload, a lone message
+		// shows without waiting)
 		m.reloadQueued = true
-		cmds = append(cmds, m.after(reloadAfter, reloadMsg{}))
+		if wait := reloadAfter - m.now().Sub(m.lastReload); wait > 0 {
+			cmds = append(cmds, m.after(wait, reloadMsg{}))
+		} else {
+			cmds = append(cmds, func() tea.Msg { return reloadMsg{} })
+		}
 	}
 	return tea.Batch(cmds...)
 }
 
 func (m *Model) reload() tea.Cmd {
 	m.reloadQueued = false
+	m.lastReload = m.now()
 	d := m.dirty
 	m.dirty = dirty{}
 	var cmds []tea.Cmd
@@ -402,7 +473,14 @@ func (m *Model) reload() tea.Cmd {
 		cmds = append(cmds, m.list.loadList())
 	}
 	if d.detail {
-		cmds = append(cmds, m.loadDetail(false))
+		if m.conv.opening != 0 && m.conv.opening == m.conv.seq {
+			// the person just opened it: that read is on its way (and what it asks, the team
+			// decision, must not be lost to a plain reload); read it again after
+			m.dirty.detail, m.reloadQueued = true, true
+			cmds = append(cmds, m.after(reloadAfter, reloadMsg{}))
+		} else {
+			cmds = append(cmds, m.loadDetail(false))
+		}
 	}
 	return tea.Batch(cmds...)
 }
@@ -413,6 +491,9 @@ func (m *Model) reloadAll() tea.Cmd {
 }
 
 func (m *Model) onDetail(msg detailMsg) tea.Cmd {
+	if msg.seq == m.conv.opening {
+		m.conv.opening = 0
+	}
 	if msg.seq != m.conv.seq || msg.id != m.list.sel {
 		return nil
 	}
@@ -439,7 +520,8 @@ func (m *Model) onConfig(msg configMsg) tea.Cmd {
 	if msg.err != nil {
 		return m.fail(msg.err)
 	}
-	m.cfg = config{settings: msg.settings, history: msg.history, ops: msg.ops, teams: msg.teams, caps: msg.caps, loaded: true}
+	m.cfg = config{settings: msg.settings, history: msg.history, ops: msg.ops, teams: msg.teams, caps: msg.caps, keys: msg.keys, loaded: true}
+	m.looks++
 	m.unread = len(msg.unread)
 	v := &m.views
 	cur := v.current()
@@ -615,7 +697,7 @@ func (m *Model) disabled(b *key.Binding) string {
 	inSettings := m.screen == scrSettings
 	detail := m.conv.detail
 	switch b {
-	case &k.Assign, &k.Owner, &k.Team, &k.Close, &k.Reply:
+	case &k.Assign, &k.Owner, &k.Team, &k.Close, &k.Reply, &k.Retry:
 		if inSettings {
 			return "conversation keys work on the inbox: press esc"
 		}
@@ -628,8 +710,18 @@ func (m *Model) disabled(b *key.Binding) string {
 		if b != &k.Owner && detail.Conversation.Status == "" {
 			return "this contact has no conversation yet"
 		}
+		if b == &k.Retry && m.conv.retryable() == "" {
+			return "no failed or unsent reply here to send again"
+		}
+	case &k.Template:
+		if !m.conv.replying {
+			return "press r first: templates are picked in the reply box"
+		}
 	case &k.ActAs:
 		if m.opts.ActAs == nil {
+			if m.opts.NoActAs != "" {
+				return m.opts.NoActAs
+			}
 			return "act as works only in a local terminal"
 		}
 	case &k.Tour:
@@ -740,6 +832,13 @@ func (m *Model) cyclePresence() tea.Cmd {
 	if next == "" {
 		next = "online"
 	}
+	if o.PresenceManual && len(o.Keys) > 0 && o.Status == routing.Offline {
+		// someone who signs in by SSH key: after offline comes "automatic" (their sessions decide)
+		return m.act("Your status follows your SSH sessions again", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+			_, err := inbox.OpSetPresenceAuto.Call(ctx, svc, inbox.AutoReq{Operator: svc.Operator()})
+			return nil, err
+		})
+	}
 	return m.act("You are now "+next, func(ctx context.Context, svc service) (*inbox.Outcome, error) {
 		_, err := inbox.OpSetPresence.Call(ctx, svc, inbox.PresenceReq{Operator: svc.Operator(), Status: next})
 		return nil, err
@@ -766,7 +865,7 @@ func (m *Model) settingsKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) inboxKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
 	// settings-only keys that share a letter with an inbox key (a, enter) are not checked here
-	for _, b := range []*key.Binding{&k.Assign, &k.Owner, &k.Team, &k.Close, &k.Reply, &k.Flip, &k.NextPane, &k.PrevPane,
+	for _, b := range []*key.Binding{&k.Assign, &k.Owner, &k.Team, &k.Close, &k.Reply, &k.Retry, &k.Flip, &k.NextPane, &k.PrevPane,
 		&k.RuleUp, &k.RuleDown, &k.RemoveRule} {
 		if ok, cmd := m.blocked(msg, b); ok {
 			return cmd
@@ -813,7 +912,9 @@ func (m *Model) inboxKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Reply):
 		m.conv.replying = true
 		m.focus = paneConv
-		return nil
+		return m.conv.loadTemplates()
+	case key.Matches(msg, k.Retry):
+		return m.conv.retry()
 	}
 	switch m.focus {
 	case paneViews:

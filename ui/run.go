@@ -20,6 +20,9 @@ type Options struct {
 	// terminal, whose person owns the workspace file and may be anyone in it. nil turns u off
 	// (an SSH session is who its key says, and stays so).
 	ActAs func(ctx context.Context, operator string) (inbox.Conn, error)
+	// NoActAs is why u is off when ActAs is nil (default: act as works only in a local
+	// terminal).
+	NoActAs string
 
 	// The terminal this session draws on, as the door that opens it knows it: a local
 	// terminal's from this process's environment (the command fills them in), an SSH
@@ -51,12 +54,17 @@ type TourStep struct {
 func Run(ctx context.Context, conn inbox.Conn, opts Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	m := New(ctx, conn, opts)
-	_, err := tea.NewProgram(m, programOptions(ctx, opts)...).Run()
+	_, err := NewProgram(ctx, conn, opts).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // the context ended (a signal, or the session closed): a clean stop
 	}
 	return err
+}
+
+// NewProgram is the terminal inbox as a program a door runs itself (an SSH session: its input,
+// output and window size come in extra); it stops when ctx ends.
+func NewProgram(ctx context.Context, conn inbox.Conn, opts Options, extra ...tea.ProgramOption) *tea.Program {
+	return tea.NewProgram(New(ctx, conn, opts), append(programOptions(ctx, opts), extra...)...)
 }
 
 // programOptions are the program's options for a session: its context, the session's own

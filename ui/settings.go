@@ -381,6 +381,16 @@ func (sc *settingsScreen) right(rw int) []string {
 			line += st.Dim.Render(" · max " + routing.CapacityText(*o.MaxOpen))
 		}
 		right = append(right, line)
+		// the keys they sign in with over SSH, and a status set by hand (it does not follow
+		// their sessions)
+		for _, k := range sc.cfg.keys {
+			if k.Operator == o.ID {
+				right = append(right, st.Dim.Render("  🔑 "+safeFit(strings.TrimSpace(shortFingerprint(k.Fingerprint)+" "+k.Comment), rw-5)))
+			}
+		}
+		if o.PresenceManual && len(o.Keys) > 0 {
+			right = append(right, st.Dim.Render("  status set by hand"))
+		}
 	}
 	right = append(right, "", st.Title.Render("Settings history")+st.Dim.Render(" (newest first)"))
 	if len(sc.cfg.history) == 0 {
@@ -461,4 +471,12 @@ func (sc *settingsScreen) ruleTo(to string) string {
 		return "Bot"
 	}
 	return to
+}
+
+// shortFingerprint is a key's fingerprint cut to what a person compares ("SHA256:b5kAS2vq…").
+func shortFingerprint(fp string) string {
+	if len(fp) > 15 {
+		return fp[:15] + "…"
+	}
+	return fp
 }

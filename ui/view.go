@@ -82,6 +82,9 @@ func (m *Model) paneIndex() int {
 
 // View draws the screen. It does no I/O and touches only what is visible.
 func (m *Model) View() tea.View {
+	if m.frameValid {
+		return m.frame
+	}
 	v := tea.NewView(guard(m.render()))
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
@@ -89,6 +92,7 @@ func (m *Model) View() tea.View {
 	if m.unread > 0 {
 		v.WindowTitle = fmt.Sprintf("Switchboard (%d)", m.unread)
 	}
+	m.frame, m.frameValid = v, true
 	return v
 }
 

@@ -51,6 +51,9 @@ func (t *Tx) DeleteContact(id string) (bool, error) {
 				if err := t.b(bExtIDs).Delete(k); err != nil {
 					return false, err
 				}
+				if err := t.DeleteOutbox(string(k)); err != nil { // nothing left to send
+					return false, err
+				}
 			}
 		}
 	}

@@ -168,6 +168,87 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return addMarkers(tx)
 	},
+	// 4 → 5: replies really go out (the outbox and the wamid index, docs/whatsapp.md). Each
+	// conversation learns when the customer last wrote (the 24-hour window), and a reply this
+	// code's predecessors marked "sent" without sending anything (none of them could: there
+	// was no sender) is marked "local", which is what it was; replies whose delivery a status
+	// moved on, and echoes of the WhatsApp Business app, keep their marks.
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bOutbox, bWAMIDs} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		timeline := tx.Bucket(bTimeline)
+		type put struct{ k, v []byte }
+		var puts []put
+		var cur string
+		var last int64
+		flush := func() error {
+			if cur == "" {
+				return nil
+			}
+			k := convKey(cur)
+			v := timeline.Get(k)
+			if v == nil {
+				return nil
+			}
+			var c Conversation
+			if err := json.Unmarshal(v, &c); err != nil {
+				return fmt.Errorf("damaged conversation %q: %w", cur, err)
+			}
+			c.LastInbound = last
+			nv, err := json.Marshal(c)
+			if err != nil {
+				return err
+			}
+			puts = append(puts, put{k, nv})
+			return nil
+		}
+		err := timeline.ForEach(func(k, v []byte) error {
+			i := bytes.IndexByte(k, 0)
+			if v == nil || i < 0 {
+				return nil // the marker
+			}
+			if contact := string(k[:i]); contact != cur {
+				if err := flush(); err != nil {
+					return err
+				}
+				cur, last = contact, 0
+			}
+			if !isEntryKey(k, k[:i+1]) {
+				return nil
+			}
+			var e Entry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("damaged timeline entry %q: %w", k, err)
+			}
+			switch {
+			case e.Kind == "message":
+				last = max(last, e.At.UnixNano())
+			case e.Kind == "reply" && e.Source == "" && e.Delivery == "sent" && e.WAMID == "":
+				e.Delivery = "local"
+				nv, err := json.Marshal(e)
+				if err != nil {
+					return err
+				}
+				puts = append(puts, put{append([]byte(nil), k...), nv})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		for _, p := range puts {
+			if err := timeline.Put(p.k, p.v); err != nil {
+				return err
+			}
+		}
+		return addMarkers(tx)
+	},
 }
 
 // rekeyEarlyEntries moves every timeline entry whose key holds a time before 1970 (top byte

@@ -13,6 +13,7 @@
 //	  "seq"     → be64 last id handed out by NextSeq (notifications, history, replies)
 //	config
 //	  "settings" → JSON Settings (plan, toggles, default team, automation rules)
+//	  "templates" → JSON [Template] (the message templates last synced; schema 5)
 //	operators    id → JSON Operator
 //	teams        id → JSON Team (Pos orders the teams)
 //	roundrobin   team id → JSON routing.RoundRobinState
@@ -40,8 +41,11 @@
 //	timers       be64(due, unix ns) kind 0x00 contact id 0x00 ref → nil (durable timers: a call
 //	             still ringing after the ring timeout is marked missed, an away owner's wait,
 //	             the start of working hours; see timers.go)
+//	outbox       'r' reply id → JSON Outgoing (a reply still to be sent, or whose answer was lost)
+//	             'd' be64(due, unix ns) reply id → nil (the order a sender takes them in)
+//	wamids       wamid → reply id (the id WhatsApp gave a reply; unique; statuses find replies by it)
 //
-// contacts, names, timeline, extids and idx also hold an empty nested bucket under the key 0xff
+// contacts, names, timeline, extids, idx and wamids also hold an empty nested bucket under the key 0xff
 // (the marker; see growing), which keeps the root bucket in one page.
 package bolt
 
@@ -52,7 +56,7 @@ import (
 const (
 	magic = "switchboard"
 	// SchemaVersion is the schema this code writes; migrations bring older files up to it.
-	SchemaVersion = 4
+	SchemaVersion = 5
 )
 
 var (
@@ -72,11 +76,13 @@ var (
 	bCounts     = []byte("counts")
 	bNotes      = []byte("notes")
 	bTimers     = []byte("timers")
+	bOutbox     = []byte("outbox")
+	bWAMIDs     = []byte("wamids")
 )
 
 // allBuckets are the buckets of the current schema.
 var allBuckets = [][]byte{bMeta, bConfig, bOperators, bTeams, bRoundRobin, bHistory, bContacts, bNames,
-	bIdents, bTimeline, bExtIDs, bIdx, bCounts, bNotes, bTimers}
+	bIdents, bTimeline, bExtIDs, bIdx, bCounts, bNotes, bTimers, bOutbox, bWAMIDs}
 
 // v1Indexes are schema 1's five index buckets, which schema 2 folds into idx:
 // idx_activity be64(last) contact; idx_status status 0 be64(last) contact; idx_assignee
@@ -91,7 +97,7 @@ var v1Indexes = [][]byte{[]byte("idx_activity"), []byte("idx_status"), []byte("i
 // the root, which then splits into two leaves and a branch for good; every commit after that
 // rewrites three pages of the root instead of one (measured: two pages of the fourteen an
 // ingested event wrote). Code that walks these buckets skips the marker.
-var growing = [][]byte{bContacts, bNames, bIdents, bTimeline, bExtIDs, bIdx}
+var growing = [][]byte{bContacts, bNames, bIdents, bTimeline, bExtIDs, bIdx, bWAMIDs}
 
 var marker = []byte{0xff}
 

@@ -52,8 +52,9 @@ func refOfKey(key []byte) EntryRef {
 	return refOf(string(key[:i]), key[i+1:])
 }
 
-// AppendEntry writes a timeline entry for the conversation (bumping its entry counter, which the
-// caller then stores with PutConversation) and returns where it is. Entry keys hold Unix
+// AppendEntry writes a timeline entry for the conversation (bumping its entry counter, its last
+// activity and, for a customer's message, its last inbound time, which the caller then stores
+// with PutConversation) and returns where it is. Entry keys hold Unix
 // nanoseconds, so a time outside domain.ValidTime is refused.
 func (t *Tx) AppendEntry(c *Conversation, e Entry) (EntryRef, error) {
 	if !domain.ValidTime(e.At) {
@@ -63,6 +64,9 @@ func (t *Tx) AppendEntry(c *Conversation, e Entry) (EntryRef, error) {
 	r := EntryRef{Contact: c.Contact, At: e.At.UnixNano(), Seq: c.Seq}
 	if r.At > c.LastAt {
 		c.LastAt = r.At
+	}
+	if e.Kind == domain.KindMessage && r.At > c.LastInbound {
+		c.LastInbound = r.At
 	}
 	e.Ref = EntryRef{}
 	return r, putJSON(t.b(bTimeline), entryKey(r), e)

@@ -45,6 +45,11 @@ func Run(t *testing.T, open Open) {
 		{"NotificationsPerOperator", notificationsPerOperator},
 		{"TimersComeDueInOrder", timersComeDueInOrder},
 		{"ClearEmptiesTheWorkspace", clearEmptiesTheWorkspace},
+		{"OutboxComesDueInOrder", outboxComesDueInOrder},
+		{"AWAMIDBelongsToOneReply", aWAMIDBelongsToOneReply},
+		{"LastInboundFollowsCustomerMessages", lastInboundFollowsCustomerMessages},
+		{"TemplatesRoundTrip", templatesRoundTrip},
+		{"DeleteContactEmptiesItsOutbox", deleteContactEmptiesItsOutbox},
 		{"BacklogListsEachTeamOldestFirst", backlogListsEachTeamOldestFirst},
 		{"PresenceSettingsAndCoversRoundTrip", presenceSettingsAndCoversRoundTrip},
 		{"WorkspaceTimersBesideConversationTimers", workspaceTimersBesideConversationTimers},
@@ -789,9 +794,24 @@ func clearEmptiesTheWorkspace(t *testing.T, s domain.Store) {
 		if _, err := tx.AppendEntry(&c, domain.Entry{At: base, Kind: domain.KindMessage, Text: "x"}); err != nil {
 			return err
 		}
+		if err := tx.PutOutbox(domain.Outgoing{ID: "sb.1.2", State: domain.OutQueued, Due: base}); err != nil {
+			return err
+		}
+		if err := tx.PutWAMID("wamid.1", "sb.1.2"); err != nil {
+			return err
+		}
 		return tx.PutConversation(c)
 	})
 	update(t, s, func(tx domain.Tx) error { return tx.Clear() })
+	view(t, s, func(tx domain.ReadTx) error {
+		if _, ok := tx.NextOutbox(); ok {
+			t.Fatal("the outbox survived Clear")
+		}
+		if _, ok := tx.ReplyOfWAMID("wamid.1"); ok {
+			t.Fatal("a wamid survived Clear")
+		}
+		return nil
+	})
 	view(t, s, func(tx domain.ReadTx) error {
 		if !tx.IsEmpty() {
 			t.Fatal("not empty after Clear")
@@ -801,6 +821,204 @@ func clearEmptiesTheWorkspace(t *testing.T, s domain.Store) {
 		}
 		if _, ok, _ := tx.ContactByPhone("15550001111"); ok {
 			t.Fatal("an identity survived Clear")
+		}
+		return nil
+	})
+}
+
+func outboxComesDueInOrder(t *testing.T, s domain.Store) {
+	view(t, s, func(tx domain.ReadTx) error {
+		if _, ok := tx.NextOutbox(); ok {
+			t.Fatal("a new store has something due in its outbox")
+		}
+		return nil
+	})
+	update(t, s, func(tx domain.Tx) error {
+		for i, id := range []string{"sb.c.3", "sb.a.1", "sb.b.2"} {
+			o := domain.Outgoing{ID: id, State: domain.OutQueued, Due: base.Add(time.Duration(3-i) * time.Minute), Queued: base}
+			if err := tx.PutOutbox(o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	ids := func(os []domain.Outgoing) []string {
+		var out []string
+		for _, o := range os {
+			out = append(out, o.ID)
+		}
+		return out
+	}
+	view(t, s, func(tx domain.ReadTx) error {
+		next, ok := tx.NextOutbox()
+		if !ok || !next.Equal(base.Add(time.Minute)) {
+			t.Fatalf("next due %v %v, want %v", next, ok, base.Add(time.Minute))
+		}
+		due, err := tx.DueOutbox(base.Add(2*time.Minute), 10)
+		if err != nil {
+			return err
+		}
+		if got := ids(due); !slices.Equal(got, []string{"sb.b.2", "sb.a.1"}) {
+			t.Fatalf("due at +2m: %v", got)
+		}
+		if due, _ := tx.DueOutbox(base.Add(time.Hour), 1); len(due) != 1 || due[0].ID != "sb.b.2" {
+			t.Fatalf("limit 1: %v", ids(due))
+		}
+		if due, _ := tx.DueOutbox(base, 10); len(due) != 0 {
+			t.Fatalf("due before the first: %v", ids(due))
+		}
+		return nil
+	})
+	// moving a record's due time moves it in the order, and it is kept once
+	update(t, s, func(tx domain.Tx) error {
+		o, ok, err := tx.Outbox("sb.b.2")
+		if err != nil || !ok || o.State != domain.OutQueued {
+			t.Fatalf("Outbox(sb.b.2) = %+v %v %v", o, ok, err)
+		}
+		o.Due, o.State, o.Attempts = base.Add(time.Hour), domain.OutUnknown, 1
+		if err := tx.PutOutbox(o); err != nil {
+			return err
+		}
+		return tx.DeleteOutbox("sb.c.3")
+	})
+	view(t, s, func(tx domain.ReadTx) error {
+		var all []domain.Outgoing
+		if err := tx.OutboxItems(func(o domain.Outgoing) error { all = append(all, o); return nil }); err != nil {
+			return err
+		}
+		if got := ids(all); !slices.Equal(got, []string{"sb.a.1", "sb.b.2"}) {
+			t.Fatalf("outbox after a move and a delete: %v", got)
+		}
+		if all[1].State != domain.OutUnknown || all[1].Attempts != 1 || !all[1].Due.Equal(base.Add(time.Hour)) {
+			t.Fatalf("the moved record is %+v", all[1])
+		}
+		if _, ok, _ := tx.Outbox("sb.c.3"); ok {
+			t.Fatal("a deleted record is still found")
+		}
+		return nil
+	})
+	update(t, s, func(tx domain.Tx) error { return tx.DeleteOutbox("sb.nothing") })
+}
+
+func aWAMIDBelongsToOneReply(t *testing.T, s domain.Store) {
+	update(t, s, func(tx domain.Tx) error {
+		if err := tx.PutWAMID("wamid.HBg1", "sb.a.1"); err != nil {
+			return err
+		}
+		return tx.PutWAMID("wamid.HBg1", "sb.a.1") // the same pair again
+	})
+	err := s.Update(func(tx domain.Tx) error { return tx.PutWAMID("wamid.HBg1", "sb.b.2") })
+	var taken *domain.WAMIDTaken
+	if !errors.As(err, &taken) || taken.Other != "sb.a.1" || taken.ID != "sb.b.2" {
+		t.Fatalf("a wamid given to a second reply: %v", err)
+	}
+	view(t, s, func(tx domain.ReadTx) error {
+		if id, ok := tx.ReplyOfWAMID("wamid.HBg1"); !ok || id != "sb.a.1" {
+			t.Fatalf("wamid finds %q %v", id, ok)
+		}
+		if _, ok := tx.ReplyOfWAMID("wamid.other"); ok {
+			t.Fatal("an unknown wamid finds a reply")
+		}
+		return nil
+	})
+}
+
+func lastInboundFollowsCustomerMessages(t *testing.T, s domain.Store) {
+	update(t, s, func(tx domain.Tx) error {
+		c := domain.Conversation{Contact: "15550001111", Status: "open"}
+		for _, e := range []domain.Entry{
+			{At: base, Kind: domain.KindMessage, Text: "hi"},
+			{At: base.Add(2 * time.Minute), Kind: domain.KindReply, Text: "hello"},
+			{At: base.Add(3 * time.Minute), Kind: domain.KindCall, Outcome: domain.CallMissed},
+			{At: base.Add(4 * time.Minute), Kind: domain.KindNote, Text: "note"},
+			{At: base.Add(-time.Hour), Kind: domain.KindMessage, Text: "an older message arriving late"},
+		} {
+			if _, err := tx.AppendEntry(&c, e); err != nil {
+				return err
+			}
+		}
+		if c.LastInbound != base.UnixNano() {
+			t.Fatalf("LastInbound after a message, a reply, a call and a note: %d, want %d", c.LastInbound, base.UnixNano())
+		}
+		other := domain.Conversation{Contact: "15550002222", Status: "open"}
+		if _, err := tx.AppendEntry(&other, domain.Entry{At: base.Add(10 * time.Minute), Kind: domain.KindMessage, Text: "later"}); err != nil {
+			return err
+		}
+		if err := tx.PutConversation(other); err != nil {
+			return err
+		}
+		if err := tx.PutConversation(c); err != nil {
+			return err
+		}
+		// merging brings the later message's time along
+		if _, err := tx.MoveTimeline("15550002222", &c); err != nil {
+			return err
+		}
+		if c.LastInbound != base.Add(10*time.Minute).UnixNano() {
+			t.Fatalf("LastInbound after a merge: %d", c.LastInbound)
+		}
+		return tx.PutConversation(c)
+	})
+	view(t, s, func(tx domain.ReadTx) error {
+		c, ok, err := tx.Conversation("15550001111")
+		if err != nil || !ok || c.LastInbound != base.Add(10*time.Minute).UnixNano() {
+			t.Fatalf("stored conversation %+v %v %v", c, ok, err)
+		}
+		return nil
+	})
+}
+
+func templatesRoundTrip(t *testing.T, s domain.Store) {
+	view(t, s, func(tx domain.ReadTx) error {
+		if ts, err := tx.Templates(); err != nil || len(ts) != 0 {
+			t.Fatalf("a new store has templates %v %v", ts, err)
+		}
+		return nil
+	})
+	want := []domain.Template{
+		{Name: "order_update", Language: "en_US", Status: "APPROVED", Category: "UTILITY", Body: "Your order {{1}} ships {{2}}", Params: 2},
+		{Name: "hello", Language: "es", Status: "PENDING", Category: "MARKETING", Body: "Hola"},
+	}
+	update(t, s, func(tx domain.Tx) error { return tx.PutTemplates(want) })
+	update(t, s, func(tx domain.Tx) error { return tx.PutTemplates(want[:1]) }) // replaces
+	view(t, s, func(tx domain.ReadTx) error {
+		ts, err := tx.Templates()
+		if err != nil || !slices.Equal(ts, want[:1]) {
+			t.Fatalf("templates %v %v, want %v", ts, err, want[:1])
+		}
+		return nil
+	})
+}
+
+func deleteContactEmptiesItsOutbox(t *testing.T, s domain.Store) {
+	update(t, s, func(tx domain.Tx) error {
+		if err := tx.PutContact(domain.Contact{ID: "15550001111", Name: "Dana", Phone: "15550001111"}); err != nil {
+			return err
+		}
+		c := domain.Conversation{Contact: "15550001111", Status: "open"}
+		r, err := tx.AppendEntry(&c, domain.Entry{At: base, Kind: domain.KindReply, ID: "sb.15550001111.1", Text: "hello", Delivery: domain.DeliveryQueued})
+		if err != nil {
+			return err
+		}
+		if err := tx.PutExtID("sb.15550001111.1", r); err != nil {
+			return err
+		}
+		if err := tx.PutConversation(c); err != nil {
+			return err
+		}
+		if err := tx.PutOutbox(domain.Outgoing{ID: "sb.15550001111.1", State: domain.OutQueued, Due: base}); err != nil {
+			return err
+		}
+		return tx.PutOutbox(domain.Outgoing{ID: "sb.other.1", State: domain.OutQueued, Due: base})
+	})
+	update(t, s, func(tx domain.Tx) error {
+		_, err := tx.DeleteContact("15550001111")
+		return err
+	})
+	view(t, s, func(tx domain.ReadTx) error {
+		due, err := tx.DueOutbox(base, 10)
+		if err != nil || len(due) != 1 || due[0].ID != "sb.other.1" {
+			t.Fatalf("outbox after deleting the contact: %+v %v (want only sb.other.1)", due, err)
 		}
 		return nil
 	})

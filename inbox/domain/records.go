@@ -6,6 +6,8 @@
 package domain
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"switchboard/routing"
@@ -18,6 +20,9 @@ type Settings struct {
 	RoundRobin          bool         `json:"round_robin"`
 	DefaultTeam         string       `json:"default_team"`
 	Rules               []Rule       `json:"rules"`
+	// PresenceIdle is how long an operator whose status follows their SSH sessions stays
+	// online without a key press before they are away (0: the default, 10 minutes).
+	PresenceIdle Duration `json:"presence_idle,omitempty"`
 
 	// Routing that knows who is there; each is off when absent (docs/routing.md).
 	// OwnerAwayWait is "" (off) or a Go duration ("0s": a cover at once, "10m").
@@ -67,6 +72,16 @@ type Operator struct {
 	// MaxOpen is how many open conversations round robin may give them (0: no limit); nil:
 	// the workspace default (Settings.DefaultMaxOpen).
 	MaxOpen *int `json:"max_open,omitempty"`
+	// Keys are the SSH public keys that sign in as this operator (authorized_keys lines: type,
+	// key, comment); a key belongs to one operator.
+	Keys []string `json:"keys,omitempty"`
+	// PresenceManual: the status was set by hand and stays until they set it back to
+	// automatic; otherwise their SSH sessions decide it (online, away when idle, offline).
+	PresenceManual bool `json:"presence_manual,omitempty"`
+	// StatusSince and StatusWhy say when the status last changed and why ("set by hand", "no
+	// key pressed for 10 minutes", …).
+	StatusSince time.Time `json:"status_since,omitzero"`
+	StatusWhy   string    `json:"status_why,omitempty"`
 }
 
 // Team is a team with ordered members.
@@ -137,6 +152,9 @@ type Conversation struct {
 	Why       string `json:"why,omitempty"`
 	WhyReason string `json:"why_reason,omitempty"`
 	Seq       uint64 `json:"seq"` // timeline entries written so far
+	// LastInbound is the time of the customer's latest message (unix nanoseconds; 0: none):
+	// free-form replies are allowed for 24 hours after it. AppendEntry keeps it.
+	LastInbound int64 `json:"last_inbound,omitempty"`
 }
 
 // Entry is one timeline entry: an inbound message or call, an outbound reply, or a system note.
@@ -158,8 +176,14 @@ type Entry struct {
 	Form     []FormField `json:"form,omitempty"`     // a WhatsApp Flow's submitted fields
 	// Source of a reply: "" (sent from Switchboard) or "app" (sent from the WhatsApp Business
 	// app on a phone, and echoed to us).
-	Source string   `json:"source,omitempty"`
-	Ref    EntryRef `json:"-"` // where the entry is, set when it is read
+	Source string `json:"source,omitempty"`
+	// Replies sent through the WhatsApp Cloud API: the message id WhatsApp gave (wamid), why
+	// it failed (a sentence saying what to do, with the Graph error code and title), and the
+	// template it was sent as (nil for free text).
+	WAMID    string        `json:"wamid,omitempty"`
+	Error    string        `json:"error,omitempty"`
+	Template *TemplateSend `json:"template,omitempty"`
+	Ref      EntryRef      `json:"-"` // where the entry is, set when it is read
 }
 
 // Media is a message's attachment.
@@ -225,10 +249,20 @@ const (
 	CallMissed   CallOutcome = "missed"
 )
 
-// Delivery is how far a reply got; a mark never moves backwards.
+// Delivery is how far a reply got; a mark never moves backwards (queued, unknown and local are
+// before every mark WhatsApp reports).
 type Delivery string
 
 const (
+	// DeliveryLocal: kept in the workspace only; no WhatsApp number was configured when it was
+	// written, so nothing was sent ("retry" sends it once one is).
+	DeliveryLocal Delivery = "local"
+	// DeliveryQueued: in the outbox, waiting to be sent (or being sent).
+	DeliveryQueued Delivery = "queued"
+	// DeliveryUnknown: it was sent, but the answer was lost (a timeout, a cut connection): it
+	// may or may not have reached WhatsApp. It is sent again only if no status names it
+	// within the outbox's wait.
+	DeliveryUnknown   Delivery = "unknown"
 	DeliverySent      Delivery = "sent"
 	DeliveryDelivered Delivery = "delivered"
 	DeliveryRead      Delivery = "read"
@@ -247,6 +281,46 @@ type EntryRef struct {
 // IsZero reports whether the ref names nothing.
 func (r EntryRef) IsZero() bool { return r.Contact == "" }
 
+// TemplateSend is a reply sent as an approved message template: its name, language and the
+// values of its body's {{n}} parameters.
+type TemplateSend struct {
+	Name     string   `json:"name"`
+	Language string   `json:"language"`
+	Params   []string `json:"params,omitempty"`
+}
+
+// Template is an approved (or pending, rejected) message template of the WhatsApp Business
+// Account, as `templates sync` read it: what the reply box and `reply --template` offer.
+type Template struct {
+	Name     string `json:"name"`
+	Language string `json:"language"`
+	Status   string `json:"status"`   // APPROVED, PENDING, REJECTED, …
+	Category string `json:"category"` // UTILITY, MARKETING, AUTHENTICATION
+	Body     string `json:"body"`     // the BODY component's text, with {{1}}, {{2}} …
+	Params   int    `json:"params"`   // how many {{n}} the body has
+}
+
+// OutState is where a reply is in the outbox.
+type OutState string
+
+const (
+	OutQueued  OutState = "queued"  // due at Due (a first try, or a retry after a transient error)
+	OutSending OutState = "sending" // claimed by a sender at Since; its answer has not been recorded
+	OutUnknown OutState = "unknown" // its answer was lost; resent at Due unless a status names it first
+)
+
+// Outgoing is a reply in the outbox: what a sender still has to do about it. The reply itself
+// (its text, template, recipient) is the timeline entry its ID names.
+type Outgoing struct {
+	ID       string    `json:"id"` // the reply's id (sb.<contact>.<n>), which ExtID finds
+	State    OutState  `json:"state"`
+	Due      time.Time `json:"due"`            // when a sender may take it next
+	Since    time.Time `json:"since,omitzero"` // when the last attempt began
+	Attempts int       `json:"attempts"`       // attempts begun so far
+	Queued   time.Time `json:"queued"`         // when it was first queued
+	Last     string    `json:"last,omitempty"` // the last transient error, for `outbox`
+}
+
 // Timer is a durable timer: something the inbox does for a contact at a time (a call still
 // ringing is marked missed, an away owner's wait runs out) or for the workspace (working hours
 // start: Contact ""). Ref says what it is about, for its kind.
@@ -255,4 +329,36 @@ type Timer struct {
 	Kind    string
 	Contact string
 	Ref     string
+}
+
+// Duration is a length of time that reads and writes as Go's duration syntax ("10m", "90s",
+// "1h30m") in the workspace document.
+type Duration time.Duration
+
+// String is the duration in Go's syntax without zero units ("10m", not "10m0s").
+func (d Duration) String() string {
+	s := time.Duration(d).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// MarshalText writes the duration as String does.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads Go's duration syntax; a negative duration is refused.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration: use Go's syntax, like 10m, 90s or 1h30m", string(b))
+	}
+	if v < 0 {
+		return fmt.Errorf("%q is negative", string(b))
+	}
+	*d = Duration(v)
+	return nil
 }

@@ -81,6 +81,19 @@ type ReadTx interface {
 	Notifications(operator string, all bool) ([]Notification, error) // newest first
 	AllNotifications(fn func(Notification) error) error
 
+	// Outbox finds a reply's outbox record by the reply's id.
+	Outbox(id string) (Outgoing, bool, error)
+	// DueOutbox returns up to limit outbox records due at or before now, the earliest first.
+	DueOutbox(now time.Time, limit int) ([]Outgoing, error)
+	// NextOutbox is when the earliest outbox record is due.
+	NextOutbox() (time.Time, bool)
+	// OutboxItems calls fn for every outbox record, the earliest due first.
+	OutboxItems(fn func(Outgoing) error) error
+	// ReplyOfWAMID finds the reply id a WhatsApp message id (wamid) was stored for.
+	ReplyOfWAMID(wamid string) (string, bool)
+	// Templates are the message templates last synced, by name and language.
+	Templates() ([]Template, error)
+
 	// NextTimer is when the earliest timer is due.
 	NextTimer() (time.Time, bool)
 	// DueTimers returns up to limit timers due at or before now, earliest first.
@@ -113,9 +126,9 @@ type Tx interface {
 
 	// PutConversation stores a conversation.
 	PutConversation(Conversation) error
-	// AppendEntry writes an entry of the conversation (advancing its Seq and LastAt, which the
-	// caller then stores with PutConversation) and returns where it is. Its time must be a
-	// ValidTime.
+	// AppendEntry writes an entry of the conversation (advancing its Seq and LastAt, and for a
+	// customer's message its LastInbound, which the caller then stores with PutConversation)
+	// and returns where it is. Its time must be a ValidTime.
 	AppendEntry(c *Conversation, e Entry) (EntryRef, error)
 	// PutEntry rewrites an entry (a delivery mark, a call's outcome).
 	PutEntry(ref EntryRef, e Entry) error
@@ -132,6 +145,16 @@ type Tx interface {
 
 	PutTimer(Timer) error
 	DeleteTimer(Timer) error
+
+	// PutOutbox stores a reply's outbox record (replacing the one with its ID, due when it
+	// says); DeleteOutbox removes it (nothing when there is none).
+	PutOutbox(Outgoing) error
+	DeleteOutbox(id string) error
+	// PutWAMID records the wamid WhatsApp gave a reply. A wamid is unique: one already stored
+	// for another reply is refused with *WAMIDTaken (the same pair again is no error).
+	PutWAMID(wamid, id string) error
+	// PutTemplates replaces the synced message templates.
+	PutTemplates([]Template) error
 
 	// Clear empties the workspace (an import that replaces it).
 	Clear() error
@@ -257,6 +280,15 @@ type IdentityTaken struct {
 
 func (e *IdentityTaken) Error() string {
 	return fmt.Sprintf("%s %s of contact %s belongs to contact %s already", e.Kind, e.Value, e.Contact, e.Other)
+}
+
+// WAMIDTaken is the error of storing a wamid that another reply has already.
+type WAMIDTaken struct {
+	WAMID, ID, Other string
+}
+
+func (e *WAMIDTaken) Error() string {
+	return fmt.Sprintf("wamid %s of reply %s belongs to reply %s already", e.WAMID, e.ID, e.Other)
 }
 
 // Errors an engine returns (wrapped, with errors.Is).

@@ -399,3 +399,9 @@ func Connect(path string, eng Engine, as string, opt inbox.Options) (*Conn, erro
 // OwnerOf says which process owns the database at dbPath (errors.Is(err, ErrNoOwner) when
 // none), without acting in it.
 func OwnerOf(dbPath string) (Info, error) { return ping(SocketPath(dbPath)) }
+
+// Attached is a connection a door already holds (an SSH session's, bound to its key's
+// operator) as a command's connection to the workspace at path; closing it closes nothing.
+func Attached(c inbox.Conn, path string) *Conn {
+	return &Conn{Conn: c, Path: path, close: func() error { return nil }}
+}

@@ -87,7 +87,7 @@ func TestClientThroughOwnerKeepsErrorKinds(t *testing.T) {
 	if ok, why := who.Capabilities.Can(inbox.CapChangeRouting); ok || why == "" {
 		t.Fatalf("carol may change routing? %v %q", ok, why)
 	}
-	out, err := inbox.OpInject.Call(ctx, carol, inbox.Inbound{Channel: "call", From: "15550002222", Outcome: "missed"})
+	out, err := inbox.OpInject.Call(ctx, carol, inbox.Inbound{Channel: "message", From: "15550002222", Text: "still there?"})
 	if err != nil || out.Prompt == nil {
 		t.Fatalf("inject: %+v %v", out, err)
 	}

@@ -55,12 +55,20 @@ func (i Info) Describe() string {
 // may act as anyone in it, as --as does (docs: local access is full access; SSH gives
 // per-person identity).
 type Server struct {
-	svc  *inbox.Service
-	info Info
+	svc      *inbox.Service
+	info     Info
+	stopping chan struct{} // closed when the owner stops: the event streams end
+	stopOnce sync.Once
 }
 
 // NewServer returns the handler that serves svc; info is what /v1/ping answers.
-func NewServer(svc *inbox.Service, info Info) *Server { return &Server{svc: svc, info: info} }
+func NewServer(svc *inbox.Service, info Info) *Server {
+	return &Server{svc: svc, info: info, stopping: make(chan struct{})}
+}
+
+// Stop ends the event streams (they never end on their own, so a server shutting down would
+// wait for them).
+func (s *Server) Stop() { s.stopOnce.Do(func() { close(s.stopping) }) }
 
 // connState is what one connection of the socket is bound to.
 type connState struct {
@@ -242,7 +250,17 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, sess *inbox.Sess
 	if enc.Encode(inbox.Event{Kind: inbox.EventHello}) != nil || rc.Flush() != nil {
 		return
 	}
-	for e := range ch {
+	for {
+		var e inbox.Event
+		var ok bool
+		select {
+		case e, ok = <-ch:
+			if !ok {
+				return
+			}
+		case <-s.stopping:
+			return
+		}
 		if err := enc.Encode(e); err != nil {
 			return
 		}
@@ -332,6 +350,7 @@ func Own(path, kind string, eng Engine, opt inbox.Options) (*Owner, error) {
 		Info: Info{PID: os.Getpid(), Kind: kind, Path: abs, Since: time.Now().UTC()}}
 	srv := NewServer(svc, o.Info)
 	o.srv = newSocketServer(srv)
+	o.srv.RegisterOnShutdown(srv.Stop)
 	o.srv.ConnContext = srv.ConnContext
 	if err := o.listen(); err != nil {
 		svc.Close()

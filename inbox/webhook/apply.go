@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"switchboard/inbox"
+	"switchboard/inbox/whatsapp"
 )
 
 // Inbox is what applying a batch needs of the inbox. *inbox.Service has it; so does any
@@ -15,7 +16,7 @@ import (
 type Inbox interface {
 	Inject(ctx context.Context, in inbox.Inbound) (inbox.Outcome, error)
 	EndCall(ctx context.Context, c inbox.CallEnd) (inbox.Outcome, error)
-	SetDelivery(ctx context.Context, id, status string) (found bool, err error)
+	SetDeliveryStatus(ctx context.Context, r inbox.DeliveryReq) (found bool, err error)
 	ChangeNumber(ctx context.Context, c inbox.NumberChange) (inbox.Outcome, error)
 	RecordEcho(ctx context.Context, e inbox.Echo) (inbox.Outcome, error)
 }
@@ -109,7 +110,11 @@ func Apply(ctx context.Context, svc Inbox, b Batch) (Result, error) {
 		}
 	}
 	for _, s := range b.Statuses {
-		found, err := svc.SetDelivery(ctx, externalID(s.ID), s.Status)
+		r := inbox.DeliveryReq{ID: externalID(s.ID), Status: s.Status, Callback: s.Callback}
+		if s.Status == "failed" {
+			r.Error = whatsapp.Explain(s.ErrorCode, s.ErrorTitle, s.ErrorDetails)
+		}
+		found, err := svc.SetDeliveryStatus(ctx, r)
 		if err != nil {
 			if !refused(err) {
 				return res, err
@@ -220,8 +225,8 @@ func (t through) Inject(ctx context.Context, in inbox.Inbound) (inbox.Outcome, e
 func (t through) EndCall(ctx context.Context, e inbox.CallEnd) (inbox.Outcome, error) {
 	return inbox.OpEndCall.Call(ctx, t.c, e)
 }
-func (t through) SetDelivery(ctx context.Context, id, status string) (bool, error) {
-	return inbox.OpSetDelivery.Call(ctx, t.c, inbox.DeliveryReq{ID: id, Status: status})
+func (t through) SetDeliveryStatus(ctx context.Context, r inbox.DeliveryReq) (bool, error) {
+	return inbox.OpSetDelivery.Call(ctx, t.c, r)
 }
 func (t through) ChangeNumber(ctx context.Context, n inbox.NumberChange) (inbox.Outcome, error) {
 	return inbox.OpChangeNumber.Call(ctx, t.c, n)

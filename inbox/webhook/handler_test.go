@@ -464,7 +464,9 @@ func (f fakeInbox) Inject(context.Context, inbox.Inbound) (inbox.Outcome, error)
 func (f fakeInbox) EndCall(context.Context, inbox.CallEnd) (inbox.Outcome, error) {
 	return inbox.Outcome{}, f.err
 }
-func (f fakeInbox) SetDelivery(context.Context, string, string) (bool, error) { return false, f.err }
+func (f fakeInbox) SetDeliveryStatus(context.Context, inbox.DeliveryReq) (bool, error) {
+	return false, f.err
+}
 func (f fakeInbox) ChangeNumber(context.Context, inbox.NumberChange) (inbox.Outcome, error) {
 	return inbox.Outcome{}, f.err
 }

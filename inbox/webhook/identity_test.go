@@ -267,7 +267,7 @@ func TestUsernameChangeUpdatesTheDisplayOnly(t *testing.T) {
 func TestStatusesForABSUIDContactAreApplied(t *testing.T) {
 	s := newService(t)
 	h := Handler(s, Options{})
-	apply(t, h, userChange("", rosaB, "", "Rosa", "", userMsg("", rosaB, "wamid.S1", "1764000001", "hi")))
+	apply(t, h, userChange("", rosaB, "", "Rosa", "", userMsg("", rosaB, "wamid.S1", "1795518000", "hi"))) // within the 24-hour window
 	out, err := s.Reply(ctx, "carol", rosaB, "Hi Rosa!")
 	if err != nil {
 		t.Fatal(err)

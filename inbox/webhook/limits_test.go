@@ -34,7 +34,9 @@ func (g *gate) Inject(ctx context.Context, in inbox.Inbound) (inbox.Outcome, err
 func (g *gate) EndCall(ctx context.Context, c inbox.CallEnd) (inbox.Outcome, error) {
 	return inbox.Outcome{}, nil
 }
-func (g *gate) SetDelivery(ctx context.Context, id, status string) (bool, error) { return false, nil }
+func (g *gate) SetDeliveryStatus(ctx context.Context, r inbox.DeliveryReq) (bool, error) {
+	return false, nil
+}
 func (g *gate) ChangeNumber(context.Context, inbox.NumberChange) (inbox.Outcome, error) {
 	return inbox.Outcome{}, nil
 }

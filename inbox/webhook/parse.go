@@ -72,6 +72,11 @@ type Status struct {
 	Recipient      string // the customer's number ("" when they do not share it)
 	RecipientBSUID string // the customer's business-scoped user id, when Meta gives it
 	At             time.Time
+	// Callback is biz_opaque_callback_data: the reply id the sender put in the message.
+	Callback string
+	// A failed status's first error: its code, title and details.
+	ErrorCode                int
+	ErrorTitle, ErrorDetails string
 }
 
 // Skip is a part of the payload that was knowingly not applied, and why.
@@ -304,6 +309,15 @@ type status struct {
 	Timestamp       json.RawMessage `json:"timestamp"`
 	RecipientID     flexString      `json:"recipient_id"`
 	RecipientUserID flexString      `json:"recipient_user_id"`
+	Callback        flexString      `json:"biz_opaque_callback_data"`
+	Errors          []struct {
+		Code    flexNum    `json:"code"`
+		Title   flexString `json:"title"`
+		Message flexString `json:"message"`
+		Data    struct {
+			Details flexString `json:"details"`
+		} `json:"error_data"`
+	} `json:"errors"`
 }
 
 type call struct {
@@ -771,8 +785,17 @@ func (p *parser) status(where string, raw json.RawMessage) {
 		p.skip(where, "the status has no message id")
 		return
 	}
-	p.b.Statuses = append(p.b.Statuses, Status{ID: string(s.ID), Status: st, Recipient: string(s.RecipientID),
-		RecipientBSUID: p.bsuid(where+".recipient_user_id", string(s.RecipientUserID)), At: timestamp(s.Timestamp)})
+	out := Status{ID: string(s.ID), Status: st, Recipient: string(s.RecipientID),
+		RecipientBSUID: p.bsuid(where+".recipient_user_id", string(s.RecipientUserID)), At: timestamp(s.Timestamp),
+		Callback: clip(string(s.Callback), 512)}
+	if len(s.Errors) > 0 {
+		e := s.Errors[0]
+		out.ErrorCode, out.ErrorTitle, out.ErrorDetails = int(e.Code.v), clip(string(e.Title), 256), clip(string(e.Data.Details), 512)
+		if out.ErrorTitle == "" {
+			out.ErrorTitle = clip(string(e.Message), 256)
+		}
+	}
+	p.b.Statuses = append(p.b.Statuses, out)
 }
 
 func (p *parser) call(where string, raw json.RawMessage, cs *contacts) {

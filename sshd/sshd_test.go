@@ -1,0 +1,328 @@
+package sshd_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"switchboard/inbox"
+	"switchboard/routing"
+	"switchboard/sshd"
+)
+
+// An unknown key gets one line saying so, during authentication, and no session; password and
+// keyboard-interactive authentication are not offered.
+func TestUnknownKeyIsRefusedWithOneLine(t *testing.T) {
+	d := newDoor(t, doorOpts{})
+	var banner string
+	_, err := d.dial([]gossh.AuthMethod{gossh.PublicKeys(d.keys["eve"])}, &banner)
+	if err == nil {
+		t.Fatal("an unknown key signed in")
+	}
+	fp := gossh.FingerprintSHA256(d.keys["eve"].PublicKey())
+	if strings.Count(banner, "\n") != 1 || !strings.Contains(banner, "the key "+fp+" is not an operator's key in this workspace") ||
+		!strings.Contains(banner, "switchboard operators keys add") {
+		t.Fatalf("banner %q", banner)
+	}
+	if !strings.Contains(d.logText(), "key "+fp+" is nobody's") {
+		t.Fatalf("the door's log does not say who was refused:\n%s", d.logText())
+	}
+	// password and keyboard-interactive: refused without being asked
+	_, err = d.dial([]gossh.AuthMethod{gossh.Password("hunter2"), gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) {
+		t.Error("the door asked a keyboard-interactive question")
+		return nil, errors.New("no")
+	})}, nil)
+	if err == nil || !strings.Contains(err.Error(), "attempted methods [none]") {
+		t.Fatalf("password or keyboard-interactive: %v", err)
+	}
+}
+
+// The known key-offer bypass (soft-serve GHSA-pchf-49fh-w34r): a client offers an admin's
+// public key without having its private key, then signs with something else. Here the client
+// signs the admin's offer with its own key: the signature does not verify and the connection
+// ends, with no session as anyone. (Offering the admin's key and then signing with a key of its
+// own in the same connection, as OpenSSH does with a .pub file whose private key is missing, is
+// TestRealSSHClients.)
+func TestOfferingAnAdminsKeyAndSigningWithYourOwn(t *testing.T) {
+	d := newDoor(t, doorOpts{})
+	for _, own := range []string{"carol", "mallory"} {
+		impostor := offerOnly{pub: d.keys["alice"].PublicKey(), own: d.keys[own]}
+		if c, err := d.dial([]gossh.AuthMethod{gossh.PublicKeys(impostor, d.keys[own])}, nil); err == nil {
+			out, _, _ := run(t, c, "whoami")
+			c.Close()
+			t.Fatalf("signing Alice's offer with %s's key signed in: %s", own, out)
+		}
+	}
+	if strings.Contains(d.logText(), "Alice Ng") || strings.Contains(d.logText(), "alice (") {
+		t.Fatalf("a session ran as alice:\n%s", d.logText())
+	}
+}
+
+// offerOnly offers a public key it has not got the private key of: its signatures are made with
+// another key, so they do not verify.
+type offerOnly struct {
+	pub gossh.PublicKey
+	own gossh.Signer
+}
+
+func (o offerOnly) PublicKey() gossh.PublicKey { return o.pub }
+func (o offerOnly) Sign(r io.Reader, data []byte) (*gossh.Signature, error) {
+	return o.own.Sign(r, data)
+}
+
+// Two agents at once, each as themselves: each screen names its own operator; what one does
+// reaches the other's screen without a key press; an operator cannot flip routing (the screen
+// says why) while an admin can; a message arriving reaches both.
+func TestTwoAgentsLiveAtOnce(t *testing.T) {
+	d := newDoor(t, doorOpts{})
+	carol := d.open(d.as("carol"), 120, 34)
+	alice := d.open(d.as("alice"), 120, 34)
+	carol.want("Carol Diaz · operator · ● online")
+	alice.want("Alice Ng · admin · ● online")
+
+	carol.keys("s")
+	carol.want("🔒 Only admins can change routing — you are Carol Diaz (operator).", "[● on ] Contact owner-based routing")
+	carol.keys("space")
+	carol.want("Only admins can change routing settings")
+	if !d.svc.Settings(bg).ContactOwnerRouting {
+		t.Fatal("carol flipped routing")
+	}
+	alice.keys("s", "space")
+	alice.want("Contact owner-based routing is now off")
+	carol.want("[○ off] Contact owner-based routing", "Alice Ng") // live, and in the history
+	carol.keys("u")
+	carol.want("u: act as is off over SSH: a session is the operator its key belongs to")
+
+	// a customer writes: both screens show it at once
+	if _, err := d.svc.Inject(bg, inbox.Inbound{Channel: "message", From: "15550004444", Name: "Gus Lee", Text: "is anyone there?"}); err != nil {
+		t.Fatal(err)
+	}
+	carol.keys("esc")
+	carol.want("Gus Lee", "is anyone there?")
+	alice.keys("esc")
+	alice.want("Gus Lee", "is anyone there?")
+}
+
+// The client's terminal, not the server's: a resize redraws at the new size, and NO_COLOR from
+// the client draws without colours.
+func TestEachSessionHasItsTerminal(t *testing.T) {
+	d := newDoor(t, doorOpts{})
+	sc := d.open(d.as("carol"), 100, 30)
+	sc.want("Carol Diaz · operator")
+	width := func(line string) int { return len([]rune(strings.TrimRight(line, " "))) }
+	first := strings.SplitN(sc.text(), "\n", 2)[0]
+	if w := width(first); w < 99 || w > 100 { // the header ends a cell short of the edge
+		t.Fatalf("header is %d cells wide on a 100-column terminal: %q", w, first)
+	}
+	sc.mu.Lock()
+	sc.term.Resize(140, 40)
+	sc.mu.Unlock()
+	if err := sc.sess.WindowChange(40, 140); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		first = strings.SplitN(sc.text(), "\n", 2)[0]
+		if w := width(first); w >= 139 && w <= 140 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after a resize to 140 columns the header is %q", first)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	plain := d.open(d.as("alice"), 100, 30, "NO_COLOR", "1")
+	plain.want("Alice Ng · admin")
+	colored := d.open(d.as("alice"), 100, 30)
+	colored.want("Alice Ng · admin")
+	if has := strings.Contains(plain.rawText(), "\x1b[38;"); has {
+		t.Fatal("a NO_COLOR session got foreground colours")
+	}
+	if !strings.Contains(colored.rawText(), "\x1b[38;") {
+		t.Fatal("a colour session got no colours")
+	}
+}
+
+// Commands without a terminal run as the key's operator: JSON output, the CLI's exit codes and
+// sentences, and --as refused.
+func TestCommandsOverSSH(t *testing.T) {
+	d := newDoor(t, doorOpts{})
+	carol := d.as("carol")
+	out, errOut, code := run(t, carol, "list --json")
+	var page inbox.Page
+	if err := json.Unmarshal([]byte(out), &page); err != nil || code != 0 || len(page.Conversations) == 0 {
+		t.Fatalf("list --json: %v, exit %d, %q %q", err, code, out, errOut)
+	}
+	_, errOut, code = run(t, carol, "routing off")
+	if code != 4 || !strings.Contains(errOut, routing.TextOnlyAdmins) || !strings.Contains(errOut, "You are carol here (your SSH key's operator)") {
+		t.Fatalf("routing off as carol: exit %d, %q", code, errOut)
+	}
+	_, errOut, code = run(t, carol, "routing off --as alice")
+	if code != 2 || !strings.Contains(errOut, "--as does not apply here: this session acts as carol") {
+		t.Fatalf("--as over SSH: exit %d, %q", code, errOut)
+	}
+	if !d.svc.Settings(bg).ContactOwnerRouting {
+		t.Fatal("routing was turned off")
+	}
+	_, errOut, code = run(t, carol, "")
+	if code != 2 || !strings.Contains(errOut, "This session has no terminal for the inbox") {
+		t.Fatalf("no command and no terminal: exit %d, %q", code, errOut)
+	}
+	_, errOut, code = run(t, carol, "serve")
+	if code != 2 || !strings.Contains(errOut, "`serve` is not available over SSH") {
+		t.Fatalf("serve over SSH: exit %d, %q", code, errOut)
+	}
+	out, _, code = run(t, d.as("alice"), "routing off")
+	if code != 0 || d.svc.Settings(bg).ContactOwnerRouting {
+		t.Fatalf("routing off as alice: exit %d, %q", code, out)
+	}
+}
+
+// The limits: one session more than allowed is refused with a goodbye line; a screen with no key
+// pressed for the idle timeout ends with one, while key presses keep it.
+func TestSessionLimitAndIdleTimeout(t *testing.T) {
+	d := newDoor(t, doorOpts{maxSessions: 2, idle: 600 * time.Millisecond})
+	a := d.open(d.as("carol"), 100, 30)
+	a.want("Carol Diaz")
+	b := d.open(d.as("alice"), 100, 30)
+	b.want("Alice Ng")
+	if n := d.srv.Sessions(); n != 2 {
+		t.Fatalf("%d sessions open", n)
+	}
+	_, errOut, code := run(t, d.as("alice"), "whoami")
+	if code != 1 || !strings.Contains(errOut, "2 sessions are open, the most this server allows; try again later.") {
+		t.Fatalf("a third session: exit %d, %q", code, errOut)
+	}
+
+	// b types every 200 ms for a second: it stays; a, idle, ends
+	for i := 0; i < 5; i++ {
+		b.keys("j")
+		time.Sleep(200 * time.Millisecond)
+	}
+	if code := a.ended(); code != 0 {
+		t.Fatalf("idle session exit %d", code)
+	}
+	if !strings.Contains(a.rawText(), "switchboard: no key pressed for 600ms, so this session ended. Goodbye.") {
+		t.Fatalf("no goodbye line:\n%q", a.rawText())
+	}
+	select {
+	case <-b.done:
+		t.Fatal("the session with key presses ended too")
+	default:
+	}
+	b.want("Alice Ng")
+}
+
+// Presence follows the sessions, on the service's clock: online when a screen opens, away past
+// the idle time without a key, online at the next key, offline when the last one closes. At
+// the door's start, people with keys and no session are offline.
+func TestPresenceFollowsSSHSessions(t *testing.T) {
+	d := newDoor(t, doorOpts{clock: true})
+	status := func(id string) routing.Presence {
+		o, _ := d.svc.Operator(id)
+		return o.Status
+	}
+	waitStatus := func(id string, want routing.Presence) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for status(id) != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s is %s, want %s", id, status(id), want)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	waitStatus("carol", routing.Offline) // a key, no session yet
+	if got := status("erin"); got != routing.Online {
+		t.Fatalf("erin (no key) is %s", got)
+	}
+	sc := d.open(d.as("carol"), 100, 30)
+	sc.want("Carol Diaz · operator · ● online")
+	waitStatus("carol", routing.Online)
+
+	d.clock.add(inbox.DefaultPresenceIdle)
+	if err := d.svc.CheckPresence(bg); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus("carol", routing.Away)
+	sc.want("Carol Diaz · operator · ◐ away")
+	sc.keys("j")
+	waitStatus("carol", routing.Online)
+	sc.want("Carol Diaz · operator · ● online")
+	sc.keys("q")
+	if code := sc.ended(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	waitStatus("carol", routing.Offline)
+	if o, _ := d.svc.Operator("carol"); o.StatusWhy != "their last SSH session ended" {
+		t.Fatalf("why: %q", o.StatusWhy)
+	}
+}
+
+// The host key is made once, beside the database, readable by its owner only, and kept; one
+// others can read is refused.
+func TestHostKeyIsMadeOnceAndKept(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sb.db.ssh_host_ed25519_key")
+	exec := func(ctx context.Context, conn inbox.Conn, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+		return 0
+	}
+	s1, err := sshd.Listen(sshd.Options{Addr: "127.0.0.1:0", HostKeyPath: path, Exec: exec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := s1.Fingerprint()
+	s1.Close(bg)
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("host key: %v, mode %v", err, fi.Mode())
+	}
+	s2, err := sshd.Listen(sshd.Options{Addr: "127.0.0.1:0", HostKeyPath: path, Exec: exec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s2.Fingerprint() != fp || !strings.HasPrefix(fp, "SHA256:") {
+		t.Fatalf("the host key changed: %s then %s", fp, s2.Fingerprint())
+	}
+	s2.Close(bg)
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sshd.Listen(sshd.Options{Addr: "127.0.0.1:0", HostKeyPath: path, Exec: exec}); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Fatalf("a readable host key: %v", err)
+	}
+}
+
+// p in a session sets the status by hand, which sessions then leave alone; the press after
+// offline hands it back to them.
+func TestPresenceByHandInASession(t *testing.T) {
+	d := newDoor(t, doorOpts{})
+	sc := d.open(d.as("carol"), 100, 30)
+	sc.want("Carol Diaz · operator · ● online")
+	for _, want := range []string{"◐ away", "○ offline"} {
+		sc.keys("p")
+		sc.want("Carol Diaz · operator · " + want)
+	}
+	if o, _ := d.svc.Operator("carol"); !o.PresenceManual || o.Status != routing.Offline {
+		t.Fatalf("after p, p: %+v", o)
+	}
+	sc.keys("j", "k") // key presses do not override a status set by hand
+	time.Sleep(50 * time.Millisecond)
+	if o, _ := d.svc.Operator("carol"); o.Status != routing.Offline {
+		t.Fatalf("a key press overrode offline set by hand: %s", o.Status)
+	}
+	sc.keys("p")
+	sc.want("Your status follows your SSH sessions again", "Carol Diaz · operator · ● online")
+	if o, _ := d.svc.Operator("carol"); o.PresenceManual {
+		t.Fatal("still by hand")
+	}
+}

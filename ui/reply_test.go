@@ -1,0 +1,65 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"switchboard/inbox"
+	"switchboard/inbox/domain"
+)
+
+// A reply shows its true state: without a sender it says it was not sent, never "sent"; a
+// failure's text from WhatsApp is drawn safely, R queues it again; the header says whether
+// free text may be sent; outside the window the reply box warns and offers the templates.
+func TestRepliesShowTheirTrueState(t *testing.T) {
+	svc := newService(t)
+	ctx := context.Background()
+	h := newHarness(t, svc, "alice", Options{}, 140, 40)
+	h.keys("/")
+	h.typeText("Dana")
+	h.keys("enter")
+	h.eventually("Dana Diaz +15550001111", "Not sending: no WhatsApp number configured · free text until")
+	h.keys("r")
+	h.typeText("on its way")
+	h.keys("enter")
+	h.eventually("Reply kept here only", "on its way  (not sent: no WhatsApp")
+	if strings.Contains(h.screen(), "(sent") {
+		t.Fatalf("a reply with no sender looks sent:\n%s", h.screen())
+	}
+
+	// a sender's record of a failure, with a title from outside
+	svc.SetOutbound(true, "")
+	out, err := svc.Reply(ctx, "alice", "15550001111", "second")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ClaimOutbox(ctx, 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.RecordSend(ctx, inbox.Result{ID: out.Entry.ID, Failed: "WhatsApp error 131026 (Bad\x1b[2Jtitle): check the number"}); err != nil {
+		t.Fatal(err)
+	}
+	h.eventually("second  (failed: WhatsApp error 131026", "(Bad␛[2Jtitle)", "R send again")
+	h.keys("R")
+	h.eventually("Queued again: " + out.Entry.ID)
+	if e, _ := svc.ReplyEntry(out.Entry.ID); e.Delivery != domain.DeliveryQueued {
+		t.Fatalf("after R the reply is %s", e.Delivery)
+	}
+
+	// Eve wrote long ago: the header says the window closed, the reply box warns and offers
+	if err := svc.PutTemplates(ctx, "alice", []domain.Template{{Name: "order_update", Language: "en_US", Status: "APPROVED", Body: "Hi {{1}}, order {{2}}", Params: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	h.keys("/")
+	h.typeText("Eve")
+	h.keys("enter")
+	h.eventually("Eve Ortiz", "Window closed Nov 24 09:00: templates only")
+	h.keys("r")
+	h.eventually("Free text cannot be sent now")
+	h.keys("ctrl+t")
+	h.typeText("Eve|A-17")
+	h.eventually("template order_update (en_US)", "→ Hi Eve, order A-17")
+	h.keys("enter")
+	h.eventually("[template order_update]: Hi Eve,", "(queued)")
+}
