@@ -622,6 +622,21 @@ func TestUsageErrorsExit2WithHelp(t *testing.T) {
 		{"teams", "members"},
 		{"rules", "move", "refunds", "first"},
 		{"show", "15550001111", "--last", "-2"},
+		{"routing", "away-wait", "5 minutes"},
+		{"routing", "away-wait", "-1m"},
+		{"hours", "set", "mon-xyz", "09:00-17:00"},
+		{"hours", "set", "mon-fri", "9-17"},
+		{"hours", "set", "mon-fri", "18:00-09:00"},
+		{"hours", "set", "mon-fri", "09:00-17:00", "--tz", "Mars/Base"},
+		{"hours", "set", "mon-fri"},
+		{"hours", "clear", "someday"},
+		{"holiday", "maybe"},
+		{"roundrobin", "mode", "fair"},
+		{"capacity", "default", "-1"},
+		{"capacity", "default", "many"},
+		{"operators", "edit", "carol", "--max-open", "lots"},
+		{"list", "--backlog", "--waiting"},
+		{"list", "--backlog", "--assignee", "carol"},
 	} {
 		r := w.run(t, args...)
 		if r.code != 2 || !strings.Contains(r.err, "Usage:") || !strings.Contains(r.err, "Error: ") {
@@ -665,4 +680,83 @@ func TestSecondOwnerFailsFast(t *testing.T) {
 	w.ok(t, "whoami") // the demo --reset did not delete it
 	srv.stop(t)
 	w.want(t, 2, "demo", "--contacts", "0")
+}
+
+// TestPresenceCommands: the settings of routing that knows who is there from the command line —
+// bad input says what was wrong and changes nothing, only admins change them, each change is in
+// the settings history and the workspace document — and an away owner covered, the backlog
+// listed and given out, as a person sees them.
+func TestPresenceCommands(t *testing.T) {
+	w := newWS(t, true)
+	before := w.ok(t, "export").out
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"routing", "away-wait", "5 minutes"}, `"5 minutes" is not a duration: give one in Go syntax like 0 (a cover at once), 90s, 10m or 1h30m, or off`},
+		{[]string{"hours", "set", "mon-xyz", "09:00-17:00"}, `Unknown day "xyz" in "mon-xyz": give days like mon-fri, sat,sun or mon-sun`},
+		{[]string{"hours", "set", "mon-fri", "18:00-09:00"}, "for a night shift give 18:00-24:00 on one day and 00:00-06:00 on the next"},
+		{[]string{"hours", "set", "mon-fri", "09:00-17:00", "--tz", "Mars/Base"}, `Unknown time zone "Mars/Base": give an IANA zone name like Europe/Berlin`},
+		{[]string{"capacity", "default", "-1"}, "-1 open conversations is out of range: give 0 (no limit) to 10000"},
+		{[]string{"operators", "edit", "carol", "--max-open", "lots"}, `--max-open: "lots" is not a number`},
+		{[]string{"roundrobin", "mode", "fair"}, `Unknown assignment mode "fair": use round_robin`},
+	} {
+		has(t, w.want(t, 2, c.args...), c.says)
+	}
+	for _, args := range [][]string{{"routing", "away-wait", "10m"}, {"hours", "set", "mon-fri", "09:00-17:00"}, {"holiday", "on"},
+		{"roundrobin", "mode", "balanced"}, {"capacity", "default", "3"}, {"operators", "edit", "bob", "--max-open", "2"}} {
+		has(t, w.want(t, 4, append([]string{"--as", "carol"}, args...)...), "Only admins")
+	}
+	if after := w.ok(t, "export").out; after != before {
+		t.Fatalf("refused settings changed the workspace:\n%s", firstLineDiff(before, after))
+	}
+
+	has(t, w.ok(t, "routing", "away-wait"), "Owner away wait: off")
+	has(t, w.ok(t, "routing", "away-wait", "0"), "Owner away wait set to 0s (was off) by alice.")
+	has(t, w.ok(t, "hours", "set", "mon-fri", "09:00-17:00", "--tz", "Europe/Berlin"),
+		"Working hours set to Mon–Fri 09:00–17:00 (Europe/Berlin) (was always open) by alice.")
+	has(t, w.ok(t, "hours", "set", "sat", "10:00-14:00"), "Mon–Fri 09:00–17:00, Sat 10:00–14:00 (Europe/Berlin)")
+	has(t, w.ok(t, "hours"), "Working hours: Mon–Fri 09:00–17:00, Sat 10:00–14:00 (Europe/Berlin)", "Now: ", "Holiday mode: off")
+	has(t, w.ok(t, "holiday", "on"), "Holiday mode turned on (was off) by alice.")
+	has(t, w.ok(t, "roundrobin", "mode", "balanced"), "Round robin mode set to balanced (was round_robin) by alice.")
+	has(t, w.ok(t, "capacity", "default", "3"), "Default capacity set to 3 (was no limit) by alice.")
+	has(t, w.ok(t, "operators", "edit", "carol", "--max-open", "5"), "Operator Carol Diaz (carol) changed: operator, online, at most 5 open from round robin.")
+	has(t, w.ok(t, "capacity"), "Default capacity: 3", "carol", "own", "bob")
+	doc := w.ok(t, "export").out
+	for _, want := range []string{`"owner_away_wait":"0s"`, `"hours":{"tz":"Europe/Berlin","mon":["09:00-17:00"]`, `"holiday":true`,
+		`"assignment":"balanced"`, `"default_max_open":3`, `"max_open":5`, `"setting":"hours","by":"alice"`, `"setting":"max_open:carol"`} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("export lacks %s", want)
+		}
+	}
+
+	// in holiday mode round robin does not run: a new customer waits in Support's backlog
+	has(t, w.ok(t, "inject", "message", "+15559990001", "hello", "--name", "Gus Lee"), "assigned to Bot (backlog)", "holiday mode")
+	has(t, w.ok(t, "list", "--backlog"), "Gus Lee")
+	// holiday off: the backlog is given out at once (the hours may be closed now: clear them)
+	w.ok(t, "hours", "clear")
+	has(t, w.ok(t, "holiday", "off"), "Holiday mode turned off (was on) by alice.")
+	has(t, w.ok(t, "list", "--backlog"), "No conversations match.")
+	has(t, w.ok(t, "show", "+15559990001"), "assignee:", "Carol Diaz", "[round_robin_backlog]", "holiday mode is off")
+
+	// Bob (offline) owns Dana Diaz: with a wait of 0 a cover takes her reopened conversation
+	w.ok(t, "close", "+15550001111")
+	has(t, w.ok(t, "inject", "message", "+15550001111", "is anyone there?"),
+		"assigned to Carol Diaz (covering for Bob Stone, offline), owner Bob Stone", "Why: Covered by Carol Diaz — contact owner Bob Stone is offline")
+	has(t, w.ok(t, "show", "+15550001111"), "Carol Diaz (covering for Bob Stone, offline)", "[owner_away]")
+	// Bob comes back; the cover keeps it until it closes, then it goes back to Bob
+	w.ok(t, "presence", "bob", "online")
+	has(t, w.ok(t, "inject", "message", "+15550001111", "thanks"), "covering for Bob Stone")
+	w.ok(t, "--as", "carol", "close", "+15550001111")
+	has(t, w.ok(t, "inject", "message", "+15550001111", "one more thing"), "assigned to Bob Stone", "Back with Bob Stone")
+}
+
+func firstLineDiff(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(la) && i < len(lb); i++ {
+		if la[i] != lb[i] {
+			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, la[i], lb[i])
+		}
+	}
+	return "lengths differ"
 }

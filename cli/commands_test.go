@@ -55,8 +55,20 @@ func TestEditsCarryOnlyTheFlagsGiven(t *testing.T) {
 		t.Errorf("operators edit zoe --role admin: %+v, %v", op, err)
 	}
 	if _, err := parsed(t, newOperatorsEditCmd, "zoe"); exitCodeOf(err) != exitUsage ||
-		!strings.Contains(err.Error(), "nothing to change: give --name, --role or --status") {
+		!strings.Contains(err.Error(), "nothing to change: give --name, --role, --status or --max-open") {
 		t.Errorf("operators edit zoe: %v", err)
+	}
+	if op, err := parsed(t, newOperatorsEditCmd, "zoe", "--max-open", "5"); err != nil || op.MaxOpen == nil || *op.MaxOpen == nil || **op.MaxOpen != 5 || op.Role != nil {
+		t.Errorf("operators edit zoe --max-open 5: %+v, %v", op, err)
+	}
+	if op, err := parsed(t, newOperatorsEditCmd, "zoe", "--max-open", "default"); err != nil || op.MaxOpen == nil || *op.MaxOpen != nil {
+		t.Errorf("operators edit zoe --max-open default: %+v, %v", op, err)
+	}
+	for _, bad := range []string{"-1", "five", "10001", ""} {
+		if _, err := parsed(t, newOperatorsEditCmd, "zoe", "--max-open", bad); exitCodeOf(err) != exitUsage ||
+			!strings.Contains(err.Error(), "--max-open") || !strings.Contains(err.Error(), "or default") {
+			t.Errorf("--max-open %q: %v", bad, err)
+		}
 	}
 
 	r, err := parsed(t, newRulesEditCmd, "refunds", "--channel", "")

@@ -26,10 +26,12 @@ func conversationCmds(a *app) []*cobra.Command {
 // ---- printing conversations ----
 
 func assigneeText(cv inbox.ConversationView) string {
-	switch id := cv.AssigneeID(); id {
-	case "":
+	switch id := cv.AssigneeID(); {
+	case id == "":
 		return "unassigned"
-	case "bot":
+	case cv.Cover != nil || cv.Backlog:
+		return "assigned to " + cv.AssigneeText() // "Olga Novak (covering for Lena Fischer, away)", "Bot (backlog)"
+	case id == "bot":
 		return "assigned to Bot"
 	default:
 		return "assigned to " + named(cv.AssigneeName, id)
@@ -165,7 +167,7 @@ type listOptions struct {
 func newListCmd(a *app, runF func(context.Context, *listOptions) error) *cobra.Command {
 	opts := &listOptions{app: a}
 	var status, assignee, team, cursor, order string
-	var waiting bool
+	var waiting, backlog bool
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List conversations, newest activity first",
@@ -177,6 +179,7 @@ then, when more follow, the cursor to go on from is printed (on stderr, or as "n
   switchboard list --status all --team sales
   switchboard list --assignee none         # open and unassigned
   switchboard list --waiting               # waiting for a team decision
+  switchboard list --backlog --team support   # waiting with Bot for round robin, oldest first
   switchboard list --limit 20              # the 20 newest; stderr says how to go on
   switchboard list --limit 20 --cursor CURSOR
   switchboard list --order oldest --limit 5
@@ -206,6 +209,18 @@ then, when more follow, the cursor to go on from is printed (on stderr, or as "n
 			if waiting {
 				opts.Filter.View = inbox.ViewWaiting
 			}
+			if backlog {
+				if waiting {
+					return usagef("--backlog and --waiting: give one of them (a conversation waiting for a decision is not in the backlog)")
+				}
+				if assignee != "" && assignee != "bot" {
+					return usagef("--backlog --assignee %q: the backlog waits with Bot; leave --assignee out", assignee)
+				}
+				opts.Filter.View = inbox.ViewBacklog
+				if !cmd.Flags().Changed("order") {
+					opts.Filter.Order = inbox.OldestFirst // the order round robin gives it out in
+				}
+			}
 			return runOr(ctx, opts, runF, listRun)
 		}),
 	}
@@ -213,6 +228,7 @@ then, when more follow, the cursor to go on from is printed (on stderr, or as "n
 	cmd.Flags().StringVar(&assignee, "assignee", "", "only conversations assigned to this operator id, bot, or none")
 	cmd.Flags().StringVar(&team, "team", "", "only conversations of this team id")
 	cmd.Flags().BoolVar(&waiting, "waiting", false, "only conversations waiting for a team decision")
+	cmd.Flags().BoolVar(&backlog, "backlog", false, "only conversations waiting in a team's backlog (oldest first, unless --order)")
 	cmd.Flags().IntVar(&opts.Limit, "limit", 0, "print at most N conversations (0: all), then the cursor to go on from")
 	cmd.Flags().StringVar(&cursor, "cursor", "", "start after this cursor (printed by a previous --limit)")
 	cmd.Flags().StringVar(&order, "order", "newest", "newest or oldest activity first")
@@ -423,6 +439,9 @@ func showRun(ctx context.Context, opts *showOptions) error {
 		assignee := "none"
 		if cv.AssigneeID() != "" {
 			assignee = named(cv.AssigneeName, cv.AssigneeID())
+		}
+		if cv.Cover != nil || cv.Backlog {
+			assignee = cv.AssigneeText() // "Olga Novak (covering for Lena Fischer, away)"
 		}
 		status := orDash(string(cv.Status))
 		if cv.Prompt != nil {

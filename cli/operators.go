@@ -59,7 +59,14 @@ func (a *app) showOperator(ctx context.Context, c inbox.Conn, id, verb string) e
 	}
 	o, _ := findOp(ops, id)
 	return a.emit(o, func(w *textOut) {
-		w.Printf("Operator %s %s: %s, %s.\n", named(o.Name, o.ID), verb, o.Role, o.Status)
+		capacity := ""
+		if o.MaxOpen != nil {
+			capacity = ", at most " + routing.CapacityText(*o.MaxOpen) + " open from round robin"
+			if *o.MaxOpen == 0 {
+				capacity = ", no limit of open conversations"
+			}
+		}
+		w.Printf("Operator %s %s: %s, %s%s.\n", named(o.Name, o.ID), verb, o.Role, o.Status, capacity)
 	})
 }
 
@@ -103,29 +110,46 @@ type operatorsEditOptions struct {
 	*app
 	ID                 string
 	Name, Role, Status *string
+	// MaxOpen is their own capacity when given: a number (0: no limit), or nil inside for the
+	// workspace default ("--max-open default").
+	MaxOpen **int
 }
 
 func newOperatorsEditCmd(a *app, runF func(context.Context, *operatorsEditOptions) error) *cobra.Command {
 	opts := &operatorsEditOptions{app: a}
-	var name, role, status string
+	var name, role, status, maxOpen string
 	cmd := &cobra.Command{
-		Use: "edit ID", Short: "Change an operator's name, role or status (admins)", Args: cobra.ExactArgs(1),
+		Use: "edit ID", Short: "Change an operator's name, role, status or capacity (admins)", Args: cobra.ExactArgs(1),
 		Example: `  switchboard operators edit zoe --name "Zoe Park-Lee"
-  switchboard operators edit zoe --role admin`,
+  switchboard operators edit zoe --role admin
+  switchboard operators edit zoe --max-open 5        # round robin gives her at most 5 open
+  switchboard operators edit zoe --max-open default  # the workspace default again`,
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
-			if err := nothingToChange(cmd, "name", "role", "status"); err != nil {
+			if err := nothingToChange(cmd, "name", "role", "status", "max-open"); err != nil {
 				return err
 			}
 			opts.ID = args[0]
 			opts.Name = given(cmd, "name", &name)
 			opts.Role = given(cmd, "role", &role)
 			opts.Status = given(cmd, "status", &status)
+			if cmd.Flags().Changed("max-open") {
+				var own *int
+				if !strings.EqualFold(strings.TrimSpace(maxOpen), "default") {
+					n, err := routing.ParseCapacity(maxOpen)
+					if err != nil {
+						return usagef("--max-open: %v, or default for the workspace's", err)
+					}
+					own = &n
+				}
+				opts.MaxOpen = &own
+			}
 			return runOr(ctx, opts, runF, operatorsEditRun)
 		}),
 	}
 	cmd.Flags().StringVar(&name, "name", "", "new name")
 	cmd.Flags().StringVar(&role, "role", "", "operator or admin")
 	cmd.Flags().StringVar(&status, "status", "", "online, away or offline")
+	cmd.Flags().StringVar(&maxOpen, "max-open", "", "at most N open conversations from round robin (0: no limit), or default")
 	return cmd
 }
 
@@ -149,6 +173,9 @@ func operatorsEditRun(ctx context.Context, opts *operatorsEditOptions) error {
 	}
 	if opts.Status != nil {
 		op.Status = routing.Presence(*opts.Status)
+	}
+	if opts.MaxOpen != nil {
+		op.MaxOpen = *opts.MaxOpen
 	}
 	if err := run0(ctx, inbox.OpUpdateOperator, c, op); err != nil {
 		return err

@@ -13,7 +13,10 @@ import (
 // The workspace's settings and who you are: `routing`, `roundrobin`, `presence`, `whoami`.
 
 func settingsCmds(a *app) []*cobra.Command {
-	return []*cobra.Command{newRoutingCmd(a, nil), newRoundrobinCmd(a, nil), newPresenceCmd(a, nil), newWhoamiCmd(a, nil)}
+	routingCmd, rrCmd := newRoutingCmd(a, nil), newRoundrobinCmd(a, nil)
+	routingCmd.AddCommand(newAwayWaitCmd(a, nil)) // presence.go
+	rrCmd.AddCommand(newModeCmd(a, nil))
+	return append([]*cobra.Command{routingCmd, rrCmd, newPresenceCmd(a, nil), newWhoamiCmd(a, nil)}, presenceCmds(a)...)
 }
 
 func onOff(b bool) string {
@@ -154,7 +157,9 @@ func newPresenceCmd(a *app, runF func(context.Context, *presenceOptions) error) 
 		Use:   "presence [OPERATOR] [online|away|offline|auto]",
 		Short: "Show or set an operator's status (your own, or anyone's for an admin)",
 		Long: `Show or set an operator's status. Away and offline operators keep their conversations;
-they only leave round robin. With no argument it shows your own status.
+they only leave round robin (and, with the owner-away wait set, their contacts' new and
+reopened conversations go to a cover). Coming online, they take what waits in their teams'
+backlogs. With no argument it shows your own status.
 
 A status follows the operator's SSH sessions (switchboard serve --ssh) unless it was set by
 hand: online while a session is open and a key was pressed within the idle time (presence

@@ -92,6 +92,27 @@ var Steps = []Step{
 		Check:  func(f *Facts) bool { return f.routedCall },
 	},
 	{
+		Title: "An away owner is covered, and gets the conversation back",
+		Do: "Press s, press j until ▸ is on “Owner away”, press space (it says 0: a cover at once), esc. Press i, type Mila (owner Sofia, " +
+			"offline), tab twice, type a message, enter: the list shows “→ Lena for Sofia” (or Omar). Press /, type Mila, enter, then c to " +
+			"close it. Press u, move to Sofia Rossi, enter, press p (Sofia is online now); press u, move to Maya Patel, enter. " +
+			"Press i, type Mila, tab twice, type a message, enter.",
+		Expect: "The first message goes to a cover — “Covered by … — contact owner Sofia Rossi is offline” — and Sofia stays the owner; " +
+			"after the close, the next message brings it back to Sofia (“Back with Sofia Rossi”, the cover ended).",
+		Check: func(f *Facts) bool {
+			covered := map[string]bool{}
+			for _, n := range f.notes {
+				if n.Reason == string(routing.ReasonOwnerAway) || n.Reason == string(routing.ReasonOwnerAwayFallback) {
+					covered[n.Contact] = strings.HasPrefix(n.Text, "Covered by ")
+				}
+				if n.Reason == string(routing.ReasonCoverEnded) && covered[n.Contact] {
+					return true
+				}
+			}
+			return false
+		},
+	},
+	{
 		Title:  "Routing off: the next reopen follows round robin",
 		Do:     "Press s, space on “Contact owner-based routing” to switch it off, esc. Then press i, type Chloe (owner Lena, closed), tab twice, type a message, enter.",
 		Expect: "Round robin (or a rule) assigns it; Lena stays the contact owner — turning routing off changes no data.",
@@ -319,7 +340,8 @@ func (t *Tour) facts(ctx context.Context) (*Facts, error) {
 // routedReason reports whether a note's reason is an inbound routing decision.
 func routedReason(r string) bool {
 	switch routing.Reason(r) {
-	case routing.ReasonOwner, routing.ReasonActiveAssignee, routing.ReasonOwnerTeamMismatch, routing.ReasonRoundRobin, routing.ReasonDefault:
+	case routing.ReasonOwner, routing.ReasonActiveAssignee, routing.ReasonOwnerTeamMismatch, routing.ReasonRoundRobin, routing.ReasonDefault,
+		routing.ReasonOwnerAway, routing.ReasonOwnerAwayWait, routing.ReasonOutsideHours, routing.ReasonBalanced, routing.ReasonCoverEnded:
 		return true
 	}
 	return strings.HasPrefix(r, "rule:")

@@ -246,3 +246,31 @@ func TestTourProgressSurvivesReopening(t *testing.T) {
 		t.Fatal("a damaged state file kept progress")
 	}
 }
+
+func TestTourStepAwayOwnerCovered(t *testing.T) {
+	s, done := tourAt(t)
+	i := stepIndex(t, "An away owner is covered, and gets the conversation back")
+	if _, err := s.SetAwayWait(ctx, "maya", "0"); err != nil {
+		t.Fatal(err)
+	}
+	out := inject(t, s, "4915112345008", "Is Friday still fine?")
+	if c := out.Conversation; !c.Covering() || c.OwnerID() != "sofia" || out.Reason != "owner_away" {
+		t.Fatalf("Mila: %q owner %s (%s: %s)", c.AssigneeText(), c.OwnerID(), out.Reason, out.Why)
+	}
+	if done(i) {
+		t.Fatal("done before the owner got it back")
+	}
+	if _, err := s.CloseConversation(ctx, "maya", "4915112345008", 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetPresence(ctx, "sofia", "sofia", "online"); err != nil {
+		t.Fatal(err)
+	}
+	out = inject(t, s, "4915112345008", "One more question")
+	if out.Reason != "cover_ended" || out.Conversation.AssigneeID() != "sofia" {
+		t.Fatalf("the next reopen: %s %s (%s)", out.Reason, out.Conversation.AssigneeID(), out.Why)
+	}
+	if !done(i) {
+		t.Fatal("not done")
+	}
+}

@@ -74,6 +74,10 @@ var tourContacts = []script{
 	// owner Lena, closed in Support: with routing off the next reopen goes to round robin
 	{id: "4915112345007", name: "Chloe Dubois", owner: "lena", status: "closed", team: "support", assignee: "lena",
 		lines: []string{"How do I export my data?", "Settings → Export, Chloe"}},
+	// owner Sofia (offline) in Support, closed: with an owner-away wait of 0 a cover takes the
+	// reopen; after it closes, Sofia (online again) gets the next one back
+	{id: "4915112345008", name: "Mila Horvat", owner: "sofia", status: "closed", team: "support", assignee: "sofia",
+		lines: []string{"Can I move my delivery to Friday?", "Done — Friday it is, Mila"}},
 }
 
 var fillerNames = []string{"Amir Khan", "Beatriz Souza", "Carlos Mendes", "Daniela Costa", "Emil Novak",

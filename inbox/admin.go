@@ -81,6 +81,11 @@ func (s *Service) setting(ctx context.Context, by string, key routing.SettingKey
 		}
 		w.setConfig(c)
 		w.emit(Event{Kind: EventConfig, Actor: ch.By})
+		if key == routing.SettingRoundRobin || key == routing.SettingPlan {
+			// round robin may have come into force: the online members are candidates now, so
+			// the backlogs are swept after the change (the change itself changes nothing)
+			w.markAll(routing.TriggerSettings)
+		}
 		return nil
 	})
 	if KindOf(err) == Forbidden {
@@ -118,7 +123,11 @@ func (s *Service) SetDefaultTeam(ctx context.Context, by, team string) (domain.S
 }
 
 // SetPresence sets an operator's status (themselves, or anyone for an admin). It changes no
-// assignment; it only takes them in or out of round robin.
+// assignment of theirs; it takes them in or out of round robin, and an operator who comes
+// online takes what waits in their teams' backlogs (round_robin_backlog). Every change of an
+// operator goes through setOperator, which says what it means to routing, so presence a door
+// sets (an SSH session coming and going) sweeps the backlogs too, when it is set through here
+// or UpdateOperator.
 func (s *Service) SetPresence(ctx context.Context, by, operator, status string) error {
 	if !routing.Presence(status).Valid() {
 		return errorf(Invalid, "Unknown status %q: use online, away or offline", status)
@@ -173,6 +182,43 @@ func (s *Service) SetPresenceIdle(ctx context.Context, by string, d time.Duratio
 	})
 	return out, err
 }
+
+// setOperator stores operator o at index i of the staged configuration c and says what the
+// change means to routing: an operator who came online, became an operator or got more room
+// takes what waits in their teams' backlogs; a change of their own capacity is recorded in the
+// settings history.
+func (w *wtx) setOperator(c *config, i int, o domain.Operator, by string) error {
+	old := c.ops[i]
+	w.write()
+	c.ops[i] = o
+	if err := w.tx.PutOperator(o); err != nil {
+		return must(err)
+	}
+	if !sameMax(old.MaxOpen, o.MaxOpen) {
+		n, has := 0, o.MaxOpen != nil
+		if has {
+			n = *o.MaxOpen
+		}
+		ch, err := routing.DecideOperatorMaxOpen(w.s.ws, by, o.ID, n, has, w.s.at(time.Time{}))
+		if err != nil {
+			return fromRouting(err)
+		}
+		if _, err := w.tx.AddHistory(domain.SettingChange{Key: string(ch.Key), By: ch.By, At: ch.At, From: ch.From, To: ch.To}); err != nil {
+			return must(err)
+		}
+		w.markOperator(routing.TriggerCapacity, o.ID)
+	}
+	w.configChanged(c, by)
+	switch {
+	case o.Status == routing.Online && old.Status != routing.Online:
+		w.markOperator(routing.TriggerOnline, o.ID)
+	case o.Role == routing.RoleOperator && old.Role != routing.RoleOperator:
+		w.markOperator(routing.TriggerMember, o.ID)
+	}
+	return nil
+}
+
+func sameMax(a, b *int) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 
 // MarkNotificationsRead marks the operator's notifications read: the given ones, or all when
 // seqs is empty.
@@ -252,6 +298,11 @@ func checkOperator(o domain.Operator) error {
 	if !routing.Presence(o.Status).Valid() {
 		return errorf(Invalid, "Unknown status %q for operator %q: use online, away or offline", o.Status, o.ID)
 	}
+	if o.MaxOpen != nil {
+		if err := routing.CheckCapacity(*o.MaxOpen); err != nil {
+			return errorf(Invalid, "max_open of operator %q: %v", o.ID, err)
+		}
+	}
 	return checkKeys(o)
 }
 
@@ -273,16 +324,10 @@ func (s *Service) UpdateOperator(ctx context.Context, by string, o domain.Operat
 		if c.ops[i].Role == "admin" && o.Role != "admin" && len(w.admins()) == 1 {
 			return errorf(Invalid, "%s is the last admin; make someone else an admin first", c.ops[i].Name)
 		}
-		w.write()
 		// the keys change only by AddKey and RemoveKey; a status set here is set by hand
 		o.Keys = c.ops[i].Keys
 		o.PresenceManual = c.ops[i].PresenceManual || o.Status != c.ops[i].Status
-		c.ops[i] = o
-		if err := w.tx.PutOperator(o); err != nil {
-			return must(err)
-		}
-		w.configChanged(c, by)
-		return nil
+		return w.setOperator(c, i, o, by)
 	})
 }
 
@@ -549,6 +594,7 @@ func (s *Service) AddMember(ctx context.Context, by, team, operator string) erro
 			return must(err)
 		}
 		w.configChanged(c, by)
+		w.markSweep(routing.Trigger{Kind: routing.TriggerMember, Operator: operator}, team) // a new candidate?
 		return nil
 	})
 }
@@ -670,9 +716,16 @@ func (s *Service) DeleteContact(ctx context.Context, by, contact string) error {
 		if err != nil {
 			return readErr(err)
 		}
+		cv, _, err := w.tx.Conversation(ct.ID)
+		if err != nil {
+			return must(err)
+		}
 		w.write()
 		if _, err := w.tx.DeleteContact(ct.ID); err != nil {
 			return must(err)
+		}
+		if err := w.recount(cv.Assignee); err != nil { // their assignee has one fewer open
+			return err
 		}
 		w.emit(Event{Kind: EventReload, Actor: by, Contact: ct.ID})
 		return nil

@@ -193,6 +193,10 @@ type (
 	ValueReq struct {
 		Value string `json:"value"`
 	}
+	// CountReq sets a setting to a number (a capacity).
+	CountReq struct {
+		N int `json:"n"`
+	}
 	// PresenceReq sets an operator's presence.
 	PresenceReq struct {
 		Operator string `json:"operator"`
@@ -328,6 +332,24 @@ var (
 	OpSetPresence = op("SetPresence", func(ctx context.Context, s *Session, r PresenceReq) (None, error) {
 		return None{}, s.SetPresence(ctx, r.Operator, r.Status)
 	})
+
+	// routing that knows who is there
+	OpSetAwayWait = op("SetAwayWait", func(ctx context.Context, s *Session, r ValueReq) (domain.SettingChange, error) {
+		return s.SetAwayWait(ctx, r.Value)
+	})
+	OpChangeHours = op("ChangeHours", func(ctx context.Context, s *Session, r HoursChange) (domain.SettingChange, error) {
+		return s.ChangeHours(ctx, r)
+	})
+	OpSetHoliday = op("SetHoliday", func(ctx context.Context, s *Session, r ToggleReq) (domain.SettingChange, error) {
+		return s.SetHoliday(ctx, r.On)
+	})
+	OpSetAssignment = op("SetAssignment", func(ctx context.Context, s *Session, r ValueReq) (domain.SettingChange, error) {
+		return s.SetAssignment(ctx, r.Value)
+	})
+	OpSetDefaultMaxOpen = op("SetDefaultMaxOpen", func(ctx context.Context, s *Session, r CountReq) (domain.SettingChange, error) {
+		return s.SetDefaultMaxOpen(ctx, r.N)
+	})
+	OpCapacity = op("Capacity", func(ctx context.Context, s *Session, _ None) (CapacityReport, error) { return s.Capacity(ctx) })
 
 	OpAddOperator = op("AddOperator", func(ctx context.Context, s *Session, o domain.Operator) (None, error) {
 		return None{}, s.AddOperator(ctx, o)

@@ -7,10 +7,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	sbbolt "switchboard/data/bolt"
+	"switchboard/inbox/domain"
 )
 
 // The three benchmarks below are meant to run side by side in one call:
@@ -204,4 +206,101 @@ func BenchmarkIngestParallel(b *testing.B) {
 	if heard := stop(); heard == 0 {
 		b.Fatal("the subscriber heard nothing")
 	}
+}
+
+// BenchmarkBacklogSweep measures one presence change that gives out a backlog of 10,000
+// conversations (issue 15; target: under 50 ms of writer time). Run the sub-benchmarks in one
+// call, so the baselines are measured in the same run:
+//
+//	go test -run '^$' -bench BacklogSweep -benchtime=5x ./inbox
+//
+// presence_only is the same presence change with an empty backlog; store_baseline writes what
+// the sweep must write at least (each conversation's record with its new assignee and one note)
+// straight through the Store in one transaction; sweep_10000 is the presence change: Carol comes
+// online and round robin gives her, oldest first, the 10,000 conversations waiting in Support's
+// backlog (owner routing on, no owners: each also makes her the contact owner). writer-ms is the
+// call's time: the writer goroutine runs nothing else meanwhile, so it is the writer's time,
+// commit and fsync included.
+func BenchmarkBacklogSweep(b *testing.B) {
+	const n = 10000
+	setup := func(b *testing.B, backlog int) *Service {
+		b.Helper()
+		s := newService(b, true)
+		noErr(0, s.SetPresence(ctx, "carol", "carol", "away"))(b) // Support: Bob offline, Dana admin: nobody
+		var cs []DocContact
+		var cvs []DocConversation
+		at := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+		for i := 0; i < backlog; i++ {
+			id := fmt.Sprintf("1888%07d", i)
+			cs = append(cs, DocContact{ID: id, Name: fmt.Sprintf("Waiting %d", i), Tags: []string{}})
+			bot := "bot"
+			cvs = append(cvs, DocConversation{Contact: id, Status: "open", Assignee: &bot, Team: "support", Backlog: true,
+				Timeline: []domain.Entry{{At: at.Add(time.Duration(i) * time.Second), Kind: domain.KindMessage, Text: "hello, anyone there?"}}})
+		}
+		if backlog > 0 {
+			noErr(0, s.AddConversations(ctx, "alice", cs, cvs))(b)
+			if c := noErr(s.Counts(ctx, "alice"))(b); c.Backlog != backlog {
+				b.Fatalf("backlog of %d, want %d", c.Backlog, backlog)
+			}
+		}
+		return s
+	}
+	run := func(b *testing.B, backlog int, timed func(s *Service)) {
+		var total time.Duration
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			s := setup(b, backlog)
+			b.StartTimer()
+			start := time.Now()
+			timed(s)
+			total += time.Since(start)
+			b.StopTimer()
+			s.Close()
+			b.StartTimer()
+		}
+		b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "writer-ms")
+	}
+	b.Run("presence_only", func(b *testing.B) {
+		run(b, 0, func(s *Service) { noErr(0, s.SetPresence(ctx, "carol", "carol", "online"))(b) })
+	})
+	b.Run("store_baseline", func(b *testing.B) {
+		run(b, n, func(s *Service) {
+			err := s.Store().Update(func(tx domain.Tx) error {
+				cursor := ""
+				for {
+					convs, next, err := tx.List(domain.Query{Backlog: true, OldestFirst: true}, cursor, 256, nil)
+					if err != nil {
+						return err
+					}
+					for _, cv := range convs {
+						cv.Assignee, cv.Backlog = "carol", false
+						if _, err := tx.AppendEntry(&cv, domain.Entry{At: time.Unix(0, cv.LastAt+1), Kind: domain.KindNote, By: "routing",
+							Reason: "round_robin_backlog", Text: "From Support's backlog: round robin picked Carol Diaz"}); err != nil {
+							return err
+						}
+						if err := tx.PutConversation(cv); err != nil {
+							return err
+						}
+					}
+					if next == "" {
+						return nil
+					}
+					cursor = next
+				}
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+	b.Run("sweep_10000", func(b *testing.B) {
+		run(b, n, func(s *Service) {
+			noErr(0, s.SetPresence(ctx, "carol", "carol", "online"))(b)
+			b.StopTimer()
+			if c := noErr(s.Counts(ctx, "carol"))(b); c.Backlog != 0 || c.Mine != n {
+				b.Fatalf("after the sweep: %+v", c)
+			}
+			b.StartTimer()
+		})
+	})
 }

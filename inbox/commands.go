@@ -252,6 +252,12 @@ func (w *wtx) inject(id identities, in Inbound, ch routing.Channel, at time.Time
 	if err != nil {
 		return Outcome{}, err
 	}
+	if !d.WaitUntil.IsZero() {
+		// the owner is away: a cover if they still are when the wait runs out
+		if err := w.tx.PutTimer(awayTimer(d.WaitUntil, ct.ID, cv.Version, key, d.After.Assignee)); err != nil {
+			return Outcome{}, must(err)
+		}
+	}
 	out.Entry = &e
 	if d.RaisePrompt {
 		// no person acted: the owner and every admin hear that a decision waits
@@ -347,7 +353,8 @@ func routingConv(cv domain.Conversation, exists bool) routing.Conversation {
 	if !exists {
 		return routing.Conversation{}
 	}
-	rc := routing.Conversation{Status: routing.Status(cv.Status), Assignee: cv.Assignee, Team: cv.Team, BotHold: cv.BotHold}
+	rc := routing.Conversation{Status: routing.Status(cv.Status), Assignee: cv.Assignee, Team: cv.Team, BotHold: cv.BotHold,
+		Cover: cv.Cover, Backlog: cv.Backlog}
 	if cv.Prompt != nil {
 		rc.Prompt = &routing.Prompt{Kind: routing.PromptKind(cv.Prompt.Kind), Target: cv.Prompt.Target, Team: cv.Prompt.Team,
 			Choices: cv.Prompt.Choices, RaisedBy: cv.Prompt.RaisedBy, At: cv.Prompt.At}
@@ -362,10 +369,12 @@ func (w *wtx) apply(ct *domain.Contact, cv *domain.Conversation, d routing.Decis
 	w.write()
 	cfg := w.s.stage
 	changed := d.Changed()
+	wasInBacklog := cv.InBacklog()
 	if d.After.Status != routing.StatusNew {
 		cv.Status = d.After.Status
 	}
 	cv.Assignee, cv.Team, cv.BotHold = d.After.Assignee, d.After.Team, d.After.BotHold
+	cv.Cover, cv.Backlog = d.After.Cover, d.After.Backlog
 	if d.ClearPrompt {
 		cv.Prompt = nil
 	}
@@ -401,9 +410,24 @@ func (w *wtx) apply(ct *domain.Contact, cv *domain.Conversation, d routing.Decis
 	}
 	if d.Pick.Operator != "" {
 		w.s.ws.Remember(d.Pick)
-		if err := w.tx.PutRoundRobin(d.Pick.Team, w.s.ws.RoundRobin(d.Pick.Team)); err != nil {
-			return Outcome{}, must(err)
+		if w.rr == nil {
+			w.rr = map[string]bool{}
 		}
+		w.rr[d.Pick.Team] = true // written when the command is done (finish)
+	}
+	// capacity: who has one more open conversation, who one fewer (and so room again)
+	if freed, _ := w.s.ws.Track(d); freed != "" {
+		w.markOperator(routing.TriggerCapacity, freed)
+	}
+	if d.HoursStop() == routing.ClosedHours {
+		if err := w.armHours(d.At); err != nil {
+			return Outcome{}, err
+		}
+	}
+	if cv.InBacklog() && !wasInBacklog && d.Before.Backlog {
+		// back in the backlog (a team decision on it was declined or withdrawn): a member may
+		// have become a candidate meanwhile
+		w.markSweep(routing.Trigger{Kind: routing.TriggerBack}, cv.Team)
 	}
 	if cv.Status != "" {
 		if err := w.tx.PutConversation(*cv); err != nil {

@@ -318,11 +318,21 @@ func TestSetPresence(t *testing.T) {
 	if c := out.Conversation; c.AssigneeID() != "bot" || c.Team != "support" {
 		t.Fatalf("nobody online: %s in %s (%s)", c.AssigneeID(), c.Team, out.Why)
 	}
-	// an admin brings bob online: he takes the next one; presence changed no assignment
+	if !out.Conversation.Backlog {
+		t.Fatalf("round robin found nobody, yet it is not in Support's backlog: %+v", out.Conversation)
+	}
+	// going away changes no assignment
 	conv := convPart(t, s)
-	noErr(0, s.SetPresence(ctx, "dana", "bob", "online"))(t)
+	noErr(0, s.SetPresence(ctx, "dana", "erin", "away"))(t)
 	if convPart(t, s) != conv {
-		t.Fatal("a presence change changed conversations")
+		t.Fatal("going away changed conversations")
+	}
+	// an admin brings bob online: he takes what waits in Support's backlog, then the next one
+	noErr(0, s.SetPresence(ctx, "dana", "bob", "online"))(t)
+	d := noErr(s.Conversation(ctx, "alice", "15551230001", "", 50))(t)
+	if c := d.Conversation; c.AssigneeID() != "bob" || c.WhyReason != "round_robin_backlog" || c.Backlog ||
+		!strings.Contains(c.Why, "Bob Stone is online now") {
+		t.Fatalf("the backlog after bob came online: %s (%s: %s)", c.AssigneeID(), c.WhyReason, c.Why)
 	}
 	out = noErr(s.Inject(ctx, Inbound{Channel: "message", From: "15551230002", Text: "hi"}))(t)
 	if out.Conversation.AssigneeID() != "bob" {

@@ -88,6 +88,8 @@ type DocConversation struct {
 	Assignee  *string        `json:"assignee"`
 	Team      string         `json:"team"`
 	BotHold   bool           `json:"bot_hold,omitempty"`
+	Cover     *string        `json:"cover,omitempty"`   // the owner the assignee stands in for
+	Backlog   bool           `json:"backlog,omitempty"` // waits in its team's backlog
 	Version   uint64         `json:"version,omitempty"`
 	Unread    int            `json:"unread,omitempty"`
 	Why       string         `json:"why,omitempty"`
@@ -178,7 +180,7 @@ func (s *Service) Export(ctx context.Context, out io.Writer) error {
 		ew.open("conversations")
 		if err := tx.Conversations(func(c domain.Conversation) error {
 			dc := DocConversation{Contact: c.Contact, Status: c.Status, Assignee: strPtr(c.Assignee), Team: c.Team,
-				BotHold: c.BotHold, Version: c.Version, Unread: c.Unread, Why: c.Why, WhyReason: c.WhyReason}
+				BotHold: c.BotHold, Cover: strPtr(c.Cover), Backlog: c.Backlog, Version: c.Version, Unread: c.Unread, Why: c.Why, WhyReason: c.WhyReason}
 			cursor := ""
 			var pages [][]domain.Entry
 			for {
@@ -349,6 +351,10 @@ func (s *Service) Import(ctx context.Context, by string, r io.Reader, replace bo
 		}
 		s.stage = newConfig(doc.Settings, sortedOps(doc.Operators), doc.Teams)
 		s.ws = buildWorkspace(s.stage, doc.RoundRobin)
+		if err := w.recountAll(); err != nil {
+			return err
+		}
+		w.markAll(routing.TriggerSettings) // a backlog with a candidate now is given out
 		w.emit(Event{Kind: EventReload, Actor: by})
 		return nil
 	})
@@ -387,6 +393,23 @@ func validateDocument(doc *Document) error {
 	}
 	// a toggle may stay switched on under a plan that lacks it (after a downgrade): it is then
 	// not in force, and the document keeps it as it is
+	if st.OwnerAwayWait != "" {
+		if v, err := routing.ParseWait(st.OwnerAwayWait); err != nil || !v.On {
+			return bad("settings.owner_away_wait", "%q is not a wait: give a Go duration like \"0s\" or \"10m\" (at most %s), or leave it out for off",
+				st.OwnerAwayWait, routing.FormatDuration(routing.MaxWait))
+		}
+	}
+	if err := checkHours(st.Hours); err != nil {
+		return bad("settings.hours", "%v", err)
+	}
+	if st.Assignment != "" {
+		if _, err := routing.ParseAssignment(st.Assignment); err != nil {
+			return bad("settings.assignment", "%q; use round_robin or balanced", st.Assignment)
+		}
+	}
+	if err := routing.CheckCapacity(st.DefaultMaxOpen); err != nil {
+		return bad("settings.default_max_open", "%v", err)
+	}
 	ops := map[string]domain.Operator{}
 	for i, o := range doc.Operators {
 		if err := checkOperator(o); err != nil {
@@ -442,6 +465,7 @@ func validateDocument(doc *Document) error {
 	}
 	inTeam := func(op, team string) bool { return slices.Contains(teams[team].Members, op) }
 	contacts := map[string]bool{}
+	owners := map[string]string{} // contact → owner, for covers
 	idents := map[string]string{} // identity → the field that has it
 	for i, c := range doc.Contacts {
 		f := fmt.Sprintf("contacts[%d]", i)
@@ -466,6 +490,7 @@ func validateDocument(doc *Document) error {
 			if _, ok := ops[*c.Owner]; !ok {
 				return bad(f+".owner", "operator %q not found", *c.Owner)
 			}
+			owners[c.ID] = *c.Owner
 		}
 	}
 	for i, c := range doc.Contacts {
@@ -502,6 +527,15 @@ func validateDocument(doc *Document) error {
 			if !inTeam(*a, c.Team) {
 				return bad(f+".assignee", "%q is not a member of team %q (a human assignee must be in the conversation's team)", *a, c.Team)
 			}
+		}
+		if cover := c.Cover; cover != nil {
+			owner := owners[c.Contact]
+			if *cover != owner || c.Assignee == nil || *c.Assignee == *cover {
+				return bad(f+".cover", "%q: a cover stands in for the contact's owner (%q), with someone else assigned", *cover, owner)
+			}
+		}
+		if c.Backlog && (c.Status != "open" || c.Assignee == nil || *c.Assignee != routing.Bot || c.BotHold) {
+			return bad(f+".backlog", "only an open conversation with Bot (and no bot_hold) waits in a backlog")
 		}
 		if len(c.Timeline) == 0 {
 			return bad(f+".timeline", "is empty; a conversation starts with a message or call")
@@ -721,8 +755,11 @@ func writeConversations(tx domain.Tx, doc *Document) error {
 		prompts[p.Contact] = p
 	}
 	for _, dc := range doc.Conversations {
-		cv := domain.Conversation{Contact: dc.Contact, Status: dc.Status, Team: dc.Team, BotHold: dc.BotHold,
+		cv := domain.Conversation{Contact: dc.Contact, Status: dc.Status, Team: dc.Team, BotHold: dc.BotHold, Backlog: dc.Backlog,
 			Version: dc.Version, Unread: dc.Unread, Why: dc.Why, WhyReason: dc.WhyReason}
+		if dc.Cover != nil {
+			cv.Cover = *dc.Cover
+		}
 		if dc.Assignee != nil {
 			cv.Assignee = *dc.Assignee
 		}
@@ -787,6 +824,10 @@ func (s *Service) AddConversations(ctx context.Context, by string, contacts []Do
 		if err := writeConversations(w.tx, doc); err != nil {
 			return must(err)
 		}
+		if err := w.recountAll(); err != nil {
+			return err
+		}
+		w.markAll(routing.TriggerSettings)
 		w.emit(Event{Kind: EventReload, Actor: by})
 		return nil
 	})

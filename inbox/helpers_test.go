@@ -30,6 +30,28 @@ func (c *clock) now() time.Time {
 // Support = bob, carol, dana; Sales = alice, erin; Billing = frank, carol).
 func newService(t testing.TB, fixture bool) *Service {
 	t.Helper()
+	s, _ := newServiceClock(t, fixture)
+	return s
+}
+
+// advance moves the clock on by d.
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// peek is the clock's time, without moving it.
+func (c *clock) peek() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// newServiceClock is newService with its clock (which moves a second each time it is read), to
+// move on by hand.
+func newServiceClock(t testing.TB, fixture bool) (*Service, *clock) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "sb.db")
 	c := &clock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
 	s, err := openInbox(path, Options{Now: c.now, NoTimers: true})
@@ -46,7 +68,7 @@ func newService(t testing.TB, fixture bool) *Service {
 			t.Fatal(err)
 		}
 	}
-	return s
+	return s, c
 }
 
 func export(t testing.TB, s *Service) string {

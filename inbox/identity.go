@@ -426,6 +426,7 @@ func (w *wtx) merge(a, b domain.Contact, at time.Time) (domain.Contact, error) {
 	case okB && okA:
 		if cvB.Status == "open" && cvA.Status != "open" {
 			merged.Status, merged.Assignee, merged.Team, merged.BotHold, merged.Prompt = cvB.Status, cvB.Assignee, cvB.Team, cvB.BotHold, cvB.Prompt
+			merged.Cover, merged.Backlog = cvB.Cover, cvB.Backlog
 			merged.Why, merged.WhyReason = cvB.Why, cvB.WhyReason
 		}
 		merged.Unread += cvB.Unread
@@ -487,6 +488,16 @@ func (w *wtx) merge(a, b domain.Contact, at time.Time) (domain.Contact, error) {
 		if err := w.tx.PutConversation(merged); err != nil {
 			return a, must(err)
 		}
+	}
+	if merged.Cover != "" && merged.Cover != a.Owner {
+		merged.Cover = "" // the merged contact's owner is someone else: nobody to stand in for
+		if err := w.tx.PutConversation(merged); err != nil {
+			return a, must(err)
+		}
+	}
+	// two conversations are one now: whoever had the other has one fewer open
+	if err := w.recount(cvA.Assignee, cvB.Assignee); err != nil {
+		return a, err
 	}
 	w.emit(Event{Kind: EventConversation, Contact: b.ID, Actor: ByWhatsApp})
 	return a, nil

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"switchboard/inbox/domain"
 	"testing"
+	"time"
 )
 
 // listAll pages through a view with a small page size and returns every conversation, failing
@@ -73,6 +74,9 @@ func checkInvariants(t testing.TB, s *Service) {
 		if c.Prompt != nil {
 			want["waiting"]++
 		}
+		if c.Backlog {
+			want["backlog"]++
+		}
 		if c.Status == "open" {
 			switch a {
 			case "":
@@ -109,6 +113,7 @@ func checkInvariants(t testing.TB, s *Service) {
 	count("open", Filter{View: ViewOpen})
 	count("closed", Filter{View: ViewClosed})
 	count("waiting", Filter{View: ViewWaiting})
+	count("backlog", Filter{View: ViewBacklog})
 	count("unassigned", Filter{View: ViewUnassigned})
 	count("bot", Filter{View: ViewBot})
 	for id := range teams {
@@ -120,14 +125,49 @@ func checkInvariants(t testing.TB, s *Service) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Mine != got["mine:"+o.ID] || c.Unassigned != got["unassigned"] || c.Bot != got["bot"] || c.Waiting != got["waiting"] ||
+		if c.Mine != got["mine:"+o.ID] || c.Unassigned != got["unassigned"] || c.Bot != got["bot"] || c.Waiting != got["waiting"] || c.Backlog != got["backlog"] ||
 			c.Open != got["open"] || c.Closed != got["closed"] || c.All != got["all"] {
 			t.Fatalf("counts for %s = %+v, lists give %v", o.ID, c, got)
+		}
+		if n := s.ws.Load(o.ID); n != got["mine:"+o.ID] {
+			t.Fatalf("routing counts %d open conversations of %s, the lists %d", n, o.ID, got["mine:"+o.ID])
 		}
 		for id := range teams {
 			if c.Teams[id] != got["team:"+id] {
 				t.Fatalf("counts for team %s = %d, list gives %d", id, c.Teams[id], got["team:"+id])
 			}
+		}
+	}
+}
+
+// checkPresence checks, on the stored data, invariants 2 (amended) and 9 and what covers and
+// the backlog must be: a backlog conversation is open with Bot and no decision; no team with a
+// candidate now has one (after the timers due now fired, as the timer loop does); a cover stands
+// in for the contact's owner.
+func checkPresence(t testing.TB, s *Service, now time.Time) {
+	t.Helper()
+	cfg := s.cfg.Load()
+	ws := buildWorkspace(cfg, nil)
+	all := listAll(t, s, Filter{View: ViewAll})
+	for _, c := range all {
+		if c.Status == "open" {
+			if a := c.AssigneeID(); a != "" && a != "bot" {
+				ws.SetLoad(a, ws.Load(a)+1)
+			}
+		}
+	}
+	for _, c := range all {
+		if c.Backlog && (c.Status != "open" || c.AssigneeID() != "bot" || c.Prompt != nil || c.BotHold) {
+			t.Fatalf("%s is in the backlog as %+v", c.Contact.ID, c)
+		}
+		if c.Backlog && ws.HasCandidate(c.Team, now) {
+			t.Fatalf("invariant 9: %s waits in %s's backlog while the team has a candidate (at %v)", c.Contact.ID, c.Team, now)
+		}
+		if c.Cover != nil && (c.AssigneeID() == "" || c.AssigneeID() == *c.Cover) {
+			t.Fatalf("%s: a cover for %s with %q assigned", c.Contact.ID, *c.Cover, c.AssigneeID())
+		}
+		if c.Covering() && c.Status == "open" && ws.Settings.OwnerRoutingActive() && *c.Cover != c.OwnerID() {
+			t.Fatalf("%s: %s covers for %s, but the owner is %q", c.Contact.ID, c.AssigneeID(), *c.Cover, c.OwnerID())
 		}
 	}
 }
@@ -182,13 +222,25 @@ func checkOnePersonOneContact(t testing.TB, s *Service, people []person, linked 
 // checks after each one the invariants of routing.md that the stored data shows, the counters
 // against the lists, and at the end that export → import → export gives the same bytes.
 func TestRandomOperationsKeepInvariants(t *testing.T) {
-	seeds, steps := 8, 120
+	seeds, steps := 8, 160
 	if testing.Short() {
 		seeds, steps = 2, 80
 	}
+	reasons := map[string]int{} // the notes written, over every seed
+	t.Cleanup(func() {
+		t.Logf("notes by reason: %v", reasons)
+		if testing.Short() || t.Failed() {
+			return
+		}
+		for _, want := range []string{"owner_away", "owner_away_wait", "owner_away_fallback", "outside_hours", "round_robin_backlog", "balanced"} {
+			if reasons[want] == 0 {
+				t.Errorf("the generated operations wrote no %q note", want)
+			}
+		}
+	})
 	for seed := 1; seed <= seeds; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			s := newService(t, true)
+			s, clk := newServiceClock(t, true)
 			r := rand.New(rand.NewSource(int64(seed)))
 			ops := []string{"alice", "bob", "carol", "dana", "erin", "frank"}
 			pick := func(xs []string) string { return xs[r.Intn(len(xs))] }
@@ -201,6 +253,13 @@ func TestRandomOperationsKeepInvariants(t *testing.T) {
 			}
 			linked := map[int]bool{}
 			renumbered := 0
+			// seeds start from different settings of routing that knows who is there
+			if seed%2 == 0 {
+				noErr(s.SetAwayWait(ctx, "alice", []string{"0", "15m"}[seed/2%2]))(t)
+			}
+			if seed%3 != 1 {
+				noErr(s.SetAssignment(ctx, "alice", "balanced"))(t)
+			}
 			t.Cleanup(func() {
 				if t.Failed() {
 					t.Logf("last operations:\n%s", strings.Join(last, "\n"))
@@ -217,7 +276,7 @@ func TestRandomOperationsKeepInvariants(t *testing.T) {
 				var what string
 				before, _ := s.Conversation(ctx, "alice", contact, "", 50)
 				routingOn := s.Settings(ctx).OwnerRoutingActive
-				switch op := r.Intn(21); op {
+				switch op := r.Intn(27); op {
 				case 0, 1, 2, 3:
 					extID++
 					in := Inbound{Channel: "message", From: contact, Text: pick([]string{"hello", "I want a refund", "where is it"}), ExternalID: fmt.Sprintf("r.%d", extID)}
@@ -232,7 +291,8 @@ func TestRandomOperationsKeepInvariants(t *testing.T) {
 					var out Outcome
 					out, err = s.Inject(ctx, in)
 					a := out.Conversation.AssigneeID()
-					if err == nil && routingOn && out.Conversation.Prompt == nil && a != "" && a != "bot" && out.Conversation.OwnerID() != a {
+					if err == nil && routingOn && out.Conversation.Prompt == nil && a != "" && a != "bot" && out.Conversation.OwnerID() != a &&
+						!(out.Conversation.Covering() && *out.Conversation.Cover == out.Conversation.OwnerID()) {
 						t.Fatalf("step %d: invariant 2: routing on, %s assigned to %s but owned by %q (%s)", step, contact, a, out.Conversation.OwnerID(), out.Why)
 					}
 				case 4:
@@ -264,18 +324,28 @@ func TestRandomOperationsKeepInvariants(t *testing.T) {
 					_, err = s.Decline(ctx, by, contact)
 				case 12:
 					st := pick([]string{"online", "away", "offline"})
-					what = "presence " + st
-					err = s.SetPresence(ctx, by, pick(ops), st)
+					who := pick(ops)
+					if r.Intn(2) == 0 {
+						by = pick([]string{who, "alice"}) // their own, or an admin's: it happens
+					}
+					what = "presence " + who + " " + st
+					err = s.SetPresence(ctx, by, who, st)
 				case 13:
 					what = "flip"
 					conv := convPart(t, s)
 					if r.Intn(2) == 0 {
 						_, err = s.SetOwnerRouting(ctx, by, r.Intn(2) == 0)
+						if convPart(t, s) != conv {
+							t.Fatalf("step %d: invariant 4: a settings flip changed conversations", step)
+						}
 					} else {
-						_, err = s.SetRoundRobin(ctx, by, r.Intn(2) == 0)
-					}
-					if convPart(t, s) != conv {
-						t.Fatalf("step %d: invariant 4: a settings flip changed conversations", step)
+						// round robin coming into force gives out the backlog (its own decisions, with
+						// notes); turning it off changes nothing
+						on := r.Intn(2) == 0
+						_, err = s.SetRoundRobin(ctx, by, on)
+						if !on && convPart(t, s) != conv {
+							t.Fatalf("step %d: invariant 4: round robin off changed conversations", step)
+						}
 					}
 				case 14:
 					tm, op := pick([]string{"support", "sales", "billing"}), pick(ops)
@@ -315,6 +385,48 @@ func TestRandomOperationsKeepInvariants(t *testing.T) {
 					extID++
 					what = "echo"
 					_, err = s.RecordEcho(ctx, Echo{To: contact, Text: "sent from the phone", ExternalID: fmt.Sprintf("e.%d", extID)})
+				case 21, 22:
+					d := []time.Duration{time.Minute, 10 * time.Minute, time.Hour, 7 * time.Hour, 30 * time.Hour}[r.Intn(5)]
+					what = fmt.Sprint("time passes: ", d)
+					clk.advance(d)
+				case 23:
+					v := pick([]string{"off", "0", "0", "5m", "30m"})
+					what = "away wait " + v
+					_, err = s.SetAwayWait(ctx, pick([]string{"alice", "dana", "carol"}), v)
+				case 24:
+					hc := HoursChange{Days: pick([]string{"mon-fri", "sat,sun", "tue", "mon-sun"}),
+						Ranges: []string{pick([]string{"09:00-17:00", "00:00-06:00", "13:00-14:00", "20:00-24:00"})},
+						TZ:     pick([]string{"", "UTC", "Europe/Berlin", "America/New_York"})}
+					if r.Intn(4) == 0 {
+						hc = HoursChange{Clear: true}
+					}
+					what = fmt.Sprintf("hours %+v", hc)
+					_, err = s.ChangeHours(ctx, pick([]string{"alice", "dana", "erin"}), hc)
+				case 25:
+					on := r.Intn(3) == 0
+					what = fmt.Sprint("holiday ", on)
+					_, err = s.SetHoliday(ctx, "alice", on)
+				case 26:
+					switch r.Intn(3) {
+					case 0:
+						n := r.Intn(3)
+						what = fmt.Sprint("default capacity ", n)
+						_, err = s.SetDefaultMaxOpen(ctx, "dana", n)
+					case 1:
+						m := pick([]string{"round_robin", "balanced"})
+						what = "assignment " + m
+						_, err = s.SetAssignment(ctx, "alice", m)
+					default:
+						if o, ok := s.Operator(pick(ops)); ok {
+							n := r.Intn(3)
+							o.MaxOpen = &n
+							if r.Intn(3) == 0 {
+								o.MaxOpen = nil
+							}
+							what = fmt.Sprintf("%s's capacity %v", o.ID, o.MaxOpen)
+							err = s.UpdateOperator(ctx, "alice", o)
+						}
+					}
 				}
 				last = append(last, fmt.Sprintf("step %d: %s by %s on %s: %v", step, what, by, contact, err))
 				if len(last) > 8 {
@@ -323,7 +435,12 @@ func TestRandomOperationsKeepInvariants(t *testing.T) {
 				if k := KindOf(err); err != nil && (k == "" || k == Internal) {
 					t.Fatalf("step %d %s by %s on %s: %v", step, what, by, contact, err)
 				}
+				// the timer loop fires what is due (at most a second late in the service)
+				if _, ferr := s.FireTimers(ctx); ferr != nil {
+					t.Fatalf("step %d: firing timers: %v", step, ferr)
+				}
 				checkInvariants(t, s)
+				checkPresence(t, s, clk.peek())
 				checkOnePersonOneContact(t, s, people, linked)
 				// invariant 6: a change of assignee or team leaves a note saying who and why (among
 				// the entries this step added: a merge of two contacts of one person adds its own)
@@ -342,6 +459,13 @@ func TestRandomOperationsKeepInvariants(t *testing.T) {
 						return !old[e.Ref] && e.Kind == "note" && e.Reason != "" && e.By != "" && e.Text != ""
 					}) {
 						t.Fatalf("step %d %s: assignee/team changed without a note: %+v", step, what, after.Timeline[len(after.Timeline)-1])
+					}
+				}
+			}
+			for _, c := range listAll(t, s, Filter{View: ViewAll}) {
+				for _, e := range noErr(s.Conversation(ctx, "alice", c.Contact.ID, "", 500))(t).Timeline {
+					if e.Kind == KindNote {
+						reasons[e.Reason]++
 					}
 				}
 			}

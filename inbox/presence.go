@@ -254,12 +254,10 @@ func (w *wtx) putPresence(c *config, i int, status routing.Presence, why string,
 	o := c.ops[i]
 	o.Status, o.PresenceManual = status, manual
 	o.StatusSince, o.StatusWhy = w.s.now().UTC(), why
-	c.ops[i] = o
-	if err := w.tx.PutOperator(o); err != nil {
-		return must(err)
-	}
-	w.configChanged(c, by)
-	return nil
+	// setOperator stores it and says what it means to routing: an operator who comes online
+	// takes what waits in their teams' backlogs (however their status changed: by hand, or
+	// following their SSH sessions)
+	return w.setOperator(c, i, o, by)
 }
 
 // presenceOf checks that by may set operator's status (their own, or anyone's for an admin) and

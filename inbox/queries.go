@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"time"
 
 	"switchboard/inbox/domain"
 	"switchboard/routing"
@@ -16,6 +17,7 @@ const (
 	ViewMine       View = "mine"       // open, assigned to the operator asking
 	ViewUnassigned View = "unassigned" // open, nobody assigned
 	ViewBot        View = "bot"        // open, assigned to Bot
+	ViewBacklog    View = "backlog"    // waiting in a team's backlog (Filter.Team: that team's)
 	ViewWaiting    View = "waiting"    // waiting for a team decision
 	ViewTeam       View = "team"       // open, in Filter.Team
 	ViewOpen       View = "open"       // every open conversation
@@ -127,6 +129,15 @@ func (s *Service) resolve(f Filter) (list, error) {
 		ix, assignee, assigneeSet, status = byAssignee(routing.Bot, "open"), routing.Bot, true, "open"
 	case ViewWaiting:
 		ix = domain.Query{Waiting: true}
+	case ViewBacklog:
+		if assigneeSet && assignee != routing.Bot {
+			return list{}, errorf(Invalid, "The backlog waits with Bot: leave the assignee out (or give bot)")
+		}
+		ix = domain.Query{Backlog: true}
+		if f.Team != "" {
+			ix.Team = &f.Team
+		}
+		status, assignee, assigneeSet = "open", routing.Bot, true
 	case ViewTeam:
 		if f.Team == "" {
 			return list{}, errorf(Invalid, "The team view needs a team id")
@@ -147,10 +158,13 @@ func (s *Service) resolve(f Filter) (list, error) {
 			ix = byStatus(status)
 		}
 	default:
-		return list{}, errorf(Invalid, "Unknown view %q: use mine, unassigned, bot, waiting, team, open, closed or all", f.View)
+		return list{}, errorf(Invalid, "Unknown view %q: use mine, unassigned, bot, backlog, waiting, team, open, closed or all", f.View)
+	}
+	if f.View == ViewBacklog && f.Status == "closed" {
+		status = "closed" // nothing closed waits in a backlog: an empty list
 	}
 	// the narrowest index: every field the filter fixes narrows the ranges List merges
-	if f.View != ViewWaiting {
+	if f.View != ViewWaiting && f.View != ViewBacklog {
 		if status != "" {
 			ix = ix.WithStatus(routing.Status(status))
 		}
@@ -180,6 +194,12 @@ func (s *Service) resolve(f Filter) (list, error) {
 	}
 	if status == "" && !assigneeSet && f.Team == "" {
 		l.keep = nil // the index decides alone: counting reads keys only
+	}
+	if f.View == ViewBacklog {
+		l.in = func(c *domain.Conversation) bool { return c.InBacklog() && keep(c) }
+		if status == "open" && (f.Assignee == "" || f.Assignee == routing.Bot) {
+			l.keep = nil // the backlog index decides alone
+		}
 	}
 	return l, nil
 }
@@ -396,7 +416,8 @@ type Counts struct {
 	Unassigned int            `json:"unassigned"`
 	Bot        int            `json:"bot"`
 	Waiting    int            `json:"waiting"`
-	Teams      map[string]int `json:"teams"` // open conversations per team
+	Backlog    int            `json:"backlog"` // waiting in a team's backlog
+	Teams      map[string]int `json:"teams"`   // open conversations per team
 	Open       int            `json:"open"`
 	Closed     int            `json:"closed"`
 	All        int            `json:"all"`
@@ -417,7 +438,8 @@ func (s *Service) Counts(ctx context.Context, operator string) (Counts, error) {
 			into *int
 			q    domain.Query
 		}{{&c.Mine, byAssignee(operator, "open")}, {&c.Unassigned, byAssignee("", "open")}, {&c.Bot, byAssignee(routing.Bot, "open")},
-			{&c.Waiting, domain.Query{Waiting: true}}, {&c.Open, byStatus("open")}, {&c.Closed, byStatus("closed")}, {&c.All, domain.Query{}}}
+			{&c.Waiting, domain.Query{Waiting: true}}, {&c.Backlog, domain.Query{Backlog: true}}, {&c.Open, byStatus("open")},
+			{&c.Closed, byStatus("closed")}, {&c.All, domain.Query{}}}
 		for _, x := range counts {
 			if err := count(x.into, x.q); err != nil {
 				return err
@@ -562,6 +584,15 @@ type SettingsView struct {
 	RoundRobinActive   bool   `json:"round_robin_in_force"`
 	OwnerRoutingLock   string `json:"owner_routing_locked,omitempty"` // why it cannot be turned on
 	RoundRobinLock     string `json:"round_robin_locked,omitempty"`
+	// AwayWaitText is the owner-away wait as people read it ("off", "0s", "10m").
+	AwayWaitText string `json:"owner_away_wait_text"`
+	// HoursText is the working hours ("Mon–Fri 09:00–17:00 (Europe/Berlin)", "always open");
+	// HoursOpen whether round robin may run now, HoursNow says so and when it changes.
+	HoursText string `json:"hours_text"`
+	HoursOpen bool   `json:"hours_open"`
+	HoursNow  string `json:"hours_now"`
+	// AssignmentMode is round_robin or balanced.
+	AssignmentMode string `json:"assignment_mode"`
 }
 
 // Settings returns the settings.
@@ -577,6 +608,13 @@ func (s *Service) Settings(ctx context.Context) SettingsView {
 	}
 	if !routing.PlanAllowsRoundRobin(rs.Plan) {
 		v.RoundRobinLock = routing.TextRoundRobinPlan
+	}
+	v.AwayWaitText = rs.AwayWait.String()
+	v.HoursText = rs.Hours.String()
+	v.HoursOpen, v.HoursNow = hoursNow(st, s.at(time.Time{}))
+	v.AssignmentMode = string(routing.AssignRoundRobin)
+	if rs.Assignment == routing.AssignBalanced {
+		v.AssignmentMode = string(rs.Assignment)
 	}
 	return v
 }

@@ -5,6 +5,7 @@ import "switchboard/inbox/domain"
 // The inbox's records (package domain), as screens, commands and doors name them.
 type (
 	Settings      = domain.Settings
+	Hours         = domain.Hours
 	Rule          = domain.Rule
 	Operator      = domain.Operator
 	Team          = domain.Team

@@ -172,6 +172,7 @@ func (s *Service) Close() error {
 func (s *Service) reload() error {
 	var cfg *config
 	var rr map[string]routing.RoundRobinState
+	loads := map[string]int{}
 	err := s.db.View(func(tx domain.ReadTx) error {
 		st, err := tx.Settings()
 		if err != nil {
@@ -190,6 +191,12 @@ func (s *Service) reload() error {
 			return err
 		}
 		cfg = newConfig(st, ops, teams)
+		// what capacity and balanced assignment count: each operator's open conversations
+		for _, o := range ops {
+			if loads[o.ID], err = tx.Count(byAssignee(o.ID, "open")); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -197,6 +204,9 @@ func (s *Service) reload() error {
 	}
 	s.stage = cfg
 	s.ws = buildWorkspace(cfg, rr)
+	for id, n := range loads {
+		s.ws.SetLoad(id, n)
+	}
 	s.cfg.Store(cfg.clone())
 	return nil
 }
@@ -205,6 +215,9 @@ func buildWorkspace(c *config, rr map[string]routing.RoundRobinState) *routing.W
 	ops := make([]routing.Operator, len(c.ops))
 	for i, o := range c.ops {
 		ops[i] = routing.Operator{ID: o.ID, Name: o.Name, Role: routing.Role(o.Role), Status: routing.Presence(o.Status)}
+		if o.MaxOpen != nil {
+			ops[i].HasMaxOpen, ops[i].MaxOpen = true, *o.MaxOpen
+		}
 	}
 	teams := make([]routing.Team, len(c.teams))
 	for i, t := range c.teams {
@@ -215,7 +228,14 @@ func buildWorkspace(c *config, rr map[string]routing.RoundRobinState) *routing.W
 
 func toRoutingSettings(s domain.Settings) routing.Settings {
 	out := routing.Settings{Plan: routing.Plan(s.Plan), ContactOwnerRouting: s.ContactOwnerRouting,
-		RoundRobin: s.RoundRobin, DefaultTeam: s.DefaultTeam}
+		RoundRobin: s.RoundRobin, DefaultTeam: s.DefaultTeam, Holiday: s.Holiday, Assignment: routing.Assignment(s.Assignment),
+		MaxOpen: s.DefaultMaxOpen}
+	// stored values were checked when they were set (or imported): one that no longer reads
+	// (a time zone this build lacks) is off rather than a failure
+	out.AwayWait, _ = routing.ParseWait(orOff(s.OwnerAwayWait))
+	if s.Hours != nil {
+		out.Hours, _ = routingHours(s.Hours)
+	}
 	for _, r := range s.Rules {
 		out.Rules = append(out.Rules, routing.Rule{Name: r.Name, Channel: routing.Channel(r.Channel),
 			Keyword: r.Keyword, Tag: r.Tag, To: ParseTarget(r.To)})
@@ -254,6 +274,13 @@ type wtx struct {
 	events []Event
 	dirty  bool // wrote something
 	wake   bool // queued a reply: wake the sender once committed
+
+	// sweeps are the teams whose backlog is swept when the command is done (what made a
+	// member a candidate); rr the teams whose round-robin memory it changed
+	sweeps  map[string][]routing.Trigger
+	rr      map[string]bool
+	swept   int  // backlog conversations assigned so far
+	reload_ bool // too many to tell one by one: subscribers reload
 }
 
 var errClosed = &Error{Kind: Unavailable, Msg: "the inbox is shutting down; try again in a moment"}
@@ -374,7 +401,12 @@ func (s *Service) runBatch(batch []*request) error {
 	err := s.db.Update(func(tx domain.Tx) error {
 		for _, r := range batch {
 			w := &wtx{s: s, tx: tx}
-			r.err = runSafe(r.fn, w)
+			r.err = runSafe(func(w *wtx) error {
+				if err := r.fn(w); err != nil {
+					return err
+				}
+				return w.finish()
+			}, w)
 			if r.err != nil {
 				var f fatal
 				if errors.As(r.err, &f) || w.dirty {
@@ -436,6 +468,10 @@ func (w *wtx) setConfig(c *config) {
 	for _, t := range s.ws.Teams() {
 		rr[t.ID] = s.ws.RoundRobin(t.ID)
 	}
+	loads := s.ws.Loads()
 	s.stage = c
 	s.ws = buildWorkspace(c, rr)
+	for id, n := range loads {
+		s.ws.SetLoad(id, n)
+	}
 }

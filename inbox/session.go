@@ -220,6 +220,25 @@ func (x *Session) SetDefaultTeam(ctx context.Context, team string) (domain.Setti
 	return x.s.SetDefaultTeam(ctx, x.op, team)
 }
 
+func (x *Session) SetAwayWait(ctx context.Context, value string) (domain.SettingChange, error) {
+	return x.s.SetAwayWait(ctx, x.op, value)
+}
+func (x *Session) ChangeHours(ctx context.Context, hc HoursChange) (domain.SettingChange, error) {
+	return x.s.ChangeHours(ctx, x.op, hc)
+}
+func (x *Session) SetHoliday(ctx context.Context, on bool) (domain.SettingChange, error) {
+	return x.s.SetHoliday(ctx, x.op, on)
+}
+func (x *Session) SetAssignment(ctx context.Context, mode string) (domain.SettingChange, error) {
+	return x.s.SetAssignment(ctx, x.op, mode)
+}
+func (x *Session) SetDefaultMaxOpen(ctx context.Context, n int) (domain.SettingChange, error) {
+	return x.s.SetDefaultMaxOpen(ctx, x.op, n)
+}
+
+// Capacity returns every operator's open conversations and capacity.
+func (x *Session) Capacity(ctx context.Context) (CapacityReport, error) { return x.s.Capacity(ctx) }
+
 // SetPresence sets an operator's presence: the session's own, or (admins) someone else's.
 func (x *Session) SetPresence(ctx context.Context, operator, status string) error {
 	return x.s.SetPresence(ctx, x.op, operator, status)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"switchboard/inbox/domain"
+	"switchboard/routing"
 )
 
 // DefaultRingTimeout is how long a call may ring before the inbox marks it missed, when
@@ -33,12 +34,15 @@ func (w *wtx) ringTimer(ref domain.EntryRef, at time.Time) error {
 }
 
 // FireTimers runs every durable timer that is due by the service's clock, each once: a call
-// still ringing after the ring timeout is marked missed. The service runs it on its own (see
-// timerLoop); tests with a fake clock call it. It returns how many timers fired.
+// still ringing after the ring timeout is marked missed, an away owner's wait that ran out
+// gets a cover (when it still should), working hours that started sweep every backlog. The
+// service runs it on its own (see timerLoop); tests with a fake clock call it. It returns how
+// many timers fired.
 func (s *Service) FireTimers(ctx context.Context) (int, error) {
 	n := 0
 	err := s.do(ctx, func(w *wtx) error {
-		due, err := w.tx.DueTimers(s.now(), 256)
+		now := s.at(time.Time{})
+		due, err := w.tx.DueTimers(now, 256)
 		if err != nil {
 			return must(err)
 		}
@@ -64,6 +68,12 @@ func (s *Service) FireTimers(ctx context.Context) (int, error) {
 				if _, err := w.endCall(key, e, CallMissed, 0, ""); err != nil {
 					return err
 				}
+			case timerAway:
+				if err := w.fireAway(tm, now); err != nil {
+					return err
+				}
+			case timerHours:
+				w.markAll(routing.TriggerHours) // swept when this command is done
 			}
 		}
 		return nil

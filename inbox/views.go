@@ -105,6 +105,48 @@ type ConversationView struct {
 	Unread       int            `json:"unread"`
 	Why          string         `json:"why"`
 	WhyReason    string         `json:"why_reason"`
+	// Cover is the owner the assignee stands in for (owner away), with their name and presence
+	// now; nil when the assignee covers for nobody.
+	Cover       *string          `json:"cover,omitempty"`
+	CoverName   string           `json:"cover_name,omitempty"`
+	CoverStatus routing.Presence `json:"cover_status,omitempty"`
+	// Backlog: it waits with Bot in its team's backlog, for round robin to find someone.
+	Backlog bool `json:"backlog,omitempty"`
+}
+
+// Covering reports whether the assignee is a cover standing in for the owner (Cover).
+func (c ConversationView) Covering() bool {
+	return c.Cover != nil && c.AssigneeID() != "" && c.AssigneeID() != routing.Bot
+}
+
+// AssigneeText is the assignee as screens say it: "Olga Novak (covering for Lena Fischer,
+// away)", "Bot (waiting for a cover for Lena Fischer)", "Bot (backlog)", "nobody".
+func (c ConversationView) AssigneeText() string {
+	name := c.AssigneeName
+	switch {
+	case c.AssigneeID() == "":
+		return "nobody"
+	case name == "":
+		name = c.AssigneeID()
+	}
+	switch {
+	case c.Covering() && c.Status == routing.StatusOpen:
+		return name + " (covering for " + c.coverWho() + ")"
+	case c.Covering():
+		return name + " (covered for " + c.CoverName + ")"
+	case c.Cover != nil && c.Status == routing.StatusOpen:
+		return name + " (waiting for a cover for " + c.coverWho() + ")"
+	case c.Backlog:
+		return name + " (backlog)"
+	}
+	return name
+}
+
+func (c ConversationView) coverWho() string {
+	if c.CoverStatus != "" && c.CoverStatus != routing.Online {
+		return c.CoverName + ", " + string(c.CoverStatus)
+	}
+	return c.CoverName
 }
 
 // AssigneeID returns the assignee id, "" for none.
@@ -209,7 +251,13 @@ func (c *config) conversationView(ct domain.Contact, cv domain.Conversation) Con
 	v := ConversationView{Contact: c.contactView(ct), Status: cv.Status, Assignee: strPtr(cv.Assignee),
 		AssigneeName: c.name(cv.Assignee), Team: cv.Team, TeamName: c.teamName(cv.Team), Prompt: c.promptView(ct, cv.Prompt),
 		BotHold: cv.BotHold, Version: cv.Version, LastAt: time.Unix(0, cv.LastAt).UTC(), Preview: cv.Preview,
-		PreviewKind: cv.PreviewKind, Unread: cv.Unread, Why: cv.Why, WhyReason: cv.WhyReason}
+		PreviewKind: cv.PreviewKind, Unread: cv.Unread, Why: cv.Why, WhyReason: cv.WhyReason, Backlog: cv.InBacklog()}
+	if cv.Cover != "" {
+		v.Cover, v.CoverName = strPtr(cv.Cover), c.name(cv.Cover)
+		if o, ok := c.op(cv.Cover); ok {
+			v.CoverStatus = o.Status
+		}
+	}
 	return v
 }
 

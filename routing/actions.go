@@ -81,6 +81,8 @@ func DecideAssign(w *Workspace, actor string, c Contact, conv Conversation, to s
 	if to == "" || to == Bot {
 		d.After.Assignee = to
 		d.After.BotHold = false
+		d.After.Cover, d.After.Backlog = "", false // a person chose: no cover, no backlog
+		d.settle()
 		return d, nil
 	}
 	if !w.IsHuman(to) {
@@ -98,9 +100,11 @@ func DecideAssign(w *Workspace, actor string, c Contact, conv Conversation, to s
 	}
 	d.After.Assignee = to
 	d.After.BotHold = false
+	d.After.Cover = "" // a person assigned it: the cover ends
 	if w.Settings.OwnerRoutingActive() {
 		d.After.Owner = to
 	}
+	d.settle()
 	return d, nil
 }
 
@@ -117,6 +121,8 @@ func DecideOwner(w *Workspace, actor string, c Contact, conv Conversation, to st
 		d := w.action(KindClearOwner, actor, c, conv, at)
 		d.Reason = ReasonManualOwner
 		d.After.Owner = ""
+		d.After.Cover = "" // nobody to stand in for
+		d.settle()
 		return d, nil
 	}
 	if to == Bot {
@@ -129,16 +135,23 @@ func DecideOwner(w *Workspace, actor string, c Contact, conv Conversation, to st
 	d.Reason = ReasonManualOwner
 	d.target = to
 	d.After.Owner = to
+	if to != c.Owner {
+		d.After.Cover = "" // a cover stood in for the owner before
+	}
 	if !w.Settings.OwnerRoutingActive() || conv.Status == StatusNew {
+		d.settle()
 		return d, nil // routing off: only the edited field changes
 	}
 	if w.InTeam(to, conv.Team) {
 		d.After.Assignee = to
 		d.After.BotHold = false
+		d.After.Cover = ""
+		d.settle()
 		return d, nil
 	}
 	d.RaisePrompt = true
 	d.Prompt = Prompt{Kind: PromptOwner, Target: to, Team: conv.Team, Choices: w.TeamsOf(to), RaisedBy: actor, At: at}
+	d.settle()
 	return d, nil
 }
 
@@ -164,11 +177,13 @@ func DecideTeam(w *Workspace, actor string, c Contact, conv Conversation, team s
 	if conv.Assignee != "" && !w.InTeam(conv.Assignee, team) {
 		d.After.Assignee = ""
 		d.After.BotHold = false
+		d.After.Backlog = false
 		if w.Settings.RoundRobinActive() {
 			w.roundRobin(&d, team)
 			d.Reason = ReasonTeamChange
 		}
 	}
+	d.settle()
 	return d, nil
 }
 
@@ -211,6 +226,7 @@ func DecideAnswer(w *Workspace, actor string, c Contact, conv Conversation, acce
 		d.After.Assignee = Bot
 		// Bot holds it for the rest of this open period; a closed conversation has none.
 		d.After.BotHold = conv.Status == StatusOpen
+		d.After.Cover, d.After.Backlog = "", false // a person chose Bot: never backlog
 		d.Notify = p.Target
 		return d, nil
 	}
@@ -234,6 +250,7 @@ func DecideAnswer(w *Workspace, actor string, c Contact, conv Conversation, acce
 	d.After.Team = team
 	d.After.Assignee = p.Target
 	d.After.BotHold = false
+	d.After.Cover, d.After.Backlog = "", false
 	if d.After.Status == StatusNew {
 		d.After.Status = StatusOpen
 	}
@@ -267,7 +284,10 @@ func DecideClose(w *Workspace, actor string, c Contact, conv Conversation, reope
 	d.Reason = ReasonClosed
 	d.After.Status = StatusClosed
 	d.After.BotHold = false
+	d.After.Backlog = false
 	d.ClearPrompt = conv.Prompt != nil
+	// the cover ends: the record keeps whom it stood in for, so the next message or call, which
+	// reopens the conversation, sends it back to the owner (cover_ended)
 	return d, nil
 }
 
@@ -286,6 +306,7 @@ func DecideMemberRemoved(w *Workspace, c Contact, conv Conversation, op, team st
 	if conv.Prompt != nil && conv.Prompt.Target == op && len(w.TeamsOf(op)) == 0 {
 		d.ClearPrompt = true
 	}
+	d.settle()
 	return d
 }
 
@@ -302,9 +323,13 @@ func DecideOperatorDeleted(w *Workspace, c Contact, conv Conversation, op string
 	if c.Owner == op {
 		d.After.Owner = ""
 	}
+	if conv.Cover == op {
+		d.After.Cover = "" // the owner they stood in for is gone
+	}
 	if conv.Prompt != nil && (conv.Prompt.Target == op || conv.Prompt.RaisedBy == op) {
 		d.ClearPrompt = true
 	}
+	d.settle()
 	return d
 }
 

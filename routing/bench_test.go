@@ -17,7 +17,10 @@ type benchWorld struct {
 	events   []Inbound
 }
 
-func newBenchWorld() *benchWorld {
+// newBenchWorld builds the large workspace; with presence it also has working hours (Monday
+// to Friday 09:00–17:00 in Berlin, events spread over the week), capacity (a default of 8,
+// some operators with their own, loads of 0–10), balanced assignment and an owner-away wait.
+func newBenchWorld(presence bool) *benchWorld {
 	rng := rand.New(rand.NewPCG(1, 2))
 	const nTeams, perTeam, nContacts = 50, 40, 100_000
 	var ops []Operator
@@ -46,7 +49,23 @@ func newBenchWorld() *benchWorld {
 		{Name: "wholesale", Tag: "b2b", To: Target{Kind: TargetOperator, ID: "op-0123"}},
 		{Name: "spam", Keyword: "unsubscribe", To: Target{Kind: TargetBot}},
 	}}
+	if presence {
+		s.Hours = officeHours()
+		s.MaxOpen = 8
+		s.Assignment = AssignBalanced
+		s.AwayWait = Wait{On: true}
+		for i := range ops {
+			if rng.IntN(5) == 0 {
+				ops[i].HasMaxOpen, ops[i].MaxOpen = true, rng.IntN(12)
+			}
+		}
+	}
 	bw := &benchWorld{ws: NewWorkspace(s, ops, teams, nil)}
+	if presence {
+		for _, o := range ops {
+			bw.ws.SetLoad(o.ID, rng.IntN(11))
+		}
+	}
 	texts := []string{"Hi, where is my order?", "I would like a refund please", "unsubscribe", "Thanks!", "Can someone call me back about invoice 12345?"}
 	for i := range nContacts {
 		c := Contact{ID: fmt.Sprintf("1555%07d", i), Name: fmt.Sprintf("Customer %d", i)}
@@ -74,7 +93,11 @@ func newBenchWorld() *benchWorld {
 		default:
 			conv = Conversation{Status: StatusClosed, Team: team.ID, Assignee: team.Members[rng.IntN(len(team.Members))]}
 		}
-		ev := Inbound{Channel: ChannelMessage, Text: texts[rng.IntN(len(texts))], At: time.Unix(1_700_000_000+int64(i), 0)}
+		at := time.Unix(1_700_000_000+int64(i), 0)
+		if presence {
+			at = time.Unix(1_700_000_000+int64(rng.IntN(7*24*3600)), 0) // any time of the week
+		}
+		ev := Inbound{Channel: ChannelMessage, Text: texts[rng.IntN(len(texts))], At: at}
 		if rng.IntN(5) == 0 {
 			ev = Inbound{Channel: ChannelCall, At: ev.At}
 		}
@@ -87,23 +110,34 @@ func newBenchWorld() *benchWorld {
 
 var benchSink Decision
 
+// BenchmarkDecideInbound measures a routing decision: base is the workspace as before
+// (the baseline, measured in the same run), presence with working hours, capacity, balanced
+// assignment and the owner-away wait in force (target: under 1 µs and 2 allocations).
 func BenchmarkDecideInbound(b *testing.B) {
-	bw := newBenchWorld()
-	n := len(bw.contacts)
-	b.ReportAllocs()
-	b.ResetTimer()
-	i := 0
-	for b.Loop() {
-		benchSink = DecideInbound(bw.ws, bw.contacts[i], bw.convs[i], bw.events[i])
-		if i++; i == n {
-			i = 0
+	for _, presence := range []bool{false, true} {
+		name := "base"
+		if presence {
+			name = "presence"
 		}
+		b.Run(name, func(b *testing.B) {
+			bw := newBenchWorld(presence)
+			n := len(bw.contacts)
+			b.ReportAllocs()
+			b.ResetTimer()
+			i := 0
+			for b.Loop() {
+				benchSink = DecideInbound(bw.ws, bw.contacts[i], bw.convs[i], bw.events[i])
+				if i++; i == n {
+					i = 0
+				}
+			}
+		})
 	}
 }
 
 // BenchmarkDecideInboundRemember also records each round-robin pick, as the inbox does.
 func BenchmarkDecideInboundRemember(b *testing.B) {
-	bw := newBenchWorld()
+	bw := newBenchWorld(false)
 	n := len(bw.contacts)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -123,7 +157,7 @@ func BenchmarkDecideInboundRemember(b *testing.B) {
 var benchText string
 
 func BenchmarkExplain(b *testing.B) {
-	bw := newBenchWorld()
+	bw := newBenchWorld(false)
 	n := len(bw.contacts)
 	ds := make([]Decision, n)
 	for i := range ds {
@@ -160,6 +194,25 @@ func TestDecideInboundAllocs(t *testing.T) {
 		got := testing.AllocsPerRun(100, func() { benchSink = DecideInbound(w, tc.c, tc.conv, tc.ev) })
 		if got > tc.max {
 			t.Errorf("%+v %+v: %v allocs, want at most %v", tc.c, tc.conv, got, tc.max)
+		}
+	}
+	// with hours, capacity, balanced assignment and the owner-away wait: the same budget
+	p := presenceWS{mods: []func(*Settings){roundRobinOn, withHours, balancedOn, defaultMax(2), awayWait(0)}, loads: map[string]int{"carol": 2}}.build(true)
+	pw := presenceWS{mods: []func(*Settings){roundRobinOn, withHours, awayWait(time.Minute)}}.build(true)
+	for _, tc := range []struct {
+		w    *Workspace
+		c    Contact
+		conv Conversation
+		ev   Inbound
+	}{
+		{p, contact(""), newConv(), msg("hello")},
+		{p, contact(""), newConv(), at(msg("hello"), evening)},
+		{p, contact("bob"), closedConv("support", "gina"), call()},
+		{pw, contact("bob"), closedConv("support", "gina"), call()},
+		{p, contact("bob"), Conversation{Status: StatusOpen, Team: "support", Assignee: "carol", Cover: "bob"}, msg("x")},
+	} {
+		if got := testing.AllocsPerRun(100, func() { benchSink = DecideInbound(tc.w, tc.c, tc.conv, tc.ev) }); got > 0 {
+			t.Errorf("%+v %+v at %v: %v allocs, want none", tc.c, tc.conv, tc.ev.At, got)
 		}
 	}
 }

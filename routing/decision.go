@@ -19,6 +19,14 @@ const (
 	ReasonTeamChange        Reason = "team_change"
 	ReasonMemberRemoved     Reason = "member_removed"
 	ReasonOperatorDeleted   Reason = "operator_deleted"
+	// Routing that knows who is there (presence, hours, capacity).
+	ReasonOwnerAway         Reason = "owner_away"          // owner away, wait 0: a cover now
+	ReasonOwnerAwayWait     Reason = "owner_away_wait"     // owner away, wait D: owner now, a timer
+	ReasonOwnerAwayFallback Reason = "owner_away_fallback" // the timer fired: a cover
+	ReasonOutsideHours      Reason = "outside_hours"       // round robin would run, but hours or holiday stop it
+	ReasonRoundRobinBacklog Reason = "round_robin_backlog" // a backlog conversation given to a candidate
+	ReasonBalanced          Reason = "balanced"            // balanced assignment picked
+	ReasonCoverEnded        Reason = "cover_ended"         // a reopen ends a cover: back to the owner
 	// ReasonKept: nothing changes (the event joins the timeline only). No note is written.
 	ReasonKept Reason = "kept"
 	// ReasonClosed and ReasonReopened: a person closed or reopened the conversation by hand.
@@ -33,6 +41,8 @@ type State struct {
 	Owner    string
 	Team     string
 	BotHold  bool
+	Cover    string // the owner the assignee stands in for (see Conversation.Cover)
+	Backlog  bool
 }
 
 // DecisionKind says what was decided.
@@ -49,6 +59,10 @@ const (
 	KindMemberRemoved
 	KindOperatorDeleted
 	KindClose
+	// KindAwayTimer: the owner-away wait ran out (DecideAwayTimer).
+	KindAwayTimer
+	// KindBacklog: round robin gives a backlog conversation to a candidate (DecideBacklog).
+	KindBacklog
 )
 
 // Decision is the outcome of routing one event or action: the resulting state, the prompt to
@@ -73,6 +87,10 @@ type Decision struct {
 	// Notify is the operator a notification goes to ("" for none).
 	Notify string
 
+	// WaitUntil is when the owner-away wait runs out (owner_away_wait): the caller arms a
+	// durable timer then, and asks DecideAwayTimer. Zero: no timer.
+	WaitUntil time.Time
+
 	Actor string // who acted: an operator id, or Routing
 	At    time.Time
 
@@ -85,7 +103,30 @@ type Decision struct {
 	ruleSkip  string // a rule skipped because its operator could not be assigned
 	waiting   bool   // kept because a team decision is waiting
 	channel   Channel
+	closed    Closed  // round robin did not run: outside hours or holiday mode
+	covering  bool    // kept with a cover (row 1)
+	dropped   dropped // why an away-wait timer changed nothing
+	trigger   Trigger // what made a backlog sweep run
+	since     int64   // a backlog conversation's last activity (unix ns)
 }
+
+// dropped says why an away-wait timer changed nothing (see DecideAwayTimer).
+type dropped uint8
+
+const (
+	notDropped dropped = iota
+	droppedRoutingOff
+	droppedWaitOff
+	droppedClosed
+	droppedChanged
+	droppedReplied
+	droppedOnline
+	droppedNotInTeam
+)
+
+// HoursStop says whether round robin did not run because of working hours (ClosedHours) or
+// holiday mode (ClosedHoliday): the caller arms a timer for when hours start.
+func (d Decision) HoursStop() Closed { return d.closed }
 
 // Code returns the reason code as written in notes: "rule:<name>" for a rule.
 func (d Decision) Code() string {
@@ -136,6 +177,8 @@ func (d Decision) Apply(c Conversation) Conversation {
 	c.Assignee = d.After.Assignee
 	c.Team = d.After.Team
 	c.BotHold = d.After.BotHold
+	c.Cover = d.After.Cover
+	c.Backlog = d.After.Backlog
 	if d.ClearPrompt {
 		c.Prompt = nil
 	}
@@ -147,5 +190,32 @@ func (d Decision) Apply(c Conversation) Conversation {
 }
 
 func stateOf(c Contact, conv Conversation) State {
-	return State{Status: conv.Status, Assignee: conv.Assignee, Owner: c.Owner, Team: conv.Team, BotHold: conv.BotHold}
+	return State{Status: conv.Status, Assignee: conv.Assignee, Owner: c.Owner, Team: conv.Team, BotHold: conv.BotHold,
+		Cover: conv.Cover, Backlog: conv.Backlog}
+}
+
+// settle keeps the derived parts of the state true to the rest: the backlog mark stays only
+// while the conversation is open with Bot and no hold (a team decision waiting on it keeps the
+// mark, but takes it out of the backlog until it is answered: see InBacklog); a cover only
+// stands in while there is an assignee who is not the owner covered.
+func (d *Decision) settle() {
+	a := &d.After
+	if a.Assignee != Bot || a.Status != StatusOpen || a.BotHold {
+		a.Backlog = false
+	}
+	if a.Cover != "" && (a.Assignee == "" || a.Assignee == a.Cover) {
+		a.Cover = ""
+	}
+}
+
+// InBacklog reports whether the conversation waits in its team's backlog: marked, and no team
+// decision waits on it.
+func (c Conversation) InBacklog() bool {
+	return c.Backlog && c.Prompt == nil && c.Status == StatusOpen && c.Assignee == Bot
+}
+
+// Covering reports whether the conversation's assignee is a cover: a person standing in for
+// the owner named by Cover (see Conversation.Cover).
+func (s State) Covering() bool {
+	return s.Cover != "" && s.Assignee != "" && s.Assignee != Bot && s.Assignee != s.Cover
 }

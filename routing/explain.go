@@ -3,6 +3,7 @@ package routing
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Explain returns one sentence that tells a person why the conversation is where the decision
@@ -39,13 +40,30 @@ func (d Decision) explainInbound() string {
 		}
 		return "Stays with " + d.n(a.Assignee) + " — the conversation is open, so it keeps its assignee (contact owner-based routing is off)"
 	case ReasonActiveAssignee:
+		if d.covering {
+			return "Stays with " + d.n(a.Assignee) + " — covering for " + d.n(a.Cover) + d.presence(a.Cover) +
+				" (rule 1); " + d.n(a.Cover) + " stays the contact owner"
+		}
 		s := "Stays with " + d.n(a.Assignee) + " — active human assignee (rule 1)"
 		if d.Before.Owner != a.Owner {
 			s += "; contact owner changed from " + d.n(d.Before.Owner) + " to " + d.n(a.Owner) + " to match"
 		}
 		return s
 	case ReasonOwner:
-		return "Assigned to " + d.n(a.Assignee) + " — contact owner (rule 2a); " + d.n(a.Assignee) + " is in " + d.t(a.Team)
+		s := "Assigned to " + d.n(a.Assignee) + " — contact owner (rule 2a); " + d.n(a.Assignee) + " is in " + d.t(a.Team)
+		if o, _ := d.ws.Operator(a.Assignee); o.Status != Online && !d.ws.Settings.AwayWait.On {
+			s += " (" + string(o.Status) + "; the owner-away wait is off)"
+		}
+		return s
+	case ReasonCoverEnded:
+		return "Back with " + d.n(a.Assignee) + " — contact owner (rule 2a); " + d.n(d.Before.Assignee) + "'s cover for " +
+			d.n(a.Assignee) + " ended when the conversation closed; " + d.n(a.Assignee) + " is in " + d.t(a.Team)
+	case ReasonOwnerAway:
+		return d.explainCover("contact owner " + d.n(d.target) + " is " + d.status(d.target) + " (owner away, no wait)")
+	case ReasonOwnerAwayWait:
+		return "Assigned to " + d.n(a.Assignee) + " — contact owner (rule 2a); " + d.n(a.Assignee) + " is in " + d.t(a.Team) +
+			" but " + d.status(a.Assignee) + ": if " + d.n(a.Assignee) + " is not online and nobody has replied by " +
+			d.ws.Settings.clock(d.WaitUntil) + " (in " + FormatDuration(d.WaitUntil.Sub(d.At)) + "), a cover takes it"
 	case ReasonOwnerTeamMismatch:
 		return "Waiting for a team decision — contact owner " + d.n(d.target) + " is not in " + d.t(a.Team) +
 			" (rule 2b); " + d.n(d.target) + " or an admin can move it to " + d.choices() + ", or decline and hand it to Bot"
@@ -55,6 +73,51 @@ func (d Decision) explainInbound() string {
 		s += "; " + d.n(a.Assignee) + " is now the contact owner"
 	}
 	return s
+}
+
+// explainCover explains a cover picked for an away owner (why says why the owner is not
+// assigned): who covers, or that nobody can and Bot has it.
+func (d Decision) explainCover(why string) string {
+	a := d.After
+	owner := d.n(a.Cover)
+	if a.Cover == "" { // the pick was the owner after all (not possible: the owner is not online)
+		owner = d.n(d.target)
+	}
+	var b strings.Builder
+	if d.ws.IsHuman(a.Assignee) {
+		b.WriteString("Covered by " + d.n(a.Assignee) + " — " + why + "; ")
+		b.WriteString(lowerFirst(d.roundRobinText()))
+		b.WriteString("; " + owner + " stays the contact owner and gets it back on the next reopen")
+		return b.String()
+	}
+	b.WriteString("Assigned to Bot in " + d.t(a.Team) + " — " + why + " and nobody can cover")
+	switch {
+	case d.rrTeam != "":
+		b.WriteString(" (" + lowerFirst(d.roundRobinText()) + ")")
+	default:
+		b.WriteString(" (round robin is off)")
+	}
+	b.WriteString("; " + owner + " stays the contact owner")
+	if d.Notify != "" {
+		b.WriteString(" and is told")
+	}
+	return b.String()
+}
+
+// status is an operator's presence in words: "away", "offline", "online".
+func (d Decision) status(id string) string {
+	if o, ok := d.ws.Operator(id); ok {
+		return string(o.Status)
+	}
+	return "gone"
+}
+
+// presence is ", away" or ", offline" for an operator who is not online ("" when they are).
+func (d Decision) presence(id string) string {
+	if s := d.status(id); s != string(Online) {
+		return ", " + s
+	}
+	return ""
 }
 
 // explainStandard explains standard assignment and round robin.
@@ -81,7 +144,15 @@ func (d Decision) explainStandard() string {
 		}
 		b.WriteString(d.ruleSkipText())
 		return upperFirst(b.String())
-	case ReasonRoundRobin:
+	case ReasonOutsideHours:
+		b.WriteString(prefix)
+		if d.Rule != "" {
+			fmt.Fprintf(&b, "automation rule %q sent it to %s; ", d.Rule, d.t(a.Team))
+		}
+		b.WriteString(lowerFirst(d.roundRobinText()))
+		b.WriteString(d.ruleSkipText())
+		return upperFirst(b.String())
+	case ReasonRoundRobin, ReasonBalanced:
 		if prefix != "" {
 			b.WriteString(prefix)
 			b.WriteString(lowerFirst(d.roundRobinText()))
@@ -106,11 +177,28 @@ func (d Decision) ruleSkipText() string {
 	return fmt.Sprintf(" (rule %q skipped: its operator cannot be assigned)", d.ruleSkip)
 }
 
-// roundRobinText lists who round robin skipped and why, and whom it picked.
+// roundRobinText lists who round robin skipped and why, and whom it picked; outside working
+// hours or in holiday mode, that it did not run and when it will.
 func (d Decision) roundRobinText() string {
 	var b strings.Builder
-	b.WriteString("Round robin in ")
+	balanced := d.ws.Settings.Assignment == AssignBalanced
+	if balanced {
+		b.WriteString("Balanced assignment in ")
+	} else {
+		b.WriteString("Round robin in ")
+	}
 	b.WriteString(d.t(d.rrTeam))
+	switch d.closed {
+	case ClosedHoliday:
+		b.WriteString(" does not run in holiday mode, so Bot has it in the team's backlog until holiday mode is turned off")
+		return b.String()
+	case ClosedHours:
+		b.WriteString(" does not run outside working hours (" + d.ws.Settings.Hours.String() + "), so Bot has it in the team's backlog")
+		if next, ok := d.ws.Settings.Hours.NextOpen(d.At); ok {
+			b.WriteString(" until hours start " + d.ws.Settings.clock(next))
+		}
+		return b.String()
+	}
 	b.WriteString(": ")
 	skipped := 0
 	if t, ok := d.ws.Team(d.rrTeam); ok {
@@ -124,6 +212,8 @@ func (d Decision) roundRobinText() string {
 				why = "admin"
 			case o.Status != Online:
 				why = string(o.Status)
+			case id != d.Pick.Operator && d.ws.MaxOpen(id) > 0 && d.ws.Load(id) >= d.ws.MaxOpen(id):
+				why = fmt.Sprintf("at capacity %d/%d", d.ws.Load(id), d.ws.MaxOpen(id))
 			}
 			if why == "" {
 				continue
@@ -140,9 +230,16 @@ func (d Decision) roundRobinText() string {
 	}
 	if d.rrStopped || d.Pick.Operator == "" {
 		b.WriteString("nobody online to pick, so Bot has it")
+		if d.After.Backlog {
+			b.WriteString(" in the team's backlog")
+		}
 		return b.String()
 	}
-	fmt.Fprintf(&b, "picked %s (least recently assigned)", d.n(d.Pick.Operator))
+	if balanced {
+		fmt.Fprintf(&b, "picked %s (fewest open: %d)", d.n(d.Pick.Operator), d.ws.Load(d.Pick.Operator))
+	} else {
+		fmt.Fprintf(&b, "picked %s (least recently assigned)", d.n(d.Pick.Operator))
+	}
 	return b.String()
 }
 
@@ -234,18 +331,101 @@ func (d Decision) explainAction() string {
 		return s
 	case KindClose:
 		if a.Status == StatusOpen {
-			return actor + " reopened the conversation; it stays with " + d.n(a.Assignee)
+			s := actor + " reopened the conversation; it stays with " + d.n(a.Assignee)
+			if a.Covering() {
+				s += ", covering for " + d.n(a.Cover)
+			}
+			return s
 		}
 		s := actor + " closed the conversation"
 		if d.ClearPrompt {
 			s += "; the waiting team decision was withdrawn"
+		}
+		if b.Covering() {
+			s += "; " + d.n(b.Assignee) + "'s cover for " + d.n(b.Cover) + " ends, so the next message or call goes back to " + d.n(b.Cover)
+		}
+		return s
+	case KindAwayTimer:
+		if d.Reason == ReasonKept {
+			return "The wait for " + d.n(d.target) + " ran out and changed nothing: " + d.droppedText()
+		}
+		wait := FormatDuration(d.ws.Settings.AwayWait.D)
+		return d.explainCover("contact owner " + d.n(d.target) + " is still " + d.status(d.target) + " after " + wait +
+			" and nobody replied (owner away, wait " + wait + ")")
+	case KindBacklog:
+		if d.Reason == ReasonKept {
+			return "Waits in " + d.t(a.Team) + "'s backlog: nobody can take it yet"
+		}
+		since := time.Unix(0, d.since)
+		s := "From " + d.t(a.Team) + "'s backlog (with Bot since " + d.ws.Settings.clock(since)
+		if w := d.At.Sub(since); w >= time.Minute {
+			s += ", " + FormatDuration(w.Truncate(time.Minute))
+		}
+		s += ", oldest first): " + d.triggerText() + "; " + lowerFirst(d.roundRobinText())
+		switch {
+		case a.Covering():
+			s += "; " + d.n(a.Assignee) + " covers for " + d.n(a.Cover) + d.presence(a.Cover) + ", who stays the contact owner"
+		case a.Owner != b.Owner:
+			s += "; " + d.n(a.Owner) + " is now the contact owner"
 		}
 		return s
 	}
 	return string(d.Reason)
 }
 
+// droppedText says why the away wait changed nothing.
+func (d Decision) droppedText() string {
+	switch d.dropped {
+	case droppedRoutingOff:
+		return "contact owner-based routing is off now"
+	case droppedWaitOff:
+		return "the owner-away wait is off now"
+	case droppedClosed:
+		return "the conversation was closed"
+	case droppedChanged:
+		return "the conversation was reassigned or changed since"
+	case droppedReplied:
+		return "someone replied to the customer"
+	case droppedOnline:
+		return d.n(d.target) + " is online again"
+	case droppedNotInTeam:
+		return d.n(d.target) + " is no longer in " + d.t(d.After.Team)
+	}
+	return "nothing to do"
+}
+
+// triggerText says what made the backlog sweep run.
+func (d Decision) triggerText() string {
+	op := d.n(d.trigger.Operator)
+	switch d.trigger.Kind {
+	case TriggerOnline:
+		return op + " is online now"
+	case TriggerCapacity:
+		return op + " has room for more open conversations"
+	case TriggerHours:
+		return "working hours started"
+	case TriggerHoliday:
+		return "holiday mode is off"
+	case TriggerMember:
+		return op + " can take conversations in " + d.t(d.After.Team) + " now"
+	case TriggerBack:
+		return "no team decision waits on it any more"
+	case TriggerHoursChanged:
+		return "the working hours changed and are open now"
+	}
+	return "the routing settings changed"
+}
+
 func (d Decision) notificationText() string {
+	switch d.Reason {
+	case ReasonOwnerAway, ReasonOwnerAwayFallback:
+		s := displayContact(d.contact) + " wrote while you were " + d.status(d.Notify) + " and nobody could cover for you, so Bot has it in " +
+			d.t(d.After.Team)
+		if d.After.Backlog {
+			s += " (in the team's backlog: round robin gives it to the first who can take it)"
+		}
+		return s + "; you stay the contact owner"
+	}
 	return "You could not be assigned to " + displayContact(d.contact) + ": you are not in " + d.t(d.After.Team) +
 		" (" + d.n(d.Actor) + " declined moving the conversation to your team)"
 }

@@ -79,6 +79,12 @@ func st(status Status, team, assignee, owner string) State {
 	return State{Status: status, Team: team, Assignee: assignee, Owner: owner}
 }
 
+// inBacklog is s waiting in its team's backlog.
+func inBacklog(s State) State { s.Backlog = true; return s }
+
+// covered is s with its assignee covering for owner.
+func covered(s State, owner string) State { s.Cover = owner; return s }
+
 // want is what a test expects of a Decision.
 type want struct {
 	after   State
@@ -89,6 +95,8 @@ type want struct {
 	pick    Pick
 	explain []string // substrings of Explain()
 	noNote  bool     // nothing changes: Notes() is nil
+	// waitUntil is when the owner-away wait the decision arms runs out (zero: none)
+	waitUntil time.Time
 }
 
 func check(t *testing.T, d Decision, w want) {
@@ -119,6 +127,9 @@ func check(t *testing.T, d Decision, w want) {
 	}
 	if d.Pick != w.pick {
 		t.Errorf("Pick = %+v, want %+v", d.Pick, w.pick)
+	}
+	if !d.WaitUntil.Equal(w.waitUntil) {
+		t.Errorf("WaitUntil = %v, want %v", d.WaitUntil, w.waitUntil)
 	}
 	ex := d.Explain()
 	if ex == "" {

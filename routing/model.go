@@ -70,6 +70,10 @@ type Operator struct {
 	Name   string
 	Role   Role
 	Status Presence
+	// MaxOpen is how many open conversations round robin may give them (0: no limit) when
+	// HasMaxOpen; without it the workspace default (Settings.MaxOpen) applies.
+	MaxOpen    int
+	HasMaxOpen bool
 }
 
 // Team is a group of operators. Member order matters: it breaks round-robin ties.
@@ -111,6 +115,16 @@ type Settings struct {
 	RoundRobin          bool
 	DefaultTeam         string
 	Rules               []Rule
+
+	// AwayWait: what row 2a does when the owner is away or offline (off: nothing new).
+	AwayWait Wait
+	// Hours and Holiday: round robin runs only within the hours and not in holiday mode.
+	Hours   Hours
+	Holiday bool
+	// Assignment is how round robin picks ("" is AssignRoundRobin).
+	Assignment Assignment
+	// MaxOpen is the workspace's default capacity (0: no limit).
+	MaxOpen int
 }
 
 // OwnerRoutingActive reports whether contact owner-based routing is in force: switched on and
@@ -168,6 +182,13 @@ type Conversation struct {
 	// period. It ends when the conversation closes or a person changes the assignee.
 	BotHold bool
 	Prompt  *Prompt
+	// Cover is the owner the assignee stands in for (owner away), "" for none. With Bot it is
+	// the owner a cover is still wanted for. A closed conversation keeps it as a record.
+	Cover string
+	// Backlog: round robin could not give the conversation to anyone (no candidate, or outside
+	// hours) and it waits with Bot in its team's backlog (while no team decision waits on it:
+	// InBacklog).
+	Backlog bool
 }
 
 // Inbound is a customer's message or call.

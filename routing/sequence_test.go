@@ -14,7 +14,7 @@ import (
 
 var (
 	seqSeed  = flag.Uint64("seq.seed", 0, "run TestSequences with this one seed only")
-	seqSeeds = flag.Int("seq.seeds", 20, "number of seeds TestSequences runs")
+	seqSeeds = flag.Int("seq.seeds", 30, "number of seeds TestSequences runs")
 	seqSteps = flag.Int("seq.steps", 600, "steps per seed in TestSequences")
 )
 
@@ -49,7 +49,9 @@ func TestSequences(t *testing.T) {
 		// the generator reaches every kind of decision
 		for _, code := range []string{"active_assignee", "owner", "owner_team_mismatch", "round_robin", "default", "prompt_accepted",
 			"prompt_declined", "manual_assign", "manual_owner", "team_change", "member_removed", "operator_deleted", "closed",
-			"reopened", "kept", "rule", "pick", "notify", "bot_hold_kept"} {
+			"reopened", "kept", "rule", "pick", "notify", "bot_hold_kept",
+			"owner_away", "owner_away_wait", "owner_away_fallback", "outside_hours", "round_robin_backlog", "balanced", "cover_ended",
+			"timer_dropped", "hours_timer", "cover_kept", "cover_began", "capacity_skip"} {
 			if codes[code] == 0 {
 				t.Errorf("no %q decision in %d steps", code, steps)
 			}
@@ -84,6 +86,27 @@ type world struct {
 	what      string // the current step, for failure messages
 	decisions int
 	codes     map[string]int // decisions by reason code, and a few other events, for coverage
+
+	// what the inbox keeps beside the conversations: last activity (the backlog's order),
+	// a version that changes with every routing change, when someone last replied, the
+	// durable timers, and the teams whose backlog must be swept at the end of the step
+	last     map[string]time.Time
+	versions map[string]int
+	replied  map[string]time.Time
+	timers   []seqTimer
+	fired    map[seqTimer]bool
+	pending  map[string][]Trigger
+}
+
+// seqTimer is a durable timer of the world: an owner-away wait (for contact id, armed at the
+// conversation's version, for the owner, by the event at since) or the start of working hours.
+type seqTimer struct {
+	due     time.Time
+	kind    string // "away" or "hours"
+	id      string
+	owner   string
+	version int
+	since   time.Time
 }
 
 func (w *world) fatalf(format string, args ...any) {
@@ -96,7 +119,9 @@ func (w *world) chance(p float64) bool { return w.rng.Float64() < p }
 
 func newWorld(t *testing.T, seed uint64) *world {
 	w := &world{t: t, seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x5bd1e995)), now: t0,
-		contacts: map[string]Contact{}, convs: map[string]Conversation{}, notes: map[string][]Note{}}
+		contacts: map[string]Contact{}, convs: map[string]Conversation{}, notes: map[string][]Note{},
+		last: map[string]time.Time{}, versions: map[string]int{}, replied: map[string]time.Time{}, fired: map[seqTimer]bool{},
+		pending: map[string][]Trigger{}}
 	for range 3 + w.pick(6) {
 		w.hire()
 	}
@@ -112,6 +137,17 @@ func newWorld(t *testing.T, seed uint64) *world {
 	plans := []Plan{PlanGrowth, PlanPro, PlanBusiness, PlanBusiness, PlanBusiness}
 	w.settings = Settings{Plan: plans[w.pick(len(plans))], ContactOwnerRouting: w.chance(0.7), RoundRobin: w.chance(0.75),
 		DefaultTeam: w.teams[w.pick(len(w.teams))].ID}
+	w.settings.AwayWait = w.randomWait()
+	if w.chance(0.35) {
+		w.settings.Hours = w.randomHours()
+	}
+	w.settings.Holiday = w.chance(0.05)
+	if w.chance(0.4) {
+		w.settings.Assignment = AssignBalanced
+	}
+	if w.chance(0.35) {
+		w.settings.MaxOpen = 1 + w.pick(4)
+	}
 	for i := range w.pick(4) {
 		r := Rule{Name: fmt.Sprintf("r%d", i)}
 		if w.chance(0.4) {
@@ -162,7 +198,38 @@ func (w *world) hire() {
 	if w.chance(0.25) {
 		role = RoleAdmin
 	}
-	w.ops = append(w.ops, Operator{ID: id, Name: "Op" + id[1:], Role: role, Status: []Presence{Online, Online, Away, Offline}[w.pick(4)]})
+	o := Operator{ID: id, Name: "Op" + id[1:], Role: role, Status: []Presence{Online, Online, Away, Offline}[w.pick(4)]}
+	if w.chance(0.3) {
+		o.HasMaxOpen, o.MaxOpen = true, w.pick(3)
+	}
+	w.ops = append(w.ops, o)
+}
+
+func (w *world) randomWait() Wait {
+	switch w.pick(5) {
+	case 0:
+		return Wait{}
+	case 1, 2:
+		return Wait{On: true}
+	}
+	return Wait{On: true, D: time.Duration(1+w.pick(90)) * time.Minute}
+}
+
+// randomHours are working hours in one of a few zones: some days with one or two ranges.
+func (w *world) randomHours() Hours {
+	zones := []*time.Location{time.UTC, berlin, mustZone("America/New_York"), mustZone("Asia/Kolkata")}
+	h := Hours{Loc: zones[w.pick(len(zones))]}
+	for d := range h.Week {
+		switch w.pick(4) {
+		case 0:
+		case 1:
+			from := w.pick(20) * 60
+			h.Week[d] = []Span{{From: from, To: from + 30 + w.pick(8*60)}}
+		default:
+			h.Week[d] = []Span{{From: 8 * 60, To: 12 * 60}, {From: 13 * 60, To: 13*60 + 30 + w.pick(10*60)}}
+		}
+	}
+	return h
 }
 
 // randomOpOr returns a random operator id, or other when there is none (or sometimes anyway).
@@ -183,6 +250,11 @@ func (w *world) rebuild(old *Workspace) {
 		}
 	}
 	w.ws = NewWorkspace(w.settings, w.ops, w.teams, rr)
+	if old != nil {
+		for id, n := range old.Loads() {
+			w.ws.SetLoad(id, n)
+		}
+	}
 	if old != nil {
 		for _, tm := range w.teams {
 			a, b := old.RoundRobin(tm.ID), w.ws.RoundRobin(tm.ID)
@@ -227,11 +299,15 @@ func (w *world) snap() snapshot {
 
 func (w *world) step(i int) {
 	w.stepNo = i
+	w.what = "a minute passes"
 	w.now = w.now.Add(time.Minute)
+	w.fire() // the timer loop fires what came due
+	w.flush()
+	w.checkWorld(w.snap(), true, false)
 	before := w.snap()
 	routingOn := w.ws.Settings.OwnerRoutingActive()
 	ownerEdit := false
-	switch k := w.pick(100); {
+	switch k := w.pick(120); {
 	case k < 32:
 		w.inbound()
 	case k < 42:
@@ -248,7 +324,6 @@ func (w *world) step(i int) {
 		w.status()
 	case k < 88:
 		w.toggle(before)
-		return
 	case k < 92:
 		w.removeMember()
 	case k < 97:
@@ -257,10 +332,248 @@ func (w *world) step(i int) {
 		w.hire()
 		w.what = "hire " + w.ops[len(w.ops)-1].ID
 		w.rebuild(w.ws)
-	default:
+	case k < 100:
 		ownerEdit = w.deleteOperator()
+	case k < 106:
+		w.advance()
+	case k < 110:
+		w.reply()
+	default:
+		w.presenceSetting(before)
 	}
-	w.checkWorld(before, routingOn, ownerEdit)
+	w.flush()
+	w.checkWorld(before, routingOn || w.ws.Settings.OwnerRoutingActive(), ownerEdit)
+}
+
+// teamsOf returns the ids of the teams an operator is in.
+func (w *world) teamsOf(op string) []string {
+	var out []string
+	for _, tm := range w.teams {
+		if slices.Contains(tm.Members, op) {
+			out = append(out, tm.ID)
+		}
+	}
+	return out
+}
+
+func (w *world) allTeams() []string {
+	out := make([]string, len(w.teams))
+	for i, tm := range w.teams {
+		out[i] = tm.ID
+	}
+	return out
+}
+
+// mark asks for the backlogs of the teams to be swept at the end of the step.
+func (w *world) mark(tr Trigger, teams ...string) {
+	for _, tm := range teams {
+		w.pending[tm] = append(w.pending[tm], tr)
+	}
+}
+
+// flush sweeps every team marked: round robin gives its backlog, oldest first, to candidates
+// while there are any.
+func (w *world) flush() {
+	for len(w.pending) > 0 {
+		teams := slices.Sorted(maps.Keys(w.pending))
+		tm := teams[0]
+		tr := w.pending[tm]
+		delete(w.pending, tm)
+		w.sweep(tm, tr)
+	}
+}
+
+func (w *world) sweep(team string, tr []Trigger) {
+	if w.ws.Settings.ClosedAt(w.now) == ClosedHours {
+		w.armHours(w.now) // a candidate may be there when the hours start
+	}
+	var backlog []string
+	for _, id := range w.ids {
+		if c := w.convs[id]; c.InBacklog() && c.Team == team {
+			backlog = append(backlog, id)
+		}
+	}
+	slices.SortFunc(backlog, func(a, b string) int {
+		if c := w.last[a].Compare(w.last[b]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	for _, id := range backlog {
+		c, conv := w.contacts[id], w.convs[id]
+		w.what = fmt.Sprintf("backlog sweep of %s (%v) takes %s %+v", team, tr, id, conv)
+		d := DecideBacklog(w.ws, c, conv, tr, w.last[id], w.now)
+		w.same(d, DecideBacklog(w.ws, c, conv, tr, w.last[id], w.now))
+		if !d.Changed() {
+			if w.ws.HasCandidate(team, w.now) {
+				w.fatalf("the sweep stopped while %s has a candidate", team)
+			}
+			return
+		}
+		if d.Reason != ReasonRoundRobinBacklog || !w.ws.IsHuman(d.After.Assignee) || d.After.Backlog || d.After.Team != team ||
+			d.After.Status != StatusOpen || (!w.ws.Settings.OwnerRoutingActive() && d.After.Owner != d.Before.Owner) {
+			w.fatalf("backlog decision %s %+v", d.Code(), d.After)
+		}
+		w.apply(id, d)
+	}
+}
+
+// armHours arms the timer of the next start of working hours after t.
+func (w *world) armHours(t time.Time) {
+	if next, ok := w.ws.Settings.Hours.NextOpen(t); ok {
+		tm := seqTimer{due: next, kind: "hours"}
+		if !slices.Contains(w.timers, tm) {
+			w.timers = append(w.timers, tm)
+		}
+	}
+}
+
+// fire runs the timers that are due, earliest first, each once (invariant 8).
+func (w *world) fire() {
+	for {
+		slices.SortStableFunc(w.timers, func(a, b seqTimer) int { return a.due.Compare(b.due) })
+		if len(w.timers) == 0 || w.timers[0].due.After(w.now) {
+			return
+		}
+		tm := w.timers[0]
+		w.timers = w.timers[1:]
+		if w.fired[tm] {
+			w.fatalf("invariant 8: timer %+v fired twice", tm)
+		}
+		w.fired[tm] = true
+		switch tm.kind {
+		case "hours":
+			w.what = fmt.Sprintf("working hours start (%v)", tm.due)
+			w.codes["hours_timer"]++
+			w.mark(Trigger{Kind: TriggerHours}, w.allTeams()...)
+		case "away":
+			c, conv := w.contacts[tm.id], w.convs[tm.id]
+			r, ok := w.replied[tm.id]
+			f := AwayFacts{Owner: tm.owner, Replied: ok && !r.Before(tm.since), Changed: w.versions[tm.id] != tm.version}
+			w.what = fmt.Sprintf("the wait for %s on %s runs out (%+v) %+v", tm.owner, tm.id, f, conv)
+			d := DecideAwayTimer(w.ws, c, conv, f, w.now)
+			w.same(d, DecideAwayTimer(w.ws, c, conv, f, w.now))
+			if d.At.Before(tm.due) {
+				w.fatalf("invariant 8: fired before its time")
+			}
+			b, a := d.Before, d.After
+			if a.Owner != b.Owner || a.Team != b.Team || a.Status != b.Status || a.BotHold != b.BotHold || d.RaisePrompt || d.ClearPrompt {
+				w.fatalf("invariant 8: the timer changed more than its row: %+v -> %+v", b, a)
+			}
+			if d.Reason == ReasonKept {
+				w.codes["timer_dropped"]++
+				if d.Changed() {
+					w.fatalf("a dropped timer changed %+v", a)
+				}
+			} else if f.Changed || f.Replied || a.Cover != tm.owner {
+				w.fatalf("invariant 8: the timer covered %+v after %+v", a, f)
+			}
+			w.apply(tm.id, d)
+		}
+	}
+}
+
+// advance moves the clock on by a while: what came due fires.
+func (w *world) advance() {
+	dt := []time.Duration{time.Minute, 7 * time.Minute, 30 * time.Minute, 2 * time.Hour, 9 * time.Hour, 26 * time.Hour}[w.pick(6)]
+	w.what = fmt.Sprintf("%v pass", dt)
+	w.now = w.now.Add(dt)
+	w.fire()
+}
+
+// reply is a person answering the customer: no routing, but an away-wait sees it.
+func (w *world) reply() {
+	id, _, conv := w.randomContact()
+	w.what = "reply on " + id
+	if conv.Status == StatusOpen {
+		w.replied[id] = w.now
+	}
+}
+
+// presenceSetting changes one of the settings of routing that knows who is there.
+func (w *world) presenceSetting(before snapshot) {
+	actor := w.randomOpOr("zed")
+	var ch, ch2 SettingChange
+	var err, err2 error
+	next := w.settings
+	switch w.pick(6) {
+	case 0:
+		v := w.randomWait()
+		w.what = fmt.Sprintf("%s sets the away wait %v", actor, v)
+		ch, err = DecideAwayWait(w.ws, actor, v, w.now)
+		ch2, err2 = DecideAwayWait(w.ws, actor, v, w.now)
+		next.AwayWait = v
+	case 1:
+		h := Hours{}
+		if w.chance(0.7) {
+			h = w.randomHours()
+		}
+		w.what = fmt.Sprintf("%s sets hours %s", actor, h.String())
+		ch, err = DecideHours(w.ws, actor, h, w.now)
+		ch2, err2 = DecideHours(w.ws, actor, h, w.now)
+		next.Hours = h
+	case 2:
+		on := w.chance(0.2)
+		w.what = fmt.Sprintf("%s turns holiday %v", actor, on)
+		ch, err = DecideHoliday(w.ws, actor, on, w.now)
+		ch2, err2 = DecideHoliday(w.ws, actor, on, w.now)
+		next.Holiday = on
+	case 3:
+		mode := []Assignment{AssignRoundRobin, AssignBalanced}[w.pick(2)]
+		w.what = fmt.Sprintf("%s sets assignment %s", actor, mode)
+		ch, err = DecideAssignment(w.ws, actor, mode, w.now)
+		ch2, err2 = DecideAssignment(w.ws, actor, mode, w.now)
+		next.Assignment = mode
+	case 4:
+		n := w.pick(4)
+		w.what = fmt.Sprintf("%s sets the default capacity %d", actor, n)
+		ch, err = DecideMaxOpen(w.ws, actor, n, w.now)
+		ch2, err2 = DecideMaxOpen(w.ws, actor, n, w.now)
+		next.MaxOpen = n
+	default:
+		if len(w.ops) == 0 {
+			return
+		}
+		i := w.pick(len(w.ops))
+		n, has := w.pick(3), w.chance(0.6)
+		w.what = fmt.Sprintf("%s sets %s's capacity %d (%v)", actor, w.ops[i].ID, n, has)
+		ch, err = DecideOperatorMaxOpen(w.ws, actor, w.ops[i].ID, n, has, w.now)
+		ch2, err2 = DecideOperatorMaxOpen(w.ws, actor, w.ops[i].ID, n, has, w.now)
+		if err == nil {
+			w.ops[i].MaxOpen, w.ops[i].HasMaxOpen = n, has
+			w.rebuild(w.ws)
+			w.mark(Trigger{Kind: TriggerCapacity, Operator: w.ops[i].ID}, w.teamsOf(w.ops[i].ID)...)
+		}
+	}
+	if (err == nil) != (err2 == nil) || ch != ch2 {
+		w.fatalf("invariant 7: settings decision differs: %+v/%v vs %+v/%v", ch, err, ch2, err2)
+	}
+	if !w.ws.IsAdmin(actor) && !IsRefusal(err, Forbidden) {
+		w.fatalf("non-admin %s changed a setting: %v", actor, err)
+	}
+	if err != nil {
+		return
+	}
+	if ch.By != actor || !ch.At.Equal(w.now) {
+		w.fatalf("change not recorded: %+v", ch)
+	}
+	if !strings.HasPrefix(string(ch.Key), string(SettingOperatorMaxOpen)) {
+		w.settings = next
+		w.rebuild(w.ws)
+	}
+	// the change itself changes no conversation (what a sweep does after it is its own)
+	if after := w.snap(); !reflect.DeepEqual(before, after) {
+		w.fatalf("a settings change touched conversations, contacts, notes or round robin")
+	}
+	switch ch.Key {
+	case SettingHours:
+		w.mark(Trigger{Kind: TriggerHoursChanged}, w.allTeams()...)
+	case SettingHoliday, SettingMaxOpen, SettingAssignment:
+		w.mark(Trigger{Kind: TriggerSettings}, w.allTeams()...)
+	}
+	if ch.Key == SettingHoliday && ch.To == "off" {
+		w.mark(Trigger{Kind: TriggerHoliday}, w.allTeams()...)
+	}
 }
 
 func (w *world) randomContact() (string, Contact, Conversation) {
@@ -268,8 +581,53 @@ func (w *world) randomContact() (string, Contact, Conversation) {
 	return id, w.contacts[id], w.convs[id]
 }
 
+// covered returns the ids of the conversations whose record names a cover and that match keep:
+// the generator visits them more often, so that covers end in every way.
+func (w *world) covered(keep func(Conversation) bool) []string {
+	var out []string
+	for _, id := range w.ids {
+		if cv := w.convs[id]; cv.Cover != "" && keep(cv) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// biased picks one of ids with probability p, else a random contact.
+func (w *world) biased(ids []string, p float64) (string, Contact, Conversation) {
+	if len(ids) > 0 && w.chance(p) {
+		id := ids[w.pick(len(ids))]
+		return id, w.contacts[id], w.convs[id]
+	}
+	return w.randomContact()
+}
+
 func (w *world) inbound() {
-	id, c, conv := w.randomContact()
+	closedCovers := w.covered(func(cv Conversation) bool {
+		return cv.Status == StatusClosed && State{Assignee: cv.Assignee, Cover: cv.Cover}.Covering()
+	})
+	back := slices.DeleteFunc(slices.Clone(closedCovers), func(x string) bool {
+		o, _ := w.ws.Operator(w.convs[x].Cover)
+		return o.Status != Online
+	})
+	id, c, conv := w.biased(back, 0.6) // the owner is back and the customer writes again
+	if len(back) == 0 {
+		id, c, conv = w.biased(closedCovers, 0.3)
+	}
+	if len(closedCovers) == 0 && w.chance(0.5) { // a contact whose owner is away: owner-away routing, covers
+		var away []string
+		for _, x := range w.ids {
+			team := w.convs[x].Team
+			if team == "" {
+				team = w.ws.Settings.DefaultTeam
+			}
+			if o, ok := w.ws.Operator(w.ws.EffectiveOwner(w.contacts[x])); ok && o.Status != Online && w.convs[x].Status != StatusOpen &&
+				w.ws.HasCandidate(team, w.now) && w.ws.InTeam(o.ID, team) && w.ws.Settings.OwnerRoutingActive() && w.ws.Settings.AwayWait.On {
+				away = append(away, x) // and someone could cover
+			}
+		}
+		id, c, conv = w.biased(away, 1)
+	}
 	ev := Inbound{Channel: ChannelCall, At: w.now}
 	if w.chance(0.7) {
 		ev.Channel = ChannelMessage
@@ -291,13 +649,31 @@ func (w *world) inbound() {
 	if d.RaisePrompt && (d.Prompt.Kind != PromptInbound || d.Prompt.RaisedBy != Routing || d.After.Assignee != "") {
 		w.fatalf("inbound prompt %+v, after %+v", d.Prompt, d.After)
 	}
-	// invariant 2: routing on, a human assignee after an inbound event owns the contact (a
-	// waiting prompt keeps everything as it was, by contract)
+	// invariant 2 (amended): routing on, a human assignee after an inbound event owns the
+	// contact unless they are a cover (a waiting prompt keeps everything as it was, by contract)
 	waiting := conv.Prompt != nil && conv.Status == StatusOpen
-	if w.ws.Settings.OwnerRoutingActive() && w.ws.IsHuman(d.After.Assignee) && !waiting && d.After.Owner != d.After.Assignee {
+	if w.ws.Settings.OwnerRoutingActive() && w.ws.IsHuman(d.After.Assignee) && !waiting && d.After.Owner != d.After.Assignee &&
+		!(d.After.Covering() && d.After.Cover == d.After.Owner) {
 		w.fatalf("invariant 2: inbound left owner %q, assignee %q", d.After.Owner, d.After.Assignee)
 	}
+	if d.After.Covering() && w.ws.Settings.OwnerRoutingActive() && d.After.Cover != w.ws.EffectiveOwner(c) {
+		w.fatalf("a cover for %q, who is not the owner %q", d.After.Cover, c.Owner)
+	}
+	if d.After.Cover != d.Before.Cover && d.After.Cover != "" && !w.ws.Settings.OwnerRoutingActive() {
+		w.fatalf("a cover with routing off: %+v", d.After)
+	}
+	if d.Reason == ReasonActiveAssignee && d.After.Covering() {
+		w.codes["cover_kept"]++
+	}
+	if !d.WaitUntil.IsZero() && (d.Reason != ReasonOwnerAwayWait || !d.WaitUntil.After(ev.At)) {
+		w.fatalf("a wait until %v from %s", d.WaitUntil, d.Code())
+	}
+	w.last[id] = ev.At
+	delete(w.replied, id)
 	w.apply(id, d)
+	if !d.WaitUntil.IsZero() {
+		w.timers = append(w.timers, seqTimer{due: d.WaitUntil, kind: "away", id: id, owner: d.After.Owner, version: w.versions[id], since: ev.At})
+	}
 }
 
 func (w *world) assign() {
@@ -372,7 +748,9 @@ func (w *world) team() {
 }
 
 func (w *world) close() {
-	id, c, conv := w.randomContact()
+	id, c, conv := w.biased(w.covered(func(cv Conversation) bool {
+		return cv.Status == StatusOpen && State{Assignee: cv.Assignee, Cover: cv.Cover}.Covering()
+	}), 0.5)
 	actor := w.randomOpOr("zed")
 	reopen := w.chance(0.3)
 	w.what = fmt.Sprintf("%s close(reopen=%v) %s %+v", actor, reopen, id, conv)
@@ -469,9 +847,23 @@ func (w *world) status() {
 		return
 	}
 	i := w.pick(len(w.ops))
-	w.ops[i].Status = []Presence{Online, Away, Offline}[w.pick(3)]
+	status := []Presence{Online, Online, Away, Offline}[w.pick(4)]
+	if owners := w.covered(func(Conversation) bool { return true }); len(owners) > 0 && w.chance(0.4) {
+		// an owner someone covers for comes back (or goes again)
+		i = slices.IndexFunc(w.ops, func(o Operator) bool { return o.ID == w.convs[owners[w.pick(len(owners))]].Cover })
+		if i < 0 {
+			return
+		}
+		if w.chance(0.7) {
+			status = Online
+		}
+	}
+	w.ops[i].Status = status
 	w.what = fmt.Sprintf("%s is now %s", w.ops[i].ID, w.ops[i].Status)
 	w.rebuild(w.ws) // no conversation changes: checkWorld sees that
+	if w.ops[i].Status == Online {
+		w.mark(Trigger{Kind: TriggerOnline, Operator: w.ops[i].ID}, w.teamsOf(w.ops[i].ID)...)
+	}
 }
 
 // toggle flips a routing setting (or the plan) and checks invariant 4.
@@ -518,7 +910,11 @@ func (w *world) toggle(before snapshot) {
 	if !reflect.DeepEqual(before, after) {
 		w.fatalf("invariant 4: a settings change touched conversations, contacts, notes or round robin")
 	}
-	w.checkWorld(before, false, false)
+	// round robin coming into force makes the online members candidates: their backlog is
+	// swept after the flip (the flip itself changed nothing); owner routing changes no candidate
+	if err == nil && ch.Key != SettingOwnerRouting {
+		w.mark(Trigger{Kind: TriggerSettings}, w.allTeams()...)
+	}
 }
 
 func (w *world) removeMember() {
@@ -552,12 +948,16 @@ func (w *world) addMember() {
 	}
 	ti := w.pick(len(w.teams))
 	op := w.ops[w.pick(len(w.ops))].ID
+	for try := 0; try < 3 && slices.Contains(w.teams[ti].Members, op); try++ {
+		op = w.ops[w.pick(len(w.ops))].ID
+	}
 	if slices.Contains(w.teams[ti].Members, op) {
 		return
 	}
 	w.teams[ti].Members = append(slices.Clone(w.teams[ti].Members), op)
 	w.what = fmt.Sprintf("add %s to %s", op, w.teams[ti].ID)
 	w.rebuild(w.ws)
+	w.mark(Trigger{Kind: TriggerMember, Operator: op}, w.teams[ti].ID)
 }
 
 func (w *world) deleteOperator() bool {
@@ -610,7 +1010,7 @@ func (w *world) syncInvariant(d Decision) {
 	}
 	switch d.Kind {
 	case KindAssign, KindOwner, KindAccept:
-		if d.After.Owner != d.After.Assignee {
+		if d.After.Owner != d.After.Assignee && !d.After.Covering() {
 			w.fatalf("invariant 2: %s left owner %q, assignee %q", d.Code(), d.After.Owner, d.After.Assignee)
 		}
 	}
@@ -645,11 +1045,24 @@ func (w *world) apply(id string, d Decision) {
 	if d.Kind == KindInbound && d.Reason == ReasonKept && d.Before.BotHold {
 		w.codes["bot_hold_kept"]++
 	}
-	// invariant 5: round robin picks only online, non-admin members
+	switch code {
+	case "round_robin", "balanced", "round_robin_backlog", "owner_away", "owner_away_fallback", "rule", "team_change":
+		if strings.Contains(d.Explain(), "at capacity") {
+			w.codes["capacity_skip"]++
+		}
+	}
+	// invariant 5 (amended): round robin, balanced and the backlog pick only online, non-admin
+	// members with room, and none of them runs outside hours
 	if p := d.Pick; p.Operator != "" {
 		o, ok := ws.Operator(p.Operator)
 		if !ok || p.Operator == Bot || o.Role != RoleOperator || o.Status != Online || !ws.InTeam(p.Operator, p.Team) {
 			w.fatalf("invariant 5: round robin picked %+v (%+v)", p, o)
+		}
+		if m := ws.MaxOpen(p.Operator); m > 0 && ws.Load(p.Operator) >= m {
+			w.fatalf("invariant 5: picked %s at capacity %d/%d", p.Operator, ws.Load(p.Operator), m)
+		}
+		if ws.Settings.ClosedAt(d.At) != closedNone {
+			w.fatalf("invariant 5: round robin ran outside hours (%v at %v)", ws.Settings.ClosedAt(d.At), d.At)
 		}
 		if d.After.Assignee != p.Operator || d.After.Team != p.Team || p.Seq != ws.RoundRobin(p.Team).Seq+1 {
 			w.fatalf("pick %+v does not match the result %+v (seq %d)", p, d.After, ws.RoundRobin(p.Team).Seq)
@@ -691,9 +1104,27 @@ func (w *world) apply(id string, d Decision) {
 			w.fatalf("invariant 3: %s changed the owner with routing off", d.Code())
 		}
 	}
+	if d.Changed() {
+		w.versions[id]++
+	}
+	if d.After.Covering() && !d.Before.Covering() {
+		w.codes["cover_began"]++
+	}
+	if freed, _ := ws.Track(d); freed != "" {
+		w.mark(Trigger{Kind: TriggerCapacity, Operator: freed}, w.teamsOf(freed)...)
+	}
+	if d.HoursStop() == ClosedHours {
+		w.armHours(d.At)
+	}
 	conv := d.Apply(w.convs[id])
 	if (conv.Status == StatusNew) != (d.After.Status == StatusNew) {
 		w.fatalf("status %q", conv.Status)
+	}
+	if conv.InBacklog() && !w.convs[id].InBacklog() && d.rrTeam == "" && !d.Before.Backlog {
+		w.fatalf("%s entered the backlog by %s, though round robin did not run", id, d.Code())
+	}
+	if conv.InBacklog() && !w.convs[id].InBacklog() && d.Before.Backlog {
+		w.mark(Trigger{Kind: TriggerBack}, conv.Team) // back in the backlog: a candidate may be there already
 	}
 	w.convs[id] = conv
 	c := w.contacts[id]
@@ -711,7 +1142,8 @@ func knownCode(code string) bool {
 	switch Reason(code) {
 	case ReasonActiveAssignee, ReasonOwner, ReasonOwnerTeamMismatch, ReasonRoundRobin, ReasonDefault, ReasonPromptAccepted,
 		ReasonPromptDeclined, ReasonManualAssign, ReasonManualOwner, ReasonTeamChange, ReasonMemberRemoved, ReasonOperatorDeleted,
-		ReasonClosed, ReasonReopened:
+		ReasonClosed, ReasonReopened, ReasonOwnerAway, ReasonOwnerAwayWait, ReasonOwnerAwayFallback, ReasonOutsideHours,
+		ReasonRoundRobinBacklog, ReasonBalanced, ReasonCoverEnded:
 		return true
 	}
 	return false
@@ -750,6 +1182,36 @@ func (w *world) checkWorld(before snapshot, routingOn, ownerEdit bool) {
 		b := before.convs[id]
 		if (conv.Assignee != b.Assignee || conv.Team != b.Team || c.Owner != before.contacts[id].Owner) && len(w.notes[id]) <= before.notes[id] {
 			w.fatalf("invariant 6: %s changed without a note: %+v -> %+v", id, b, conv)
+		}
+		if conv.Backlog && (conv.Status != StatusOpen || conv.Assignee != Bot || conv.BotHold) {
+			w.fatalf("%s: backlog on %+v", id, conv)
+		}
+		if conv.Cover != "" && (conv.Assignee == "" || conv.Assignee == conv.Cover) {
+			w.fatalf("%s: a cover without anyone standing in: %+v", id, conv)
+		}
+		// invariant 2 (amended) over the inbox: routing on, an open conversation's human
+		// assignee who is not a cover is the owner, unless a person's edit left it otherwise
+		// since (clearing the owner, an owner outside the team waiting for a decision, a
+		// team change, a manual reopen: the next inbound event makes them owner again)
+	}
+	// invariant 9: no backlog conversation waits while its team has a candidate
+	for _, tm := range w.teams {
+		for _, id := range w.ids {
+			if cv := w.convs[id]; cv.InBacklog() && cv.Team == tm.ID && w.ws.HasCandidate(tm.ID, w.now) {
+				w.fatalf("invariant 9: %s waits in %s's backlog while it has a candidate (%+v)", id, tm.ID, cv)
+			}
+		}
+	}
+	// the loads routing reads are the open conversations of each operator
+	for _, o := range w.ops {
+		n := 0
+		for _, id := range w.ids {
+			if cv := w.convs[id]; cv.Status == StatusOpen && cv.Assignee == o.ID {
+				n++
+			}
+		}
+		if w.ws.Load(o.ID) != n {
+			w.fatalf("%s has %d open conversations, the workspace counts %d", o.ID, n, w.ws.Load(o.ID))
 		}
 	}
 }

@@ -109,7 +109,7 @@ func TestStandardRules(t *testing.T) {
 		{
 			name: "rule_team_round_robin_no_candidate_bot_team_kept",
 			ws:   erinAway, c: contact("", "h"), conv: closedConv("support", "gina"), ev: msg("x"),
-			want: want{after: st(StatusOpen, "billing", Bot, ""), code: "rule:to-billing",
+			want: want{after: inBacklog(st(StatusOpen, "billing", Bot, "")), code: "rule:to-billing",
 				explain: []string{`Automation rule "to-billing" sent it to Billing; round robin in Billing: Erin skipped (away), Hank skipped (away); nobody online to pick, so Bot has it`}},
 		},
 		{
@@ -223,11 +223,11 @@ func TestRoundRobin(t *testing.T) {
 	t.Run("no_candidate_bot_team_kept", func(t *testing.T) {
 		w := NewWorkspace(Settings{Plan: PlanBusiness, RoundRobin: true, DefaultTeam: "empty"}, ops, teams, nil)
 		d := DecideInbound(w, contact(""), closedConv("empty", "dan"), msg("x"))
-		check(t, d, want{after: st(StatusOpen, "empty", Bot, ""), code: "round_robin",
+		check(t, d, want{after: inBacklog(st(StatusOpen, "empty", Bot, "")), code: "round_robin",
 			explain: []string{"nobody online to pick, so Bot has it"}})
 		only := NewWorkspace(s, ops, []Team{{ID: "t", Name: "Team", Members: []string{"amy", "ben", "cat"}}}, nil)
 		d = DecideInbound(only, contact(""), newConv(), msg("x"))
-		check(t, d, want{after: st(StatusOpen, "t", Bot, ""), code: "round_robin",
+		check(t, d, want{after: inBacklog(st(StatusOpen, "t", Bot, "")), code: "round_robin",
 			explain: []string{"Amy skipped (admin), Ben skipped (offline), Cat skipped (away); nobody online to pick, so Bot has it"}})
 	})
 	t.Run("remember_rotates_and_undo", func(t *testing.T) {

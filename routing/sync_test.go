@@ -113,7 +113,7 @@ func TestSync(t *testing.T) {
 		{name: "team_change_round_robin_off_mode", ws: offRR, do: team(contact(""), openConv("sales", "alice"), "support"),
 			want: want{after: st(StatusOpen, "support", "carol", ""), code: "team_change", pick: Pick{Team: "support", Operator: "carol", Seq: 1}}},
 		{name: "team_change_round_robin_no_candidate_bot", ws: erinAway, do: team(contact(""), openConv("support", "gina"), "sales"),
-			want: want{after: st(StatusOpen, "sales", Bot, ""), code: "team_change", explain: []string{"nobody online to pick, so Bot has it"}}},
+			want: want{after: inBacklog(st(StatusOpen, "sales", Bot, "")), code: "team_change", explain: []string{"nobody online to pick, so Bot has it"}}},
 		{name: "team_change_bot_is_no_member", ws: on, do: team(contact(""), held, "sales"),
 			want: want{after: st(StatusOpen, "sales", "", ""), code: "team_change"}},
 		{name: "team_change_assignee_in_new_team_stays", ws: onRR, do: team(contact("bob"), openConv("sales", "erin"), "billing"),

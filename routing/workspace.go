@@ -1,5 +1,7 @@
 package routing
 
+import "time"
+
 // Workspace is the configuration routing decides against: settings, operators, teams and
 // round-robin memory, indexed for constant-time lookups. Build it with NewWorkspace; treat it
 // as read-only except through Remember. A Workspace is not safe for concurrent mutation: the
@@ -17,6 +19,10 @@ type Workspace struct {
 	lastPick  [][]uint64
 	rrSeq     []uint64
 	memberSet []map[string]int // team -> member id -> position
+	// load is, per operator (aligned with ops), how many open conversations are assigned to
+	// them: what capacity and balanced assignment look at. The caller keeps it (SetLoad,
+	// Track), as it keeps round-robin memory.
+	load []int
 }
 
 // NewWorkspace indexes the given configuration. Unknown member ids are kept but never
@@ -25,6 +31,7 @@ func NewWorkspace(s Settings, ops []Operator, teams []Team, rr map[string]RoundR
 	w := &Workspace{Settings: s}
 	w.ops = append([]Operator(nil), ops...)
 	w.opIdx = make(map[string]int, len(ops))
+	w.load = make([]int, len(w.ops))
 	for i, o := range w.ops {
 		if _, dup := w.opIdx[o.ID]; !dup {
 			w.opIdx[o.ID] = i
@@ -173,6 +180,137 @@ func (w *Workspace) Remember(p Pick) (undo func()) {
 	w.rrSeq[ti] = p.Seq
 	w.lastPick[ti][mi] = p.Seq
 	return func() { w.rrSeq[ti], w.lastPick[ti][mi] = prevSeq, prevLast }
+}
+
+// SetLoad records how many open conversations are assigned to the operator.
+func (w *Workspace) SetLoad(id string, n int) {
+	if i, ok := w.opIdx[id]; ok {
+		w.load[i] = max(0, n)
+	}
+}
+
+// Load is how many open conversations are assigned to the operator (as the caller recorded).
+func (w *Workspace) Load(id string) int {
+	if i, ok := w.opIdx[id]; ok {
+		return w.load[i]
+	}
+	return 0
+}
+
+// Loads returns every operator's load, by id, for carrying over to a new workspace.
+func (w *Workspace) Loads() map[string]int {
+	out := make(map[string]int, len(w.ops))
+	for i, o := range w.ops {
+		if w.load[i] != 0 {
+			out[o.ID] = w.load[i]
+		}
+	}
+	return out
+}
+
+// Track records what a decision does to the loads (a conversation opened with, or taken from,
+// an operator) and returns the operator whose load went down ("" for none) and a function that
+// undoes it, for a caller whose transaction failed.
+func (w *Workspace) Track(d Decision) (freed string, undo func()) {
+	var dec, inc = -1, -1
+	b, a := d.Before, d.After
+	if b.Status == StatusOpen && b.Assignee != Bot {
+		if i, ok := w.opIdx[b.Assignee]; ok {
+			dec = i
+		}
+	}
+	if a.Status == StatusOpen && a.Assignee != Bot {
+		if i, ok := w.opIdx[a.Assignee]; ok {
+			inc = i
+		}
+	}
+	if dec == inc {
+		return "", func() {}
+	}
+	if dec >= 0 && w.load[dec] > 0 {
+		w.load[dec]--
+		freed = w.ops[dec].ID
+	} else {
+		dec = -1
+	}
+	if inc >= 0 {
+		w.load[inc]++
+	}
+	return freed, func() {
+		if dec >= 0 {
+			w.load[dec]++
+		}
+		if inc >= 0 {
+			w.load[inc]--
+		}
+	}
+}
+
+// MaxOpen is the operator's capacity in force: their own max_open, else the workspace
+// default (0: no limit).
+func (w *Workspace) MaxOpen(id string) int {
+	o, ok := w.Operator(id)
+	if !ok {
+		return 0
+	}
+	return w.maxOpen(&o)
+}
+
+func (w *Workspace) maxOpen(o *Operator) int {
+	if o.HasMaxOpen {
+		return o.MaxOpen
+	}
+	return w.Settings.MaxOpen
+}
+
+// atCapacity reports whether operator oi has as many open conversations as they may.
+func (w *Workspace) atCapacity(oi int) bool {
+	m := w.maxOpen(&w.ops[oi])
+	return m > 0 && w.load[oi] >= m
+}
+
+// candidate reports whether operator oi may be picked by round robin: an operator (not an
+// admin), online, not at capacity.
+func (w *Workspace) candidate(oi int) bool {
+	o := &w.ops[oi]
+	return o.Role == RoleOperator && o.Status == Online && !w.atCapacity(oi)
+}
+
+// pickIn returns the member of team ti that round robin (or balanced assignment) picks now,
+// or -1 when none is a candidate.
+func (w *Workspace) pickIn(ti int) int {
+	best := -1
+	var bestLast uint64
+	bestLoad := 0
+	balanced := w.Settings.Assignment == AssignBalanced
+	ops, last := w.memberOp[ti], w.lastPick[ti]
+	for mi, oi := range ops {
+		if oi < 0 || !w.candidate(oi) {
+			continue
+		}
+		switch {
+		case best < 0:
+		case balanced && w.load[oi] < bestLoad:
+		case balanced && w.load[oi] > bestLoad:
+			continue
+		case last[mi] < bestLast:
+		default:
+			continue
+		}
+		best, bestLast, bestLoad = mi, last[mi], w.load[oi]
+	}
+	return best
+}
+
+// HasCandidate reports whether round robin could give a conversation of the team to someone at
+// t: it is in force, it is within working hours and not holiday mode, and a member is a
+// candidate. A team with a candidate has no backlog (invariant 9).
+func (w *Workspace) HasCandidate(team string, t time.Time) bool {
+	if !w.Settings.RoundRobinActive() || w.Settings.ClosedAt(t) != closedNone {
+		return false
+	}
+	ti, ok := w.teamIdx[team]
+	return ok && w.pickIn(ti) >= 0
 }
 
 // name returns a person-facing name for an assignee or operator id.

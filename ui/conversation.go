@@ -331,6 +331,9 @@ var reasonWords = map[string]string{
 	"manual_assign": "assigned by hand", "manual_owner": "owner changed by hand", "team_change": "team changed",
 	"member_removed": "member left the team", "operator_deleted": "operator deleted",
 	"number_changed": "new number", "contact_merged": "one person, two contacts merged", "number_moved": "number given away",
+	"owner_away": "owner away: a cover", "owner_away_wait": "owner away: waiting", "owner_away_fallback": "owner still away: a cover",
+	"outside_hours": "round robin paused: hours or holiday", "round_robin_backlog": "from the backlog", "balanced": "balanced assignment",
+	"cover_ended": "cover ended: back to the owner",
 }
 
 func reasonText(code string) string {
@@ -399,7 +402,11 @@ func (p *convPane) draw(r rect, focused bool, sel, note string, highlighted bool
 	if team == "" {
 		team = "none"
 	}
-	meta := st.Dim.Render("Owner ") + st.Owner.Render(owner) + st.Dim.Render(" · Assignee ") + st.Assignee.Render(safe(p.assigneeName(c)))
+	assignee := p.assigneeName(c)
+	if c.Cover != nil || c.Backlog {
+		assignee = c.AssigneeText() // "Olga Novak (covering for Lena Fischer, away)", "Bot (backlog)"
+	}
+	meta := st.Dim.Render("Owner ") + st.Owner.Render(owner) + st.Dim.Render(" · Assignee ") + st.Assignee.Render(safe(assignee))
 	var head []string
 	if !highlighted && note != "" {
 		for _, l := range wrap(safe(note)+": the list highlights nothing", iw) {

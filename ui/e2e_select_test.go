@@ -203,7 +203,7 @@ func e2eDemoSelection(t *testing.T, tm *tmuxTerm) {
 	tm.keys("T")
 	tm.cli("inject", "message", "+4915112345001", "Hi, it never came") // Priya reopens with Lena in Support
 	tm.wait("Hi, it never came")
-	tm.keys("BTab", "g", "j", "j", "j", "j", "j") // Mine, Unassigned, Bot, Waiting, Sales, Support
+	tm.keys("BTab", "g", "j", "j", "j", "j", "j", "j") // Mine, Unassigned, Bot, Backlog, Waiting, Sales, Support
 	tm.wait("│Support ")
 	tm.keys("Tab", "/")
 	tm.wait("Search contacts")

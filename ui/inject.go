@@ -25,6 +25,9 @@ type injectDlg struct {
 	match                     int
 	seq                       uint64
 	busy                      bool
+	// suggested: the contact field holds the selected conversation's contact, untouched: the
+	// first key typed replaces it
+	suggested bool
 }
 
 var injectKinds = []string{"message", "call · answered", "call · missed", "call · ringing"}
@@ -44,6 +47,7 @@ func newInject(c *Common, handle string) *injectDlg {
 		secs:    field{placeholder: "seconds, e.g. 95", limit: 6}}
 	if handle != "" {
 		d.contact.set(handle)
+		d.suggested = true
 	}
 	return d
 }
@@ -104,6 +108,8 @@ func (d *injectDlg) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 	if d.busy {
 		return nil, nil
 	}
+	suggested := d.suggested
+	d.suggested = false
 	switch msg.String() {
 	case "esc":
 		return nil, closeDialog{}
@@ -141,6 +147,9 @@ func (d *injectDlg) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 	}
 	if d.focus == 3 && d.kind >= 2 {
 		return nil, nil // a missed or ringing call has nothing to type
+	}
+	if d.focus == 0 && suggested && msg.Text != "" && !msg.Mod.Contains(tea.ModCtrl) && !msg.Mod.Contains(tea.ModAlt) {
+		d.contact.set("") // typing replaces the contact suggested (the one selected), as a selection would
 	}
 	if d.field().update(msg) && d.focus == 0 {
 		return d.findContacts(), nil

@@ -616,6 +616,12 @@ func (l *convList) row(c *inbox.ConversationView, w int, selected bool) []string
 	}
 	l2 := "  " + marker + " " + style(prevStyle, safeFit(c.Preview, w-4))
 	who := "→ " + style(st.Assignee, firstName(safe(l.assigneeName(c))))
+	switch {
+	case c.Covering() && c.Status == routing.StatusOpen:
+		who += style(st.Dim, " for ") + style(st.Owner, firstName(safe(c.CoverName))) // covering for the owner
+	case c.Backlog:
+		who += style(st.Dim, " · backlog")
+	}
 	if c.Prompt != nil {
 		who = style(st.Locked, "⚑ waiting") + " " + who
 	}

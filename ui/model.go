@@ -343,7 +343,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		first := !m.views.counted
 		m.views.counts, m.views.counted = msg.c, true
 		if first && m.views.tab == 0 && msg.c.Mine == 0 {
-			return m.selectTab(len(m.views.tabs) - 2) // nothing is yours yet: start on All
+			return m.selectTab(m.views.index(inbox.ViewAll)) // nothing is yours yet: start on All
 		}
 		return nil
 	case windowMsg:
@@ -557,6 +557,9 @@ func (m *Model) onDone(msg doneMsg) tea.Cmd {
 		if d := open[*ruleDlg](&m.dialogs); d != nil && d.busy {
 			d.busy = false
 		}
+		if d := open[*valueDlg](&m.dialogs); d != nil && d.busy {
+			d.busy = false // the dialog stays, with the error in the status line
+		}
 		cmd := m.fail(msg.err)
 		if inbox.KindOf(msg.err) == inbox.Conflict {
 			return tea.Batch(cmd, m.loadDetail(false))
@@ -584,6 +587,13 @@ func (m *Model) onDone(msg doneMsg) tea.Cmd {
 	case "rule":
 		m.dialogs.remove(open[*ruleDlg](&m.dialogs))
 		return m.setStatus(2, "✓ Rule saved")
+	case "value":
+		d := open[*valueDlg](&m.dialogs)
+		m.dialogs.remove(d)
+		if d != nil {
+			return m.setStatus(2, "✓ "+d.title+" set")
+		}
+		return nil
 	}
 	if o := msg.out; o != nil {
 		var sel tea.Cmd

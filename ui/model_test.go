@@ -32,7 +32,7 @@ func TestInboxShowsOwnerAndAssignee(t *testing.T) {
 
 func TestTwoPanesAt80Columns(t *testing.T) {
 	h := newHarness(t, newService(t), "alice", Options{}, 80, 24)
-	h.want("Bot 0", "Closed 1", "Dana Diaz", "Owner Bob Stone")
+	h.want("Billing 0", "All 2", "Closed 1", "Dana Diaz", "Owner Bob Stone") // the bar keeps All and the tab after it in sight
 	h.wantNot("│Views")
 	h.keys("tab")                                      // list → conversation
 	h.keys("shift+tab", "shift+tab", "right", "right") // the tab bar: All → Closed

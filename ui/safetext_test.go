@@ -178,7 +178,7 @@ func FuzzScreensShowOutsideTextSafely(f *testing.F) {
 		h.settle()
 		h.keys("g") // the newest conversation: this customer's
 		if h.m.list.sel != id || h.m.conv.detail == nil {
-			t.Fatalf("the customer's conversation is not open (open: %q)", h.m.list.sel)
+			t.Fatalf("the customer's conversation is not open (open: %q)\n%s", h.m.list.sel, h.screen())
 		}
 		if !strings.Contains(h.screen(), "Incoming call from") {
 			t.Fatalf("no ringing banner:\n%s", h.screen())

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"switchboard/routing"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -15,12 +17,18 @@ import (
 )
 
 // The focusable settings items, in order: the owner-routing toggle, round robin, the default
-// team, the plan, each automation rule, and "add a rule".
+// team, the plan, the settings of routing that knows who is there (presence.go), each
+// automation rule, and "add a rule".
 const (
 	setOwner = iota
 	setRoundRobin
 	setDefaultTeam
 	setPlan
+	setAwayWait
+	setHours
+	setHoliday
+	setMode
+	setCapacity
 	setRules
 )
 
@@ -102,7 +110,12 @@ func (sc *settingsScreen) update(msg tea.KeyPressMsg) (tea.Cmd, action) {
 			_, err := inbox.OpDeleteRule.Call(ctx, svc, inbox.NameReq{Name: name})
 			return nil, err
 		}), nil
-	case key.Matches(msg, k.Flip), key.Matches(msg, k.Open):
+	case key.Matches(msg, k.Flip):
+		return sc.flip()
+	case key.Matches(msg, k.Open):
+		if cmd, act, ok := sc.flipPresence(true); ok {
+			return cmd, act // enter types a value
+		}
 		return sc.flip()
 	}
 	return nil, nil
@@ -112,6 +125,9 @@ func (sc *settingsScreen) update(msg tea.KeyPressMsg) (tea.Cmd, action) {
 // which refuses and records the refusal (the guided tour watches for it).
 func (sc *settingsScreen) flip() (tea.Cmd, action) {
 	s := sc.cfg.settings
+	if cmd, act, ok := sc.flipPresence(false); ok {
+		return cmd, act
+	}
 	switch sc.cursor {
 	case setOwner:
 		on := !s.ContactOwnerRouting
@@ -253,6 +269,8 @@ func (sc *settingsScreen) left(iw int) (left []string, items []int) {
 	}
 	item(setDefaultTeam, "Default team: "+st.Bold.Render(safe(sc.teamName(s.DefaultTeam)))+st.Dim.Render("  (space: next team)"))
 	item(setPlan, "Plan: "+st.Bold.Render(safe(string(s.Plan)))+st.Dim.Render("  (space: next plan)"))
+	left = append(left, "", st.Title.Render("Who is there")+st.Dim.Render("  presence, hours, capacity"))
+	sc.presenceLines(item, func(l string) { left = append(left, l) }, iw)
 	left = append(left, "", st.Title.Render("Automation rules")+st.Dim.Render("  first match wins · a add · enter edit · K/J move · x remove"))
 	for i, r := range s.Rules {
 		item(setRules+i, fmt.Sprintf("%d. %s: %s → %s", i+1, safe(r.Name), safe(ruleWhen(r)), safe(sc.ruleTo(r.To))))
@@ -359,6 +377,9 @@ func (sc *settingsScreen) right(rw int) []string {
 		if len(teams) > 0 {
 			line += st.Dim.Render("  " + safe(strings.Join(teams, ", ")))
 		}
+		if o.MaxOpen != nil {
+			line += st.Dim.Render(" · max " + routing.CapacityText(*o.MaxOpen))
+		}
 		right = append(right, line)
 		// the keys they sign in with over SSH, and a status set by hand (it does not follow
 		// their sessions)
@@ -393,6 +414,19 @@ func settingName(k string) string {
 		return "Default team"
 	case "plan":
 		return "Plan"
+	case "owner_away_wait":
+		return "Owner away wait"
+	case "hours":
+		return "Working hours"
+	case "holiday":
+		return "Holiday mode"
+	case "assignment":
+		return "Round robin mode"
+	case "max_open":
+		return "Default capacity"
+	}
+	if id, ok := strings.CutPrefix(k, "max_open:"); ok {
+		return "Capacity of " + id
 	}
 	return k
 }

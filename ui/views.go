@@ -21,8 +21,9 @@ type viewTab struct {
 
 func (t viewTab) same(o viewTab) bool { return t.view == o.view && t.team == o.team }
 
-// viewsPane is the inbox's views with their live counts — Mine, Unassigned, Bot, Waiting for
-// decision, one per team, All, Closed: a pane on a wide screen, a row of tabs on a narrow one.
+// viewsPane is the inbox's views with their live counts — Mine, Unassigned, Bot, Backlog,
+// Waiting for decision, one per team, All, Closed: a pane on a wide screen, a row of tabs on a
+// narrow one.
 // Choosing a view is the model's (chooseView): the list follows it.
 type viewsPane struct {
 	*Common
@@ -34,12 +35,23 @@ type viewsPane struct {
 }
 
 func (v *viewsPane) build() []viewTab {
+	// Backlog beside Bot: what of Bot's waits for round robin to find someone (every team's)
 	t := []viewTab{{"Mine", inbox.ViewMine, ""}, {"Unassigned", inbox.ViewUnassigned, ""}, {"Bot", inbox.ViewBot, ""},
-		{"Waiting for decision", inbox.ViewWaiting, ""}}
+		{"Backlog", inbox.ViewBacklog, ""}, {"Waiting for decision", inbox.ViewWaiting, ""}}
 	for _, tm := range v.cfg.teams {
 		t = append(t, viewTab{tm.Name, inbox.ViewTeam, tm.ID})
 	}
 	return append(t, viewTab{"All", inbox.ViewAll, ""}, viewTab{"Closed", inbox.ViewClosed, ""})
+}
+
+// index is the tab of a view (of the first team's for ViewTeam), 0 when there is none.
+func (v *viewsPane) index(view inbox.View) int {
+	for i, t := range v.tabs {
+		if t.view == view {
+			return i
+		}
+	}
+	return 0
 }
 
 // current is the view shown.
@@ -55,6 +67,8 @@ func (v *viewsPane) count(t viewTab) int {
 		return v.counts.Bot
 	case inbox.ViewWaiting:
 		return v.counts.Waiting
+	case inbox.ViewBacklog:
+		return v.counts.Backlog
 	case inbox.ViewTeam:
 		return v.counts.Teams[t.team]
 	case inbox.ViewAll:
@@ -87,7 +101,12 @@ func (v *viewsPane) label(i int) string {
 	return fmt.Sprintf("%s %d", safeFit(t.label, 30), v.count(t))
 }
 
-// tabBar is the views as one line of tabs (narrow screens), scrolled so the active one shows.
+// shownTo is the last tab the tab bar keeps in sight: the active one and, when there is one,
+// the next (so the way on shows too).
+func (v *viewsPane) shownTo() int { return min(v.tab+1, len(v.tabs)-1) }
+
+// tabBar is the views as one line of tabs (narrow screens), scrolled so the active one (and the
+// one after it) shows.
 func (v *viewsPane) tabBar(w int, focused bool) string {
 	cells := make([]string, len(v.tabs))
 	for i := range v.tabs {
@@ -104,7 +123,7 @@ func (v *viewsPane) tabBar(w int, focused bool) string {
 	for {
 		line := strings.Join(cells[start:], "")
 		width := 0
-		for i := start; i <= v.tab; i++ {
+		for i := start; i <= v.shownTo(); i++ {
 			width += lipgloss.Width(cells[i])
 		}
 		if width <= w-2 || start >= v.tab {
@@ -123,7 +142,7 @@ func (v *viewsPane) tabHit(x int) int {
 	start := 0
 	for start < v.tab {
 		width := 0
-		for i := start; i <= v.tab; i++ {
+		for i := start; i <= v.shownTo(); i++ {
 			width += lipgloss.Width(v.label(i)) + 2
 		}
 		if width <= v.w-2 {

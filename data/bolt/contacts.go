@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -13,7 +14,21 @@ import (
 func (t *Tx) Contact(id string) (Contact, bool, error) {
 	var c Contact
 	ok, err := getJSON(t.b(bContacts), []byte(id), &c)
+	if ok && err == nil && t.tx.Writable() {
+		t.rememberContact(c)
+	}
 	return c, ok, err
+}
+
+// rememberContact keeps a copy of a contact read or written in this transaction, so that
+// PutContact finds what it replaces without decoding it again (a backlog sweep reads a contact
+// and writes its owner for each of thousands of conversations).
+func (t *Tx) rememberContact(c Contact) {
+	if t.contacts == nil {
+		t.contacts = map[string]Contact{}
+	}
+	c.Tags, c.PastPhones, c.PastBSUIDs, c.Aliases = slices.Clone(c.Tags), slices.Clone(c.PastPhones), slices.Clone(c.PastBSUIDs), slices.Clone(c.Aliases)
+	t.contacts[c.ID] = c
 }
 
 func nameKey(name, id string) []byte {
@@ -23,9 +38,12 @@ func nameKey(name, id string) []byte {
 // PutContact stores a contact and keeps the name and identity indexes in step. An identity that
 // belongs to another contact is refused with *IdentityTaken.
 func (t *Tx) PutContact(c Contact) error {
-	old, ok, err := t.Contact(c.ID)
-	if err != nil {
-		return err
+	old, ok := t.contacts[c.ID]
+	if !ok {
+		var err error
+		if old, ok, err = t.Contact(c.ID); err != nil {
+			return err
+		}
 	}
 	var prev *Contact
 	var prevKeys [][]byte
@@ -50,7 +68,11 @@ func (t *Tx) PutContact(c Contact) error {
 			}
 		}
 	}
-	return putJSON(t.b(bContacts), []byte(c.ID), c)
+	if err := putJSON(t.b(bContacts), []byte(c.ID), c); err != nil {
+		return err
+	}
+	t.rememberContact(c)
+	return nil
 }
 
 // Contacts calls fn for every contact in id order until fn returns false.

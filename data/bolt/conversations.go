@@ -31,13 +31,16 @@ func assigneeKey(a string) string {
 }
 
 // Conversation index keys (bucket idx): every conversation has one key 'c' status 0 team 0
-// assignee|"-" 0 tail, and one 'w' tail while it waits for a team decision, where tail is
-// be64(last activity) + contact id. A list view fixes some of the three fields and merges the
-// ranges of the values the others take (see List), so an event that moves a conversation to the
-// top of its lists rewrites one key in one B+tree.
+// assignee|"-" 0 tail, one 'w' tail while it waits for a team decision, and one 'b' team 0 tail
+// while it waits in its team's backlog (Conversation.InBacklog), where tail is be64(last
+// activity) + contact id. A list view fixes some of the three fields and merges the ranges of
+// the values the others take (see List), so an event that moves a conversation to the top of
+// its lists rewrites one key in one B+tree. The 'b' keys came after schema 4 without a new
+// schema: a file written before has no backlog conversation, so its index is complete.
 const (
 	tagConv    = 'c'
 	tagWaiting = 'w'
+	tagBacklog = 'b'
 )
 
 func convPrefix(status routing.Status, team, assignee string) []byte {
@@ -54,7 +57,14 @@ func indexKeys(c *Conversation) [][]byte {
 	if c.Prompt != nil {
 		out = append(out, append([]byte{tagWaiting}, tail...))
 	}
+	if c.InBacklog() {
+		out = append(out, append(backlogPrefix(c.Team), tail...))
+	}
 	return out
+}
+
+func backlogPrefix(team string) []byte {
+	return append(append([]byte{tagBacklog}, team...), 0)
 }
 
 // countKeys returns the counters a conversation adds to.
@@ -63,6 +73,9 @@ func countKeys(c *Conversation) []string {
 	out := []string{"all", "s:" + st, "a:" + assigneeKey(c.Assignee) + ":" + st, "t:" + c.Team + ":" + st}
 	if c.Prompt != nil {
 		out = append(out, "waiting")
+	}
+	if c.InBacklog() {
+		out = append(out, "backlog", "b:"+c.Team)
 	}
 	return out
 }
@@ -89,6 +102,10 @@ func (t *Tx) Count(q Query) (int, error) {
 	switch {
 	case q.Waiting:
 		return get("waiting"), nil
+	case q.Backlog && q.Team != nil:
+		return get("b:" + *q.Team), nil
+	case q.Backlog:
+		return get("backlog"), nil
 	case q.Team == nil && q.Assignee == nil && q.Status == nil:
 		return get("all"), nil
 	case q.Team == nil && q.Assignee == nil:
@@ -123,7 +140,7 @@ func (t *Tx) PutConversation(c Conversation) error {
 	if ok && sameIndex(&old, &c) {
 		return putJSON(t.b(bTimeline), convKey(c.Contact), c)
 	}
-	sameCounts := ok && slices.Equal(countKeys(&old), countKeys(&c))
+	var oldCounts []string
 	idx := t.b(bIdx)
 	if ok {
 		for _, k := range indexKeys(&old) {
@@ -131,21 +148,24 @@ func (t *Tx) PutConversation(c Conversation) error {
 				return err
 			}
 		}
-		if !sameCounts {
-			for _, k := range countKeys(&old) {
-				if err := t.addCount(k, -1); err != nil {
-					return err
-				}
-			}
-		}
+		oldCounts = countKeys(&old)
 	}
 	for _, k := range indexKeys(&c) {
 		if err := idx.Put(k, nil); err != nil {
 			return err
 		}
 	}
-	if !sameCounts {
-		for _, k := range countKeys(&c) {
+	// only the counters that differ move (a key in both stays as it is)
+	newCounts := countKeys(&c)
+	for _, k := range oldCounts {
+		if !slices.Contains(newCounts, k) {
+			if err := t.addCount(k, -1); err != nil {
+				return err
+			}
+		}
+	}
+	for _, k := range newCounts {
+		if !slices.Contains(oldCounts, k) {
 			if err := t.addCount(k, 1); err != nil {
 				return err
 			}

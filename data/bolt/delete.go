@@ -65,6 +65,7 @@ func (t *Tx) DeleteContact(id string) (bool, error) {
 	if err := t.deleteIdents(&ct); err != nil {
 		return false, err
 	}
+	delete(t.contacts, id)
 	return true, t.b(bContacts).Delete([]byte(id))
 }
 
@@ -158,7 +159,7 @@ func (t *Tx) IsEmpty() bool {
 
 // Clear empties every bucket but meta (import --replace).
 func (t *Tx) Clear() error {
-	t.placed = nil
+	t.placed, t.contacts = nil, nil
 	for _, name := range allBuckets {
 		if bytes.Equal(name, bMeta) {
 			continue

@@ -14,13 +14,13 @@ import (
 // index is a domain.Query as this engine walks it: the fields it fixes (the assignee as its key,
 // "-" for none) and its order.
 type index struct {
-	waiting                bool
+	waiting, backlog       bool
 	status, team, assignee *string
 	oldest                 bool
 }
 
 func indexOf(q Query) index {
-	ix := index{waiting: q.Waiting, team: q.Team, oldest: q.OldestFirst}
+	ix := index{waiting: q.Waiting, backlog: q.Backlog, team: q.Team, oldest: q.OldestFirst}
 	if q.Status != nil {
 		st := string(*q.Status)
 		ix.status = &st
@@ -40,7 +40,10 @@ func (ix index) ranges(c *bolt.Cursor) [][]byte {
 		return [][]byte{{tagWaiting}}
 	}
 	var out [][]byte
-	fields := []*string{ix.status, ix.team, ix.assignee}
+	fields, tag := []*string{ix.status, ix.team, ix.assignee}, byte(tagConv)
+	if ix.backlog {
+		fields, tag = []*string{ix.team}, tagBacklog
+	}
 	var walk func(prefix []byte, i int)
 	walk = func(prefix []byte, i int) {
 		if i == len(fields) {
@@ -65,7 +68,7 @@ func (ix index) ranges(c *bolt.Cursor) [][]byte {
 			k, _ = c.Seek(append(next[:len(next)-1:len(next)-1], 1))
 		}
 	}
-	walk([]byte{tagConv}, 0)
+	walk([]byte{tag}, 0)
 	return out
 }
 
@@ -246,7 +249,7 @@ func (t *Tx) CountAfter(q Query, cursor string, keep func(*Conversation) bool) (
 // counters (an unread mark, a preview or a version change moves nothing).
 func sameIndex(a, b *Conversation) bool {
 	return a.LastAt == b.LastAt && a.Status == b.Status && a.Assignee == b.Assignee && a.Team == b.Team &&
-		(a.Prompt == nil) == (b.Prompt == nil)
+		(a.Prompt == nil) == (b.Prompt == nil) && a.InBacklog() == b.InBacklog()
 }
 
 func lastTail(c Conversation) []byte { return append(be64(uint64(c.LastAt)), c.Contact...) }

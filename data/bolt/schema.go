@@ -35,10 +35,12 @@
 //	                 (every list view: a view fixes some of status, team, assignee and merges the
 //	                 ranges of the others, newest activity first; see List)
 //	  'w' be64(last activity) contact id → nil                 (Waiting for a decision)
+//	  'b' team 0x00 be64(last activity) contact id → nil       (a team's backlog, oldest first)
 //	counts       view key → be64 count (live counts for the view tabs)
 //	notes        operator id 0x00 be64 seq → JSON Notification
 //	timers       be64(due, unix ns) kind 0x00 contact id 0x00 ref → nil (durable timers: a call
-//	             still ringing after the ring timeout is marked missed; see timers.go)
+//	             still ringing after the ring timeout is marked missed, an away owner's wait,
+//	             the start of working hours; see timers.go)
 //	outbox       'r' reply id → JSON Outgoing (a reply still to be sent, or whose answer was lost)
 //	             'd' be64(due, unix ns) reply id → nil (the order a sender takes them in)
 //	wamids       wamid → reply id (the id WhatsApp gave a reply; unique; statuses find replies by it)

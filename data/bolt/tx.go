@@ -20,22 +20,24 @@ type Tx struct {
 	// index keys and counters depend on, so PutConversation need not read and decode the stored
 	// record again.
 	placed map[string]placement
+	// contacts are the contacts read or written in this (writable) transaction, as stored
+	contacts map[string]Contact
 }
 
 // placement is what a conversation's index keys and counters depend on.
 type placement struct {
-	lastAt         int64
-	status         routing.Status
-	assignee, team string
-	waiting        bool
+	lastAt           int64
+	status           routing.Status
+	assignee, team   string
+	waiting, backlog bool
 }
 
 func placementOf(c *Conversation) placement {
-	return placement{c.LastAt, c.Status, c.Assignee, c.Team, c.Prompt != nil}
+	return placement{c.LastAt, c.Status, c.Assignee, c.Team, c.Prompt != nil, c.Backlog}
 }
 
 func (p placement) conversation(contact string) Conversation {
-	c := Conversation{Contact: contact, LastAt: p.lastAt, Status: p.status, Assignee: p.assignee, Team: p.team}
+	c := Conversation{Contact: contact, LastAt: p.lastAt, Status: p.status, Assignee: p.assignee, Team: p.team, Backlog: p.backlog}
 	if p.waiting {
 		c.Prompt = &Prompt{}
 	}

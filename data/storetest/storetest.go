@@ -50,6 +50,9 @@ func Run(t *testing.T, open Open) {
 		{"LastInboundFollowsCustomerMessages", lastInboundFollowsCustomerMessages},
 		{"TemplatesRoundTrip", templatesRoundTrip},
 		{"DeleteContactEmptiesItsOutbox", deleteContactEmptiesItsOutbox},
+		{"BacklogListsEachTeamOldestFirst", backlogListsEachTeamOldestFirst},
+		{"PresenceSettingsAndCoversRoundTrip", presenceSettingsAndCoversRoundTrip},
+		{"WorkspaceTimersBesideConversationTimers", workspaceTimersBesideConversationTimers},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -403,6 +406,7 @@ func oldestFirstIsTheExactReverse(t *testing.T, s domain.Store) {
 			if r.IntN(5) == 0 {
 				c.Prompt = &domain.Prompt{Target: "bob"}
 			}
+			c.Backlog = r.IntN(2) == 0 // in a backlog when open with Bot and no prompt
 			if err := tx.PutConversation(c); err != nil {
 				return err
 			}
@@ -426,7 +430,7 @@ func oldestFirstIsTheExactReverse(t *testing.T, s domain.Store) {
 		}
 	}
 	queries := []domain.Query{{}, {Status: st("open")}, {Status: st("closed"), Assignee: str("bob")}, {Status: st("open"), Team: str("t")},
-		{Waiting: true}, {Team: str("u")}, {Status: st("open"), Assignee: str("bot")}}
+		{Waiting: true}, {Team: str("u")}, {Status: st("open"), Assignee: str("bot")}, {Backlog: true}, {Backlog: true, Team: str("t")}}
 	view(t, s, func(tx domain.ReadTx) error {
 		for _, q := range queries {
 			newest := walk(tx, q, "", 7)
@@ -1015,6 +1019,180 @@ func deleteContactEmptiesItsOutbox(t *testing.T, s domain.Store) {
 		due, err := tx.DueOutbox(base, 10)
 		if err != nil || len(due) != 1 || due[0].ID != "sb.other.1" {
 			t.Fatalf("outbox after deleting the contact: %+v %v (want only sb.other.1)", due, err)
+		}
+		return nil
+	})
+}
+
+// backlogListsEachTeamOldestFirst: a team's backlog lists the conversations marked Backlog that
+// are open with Bot and have no team decision waiting, oldest first (or newest first), with a
+// count; a conversation leaves it when it is assigned, closed, moved or a decision waits on it,
+// and comes back when the decision is gone.
+func backlogListsEachTeamOldestFirst(t *testing.T, s domain.Store) {
+	put := func(cs ...domain.Conversation) {
+		t.Helper()
+		update(t, s, func(tx domain.Tx) error {
+			for _, c := range cs {
+				if err := tx.PutConversation(c); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	bl := func(id, team string, at int64) domain.Conversation {
+		return domain.Conversation{Contact: id, Status: "open", Assignee: "bot", Team: team, LastAt: at, Backlog: true}
+	}
+	put(bl("1", "s", 30), bl("2", "s", 10), bl("3", "t", 20), bl("4", "s", 20),
+		domain.Conversation{Contact: "5", Status: "open", Assignee: "bot", Team: "s", LastAt: 5},                                                       // Bot, not backlog
+		domain.Conversation{Contact: "6", Status: "closed", Assignee: "bot", Team: "s", LastAt: 1, Backlog: true},                                      // closed
+		domain.Conversation{Contact: "7", Status: "open", Assignee: "bob", Team: "s", LastAt: 2, Backlog: true},                                        // a person has it
+		domain.Conversation{Contact: "8", Status: "open", Assignee: "bot", Team: "s", LastAt: 3, Backlog: true, Prompt: &domain.Prompt{Target: "bob"}}) // a decision waits
+	lists := func(want map[string][]string) {
+		t.Helper()
+		view(t, s, func(tx domain.ReadTx) error {
+			for team, ids := range want {
+				q := domain.Query{Backlog: true, OldestFirst: true}
+				if team != "*" {
+					q.Team = str(team)
+				}
+				cs, next, err := tx.List(q, "", 100, nil)
+				if err != nil || next != "" {
+					t.Fatalf("%v: %v %q", q, err, next)
+				}
+				var got []string
+				for _, c := range cs {
+					got = append(got, c.Contact)
+				}
+				if !slices.Equal(got, ids) {
+					t.Fatalf("%v lists %v, want %v", q, got, ids)
+				}
+				if n, err := tx.Count(q); err != nil || n != len(ids) {
+					t.Fatalf("%v counts %d (%v), want %d", q, n, err, len(ids))
+				}
+				if n, _ := tx.CountAfter(q, "", nil); n != len(ids) {
+					t.Fatalf("%v: CountAfter %d, want %d", q, n, len(ids))
+				}
+				newest, _, _ := tx.List(q.Reversed(), "", 100, nil)
+				if len(newest) != len(ids) || (len(ids) > 0 && newest[0].Contact != ids[len(ids)-1]) {
+					t.Fatalf("%v newest first: %+v", q, newest)
+				}
+				if len(ids) > 1 { // pages of one, on from the cursor
+					first, next, _ := tx.List(q, "", 1, nil)
+					rest, _, _ := tx.List(q, next, 100, nil)
+					if len(first) != 1 || first[0].Contact != ids[0] || len(rest) != len(ids)-1 || rest[0].Contact != ids[1] {
+						t.Fatalf("%v paged: %+v then %+v", q, first, rest)
+					}
+				}
+			}
+			return nil
+		})
+	}
+	lists(map[string][]string{"s": {"2", "4", "1"}, "t": {"3"}, "*": {"2", "3", "4", "1"}, "u": nil})
+	// 2 is assigned, 4 gets a waiting decision, 3 moves to s, 8's decision is answered
+	two, four, three, eight := bl("2", "s", 10), bl("4", "s", 20), bl("3", "s", 20), bl("8", "s", 3)
+	two.Assignee, two.Backlog = "carol", false
+	four.Prompt = &domain.Prompt{Target: "bob"}
+	put(two, four, three, eight)
+	lists(map[string][]string{"s": {"8", "3", "1"}, "t": nil, "*": {"8", "3", "1"}})
+	four.Prompt = nil // answered (declined an assignment: nothing else changed)
+	one := bl("1", "s", 30)
+	one.Status = "closed"
+	put(four, one)
+	lists(map[string][]string{"s": {"8", "3", "4"}, "*": {"8", "3", "4"}})
+	update(t, s, func(tx domain.Tx) error {
+		if err := tx.PutContact(domain.Contact{ID: "3", Phone: "15550003333"}); err != nil {
+			return err
+		}
+		if gone, err := tx.DeleteContact("3"); err != nil || !gone {
+			return fmt.Errorf("delete 3: %v %v", gone, err)
+		}
+		return nil
+	})
+	lists(map[string][]string{"s": {"8", "4"}, "*": {"8", "4"}})
+}
+
+// presenceSettingsAndCoversRoundTrip: the settings of routing that knows who is there, an
+// operator's own capacity (0 and a number are not nil) and a conversation's cover come back as
+// they were stored.
+func presenceSettingsAndCoversRoundTrip(t *testing.T, s domain.Store) {
+	zero, eight := 0, 8
+	set := domain.Settings{Plan: routing.PlanBusiness, RoundRobin: true, DefaultTeam: "support", Rules: []domain.Rule{},
+		OwnerAwayWait: "10m", Holiday: true, Assignment: "balanced", DefaultMaxOpen: 4,
+		Hours: &domain.Hours{TZ: "Europe/Berlin", Mon: []string{"09:00-12:00", "13:00-17:00"}, Sat: []string{"10:00-14:00"}}}
+	ops := []domain.Operator{{ID: "a", Name: "A", Role: routing.RoleAdmin, Status: routing.Online, MaxOpen: &zero},
+		{ID: "b", Name: "B", Role: routing.RoleOperator, Status: routing.Away, MaxOpen: &eight},
+		{ID: "c", Name: "C", Role: routing.RoleOperator, Status: routing.Offline}}
+	conv := domain.Conversation{Contact: "1", Status: "open", Assignee: "c", Team: "support", Cover: "b", LastAt: 7}
+	update(t, s, func(tx domain.Tx) error {
+		if err := tx.PutSettings(set); err != nil {
+			return err
+		}
+		for _, o := range ops {
+			if err := tx.PutOperator(o); err != nil {
+				return err
+			}
+		}
+		return tx.PutConversation(conv)
+	})
+	view(t, s, func(tx domain.ReadTx) error {
+		got, err := tx.Settings()
+		if err != nil || got.OwnerAwayWait != "10m" || !got.Holiday || got.Assignment != "balanced" || got.DefaultMaxOpen != 4 ||
+			got.Hours == nil || got.Hours.TZ != "Europe/Berlin" || !slices.Equal(got.Hours.Mon, set.Hours.Mon) ||
+			!slices.Equal(got.Hours.Sat, set.Hours.Sat) || len(got.Hours.Sun) != 0 {
+			t.Fatalf("settings %+v (hours %+v), %v", got, got.Hours, err)
+		}
+		os, err := tx.Operators()
+		if err != nil || len(os) != 3 {
+			t.Fatalf("operators %+v, %v", os, err)
+		}
+		for i, o := range os {
+			w := ops[i]
+			if (o.MaxOpen == nil) != (w.MaxOpen == nil) || (o.MaxOpen != nil && *o.MaxOpen != *w.MaxOpen) {
+				t.Fatalf("operator %s max_open %v, want %v", o.ID, o.MaxOpen, w.MaxOpen)
+			}
+		}
+		c, ok, err := tx.Conversation("1")
+		if err != nil || !ok || c.Cover != "b" || c.Backlog {
+			t.Fatalf("conversation %+v %v %v", c, ok, err)
+		}
+		return nil
+	})
+}
+
+// workspaceTimersBesideConversationTimers: timers of several kinds, one for the workspace (no
+// contact), come due together in time order and are deleted one by one.
+func workspaceTimersBesideConversationTimers(t *testing.T, s domain.Store) {
+	timers := []domain.Timer{{Due: base.Add(time.Hour), Kind: "hours"}, {Due: base, Kind: "away", Contact: "a", Ref: "3.1.2"},
+		{Due: base.Add(time.Hour), Kind: "away", Contact: "b", Ref: "1.5.6"}, {Due: base.Add(time.Minute), Kind: "ring", Contact: "a", Ref: "1.2"}}
+	update(t, s, func(tx domain.Tx) error {
+		for _, tm := range timers {
+			if err := tx.PutTimer(tm); err != nil {
+				return err
+			}
+		}
+		return tx.PutTimer(timers[0]) // the same timer twice is one timer
+	})
+	view(t, s, func(tx domain.ReadTx) error {
+		due, err := tx.DueTimers(base.Add(2*time.Hour), 10)
+		if err != nil || len(due) != 4 {
+			t.Fatalf("due %+v, %v", due, err)
+		}
+		if due[0] != timers[1] || due[1] != timers[3] || !due[2].Due.Equal(base.Add(time.Hour)) || !due[3].Due.Equal(base.Add(time.Hour)) {
+			t.Fatalf("not in time order: %+v", due)
+		}
+		for _, d := range due {
+			if d.Kind == "hours" && (d.Contact != "" || d.Ref != "") {
+				t.Fatalf("the workspace timer came back as %+v", d)
+			}
+		}
+		return nil
+	})
+	update(t, s, func(tx domain.Tx) error { return tx.DeleteTimer(timers[0]) })
+	view(t, s, func(tx domain.ReadTx) error {
+		due, _ := tx.DueTimers(base.Add(2*time.Hour), 10)
+		if len(due) != 3 || slices.Contains(due, timers[0]) {
+			t.Fatalf("after deleting the hours timer: %+v", due)
 		}
 		return nil
 	})

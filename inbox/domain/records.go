@@ -23,6 +23,35 @@ type Settings struct {
 	// PresenceIdle is how long an operator whose status follows their SSH sessions stays
 	// online without a key press before they are away (0: the default, 10 minutes).
 	PresenceIdle Duration `json:"presence_idle,omitempty"`
+
+	// Routing that knows who is there; each is off when absent (docs/routing.md).
+	// OwnerAwayWait is "" (off) or a Go duration ("0s": a cover at once, "10m").
+	OwnerAwayWait string `json:"owner_away_wait,omitempty"`
+	// Hours are the working hours (nil: always open); Holiday stops round robin.
+	Hours   *Hours `json:"hours,omitempty"`
+	Holiday bool   `json:"holiday,omitempty"`
+	// Assignment is "" or "round_robin", or "balanced".
+	Assignment string `json:"assignment,omitempty"`
+	// DefaultMaxOpen is the capacity of an operator without their own (0: no limit).
+	DefaultMaxOpen int `json:"default_max_open,omitempty"`
+}
+
+// Hours are working hours: an IANA time zone and, per weekday, ranges "HH:MM-HH:MM". A day
+// without ranges is closed, unless no day has any (always open).
+type Hours struct {
+	TZ  string   `json:"tz"`
+	Mon []string `json:"mon,omitempty"`
+	Tue []string `json:"tue,omitempty"`
+	Wed []string `json:"wed,omitempty"`
+	Thu []string `json:"thu,omitempty"`
+	Fri []string `json:"fri,omitempty"`
+	Sat []string `json:"sat,omitempty"`
+	Sun []string `json:"sun,omitempty"`
+}
+
+// Day is the ranges of a weekday (time.Weekday numbering: 0 is Sunday).
+func (h *Hours) Day(d int) *[]string {
+	return [...]*[]string{&h.Sun, &h.Mon, &h.Tue, &h.Wed, &h.Thu, &h.Fri, &h.Sat}[d]
 }
 
 // Rule is an automation rule. To is "team:<id>", "operator:<id>" or "bot".
@@ -40,6 +69,9 @@ type Operator struct {
 	Name   string           `json:"name"`
 	Role   routing.Role     `json:"role"`
 	Status routing.Presence `json:"status"`
+	// MaxOpen is how many open conversations round robin may give them (0: no limit); nil:
+	// the workspace default (Settings.DefaultMaxOpen).
+	MaxOpen *int `json:"max_open,omitempty"`
 	// Keys are the SSH public keys that sign in as this operator (authorized_keys lines: type,
 	// key, comment); a key belongs to one operator.
 	Keys []string `json:"keys,omitempty"`
@@ -102,6 +134,12 @@ type Conversation struct {
 	Team     string         `json:"team,omitempty"`
 	BotHold  bool           `json:"bot_hold,omitempty"`
 	Prompt   *Prompt        `json:"prompt,omitempty"`
+	// Cover is the owner the assignee stands in for while the owner is away ("" for none; with
+	// Bot, the owner a cover is still wanted for). A closed conversation keeps it as a record.
+	Cover string `json:"cover,omitempty"`
+	// Backlog: round robin could not give the conversation to anyone; it waits with Bot in its
+	// team's backlog (while no team decision waits on it).
+	Backlog bool `json:"backlog,omitempty"`
 	// Version changes whenever the routing state (status, assignee, owner, team, prompt)
 	// changes; a person's action names the version they saw.
 	Version uint64 `json:"version"`
@@ -284,7 +322,8 @@ type Outgoing struct {
 }
 
 // Timer is a durable timer: something the inbox does for a contact at a time (a call still
-// ringing is marked missed). Ref says what it is about, for its kind.
+// ringing is marked missed, an away owner's wait runs out) or for the workspace (working hours
+// start: Contact ""). Ref says what it is about, for its kind.
 type Timer struct {
 	Due     time.Time
 	Kind    string

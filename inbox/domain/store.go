@@ -160,11 +160,14 @@ type Tx interface {
 	Clear() error
 }
 
-// Query names a list of conversations, by meaning: those waiting for a team decision, or those
-// whose status, team and assignee equal the fields it fixes (nil: any), newest activity first or
-// oldest first.
+// Query names a list of conversations, by meaning: those waiting for a team decision, those in
+// a backlog (of the team it fixes, or of every team), or those whose status, team and assignee
+// equal the fields it fixes (nil: any), newest activity first or oldest first.
 type Query struct {
-	Waiting     bool
+	Waiting bool
+	// Backlog: the conversations waiting in a team's backlog (Conversation.InBacklog: marked
+	// Backlog, open, with Bot, no team decision waiting); Team narrows it to one team.
+	Backlog     bool
 	Status      *routing.Status
 	Team        *string
 	Assignee    *string // "" for none, "bot" for Bot
@@ -183,6 +186,12 @@ func (q Query) String() string {
 	if q.Waiting {
 		return "waiting"
 	}
+	if q.Backlog {
+		if q.Team != nil {
+			return "backlog team=" + *q.Team
+		}
+		return "backlog"
+	}
 	f := func(name string, p *string) string {
 		if p == nil {
 			return name + "=*"
@@ -195,6 +204,13 @@ func (q Query) String() string {
 		st = &s
 	}
 	return f("status", st) + " " + f("team", q.Team) + " " + f("assignee", q.Assignee)
+}
+
+// InBacklog reports whether the conversation waits in its team's backlog (what Query.Backlog
+// lists): round robin could not give it to anyone, it is open with Bot, and no team decision
+// waits on it.
+func (c *Conversation) InBacklog() bool {
+	return c.Backlog && c.Prompt == nil && c.Status == routing.StatusOpen && c.Assignee == routing.Bot
 }
 
 // ListCursor is a position in every list a conversation is in: its last activity and its

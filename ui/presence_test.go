@@ -1,0 +1,128 @@
+package ui
+
+import (
+	"testing"
+
+	"switchboard/inbox"
+)
+
+// TestSettingsWhoIsThere: the owner-away wait, working hours, holiday mode, the round-robin mode
+// and the default capacity in the Settings screen: space steps or flips, enter types a value,
+// a bad value leaves the dialog open with what was wrong, and the history records each change.
+func TestSettingsWhoIsThere(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, "alice", Options{}, 120, 40)
+	h.keys("s")
+	h.want("Who is there", "Owner away: off (the owner gets it anyway)", "Working hours: always open", "[○ off] Holiday mode",
+		"Round robin mode: round_robin", "Capacity: no limit")
+	h.keys("j", "j", "j", "j") // the owner-away wait
+	h.keys("space")
+	h.want("Owner away: 0 (a cover at once)", "Owner away wait: off → 0s")
+	h.keys("enter")
+	h.want("Owner away wait", "10m: the owner gets it")
+	h.keys("ctrl+u")
+	h.typeText("10m")
+	h.keys("enter")
+	h.want("Owner away: wait 10m, then a cover", "✓ Owner away wait set")
+	if got := svc.Settings(bg).OwnerAwayWait; got != "10m" {
+		t.Fatalf("stored wait %q", got)
+	}
+	h.keys("j", "enter") // working hours
+	h.want("Set days: mon-fri 09:00-17:00 Europe/Berlin")
+	h.keys("ctrl+u")
+	h.typeText("mon-xyz 09:00-17:00")
+	h.keys("enter")
+	h.want(`Unknown day "xyz" in "mon-xyz"`, "Set days:") // the dialog stays, with why
+	h.keys("ctrl+u")
+	h.typeText("mon-fri 09:00-17:00 Europe/Berlin")
+	h.keys("enter")
+	h.want("Working hours: Mon–Fri 09:00–17:00 (Europe/Berlin)", "open now, closes Tue 17:00 Europe/Berlin", "Working hours: always open → Mon–Fri 09:00–17:")
+	h.keys("j", "space")
+	h.want("[● on ] Holiday mode", "holiday mode: round robin does not run until it is turned off")
+	h.keys("j", "space")
+	h.want("Round robin mode: balanced")
+	h.keys("j", "space")
+	h.want("Capacity: 2 open each", "Default capacity: no limit → 2")
+	h.keys("enter", "ctrl+u")
+	h.typeText("many")
+	h.keys("enter")
+	h.want(`"many" is not a number`)
+	h.keys("esc")
+	sv := svc.Settings(bg)
+	if !sv.Holiday || sv.AssignmentMode != "balanced" || sv.DefaultMaxOpen != 2 || sv.Hours == nil || sv.Hours.TZ != "Europe/Berlin" {
+		t.Fatalf("settings %+v", sv)
+	}
+	// the screen says it as well as the command line: clear the hours from the dialog
+	h.keys("k", "k", "k", "enter", "ctrl+u")
+	h.typeText("clear")
+	h.keys("enter")
+	h.want("Working hours: always open  (enter: edit)")
+}
+
+func TestSettingsWhoIsThereRefusedForOperator(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, "carol", Options{}, 120, 40)
+	h.keys("s", "j", "j", "j", "j", "space")
+	h.want("Only admins can change routing settings", "Owner away: off")
+	h.keys("j", "enter")
+	h.want("Only admins can change routing")
+	h.wantNot("Set days:")
+	if svc.Settings(bg).OwnerAwayWait != "" {
+		t.Fatal("an operator changed the wait")
+	}
+}
+
+// TestCoverAndBacklogOnScreen: an away owner's cover in the list and the conversation pane;
+// the Backlog view and its count.
+func TestCoverAndBacklogOnScreen(t *testing.T) {
+	svc := newService(t)
+	if _, err := svc.SetAwayWait(bg, "alice", "0"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CloseConversation(bg, "alice", dana, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: dana, Text: "hello?"}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, svc, "alice", Options{}, 120, 30)
+	h.want("→ Carol for Bob · owner Bob · Support", "Owner Bob Stone · Assignee Carol Diaz (covering", "for Bob Stone, offline)",
+		"Why: Covered by Carol Diaz — contact owner Bob", "Backlog              0")
+	if _, err := svc.SetHoliday(bg, "alice", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: "15559990001", Name: "Gus Lee", Text: "anyone?"}); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	h.want("Backlog              1", "→ Bot · backlog")
+	h.keys("shift+tab", "g", "j", "j", "j", "enter") // the views: Mine, Unassigned, Bot, Backlog
+	h.want("Backlog                           1 of 1", "Gus Lee", "Owner none · Assignee Bot (backlog)", "does not run in holiday")
+	if _, err := svc.SetHoliday(bg, "alice", false); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	h.want("Backlog                     nothing here", "Gus Lee left Backlog (now open · team Support ·", "Carol Diaz).")
+}
+
+// TestInjectTypingReplacesTheSuggestedContact: the inject dialog suggests the selected
+// conversation's contact; typing a name replaces it (the tour's steps say "press i, type Priya"),
+// while enter or a cursor key keeps it.
+func TestInjectTypingReplacesTheSuggestedContact(t *testing.T) {
+	h := newHarness(t, newService(t), "alice", Options{}, 120, 30)
+	h.want("Dana Diaz +15550001111")
+	h.keys("i")
+	if d := open[*injectDlg](&h.m.dialogs); d == nil || d.contact.String() != "+15550001111" {
+		t.Fatalf("the dialog does not suggest the selected contact: %+v", d)
+	}
+	h.typeText("Eve")
+	h.want("▸ Eve Ortiz")
+	if d := open[*injectDlg](&h.m.dialogs); d.contact.String() != "Eve" {
+		t.Fatalf("typing appended to the suggestion: %q", d.contact.String())
+	}
+	h.keys("esc", "i", "left")
+	h.typeText("9")
+	if d := open[*injectDlg](&h.m.dialogs); d.contact.String() != "+155500011191" {
+		t.Fatalf("after a cursor key, typing edits the suggestion: %q", d.contact.String())
+	}
+}
