@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -160,6 +161,28 @@ type Tx interface {
 	Clear() error
 }
 
+// SharedTx is what the transactions of a store that several processes write at once (a
+// database server) add: the inbox keeps the configuration, the round-robin memory and each
+// operator's load in memory, and asks at the start of each transaction whether another process
+// changed them since (then it reads them again, in the transaction), and hands over the events
+// of its commit for the other processes' screens.
+type SharedTx interface {
+	// Generation counts the commits that changed what the inbox keeps in memory, as this
+	// transaction sees it (its own changes included).
+	Generation() (uint64, error)
+	// Announce adds what the transaction's commit did (the inbox's events, encoded) for the
+	// other processes; they receive it once the transaction commits, never if it does not.
+	Announce(payload []byte)
+}
+
+// Shared is a store several processes write at once. Listen calls fn with every payload other
+// processes announced, in commit order, from now until ctx ends (after a lost connection it
+// catches up on what it missed); gap is called instead when it may have missed some (too long
+// away): the inbox then reloads everything.
+type Shared interface {
+	Listen(ctx context.Context, fn func(payload []byte), gap func()) error
+}
+
 // Query names a list of conversations, by meaning: those waiting for a team decision, those in
 // a backlog (of the team it fixes, or of every team), or those whose status, team and assignee
 // equal the fields it fixes (nil: any), newest activity first or oldest first.
@@ -297,4 +320,8 @@ var (
 	ErrReadOnly = errors.New("the workspace is open read-only")
 	// ErrTooLarge: a value (an id, a name) is longer than the engine can keep.
 	ErrTooLarge = errors.New("a value is too large to store")
+	// ErrRetry: the transaction lost to another one running at the same time (a store several
+	// processes write: a serialization failure, a deadlock, a unique key taken at the same
+	// moment) and nothing of it was kept; the caller runs it again from fresh state.
+	ErrRetry = errors.New("the transaction conflicted with another one and was rolled back")
 )

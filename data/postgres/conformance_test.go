@@ -1,0 +1,37 @@
+package postgres
+
+import (
+	"os"
+	"testing"
+
+	"switchboard/data/postgres/pgtest"
+	"switchboard/data/storetest"
+	"switchboard/inbox/domain"
+)
+
+var cluster *pgtest.Cluster
+
+func TestMain(m *testing.M) {
+	cluster = pgtest.StartMain(pgtest.Options{})
+	code := m.Run()
+	cluster.Stop()
+	os.Exit(code)
+}
+
+// open opens a new, empty workspace database on the test cluster.
+func open(t testing.TB) *DB {
+	t.Helper()
+	if cluster == nil {
+		t.Skip("no PostgreSQL server for the tests (see package pgtest)")
+	}
+	db, err := Open(cluster.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// TestConformance runs the store conformance suite on the PostgreSQL engine, unchanged.
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) domain.Store { return open(t) })
+}

@@ -1,0 +1,213 @@
+// Package postgres is the PostgreSQL engine of a workspace: the inbox's domain.Store on a
+// database server, so that several switchboard processes (nodes) share one workspace. It
+// passes the Store conformance suite (data/storetest) as the bbolt engine does.
+//
+// Every Update is one SERIALIZABLE transaction. A transaction that loses to another (a
+// serialization failure, a deadlock, a unique key taken at the same moment) is rolled back and
+// reported as domain.ErrRetry, and the inbox runs its whole batch again from fresh state; so
+// two nodes never both pick the same operator, answer one prompt twice or store one inbound
+// message twice. Rows a transaction reads to decide (a conversation, a contact, a team's
+// round-robin memory) are locked FOR UPDATE, so most conflicts wait instead of retrying; due
+// timers and outbox records are claimed FOR UPDATE SKIP LOCKED, so each fires or sends on one
+// node. A generation counter (sb_meta) moves with every commit that changes what the inbox keeps
+// in memory (settings, operators, teams, round-robin memory, who has which conversation), and
+// committed events are written to sb_events and announced with NOTIFY, for the other nodes.
+//
+// It owns the SQL schema and its migrations; it decides nothing about routing.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"switchboard/inbox/domain"
+)
+
+// DB is an open workspace on a PostgreSQL server.
+type DB struct {
+	pool  *pgxpool.Pool
+	where string // the DSN without its password, for messages
+	node  string // this process, in sb_events
+}
+
+// IsDSN reports whether where names a PostgreSQL database (postgres:// or postgresql://).
+func IsDSN(where string) bool {
+	return strings.HasPrefix(where, "postgres://") || strings.HasPrefix(where, "postgresql://")
+}
+
+// Open connects to the database at dsn and brings its schema up to date (each migration once,
+// one process at a time). It fails within 10 seconds when the server cannot be reached.
+func Open(dsn string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a PostgreSQL connection URL this engine understands: %v", redact(dsn), err)
+	}
+	if cfg.MaxConns < 8 {
+		cfg.MaxConns = 8
+	}
+	cfg.ConnConfig.ConnectTimeout = 10 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("cannot connect to %s: %v", redact(dsn), err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("cannot connect to %s: %v (is the server running, and the URL right?)", redact(dsn), err)
+	}
+	db := &DB{pool: pool, where: redact(dsn), node: newNodeID()}
+	if err := db.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// redact is the DSN without its password.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// schemaLock is the advisory lock key migrations run under ("sbschema").
+const schemaLock = 0x7362736368656d61
+
+// migrate runs the migrations not run yet, one at a time, under the advisory lock.
+func (db *DB) migrate(ctx context.Context) error {
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("cannot connect to %s: %v", db.where, err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(schemaLock)); err != nil {
+		return fmt.Errorf("cannot take the schema lock on %s: %v", db.where, err)
+	}
+	defer conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, int64(schemaLock))
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS sb_schema (version int NOT NULL)`); err != nil {
+		return fmt.Errorf("cannot create the schema table on %s: %v", db.where, err)
+	}
+	var version int
+	err = conn.QueryRow(ctx, `SELECT version FROM sb_schema`).Scan(&version)
+	if errors.Is(err, pgx.ErrNoRows) {
+		if _, err := conn.Exec(ctx, `INSERT INTO sb_schema VALUES (0)`); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return fmt.Errorf("cannot read the schema version on %s: %v", db.where, err)
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("%s holds a newer Switchboard workspace (schema %d; this version knows %d): use a newer switchboard", db.where, version, len(migrations))
+	}
+	for v := version; v < len(migrations); v++ {
+		tx, err := conn.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, migrations[v]); err != nil {
+			tx.Rollback(ctx)
+			return fmt.Errorf("migrating %s to schema %d: %v", db.where, v+1, err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE sb_schema SET version = $1`, v+1); err != nil {
+			tx.Rollback(ctx)
+			return err
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return fmt.Errorf("migrating %s to schema %d: %v", db.where, v+1, err)
+		}
+	}
+	return nil
+}
+
+// Where names the workspace for messages: the DSN without its password.
+func (db *DB) Where() string { return db.where }
+
+// ReadOnly: a PostgreSQL workspace is never opened read-only here.
+func (db *DB) ReadOnly() bool { return false }
+
+// Close closes the connections.
+func (db *DB) Close() error { db.pool.Close(); return nil }
+
+// Pool is the connection pool (tests and benchmarks).
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// Update runs fn in one SERIALIZABLE transaction, committed when fn returns nil. A transaction
+// that conflicted with another is rolled back and its error wraps domain.ErrRetry: run it again.
+func (db *DB) Update(fn func(domain.Tx) error) error {
+	ctx := context.Background()
+	ptx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable})
+	if err != nil {
+		return classify(fmt.Errorf("cannot begin a transaction on %s: %w", db.where, err))
+	}
+	t := &Tx{ctx: ctx, tx: ptx, writable: true, db: db}
+	if err := fn(t); err != nil {
+		ptx.Rollback(ctx)
+		if t.err != nil {
+			return classify(t.err)
+		}
+		return classify(err)
+	}
+	if t.err != nil {
+		ptx.Rollback(ctx)
+		return classify(t.err)
+	}
+	if err := t.flushEvents(); err != nil {
+		ptx.Rollback(ctx)
+		return classify(err)
+	}
+	if err := ptx.Commit(ctx); err != nil {
+		return classify(fmt.Errorf("commit on %s: %w", db.where, err))
+	}
+	return nil
+}
+
+// View runs fn in a read-only transaction on one snapshot.
+func (db *DB) View(fn func(domain.ReadTx) error) error {
+	ctx := context.Background()
+	ptx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return classify(fmt.Errorf("cannot begin a transaction on %s: %w", db.where, err))
+	}
+	defer ptx.Rollback(ctx)
+	t := &Tx{ctx: ctx, tx: ptx, db: db}
+	err = fn(t)
+	if err == nil {
+		err = t.err
+	}
+	return classify(err)
+}
+
+// classify marks the errors that mean "another transaction won: run again".
+func classify(err error) error {
+	if err == nil || errors.Is(err, domain.ErrRetry) {
+		return err
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "40001", "40P01": // serialization failure, deadlock
+			return fmt.Errorf("%w: %v", domain.ErrRetry, err)
+		case "23505": // a unique key another transaction took at the same moment
+			return fmt.Errorf("%w: %v", domain.ErrRetry, err)
+		case "54000": // a value too large for an index
+			return fmt.Errorf("%w: %v", domain.ErrTooLarge, err)
+		}
+	}
+	return err
+}
+
+var _ domain.Store = (*DB)(nil)

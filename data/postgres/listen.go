@@ -1,0 +1,167 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+
+	"switchboard/inbox/domain"
+)
+
+// newNodeID names this process in sb_events, so it skips what it announced itself.
+func newNodeID() string {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return time.Now().Format("150405.000000000")
+	}
+	return hex.EncodeToString(b)
+}
+
+// Node is this process's name in sb_events.
+func (db *DB) Node() string { return db.node }
+
+const (
+	// eventsKept is how long announced events stay in sb_events for nodes that were away.
+	eventsKept = 10 * time.Minute
+	// pollEvery reads sb_events even without a notification: an event whose transaction
+	// finished while an older one still ran becomes readable only once that one ends.
+	pollEvery = time.Second
+)
+
+// Listen calls fn with every payload other nodes announced, in the order their transactions
+// finished, from now until ctx ends. A lost connection is opened again (every second, for
+// ever) and what was announced meanwhile is read then; if the node was away longer than events
+// are kept, gap is called instead (the inbox reloads everything it shows). It returns ctx's
+// error.
+func (db *DB) Listen(ctx context.Context, fn func(payload []byte), gap func()) error {
+	var from string // xid8: every transaction below it was read (or was there before we began)
+	var lost time.Time
+	lastPrune := time.Time{}
+	for ctx.Err() == nil {
+		conn, err := db.listenConn(ctx)
+		if err != nil {
+			if lost.IsZero() {
+				lost = time.Now()
+			}
+			sleep(ctx, time.Second)
+			continue
+		}
+		if from == "" {
+			from, err = xmin(ctx, conn)
+		} else if !lost.IsZero() && time.Since(lost) > eventsKept/2 {
+			// away too long: what was announced meanwhile may be gone
+			from, err = xmin(ctx, conn)
+			if err == nil {
+				gap()
+			}
+		}
+		lost = time.Time{}
+		for err == nil && ctx.Err() == nil {
+			from, err = db.readEvents(ctx, conn, from, fn)
+			if err != nil {
+				break
+			}
+			if time.Since(lastPrune) > time.Minute {
+				lastPrune = time.Now()
+				_, _ = conn.Exec(ctx, `DELETE FROM sb_events WHERE at < now() - $1::interval`, eventsKept.String())
+			}
+			wctx, cancel := context.WithTimeout(ctx, pollEvery)
+			_, err = conn.WaitForNotification(wctx)
+			cancel()
+			if err != nil && (errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err)) && ctx.Err() == nil && !conn.IsClosed() {
+				err = nil // no notification this second: read anyway
+			}
+		}
+		conn.Close(context.Background())
+		if ctx.Err() == nil {
+			lost = time.Now()
+			sleep(ctx, 200*time.Millisecond)
+		}
+	}
+	return ctx.Err()
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// listenConn is a connection of its own (not the pool's) that listens on sb_events.
+func (db *DB) listenConn(ctx context.Context) (*pgx.Conn, error) {
+	cfg := db.pool.Config().ConnConfig.Copy()
+	// a wait that times out only stops waiting; the connection stays usable
+	cfg.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.DeadlineContextWatcherHandler{Conn: pc.Conn()}
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(cctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.Exec(cctx, `LISTEN sb_events`); err != nil {
+		conn.Close(context.Background())
+		return nil, err
+	}
+	return conn, nil
+}
+
+// xmin is the oldest transaction still running: every one below it has finished.
+func xmin(ctx context.Context, conn *pgx.Conn) (string, error) {
+	var x string
+	err := conn.QueryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text`).Scan(&x)
+	return x, err
+}
+
+// readEvents calls fn with the payloads of the transactions that finished between from and the
+// oldest one still running, which it returns as the next from.
+func (db *DB) readEvents(ctx context.Context, conn *pgx.Conn, from string, fn func([]byte)) (string, error) {
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return from, err
+	}
+	defer tx.Rollback(context.Background())
+	var to string
+	if err := tx.QueryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text`).Scan(&to); err != nil {
+		return from, err
+	}
+	rows, err := tx.Query(ctx, `SELECT node, payload FROM sb_events WHERE xid >= $1::xid8 AND xid < $2::xid8 ORDER BY xid, seq`, from, to)
+	if err != nil {
+		return from, err
+	}
+	var got [][]byte
+	for rows.Next() {
+		var node string
+		var p []byte
+		if err := rows.Scan(&node, &p); err != nil {
+			rows.Close()
+			return from, err
+		}
+		if node != db.node {
+			got = append(got, p)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return from, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return from, err
+	}
+	for _, p := range got {
+		fn(p)
+	}
+	return to, nil
+}
+
+var _ domain.Shared = (*DB)(nil)
