@@ -22,7 +22,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -109,7 +108,7 @@ Exit codes: 0 done; 1 failed; 2 wrong usage; 3 done, but a team decision now wai
 	a.hook.add(root)
 	a.wa.add(root)
 	pf := root.PersistentFlags()
-	pf.StringVar(&a.db, "db", envOr("SWITCHBOARD_DB", a.wiring.DefaultPath("switchboard.db")), "workspace file (env SWITCHBOARD_DB)")
+	pf.StringVar(&a.db, "db", envOr("SWITCHBOARD_DB", a.wiring.DefaultPath("switchboard.db")), "workspace: a file, or a PostgreSQL URL postgres://… (env SWITCHBOARD_DB)")
 	pf.StringVar(&a.as, "as", os.Getenv("SWITCHBOARD_AS"), "act as this operator id (env SWITCHBOARD_AS; default: the first admin by id)")
 	pf.BoolVar(&a.json, "json", false, "print the result as JSON")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usagef("%v", err) })
@@ -197,10 +196,10 @@ func (a *app) path() string {
 	if a.conn != nil {
 		return a.conn.Path
 	}
-	if abs, err := filepath.Abs(a.db); err == nil {
-		return abs
+	if abs, err := rpc.Resolve(a.db); err == nil {
+		return rpc.Redact(abs)
 	}
-	return a.db
+	return rpc.Redact(a.db)
 }
 
 // session connects for a command that needs someone to act: who that is comes back beside the

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -58,18 +57,23 @@ func (f *sshFlags) open(a *app, logTo io.Writer) (*sshd.Server, error) {
 	if f.idle < time.Minute {
 		return nil, usagef("--ssh-idle-timeout %s: give at least 1m", f.idle)
 	}
-	db, err := filepath.Abs(a.db)
+	db, err := rpc.Resolve(a.db)
 	if err != nil {
 		return nil, err
 	}
 	key := f.hostKey
 	if key == "" {
 		key = db + ".ssh_host_ed25519_key"
+		if rpc.IsURL(db) {
+			// a database server's workspace has no file to keep it beside: each node keeps its
+			// own key in this user's data folder (or give every node the same with --ssh-host-key)
+			key = a.wiring.DefaultPath("postgres-node.ssh_host_ed25519_key")
+		}
 	}
 	return sshd.Listen(sshd.Options{
-		Addr: f.addr, HostKeyPath: key, Path: db, MaxSessions: f.maxSessions, IdleTimeout: f.idle, Log: logTo,
+		Addr: f.addr, HostKeyPath: key, Path: rpc.Redact(db), MaxSessions: f.maxSessions, IdleTimeout: f.idle, Log: logTo,
 		Exec: func(ctx context.Context, conn inbox.Conn, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-			return Exec(ctx, conn, db, args, stdin, stdout, stderr, a.wiring)
+			return Exec(ctx, conn, rpc.Redact(db), args, stdin, stdout, stderr, a.wiring)
 		},
 	})
 }

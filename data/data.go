@@ -1,22 +1,39 @@
 // Package data picks the storage engine of a workspace and opens it as an inbox.Store (the
-// domain.Store interface). Today there is one engine, the embedded bbolt file (data/bolt); a
-// PostgreSQL engine goes beside it (data/postgres) and passes the same conformance suite
-// (data/storetest). Only main wires engines to the inbox; ui, demo, the doors and the inbox
+// domain.Store interface): a path is the embedded bbolt file (data/bolt), a postgres:// or
+// postgresql:// URL the PostgreSQL engine (data/postgres), which several processes share. Both
+// pass the same conformance suite (data/storetest). Only main wires engines to the inbox; ui, demo, the doors and the inbox
 // itself never import this package or an engine.
 package data
 
 import (
+	"errors"
+	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"switchboard/data/bolt"
+	"switchboard/data/postgres"
 	"switchboard/inbox/domain"
 )
 
 // Open opens (creating if needed) the workspace at where: a file path, for the bbolt engine.
 // It gives up within two seconds if another process holds the file, and refuses a file that is
 // not a Switchboard workspace or is damaged, without changing it.
+//
+// A PostgreSQL URL connects to that database and brings its schema up to date.
 func Open(where string) (domain.Store, error) {
+	if postgres.IsDSN(where) {
+		db, err := postgres.Open(where)
+		if err != nil {
+			return nil, err
+		}
+		return db, nil
+	}
+	if strings.Contains(where, "://") {
+		return nil, fmt.Errorf("%s: the workspace is a file path or a postgres:// URL; this engine knows no other URL", redactURL(where))
+	}
 	db, err := bolt.Open(where)
 	if err != nil {
 		return nil, err
@@ -27,7 +44,38 @@ func Open(where string) (domain.Store, error) {
 // Remove deletes the workspace at where (and the files named in also, the demo's tour progress
 // and the socket beside it) only while holding its lock and only if it is a Switchboard
 // workspace; otherwise it refuses, naming the file and the process that holds it.
-func Remove(where string, also ...string) error { return bolt.RemoveFile(where, also...) }
+//
+// A PostgreSQL workspace is emptied instead (its tables stay), and the files in also removed.
+func Remove(where string, also ...string) error {
+	if postgres.IsDSN(where) {
+		db, err := postgres.Open(where)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := db.Update(func(tx domain.Tx) error { return tx.Clear() }); err != nil {
+			return err
+		}
+		for _, p := range also {
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("cannot delete %s: %v", p, err)
+			}
+		}
+		return nil
+	}
+	return bolt.RemoveFile(where, also...)
+}
+
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
 
 // ErrInUse is the error (with errors.Is) of opening a workspace another process holds.
 var ErrInUse = bolt.ErrInUse

@@ -52,6 +52,9 @@ type Service struct {
 	// owned by the writer goroutine
 	stage *config
 	ws    *routing.Workspace
+	gen   uint64 // the shared store's generation stage and ws were read at (shared.go)
+
+	stopListen context.CancelFunc // ends listening to other nodes (shared.go)
 
 	subMu sync.Mutex
 	subs  map[*subscriber]struct{}
@@ -138,6 +141,7 @@ func New(db domain.Store, opt Options) (*Service, error) {
 		return nil, err
 	}
 	go s.writer()
+	s.listen()
 	if !opt.NoTimers {
 		go s.timerLoop()
 		go s.presenceLoop(5 * time.Second)
@@ -155,6 +159,9 @@ func (s *Service) Store() domain.Store { return s.db }
 func (s *Service) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
+		if s.stopListen != nil {
+			s.stopListen()
+		}
 		close(s.quit)
 		<-s.done
 		s.subMu.Lock()
@@ -170,45 +177,68 @@ func (s *Service) Close() error {
 
 // reload reads the configuration from the file (at start, and after a failed transaction).
 func (s *Service) reload() error {
-	var cfg *config
-	var rr map[string]routing.RoundRobinState
-	loads := map[string]int{}
+	var st loaded
 	err := s.db.View(func(tx domain.ReadTx) error {
-		st, err := tx.Settings()
-		if err != nil {
-			return err
-		}
-		ops, err := tx.Operators()
-		if err != nil {
-			return err
-		}
-		teams, err := tx.Teams()
-		if err != nil {
-			return err
-		}
-		rr, err = tx.RoundRobin()
-		if err != nil {
-			return err
-		}
-		cfg = newConfig(st, ops, teams)
-		// what capacity and balanced assignment count: each operator's open conversations
-		for _, o := range ops {
-			if loads[o.ID], err = tx.Count(byAssignee(o.ID, "open")); err != nil {
-				return err
-			}
-		}
-		return nil
+		var err error
+		st, err = load(tx)
+		return err
 	})
 	if err != nil {
 		return &Error{Kind: Internal, Msg: fmt.Sprintf("cannot read the workspace in %s: %v", s.db.Where(), err)}
 	}
-	s.stage = cfg
-	s.ws = buildWorkspace(cfg, rr)
-	for id, n := range loads {
+	s.apply(st)
+	s.cfg.Store(st.cfg.clone())
+	return nil
+}
+
+// loaded is what the writer keeps in memory of the workspace, as one transaction read it.
+type loaded struct {
+	cfg   *config
+	rr    map[string]routing.RoundRobinState
+	loads map[string]int
+	gen   uint64 // a shared store's generation (shared.go)
+}
+
+func load(tx domain.ReadTx) (loaded, error) {
+	st := loaded{loads: map[string]int{}}
+	set, err := tx.Settings()
+	if err != nil {
+		return st, err
+	}
+	ops, err := tx.Operators()
+	if err != nil {
+		return st, err
+	}
+	teams, err := tx.Teams()
+	if err != nil {
+		return st, err
+	}
+	if st.rr, err = tx.RoundRobin(); err != nil {
+		return st, err
+	}
+	st.cfg = newConfig(set, ops, teams)
+	// what capacity and balanced assignment count: each operator's open conversations
+	for _, o := range ops {
+		if st.loads[o.ID], err = tx.Count(byAssignee(o.ID, "open")); err != nil {
+			return st, err
+		}
+	}
+	if sh, ok := tx.(domain.SharedTx); ok {
+		if st.gen, err = sh.Generation(); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+// apply makes what load read the writer's staged state.
+func (s *Service) apply(st loaded) {
+	s.stage = st.cfg
+	s.ws = buildWorkspace(st.cfg, st.rr)
+	for id, n := range st.loads {
 		s.ws.SetLoad(id, n)
 	}
-	s.cfg.Store(cfg.clone())
-	return nil
+	s.gen = st.gen
 }
 
 func buildWorkspace(c *config, rr map[string]routing.RoundRobinState) *routing.Workspace {
@@ -361,6 +391,7 @@ func (s *Service) writer() {
 type fatal struct{ err error }
 
 func (f fatal) Error() string { return f.err.Error() }
+func (f fatal) Unwrap() error { return f.err }
 
 func (s *Service) commit(batch []*request) {
 	err := s.runBatch(batch)
@@ -396,9 +427,30 @@ func (s *Service) commit(batch []*request) {
 	}
 }
 
+// runBatch runs the batch in one transaction; one that lost to another process's (a store several
+// processes write) runs again from the state that one left, until it lands (shared.go).
 func (s *Service) runBatch(batch []*request) error {
+	for attempt := 1; ; attempt++ {
+		err := s.runBatchOnce(batch)
+		if err == nil || !errors.Is(err, domain.ErrRetry) {
+			return err
+		}
+		if attempt == maxAttempts {
+			return &Error{Kind: Unavailable, Msg: fmt.Sprintf("could not save to %s: it conflicted with other writers %d times in a row; try again", s.db.Where(), attempt)}
+		}
+		for _, r := range batch {
+			r.err, r.events, r.wake = nil, nil, false
+		}
+		backoff(attempt)
+	}
+}
+
+func (s *Service) runBatchOnce(batch []*request) error {
 	cfgBefore := s.stage
 	err := s.db.Update(func(tx domain.Tx) error {
+		if err := s.catchUp(tx); err != nil {
+			return err
+		}
 		for _, r := range batch {
 			w := &wtx{s: s, tx: tx}
 			r.err = runSafe(func(w *wtx) error {
@@ -417,11 +469,14 @@ func (s *Service) runBatch(batch []*request) error {
 			r.events = w.events
 			r.wake = w.wake
 		}
-		return nil
+		return s.announce(tx, batch)
 	})
 	if err != nil {
 		if rerr := s.reload(); rerr != nil {
 			return rerr
+		}
+		if errors.Is(err, domain.ErrRetry) {
+			return err
 		}
 		var f fatal
 		if errors.As(err, &f) {

@@ -12,6 +12,10 @@ import (
 var cluster *pgtest.Cluster
 
 func TestMain(m *testing.M) {
+	if dsn := os.Getenv("SWITCHBOARD_TEST_NODE"); dsn != "" {
+		childNode(dsn) // the node TestANodeKilledMidTransactionLosesNothingAcknowledged kills
+		return
+	}
 	cluster = pgtest.StartMain(pgtest.Options{})
 	code := m.Run()
 	cluster.Stop()

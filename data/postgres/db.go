@@ -153,19 +153,21 @@ func (db *DB) Update(fn func(domain.Tx) error) error {
 	if err != nil {
 		return classify(fmt.Errorf("cannot begin a transaction on %s: %w", db.where, err))
 	}
-	t := &Tx{ctx: ctx, tx: ptx, writable: true, db: db}
-	if err := fn(t); err != nil {
-		ptx.Rollback(ctx)
-		if t.err != nil {
-			return classify(t.err)
-		}
-		return classify(err)
+	t := &Tx{ctx: ctx, writable: true, db: db}
+	t.tx = &watched{Tx: ptx, t: t}
+	err = fn(t)
+	if err == nil {
+		err = t.err
 	}
-	if t.err != nil {
-		ptx.Rollback(ctx)
-		return classify(t.err)
+	if err == nil {
+		err = t.flushEvents()
 	}
-	if err := t.flushEvents(); err != nil {
+	if t.lost != nil {
+		// a statement lost to another transaction: everything after it was void, whatever
+		// fn made of its error
+		err = t.lost
+	}
+	if err != nil {
 		ptx.Rollback(ctx)
 		return classify(err)
 	}
@@ -183,10 +185,14 @@ func (db *DB) View(fn func(domain.ReadTx) error) error {
 		return classify(fmt.Errorf("cannot begin a transaction on %s: %w", db.where, err))
 	}
 	defer ptx.Rollback(ctx)
-	t := &Tx{ctx: ctx, tx: ptx, db: db}
+	t := &Tx{ctx: ctx, db: db}
+	t.tx = &watched{Tx: ptx, t: t}
 	err = fn(t)
 	if err == nil {
 		err = t.err
+	}
+	if t.lost != nil {
+		err = t.lost
 	}
 	return classify(err)
 }

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"switchboard/inbox/domain"
 	"switchboard/routing"
@@ -40,9 +41,15 @@ type Tx struct {
 	// err is the first error of a method whose signature cannot say it (ContactsByUsername,
 	// InboundID, …): the transaction fails with it.
 	err error
-	// bumped: this transaction moved the generation already
-	bumped bool
-	events [][]byte
+	// bumped: this transaction moved the generation already; gen is the generation as it
+	// sees it, once read (genRead)
+	bumped  bool
+	gen     uint64
+	genRead bool
+	events  [][]byte
+	// lost is the first error that means another transaction won (the whole transaction is
+	// then void, whatever the caller made of the error): Update reports domain.ErrRetry
+	lost error
 }
 
 var (
@@ -128,15 +135,26 @@ func (t *Tx) bump() error {
 	if t.bumped {
 		return nil
 	}
-	t.bumped = true
-	return t.exec(`UPDATE sb_meta SET v = v + 1 WHERE k = 'generation'`)
+	var v int64
+	if err := t.tx.QueryRow(t.ctx, `UPDATE sb_meta SET v = v + 1 WHERE k = 'generation' RETURNING v`).Scan(&v); err != nil {
+		return err
+	}
+	t.bumped, t.gen, t.genRead = true, uint64(v), true
+	return nil
 }
 
-// Generation counts the commits that changed what the inbox keeps in memory.
+// Generation counts the commits that changed what the inbox keeps in memory, as this
+// transaction sees it (its own change included).
 func (t *Tx) Generation() (uint64, error) {
+	if t.genRead {
+		return t.gen, nil
+	}
 	var v int64
-	err := t.tx.QueryRow(t.ctx, `SELECT v FROM sb_meta WHERE k = 'generation'`).Scan(&v)
-	return uint64(v), err
+	if err := t.tx.QueryRow(t.ctx, `SELECT v FROM sb_meta WHERE k = 'generation'`).Scan(&v); err != nil {
+		return 0, err
+	}
+	t.gen, t.genRead = uint64(v), true
+	return t.gen, nil
 }
 
 // Announce keeps a payload for sb_events, written with the commit.
@@ -1282,4 +1300,84 @@ func (t *Tx) Clear() error {
 		return err
 	}
 	return t.exec(`TRUNCATE ` + strings.Join(tables, ", "))
+}
+
+// ---- noticing a transaction that lost ----
+
+// watched is the transaction with every statement's error looked at: the first that means
+// another transaction won is kept in the Tx (lost).
+type watched struct {
+	pgx.Tx
+	t *Tx
+}
+
+func lostTo(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "40001", "40P01", "23505":
+			return true
+		}
+	}
+	return false
+}
+
+func (w *watched) note(err error) error {
+	if err != nil && w.t.lost == nil && lostTo(err) {
+		w.t.lost = err
+	}
+	return err
+}
+
+func (w *watched) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	tag, err := w.Tx.Exec(ctx, sql, args...)
+	return tag, w.note(err)
+}
+
+func (w *watched) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	rows, err := w.Tx.Query(ctx, sql, args...)
+	if err != nil {
+		return rows, w.note(err)
+	}
+	return &watchedRows{Rows: rows, w: w}, nil
+}
+
+func (w *watched) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	rows, err := w.Query(ctx, sql, args...)
+	return &watchedRow{rows: rows, err: err, w: w}
+}
+
+type watchedRows struct {
+	pgx.Rows
+	w *watched
+}
+
+func (r *watchedRows) Err() error { return r.w.note(r.Rows.Err()) }
+func (r *watchedRows) Scan(dest ...any) error {
+	return r.w.note(r.Rows.Scan(dest...))
+}
+
+// watchedRow is pgx's QueryRow over watched rows (the first row, or pgx.ErrNoRows).
+type watchedRow struct {
+	rows pgx.Rows
+	err  error
+	w    *watched
+}
+
+func (r *watchedRow) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		if err := r.rows.Err(); err != nil {
+			return err
+		}
+		return pgx.ErrNoRows
+	}
+	if err := r.rows.Scan(dest...); err != nil {
+		return err
+	}
+	r.rows.Close()
+	return r.rows.Err()
 }

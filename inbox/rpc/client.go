@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -355,9 +354,9 @@ func (e Engine) inUse(err error) bool { return e.InUse != nil && errors.Is(err, 
 // as is who acts ("" for the workspace's first admin): the local door trusts it, as whoever can
 // open the file can do anything to it.
 func Connect(path string, eng Engine, as string, opt inbox.Options) (*Conn, error) {
-	abs, err := filepath.Abs(path)
+	abs, err := Resolve(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot resolve %s: %v", path, err)
+		return nil, err
 	}
 	viaSocket := func() (*Conn, error) {
 		c, err := Dial(abs, as)
@@ -365,7 +364,7 @@ func Connect(path string, eng Engine, as string, opt inbox.Options) (*Conn, erro
 			return nil, err
 		}
 		info := c.Owner()
-		return &Conn{Conn: c, Owner: &info, Path: abs, close: c.Close}, nil
+		return &Conn{Conn: c, Owner: &info, Path: Redact(abs), close: c.Close}, nil
 	}
 	if c, err := viaSocket(); err == nil {
 		return c, nil
@@ -383,9 +382,10 @@ func Connect(path string, eng Engine, as string, opt inbox.Options) (*Conn, erro
 		return nil, err
 	}
 	// We hold the file's lock, so no owner is alive: a socket file of ours beside it is stale.
-	// (Not so with a read-only file: its lock is shared, and a reader may own it.)
+	// (Not so with a read-only file: its lock is shared, and a reader may own it; nor with a
+	// database server's workspace, which has no lock: many processes open it at once.)
 	sock := SocketPath(abs)
-	if st, err := os.Lstat(sock); err == nil && st.Mode()&os.ModeSocket != 0 && fileUID(st) == myUID() && !svc.ReadOnly() {
+	if st, err := os.Lstat(sock); err == nil && st.Mode()&os.ModeSocket != 0 && fileUID(st) == myUID() && !svc.ReadOnly() && !IsURL(abs) {
 		os.Remove(sock)
 	}
 	sess, err := svc.SessionFor(as)
@@ -393,7 +393,7 @@ func Connect(path string, eng Engine, as string, opt inbox.Options) (*Conn, erro
 		svc.Close()
 		return nil, err
 	}
-	return &Conn{Conn: sess, Path: abs, close: svc.Close}, nil
+	return &Conn{Conn: sess, Path: Redact(abs), close: svc.Close}, nil
 }
 
 // OwnerOf says which process owns the database at dbPath (errors.Is(err, ErrNoOwner) when

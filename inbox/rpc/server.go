@@ -2,16 +2,20 @@ package rpc
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,11 +26,71 @@ import (
 const maxSocketPath = 103
 
 // SocketPath is where the owner of the database at dbPath listens: the file's path + ".sock".
+// A database server's workspace (a URL) has no file: its socket is in this user's runtime
+// folder, named by a digest of the URL (without its password), one per machine.
 func SocketPath(dbPath string) string {
+	if IsURL(dbPath) {
+		sum := sha256.Sum256([]byte(Redact(dbPath)))
+		return filepath.Join(runtimeDir(), "switchboard-"+hex.EncodeToString(sum[:6])+".sock")
+	}
 	if abs, err := filepath.Abs(dbPath); err == nil {
 		dbPath = abs
 	}
 	return dbPath + ".sock"
+}
+
+// IsURL reports a workspace on a database server (postgres://…) rather than a file.
+func IsURL(path string) bool { return strings.Contains(path, "://") }
+
+// Resolve is the workspace's name as the doors keep it: a file's absolute path, a URL as given.
+func Resolve(path string) (string, error) {
+	if IsURL(path) {
+		return path, nil
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("cannot resolve %s: %v", path, err)
+	}
+	return abs, nil
+}
+
+// Redact is a workspace's name for messages: a URL without its password.
+func Redact(path string) string {
+	if !IsURL(path) {
+		return path
+	}
+	u, err := url.Parse(path)
+	if err != nil {
+		return "the database URL given (it does not parse as a URL)"
+	}
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// runtimeDir is where the sockets of database-server workspaces go: $XDG_RUNTIME_DIR, else
+// $XDG_DATA_HOME/switchboard, else ~/.local/share/switchboard.
+func runtimeDir() string {
+	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+		return d
+	}
+	d := os.Getenv("XDG_DATA_HOME")
+	if d == "" {
+		home, err := os.UserHomeDir()
+		if err != nil || home == "" {
+			home = "."
+		}
+		d = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(d, "switchboard")
 }
 
 // Info describes the process that owns a database.
@@ -303,13 +367,22 @@ var ErrOwned = errors.New("database owned by another switchboard process")
 
 // OwnedError says which process owns the database.
 type OwnedError struct {
-	Path  string
-	Owner Info
+	Path   string
+	Owner  Info
+	Socket string
 }
 
 func (e *OwnedError) Error() string {
+	sock := e.Socket
+	if sock == "" {
+		sock = SocketPath(e.Path)
+	}
+	if IsURL(e.Path) {
+		return fmt.Sprintf("%s is already served on this machine by %s, which listens on %s; run commands beside it, or give another node a socket folder of its own (XDG_RUNTIME_DIR=…)",
+			e.Path, e.Owner.Describe(), sock)
+	}
 	return fmt.Sprintf("%s is already open in %s; stop it first, or run commands beside it (they reach it through %s)",
-		e.Path, e.Owner.Describe(), SocketPath(e.Path))
+		e.Path, e.Owner.Describe(), sock)
 }
 
 func (e *OwnedError) Unwrap() error { return ErrOwned }
@@ -318,17 +391,23 @@ func (e *OwnedError) Unwrap() error { return ErrOwned }
 // says what the process runs ("serve" or "tui"). It fails at once when another process owns
 // the file, and replaces a socket left by a process that crashed.
 func Own(path, kind string, eng Engine, opt inbox.Options) (*Owner, error) {
-	abs, err := filepath.Abs(path)
+	abs, err := Resolve(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot resolve %s: %v", path, err)
+		return nil, err
 	}
 	sock := SocketPath(abs)
+	if IsURL(abs) {
+		// many nodes share a database server's workspace, one socket each: this machine's
+		if err := os.MkdirAll(filepath.Dir(sock), 0o700); err != nil {
+			return nil, fmt.Errorf("cannot make the folder for the socket %s: %v", sock, err)
+		}
+	}
 	if len(sock) > maxSocketPath {
 		return nil, fmt.Errorf("the socket path %s is %d bytes long, more than the %d a Unix socket allows: keep the database at a shorter path (--db)",
 			sock, len(sock), maxSocketPath)
 	}
 	if info, err := ping(sock); err == nil {
-		return nil, &OwnedError{Path: abs, Owner: info}
+		return nil, &OwnedError{Path: Redact(abs), Owner: info, Socket: sock}
 	} else if !errors.Is(err, errNoOwner) {
 		return nil, err
 	}
@@ -336,18 +415,19 @@ func Own(path, kind string, eng Engine, opt inbox.Options) (*Owner, error) {
 	if err != nil {
 		if eng.inUse(err) {
 			if info, perr := ping(sock); perr == nil {
-				return nil, &OwnedError{Path: abs, Owner: info}
+				return nil, &OwnedError{Path: Redact(abs), Owner: info, Socket: sock}
 			}
 		}
 		return nil, err
 	}
-	// We hold the file's lock, so no other owner is alive: a socket file here is stale.
+	// We hold the file's lock, so no other owner is alive: a socket file here is stale. (A
+	// database server's workspace has no lock: nobody answered on the socket just now.)
 	if err := os.Remove(sock); err != nil && !errors.Is(err, os.ErrNotExist) {
 		svc.Close()
 		return nil, fmt.Errorf("cannot remove the stale socket %s: %v; remove it by hand", sock, err)
 	}
 	o := &Owner{Service: svc, sock: sock, stopWatch: make(chan struct{}),
-		Info: Info{PID: os.Getpid(), Kind: kind, Path: abs, Since: time.Now().UTC()}}
+		Info: Info{PID: os.Getpid(), Kind: kind, Path: Redact(abs), Since: time.Now().UTC()}}
 	srv := NewServer(svc, o.Info)
 	o.srv = newSocketServer(srv)
 	o.srv.RegisterOnShutdown(srv.Stop)

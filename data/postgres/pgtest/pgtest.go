@@ -157,7 +157,9 @@ func start(bin string, opt Options) (*Cluster, error) {
 		maxConns = 200
 	}
 	args := []string{"-D", data, "-k", dir, "-c", "listen_addresses=", "-c", "max_connections=" + strconv.Itoa(maxConns),
-		"-c", "shared_buffers=128MB", "-c", "max_pred_locks_per_transaction=256"}
+		"-c", "shared_buffers=128MB", "-c", "max_pred_locks_per_transaction=256",
+		// tests order commits by when they landed (pg_xact_commit_timestamp)
+		"-c", "track_commit_timestamp=on"}
 	if !opt.Durable {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	}
