@@ -380,4 +380,3 @@ func childNode(dsn string) {
 	}
 	wg.Wait()
 }
-
