@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -68,6 +70,9 @@ func (f *sshFlags) open(a *app, logTo io.Writer) (*sshd.Server, error) {
 			// a database server's workspace has no file to keep it beside: each node keeps its
 			// own key in this user's data folder (or give every node the same with --ssh-host-key)
 			key = a.wiring.DefaultPath("postgres-node.ssh_host_ed25519_key")
+			if err := os.MkdirAll(filepath.Dir(key), 0o700); err != nil {
+				return nil, fmt.Errorf("cannot make the folder for the SSH host key %s: %v", key, err)
+			}
 		}
 	}
 	return sshd.Listen(sshd.Options{

@@ -37,6 +37,8 @@ type attendance struct {
 	ops     map[string]*attending
 	seq     uint64
 	pending map[string]bool // operators whose status is being followed on a goroutine
+	// remote is the sessions other processes on a shared store have (shared.go: heartbeat)
+	remote map[string]domain.Attending
 }
 
 type attending struct {
@@ -77,6 +79,7 @@ func (s *Service) Attend(ctx context.Context, operator string) (*Attendance, err
 	}
 	a.sessions[at.id] = s.now()
 	s.att.mu.Unlock()
+	s.heartbeat()
 	return at, s.followPresence(ctx, operator)
 }
 
@@ -114,19 +117,22 @@ func (at *Attendance) Leave(ctx context.Context) error {
 			}
 		}
 		s.att.mu.Unlock()
+		s.heartbeat() // and hear of the sessions elsewhere before deciding
 		err = s.followPresence(ctx, at.op)
 	})
 	return err
 }
 
-// Sessions is how many live sessions the doors reported for the operator.
+// Sessions is how many live sessions the doors reported for the operator (on a shared store,
+// on every process).
 func (s *Service) Sessions(operator string) int {
 	s.att.mu.Lock()
 	defer s.att.mu.Unlock()
+	n := s.att.remote[operator].Sessions
 	if a := s.att.ops[operator]; a != nil {
-		return len(a.sessions)
+		n += len(a.sessions)
 	}
-	return 0
+	return n
 }
 
 // presenceIdle is the workspace's idle time.
@@ -143,11 +149,16 @@ func (s *Service) attended(operator string) (routing.Presence, string) {
 	s.att.mu.Lock()
 	defer s.att.mu.Unlock()
 	a := s.att.ops[operator]
-	if a == nil || len(a.sessions) == 0 {
+	r := s.att.remote[operator]
+	if (a == nil || len(a.sessions) == 0) && r.Sessions == 0 {
 		return routing.Offline, ""
 	}
+	last := r.Last
+	if a != nil && a.last().After(last) {
+		last = a.last()
+	}
 	idle := s.presenceIdle()
-	if last := a.last(); now.Sub(last) >= idle {
+	if now.Sub(last) >= idle {
 		return routing.Away, fmt.Sprintf("no key pressed for %s", roundIdle(idle))
 	}
 	return routing.Online, ""
@@ -189,12 +200,22 @@ func (s *Service) followAsync(operator string) {
 // the idle ones go away. The service runs it on its own every few seconds; tests call it after
 // moving their clock.
 func (s *Service) CheckPresence(ctx context.Context) error {
+	shared := s.heartbeat()
 	s.att.mu.Lock()
 	ops := make([]string, 0, len(s.att.ops))
 	for op := range s.att.ops {
 		ops = append(ops, op)
 	}
 	s.att.mu.Unlock()
+	if shared {
+		// on a shared store, a process that stopped takes its sessions with it: whoever
+		// follows sessions is checked on every process, not only where their sessions were
+		for _, o := range s.cfg.Load().ops {
+			if len(o.Keys) > 0 && !o.PresenceManual && o.Status != routing.Offline {
+				ops = append(ops, o.ID)
+			}
+		}
+	}
 	for _, op := range ops {
 		if err := s.followPresence(ctx, op); err != nil && KindOf(err) != NotFound {
 			return err
@@ -301,6 +322,7 @@ func (s *Service) SetPresenceAuto(ctx context.Context, by, operator string) erro
 // sessions and has none: what the SSH door does when it starts (a status left from before a
 // restart is not a person being there).
 func (s *Service) OfflineWithoutSessions(ctx context.Context) error {
+	s.heartbeat() // sessions on other processes of a shared store count
 	for _, o := range s.cfg.Load().ops {
 		if len(o.Keys) == 0 || o.PresenceManual || o.Status == routing.Offline || s.Sessions(o.ID) > 0 {
 			continue

@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"time"
 
@@ -131,4 +132,53 @@ func (s *Service) listen() {
 		refresh()
 		s.publish([]Event{{Kind: EventReload}})
 	})
+}
+
+// attendanceTTL is how long another process's record of its sessions counts without a new
+// heartbeat: a process that stopped (or lost the database) stops counting after it.
+const attendanceTTL = 15 * time.Second
+
+// heartbeat records this process's live sessions in a shared store and reads the others'
+// (presence follows sessions on every node). It reports whether the store is shared. A failed
+// heartbeat keeps what was known; the next one (every few seconds) tries again.
+func (s *Service) heartbeat() bool {
+	if _, ok := s.db.(domain.Shared); !ok {
+		return false
+	}
+	s.att.mu.Lock()
+	mine := make(map[string]domain.Attending, len(s.att.ops))
+	for op, a := range s.att.ops {
+		if len(a.sessions) > 0 {
+			mine[op] = domain.Attending{Sessions: len(a.sessions), Last: a.last()}
+		}
+	}
+	s.att.mu.Unlock()
+	for attempt := 1; attempt <= 5; attempt++ {
+		err := s.db.Update(func(tx domain.Tx) error {
+			if sh, ok := tx.(domain.SharedTx); ok {
+				return sh.PutAttendance(mine)
+			}
+			return nil
+		})
+		if err == nil || !errors.Is(err, domain.ErrRetry) {
+			break
+		}
+		backoff(attempt)
+	}
+	var others map[string]domain.Attending
+	if err := s.db.View(func(tx domain.ReadTx) error {
+		sh, ok := tx.(domain.SharedTx)
+		if !ok {
+			return nil
+		}
+		var err error
+		others, err = sh.Attendance(attendanceTTL)
+		return err
+	}); err != nil {
+		return true
+	}
+	s.att.mu.Lock()
+	s.att.remote = others
+	s.att.mu.Unlock()
+	return true
 }

@@ -70,6 +70,7 @@ func (db *DB) Listen(ctx context.Context, fn func(payload []byte), gap func()) e
 			if time.Since(lastPrune) > time.Minute {
 				lastPrune = time.Now()
 				_, _ = conn.Exec(ctx, `DELETE FROM sb_events WHERE at < now() - $1::interval`, eventsKept.String())
+				_, _ = conn.Exec(ctx, `DELETE FROM sb_attendance WHERE beat < now() - interval '1 hour'`)
 			}
 			wctx, cancel := context.WithTimeout(ctx, pollEvery)
 			_, err = conn.WaitForNotification(wctx)
@@ -165,3 +166,41 @@ func (db *DB) readEvents(ctx context.Context, conn *pgx.Conn, from string, fn fu
 }
 
 var _ domain.Shared = (*DB)(nil)
+
+// PutAttendance replaces this node's record of live sessions.
+func (t *Tx) PutAttendance(ops map[string]domain.Attending) error {
+	if err := t.exec(`DELETE FROM sb_attendance WHERE node = $1`, t.db.node); err != nil {
+		return err
+	}
+	for op, a := range ops {
+		if a.Sessions <= 0 {
+			continue
+		}
+		if err := t.exec(`INSERT INTO sb_attendance (node, operator, sessions, last) VALUES ($1, $2, $3, $4)`,
+			t.db.node, clean(op), a.Sessions, a.Last.UnixNano()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Attendance is the other nodes' live sessions recorded within ttl, by operator.
+func (t *Tx) Attendance(ttl time.Duration) (map[string]domain.Attending, error) {
+	rows, err := t.tx.Query(t.ctx, `SELECT operator, sum(sessions)::int, max(last) FROM sb_attendance
+		WHERE node <> $1 AND beat > now() - $2::interval GROUP BY operator`, t.db.node, ttl.String())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]domain.Attending{}
+	for rows.Next() {
+		var op string
+		var n int
+		var last int64
+		if err := rows.Scan(&op, &n, &last); err != nil {
+			return nil, err
+		}
+		out[op] = domain.Attending{Sessions: n, Last: time.Unix(0, last)}
+	}
+	return out, rows.Err()
+}

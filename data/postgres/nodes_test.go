@@ -3,6 +3,8 @@ package postgres
 import (
 	"bufio"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -15,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	gossh "golang.org/x/crypto/ssh"
 
 	"switchboard/data/bolt"
 	"switchboard/inbox"
@@ -379,4 +383,67 @@ func childNode(dsn string) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestPresenceFollowsSessionsOnEveryNode: carol's status follows her SSH sessions wherever
+// they are: her last session on one node ending leaves her online while she has one on the
+// other, and a node starting its SSH door does not set offline someone who is on another.
+func TestPresenceFollowsSessionsOnEveryNode(t *testing.T) {
+	a, b, dsn := twoNodes(t)
+	status := func(svc *inbox.Service) string {
+		t.Helper()
+		o, ok := svc.Operator("carol")
+		if !ok {
+			t.Fatal("no carol")
+		}
+		return string(o.Status)
+	}
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := gossh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AddKey(bg, "alice", "carol", strings.TrimSpace(string(gossh.MarshalAuthorizedKey(k)))+" carol@laptop"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetPresence(bg, "alice", "carol", "offline"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetPresenceAuto(bg, "alice", "carol"); err != nil {
+		t.Fatal(err)
+	}
+	onA, err := a.Attend(bg, "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := status(a); got != "online" {
+		t.Fatalf("a session on node a began: carol is %s, want online", got)
+	}
+	onB, err := b.Attend(bg, "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := onA.Leave(bg); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(a); got != "online" {
+		t.Fatalf("her session on node a ended while one on node b is open: carol is %s, want online", got)
+	}
+	// a third node starts its SSH door: carol has no session there, and one on node b
+	c := node(t, dsn)
+	if err := c.OfflineWithoutSessions(bg); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(c); got != "online" {
+		t.Fatalf("a node started while carol is on node b: she is %s, want online", got)
+	}
+	if err := onB.Leave(bg); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(b); got != "offline" {
+		t.Fatalf("her last session (on node b) ended: carol is %s, want offline", got)
+	}
 }

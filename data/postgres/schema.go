@@ -71,6 +71,11 @@ CREATE TABLE sb_events (xid xid8 NOT NULL DEFAULT pg_current_xact_id(), seq bigs
 	PRIMARY KEY (xid, seq));
 CREATE INDEX sb_events_at ON sb_events (at);
 `,
+	// 2: who has live sessions on which node, so presence follows sessions on every node
+	`
+CREATE TABLE sb_attendance (node text NOT NULL, operator text COLLATE "C" NOT NULL, sessions int NOT NULL,
+	last bigint NOT NULL, beat timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (node, operator));
+`,
 }
 
 // tables are the workspace's tables Clear empties (not sb_meta, not the events).

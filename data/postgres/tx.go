@@ -107,28 +107,82 @@ func (t *Tx) one(what, sql string, v any, args ...any) (bool, error) {
 	return true, unmarshal(what, raw, v)
 }
 
-// each calls fn with every bytea record the query gives.
+// each calls fn with every bytea record the query gives. The rows are read first and fn called
+// after, so fn may query the transaction itself (one connection runs one query at a time).
 func each(t *Tx, what, sql string, fn func(raw []byte) (bool, error), args ...any) error {
 	rows, err := t.tx.Query(t.ctx, sql, args...)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
+	var all [][]byte
 	for rows.Next() {
 		var raw []byte
 		if err := rows.Scan(&raw); err != nil {
+			rows.Close()
 			return err
 		}
+		all = append(all, raw)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, raw := range all {
 		more, err := fn(raw)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// pages calls fn with every record of a table in key order, a page at a time (a table may hold
+// a million), each page read before fn sees it.
+func pages(t *Tx, what, table, key string, fn func(raw []byte) (bool, error)) error {
+	after := ""
+	first := true
+	for {
+		var sql string
+		var args []any
+		if first {
+			sql = fmt.Sprintf(`SELECT %s, doc FROM %s ORDER BY %s LIMIT %d`, key, table, key, pageSize)
+		} else {
+			sql = fmt.Sprintf(`SELECT %s, doc FROM %s WHERE %s > $1 ORDER BY %s LIMIT %d`, key, table, key, key, pageSize)
+			args = []any{after}
+		}
+		rows, err := t.tx.Query(t.ctx, sql, args...)
 		if err != nil {
 			return err
 		}
-		if !more {
+		var keys []string
+		var docs [][]byte
+		for rows.Next() {
+			var k string
+			var raw []byte
+			if err := rows.Scan(&k, &raw); err != nil {
+				rows.Close()
+				return err
+			}
+			keys, docs = append(keys, k), append(docs, raw)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, raw := range docs {
+			more, err := fn(raw)
+			if err != nil || !more {
+				return err
+			}
+		}
+		if len(keys) < pageSize {
 			return nil
 		}
+		after, first = keys[len(keys)-1], false
 	}
-	return rows.Err()
 }
+
+const pageSize = 1000
 
 // bump moves the generation: this commit changes what the inbox keeps in memory.
 func (t *Tx) bump() error {
@@ -469,7 +523,7 @@ func (t *Tx) ContactsByUsername(u string) []string {
 }
 
 func (t *Tx) Contacts(fn func(Contact) bool) error {
-	return each(t, "contact", `SELECT doc FROM sb_contacts ORDER BY id`, func(raw []byte) (bool, error) {
+	return pages(t, "contact", "sb_contacts", "id", func(raw []byte) (bool, error) {
 		var c Contact
 		if err := unmarshal("contact", raw, &c); err != nil {
 			return false, err
@@ -577,7 +631,7 @@ func (t *Tx) Conversation(contact string) (Conversation, bool, error) {
 }
 
 func (t *Tx) Conversations(fn func(Conversation) error) error {
-	return each(t, "conversation", `SELECT doc FROM sb_conversations ORDER BY contact`, func(raw []byte) (bool, error) {
+	return pages(t, "conversation", "sb_conversations", "contact", func(raw []byte) (bool, error) {
 		var c Conversation
 		if err := unmarshal("conversation", raw, &c); err != nil {
 			return false, err

@@ -53,6 +53,7 @@ func Run(t *testing.T, open Open) {
 		{"BacklogListsEachTeamOldestFirst", backlogListsEachTeamOldestFirst},
 		{"PresenceSettingsAndCoversRoundTrip", presenceSettingsAndCoversRoundTrip},
 		{"WorkspaceTimersBesideConversationTimers", workspaceTimersBesideConversationTimers},
+		{"IteratorsMayReadInsideTheirCallbacks", iteratorsMayReadInsideTheirCallbacks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1196,4 +1197,67 @@ func workspaceTimersBesideConversationTimers(t *testing.T, s domain.Store) {
 		}
 		return nil
 	})
+}
+
+// iteratorsMayReadInsideTheirCallbacks: what export does, reading each conversation's contact
+// and timeline (and more) while walking the conversations, across more than one page of them.
+func iteratorsMayReadInsideTheirCallbacks(t *testing.T, s domain.Store) {
+	const n = 2500
+	update(t, s, func(tx domain.Tx) error {
+		for i := 0; i < n; i++ {
+			id := fmt.Sprintf("3460000%04d", i)
+			if err := tx.PutContact(domain.Contact{ID: id, Phone: id, Name: "C"}); err != nil {
+				return err
+			}
+			c := domain.Conversation{Contact: id, Status: "open"}
+			if _, err := tx.AppendEntry(&c, domain.Entry{At: base.Add(time.Duration(i) * time.Second), Kind: domain.KindMessage, Text: "x"}); err != nil {
+				return err
+			}
+			if err := tx.PutConversation(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, writable := range []bool{false, true} {
+		walk := func(tx domain.ReadTx) error {
+			convs, contacts := 0, 0
+			if err := tx.Conversations(func(c domain.Conversation) error {
+				convs++
+				if _, ok, err := tx.Contact(c.Contact); err != nil || !ok {
+					return fmt.Errorf("contact %s inside Conversations: %v, %v", c.Contact, ok, err)
+				}
+				es, _, err := tx.Timeline(c.Contact, "", 10)
+				if err != nil || len(es) != 1 {
+					return fmt.Errorf("timeline of %s inside Conversations: %d entries, %v", c.Contact, len(es), err)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			var inner error
+			if err := tx.Contacts(func(c domain.Contact) bool {
+				contacts++
+				if _, _, err := tx.Conversation(c.ID); err != nil {
+					inner = err
+					return false
+				}
+				return true
+			}); err != nil {
+				return err
+			}
+			if inner != nil {
+				return inner
+			}
+			if convs != n || contacts != n {
+				return fmt.Errorf("walked %d conversations and %d contacts, want %d of each", convs, contacts, n)
+			}
+			return nil
+		}
+		if writable {
+			update(t, s, func(tx domain.Tx) error { return walk(tx) })
+		} else {
+			view(t, s, walk)
+		}
+	}
 }

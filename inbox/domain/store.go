@@ -173,6 +173,19 @@ type SharedTx interface {
 	// Announce adds what the transaction's commit did (the inbox's events, encoded) for the
 	// other processes; they receive it once the transaction commits, never if it does not.
 	Announce(payload []byte)
+	// PutAttendance replaces this process's record of who has live sessions on it (by
+	// operator), stamped now: what the other processes count as sessions elsewhere.
+	PutAttendance(ops map[string]Attending) error
+	// Attendance is what the other processes recorded within the last ttl, summed by operator
+	// (sessions added, the latest key press).
+	Attendance(ttl time.Duration) (map[string]Attending, error)
+}
+
+// Attending is an operator's live sessions on one process (or several): how many, and their
+// latest key press.
+type Attending struct {
+	Sessions int
+	Last     time.Time
 }
 
 // Shared is a store several processes write at once. Listen calls fn with every payload other
