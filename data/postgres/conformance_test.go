@@ -19,6 +19,7 @@ func TestMain(m *testing.M) {
 	cluster = pgtest.StartMain(pgtest.Options{})
 	code := m.Run()
 	cluster.Stop()
+	durable.Stop()
 	os.Exit(code)
 }
 
