@@ -54,13 +54,18 @@ type door struct {
 type doorOpts struct {
 	maxSessions int
 	idle        time.Duration
-	clock       bool // the service runs on a test clock
+	clock       bool   // the service runs on a test clock
+	where       string // the workspace ("" : a new file); a PostgreSQL URL for another node
+	nodeOf      *door  // another node of the same workspace: its keys, no import
 }
 
 func newDoor(t testing.TB, o doorOpts) *door {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "sb.db")
+	if o.where != "" {
+		path = o.where
+	}
 	st, err := data.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -76,20 +81,24 @@ func newDoor(t testing.TB, o doorOpts) *door {
 		t.Fatal(err)
 	}
 	d.svc = svc
-	raw, err := os.ReadFile("../inbox/testdata/workspace.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.Import(bg, "", bytes.NewReader(raw), false); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range []string{"alice", "carol", "eve", "mallory"} {
-		d.keys[id] = newSigner(t)
-	}
-	for _, id := range []string{"alice", "carol"} {
-		line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(d.keys[id].PublicKey()))) + " " + id + "@laptop"
-		if _, err := svc.AddKey(bg, "alice", id, line); err != nil {
+	if o.nodeOf != nil {
+		d.keys = o.nodeOf.keys
+	} else {
+		raw, err := os.ReadFile("../inbox/testdata/workspace.json")
+		if err != nil {
 			t.Fatal(err)
+		}
+		if err := svc.Import(bg, "", bytes.NewReader(raw), false); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{"alice", "carol", "eve", "mallory"} {
+			d.keys[id] = newSigner(t)
+		}
+		for _, id := range []string{"alice", "carol"} {
+			line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(d.keys[id].PublicKey()))) + " " + id + "@laptop"
+			if _, err := svc.AddKey(bg, "alice", id, line); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	wiring := cli.Wiring{
