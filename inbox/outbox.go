@@ -369,6 +369,9 @@ func (s *Service) ClaimOutbox(ctx context.Context, limit int) ([]Send, error) {
 				send.Recipient = ct.ParentBSUID
 			}
 			o.State, o.Since, o.Attempts = domain.OutSending, now, o.Attempts+1
+			if sh, ok := w.tx.(domain.SharedTx); ok {
+				o.Node = sh.Node() // another node recovers it only once this one is gone
+			}
 			o.Due = now.Add(100 * 365 * 24 * time.Hour) // not due again: RecoverInFlight decides after a crash
 			if err := w.tx.PutOutbox(o); err != nil {
 				return must(err)
@@ -495,9 +498,21 @@ func (s *Service) RecordSend(ctx context.Context, r Result) error {
 func (s *Service) RecoverInFlight(ctx context.Context, wait time.Duration) (int, error) {
 	n := 0
 	err := s.do(ctx, func(w *wtx) error {
+		// on a store several processes share, a reply another live process (or this one) is
+		// sending is theirs: only those of a process that stopped are recovered
+		var alive map[string]bool
+		me := ""
+		sh, shared := w.tx.(domain.SharedTx)
+		if shared {
+			var err error
+			if alive, err = sh.NodesAlive(attendanceTTL); err != nil {
+				return must(err)
+			}
+			me = sh.Node()
+		}
 		var stuck []domain.Outgoing
 		if err := w.tx.OutboxItems(func(o domain.Outgoing) error {
-			if o.State == domain.OutSending {
+			if o.State == domain.OutSending && !(shared && o.Node != "" && (o.Node == me || alive[o.Node])) {
 				stuck = append(stuck, o)
 			}
 			return nil
@@ -508,6 +523,7 @@ func (s *Service) RecoverInFlight(ctx context.Context, wait time.Duration) (int,
 			w.write()
 			n++
 			o.State, o.Due, o.Last = domain.OutUnknown, o.Since.Add(wait), "the process sending it stopped before WhatsApp answered"
+			o.Node = ""
 			if err := w.tx.PutOutbox(o); err != nil {
 				return must(err)
 			}

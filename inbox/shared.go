@@ -182,3 +182,9 @@ func (s *Service) heartbeat() bool {
 	s.att.mu.Unlock()
 	return true
 }
+
+// Shared reports a store several processes write at once (see the top of this file).
+func (s *Service) Shared() bool {
+	_, ok := s.db.(domain.Shared)
+	return ok
+}

@@ -172,6 +172,10 @@ func (t *Tx) PutAttendance(ops map[string]domain.Attending) error {
 	if err := t.exec(`DELETE FROM sb_attendance WHERE node = $1`, t.db.node); err != nil {
 		return err
 	}
+	// the node's own row (operator ""): it is alive, sessions or not
+	if err := t.exec(`INSERT INTO sb_attendance (node, operator, sessions, last) VALUES ($1, '', 0, 0)`, t.db.node); err != nil {
+		return err
+	}
 	for op, a := range ops {
 		if a.Sessions <= 0 {
 			continue
@@ -187,7 +191,7 @@ func (t *Tx) PutAttendance(ops map[string]domain.Attending) error {
 // Attendance is the other nodes' live sessions recorded within ttl, by operator.
 func (t *Tx) Attendance(ttl time.Duration) (map[string]domain.Attending, error) {
 	rows, err := t.tx.Query(t.ctx, `SELECT operator, sum(sessions)::int, max(last) FROM sb_attendance
-		WHERE node <> $1 AND beat > now() - $2::interval GROUP BY operator`, t.db.node, ttl.String())
+		WHERE node <> $1 AND operator <> '' AND beat > now() - $2::interval GROUP BY operator`, t.db.node, ttl.String())
 	if err != nil {
 		return nil, err
 	}
@@ -201,6 +205,27 @@ func (t *Tx) Attendance(ttl time.Duration) (map[string]domain.Attending, error) 
 			return nil, err
 		}
 		out[op] = domain.Attending{Sessions: n, Last: time.Unix(0, last)}
+	}
+	return out, rows.Err()
+}
+
+// Node names this process in the shared tables.
+func (t *Tx) Node() string { return t.db.node }
+
+// NodesAlive are the nodes whose heartbeat (PutAttendance) was within ttl.
+func (t *Tx) NodesAlive(ttl time.Duration) (map[string]bool, error) {
+	rows, err := t.tx.Query(t.ctx, `SELECT DISTINCT node FROM sb_attendance WHERE beat > now() - $1::interval`, ttl.String())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out[n] = true
 	}
 	return out, rows.Err()
 }

@@ -447,3 +447,38 @@ func TestPresenceFollowsSessionsOnEveryNode(t *testing.T) {
 		t.Fatalf("her last session (on node b) ended: carol is %s, want offline", got)
 	}
 }
+
+// TestAReplyInFlightBelongsToTheNodeSendingIt: a node starting its sender does not take over the
+// replies another live node is sending (it would send them twice); those of a node that stopped
+// are recovered.
+func TestAReplyInFlightBelongsToTheNodeSendingIt(t *testing.T) {
+	a, b, _ := twoNodes(t)
+	a.SetOutbound(true, "")
+	if _, err := a.Inject(bg, inbox.Inbound{Channel: "message", From: phone(7), Text: "hello?"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Reply(bg, "alice", phone(7), "Hi! How can I help?"); err != nil {
+		t.Fatal(err)
+	}
+	claims, err := a.ClaimOutbox(bg, 10)
+	if err != nil || len(claims) != 1 {
+		t.Fatalf("node a claimed %d replies (%v), want 1", len(claims), err)
+	}
+	if err := a.CheckPresence(bg); err != nil { // node a's heartbeat
+		t.Fatal(err)
+	}
+	if n, err := b.RecoverInFlight(bg, time.Minute); err != nil || n != 0 {
+		t.Fatalf("node b took over %d replies node a is sending (%v), want none", n, err)
+	}
+	// node a goes away: its heartbeat stops (here: its record is gone at once)
+	if _, err := b.Store().(*DB).Pool().Exec(bg, `DELETE FROM sb_attendance WHERE node = $1`, a.Store().(*DB).Node()); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := b.RecoverInFlight(bg, time.Minute); err != nil || n != 1 {
+		t.Fatalf("node a stopped while sending: node b recovered %d replies (%v), want 1", n, err)
+	}
+	out, err := b.Outbox(bg)
+	if err != nil || len(out) != 1 || out[0].State != domain.OutUnknown || out[0].Node != "" {
+		t.Fatalf("the recovered reply: %+v (%v), want unknown, claimed by nobody", out, err)
+	}
+}

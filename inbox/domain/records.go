@@ -319,6 +319,9 @@ type Outgoing struct {
 	Attempts int       `json:"attempts"`       // attempts begun so far
 	Queued   time.Time `json:"queued"`         // when it was first queued
 	Last     string    `json:"last,omitempty"` // the last transient error, for `outbox`
+	// Node is the process that claimed it, on a store several processes share ("" on one
+	// process's file): another process recovers it only once that one is gone.
+	Node string `json:"node,omitempty"`
 }
 
 // Timer is a durable timer: something the inbox does for a contact at a time (a call still

@@ -179,6 +179,10 @@ type SharedTx interface {
 	// Attendance is what the other processes recorded within the last ttl, summed by operator
 	// (sessions added, the latest key press).
 	Attendance(ttl time.Duration) (map[string]Attending, error)
+	// Node names this process among those that share the store.
+	Node() string
+	// NodesAlive are the processes whose last PutAttendance was within ttl.
+	NodesAlive(ttl time.Duration) (map[string]bool, error)
 }
 
 // Attending is an operator's live sessions on one process (or several): how many, and their

@@ -100,6 +100,10 @@ func (s *Sender) Started() int {
 	return s.sent
 }
 
+// recoverEvery is how often a sender on a store several nodes share looks for replies a node
+// that stopped left in flight.
+const recoverEvery = 15 * time.Second
+
 // Run drains the outbox until ctx ends, then waits for the requests in flight. It first
 // turns replies an earlier process left in flight into unknown ones.
 func (s *Sender) Run(ctx context.Context) error {
@@ -110,7 +114,14 @@ func (s *Sender) Run(ctx context.Context) error {
 	}
 	sem := make(chan struct{}, s.opt.Workers)
 	defer s.running.Wait()
+	recovered := time.Now()
 	for ctx.Err() == nil {
+		if s.svc.Shared() && time.Since(recovered) > recoverEvery {
+			// several nodes share the outbox: what a node that stopped was sending is recovered
+			// by the others (a live node's replies in flight are left to it)
+			recovered = time.Now()
+			_, _ = s.svc.RecoverInFlight(context.WithoutCancel(ctx), s.opt.UnknownWait)
+		}
 		// one look at the pause: waiting, or due for one probe (the next waits PauseRetry again)
 		probe, wait := false, time.Duration(0)
 		s.mu.Lock()
