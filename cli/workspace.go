@@ -221,6 +221,10 @@ workspace of N contacts instead (for load and performance work).`,
 			if !a.root.PersistentFlags().Changed("db") {
 				a.db = a.wiring.DefaultPath("demo.db") // its own file, beside the workspace
 			}
+			if rpc.IsURL(a.db) {
+				return usagef("the demo runs on a file of its own, not on %s: run `switchboard demo` once, quit, then `switchboard copy --from %s --to '%s'` and open that",
+					rpc.Redact(a.db), a.wiring.DefaultPath("demo.db"), rpc.Redact(a.db))
+			}
 			return runOr(ctx, opts, runF, demoRun)
 		}),
 	}
