@@ -329,6 +329,7 @@ type Send struct {
 func (s *Service) ClaimOutbox(ctx context.Context, limit int) ([]Send, error) {
 	var out []Send
 	err := s.do(ctx, func(w *wtx) error {
+		out = nil // a command may run again (its batch rolled back, or lost to another node): claim afresh
 		now := s.now()
 		due, err := w.tx.DueOutbox(now, limit)
 		if err != nil {
@@ -498,6 +499,7 @@ func (s *Service) RecordSend(ctx context.Context, r Result) error {
 func (s *Service) RecoverInFlight(ctx context.Context, wait time.Duration) (int, error) {
 	n := 0
 	err := s.do(ctx, func(w *wtx) error {
+		n = 0 // a command may run again: count afresh
 		// on a store several processes share, a reply another live process (or this one) is
 		// sending is theirs: only those of a process that stopped are recovered
 		var alive map[string]bool

@@ -41,6 +41,7 @@ func (w *wtx) ringTimer(ref domain.EntryRef, at time.Time) error {
 func (s *Service) FireTimers(ctx context.Context) (int, error) {
 	n := 0
 	err := s.do(ctx, func(w *wtx) error {
+		n = 0 // a command may run again (its batch rolled back, or lost to another node)
 		now := s.at(time.Time{})
 		due, err := w.tx.DueTimers(now, 256)
 		if err != nil {

@@ -100,6 +100,7 @@ func sleep(ctx context.Context, d time.Duration) {
 // listenConn is a connection of its own (not the pool's) that listens on sb_events.
 func (db *DB) listenConn(ctx context.Context) (*pgx.Conn, error) {
 	cfg := db.pool.Config().ConnConfig.Copy()
+	cfg.RuntimeParams["application_name"] = "switchboard listen " + db.node
 	// a wait that times out only stops waiting; the connection stays usable
 	cfg.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.DeadlineContextWatcherHandler{Conn: pc.Conn()}

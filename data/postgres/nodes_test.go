@@ -482,3 +482,53 @@ func TestAReplyInFlightBelongsToTheNodeSendingIt(t *testing.T) {
 		t.Fatalf("the recovered reply: %+v (%v), want unknown, claimed by nobody", out, err)
 	}
 }
+
+// TestTwoSendersNeverClaimOneReply: two nodes drain one outbox at once; every reply is claimed
+// by exactly one of them (a claim that lost to the other node's runs again from scratch).
+func TestTwoSendersNeverClaimOneReply(t *testing.T) {
+	a, b, _ := twoNodes(t)
+	a.SetOutbound(true, "")
+	b.SetOutbound(true, "")
+	const n = 60
+	for i := 0; i < n; i++ {
+		if _, err := a.Inject(bg, inbox.Inbound{Channel: "message", From: phone(i), Text: "hi"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Reply(bg, "alice", phone(i), fmt.Sprintf("reply %d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	claimed := map[string]int{}
+	var wg sync.WaitGroup
+	for _, svc := range []*inbox.Service{a, b, a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				cs, err := svc.ClaimOutbox(bg, 3)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(cs) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, c := range cs {
+					claimed[c.ID]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(claimed) != n {
+		t.Errorf("%d replies claimed, want %d", len(claimed), n)
+	}
+	for id, k := range claimed {
+		if k != 1 {
+			t.Errorf("%s claimed %d times", id, k)
+		}
+	}
+}
