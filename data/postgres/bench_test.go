@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -209,3 +210,54 @@ func floorEvent(ctx context.Context, conn *pgx.Conn, phone, id string, doc []byt
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// BenchmarkLiveAcrossNodes: from a message's Inject returning on one node to the other node's
+// subscriber hearing of it (what an SSH session on the other node waits before it redraws).
+func BenchmarkLiveAcrossNodes(b *testing.B) {
+	c := durableCluster(b)
+	dsn := c.DSN(b)
+	dbA, err := Open(dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := prepared(b, dbA)
+	dbB, err := Open(dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	other, err := inbox.New(dbB, inbox.Options{NoTimers: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer other.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events := other.Subscribe(ctx)
+	time.Sleep(300 * time.Millisecond) // its listener is up
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		in := benchInbound(fmt.Sprintf("live%d", time.Now().UnixNano()), i)
+		if _, err := a.Inject(ctx, in); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		want := "1777" + fmt.Sprintf("%07d", i%500)
+		for {
+			select {
+			case e := <-events:
+				if e.Kind == inbox.EventConversation && e.Contact == want {
+					goto heard
+				}
+			case <-time.After(5 * time.Second):
+				b.Fatalf("the other node never heard of message %d", i)
+			}
+		}
+	heard:
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}

@@ -137,7 +137,7 @@ func (db *DB) readEvents(ctx context.Context, conn *pgx.Conn, from string, fn fu
 	if err := tx.QueryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text`).Scan(&to); err != nil {
 		return from, err
 	}
-	rows, err := tx.Query(ctx, `SELECT node, payload FROM sb_events WHERE xid >= $1::xid8 AND xid < $2::xid8 ORDER BY xid, seq`, from, to)
+	rows, err := tx.Query(ctx, `SELECT node, payload FROM sb_events WHERE xid >= $1::xid8 AND xid < $2::xid8 AND node <> $3 ORDER BY xid, seq`, from, to, db.node)
 	if err != nil {
 		return from, err
 	}
