@@ -36,6 +36,7 @@ type DB struct {
 	pool  *pgxpool.Pool
 	where string // the DSN without its password, for messages
 	node  string // this process, in sb_events
+	start string // the oldest transaction running when it was opened: where Listen begins
 }
 
 // IsDSN reports whether where names a PostgreSQL database (postgres:// or postgresql://).
@@ -68,6 +69,10 @@ func Open(dsn string) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
+	}
+	if err := pool.QueryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text`).Scan(&db.start); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("cannot read %s: %v", db.where, err)
 	}
 	return db, nil
 }

@@ -40,7 +40,18 @@ const (
 // are kept, gap is called instead (the inbox reloads everything it shows). It returns ctx's
 // error.
 func (db *DB) Listen(ctx context.Context, fn func(payload []byte), gap func()) error {
-	var from string // xid8: every transaction below it was read (or was there before we began)
+	// from is an xid8: every transaction below it was read (or had finished before Listen was
+	// called). It is taken first, before any connection of its own, so a commit that lands
+	// while that connection is still being made is read, not skipped.
+	from := db.start // taken when the database was opened: nothing after that is missed
+	for from == "" {
+		if err := db.pool.QueryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text`).Scan(&from); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			sleep(ctx, time.Second)
+		}
+	}
 	var lost time.Time
 	lastPrune := time.Time{}
 	for ctx.Err() == nil {
@@ -52,9 +63,7 @@ func (db *DB) Listen(ctx context.Context, fn func(payload []byte), gap func()) e
 			sleep(ctx, time.Second)
 			continue
 		}
-		if from == "" {
-			from, err = xmin(ctx, conn)
-		} else if !lost.IsZero() && time.Since(lost) > eventsKept/2 {
+		if !lost.IsZero() && time.Since(lost) > eventsKept/2 {
 			// away too long: what was announced meanwhile may be gone
 			from, err = xmin(ctx, conn)
 			if err == nil {
