@@ -167,6 +167,9 @@ func (db *DB) Update(fn func(domain.Tx) error) error {
 	if err == nil {
 		err = t.flushEvents()
 	}
+	if err == nil {
+		err = t.flush()
+	}
 	if t.lost != nil {
 		// a statement lost to another transaction: everything after it was void, whatever
 		// fn made of its error

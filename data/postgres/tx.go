@@ -50,6 +50,58 @@ type Tx struct {
 	// lost is the first error that means another transaction won (the whole transaction is
 	// then void, whatever the caller made of the error): Update reports domain.ErrRetry
 	lost error
+	// pending are writes whose answer nothing waits for (an entry, an inbound id, a
+	// conversation's row, counters, events): sent together, in one round trip, before the next
+	// read and before the commit (later, flush)
+	pending []queued
+	// placed is where each conversation this transaction read or wrote stands (its columns),
+	// so writing it does not read it again
+	placed map[string]*placement
+}
+
+type queued struct {
+	sql  string
+	args []any
+}
+
+// later queues a write for the next flush (in a read-only transaction, or one whose answer
+// matters, use exec).
+func (t *Tx) later(sql string, args ...any) error {
+	if !t.writable {
+		return t.exec(sql, args...)
+	}
+	t.pending = append(t.pending, queued{sql, args})
+	return nil
+}
+
+// flush sends the queued writes in one batch; the first error fails the transaction.
+func (t *Tx) flush() error {
+	if len(t.pending) == 0 {
+		return nil
+	}
+	var b pgx.Batch
+	for _, q := range t.pending {
+		b.Queue(q.sql, q.args...)
+	}
+	t.pending = nil
+	raw := t.tx.(*watched).Tx
+	br := raw.SendBatch(t.ctx, &b)
+	var first error
+	for i := 0; i < b.Len(); i++ {
+		if _, err := br.Exec(); err != nil && first == nil {
+			first = err
+		}
+	}
+	if err := br.Close(); err != nil && first == nil {
+		first = err
+	}
+	if first != nil {
+		if t.lost == nil && lostTo(first) {
+			t.lost = first
+		}
+		t.fail(first)
+	}
+	return first
 }
 
 var (
@@ -218,12 +270,9 @@ func (t *Tx) flushEvents() error {
 	if len(t.events) == 0 {
 		return nil
 	}
-	for _, p := range t.events {
-		if err := t.exec(`INSERT INTO sb_events (node, payload) VALUES ($1, $2)`, t.db.node, p); err != nil {
-			return err
-		}
-	}
-	return t.exec(`SELECT pg_notify('sb_events', $1)`, t.db.node)
+	// the events and the wake-up in one statement, sent with the other queued writes
+	return t.later(`WITH e AS (INSERT INTO sb_events (node, payload) SELECT $1, unnest($2::bytea[])) SELECT pg_notify('sb_events', $1)`,
+		t.db.node, t.events)
 }
 
 // NextSeq hands out the next workspace-wide sequence number.
@@ -495,15 +544,16 @@ func (t *Tx) byIdent(kind, value string) (Contact, bool, error) {
 	if value == "" {
 		return Contact{}, false, nil
 	}
-	var id string
-	err := t.tx.QueryRow(t.ctx, `SELECT contact FROM sb_idents WHERE kind = $1 AND value = $2`, kind, clean(value)).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Contact{}, false, nil
+	// the identity and its contact in one round trip (the contact's row locked in a writable
+	// transaction, as Contact does)
+	lock := ""
+	if t.writable {
+		lock = " FOR UPDATE OF c"
 	}
-	if err != nil {
-		return Contact{}, false, err
-	}
-	return t.Contact(id)
+	var c Contact
+	ok, err := t.one("contact", `SELECT c.doc FROM sb_idents i JOIN sb_contacts c ON c.id = i.contact WHERE i.kind = $1 AND i.value = $2`+lock,
+		&c, kind, clean(value))
+	return c, ok, err
 }
 
 func (t *Tx) ContactByPhone(p string) (Contact, bool, error)       { return t.byIdent(identPhone, p) }
@@ -627,6 +677,17 @@ func (t *Tx) DeleteContact(id string) (bool, error) {
 func (t *Tx) Conversation(contact string) (Conversation, bool, error) {
 	var c Conversation
 	ok, err := t.one("conversation", `SELECT doc FROM sb_conversations WHERE contact = $1`+t.forUpdate(), &c, contact)
+	if err == nil && t.writable {
+		if t.placed == nil {
+			t.placed = map[string]*placement{}
+		}
+		if ok {
+			p := placementOf(&c)
+			t.placed[contact] = &p
+		} else {
+			t.placed[contact] = nil
+		}
+	}
 	return c, ok, err
 }
 
@@ -696,7 +757,7 @@ func (t *Tx) moveCounts(old, new *placement) error {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if err := t.exec(`INSERT INTO sb_counts VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET n = sb_counts.n + EXCLUDED.n`, clean(k), delta[k]); err != nil {
+		if err := t.later(`INSERT INTO sb_counts VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET n = sb_counts.n + EXCLUDED.n`, clean(k), delta[k]); err != nil {
 			return err
 		}
 	}
@@ -704,6 +765,9 @@ func (t *Tx) moveCounts(old, new *placement) error {
 }
 
 func (t *Tx) storedPlacement(contact string) (*placement, error) {
+	if p, ok := t.placed[contact]; ok {
+		return p, nil
+	}
 	var p placement
 	err := t.tx.QueryRow(t.ctx, `SELECT status, team, assignee, waiting, backlog FROM sb_conversations WHERE contact = $1`, contact).
 		Scan(&p.status, &p.team, &p.assignee, &p.waiting, &p.backlog)
@@ -738,7 +802,11 @@ func (t *Tx) PutConversation(c Conversation) error {
 	if err != nil {
 		return err
 	}
-	return t.exec(`INSERT INTO sb_conversations VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+	if t.placed == nil {
+		t.placed = map[string]*placement{}
+	}
+	t.placed[c.Contact] = &p
+	return t.later(`INSERT INTO sb_conversations VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (contact) DO UPDATE SET status = EXCLUDED.status, team = EXCLUDED.team, assignee = EXCLUDED.assignee,
 		waiting = EXCLUDED.waiting, backlog = EXCLUDED.backlog, last_at = EXCLUDED.last_at, doc = EXCLUDED.doc`,
 		c.Contact, clean(p.status), clean(p.team), clean(p.assignee), p.waiting, p.backlog, c.LastAt, raw)
@@ -756,6 +824,7 @@ func (t *Tx) dropConversation(contact string) error {
 	if err := t.bump(); err != nil {
 		return err
 	}
+	delete(t.placed, contact)
 	return t.exec(`DELETE FROM sb_conversations WHERE contact = $1`, contact)
 }
 
@@ -936,7 +1005,7 @@ func (t *Tx) AppendEntry(c *Conversation, e Entry) (EntryRef, error) {
 	if err != nil {
 		return EntryRef{}, err
 	}
-	return r, t.exec(`INSERT INTO sb_entries VALUES ($1, $2, $3, $4)`, r.Contact, r.At, int64(r.Seq), raw)
+	return r, t.later(`INSERT INTO sb_entries VALUES ($1, $2, $3, $4)`, r.Contact, r.At, int64(r.Seq), raw)
 }
 
 func (t *Tx) Entry(r EntryRef) (Entry, bool, error) {
@@ -1025,16 +1094,10 @@ func (t *Tx) PutInboundID(contact, id string, r EntryRef) error {
 	if r.Contact != contact {
 		return fmt.Errorf("inbound id %q of %s: the entry is %s's", id, contact, r.Contact)
 	}
-	tag, err := t.tx.Exec(t.ctx, `INSERT INTO sb_inbound_ids VALUES ($1, $2, $3, $4) ON CONFLICT (contact, id) DO NOTHING`,
+	// there already (visible to this transaction): rewritten, as the bbolt engine overwrites (an
+	// entry moved); inserted by a concurrent transaction: this one fails to serialize and retries
+	return t.later(`INSERT INTO sb_inbound_ids VALUES ($1, $2, $3, $4) ON CONFLICT (contact, id) DO UPDATE SET at = EXCLUDED.at, seq = EXCLUDED.seq`,
 		contact, clean(id), r.At, int64(r.Seq))
-	if err != nil {
-		return err
-	}
-	if tag.RowsAffected() == 1 {
-		return nil
-	}
-	// there already: ours (nothing to do) or moved (rewrite), as the bbolt engine overwrites
-	return t.exec(`UPDATE sb_inbound_ids SET at = $3, seq = $4 WHERE contact = $1 AND id = $2`, contact, clean(id), r.At, int64(r.Seq))
 }
 
 func (t *Tx) ExtID(id string) (EntryRef, bool) {
@@ -1353,6 +1416,7 @@ func (t *Tx) Clear() error {
 	if err := t.bump(); err != nil {
 		return err
 	}
+	t.placed = nil
 	return t.exec(`TRUNCATE ` + strings.Join(tables, ", "))
 }
 
@@ -1384,11 +1448,17 @@ func (w *watched) note(err error) error {
 }
 
 func (w *watched) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if err := w.t.flush(); err != nil {
+		return pgconn.CommandTag{}, err
+	}
 	tag, err := w.Tx.Exec(ctx, sql, args...)
 	return tag, w.note(err)
 }
 
 func (w *watched) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if err := w.t.flush(); err != nil {
+		return nil, err
+	}
 	rows, err := w.Tx.Query(ctx, sql, args...)
 	if err != nil {
 		return rows, w.note(err)
