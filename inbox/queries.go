@@ -36,6 +36,7 @@ type Filter struct {
 	Cursor   string
 	Order    Order // NewestFirst ("" too) or OldestFirst
 	Limit    int   // default 50, at most 500
+	Unread   bool  // only conversations with unread customer messages (the inbox's "next unread")
 }
 
 // Order is the order of a list: newest activity first (the default) or oldest first, its exact
@@ -200,6 +201,13 @@ func (s *Service) resolve(f Filter) (list, error) {
 		if status == "open" && (f.Assignee == "" || f.Assignee == routing.Bot) {
 			l.keep = nil // the backlog index decides alone
 		}
+	}
+	if f.Unread {
+		// no index: read in the list's order until enough are found (unread ones are mostly
+		// near the top, newest activity first)
+		base, in := l.keep, l.in
+		l.keep = func(c *domain.Conversation) bool { return c.Unread > 0 && (base == nil || base(c)) }
+		l.in = func(c *domain.Conversation) bool { return c.Unread > 0 && in(c) }
 	}
 	return l, nil
 }

@@ -48,6 +48,12 @@ type Model struct {
 
 	cfgSeq   uint64
 	unread   int // unread notifications
+
+	// being told (notify.go): the newest notification seen, when the bell last rang
+	noteSeq  uint64
+	noteInit bool
+	rangAt   time.Time
+	rings    int
 	banner   string
 	bannerID string
 
@@ -367,11 +373,14 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.conv.setTemplates(msg.ts)
 		return nil
 	case notifyMsg:
-		if len(msg.ns) > 0 {
-			m.unread = len(msg.ns)
-			return m.setStatus(2, "🔔 "+msg.ns[0].Text)
+		return m.onNotify(msg.ns)
+	case notesMsg:
+		if d := open[*notesDlg](&m.dialogs); d != nil {
+			return d.onNotes(msg)
 		}
 		return nil
+	case nextMsg:
+		return m.onNext(msg)
 	case tourMsg:
 		m.tour.steps = msg.steps
 		return nil
@@ -431,6 +440,7 @@ func (m *Model) onEvent(e inbox.Event) tea.Cmd {
 		}
 	case inbox.EventConversation:
 		m.dirty.counts, m.dirty.list = true, true
+		cmds = append(cmds, m.ringFor(e))
 		if e.Contact == m.list.sel {
 			m.dirty.detail = true
 		}
@@ -523,6 +533,13 @@ func (m *Model) onConfig(msg configMsg) tea.Cmd {
 	m.cfg = config{settings: msg.settings, history: msg.history, ops: msg.ops, teams: msg.teams, caps: msg.caps, keys: msg.keys, loaded: true}
 	m.looks++
 	m.unread = len(msg.unread)
+	if !m.noteInit {
+		// what was there before the session began does not ring
+		m.noteInit = true
+		for _, n := range msg.unread {
+			m.noteSeq = max(m.noteSeq, n.Seq)
+		}
+	}
 	v := &m.views
 	cur := v.current()
 	v.tabs = v.build()
@@ -746,7 +763,7 @@ func (m *Model) disabled(b *key.Binding) string {
 		if b != &k.AddRule && m.settings.ruleAt() < 0 {
 			return "focus an automation rule first"
 		}
-	case &k.Search, &k.Inject:
+	case &k.Search, &k.Inject, &k.NextUnread, &k.NextWaiting:
 		if inSettings {
 			return "press esc to go back to the inbox first"
 		}
@@ -789,7 +806,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.dialogs.push(m.help)
 		return nil
 	}
-	for _, b := range []*key.Binding{&k.Tour, &k.ActAs, &k.Search, &k.Inject} {
+	for _, b := range []*key.Binding{&k.Tour, &k.ActAs, &k.Search, &k.Inject, &k.NextUnread, &k.NextWaiting} {
 		if ok, cmd := m.blocked(msg, b); ok {
 			return cmd
 		}
@@ -806,6 +823,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Presence):
 		return m.cyclePresence()
+	case key.Matches(msg, k.Notes):
+		return m.openNotes()
 	}
 	if m.screen == scrSettings {
 		return m.settingsKey(msg)
@@ -878,6 +897,10 @@ func (m *Model) inboxKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Search):
 		m.dialogs.push(newSearch(m.Common))
 		return nil
+	case key.Matches(msg, k.NextUnread):
+		return m.nextUnread()
+	case key.Matches(msg, k.NextWaiting):
+		return m.nextWaiting()
 	case key.Matches(msg, k.Inject):
 		handle := ""
 		if d := m.conv.detail; d != nil && d.Conversation.Contact.ID == m.list.sel {
