@@ -46,8 +46,8 @@ type Model struct {
 	dialogs  overlay
 	help     *helpDlg // the session's help, opened where it was left
 
-	cfgSeq   uint64
-	unread   int // unread notifications
+	cfgSeq uint64
+	unread int // unread notifications
 
 	// being told (notify.go): the newest notification seen, when the bell last rang
 	noteSeq  uint64

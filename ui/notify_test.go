@@ -35,7 +35,7 @@ func TestNotificationListBellAndNextDecision(t *testing.T) {
 	h.keys("enter")
 	h.want("Team decision · Eve Ortiz")
 	h.wantNot("🔔 1") // read
-	h.keys("esc")     // left for later
+	h.keys("esc")    // left for later
 	h.keys("w")
 	h.want("Team decision · Eve Ortiz")
 	h.keys("esc")
