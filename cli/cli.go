@@ -45,6 +45,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, w Wiring) int
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	cmd, err := root.ExecuteContextC(ctx)
+	a.json = a.json || wantsJSON(args) // also when the command line did not parse
 	if a.conn != nil {
 		if cerr := a.conn.Close(); cerr != nil && err == nil {
 			err = &exitError{code: exitFailed, err: fmt.Errorf("closing %s: %v", a.conn.Path, cerr)}

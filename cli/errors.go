@@ -95,6 +95,12 @@ func (a *app) exitCode(cmd *cobra.Command, err error) int {
 	w := a.errText()
 	var ee *exitError
 	if errors.As(err, &ee) {
+		if a.json {
+			if ee.err != nil {
+				a.printJSONError(errorKind(ee.code, ee.err), ee.err.Error())
+			}
+			return ee.code
+		}
 		if ee.err != nil {
 			w.Block("Error: ", strings.TrimSpace(ee.err.Error()))
 		}
@@ -108,8 +114,16 @@ func (a *app) exitCode(cmd *cobra.Command, err error) int {
 		}
 		return ee.code
 	}
-	// anything cobra refused before the command ran: unknown command or flag, wrong arguments
-	w.Printf("Error: %s\n", err)
-	w.Text("\n" + cmd.UsageString())
+	// anything cobra refused before the command ran: unknown command or flag, wrong arguments,
+	// flags that go together or not: said as a sentence a person can act on
+	msg, usage := friendly(cmd, err)
+	if a.json {
+		a.printJSONError("usage", msg)
+		return exitUsage
+	}
+	w.Block("Error: ", msg)
+	if usage {
+		w.Text("\n" + cmd.UsageString())
+	}
 	return exitUsage
 }
