@@ -821,3 +821,46 @@ func firstLineDiff(a, b string) string {
 	}
 	return "lengths differ"
 }
+
+// Shell completion offers the workspace's contacts, operators, teams and rules, from the file
+// or through the socket of a running owner, and makes no workspace where there is none.
+func TestCompletionFromTheWorkspace(t *testing.T) {
+	w := newWS(t, true)
+	check := func(via string) {
+		t.Helper()
+		for _, c := range []struct {
+			args []string
+			want []string
+		}{
+			{[]string{"__complete", "show", "+1555000"}, []string{"+15550001111\tDana Diaz", "+15550002222\tEve Ortiz"}},
+			{[]string{"__complete", "assign", "+15550001111", ""}, []string{"carol\tCarol Diaz · operator", "bot", "none"}},
+			{[]string{"__complete", "team", "+15550001111", "s"}, []string{"support\tSupport", "sales\tSales"}},
+			{[]string{"__complete", "rules", "remove", ""}, []string{"refunds"}},
+			{[]string{"__complete", "teams", "members", "add", "support", "er"}, []string{"erin\tErin Cho · operator"}},
+			{[]string{"__complete", "list", "--team", ""}, []string{"billing\tBilling"}},
+			{[]string{"__complete", "--as", "d"}, []string{"dana\tDana Kim · admin"}},
+			{[]string{"__complete", "presence", "carol", "a"}, []string{"away", "auto"}},
+		} {
+			r := w.ok(t, c.args...)
+			has(t, r, c.want...)
+			if strings.Contains(r.out, "alice") && c.args[1] == "team" {
+				t.Errorf("%s: %v offers operators for a team:\n%s", via, c.args, r.out)
+			}
+		}
+	}
+	check("file")
+	srv := w.serve(t)
+	check("socket")
+	r := w.ok(t, "__complete", "show", "+1555000")
+	srv.stop(t)
+	has(t, r, "Dana Diaz")
+	// no workspace: nothing offered, nothing made
+	none := filepath.Join(t.TempDir(), "none.db")
+	r = w.ok(t, "--db", none, "__complete", "show", "")
+	if strings.Contains(r.out, "+1") {
+		t.Fatalf("completion offered contacts of no workspace:\n%s", r.out)
+	}
+	if _, err := os.Stat(none); err == nil {
+		t.Fatal("completing made a workspace file")
+	}
+}

@@ -130,6 +130,7 @@ Exit codes: 0 done; 1 failed; 2 wrong usage; 3 done, but a team decision now wai
 	add("settings", settingsCmds(a)...)
 	add("settings", newOperatorsCmd(a), newTeamsCmd(a), newContactsCmd(a), newRulesCmd(a))
 	add("workspace", workspaceCmds(a)...)
+	a.addCompletion(root)
 	root.SetHelpCommandGroupID("workspace")
 	root.SetCompletionCommandGroupID("workspace")
 	return root
