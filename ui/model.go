@@ -311,7 +311,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.BackgroundColorMsg:
 		m.isDark = msg.IsDark()
-		m.st = newStyles(m.isDark, m.noColor)
+		m.st = m.styles()
 		m.looks++
 		m.conv.tl = tlCache{}
 		return nil
@@ -716,7 +716,7 @@ func (m *Model) disabled(b *key.Binding) string {
 	switch b {
 	case &k.Assign, &k.Owner, &k.Team, &k.Close, &k.Reply, &k.Retry:
 		if inSettings {
-			return "conversation keys work on the inbox: press esc"
+			return "conversation keys work on the inbox: press " + firstKey(k.Back)
 		}
 		if m.list.sel == "" {
 			return "select a conversation first"
@@ -732,7 +732,7 @@ func (m *Model) disabled(b *key.Binding) string {
 		}
 	case &k.Template:
 		if !m.conv.replying {
-			return "press r first: templates are picked in the reply box"
+			return "press " + firstKey(k.Reply) + " first: templates are picked in the reply box"
 		}
 	case &k.ActAs:
 		if m.opts.ActAs == nil {
@@ -747,7 +747,7 @@ func (m *Model) disabled(b *key.Binding) string {
 		}
 	case &k.Flip:
 		if !inSettings {
-			return "space flips a setting: press s for settings"
+			return firstKey(k.Flip) + " flips a setting: press " + firstKey(k.Settings) + " for settings"
 		}
 	case &k.NextPane, &k.PrevPane:
 		if inSettings {
@@ -755,7 +755,7 @@ func (m *Model) disabled(b *key.Binding) string {
 		}
 	case &k.AddRule, &k.EditRule, &k.RuleUp, &k.RuleDown, &k.RemoveRule:
 		if !inSettings {
-			return "rule keys work in settings: press s"
+			return "rule keys work in settings: press " + firstKey(k.Settings)
 		}
 		if may, why := m.mayRoute(); !may {
 			return why
@@ -765,7 +765,7 @@ func (m *Model) disabled(b *key.Binding) string {
 		}
 	case &k.Search, &k.Inject, &k.NextUnread, &k.NextWaiting:
 		if inSettings {
-			return "press esc to go back to the inbox first"
+			return "press " + firstKey(k.Back) + " to go back to the inbox first"
 		}
 	}
 	return ""

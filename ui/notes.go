@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"switchboard/inbox"
@@ -130,8 +131,7 @@ func (d *notesDlg) draw(rect) drawn {
 	case !d.loaded:
 		lines = append(lines, st.Dim.Render("Loading…"))
 	case len(d.ns) == 0:
-		lines = append(lines, st.Dim.Render("No notifications yet. You are told here when a team decision waits for you"),
-			st.Dim.Render("or someone changes a conversation of yours."))
+		lines = append(lines, st.Dim.Render("No notifications yet. You are told here when a team decision waits for you or someone changes a conversation of yours."))
 	}
 	room := max(3, d.h-12)
 	if d.cursor < d.top {
@@ -160,8 +160,11 @@ func (d *notesDlg) draw(rect) drawn {
 			lines = append(lines, st.Dim.Render(ansi.Truncate("  "+mark+text, iw, "…")))
 		}
 	}
+	if d.cursor < len(d.ns) && lipgloss.Width(safe(d.ns[d.cursor].Text))+16 > iw {
+		lines = append(lines, "", safe(d.ns[d.cursor].Text)) // the chosen one whole (the box wraps it)
+	}
 	k := &d.keys
-	lines = append(lines, "", st.Key.Render(k.Up.Help().Key+" "+k.Down.Help().Key)+" choose · "+st.Key.Render(k.Open.Help().Key)+
+	lines = append(lines, "", st.Key.Render(firstKey(k.Down)+"/"+firstKey(k.Up))+" choose · "+st.Key.Render(k.Open.Help().Key)+
 		" open the conversation · "+st.Key.Render(k.MarkRead.Help().Key)+" mark all read · "+st.Key.Render(k.Back.Help().Key)+" close")
 	return d.float(strings.Join(lines, "\n"))
 }
