@@ -40,7 +40,9 @@ type Config struct {
 }
 
 // DefaultConfig is the inbox with no config file.
-func DefaultConfig() Config { return Config{Keys: DefaultKeyMap(), Theme: ThemeDefault, Bell: BellAuto} }
+func DefaultConfig() Config {
+	return Config{Keys: DefaultKeyMap(), Theme: ThemeDefault, Bell: BellAuto}
+}
 
 // ConfigDir is the folder of Switchboard's config files in an environment (KEY=value):
 // $XDG_CONFIG_HOME/switchboard, else $HOME/.config/switchboard ("" with neither).
