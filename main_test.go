@@ -864,3 +864,16 @@ func TestCompletionFromTheWorkspace(t *testing.T) {
 		t.Fatal("completing made a workspace file")
 	}
 }
+
+// `switchboard config` says what the config file sets, or which line is wrong (exit 1).
+func TestConfigCommandChecksTheFile(t *testing.T) {
+	w := newWS(t, true)
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.toml"), filepath.Join(dir, "bad.toml")
+	os.WriteFile(good, []byte("theme = \"light\"\n[keys]\nsearch = \"ctrl+f\"\n"), 0o600)
+	os.WriteFile(bad, []byte("[keys]\n\nsearch = \"ctrl+ff\"\n"), 0o600)
+	w.extra = []string{"SWITCHBOARD_CONFIG=" + good}
+	has(t, w.ok(t, "config"), "Config file: "+good, "Theme: light", "search         ctrl+f")
+	w.extra = []string{"SWITCHBOARD_CONFIG=" + bad}
+	has(t, w.want(t, 1, "config"), `line 3: keys.search: "ctrl+ff" is not a key`, "using the default keys and colours", "search         /")
+}

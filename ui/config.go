@@ -200,6 +200,9 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 	}
 }
 
+// Named is every binding by the name the config file gives it.
+func (k *KeyMap) Named() map[string]*key.Binding { return k.actions() }
+
 // ActionNames lists the names of the [keys] table, sorted.
 func ActionNames() []string {
 	k := DefaultKeyMap()

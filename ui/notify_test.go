@@ -97,3 +97,18 @@ func TestOSC9WhereTheTerminalShowsIt(t *testing.T) {
 		}
 	}
 }
+
+// A customer's message routed to me rings; the same message routed to someone else does not.
+func TestBellRingsForWhatIsRoutedToMe(t *testing.T) {
+	svc := newService(t)
+	bob := newHarness(t, svc, "bob", Options{Bell: BellOn}, 120, 34)
+	alice := newHarness(t, svc, "alice", Options{Bell: BellOn}, 120, 34)
+	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: dana, Text: "any news?"}); err != nil {
+		t.Fatal(err)
+	}
+	bob.settle()
+	alice.settle()
+	if bob.m.rings != 1 || alice.m.rings != 0 {
+		t.Fatalf("rings: bob (the assignee) %d, alice %d; want 1 and 0", bob.m.rings, alice.m.rings)
+	}
+}
