@@ -694,8 +694,9 @@ func (s *Service) DefaultOperator() string {
 	return ids[0]
 }
 
-// Contacts searches contacts by name (contains) or number (prefix); an empty query lists the
-// first limit contacts by number.
+// Contacts searches contacts by name or @username (contains, case and accents folded) or
+// number (prefix, or inside it from four digits on); an empty query lists the first limit
+// contacts by number.
 func (s *Service) Contacts(ctx context.Context, query string, limit int) ([]ContactView, error) {
 	if limit <= 0 {
 		limit = 50
@@ -709,11 +710,15 @@ func (s *Service) Contacts(ctx context.Context, query string, limit int) ([]Cont
 				return len(out) < limit
 			})
 		}
-		ids, err := tx.SearchContacts(query, limit)
+		// the inbox's search without message text: names and numbers, case and accents folded
+		hits, err := tx.FindContacts(query, 0, limit)
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
+		for _, id := range hits.IDs {
+			if hits.InText[id] {
+				continue
+			}
 			c, ok, err := tx.Contact(id)
 			if err != nil {
 				return err
