@@ -704,6 +704,9 @@ func TestNumberWithoutPlusAsksForTheCountryCode(t *testing.T) {
 	has(t, w.want(t, 1, "show", "+15550009999"), "+15550009999")           // nothing was made
 	has(t, w.ok(t, "inject", "message", "15550001111", "hi"), "Dana Diaz") // a contact's number as it is
 	has(t, w.ok(t, "inject", "message", "+15550009999", "hi", "--name", "New Person"), "New Person")
+	// any command naming a contact: a national number is said to be whose
+	has(t, w.want(t, 1, "show", "5550001111"), "+15550001111 (Dana Diaz) has that number after its country code: did you mean +15550001111?")
+	has(t, w.want(t, 1, "assign", "555-000-2222", "carol"), "did you mean +15550002222?")
 }
 
 func TestEmptyWorkspaceSaysHowToStart(t *testing.T) {

@@ -46,6 +46,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, w Wiring) int
 	root.SetErr(stderr)
 	cmd, err := root.ExecuteContextC(ctx)
 	a.json = a.json || wantsJSON(args) // also when the command line did not parse
+	err = a.hintContact(err)           // while the connection is open
 	if a.conn != nil {
 		if cerr := a.conn.Close(); cerr != nil && err == nil {
 			err = &exitError{code: exitFailed, err: fmt.Errorf("closing %s: %v", a.conn.Path, cerr)}

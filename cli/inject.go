@@ -190,15 +190,9 @@ func bareNumber(ctx context.Context, c inbox.Conn, from string) error {
 	if _, err := inbox.OpContact.Call(ctx, c, inbox.ContactReq{Contact: digits}); err == nil || inbox.KindOf(err) != inbox.NotFound {
 		return nil // a contact's number (or an error the inject itself will report)
 	}
-	r, err := inbox.OpSearch.Call(ctx, c, inbox.SearchReq{Query: digits, Limit: inbox.SearchMax})
+	which, err := nationalMatches(ctx, c, digits)
 	if err != nil {
 		return err
-	}
-	var which []string
-	for _, h := range r.Hits {
-		if p := h.Phone; strings.HasSuffix(p, digits) && len(p)-len(digits) >= 1 && len(p)-len(digits) <= 3 {
-			which = append(which, fmt.Sprintf("%s (%s)", h.Number(), h.Display()))
-		}
 	}
 	switch {
 	case len(which) == 1:
@@ -213,4 +207,20 @@ func bareNumber(ctx context.Context, c inbox.Conn, from string) error {
 	return &exitError{code: exitUsage, noUsage: true, err: fmt.Errorf(
 		"No contact has the number %s, and a number without + is not made a new contact (its country code may be missing): write it with + and its country code — +%s if it already starts with one, else for example +1%s (US, Canada) or +44%s (UK)",
 		digits, digits, digits, digits)}
+}
+
+// nationalMatches are the contacts whose number is digits after a country code of one to three
+// digits ("+15550001111 (Dana Diaz)" for 5550001111).
+func nationalMatches(ctx context.Context, c inbox.Conn, digits string) ([]string, error) {
+	r, err := inbox.OpSearch.Call(ctx, c, inbox.SearchReq{Query: digits, Limit: inbox.SearchMax})
+	if err != nil {
+		return nil, err
+	}
+	var which []string
+	for _, h := range r.Hits {
+		if p := h.Phone; strings.HasSuffix(p, digits) && len(p)-len(digits) >= 1 && len(p)-len(digits) <= 3 {
+			which = append(which, fmt.Sprintf("%s (%s)", h.Number(), h.Display()))
+		}
+	}
+	return which, nil
 }
