@@ -64,7 +64,7 @@ func DefaultKeyMap() KeyMap {
 		Notes:       b("b", "notifications (🔔)", "b"),
 		MarkRead:    b("m", "notifications: mark all read", "m"),
 		NextUnread:  b("n", "next unread conversation", "n"),
-		NextWaiting: b("w", "next team decision waiting for me", "w"),
+		NextWaiting: b("w", "next decision for me", "w"),
 		AddRule:     b("a", "add rule", "a"),
 		EditRule:    b("enter", "edit rule", "enter"),
 		RuleUp:      b("K", "move rule up", "K"),
