@@ -108,6 +108,7 @@ func (t *Tx) FindContacts(q string, offset, limit int) (domain.ContactHits, erro
 		return out, nil
 	}
 	needle := []byte(fq)
+	var buf []byte
 	c := t.b(bNames).Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
 		i := bytes.IndexByte(k, 0)
@@ -116,17 +117,24 @@ func (t *Tx) FindContacts(q string, offset, limit int) (domain.ContactHits, erro
 		}
 		name := k[:i]
 		if !asciiLower(name) {
-			name = []byte(domain.Fold(string(name)))
+			buf = domain.AppendFold(buf[:0], string(name))
+			name = buf
 		}
 		if bytes.Contains(name, needle) {
 			add(string(k[i+1:]), false)
 		}
 	}
+	// the last phase: each contact once (keys are unique), so only what came before is looked up
 	tc := t.b(bTexts).Cursor()
 	for k, v := tc.First(); k != nil; k, v = tc.Next() {
-		if v != nil && bytes.Contains(v, needle) {
-			add(string(k), true)
+		if v == nil || !bytes.Contains(v, needle) || seen[string(k)] {
+			continue
 		}
+		if out.Total >= offset && len(out.IDs) < limit {
+			out.IDs = append(out.IDs, string(k))
+			out.InText[string(k)] = true
+		}
+		out.Total++
 	}
 	return out, nil
 }

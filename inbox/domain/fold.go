@@ -21,13 +21,16 @@ func Fold(s string) string {
 	if ascii && !strings.Contains(s, "  ") {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s))
+	return string(AppendFold(make([]byte, 0, len(s)), s))
+}
+
+// AppendFold appends Fold(s) to dst (a search folds many names into one buffer).
+func AppendFold(dst []byte, s string) []byte {
 	space := false
 	for _, r := range s {
 		if unicode.IsSpace(r) {
 			if !space {
-				b.WriteByte(' ')
+				dst = append(dst, ' ')
 			}
 			space = true
 			continue
@@ -37,19 +40,19 @@ func Fold(s string) string {
 			if r >= 'A' && r <= 'Z' {
 				r += 'a' - 'A'
 			}
-			b.WriteRune(r)
+			dst = append(dst, byte(r))
 			continue
 		}
 		if unicode.Is(unicode.Mn, r) {
 			continue // a combining mark (a decomposed accent)
 		}
 		if f, ok := foldTable[r]; ok {
-			b.WriteString(f)
+			dst = append(dst, f...)
 			continue
 		}
-		b.WriteRune(unicode.ToLower(r))
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
 	}
-	return b.String()
+	return dst
 }
 
 // IsFolded reports whether s is already in Fold's form (a fast path for ASCII keys).
