@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -110,5 +112,23 @@ func TestBellRingsForWhatIsRoutedToMe(t *testing.T) {
 	alice.settle()
 	if bob.m.rings != 1 || alice.m.rings != 0 {
 		t.Fatalf("rings: bob (the assignee) %d, alice %d; want 1 and 0", bob.m.rings, alice.m.rings)
+	}
+}
+
+// The text of an OSC 9 notification comes from customers: it cannot end the sequence early or
+// start another one.
+func TestOSC9TextIsMadeSafe(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, "alice", Options{Bell: BellOSC9}, 120, 34)
+	msg := h.m.ring("Eve \x1b]0;owned\x07\x1b[2J\u009b31m done")().(tea.RawMsg)
+	s := fmt.Sprint(msg.Msg)
+	if !strings.HasPrefix(s, "\x1b]9;Switchboard: Eve ") || strings.Count(s, "\x1b") != 1 || strings.Count(s, "\x07") != 1 ||
+		!strings.HasSuffix(s, "\x07") || strings.Contains(s, "\u009b") {
+		t.Fatalf("OSC 9 sent %q", s)
+	}
+	h.m.opts.Bell = BellOn
+	h.m.rangAt = time.Time{}
+	if bel := fmt.Sprint(h.m.ring("x")().(tea.RawMsg).Msg); bel != "\a" {
+		t.Fatalf("the bell sent %q", bel)
 	}
 }
