@@ -59,6 +59,9 @@ func newCommon(ctx context.Context, svc service, opts Options) *Common {
 			c.opts.Bell = opts.Config.Bell
 		}
 	}
+	if t, ok := envTheme(opts.Environ); ok {
+		c.theme = t // the session's own choice (an SSH client's SendEnv) beats the file
+	}
 	c.st = c.styles()
 	if opts.Config != nil && opts.Config.Problem != "" {
 		c.setStatus(1, opts.Config.Problem) // stays until the next status (its timer is not started)

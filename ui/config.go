@@ -346,3 +346,18 @@ func firstKey(b key.Binding) string {
 	}
 	return b.Help().Key
 }
+
+// envTheme is SWITCHBOARD_THEME of the session's environment, when it names a theme: a person
+// on SSH picks theirs with `SendEnv SWITCHBOARD_THEME`, a local one for one run.
+func envTheme(environ []string) (Theme, bool) {
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, "SWITCHBOARD_THEME="); ok {
+			t := Theme(strings.ToLower(strings.TrimSpace(v)))
+			if t == "light-terminal" {
+				t = ThemeLight
+			}
+			return t, containsTheme(t)
+		}
+	}
+	return "", false
+}

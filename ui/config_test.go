@@ -124,3 +124,16 @@ func TestEveryActionIsNamed(t *testing.T) {
 		t.Fatal("no groups")
 	}
 }
+
+func TestSessionEnvironmentPicksTheTheme(t *testing.T) {
+	c := DefaultConfig()
+	c.Theme = ThemeHighContrast
+	h := newHarness(t, newService(t), "alice", Options{Config: &c, Environ: []string{"SWITCHBOARD_THEME=light"}}, 120, 34)
+	if h.m.theme != ThemeLight {
+		t.Fatalf("SWITCHBOARD_THEME=light gave %q", h.m.theme)
+	}
+	h = newHarness(t, newService(t), "alice", Options{Config: &c, Environ: []string{"SWITCHBOARD_THEME=plaid"}}, 120, 34)
+	if h.m.theme != ThemeHighContrast {
+		t.Fatalf("an unknown SWITCHBOARD_THEME changed the file's theme to %q", h.m.theme)
+	}
+}
