@@ -179,7 +179,7 @@ func TestCommandsBesideAnOwnerWhoseSocketWasDeleted(t *testing.T) {
 	if who.Via != "socket" || who.Owner == nil || who.Owner.PID != srv.cmd.Process.Pid {
 		t.Fatalf("after the socket was deleted: %+v", who)
 	}
-	w.ok(t, "inject", "message", "15550004444", "still here")
+	w.ok(t, "inject", "message", "+15550004444", "still here")
 	srv.stop(t)
 	has(t, w.ok(t, "show", "15550004444"), "still here")
 }
@@ -189,7 +189,7 @@ func TestCommandsBesideAnOwnerWhoseSocketWasDeleted(t *testing.T) {
 // nobody, for whom a root file of mode 0644 is not writable.
 func TestReadOnlyFileCanBeRead(t *testing.T) {
 	w := newWS(t, true)
-	w.ok(t, "inject", "message", "15550004444", "hello from a read-only file", "--name", "Ro")
+	w.ok(t, "inject", "message", "+15550004444", "hello from a read-only file", "--name", "Ro")
 	want := w.ok(t, "export").out
 	var cred *syscall.Credential
 	if os.Getuid() == 0 {

@@ -207,11 +207,11 @@ func scenario(t *testing.T, w *ws, via string) {
 		if c.Contact.ID != "15550004444" || c.AssigneeID() != "carol" || c.OwnerID() != "carol" || out.Reason != "round_robin" || out.Entry == nil {
 			t.Fatalf("inject = %+v", out)
 		}
-		w.jsonOf(t, 0, &out, "inject", "message", "15550004444", "hello there", "--id", "wamid.g1")
+		w.jsonOf(t, 0, &out, "inject", "message", "+15550004444", "hello there", "--id", "wamid.g1")
 		if !out.Duplicate {
 			t.Fatal("the same --id twice was not a duplicate")
 		}
-		has(t, w.ok(t, "inject", "message", "15550004444", "again", "--id", "wamid.g1"), "Already received")
+		has(t, w.ok(t, "inject", "message", "+15550004444", "again", "--id", "wamid.g1"), "Already received")
 		r := w.ok(t, "show", "15550004444")
 		has(t, r, "Gus Lee (+15550004444)", "owner:    Carol Diaz (carol)", "assignee: Carol Diaz (carol)",
 			"team:     Support (support)", "status:   open", "← message  hello there", "[round_robin]", "Why: ")
@@ -233,11 +233,11 @@ func scenario(t *testing.T, w *ws, via string) {
 		}
 		has(t, w.ok(t, "--as", "carol", "reply", "15550004444", "me too"), "Gus Lee (+15550004444): open, assigned to Carol Diaz (carol)")
 		has(t, w.ok(t, "show", "15550004444"), "→ reply    alice: on it", "carol: me too")
-		w.jsonOf(t, 0, &out, "inject", "call", "15550004444", "--duration", "75")
+		w.jsonOf(t, 0, &out, "inject", "call", "+15550004444", "--duration", "75")
 		if out.Entry.Outcome != "answered" || out.Entry.Duration != 75 {
 			t.Fatalf("answered call = %+v", out.Entry)
 		}
-		w.jsonOf(t, 0, &out, "inject", "call", "15550004444")
+		w.jsonOf(t, 0, &out, "inject", "call", "+15550004444")
 		if out.Entry.Outcome != "ringing" {
 			t.Fatalf("a call with no flag should ring, got %+v", out.Entry)
 		}
@@ -603,14 +603,11 @@ func TestStaleSocketIsReplaced(t *testing.T) {
 func TestUsageErrorsExit2WithHelp(t *testing.T) {
 	w := newWS(t, true)
 	for _, args := range [][]string{
-		{"bogus"},
-		{"--nope"},
 		{"list", "--status", "bogus"},
 		{"list", "extra"},
 		{"show"},
 		{"assign", "15550001111"},
 		{"inject"},
-		{"inject", "fax", "1"},
 		{"inject", "call", "15550001111", "--missed", "--duration", "3"},
 		{"inject", "call", "15550001111", "--duration", "-1"},
 		{"inject", "message", "15550001111"},
@@ -643,6 +640,73 @@ func TestUsageErrorsExit2WithHelp(t *testing.T) {
 			t.Errorf("switchboard %s: want exit 2 with usage, got %s", strings.Join(args, " "), r)
 		}
 	}
+}
+
+// A mistyped command or flag gets a suggestion, not the whole usage; cobra's own sentences
+// become ones a person can act on.
+func TestMistypedCommandsSuggestAndFlagGroupsSaySentences(t *testing.T) {
+	w := newWS(t, true)
+	for _, c := range []struct {
+		args  []string
+		say   []string
+		usage bool
+	}{
+		{[]string{"lst"}, []string{`"lst" is not a command of switchboard. Did you mean ` + "`list`?", "switchboard --help"}, false},
+		{[]string{"assing", "x"}, []string{"Did you mean `assign`?"}, false},
+		{[]string{"operators", "lst"}, []string{"of switchboard operators. Did you mean `list`?"}, false},
+		{[]string{"bogus"}, []string{`"bogus" is not a command of switchboard. Run`}, false},
+		{[]string{"inject", "fax", "1"}, []string{`"fax" is not a command of switchboard inject`}, false},
+		{[]string{"--nope"}, []string{`switchboard has no flag "nope"`}, false},
+		{[]string{"list", "--statsu", "open"}, []string{"Did you mean `--status`?"}, false},
+		{[]string{"list", "extra"}, []string{`switchboard list takes no arguments, and "extra" was given.`}, true},
+		{[]string{"show"}, []string{"switchboard show takes 1 argument (CONTACT), and 0 were given."}, true},
+		{[]string{"inject", "call", "+15550001111", "--missed", "--duration", "3"}, []string{"--duration and --missed cannot be given together: give only one of them."}, true},
+	} {
+		r := w.want(t, 2, c.args...)
+		has(t, r, c.say...)
+		if strings.Contains(r.err, "Usage:") != c.usage || strings.Contains(r.err, "if any flags in the group") {
+			t.Errorf("switchboard %s: usage shown = %v, want %v:\n%s", strings.Join(c.args, " "), !c.usage, c.usage, r)
+		}
+	}
+}
+
+// With --json a failure is JSON too, on stderr, with the same exit code.
+func TestJSONErrorsAreJSON(t *testing.T) {
+	w := newWS(t, true)
+	for _, c := range []struct {
+		args []string
+		code int
+		kind string
+		say  string
+	}{
+		{[]string{"--json", "lst"}, 2, "usage", "Did you mean `list`?"},
+		{[]string{"list", "--json", "--status", "bogus"}, 2, "usage", "--status"},
+		{[]string{"--json", "show", "+19995550000"}, 1, "not_found", "+19995550000"},
+		{[]string{"--json", "--as", "carol", "routing", "off"}, 4, "forbidden", "admin"},
+		{[]string{"--json", "inject", "message", "5550001111", "hi"}, 2, "usage", "+15550001111 (Dana Diaz)"},
+	} {
+		r := w.run(t, c.args...)
+		var got struct {
+			Error struct{ Kind, Message string }
+		}
+		if r.code != c.code || json.Unmarshal([]byte(r.err), &got) != nil || got.Error.Kind != c.kind || !strings.Contains(got.Error.Message, c.say) || r.out != "" {
+			t.Errorf("switchboard %s: want exit %d and {error: {kind: %s, message: …%s…}} on stderr, got %s", strings.Join(c.args, " "), c.code, c.kind, c.say, r)
+		}
+	}
+}
+
+// A number without + that is no contact's is refused (changing nothing), naming the contact
+// whose national number it is when one is.
+func TestNumberWithoutPlusAsksForTheCountryCode(t *testing.T) {
+	w := newWS(t, true)
+	has(t, w.want(t, 2, "inject", "message", "5550001111", "hi"), "No contact has the number 5550001111, but +15550001111 (Dana Diaz) has it without the country code: write +15550001111")
+	has(t, w.want(t, 2, "inject", "call", "5550009999"), "write it with + and its country code", "+15550009999")
+	has(t, w.want(t, 1, "show", "+15550009999"), "+15550009999")           // nothing was made
+	has(t, w.ok(t, "inject", "message", "15550001111", "hi"), "Dana Diaz") // a contact's number as it is
+	has(t, w.ok(t, "inject", "message", "+15550009999", "hi", "--name", "New Person"), "New Person")
+	// any command naming a contact: a national number is said to be whose
+	has(t, w.want(t, 1, "show", "5550001111"), "+15550001111 (Dana Diaz) has that number after its country code: did you mean +15550001111?")
+	has(t, w.want(t, 1, "assign", "555-000-2222", "carol"), "did you mean +15550002222?")
 }
 
 func TestEmptyWorkspaceSaysHowToStart(t *testing.T) {
@@ -759,4 +823,60 @@ func firstLineDiff(a, b string) string {
 		}
 	}
 	return "lengths differ"
+}
+
+// Shell completion offers the workspace's contacts, operators, teams and rules, from the file
+// or through the socket of a running owner, and makes no workspace where there is none.
+func TestCompletionFromTheWorkspace(t *testing.T) {
+	w := newWS(t, true)
+	check := func(via string) {
+		t.Helper()
+		for _, c := range []struct {
+			args []string
+			want []string
+		}{
+			{[]string{"__complete", "show", "+1555000"}, []string{"+15550001111\tDana Diaz", "+15550002222\tEve Ortiz"}},
+			{[]string{"__complete", "assign", "+15550001111", ""}, []string{"carol\tCarol Diaz · operator", "bot", "none"}},
+			{[]string{"__complete", "team", "+15550001111", "s"}, []string{"support\tSupport", "sales\tSales"}},
+			{[]string{"__complete", "rules", "remove", ""}, []string{"refunds"}},
+			{[]string{"__complete", "teams", "members", "add", "support", "er"}, []string{"erin\tErin Cho · operator"}},
+			{[]string{"__complete", "list", "--team", ""}, []string{"billing\tBilling"}},
+			{[]string{"__complete", "--as", "d"}, []string{"dana\tDana Kim · admin"}},
+			{[]string{"__complete", "presence", "carol", "a"}, []string{"away", "auto"}},
+		} {
+			r := w.ok(t, c.args...)
+			has(t, r, c.want...)
+			if strings.Contains(r.out, "alice") && c.args[1] == "team" {
+				t.Errorf("%s: %v offers operators for a team:\n%s", via, c.args, r.out)
+			}
+		}
+	}
+	check("file")
+	srv := w.serve(t)
+	check("socket")
+	r := w.ok(t, "__complete", "show", "+1555000")
+	srv.stop(t)
+	has(t, r, "Dana Diaz")
+	// no workspace: nothing offered, nothing made
+	none := filepath.Join(t.TempDir(), "none.db")
+	r = w.ok(t, "--db", none, "__complete", "show", "")
+	if strings.Contains(r.out, "+1") {
+		t.Fatalf("completion offered contacts of no workspace:\n%s", r.out)
+	}
+	if _, err := os.Stat(none); err == nil {
+		t.Fatal("completing made a workspace file")
+	}
+}
+
+// `switchboard config` says what the config file sets, or which line is wrong (exit 1).
+func TestConfigCommandChecksTheFile(t *testing.T) {
+	w := newWS(t, true)
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.toml"), filepath.Join(dir, "bad.toml")
+	os.WriteFile(good, []byte("theme = \"light\"\n[keys]\nsearch = \"ctrl+f\"\n"), 0o600)
+	os.WriteFile(bad, []byte("[keys]\n\nsearch = \"ctrl+ff\"\n"), 0o600)
+	w.extra = []string{"SWITCHBOARD_CONFIG=" + good}
+	has(t, w.ok(t, "config"), "Config file: "+good, "Theme: light", "search         ctrl+f")
+	w.extra = []string{"SWITCHBOARD_CONFIG=" + bad}
+	has(t, w.want(t, 1, "config"), `line 3: keys.search: "ctrl+ff" is not a key`, "using the default keys and colours", "search         /")
 }

@@ -16,7 +16,7 @@ import (
 // sent; a local reply retried once a number is configured.
 func TestRepliesFromTheShell(t *testing.T) {
 	w := newWS(t, true)
-	w.ok(t, "inject", "message", "15550004444", "hello", "--name", "Gus Lee")
+	w.ok(t, "inject", "message", "+15550004444", "hello", "--name", "Gus Lee")
 	var out inbox.Outcome
 	w.jsonOf(t, 0, &out, "reply", "15550004444", "on it")
 	if out.Entry == nil || out.Entry.Delivery != inbox.DeliveryLocal || out.Entry.Error != inbox.NotConfigured {

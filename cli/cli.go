@@ -44,6 +44,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, w Wiring) int
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	cmd, err := root.ExecuteContextC(ctx)
+	a.json = a.json || wantsJSON(args) // also when the command line did not parse
+	err = a.hintContact(err)           // while the connection is open
 	if a.conn != nil {
 		if cerr := a.conn.Close(); cerr != nil && err == nil {
 			err = &exitError{code: exitFailed, err: fmt.Errorf("closing %s: %v", a.conn.Path, cerr)}
@@ -128,6 +130,7 @@ Exit codes: 0 done; 1 failed; 2 wrong usage; 3 done, but a team decision now wai
 	add("settings", settingsCmds(a)...)
 	add("settings", newOperatorsCmd(a), newTeamsCmd(a), newContactsCmd(a), newRulesCmd(a))
 	add("workspace", workspaceCmds(a)...)
+	a.addCompletion(root)
 	root.SetHelpCommandGroupID("workspace")
 	root.SetCompletionCommandGroupID("workspace")
 	return root

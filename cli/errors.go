@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -95,6 +97,12 @@ func (a *app) exitCode(cmd *cobra.Command, err error) int {
 	w := a.errText()
 	var ee *exitError
 	if errors.As(err, &ee) {
+		if a.json {
+			if ee.err != nil {
+				a.printJSONError(errorKind(ee.code, ee.err), ee.err.Error())
+			}
+			return ee.code
+		}
 		if ee.err != nil {
 			w.Block("Error: ", strings.TrimSpace(ee.err.Error()))
 		}
@@ -108,8 +116,42 @@ func (a *app) exitCode(cmd *cobra.Command, err error) int {
 		}
 		return ee.code
 	}
-	// anything cobra refused before the command ran: unknown command or flag, wrong arguments
-	w.Printf("Error: %s\n", err)
-	w.Text("\n" + cmd.UsageString())
+	// anything cobra refused before the command ran: unknown command or flag, wrong arguments,
+	// flags that go together or not: said as a sentence a person can act on
+	msg, usage := friendly(cmd, err)
+	if a.json {
+		a.printJSONError("usage", msg)
+		return exitUsage
+	}
+	w.Block("Error: ", msg)
+	if usage {
+		w.Text("\n" + cmd.UsageString())
+	}
 	return exitUsage
+}
+
+var reNoContact = regexp.MustCompile(`^Contact \+(\d{4,15}) not found`)
+
+// hintContact adds to "Contact +N not found" the contacts whose number is N after a country code
+// (N typed without it), when there are any.
+func (a *app) hintContact(err error) error {
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.err == nil || inbox.KindOf(ee.err) != inbox.NotFound || a.conn == nil {
+		return err
+	}
+	m := reNoContact.FindStringSubmatch(ee.err.Error())
+	if m == nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	which, qerr := nationalMatches(ctx, a.conn, m[1])
+	if qerr != nil || len(which) == 0 {
+		return err
+	}
+	hint := fmt.Sprintf("%s has that number after its country code: did you mean %s?", which[0], strings.Fields(which[0])[0])
+	if len(which) > 1 {
+		hint = fmt.Sprintf("%s have that number after their country code: write the one you mean with + and its country code", strings.Join(which, ", "))
+	}
+	return &exitError{code: ee.code, noUsage: ee.noUsage, err: &inbox.Error{Kind: inbox.NotFound, Msg: ee.err.Error() + ". " + hint}}
 }

@@ -38,11 +38,12 @@ func newInjectMessageCmd(a *app, runF func(context.Context, *injectOptions) erro
 		Short: "A customer's WhatsApp message arrives",
 		Long: `A customer's WhatsApp message arrives and is routed. FROM is their phone number, or their
 business-scoped user id (BSUID, like US.13491208655302741918) when they do not share their
-number; --bsuid gives both (one contact has them from then on), --username their WhatsApp
+number. A new number is written with + and its country code; one without + must be a
+contact's number already (a national number is refused, naming the contact it may be); --bsuid gives both (one contact has them from then on), --username their WhatsApp
 username. A new identity creates the contact. --id is the message's external id: the same id
 twice is stored once.`,
 		Example: `  switchboard inject message +15550002222 "Where is my order?"
-  switchboard inject message 15550009999 "Hi, I need a refund" --name "Gus Lee" --id wamid.42
+  switchboard inject message +15550009999 "Hi, I need a refund" --name "Gus Lee" --id wamid.42
   switchboard inject message US.13491208655302741918 "Hola" --username rosa.m`,
 		Args: cobra.ExactArgs(2),
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
@@ -104,6 +105,9 @@ func injectRun(ctx context.Context, opts *injectOptions) error {
 	}
 	in := opts.In
 	in.At = time.Time{}
+	if err := bareNumber(ctx, c, in.From); err != nil {
+		return err
+	}
 	out, err := inbox.OpInject.Call(ctx, c, in)
 	if err != nil {
 		return err
@@ -164,4 +168,59 @@ func injectWebhookRun(ctx context.Context, opts *injectWebhookOptions) error {
 			w.Printf("  … and %d more skipped\n", res.SkippedMore)
 		}
 	})
+}
+
+// bareNumber checks a FROM written without + and its country code: a contact's number as it is
+// is fine; anything else would silently make a new contact of a number that may be missing its
+// country code, so it is refused — naming the contact whose number ends with it, if one does.
+func bareNumber(ctx context.Context, c inbox.Conn, from string) error {
+	s := strings.TrimSpace(from)
+	if s == "" || strings.HasPrefix(s, "+") {
+		return nil
+	}
+	digits := strings.NewReplacer(" ", "", "-", "", "(", "", ")", "", ".", "").Replace(s)
+	for _, r := range digits {
+		if r < '0' || r > '9' {
+			return nil // a BSUID, a username, a contact id: the inbox reads it
+		}
+	}
+	if len(digits) < 4 || strings.ContainsAny(s, ".") {
+		return nil // too short to be a number anyone types; the inbox says what is wrong
+	}
+	if _, err := inbox.OpContact.Call(ctx, c, inbox.ContactReq{Contact: digits}); err == nil || inbox.KindOf(err) != inbox.NotFound {
+		return nil // a contact's number (or an error the inject itself will report)
+	}
+	which, err := nationalMatches(ctx, c, digits)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(which) == 1:
+		return &exitError{code: exitUsage, noUsage: true, err: fmt.Errorf(
+			"No contact has the number %s, but %s has it without the country code: write %s to mean them, or the new number with + and its country code",
+			digits, which[0], strings.Fields(which[0])[0])}
+	case len(which) > 1:
+		return &exitError{code: exitUsage, noUsage: true, err: fmt.Errorf(
+			"No contact has the number %s, but %d contacts have it without their country code: %s. Write the one you mean with + and its country code",
+			digits, len(which), strings.Join(which, ", "))}
+	}
+	return &exitError{code: exitUsage, noUsage: true, err: fmt.Errorf(
+		"No contact has the number %s, and a number without + is not made a new contact (its country code may be missing): write it with + and its country code — +%s if it already starts with one, else for example +1%s (US, Canada) or +44%s (UK)",
+		digits, digits, digits, digits)}
+}
+
+// nationalMatches are the contacts whose number is digits after a country code of one to three
+// digits ("+15550001111 (Dana Diaz)" for 5550001111).
+func nationalMatches(ctx context.Context, c inbox.Conn, digits string) ([]string, error) {
+	r, err := inbox.OpSearch.Call(ctx, c, inbox.SearchReq{Query: digits, Limit: inbox.SearchMax})
+	if err != nil {
+		return nil, err
+	}
+	var which []string
+	for _, h := range r.Hits {
+		if p := h.Phone; strings.HasSuffix(p, digits) && len(p)-len(digits) >= 1 && len(p)-len(digits) <= 3 {
+			which = append(which, fmt.Sprintf("%s (%s)", h.Number(), h.Display()))
+		}
+	}
+	return which, nil
 }

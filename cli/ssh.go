@@ -15,6 +15,7 @@ import (
 	"switchboard/inbox"
 	"switchboard/inbox/rpc"
 	"switchboard/sshd"
+	"switchboard/ui"
 )
 
 // sshFlags are serve's flags of the SSH door (the team inbox over SSH).
@@ -77,6 +78,7 @@ func (f *sshFlags) open(a *app, logTo io.Writer) (*sshd.Server, error) {
 	}
 	return sshd.Listen(sshd.Options{
 		Addr: f.addr, HostKeyPath: key, Path: rpc.Redact(db), MaxSessions: f.maxSessions, IdleTimeout: f.idle, Log: logTo,
+		Config: func(operator string) *ui.Config { c := operatorConfig(operator); return &c },
 		Exec: func(ctx context.Context, conn inbox.Conn, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return Exec(ctx, conn, rpc.Redact(db), args, stdin, stdout, stderr, a.wiring)
 		},

@@ -20,7 +20,7 @@ import (
 // The workspace as a whole: `serve` (own it headless), `import`, `export`, `demo`.
 
 func workspaceCmds(a *app) []*cobra.Command {
-	return []*cobra.Command{newServeCmd(a, nil), newImportCmd(a, nil), newExportCmd(a, nil), newCopyCmd(a, nil), newDemoCmd(a, nil)}
+	return []*cobra.Command{newServeCmd(a, nil), newImportCmd(a, nil), newExportCmd(a, nil), newCopyCmd(a, nil), newDemoCmd(a, nil), newConfigCmd(a)}
 }
 
 // shutdownGrace is how long serve waits for requests in flight when asked to stop.

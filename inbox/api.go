@@ -146,10 +146,11 @@ type (
 		Cursor  string `json:"cursor,omitempty"`
 		Limit   int    `json:"limit,omitempty"`
 	}
-	// SearchReq searches contacts.
+	// SearchReq searches contacts (Offset: the page of Search from there on).
 	SearchReq struct {
-		Query string `json:"query"`
-		Limit int    `json:"limit,omitempty"`
+		Query  string `json:"query"`
+		Limit  int    `json:"limit,omitempty"`
+		Offset int    `json:"offset,omitempty"`
 	}
 	// ContactReq names a contact (a number, a BSUID, @username or its id).
 	ContactReq struct {
@@ -252,6 +253,9 @@ var (
 	OpTeams    = op("Teams", func(ctx context.Context, s *Session, _ None) ([]domain.Team, error) { return s.Teams(ctx), nil })
 	OpContacts = op("Contacts", func(ctx context.Context, s *Session, r SearchReq) ([]ContactView, error) {
 		return s.Contacts(ctx, r.Query, r.Limit)
+	})
+	OpSearch = op("Search", func(ctx context.Context, s *Session, r SearchReq) (SearchResult, error) {
+		return s.Search(ctx, r.Query, r.Offset, r.Limit)
 	})
 	OpContact = op("Contact", func(ctx context.Context, s *Session, r ContactReq) (ContactView, error) {
 		return s.Contact(ctx, r.Contact)

@@ -36,6 +36,7 @@ type Filter struct {
 	Cursor   string
 	Order    Order // NewestFirst ("" too) or OldestFirst
 	Limit    int   // default 50, at most 500
+	Unread   bool  // only conversations with unread customer messages (the inbox's "next unread")
 }
 
 // Order is the order of a list: newest activity first (the default) or oldest first, its exact
@@ -200,6 +201,13 @@ func (s *Service) resolve(f Filter) (list, error) {
 		if status == "open" && (f.Assignee == "" || f.Assignee == routing.Bot) {
 			l.keep = nil // the backlog index decides alone
 		}
+	}
+	if f.Unread {
+		// no index: read in the list's order until enough are found (unread ones are mostly
+		// near the top, newest activity first)
+		base, in := l.keep, l.in
+		l.keep = func(c *domain.Conversation) bool { return c.Unread > 0 && (base == nil || base(c)) }
+		l.in = func(c *domain.Conversation) bool { return c.Unread > 0 && in(c) }
 	}
 	return l, nil
 }
@@ -686,8 +694,9 @@ func (s *Service) DefaultOperator() string {
 	return ids[0]
 }
 
-// Contacts searches contacts by name (contains) or number (prefix); an empty query lists the
-// first limit contacts by number.
+// Contacts searches contacts by name or @username (contains, case and accents folded) or
+// number (prefix, or inside it from four digits on); an empty query lists the first limit
+// contacts by number.
 func (s *Service) Contacts(ctx context.Context, query string, limit int) ([]ContactView, error) {
 	if limit <= 0 {
 		limit = 50
@@ -701,11 +710,15 @@ func (s *Service) Contacts(ctx context.Context, query string, limit int) ([]Cont
 				return len(out) < limit
 			})
 		}
-		ids, err := tx.SearchContacts(query, limit)
+		// the inbox's search without message text: names and numbers, case and accents folded
+		hits, err := tx.FindContacts(query, 0, limit)
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
+		for _, id := range hits.IDs {
+			if hits.InText[id] {
+				continue
+			}
 			c, ok, err := tx.Contact(id)
 			if err != nil {
 				return err

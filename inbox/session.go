@@ -149,6 +149,11 @@ func (x *Session) History(ctx context.Context) ([]domain.SettingChange, error) {
 }
 func (x *Session) Operators(ctx context.Context) []OperatorView { return x.s.Operators(ctx) }
 func (x *Session) Teams(ctx context.Context) []domain.Team      { return x.s.Teams(ctx) }
+
+// Search is the inbox's search (Service.Search).
+func (x *Session) Search(ctx context.Context, query string, offset, limit int) (SearchResult, error) {
+	return x.s.Search(ctx, query, offset, limit)
+}
 func (x *Session) Contacts(ctx context.Context, query string, limit int) ([]ContactView, error) {
 	return x.s.Contacts(ctx, query, limit)
 }

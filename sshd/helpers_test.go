@@ -22,6 +22,7 @@ import (
 	"switchboard/inbox"
 	"switchboard/inbox/rpc"
 	"switchboard/sshd"
+	"switchboard/ui"
 )
 
 var bg = context.Background()
@@ -57,6 +58,7 @@ type doorOpts struct {
 	clock       bool   // the service runs on a test clock
 	where       string // the workspace ("" : a new file); a PostgreSQL URL for another node
 	nodeOf      *door  // another node of the same workspace: its keys, no import
+	config      func(operator string) *ui.Config
 }
 
 func newDoor(t testing.TB, o doorOpts) *door {
@@ -111,7 +113,7 @@ func newDoor(t testing.TB, o doorOpts) *door {
 	}
 	srv, err := sshd.Listen(sshd.Options{
 		Addr: "127.0.0.1:0", HostKeyPath: filepath.Join(dir, "host_key"), Path: path,
-		MaxSessions: o.maxSessions, IdleTimeout: o.idle, Log: lockedWriter{d.log, d.logMu},
+		MaxSessions: o.maxSessions, IdleTimeout: o.idle, Log: lockedWriter{d.log, d.logMu}, Config: o.config,
 		Exec: func(ctx context.Context, conn inbox.Conn, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return cli.Exec(ctx, conn, path, args, stdin, stdout, stderr, wiring)
 		},

@@ -72,6 +72,9 @@ type Options struct {
 	Log io.Writer
 	// Tour gives a screen a guided tour panel (nil: none).
 	Tour func(ctx context.Context) ui.Tour
+	// Config is the keys, theme and bell of the operator a session is (read on the server,
+	// when the session begins; nil: the defaults).
+	Config func(operator string) *ui.Config
 }
 
 // Server is a running SSH door.
@@ -382,6 +385,9 @@ func (d *Server) program(s ssh.Session) *tea.Program {
 		NoActAs: "act as is off over SSH: a session is the operator its key belongs to"}
 	if d.opts.Tour != nil {
 		opts.Tour, opts.ShowTour = d.opts.Tour(s.Context()), false
+	}
+	if d.opts.Config != nil {
+		opts.Config = d.opts.Config(st.op)
 	}
 	p := ui.NewProgram(s.Context(), st.conn, opts,
 		tea.WithInput(keys{st}), tea.WithOutput(s),

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"switchboard/inbox"
 	"switchboard/routing"
 	"switchboard/sshd"
+	"switchboard/ui"
 )
 
 // An unknown key gets one line saying so, during authentication, and no session; password and
@@ -324,5 +326,33 @@ func TestPresenceByHandInASession(t *testing.T) {
 	sc.want("Your status follows your SSH sessions again", "Carol Diaz · operator · ● online")
 	if o, _ := d.svc.Operator("carol"); o.PresenceManual {
 		t.Fatal("still by hand")
+	}
+}
+
+// Each session gets the keys and theme of the operator it is (the server's file for them).
+func TestASessionHasItsOperatorsConfig(t *testing.T) {
+	carols := ui.DefaultConfig()
+	carols.Keys.Search.SetKeys("ctrl+f")
+	carols.Keys.Search.SetHelp("ctrl+f", "search contacts")
+	var asked []string
+	var mu sync.Mutex
+	d := newDoor(t, doorOpts{config: func(op string) *ui.Config {
+		mu.Lock()
+		asked = append(asked, op)
+		mu.Unlock()
+		if op == "carol" {
+			return &carols
+		}
+		c := ui.DefaultConfig()
+		return &c
+	}})
+	carol := d.open(d.as("carol"), 140, 34)
+	carol.want("ctrl+f search")
+	alice := d.open(d.as("alice"), 140, 34)
+	alice.want("/ search")
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(asked, ",") != "carol,alice" {
+		t.Fatalf("the door asked for the config of %v", asked)
 	}
 }

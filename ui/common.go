@@ -36,7 +36,8 @@ type Common struct {
 	clock  Scheduler
 
 	keys            KeyMap
-	st              Styles // built from the palette for this session's terminal
+	theme           Theme  // the person's (their config file's)
+	st              Styles // built from the theme's palette for this session's terminal
 	isDark, noColor bool
 	w, h            int // the terminal's size
 
@@ -48,11 +49,23 @@ type Common struct {
 
 func newCommon(ctx context.Context, svc service, opts Options) *Common {
 	c := &Common{ctx: ctx, svc: svc, opts: opts, clock: opts.Scheduler, keys: DefaultKeyMap(),
-		isDark: !opts.Light, noColor: opts.NoColor, as: svc.Operator()}
+		isDark: !opts.Light, noColor: opts.NoColor, as: svc.Operator(), theme: ThemeDefault}
 	if c.clock == nil {
 		c.clock = wallClock{}
 	}
-	c.st = newStyles(c.isDark, c.noColor)
+	if opts.Config != nil {
+		c.keys, c.theme = opts.Config.Keys, opts.Config.Theme
+		if c.opts.Bell == "" {
+			c.opts.Bell = opts.Config.Bell
+		}
+	}
+	if t, ok := envTheme(opts.Environ); ok {
+		c.theme = t // the session's own choice (an SSH client's SendEnv) beats the file
+	}
+	c.st = c.styles()
+	if opts.Config != nil && opts.Config.Problem != "" {
+		c.setStatus(1, opts.Config.Problem) // stays until the next status (its timer is not started)
+	}
 	return c
 }
 

@@ -75,6 +75,6 @@ func (d *helpDlg) view(w, h int) string {
 	d.top = max(0, min(d.top, len(all)-room))
 	end := min(len(all), d.top+room)
 	body := append(head, all[d.top:end]...)
-	body = append(body, st.Dim.Render("Mouse: click a view or a conversation; in Settings click a row, click again to change it; the wheel scrolls."))
+	body = append(body, st.Dim.Render("Mouse: click a view, a conversation or the 🔔 count; in Settings click a row, again to change it; the wheel scrolls."))
 	return d.box(body, w, h, true)
 }

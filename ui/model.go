@@ -46,8 +46,14 @@ type Model struct {
 	dialogs  overlay
 	help     *helpDlg // the session's help, opened where it was left
 
-	cfgSeq   uint64
-	unread   int // unread notifications
+	cfgSeq uint64
+	unread int // unread notifications
+
+	// being told (notify.go): the newest notification seen, when the bell last rang
+	noteSeq  uint64
+	noteInit bool
+	rangAt   time.Time
+	rings    int
 	banner   string
 	bannerID string
 
@@ -305,7 +311,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.BackgroundColorMsg:
 		m.isDark = msg.IsDark()
-		m.st = newStyles(m.isDark, m.noColor)
+		m.st = m.styles()
 		m.looks++
 		m.conv.tl = tlCache{}
 		return nil
@@ -367,11 +373,14 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.conv.setTemplates(msg.ts)
 		return nil
 	case notifyMsg:
-		if len(msg.ns) > 0 {
-			m.unread = len(msg.ns)
-			return m.setStatus(2, "🔔 "+msg.ns[0].Text)
+		return m.onNotify(msg.ns)
+	case notesMsg:
+		if d := open[*notesDlg](&m.dialogs); d != nil {
+			return d.onNotes(msg)
 		}
 		return nil
+	case nextMsg:
+		return m.onNext(msg)
 	case tourMsg:
 		m.tour.steps = msg.steps
 		return nil
@@ -431,6 +440,7 @@ func (m *Model) onEvent(e inbox.Event) tea.Cmd {
 		}
 	case inbox.EventConversation:
 		m.dirty.counts, m.dirty.list = true, true
+		cmds = append(cmds, m.ringFor(e))
 		if e.Contact == m.list.sel {
 			m.dirty.detail = true
 		}
@@ -523,6 +533,13 @@ func (m *Model) onConfig(msg configMsg) tea.Cmd {
 	m.cfg = config{settings: msg.settings, history: msg.history, ops: msg.ops, teams: msg.teams, caps: msg.caps, keys: msg.keys, loaded: true}
 	m.looks++
 	m.unread = len(msg.unread)
+	if !m.noteInit {
+		// what was there before the session began does not ring
+		m.noteInit = true
+		for _, n := range msg.unread {
+			m.noteSeq = max(m.noteSeq, n.Seq)
+		}
+	}
 	v := &m.views
 	cur := v.current()
 	v.tabs = v.build()
@@ -699,7 +716,7 @@ func (m *Model) disabled(b *key.Binding) string {
 	switch b {
 	case &k.Assign, &k.Owner, &k.Team, &k.Close, &k.Reply, &k.Retry:
 		if inSettings {
-			return "conversation keys work on the inbox: press esc"
+			return "conversation keys work on the inbox: press " + firstKey(k.Back)
 		}
 		if m.list.sel == "" {
 			return "select a conversation first"
@@ -715,7 +732,7 @@ func (m *Model) disabled(b *key.Binding) string {
 		}
 	case &k.Template:
 		if !m.conv.replying {
-			return "press r first: templates are picked in the reply box"
+			return "press " + firstKey(k.Reply) + " first: templates are picked in the reply box"
 		}
 	case &k.ActAs:
 		if m.opts.ActAs == nil {
@@ -730,7 +747,7 @@ func (m *Model) disabled(b *key.Binding) string {
 		}
 	case &k.Flip:
 		if !inSettings {
-			return "space flips a setting: press s for settings"
+			return firstKey(k.Flip) + " flips a setting: press " + firstKey(k.Settings) + " for settings"
 		}
 	case &k.NextPane, &k.PrevPane:
 		if inSettings {
@@ -738,7 +755,7 @@ func (m *Model) disabled(b *key.Binding) string {
 		}
 	case &k.AddRule, &k.EditRule, &k.RuleUp, &k.RuleDown, &k.RemoveRule:
 		if !inSettings {
-			return "rule keys work in settings: press s"
+			return "rule keys work in settings: press " + firstKey(k.Settings)
 		}
 		if may, why := m.mayRoute(); !may {
 			return why
@@ -746,9 +763,9 @@ func (m *Model) disabled(b *key.Binding) string {
 		if b != &k.AddRule && m.settings.ruleAt() < 0 {
 			return "focus an automation rule first"
 		}
-	case &k.Search, &k.Inject:
+	case &k.Search, &k.Inject, &k.NextUnread, &k.NextWaiting:
 		if inSettings {
-			return "press esc to go back to the inbox first"
+			return "press " + firstKey(k.Back) + " to go back to the inbox first"
 		}
 	}
 	return ""
@@ -789,7 +806,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.dialogs.push(m.help)
 		return nil
 	}
-	for _, b := range []*key.Binding{&k.Tour, &k.ActAs, &k.Search, &k.Inject} {
+	for _, b := range []*key.Binding{&k.Tour, &k.ActAs, &k.Search, &k.Inject, &k.NextUnread, &k.NextWaiting} {
 		if ok, cmd := m.blocked(msg, b); ok {
 			return cmd
 		}
@@ -806,6 +823,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Presence):
 		return m.cyclePresence()
+	case key.Matches(msg, k.Notes):
+		return m.openNotes()
 	}
 	if m.screen == scrSettings {
 		return m.settingsKey(msg)
@@ -878,6 +897,10 @@ func (m *Model) inboxKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Search):
 		m.dialogs.push(newSearch(m.Common))
 		return nil
+	case key.Matches(msg, k.NextUnread):
+		return m.nextUnread()
+	case key.Matches(msg, k.NextWaiting):
+		return m.nextWaiting()
 	case key.Matches(msg, k.Inject):
 		handle := ""
 		if d := m.conv.detail; d != nil && d.Conversation.Contact.ID == m.list.sel {

@@ -10,6 +10,9 @@ func (m *Model) onClick(ms tea.Mouse) tea.Cmd {
 	}
 	L := m.layout()
 	x, y := ms.X, ms.Y
+	if m.bellHit(x, y) {
+		return m.openNotes()
+	}
 	switch {
 	case L.tabsY >= 0 && y == L.tabsY:
 		if i := m.views.tabHit(x); i >= 0 {

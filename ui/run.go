@@ -32,6 +32,14 @@ type Options struct {
 	NoColor      bool                 // draw without colours (NO_COLOR): bold, faint and reverse only
 	Light        bool                 // start with the styles for a light background (the terminal's answer to the background query decides when it comes)
 
+	// Config is the person's keys, theme and bell (their config file: LoadConfig); nil is the
+	// defaults. Its Problem, when there is one, shows in the status line at the start.
+	Config *Config
+
+	// Bell is how a conversation routed to the person, or a team decision waiting for them,
+	// is told beyond the screen: BellAuto ("" too), BellOn, BellOSC9 or BellOff (notify.go).
+	Bell Bell
+
 	// Scheduler gives the session its time and makes its waiting commands (timers, the wait
 	// for the next live event); nil is the wall clock.
 	Scheduler Scheduler

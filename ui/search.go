@@ -10,39 +10,58 @@ import (
 	"switchboard/inbox"
 )
 
-// searchDlg is the contact search (/): contacts by name or number as they are typed; enter
-// opens the one chosen (openContact), in the view or not.
+// searchPage is how many contacts the search shows at once.
+const searchPage = 10
+
+// searchDlg is the search (/): contacts by name, number, @username or the text of their
+// messages (case and accents folded), as they are typed, ten at a time with the count of all
+// matches; pgdn/pgup (or moving past the last/first row) turn the page; enter opens the one
+// chosen (openContact), in the view or not.
 type searchDlg struct {
 	*Common
 	q       field
-	results []inbox.ContactView
+	query   string // the query the results are for
+	results []inbox.SearchHit
+	total   int
+	offset  int
 	cursor  int
 	seq     uint64
+	asked   bool // a search is on its way
 }
 
 type searchMsg struct {
 	seq uint64
-	cs  []inbox.ContactView
+	r   inbox.SearchResult
+	end bool // the cursor goes to the last row of the page (paging back by moving up)
 	err error
 }
 
 func newSearch(c *Common) *searchDlg {
-	return &searchDlg{Common: c, q: field{placeholder: "name, number or @username", limit: 140}}
+	return &searchDlg{Common: c, q: field{placeholder: "name, number, @username or words of a message", limit: 140}}
 }
 
 func (s *searchDlg) holds(string) bool { return false }
 
+// run searches for what is typed, from its first page.
 func (s *searchDlg) run() tea.Cmd {
-	s.seq++
 	q := strings.TrimPrefix(strings.TrimSpace(s.q.String()), "+")
+	s.query = q
 	if q == "" {
-		s.results = nil
+		s.seq++
+		s.results, s.total, s.offset, s.cursor, s.asked = nil, 0, 0, 0, false
 		return nil
 	}
-	seq, svc, ctx := s.seq, s.svc, s.ctx
+	return s.page(0, false)
+}
+
+// page asks for the page of the current query from offset on.
+func (s *searchDlg) page(offset int, end bool) tea.Cmd {
+	s.seq++
+	s.asked = true
+	seq, svc, ctx, q := s.seq, s.svc, s.ctx, s.query
 	return s.async(func() tea.Msg {
-		cs, err := inbox.OpContacts.Call(ctx, svc, inbox.SearchReq{Query: q, Limit: 10})
-		return searchMsg{seq, cs, err}
+		r, err := inbox.OpSearch.Call(ctx, svc, inbox.SearchReq{Query: q, Offset: offset, Limit: searchPage})
+		return searchMsg{seq: seq, r: r, end: end, err: err}
 	})
 }
 
@@ -50,10 +69,14 @@ func (s *searchDlg) onSearch(msg searchMsg) tea.Cmd {
 	if msg.seq != s.seq {
 		return nil
 	}
+	s.asked = false
 	if msg.err != nil {
 		return s.fail(msg.err)
 	}
-	s.results, s.cursor = msg.cs, 0
+	s.results, s.total, s.offset, s.cursor = msg.r.Hits, msg.r.Total, msg.r.Offset, 0
+	if msg.end {
+		s.cursor = max(0, len(s.results)-1)
+	}
 	return nil
 }
 
@@ -68,19 +91,37 @@ func (s *searchDlg) update(msg tea.Msg) (tea.Cmd, action) {
 	return nil, nil
 }
 
+func (s *searchDlg) hasNext() bool { return s.offset+len(s.results) < s.total }
+
 func (s *searchDlg) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 	switch msg.String() {
 	case "esc":
 		return nil, closeDialog{}
-	case "up", "ctrl+p":
+	case "up", "ctrl+p", "shift+tab":
+		if s.cursor == 0 && s.offset > 0 {
+			return s.page(max(0, s.offset-searchPage), true), nil
+		}
 		s.cursor = max(0, s.cursor-1)
 		return nil, nil
 	case "down", "ctrl+n", "tab":
-		s.cursor = min(len(s.results)-1, s.cursor+1)
+		if s.cursor >= len(s.results)-1 && s.hasNext() {
+			return s.page(s.offset+len(s.results), false), nil
+		}
+		s.cursor = max(0, min(len(s.results)-1, s.cursor+1))
+		return nil, nil
+	case "pgdown":
+		if s.hasNext() {
+			return s.page(s.offset+len(s.results), false), nil
+		}
+		return nil, nil
+	case "pgup":
+		if s.offset > 0 {
+			return s.page(max(0, s.offset-searchPage), false), nil
+		}
 		return nil, nil
 	case "enter":
 		if len(s.results) == 0 {
-			return s.setStatus(1, "No contact matches: type part of a name or the start of a number"), nil
+			return s.setStatus(1, "Nothing matches: type part of a name, a number or words of a message"), nil
 		}
 		return nil, openContact{id: s.results[s.cursor].ID}
 	}
@@ -90,10 +131,25 @@ func (s *searchDlg) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 	return nil, nil
 }
 
+// count says how many matched and which of them show.
+func (s *searchDlg) count() string {
+	switch {
+	case s.query == "":
+		return "Type to search names, numbers and the text of messages."
+	case s.asked && s.results == nil:
+		return "Searching…"
+	case s.total == 0:
+		return "Nothing matches " + safeFit("“"+s.query+"”", 60) + "."
+	case s.total == 1:
+		return "1 match"
+	}
+	return fmt.Sprintf("%d matches · %d–%d shown", s.total, s.offset+1, s.offset+len(s.results))
+}
+
 func (s *searchDlg) draw(rect) drawn {
 	st := s.st
 	iw := s.dialogInner()
-	lines := []string{st.Title.Render("Search contacts"), "", st.Key.Render("/ ") + s.q.view(iw-2, true, st), ""}
+	lines := []string{st.Title.Render("Search contacts and messages"), "", st.Key.Render("/ ") + s.q.view(iw-2, true, st), st.Dim.Render(s.count()), ""}
 	for i, c := range s.results {
 		owner := "no owner"
 		if c.OwnerName != "" {
@@ -105,10 +161,14 @@ func (s *searchDlg) draw(rect) drawn {
 		} else {
 			lines = append(lines, "  "+ansi.Truncate(text, iw-2, "…"))
 		}
+		if c.Snippet != "" {
+			lines = append(lines, "    "+st.Dim.Render(ansi.Truncate(safe("✉ "+c.Snippet), iw-4, "…")))
+		}
 	}
-	if len(s.results) == 0 && s.q.String() != "" {
-		lines = append(lines, st.Dim.Render("No matches yet."))
+	nav := st.Key.Render("↑/↓") + " choose · " + st.Key.Render("enter") + " open · " + st.Key.Render("esc") + " close"
+	if s.offset > 0 || s.hasNext() {
+		nav = st.Key.Render("pgdn/pgup") + " more · " + nav
 	}
-	lines = append(lines, "", st.Key.Render("↑/↓")+" choose · "+st.Key.Render("enter")+" open · "+st.Key.Render("esc")+" close")
+	lines = append(lines, "", nav)
 	return s.float(strings.Join(lines, "\n"))
 }

@@ -30,7 +30,22 @@ type Styles struct {
 	Accent                  color.Color
 }
 
-func newStyles(isDark, noColor bool) Styles {
+// newStyles are the default theme's styles.
+func newStyles(isDark, noColor bool) Styles { return themedStyles(isDark, noColor, ThemeDefault) }
+
+// styles are the session's styles: its theme, on its terminal's background.
+func (c *Common) styles() Styles { return themedStyles(c.isDark, c.noColor, c.theme) }
+
+// themedStyles builds the styles of a theme. The light and dark themes fix the background the
+// palette is for, whatever the terminal says; high contrast is black and white with bright
+// accents (nothing faint, the selection in reverse video).
+func themedStyles(isDark, noColor bool, theme Theme) Styles {
+	switch theme {
+	case ThemeLight:
+		isDark = false
+	case ThemeDark:
+		isDark = true
+	}
 	ld := lipgloss.LightDark(isDark)
 	var (
 		fg      = ld(lipgloss.Color("#1f2328"), lipgloss.Color("#e6e6e6"))
@@ -41,10 +56,24 @@ func newStyles(isDark, noColor bool) Styles {
 		yellow  = ld(lipgloss.Color("#9a6700"), lipgloss.Color("#e3b341"))
 		blue    = ld(lipgloss.Color("#0969da"), lipgloss.Color("#79c0ff"))
 		selBg   = ld(lipgloss.Color("#e6e0ff"), lipgloss.Color("#2d2650"))
+		selFg   = fg
 		barBg   = ld(lipgloss.Color("#f0f0f3"), lipgloss.Color("#1c1c24"))
 		border  = ld(lipgloss.Color("#d0d7de"), lipgloss.Color("#3d3d4a"))
 		bannerB = ld(lipgloss.Color("#fff1c2"), lipgloss.Color("#4d3800"))
 	)
+	if theme == ThemeHighContrast {
+		fg = ld(lipgloss.Color("#000000"), lipgloss.Color("#ffffff"))
+		dim = ld(lipgloss.Color("#262626"), lipgloss.Color("#e4e4e4"))
+		accent = ld(lipgloss.Color("#0000d7"), lipgloss.Color("#ffff00"))
+		green = ld(lipgloss.Color("#005f00"), lipgloss.Color("#00ff00"))
+		red = ld(lipgloss.Color("#af0000"), lipgloss.Color("#ff5f5f"))
+		yellow = ld(lipgloss.Color("#5f3f00"), lipgloss.Color("#ffd700"))
+		blue = ld(lipgloss.Color("#0000af"), lipgloss.Color("#00ffff"))
+		selBg, selFg = fg, ld(lipgloss.Color("#ffffff"), lipgloss.Color("#000000"))
+		barBg = ld(lipgloss.Color("#ffffff"), lipgloss.Color("#000000"))
+		border = fg
+		bannerB = ld(lipgloss.Color("#ffff00"), lipgloss.Color("#5f0087"))
+	}
 	n := lipgloss.NewStyle
 	s := Styles{Accent: accent}
 	if noColor {
@@ -75,7 +104,7 @@ func newStyles(isDark, noColor bool) Styles {
 	s.Title = n().Foreground(accent).Bold(true)
 	s.Dim = n().Foreground(dim)
 	s.Bold = n().Foreground(fg).Bold(true)
-	s.Selected = n().Background(selBg).Foreground(fg)
+	s.Selected = n().Background(selBg).Foreground(selFg)
 	s.SelectedDim = n().Foreground(accent)
 	s.SelectedBold, s.SelectedDimBold = s.Selected.Bold(true), s.SelectedDim.Bold(true)
 	s.Tab = n().Foreground(dim).Padding(0, 1)

@@ -235,12 +235,13 @@ func (m *Model) hint() string {
 		if may, why := m.mayRoute(); !may && m.cfg.loaded {
 			return why + " — you can look at everything here."
 		}
-		return "j/k move · space flips or changes the focused setting · esc back to the inbox"
+		k := &m.keys
+		return firstKey(k.Down) + "/" + firstKey(k.Up) + " move · " + firstKey(k.Flip) + " flips or changes the focused setting · " + firstKey(k.Back) + " back to the inbox"
 	}
 	if d := m.conv.detail; d != nil && d.Conversation.Prompt != nil && d.CanAnswer {
-		return "This conversation waits for your team decision: press enter in the conversation pane."
+		return "This conversation waits for your team decision: press " + firstKey(m.keys.Open) + " in the conversation pane."
 	}
-	return "Press ? for every key."
+	return "Press " + firstKey(m.keys.Help) + " for every key."
 }
 
 func (m *Model) footer() string {

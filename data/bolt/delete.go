@@ -62,6 +62,9 @@ func (t *Tx) DeleteContact(id string) (bool, error) {
 			return false, err
 		}
 	}
+	if err := t.b(bTexts).Delete([]byte(id)); err != nil {
+		return false, err
+	}
 	if err := t.deleteIdents(&ct); err != nil {
 		return false, err
 	}

@@ -249,6 +249,39 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return addMarkers(tx)
 	},
+	// 5 → 6: search finds message text. The texts bucket holds, for each contact, the folded
+	// text of its latest messages and replies, filled here from the timelines.
+	func(tx *bolt.Tx) error {
+		texts, err := tx.CreateBucketIfNotExists(bTexts)
+		if err != nil {
+			return err
+		}
+		all := map[string][]byte{}
+		err = tx.Bucket(bTimeline).ForEach(func(k, v []byte) error {
+			i := bytes.IndexByte(k, 0)
+			if v == nil || i < 0 || !isEntryKey(k, k[:i+1]) {
+				return nil
+			}
+			var e Entry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("damaged timeline entry %q: %w", k, err)
+			}
+			if searchable(e) {
+				id := string(k[:i])
+				all[id] = appendText(all[id], e.Text)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for id, v := range all {
+			if err := texts.Put([]byte(id), v); err != nil {
+				return err
+			}
+		}
+		return addMarkers(tx)
+	},
 }
 
 // rekeyEarlyEntries moves every timeline entry whose key holds a time before 1970 (top byte

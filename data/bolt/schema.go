@@ -44,8 +44,10 @@
 //	outbox       'r' reply id → JSON Outgoing (a reply still to be sent, or whose answer was lost)
 //	             'd' be64(due, unix ns) reply id → nil (the order a sender takes them in)
 //	wamids       wamid → reply id (the id WhatsApp gave a reply; unique; statuses find replies by it)
+//	texts        contact id → the folded text (domain.Fold) of the contact's latest messages and
+//	             replies, newest last, at most textsMax bytes (message text search; schema 6)
 //
-// contacts, names, timeline, extids, idx and wamids also hold an empty nested bucket under the key 0xff
+// contacts, names, timeline, extids, idx, wamids and texts also hold an empty nested bucket under the key 0xff
 // (the marker; see growing), which keeps the root bucket in one page.
 package bolt
 
@@ -56,7 +58,7 @@ import (
 const (
 	magic = "switchboard"
 	// SchemaVersion is the schema this code writes; migrations bring older files up to it.
-	SchemaVersion = 5
+	SchemaVersion = 6
 )
 
 var (
@@ -78,11 +80,12 @@ var (
 	bTimers     = []byte("timers")
 	bOutbox     = []byte("outbox")
 	bWAMIDs     = []byte("wamids")
+	bTexts      = []byte("texts")
 )
 
 // allBuckets are the buckets of the current schema.
 var allBuckets = [][]byte{bMeta, bConfig, bOperators, bTeams, bRoundRobin, bHistory, bContacts, bNames,
-	bIdents, bTimeline, bExtIDs, bIdx, bCounts, bNotes, bTimers, bOutbox, bWAMIDs}
+	bIdents, bTimeline, bExtIDs, bIdx, bCounts, bNotes, bTimers, bOutbox, bWAMIDs, bTexts}
 
 // v1Indexes are schema 1's five index buckets, which schema 2 folds into idx:
 // idx_activity be64(last) contact; idx_status status 0 be64(last) contact; idx_assignee
@@ -97,7 +100,7 @@ var v1Indexes = [][]byte{[]byte("idx_activity"), []byte("idx_status"), []byte("i
 // the root, which then splits into two leaves and a branch for good; every commit after that
 // rewrites three pages of the root instead of one (measured: two pages of the fourteen an
 // ingested event wrote). Code that walks these buckets skips the marker.
-var growing = [][]byte{bContacts, bNames, bIdents, bTimeline, bExtIDs, bIdx, bWAMIDs}
+var growing = [][]byte{bContacts, bNames, bIdents, bTimeline, bExtIDs, bIdx, bWAMIDs, bTexts}
 
 var marker = []byte{0xff}
 

@@ -69,6 +69,9 @@ func (t *Tx) AppendEntry(c *Conversation, e Entry) (EntryRef, error) {
 		c.LastInbound = r.At
 	}
 	e.Ref = EntryRef{}
+	if err := t.indexText(c.Contact, e); err != nil {
+		return EntryRef{}, err
+	}
 	return r, putJSON(t.b(bTimeline), entryKey(r), e)
 }
 

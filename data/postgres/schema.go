@@ -26,7 +26,11 @@ CREATE INDEX sb_idents_contact ON sb_idents (contact);
 CREATE TABLE sb_usernames (username text COLLATE "C" NOT NULL, contact text COLLATE "C" NOT NULL, PRIMARY KEY (username, contact));
 CREATE INDEX sb_usernames_contact ON sb_usernames (contact);
 -- what search looks in: a contact's name and @username, lower case
-CREATE TABLE sb_names (name text COLLATE "C" NOT NULL, contact text COLLATE "C" NOT NULL, PRIMARY KEY (name, contact));
+CREATE TABLE sb_names (name text COLLATE "C" NOT NULL, contact text COLLATE "C" NOT NULL, folded text COLLATE "C" NOT NULL,
+	PRIMARY KEY (name, contact));
+-- what search looks in besides: the folded text (domain.Fold) of each contact's latest messages
+-- and replies, newest last, at most textsMax characters
+CREATE TABLE sb_texts (contact text COLLATE "C" PRIMARY KEY, folded text COLLATE "C" NOT NULL);
 CREATE INDEX sb_names_contact ON sb_names (contact);
 
 CREATE TABLE sb_conversations (
@@ -80,5 +84,5 @@ CREATE TABLE sb_attendance (node text NOT NULL, operator text COLLATE "C" NOT NU
 
 // tables are the workspace's tables Clear empties (not sb_meta, not the events).
 var tables = []string{"sb_config", "sb_operators", "sb_teams", "sb_round_robin", "sb_history", "sb_contacts",
-	"sb_idents", "sb_usernames", "sb_names", "sb_conversations", "sb_counts", "sb_entries", "sb_inbound_ids",
+	"sb_idents", "sb_usernames", "sb_names", "sb_texts", "sb_conversations", "sb_counts", "sb_entries", "sb_inbound_ids",
 	"sb_ext_ids", "sb_notifications", "sb_timers", "sb_outbox", "sb_wamids"}

@@ -533,7 +533,7 @@ func (t *Tx) PutContact(c Contact) error {
 		return err
 	}
 	for _, n := range searchNames(&c) {
-		if err := t.exec(`INSERT INTO sb_names VALUES ($1, $2) ON CONFLICT DO NOTHING`, n, c.ID); err != nil {
+		if err := t.exec(`INSERT INTO sb_names VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, n, c.ID, clean(domain.Fold(n))); err != nil {
 			return err
 		}
 	}
@@ -663,6 +663,7 @@ func (t *Tx) DeleteContact(id string) (bool, error) {
 		`DELETE FROM sb_idents WHERE contact = $1`,
 		`DELETE FROM sb_usernames WHERE contact = $1`,
 		`DELETE FROM sb_names WHERE contact = $1`,
+		`DELETE FROM sb_texts WHERE contact = $1`,
 		`DELETE FROM sb_contacts WHERE id = $1`,
 	} {
 		if err := t.exec(sql, id); err != nil {
@@ -1004,6 +1005,15 @@ func (t *Tx) AppendEntry(c *Conversation, e Entry) (EntryRef, error) {
 	raw, err := marshal(e)
 	if err != nil {
 		return EntryRef{}, err
+	}
+	if searchable(e) {
+		if f := clean(domain.Fold(strings.TrimSpace(e.Text))); f != "" {
+			// the newest textsMax characters (a line per message, so no match runs across two)
+			if err := t.later(`INSERT INTO sb_texts VALUES ($1, right($2, $3)) ON CONFLICT (contact)
+				DO UPDATE SET folded = right(sb_texts.folded || E'\n' || EXCLUDED.folded, $3)`, c.Contact, f, textsMax); err != nil {
+				return EntryRef{}, err
+			}
+		}
 	}
 	return r, t.later(`INSERT INTO sb_entries VALUES ($1, $2, $3, $4)`, r.Contact, r.At, int64(r.Seq), raw)
 }
@@ -1504,4 +1514,84 @@ func (r *watchedRow) Scan(dest ...any) error {
 	}
 	r.rows.Close()
 	return r.rows.Err()
+}
+
+// ---- search ----
+
+// textsMax is how much folded message text search keeps for each contact (characters): the
+// newest messages and replies, about ten of a usual length, as the bbolt engine keeps.
+const textsMax = 1024
+
+// searchable: the entries whose text search finds (a customer's messages and captions, the
+// replies to them), as in the bbolt engine; system notes are not what people look for.
+func searchable(e Entry) bool {
+	return e.Text != "" && (e.Kind == domain.KindMessage || e.Kind == domain.KindReply)
+}
+
+// FindContacts is the inbox's contact search (see domain.ReadTx): numbers and business-scoped
+// ids first, then names and @usernames, then message text, each in key order as the bbolt
+// engine gives them, every match counted, those from offset on returned up to limit.
+func (t *Tx) FindContacts(q string, offset, limit int) (domain.ContactHits, error) {
+	out := domain.ContactHits{InText: map[string]bool{}}
+	raw := strings.TrimSpace(q)
+	fq := clean(domain.Fold(raw))
+	seen := map[string]bool{}
+	add := func(id string, inText bool) {
+		if seen[id] {
+			return
+		}
+		seen[id] = true
+		if out.Total >= offset && len(out.IDs) < limit {
+			out.IDs = append(out.IDs, id)
+			if inText {
+				out.InText[id] = true
+			}
+		}
+		out.Total++
+	}
+	collect := func(inText bool, sql string, args ...any) error {
+		rows, err := t.tx.Query(t.ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			add(id, inText)
+		}
+		return nil
+	}
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, raw)
+	if digits != "" && len(digits) == len(strings.TrimPrefix(phoneSeparators.Replace(raw), "+")) {
+		if err := collect(false, `SELECT contact FROM sb_idents WHERE kind = 'p' AND value LIKE $1 ORDER BY value`, digits+"%"); err != nil {
+			return out, err
+		}
+		if len(digits) >= 4 { // the national part of a number, typed without the country code
+			if err := collect(false, `SELECT contact FROM sb_idents WHERE kind = 'p' AND strpos(value, $1) > 0 ORDER BY value`, digits); err != nil {
+				return out, err
+			}
+		}
+	}
+	if len(raw) >= 3 && raw[2] == '.' {
+		if err := collect(false, `SELECT contact FROM sb_idents WHERE kind = 'b' AND value LIKE $1 ESCAPE '\' ORDER BY value`, likePrefix(clean(raw))); err != nil {
+			return out, err
+		}
+	}
+	if fq == "" {
+		return out, nil
+	}
+	if err := collect(false, `SELECT contact FROM sb_names WHERE strpos(folded, $1) > 0 ORDER BY name, contact`, fq); err != nil {
+		return out, err
+	}
+	if err := collect(true, `SELECT contact FROM sb_texts WHERE strpos(folded, $1) > 0 ORDER BY contact`, fq); err != nil {
+		return out, err
+	}
+	return out, nil
 }

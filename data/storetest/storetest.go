@@ -35,6 +35,7 @@ func Run(t *testing.T, open Open) {
 		{"ContactsAreFoundByEveryIdentity", contactsAreFoundByEveryIdentity},
 		{"OneIdentityBelongsToOneContact", oneIdentityBelongsToOneContact},
 		{"SearchFindsNamesUsernamesNumbersAndBSUIDs", searchFinds},
+		{"FindContactsFoldsCountsPagesAndReadsMessageText", findContacts},
 		{"ViewsAndCountsFollowConversations", viewsAndCountsFollowConversations},
 		{"OldestFirstIsTheExactReverse", oldestFirstIsTheExactReverse},
 		{"TimelinePagesInTimeOrder", timelinePagesInTimeOrder},
@@ -328,6 +329,73 @@ func searchFinds(t *testing.T, s domain.Store) {
 		}
 		return nil
 	})
+}
+
+func findContacts(t *testing.T, s domain.Store) {
+	update(t, s, func(tx domain.Tx) error {
+		for i, c := range []domain.Contact{{ID: "34655001629", Name: "Rosa Martín", Phone: "34655001629"},
+			{ID: "15550001111", Name: "Dana Diaz", Phone: "15550001111"}, {ID: "15550002222", Name: "Ørjan Øvergård", Phone: "15550002222"}} {
+			if err := tx.PutContact(c); err != nil {
+				return err
+			}
+			cv := domain.Conversation{Contact: c.ID, Status: "open"}
+			texts := [][2]string{{"message", "Wo ist mein PAKET? Es kam nie an"}, {"reply", "Your parcel is on its way"}, {"note", "Routing: parcel team"}}[i:]
+			for j, tx2 := range texts {
+				if _, err := tx.AppendEntry(&cv, domain.Entry{At: base.Add(time.Duration(j) * time.Minute), Kind: domain.EntryKind(tx2[0]), Text: tx2[1]}); err != nil {
+					return err
+				}
+			}
+			if err := tx.PutConversation(cv); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	find := func(q string, offset, limit int) domain.ContactHits {
+		t.Helper()
+		var h domain.ContactHits
+		view(t, s, func(tx domain.ReadTx) (err error) { h, err = tx.FindContacts(q, offset, limit); return })
+		return h
+	}
+	for q, want := range map[string][]string{
+		"rosa martin": {"34655001629"}, "ROSA MARTÍN": {"34655001629"}, "orjan overgard": {"15550002222"},
+		"655001629": {"34655001629"}, "+1 555": {"15550001111", "15550002222"},
+		"paket": {"34655001629"}, "parcel": {"15550001111", "34655001629"}, // a note is not searched
+		"nobody": nil,
+	} {
+		if got := find(q, 0, 10); !slices.Equal(got.IDs, want) || got.Total != len(want) {
+			t.Errorf("FindContacts(%q) = %v (total %d), want %v", q, got.IDs, got.Total, want)
+		}
+	}
+	if h := find("parcel", 0, 10); !h.InText["34655001629"] || h.InText["15550001111"] != true {
+		t.Errorf("matches in message text are not marked: %v", h.InText)
+	}
+	if h := find("dana", 0, 10); h.InText["15550001111"] {
+		t.Errorf("a match by name is marked as one in message text")
+	}
+	// pages: the total stays, the page moves on
+	first, second := find("a", 0, 2), find("a", 2, 2)
+	if first.Total != 3 || second.Total != 3 || len(first.IDs) != 2 || len(second.IDs) != 1 || slices.Contains(first.IDs, second.IDs[0]) {
+		t.Fatalf("pages of \"a\": %v then %v (totals %d, %d)", first.IDs, second.IDs, first.Total, second.Total)
+	}
+	// a merged contact's text goes with its timeline; a deleted one's goes with it
+	update(t, s, func(tx domain.Tx) error {
+		into, _, err := tx.Conversation("15550002222")
+		if err != nil {
+			return err
+		}
+		if _, err := tx.MoveTimeline("34655001629", &into); err != nil {
+			return err
+		}
+		if err := tx.PutConversation(into); err != nil {
+			return err
+		}
+		_, err = tx.DeleteContact("34655001629")
+		return err
+	})
+	if got := find("paket", 0, 10); !slices.Equal(got.IDs, []string{"15550002222"}) {
+		t.Fatalf("after the move and the delete, \"paket\" finds %v", got.IDs)
+	}
 }
 
 func viewsAndCountsFollowConversations(t *testing.T, s domain.Store) {

@@ -54,6 +54,12 @@ type ReadTx interface {
 	// SearchContacts returns up to limit ids of contacts whose name or @username contains q
 	// (any case), whose number starts with q's digits, or whose BSUID starts with q.
 	SearchContacts(q string, limit int) ([]string, error)
+	// FindContacts is the inbox's search: numbers (q's digits starting the number, or inside it
+	// from four digits on), business-scoped ids, names and @usernames, and the text of each
+	// contact's latest messages and replies, names and text compared folded (Fold). It counts
+	// every match and returns those from offset on, up to limit (numbers and ids first, then
+	// names, then message text).
+	FindContacts(q string, offset, limit int) (ContactHits, error)
 
 	Conversation(contact string) (Conversation, bool, error)
 	// Conversations calls fn for every conversation in contact id order.

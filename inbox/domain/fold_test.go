@@ -1,0 +1,19 @@
+package domain
+
+import "testing"
+
+func TestFoldTakesOffCaseAndAccents(t *testing.T) {
+	for in, want := range map[string]string{
+		"Rosa Martín":        "rosa martin",
+		"rosa martin":        "rosa martin",
+		"ŁÓDŹ  Straße":       "lodz strasse",
+		"Nguyễn Văn A":       "nguyen van a",
+		"Cafe\u0301 au lait": "cafe au lait", // a decomposed accent
+		"Hi,\tit NEVER came": "hi, it never came",
+		"Ελένη":              "ελένη",
+	} {
+		if got := Fold(in); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,112 @@
+package inbox
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"switchboard/inbox/domain"
+)
+
+// SearchResult is a page of the inbox's search (/): how many contacts matched in all, and
+// the page asked for.
+type SearchResult struct {
+	Total  int         `json:"total"`
+	Offset int         `json:"offset"`
+	Hits   []SearchHit `json:"hits"`
+}
+
+// SearchHit is one contact found; Snippet is the message it was found by (for a match in
+// message text only: the newest message or reply containing the query, cut around it).
+type SearchHit struct {
+	ContactView
+	Snippet string `json:"snippet,omitempty"`
+}
+
+// SearchMax is the most hits one page of the search returns.
+const SearchMax = 50
+
+// Search finds contacts by number, business-scoped id, name or @username, or the text of their
+// latest messages and replies, case and accents folded ("rosa martin" finds "Rosa Martín"):
+// the page from offset on, up to limit hits (at most SearchMax; 0: ten), with the total.
+func (s *Service) Search(ctx context.Context, query string, offset, limit int) (SearchResult, error) {
+	if limit <= 0 {
+		limit = 10
+	}
+	limit = min(limit, SearchMax)
+	offset = max(0, offset)
+	query = strings.TrimSpace(query)
+	out := SearchResult{Offset: offset, Hits: []SearchHit{}}
+	if query == "" {
+		return out, nil
+	}
+	cfg := s.cfg.Load()
+	fq := domain.Fold(query)
+	err := s.db.View(func(tx domain.ReadTx) error {
+		hits, err := tx.FindContacts(query, offset, limit)
+		if err != nil {
+			return err
+		}
+		out.Total = hits.Total
+		for _, id := range hits.IDs {
+			c, ok, err := tx.Contact(id)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			h := SearchHit{ContactView: cfg.contactView(c)}
+			if hits.InText[id] {
+				h.Snippet = snippetOf(tx, id, fq)
+			}
+			out.Hits = append(out.Hits, h)
+		}
+		return nil
+	})
+	return out, readErr0(err)
+}
+
+// snippetOf finds the newest message or reply of the contact whose text contains fq (folded)
+// and cuts it around the match.
+func snippetOf(tx domain.ReadTx, contact, fq string) string {
+	entries, _, err := tx.Timeline(contact, "", 100)
+	if err != nil {
+		return ""
+	}
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		if e.Text == "" || (e.Kind != domain.KindMessage && e.Kind != domain.KindReply) {
+			continue
+		}
+		text := strings.Join(strings.Fields(e.Text), " ")
+		f := domain.Fold(text)
+		j := strings.Index(f, fq)
+		if j < 0 {
+			continue
+		}
+		return cutAround(text, f, j)
+	}
+	return ""
+}
+
+// cutAround returns up to about 60 characters of text around the match at byte j of its
+// folded form f (folding can change lengths, so positions are counted in runes of f, which
+// match text's runes for all but the few letters folded to two).
+func cutAround(text, f string, j int) string {
+	r := []rune(text)
+	at := utf8.RuneCountInString(f[:j])
+	if at > len(r) {
+		at = len(r)
+	}
+	from := max(0, at-20)
+	to := min(len(r), from+60)
+	s := string(r[from:to])
+	if from > 0 {
+		s = "…" + s
+	}
+	if to < len(r) {
+		s += "…"
+	}
+	return s
+}

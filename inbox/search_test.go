@@ -1,0 +1,46 @@
+package inbox
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSearchFindsMessageTextFoldedCountsAndPages(t *testing.T) {
+	s := newService(t, true)
+	for i, in := range []Inbound{
+		{Channel: "message", From: "+34655001629", Name: "Rosa Martín", Text: "Hola, mi pedido nunca llegó y lo necesito para el lunes"},
+		{Channel: "message", From: "+34655001630", Name: "Rosa Perez", Text: "¿Dónde está mi PEDIDO?"},
+		{Channel: "message", From: "+34655001631", Name: "Jo Kim", Text: "Thanks"},
+	} {
+		in.ExternalID = "s" + string(rune('a'+i))
+		noErr(s.Inject(ctx, in))(t)
+	}
+	r, err := s.Search(ctx, "rosa martin", 0, 10)
+	if err != nil || r.Total != 1 || len(r.Hits) != 1 || r.Hits[0].Name != "Rosa Martín" || r.Hits[0].Snippet != "" {
+		t.Fatalf("\"rosa martin\" = %+v, %v", r, err)
+	}
+	r, err = s.Search(ctx, "pedido", 0, 10)
+	if err != nil || r.Total != 2 || len(r.Hits) != 2 {
+		t.Fatalf("\"pedido\" = %+v, %v", r, err)
+	}
+	for _, h := range r.Hits {
+		if !strings.Contains(strings.ToLower(h.Snippet), "pedido") {
+			t.Errorf("%s was found by its message but the snippet is %q", h.Name, h.Snippet)
+		}
+	}
+	r2, _ := s.Search(ctx, "pedido", 1, 1)
+	if r2.Total != 2 || len(r2.Hits) != 1 || r2.Hits[0].ID != r.Hits[1].ID || r2.Offset != 1 {
+		t.Fatalf("the second page of one = %+v, want %s", r2, r.Hits[1].ID)
+	}
+	if r, _ := s.Search(ctx, "   ", 0, 10); r.Total != 0 || r.Hits == nil {
+		t.Fatalf("an empty query = %+v", r)
+	}
+}
+
+func TestCutAroundKeepsTheMatchInView(t *testing.T) {
+	text := strings.Repeat("palabra ", 20) + "Martín llegó " + strings.Repeat("fin ", 20)
+	got := cutAround(text, strings.ToLower(text), strings.Index(text, "Martín"))
+	if !strings.Contains(got, "Martín") || !strings.HasPrefix(got, "…") || !strings.HasSuffix(got, "…") {
+		t.Fatalf("cutAround = %q", got)
+	}
+}
