@@ -57,6 +57,10 @@ type Tx struct {
 	// placed is where each conversation this transaction read or wrote stands (its columns),
 	// so writing it does not read it again
 	placed map[string]*placement
+	// convs are conversation records read ahead (with the contact an identity named, in the
+	// same round trip, locked the same way) or written by this transaction: Conversation reads
+	// them here (nil: there is none)
+	convs map[string][]byte
 }
 
 type queued struct {
@@ -546,14 +550,38 @@ func (t *Tx) byIdent(kind, value string) (Contact, bool, error) {
 	}
 	// the identity and its contact in one round trip (the contact's row locked in a writable
 	// transaction, as Contact does)
-	lock := ""
-	if t.writable {
-		lock = " FOR UPDATE OF c"
+	if !t.writable {
+		var c Contact
+		ok, err := t.one("contact", `SELECT c.doc FROM sb_idents i JOIN sb_contacts c ON c.id = i.contact WHERE i.kind = $1 AND i.value = $2`,
+			&c, kind, clean(value))
+		return c, ok, err
+	}
+	// a command that finds a contact by an identity goes on to its conversation (an inbound
+	// message, a call): it is read ahead in the same round trip, locked as Conversation locks it
+	rows, err := t.tx.Query(t.ctx, `SELECT c.id, c.doc, v.doc FROM sb_idents i JOIN sb_contacts c ON c.id = i.contact
+		LEFT JOIN LATERAL (SELECT doc FROM sb_conversations WHERE contact = c.id FOR UPDATE) v ON true
+		WHERE i.kind = $1 AND i.value = $2 FOR UPDATE OF c`, kind, clean(value))
+	if err != nil {
+		return Contact{}, false, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return Contact{}, false, rows.Err()
+	}
+	var id string
+	var craw, vraw []byte
+	if err := rows.Scan(&id, &craw, &vraw); err != nil {
+		return Contact{}, false, err
 	}
 	var c Contact
-	ok, err := t.one("contact", `SELECT c.doc FROM sb_idents i JOIN sb_contacts c ON c.id = i.contact WHERE i.kind = $1 AND i.value = $2`+lock,
-		&c, kind, clean(value))
-	return c, ok, err
+	if err := unmarshal("contact", craw, &c); err != nil {
+		return Contact{}, false, err
+	}
+	if t.convs == nil {
+		t.convs = map[string][]byte{}
+	}
+	t.convs[id] = vraw // nil: no conversation
+	return c, true, nil
 }
 
 func (t *Tx) ContactByPhone(p string) (Contact, bool, error)       { return t.byIdent(identPhone, p) }
@@ -677,6 +705,22 @@ func (t *Tx) DeleteContact(id string) (bool, error) {
 
 func (t *Tx) Conversation(contact string) (Conversation, bool, error) {
 	var c Conversation
+	if raw, ahead := t.convs[contact]; ahead {
+		if raw == nil {
+			return c, false, nil
+		}
+		if err := unmarshal("conversation", raw, &c); err != nil {
+			return c, false, err
+		}
+		if _, known := t.placed[contact]; !known {
+			if t.placed == nil {
+				t.placed = map[string]*placement{}
+			}
+			p := placementOf(&c)
+			t.placed[contact] = &p
+		}
+		return c, true, nil
+	}
 	ok, err := t.one("conversation", `SELECT doc FROM sb_conversations WHERE contact = $1`+t.forUpdate(), &c, contact)
 	if err == nil && t.writable {
 		if t.placed == nil {
@@ -807,6 +851,10 @@ func (t *Tx) PutConversation(c Conversation) error {
 		t.placed = map[string]*placement{}
 	}
 	t.placed[c.Contact] = &p
+	if t.convs == nil {
+		t.convs = map[string][]byte{}
+	}
+	t.convs[c.Contact] = raw
 	return t.later(`INSERT INTO sb_conversations VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (contact) DO UPDATE SET status = EXCLUDED.status, team = EXCLUDED.team, assignee = EXCLUDED.assignee,
 		waiting = EXCLUDED.waiting, backlog = EXCLUDED.backlog, last_at = EXCLUDED.last_at, doc = EXCLUDED.doc`,
@@ -826,6 +874,7 @@ func (t *Tx) dropConversation(contact string) error {
 		return err
 	}
 	delete(t.placed, contact)
+	delete(t.convs, contact)
 	return t.exec(`DELETE FROM sb_conversations WHERE contact = $1`, contact)
 }
 
@@ -1426,7 +1475,7 @@ func (t *Tx) Clear() error {
 	if err := t.bump(); err != nil {
 		return err
 	}
-	t.placed = nil
+	t.placed, t.convs = nil, nil
 	return t.exec(`TRUNCATE ` + strings.Join(tables, ", "))
 }
 
@@ -1466,8 +1515,8 @@ func (w *watched) Exec(ctx context.Context, sql string, args ...any) (pgconn.Com
 }
 
 func (w *watched) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	if err := w.t.flush(); err != nil {
-		return nil, err
+	if len(w.t.pending) > 0 {
+		return w.queryAfterPending(ctx, sql, args...)
 	}
 	rows, err := w.Tx.Query(ctx, sql, args...)
 	if err != nil {
@@ -1481,9 +1530,49 @@ func (w *watched) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	return &watchedRow{rows: rows, err: err, w: w}
 }
 
+// queryAfterPending sends the queued writes and the query in one batch (one round trip): the
+// query sees the writes, and the rows come back once they are done.
+func (w *watched) queryAfterPending(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	t := w.t
+	var b pgx.Batch
+	for _, q := range t.pending {
+		b.Queue(q.sql, q.args...)
+	}
+	n := len(t.pending)
+	t.pending = nil
+	b.Queue(sql, args...)
+	br := w.Tx.SendBatch(ctx, &b)
+	for i := 0; i < n; i++ {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			w.note(err)
+			t.fail(err)
+			return nil, err
+		}
+	}
+	rows, err := br.Query()
+	if err != nil {
+		br.Close()
+		return nil, w.note(err)
+	}
+	return &watchedRows{Rows: rows, w: w, batch: br}, nil
+}
+
 type watchedRows struct {
 	pgx.Rows
-	w *watched
+	w     *watched
+	batch pgx.BatchResults // closed with the rows, when they came with queued writes
+}
+
+func (r *watchedRows) Close() {
+	r.Rows.Close()
+	if r.batch != nil {
+		if err := r.batch.Close(); err != nil {
+			r.w.note(err)
+			r.w.t.fail(err)
+		}
+		r.batch = nil
+	}
 }
 
 func (r *watchedRows) Err() error { return r.w.note(r.Rows.Err()) }
