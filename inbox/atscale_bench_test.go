@@ -288,3 +288,102 @@ func diskWritten() int64 {
 	}
 	return -1
 }
+
+// BenchmarkPairedAtScale runs the ingest and its baseline in alternating chunks, in one process
+// on the same disk at the same moments, and reports both rates and their ratio. On a machine
+// whose disk other work shares, the fsync time of one run and the next can differ five times;
+// chunks of a few hundred milliseconds see the same disk. b.N counts the events of each side:
+// one writer (chunks of 100 events against 100 baseline commits), then 64 writers (chunks of
+// 640 events against 100 baseline commits).
+//
+//	go test -run '^$' -bench 'PairedAtScale/100k' -benchtime=3000x -count=3 ./inbox
+func BenchmarkPairedAtScale(b *testing.B) {
+	for _, sz := range atscale.Sizes {
+		b.Run(sz.Name, func(b *testing.B) {
+			size := scaleEventBytes(b)
+			shape := atscale.WorkspaceShape(b, sz.N)
+			dir := b.TempDir()
+			base, err := bolt.Open(atscale.Baseline(b, shape.Keys, shape.Bytes/shape.Keys, dir), 0o600,
+				&bolt.Options{Timeout: 2 * time.Second, NoFreelistSync: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer base.Close()
+			svc, err := atscale.Open(atscale.Workspace(b, sz.N, dir))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer svc.Close()
+			val := make([]byte, size-len(atscale.BaselineKey(0)))
+			for i := range val {
+				val[i] = byte('a' + i%26)
+			}
+			seed := seeds.Add(1)
+			k, bk := 0, shape.Keys
+			inject := func(n, writers int) time.Duration {
+				var next atomic.Int64
+				var wg sync.WaitGroup
+				var failed atomic.Value
+				start := time.Now()
+				for g := 0; g < writers; g++ {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+							out, err := svc.Inject(context.Background(), atscale.Event(sz.N, seed, k+i))
+							if err == nil && out.Duplicate {
+								err = errDuplicate
+							}
+							if err != nil {
+								failed.CompareAndSwap(nil, err)
+							}
+						}
+					}()
+				}
+				wg.Wait()
+				k += n
+				if err, _ := failed.Load().(error); err != nil {
+					b.Fatal(err)
+				}
+				return time.Since(start)
+			}
+			commit := func(n int) time.Duration {
+				start := time.Now()
+				for i := 0; i < n; i++ {
+					key := atscale.BaselineKey(bk)
+					bk++
+					if err := base.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("bench")).Put(key, val) }); err != nil {
+						b.Fatal(err)
+					}
+				}
+				return time.Since(start)
+			}
+			b.ResetTimer()
+			var one, onebase, par, parbase time.Duration
+			var nOne, nBase1, nPar, nBase64 int
+			for done := 0; done < b.N; done += 100 {
+				n := min(100, b.N-done)
+				one += inject(n, 1)
+				onebase += commit(n)
+				nOne += n
+				nBase1 += n
+			}
+			for done := 0; done < b.N; done += 640 {
+				n := min(640, b.N-done)
+				par += inject(n, 64)
+				parbase += commit(100)
+				nPar += n
+				nBase64 += 100
+			}
+			b.StopTimer()
+			r1, rb1 := float64(nOne)/one.Seconds(), float64(nBase1)/onebase.Seconds()
+			r64, rb64 := float64(nPar)/par.Seconds(), float64(nBase64)/parbase.Seconds()
+			b.ReportMetric(r1, "1w-events/s")
+			b.ReportMetric(rb1, "base1-events/s")
+			b.ReportMetric(r1/rb1, "1w/base")
+			b.ReportMetric(r64, "64w-events/s")
+			b.ReportMetric(rb64, "base64-events/s")
+			b.ReportMetric(r64/rb64, "64w/base")
+		})
+	}
+}
