@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	sbbolt "switchboard/data/bolt"
 	"switchboard/internal/atscale"
 )
 
@@ -54,6 +55,11 @@ func scaleWebhook(b *testing.B, sz atscale.Size, clients int, overHTTP bool) {
 		b.Fatal(err)
 	}
 	defer s.Close()
+	if db, ok := s.Store().(*sbbolt.DB); ok { // its pages mapped, as in a server that has been running
+		if _, err := atscale.Touch(db.Bolt()); err != nil {
+			b.Fatal(err)
+		}
+	}
 	var send func(i int) error
 	if overHTTP {
 		srv := httptest.NewServer(Handler(s, Options{Secret: secret}))

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	sbbolt "switchboard/data/bolt"
 )
 
 // TestGenerate loads a small workspace: every conversation goes in, and an event finds its
@@ -40,5 +42,14 @@ func TestGenerate(t *testing.T) {
 	}
 	if c, _ := svc.Counts(context.Background(), Admin); c.All != n {
 		t.Fatalf("%d conversations after the events, want %d: an event made a new contact", c.All, n)
+	}
+	db, ok := svc.Store().(*sbbolt.DB)
+	if !ok {
+		t.Fatalf("the service runs on %T", svc.Store())
+	}
+	// every record is read: at least a contact, an identity, a name, an index key and a
+	// conversation record with an entry for each conversation
+	if touched, err := Touch(db.Bolt()); err != nil || touched < 6*n {
+		t.Fatalf("Touch read %d records (%v), want at least %d", touched, err, 6*n)
 	}
 }
