@@ -17,7 +17,7 @@ import (
 
 // The three benchmarks below are meant to run side by side in one call:
 //
-//	go test -run xxx -bench 'Bolt|Ingest' -benchtime=2s ./inbox
+//	go test -run xxx -bench '^Benchmark(BoltBaseline|Ingest|IngestParallel)$' -benchtime=2s ./inbox
 //
 // Each reports events/s (BoltBaseline and Ingest also the pages bbolt wrote per event). Targets
 // (issue 3): Ingest >= 0.8 x BoltBaseline, IngestParallel >= 5 x BoltBaseline.
@@ -303,4 +303,92 @@ func BenchmarkBacklogSweep(b *testing.B) {
 			b.StartTimer()
 		})
 	})
+}
+
+// BenchmarkIngestPaired is BenchmarkIngest, BenchmarkIngestParallel and BenchmarkBoltBaseline
+// run in alternating chunks in one process (100 events of one writer against 100 baseline
+// commits, then 640 events of 64 writers against 100 commits), so that both sides see the disk
+// at the same moments: on a machine whose disk other work shares, fsync times of consecutive
+// runs differ up to five times. It reports both rates and the ratios the targets are about.
+//
+//	go test -run '^$' -bench IngestPaired -benchtime=5000x -count=5 ./inbox
+func BenchmarkIngestPaired(b *testing.B) {
+	size := ingestBytes(b)
+	db, err := sbbolt.Open(filepath.Join(b.TempDir(), "base.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	bdb := db.Bolt()
+	if bdb.NoSync {
+		b.Fatal("NoSync is on")
+	}
+	if err := bdb.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucketIfNotExists([]byte("bench")); return err }); err != nil {
+		b.Fatal(err)
+	}
+	val := make([]byte, size)
+	for i := range val {
+		val[i] = byte('a' + i%26)
+	}
+	s := newService(b, true)
+	stop := subscribe(s)
+	k, bk := 0, 0
+	inject := func(n, writers int) time.Duration {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		var failed atomic.Value
+		start := time.Now()
+		for g := 0; g < writers; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+					if _, err := s.Inject(ctx, benchInbound("paired", k+i)); err != nil {
+						failed.CompareAndSwap(nil, err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		k += n
+		if err, _ := failed.Load().(error); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(start)
+	}
+	commit := func(n int) time.Duration {
+		start := time.Now()
+		for i := 0; i < n; i++ {
+			key := fmt.Appendf(nil, "event.%012d", bk)
+			bk++
+			if err := bdb.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("bench")).Put(key, val) }); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return time.Since(start)
+	}
+	b.ResetTimer()
+	var one, base1, par, base64 time.Duration
+	var nBase64 int
+	for done := 0; done < b.N; done += 100 {
+		n := min(100, b.N-done)
+		one += inject(n, 1)
+		base1 += commit(n)
+	}
+	for done := 0; done < b.N; done += 640 {
+		par += inject(min(640, b.N-done), 64)
+		base64 += commit(100)
+		nBase64 += 100
+	}
+	b.StopTimer()
+	r1, rb1 := float64(b.N)/one.Seconds(), float64(b.N)/base1.Seconds()
+	r64, rb64 := float64(b.N)/par.Seconds(), float64(nBase64)/base64.Seconds()
+	b.ReportMetric(r1, "1w-events/s")
+	b.ReportMetric(r1/rb1, "1w/base")
+	b.ReportMetric(r64, "64w-events/s")
+	b.ReportMetric(r64/rb64, "64w/base")
+	b.ReportMetric(rb1, "base1-events/s")
+	if heard := stop(); heard == 0 {
+		b.Fatal("the subscriber heard nothing")
+	}
 }

@@ -108,6 +108,19 @@ type convList struct {
 	gap     *rowPos // where the selection left the view (j/k go on from there)
 	note    string  // why no row is highlighted (the selection left the view, or is not in it)
 	leaving bool    // sel left the view while a reply or a dialog about it is open
+
+	rowCache map[rowKey][]string // rows as drawn, by what they are drawn from (issue 17)
+}
+
+// rowKey is everything a row is drawn from: a row whose key is unchanged draws the same lines,
+// so each is rendered once per change, not once per frame. looks moves with the configuration
+// and the styles; age is the row's age as shown.
+type rowKey struct {
+	looks                                            uint64
+	w                                                int
+	selected, unread, covering, backlog, prompt      bool
+	id, display, number, age, kind, preview          string
+	assignee, coverName, ownerName, teamName, status string
 }
 
 const rowLines = 3
@@ -581,8 +594,27 @@ func (l *convList) view(r rect, focused bool) string {
 
 var markers = map[string]string{"message": "✉", "call": "☎", "reply": "↩"}
 
-// row draws one conversation in three lines.
+// row draws one conversation in three lines (from the row cache when nothing it shows changed).
 func (l *convList) row(c *inbox.ConversationView, w int, selected bool) []string {
+	age := fmtAge(l.now().Sub(c.LastAt))
+	k := rowKey{looks: l.looks, w: w, selected: selected, unread: c.Unread > 0,
+		covering: c.Covering() && c.Status == routing.StatusOpen, backlog: c.Backlog, prompt: c.Prompt != nil,
+		id: c.Contact.ID, display: c.Contact.Display(), number: c.Contact.Number(), age: age, kind: string(c.PreviewKind),
+		preview: c.Preview, assignee: l.assigneeName(c), coverName: c.CoverName, ownerName: c.Contact.OwnerName,
+		teamName: c.TeamName, status: string(c.Status)}
+	if lines, ok := l.rowCache[k]; ok {
+		return lines
+	}
+	if l.rowCache == nil || len(l.rowCache) >= 256 {
+		l.rowCache = map[rowKey][]string{}
+	}
+	lines := l.drawRow(c, w, selected, age)
+	l.rowCache[k] = lines
+	return lines
+}
+
+// drawRow renders one conversation in three lines.
+func (l *convList) drawRow(c *inbox.ConversationView, w int, selected bool, age string) []string {
 	st := l.st
 	plain := selected
 	style := func(s lipgloss.Style, t string) string {
@@ -595,7 +627,6 @@ func (l *convList) row(c *inbox.ConversationView, w int, selected bool) []string
 	if c.Unread > 0 {
 		mark = style(st.Unread, "●")
 	}
-	age := fmtAge(l.now().Sub(c.LastAt))
 	name := safe(c.Contact.Display())
 	num := " " + c.Contact.Number()
 	room := w - 3 - len(age)

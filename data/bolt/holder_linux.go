@@ -57,3 +57,9 @@ func processName(pid int) string {
 	}
 	return strings.TrimSpace(string(raw))
 }
+
+// lockNow takes the exclusive lock bbolt takes (flock) on f if nobody holds it, without waiting.
+// bbolt then takes it again on the same open file, which succeeds at once.
+func lockNow(f *os.File) bool {
+	return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil
+}
