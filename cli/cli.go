@@ -111,6 +111,7 @@ Exit codes: 0 done; 1 failed; 2 wrong usage; 3 done, but a team decision now wai
 	a.wa.add(root)
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.db, "db", envOr("SWITCHBOARD_DB", a.wiring.DefaultPath("switchboard.db")), "workspace: a file, or a PostgreSQL URL postgres://… (env SWITCHBOARD_DB)")
+	pf.Lookup("db").DefValue = rpc.Redact(pf.Lookup("db").DefValue) // help never shows a password from SWITCHBOARD_DB
 	pf.StringVar(&a.as, "as", os.Getenv("SWITCHBOARD_AS"), "act as this operator id (env SWITCHBOARD_AS; default: the first admin by id)")
 	pf.BoolVar(&a.json, "json", false, "print the result as JSON")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usagef("%v", err) })

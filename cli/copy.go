@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -52,7 +54,7 @@ func copyRun(ctx context.Context, opts *copyOptions) error {
 	if err != nil {
 		return err
 	}
-	if from == to {
+	if sameWorkspace(from, to) {
 		return usagef("--from and --to are the same workspace (%s): give another target", rpc.Redact(from))
 	}
 	src, err := opts.wiring.Connect(from, "")
@@ -104,4 +106,29 @@ func excerpt(b []byte, at int) string {
 		return ""
 	}
 	return string(b[at:end])
+}
+
+// sameWorkspace: two names of one workspace (postgresql:// is postgres://, a password and the
+// order of parameters change nothing).
+func sameWorkspace(a, b string) bool {
+	norm := func(s string) string {
+		if !rpc.IsURL(s) {
+			return s
+		}
+		u, err := url.Parse(strings.Replace(s, "postgresql://", "postgres://", 1))
+		if err != nil {
+			return s
+		}
+		if u.User != nil {
+			u.User = url.User(u.User.Username())
+		}
+		q := u.Query()
+		q.Del("password")
+		u.RawQuery = q.Encode()
+		if u.Port() == "" && u.Host != "" && !strings.Contains(u.Host, ",") {
+			u.Host += ":5432"
+		}
+		return u.String()
+	}
+	return norm(a) == norm(b)
 }

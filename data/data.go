@@ -8,7 +8,6 @@ package data
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"switchboard/data/bolt"
 	"switchboard/data/postgres"
 	"switchboard/inbox/domain"
+	"switchboard/internal/redact"
 )
 
 // Open opens (creating if needed) the workspace at where: a file path, for the bbolt engine.
@@ -30,6 +30,9 @@ func Open(where string) (domain.Store, error) {
 			return nil, err
 		}
 		return db, nil
+	}
+	if redact.LooksLikeKeyValueDSN(where) {
+		return nil, fmt.Errorf("the workspace given looks like a PostgreSQL key=value connection string; give it as a URL instead: postgres://USER@HOST:PORT/DATABASE")
 	}
 	if strings.Contains(where, "://") {
 		return nil, fmt.Errorf("%s: the workspace is a file path or a postgres:// URL; this engine knows no other URL", redactURL(where))
@@ -66,16 +69,7 @@ func Remove(where string, also ...string) error {
 	return bolt.RemoveFile(where, also...)
 }
 
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
-}
+func redactURL(s string) string { return redact.URL(s) }
 
 // ErrInUse is the error (with errors.Is) of opening a workspace another process holds.
 var ErrInUse = bolt.ErrInUse

@@ -53,6 +53,8 @@ type Service struct {
 	stage *config
 	ws    *routing.Workspace
 	gen   uint64 // the shared store's generation stage and ws were read at (shared.go)
+	// nextGen is the generation the batch in flight leaves, once it commits
+	nextGen uint64
 
 	stopListen context.CancelFunc // ends listening to other nodes (shared.go)
 
@@ -395,7 +397,7 @@ func (f fatal) Unwrap() error { return f.err }
 
 func (s *Service) commit(batch []*request) {
 	err := s.runBatch(batch)
-	if err != nil && len(batch) > 1 {
+	if err != nil && len(batch) > 1 && !unknownOutcome(err) {
 		// one command spoiled the batch: run each alone so the others still land
 		for _, r := range batch {
 			r.err, r.events, r.wake = nil, nil, false
@@ -472,25 +474,46 @@ func (s *Service) runBatchOnce(batch []*request) error {
 		return s.announce(tx, batch)
 	})
 	if err != nil {
-		if rerr := s.reload(); rerr != nil {
+		if _, shared := s.db.(domain.Shared); shared {
+			// whatever the transaction did to the writer's memory is void: the next one reads
+			// it again, even when the reload here cannot (the server is away)
+			s.gen = staleGen
+			if rerr := s.reload(); rerr != nil && !errors.Is(err, domain.ErrRetry) {
+				return storeError(s, err) // the write's own error, not the reload's
+			}
+		} else if rerr := s.reload(); rerr != nil {
 			return rerr
 		}
 		if errors.Is(err, domain.ErrRetry) {
 			return err
 		}
-		var f fatal
-		if errors.As(err, &f) {
-			err = f.err
-		}
-		if _, ok := err.(*Error); !ok {
-			err = &Error{Kind: Internal, Msg: fmt.Sprintf("could not save to %s: %v", s.db.Where(), err)}
-		}
-		return err
+		return storeError(s, err)
+	}
+	if _, shared := s.db.(domain.Shared); shared {
+		s.gen = s.nextGen
 	}
 	if s.stage != cfgBefore {
 		s.cfg.Store(s.stage.clone())
 	}
 	return nil
+}
+
+// staleGen is a generation no store has: the writer's memory must be read again.
+const staleGen = ^uint64(0)
+
+// storeError is a failed transaction's error for the commands of its batch.
+func storeError(s *Service, err error) error {
+	if errors.Is(err, domain.ErrUnknownOutcome) {
+		return &Error{Kind: Unavailable, Msg: fmt.Sprintf("%s did not answer when the change was committed, so it %s: check (`switchboard show`, `switchboard outbox`) before trying again", s.db.Where(), mayOrMayNot)}
+	}
+	var f fatal
+	if errors.As(err, &f) {
+		err = f.err
+	}
+	if _, ok := err.(*Error); !ok {
+		err = &Error{Kind: Internal, Msg: fmt.Sprintf("could not save to %s: %v", s.db.Where(), err)}
+	}
+	return err
 }
 
 func runSafe(fn func(*wtx) error, w *wtx) (err error) {

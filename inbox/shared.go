@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"math/rand/v2"
 	"time"
 
@@ -27,6 +28,17 @@ import (
 //
 // On the bbolt engine (one process owns the file) none of this runs: its transactions are not
 // SharedTx and it is not a domain.Shared.
+
+// unknownOutcome: the store could not tell whether the batch committed (the connection was lost
+// during the commit and could not be asked again): its commands are never run again, since a
+// second run could store a message twice or queue a reply twice; they are told to check.
+func unknownOutcome(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Kind == Unavailable && strings.Contains(e.Msg, mayOrMayNot)
+}
+
+// mayOrMayNot is what the message of an unknown outcome says (storeError).
+const mayOrMayNot = "may or may not have been saved"
 
 // maxAttempts is how many times a batch runs before its commands are told to try again.
 const maxAttempts = 30
@@ -87,7 +99,7 @@ func (s *Service) announce(tx domain.Tx, batch []*request) error {
 	if err != nil {
 		return err
 	}
-	s.gen = g
+	s.nextGen = g // the writer's once the commit lands (runBatchOnce)
 	if len(a.Events) == 0 && !a.Wake {
 		return nil
 	}
@@ -119,7 +131,10 @@ func (s *Service) listen() {
 			return
 		}
 		for _, e := range a.Events {
-			if e.Kind == EventConfig {
+			// a configuration change, or a whole workspace replaced (an import, a copy
+			// --replace): the readers' configuration follows before any screen hears of it
+			// (who may sign in by which key is in it)
+			if e.Kind == EventConfig || e.Kind == EventReload {
 				refresh()
 				break
 			}

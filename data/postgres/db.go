@@ -20,7 +20,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -29,6 +28,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"switchboard/inbox/domain"
+	redactpkg "switchboard/internal/redact"
 )
 
 // DB is an open workspace on a PostgreSQL server.
@@ -51,8 +51,8 @@ func Open(dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a PostgreSQL connection URL this engine understands: %v", redact(dsn), err)
 	}
-	if cfg.MaxConns < 8 {
-		cfg.MaxConns = 8
+	if cfg.MaxConns < 8 && !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = 8 // the writer, readers, the listener's catch-up: unless the URL says otherwise
 	}
 	cfg.ConnConfig.ConnectTimeout = 10 * time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -77,17 +77,8 @@ func Open(dsn string) (*DB, error) {
 	return db, nil
 }
 
-// redact is the DSN without its password.
-func redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
-		return dsn
-	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
-}
+// redact is the DSN without its password (one redaction for every door and engine).
+func redact(dsn string) string { return redactpkg.URL(dsn) }
 
 // schemaLock is the advisory lock key migrations run under ("sbschema").
 const schemaLock = 0x7362736368656d61
@@ -167,6 +158,12 @@ func (db *DB) Update(fn func(domain.Tx) error) error {
 	if err == nil {
 		err = t.flushEvents()
 	}
+	token := newNodeID() + newNodeID()
+	if err == nil {
+		// the commit's own mark: if the connection is lost during COMMIT, whether it landed is
+		// asked afterwards (settle) instead of guessed
+		err = t.later(`INSERT INTO sb_commits (token) VALUES ($1)`, token)
+	}
 	if err == nil {
 		err = t.flush()
 	}
@@ -179,10 +176,38 @@ func (db *DB) Update(fn func(domain.Tx) error) error {
 		ptx.Rollback(ctx)
 		return classify(err)
 	}
+	pid := ptx.Conn().PgConn().PID()
 	if err := ptx.Commit(ctx); err != nil {
-		return classify(fmt.Errorf("commit on %s: %w", db.where, err))
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) {
+			return classify(fmt.Errorf("commit on %s: %w", db.where, err)) // the server said no
+		}
+		return db.settle(token, pid, err)
 	}
 	return nil
+}
+
+// settle finds out whether a transaction whose COMMIT lost its connection landed: once the
+// backend that ran it has ended (it may still be committing), its mark is there or not. A
+// transaction that did not land is run again (ErrRetry); one that did is done; when the server
+// cannot be asked within 30 seconds, the outcome is unknown and the caller is told so.
+func (db *DB) settle(token string, pid uint32, cause error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		var running, landed bool
+		err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1),
+			EXISTS (SELECT 1 FROM sb_commits WHERE token = $2)`, int32(pid), token).Scan(&running, &landed)
+		switch {
+		case err == nil && landed:
+			return nil
+		case err == nil && !running:
+			return fmt.Errorf("%w: commit on %s: %v (it did not land)", domain.ErrRetry, db.where, cause)
+		case ctx.Err() != nil:
+			return fmt.Errorf("%w: commit on %s: %v", domain.ErrUnknownOutcome, db.where, cause)
+		}
+		sleep(ctx, 200*time.Millisecond)
+	}
 }
 
 // View runs fn in a read-only transaction on one snapshot.

@@ -2,10 +2,15 @@ package postgres
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	gossh "golang.org/x/crypto/ssh"
 
 	"switchboard/inbox"
 	"switchboard/inbox/domain"
@@ -169,5 +174,94 @@ func TestATimerFiresOnOneNode(t *testing.T) {
 		if missed != 1 {
 			t.Errorf("%s: %d calls marked missed, want 1", phone(i), missed)
 		}
+	}
+}
+
+// TestACommitWhoseConnectionWasLostIsAskedAbout: settle says "landed" when the commit's mark is
+// there, and "run it again" when it is not and the backend that ran it is gone.
+func TestACommitWhoseConnectionWasLostIsAskedAbout(t *testing.T) {
+	db := open(t)
+	defer db.Close()
+	if _, err := db.Pool().Exec(bg, `INSERT INTO sb_commits (token) VALUES ('landed')`); err != nil {
+		t.Fatal(err)
+	}
+	gone := errors.New("connection reset by peer")
+	if err := db.settle("landed", 1, gone); err != nil {
+		t.Fatalf("a commit whose mark is there: %v, want nil (it landed)", err)
+	}
+	if err := db.settle("lost", 1, gone); !errors.Is(err, domain.ErrRetry) {
+		t.Fatalf("a commit whose mark is not there, its backend gone: %v, want ErrRetry", err)
+	}
+}
+
+// TestAReplacedWorkspaceReachesTheOtherNodesConfiguration: an import that replaces the
+// workspace on one node (here: a key taken away) is what the other node's readers see at once —
+// who may sign in by which key is in it.
+func TestAReplacedWorkspaceReachesTheOtherNodesConfiguration(t *testing.T) {
+	a, b, _ := twoNodes(t)
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := gossh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AddKey(bg, "alice", "carol", strings.TrimSpace(string(gossh.MarshalAuthorizedKey(k)))+" carol@laptop"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "node b sees carol's key", func() bool { o, _ := b.Operator("carol"); return len(o.Keys) == 1 })
+	if err := a.Import(bg, "alice", strings.NewReader(seed), true); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "node b forgets carol's key", func() bool { o, _ := b.Operator("carol"); return len(o.Keys) == 0 })
+}
+
+// TestATransactionHeldOpenDoesNotHoldBackLiveUpdates: a transaction left open on the server
+// (another client's, in another database even) does not delay what the other node hears.
+func TestATransactionHeldOpenDoesNotHoldBackLiveUpdates(t *testing.T) {
+	a, b, _ := twoNodes(t)
+	other, err := Open(cluster.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	held, err := other.Pool().Begin(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Rollback(bg)
+	if _, err := held.Exec(bg, `SELECT pg_current_xact_id()`); err != nil { // it has an xid: it holds the horizon
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	events := b.Subscribe(ctx)
+	start := time.Now()
+	if _, err := a.Inject(bg, inbox.Inbound{Channel: "message", From: phone(4), Text: "anyone?"}); err != nil {
+		t.Fatal(err)
+	}
+	timeout := time.After(3 * time.Second)
+	for {
+		select {
+		case e := <-events:
+			if e.Kind == inbox.EventConversation && e.Contact == phone(4) {
+				t.Logf("heard after %s with a transaction held open", time.Since(start))
+				return
+			}
+		case <-timeout:
+			t.Fatal("node b did not hear of the message within 3 s while another transaction was held open")
+		}
+	}
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("never: %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -34,8 +34,8 @@ const (
 	pollEvery = time.Second
 )
 
-// Listen calls fn with every payload other nodes announced, in the order their transactions
-// finished, from now until ctx ends. A lost connection is opened again (every second, for
+// Listen calls fn with every payload other nodes announced, as soon as its transaction commits
+// (in transaction id order), from when the database was opened until ctx ends. A lost connection is opened again (every second, for
 // ever) and what was announced meanwhile is read then; if the node was away longer than events
 // are kept, gap is called instead (the inbox reloads everything it shows). It returns ctx's
 // error.
@@ -52,6 +52,7 @@ func (db *DB) Listen(ctx context.Context, fn func(payload []byte), gap func()) e
 			sleep(ctx, time.Second)
 		}
 	}
+	done := map[string]bool{} // transactions at or above from already delivered
 	var lost time.Time
 	lastPrune := time.Time{}
 	for ctx.Err() == nil {
@@ -72,7 +73,7 @@ func (db *DB) Listen(ctx context.Context, fn func(payload []byte), gap func()) e
 		}
 		lost = time.Time{}
 		for err == nil && ctx.Err() == nil {
-			from, err = db.readEvents(ctx, conn, from, fn)
+			from, err = db.readEvents(ctx, conn, from, done, fn)
 			if err != nil {
 				break
 			}
@@ -80,6 +81,7 @@ func (db *DB) Listen(ctx context.Context, fn func(payload []byte), gap func()) e
 				lastPrune = time.Now()
 				_, _ = conn.Exec(ctx, `DELETE FROM sb_events WHERE at < now() - $1::interval`, eventsKept.String())
 				_, _ = conn.Exec(ctx, `DELETE FROM sb_attendance WHERE beat < now() - interval '1 hour'`)
+				_, _ = conn.Exec(ctx, `DELETE FROM sb_commits WHERE at < now() - interval '1 hour'`)
 			}
 			wctx, cancel := context.WithTimeout(ctx, pollEvery)
 			_, err = conn.WaitForNotification(wctx)
@@ -134,9 +136,13 @@ func xmin(ctx context.Context, conn *pgx.Conn) (string, error) {
 	return x, err
 }
 
-// readEvents calls fn with the payloads of the transactions that finished between from and the
-// oldest one still running, which it returns as the next from.
-func (db *DB) readEvents(ctx context.Context, conn *pgx.Conn, from string, fn func([]byte)) (string, error) {
+// readEvents calls fn with the payloads of every transaction committed since the last read,
+// in transaction id order: the rows its snapshot sees from from on, less those already
+// delivered. It returns the next from: the oldest transaction still running, below which every
+// transaction has finished and was read (rows at or above it that were delivered are kept in
+// done, so none is delivered twice). A transaction held open anywhere on the server holds from
+// back, not delivery: what commits meanwhile is read at once.
+func (db *DB) readEvents(ctx context.Context, conn *pgx.Conn, from string, done map[string]bool, fn func([]byte)) (string, error) {
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return from, err
@@ -146,21 +152,23 @@ func (db *DB) readEvents(ctx context.Context, conn *pgx.Conn, from string, fn fu
 	if err := tx.QueryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text`).Scan(&to); err != nil {
 		return from, err
 	}
-	rows, err := tx.Query(ctx, `SELECT node, payload FROM sb_events WHERE xid >= $1::xid8 AND xid < $2::xid8 AND node <> $3 ORDER BY xid, seq`, from, to, db.node)
+	rows, err := tx.Query(ctx, `SELECT xid::text, xid < $2::xid8, payload FROM sb_events WHERE xid >= $1::xid8 AND node <> $3 ORDER BY xid, seq`, from, to, db.node)
 	if err != nil {
 		return from, err
 	}
-	var got [][]byte
+	type got struct {
+		xid     string
+		settled bool // below the new from: will never be seen again
+		payload []byte
+	}
+	var all []got
 	for rows.Next() {
-		var node string
-		var p []byte
-		if err := rows.Scan(&node, &p); err != nil {
+		var g got
+		if err := rows.Scan(&g.xid, &g.settled, &g.payload); err != nil {
 			rows.Close()
 			return from, err
 		}
-		if node != db.node {
-			got = append(got, p)
-		}
+		all = append(all, g)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -169,8 +177,21 @@ func (db *DB) readEvents(ctx context.Context, conn *pgx.Conn, from string, fn fu
 	if err := tx.Commit(ctx); err != nil {
 		return from, err
 	}
-	for _, p := range got {
-		fn(p)
+	delivered := map[string]bool{}
+	for _, g := range all {
+		if !done[g.xid] {
+			fn(g.payload)
+		}
+		delivered[g.xid] = true
+	}
+	// what stays above the new from is remembered; what fell below it is settled
+	for x := range done {
+		delete(done, x)
+	}
+	for _, g := range all {
+		if !g.settled && delivered[g.xid] {
+			done[g.xid] = true
+		}
 	}
 	return to, nil
 }

@@ -71,7 +71,7 @@ CREATE TABLE sb_wamids (wamid text COLLATE "C" PRIMARY KEY, reply text COLLATE "
 -- read the rows of the transactions that finished since they last read (xid below the oldest
 -- still running), so a node that was away catches up and none is skipped by a later commit
 CREATE TABLE sb_events (xid xid8 NOT NULL DEFAULT pg_current_xact_id(), seq bigserial NOT NULL,
-	node text NOT NULL, at timestamptz NOT NULL DEFAULT now(), payload bytea NOT NULL,
+	node text NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp(), payload bytea NOT NULL,
 	PRIMARY KEY (xid, seq));
 CREATE INDEX sb_events_at ON sb_events (at);
 `,
@@ -79,6 +79,10 @@ CREATE INDEX sb_events_at ON sb_events (at);
 	`
 CREATE TABLE sb_attendance (node text NOT NULL, operator text COLLATE "C" NOT NULL, sessions int NOT NULL,
 	last bigint NOT NULL, beat timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (node, operator));
+`,
+	// 3: each commit's mark, so a commit whose connection was lost can be asked about afterwards
+	`
+CREATE TABLE sb_commits (token text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now());
 `,
 }
 

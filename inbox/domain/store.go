@@ -347,4 +347,7 @@ var (
 	// processes write: a serialization failure, a deadlock, a unique key taken at the same
 	// moment) and nothing of it was kept; the caller runs it again from fresh state.
 	ErrRetry = errors.New("the transaction conflicted with another one and was rolled back")
+	// ErrUnknownOutcome: the connection to the store was lost during the commit and the store
+	// could not find out afterwards whether it landed; the caller must not run it again blindly.
+	ErrUnknownOutcome = errors.New("the store did not confirm the commit: it may or may not have landed")
 )

@@ -11,15 +11,14 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"time"
 
 	"switchboard/inbox"
+	"switchboard/internal/redact"
 )
 
 // maxSocketPath is the longest Unix socket path Linux and macOS accept (sun_path less its NUL).
@@ -40,12 +39,15 @@ func SocketPath(dbPath string) string {
 }
 
 // IsURL reports a workspace on a database server (postgres://…) rather than a file.
-func IsURL(path string) bool { return strings.Contains(path, "://") }
+func IsURL(path string) bool { return redact.IsURL(path) }
 
 // Resolve is the workspace's name as the doors keep it: a file's absolute path, a URL as given.
 func Resolve(path string) (string, error) {
 	if IsURL(path) {
 		return path, nil
+	}
+	if redact.LooksLikeKeyValueDSN(path) {
+		return "", fmt.Errorf("the workspace given looks like a PostgreSQL key=value connection string; give it as a URL instead: postgres://USER@HOST:PORT/DATABASE")
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -55,26 +57,7 @@ func Resolve(path string) (string, error) {
 }
 
 // Redact is a workspace's name for messages: a URL without its password.
-func Redact(path string) string {
-	if !IsURL(path) {
-		return path
-	}
-	u, err := url.Parse(path)
-	if err != nil {
-		return "the database URL given (it does not parse as a URL)"
-	}
-	if u.User != nil {
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		}
-	}
-	q := u.Query()
-	if q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
-}
+func Redact(path string) string { return redact.URL(path) }
 
 // runtimeDir is where the sockets of database-server workspaces go: $XDG_RUNTIME_DIR, else
 // $XDG_DATA_HOME/switchboard, else ~/.local/share/switchboard.
