@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strings"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"switchboard/inbox/domain"
