@@ -16,6 +16,7 @@ import (
 	"switchboard/data/postgres"
 	"switchboard/inbox/domain"
 	"switchboard/internal/redact"
+	"switchboard/internal/xdg"
 )
 
 // Open opens (creating if needed) the workspace at where: a file path, for the bbolt engine.
@@ -76,14 +77,4 @@ var ErrInUse = bolt.ErrInUse
 
 // DefaultPath returns where the workspace lives when no --db or SWITCHBOARD_DB says otherwise:
 // $XDG_DATA_HOME/switchboard/<name>, falling back to ~/.local/share/switchboard/<name>.
-func DefaultPath(name string) string {
-	dir := os.Getenv("XDG_DATA_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil || home == "" {
-			home = "."
-		}
-		dir = filepath.Join(home, ".local", "share")
-	}
-	return filepath.Join(dir, "switchboard", name)
-}
+func DefaultPath(name string) string { return filepath.Join(xdg.DataDir(), name) }

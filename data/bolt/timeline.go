@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"switchboard/inbox/domain"
 )
@@ -57,16 +56,9 @@ func refOfKey(key []byte) EntryRef {
 // with PutConversation) and returns where it is. Entry keys hold Unix
 // nanoseconds, so a time outside domain.ValidTime is refused.
 func (t *Tx) AppendEntry(c *Conversation, e Entry) (EntryRef, error) {
-	if !domain.ValidTime(e.At) {
-		return EntryRef{}, fmt.Errorf("entry of %s at %s: outside 1970–2262", c.Contact, e.At.Format(time.RFC3339))
-	}
-	c.Seq++
-	r := EntryRef{Contact: c.Contact, At: e.At.UnixNano(), Seq: c.Seq}
-	if r.At > c.LastAt {
-		c.LastAt = r.At
-	}
-	if e.Kind == domain.KindMessage && r.At > c.LastInbound {
-		c.LastInbound = r.At
+	r, err := domain.NextEntry(c, e)
+	if err != nil {
+		return EntryRef{}, err
 	}
 	e.Ref = EntryRef{}
 	if err := t.indexText(c.Contact, e); err != nil {

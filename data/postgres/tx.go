@@ -1039,16 +1039,9 @@ func (t *Tx) Count(q Query) (int, error) {
 
 // AppendEntry writes an entry of the conversation and returns where it is.
 func (t *Tx) AppendEntry(c *Conversation, e Entry) (EntryRef, error) {
-	if !domain.ValidTime(e.At) {
-		return EntryRef{}, fmt.Errorf("entry of %s at %s: outside 1970–2262", c.Contact, e.At.Format(time.RFC3339))
-	}
-	c.Seq++
-	r := EntryRef{Contact: c.Contact, At: e.At.UnixNano(), Seq: c.Seq}
-	if r.At > c.LastAt {
-		c.LastAt = r.At
-	}
-	if e.Kind == domain.KindMessage && r.At > c.LastInbound {
-		c.LastInbound = r.At
+	r, err := domain.NextEntry(c, e)
+	if err != nil {
+		return EntryRef{}, err
 	}
 	e.Ref = EntryRef{}
 	raw, err := marshal(e)

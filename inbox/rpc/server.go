@@ -19,6 +19,7 @@ import (
 
 	"switchboard/inbox"
 	"switchboard/internal/redact"
+	"switchboard/internal/xdg"
 )
 
 // maxSocketPath is the longest Unix socket path Linux and macOS accept (sun_path less its NUL).
@@ -61,20 +62,7 @@ func Redact(path string) string { return redact.URL(path) }
 
 // runtimeDir is where the sockets of database-server workspaces go: $XDG_RUNTIME_DIR, else
 // $XDG_DATA_HOME/switchboard, else ~/.local/share/switchboard.
-func runtimeDir() string {
-	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
-		return d
-	}
-	d := os.Getenv("XDG_DATA_HOME")
-	if d == "" {
-		home, err := os.UserHomeDir()
-		if err != nil || home == "" {
-			home = "."
-		}
-		d = filepath.Join(home, ".local", "share")
-	}
-	return filepath.Join(d, "switchboard")
-}
+func runtimeDir() string { return xdg.RuntimeDir() }
 
 // Info describes the process that owns a database.
 type Info struct {
