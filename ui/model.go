@@ -728,6 +728,13 @@ func (m *Model) disabled(b *key.Binding) string {
 		if m.opts.Tour == nil {
 			return "no guided tour in this session (start the demo to get one)"
 		}
+	case &k.TourRestart:
+		if _, ok := m.opts.Tour.(TourRestarter); !ok {
+			return "no guided tour to start again in this session"
+		}
+		if !m.tour.allDone() {
+			return "the tour starts again once every step is done (switchboard demo --reset starts everything over)"
+		}
 	case &k.Flip:
 		if !inSettings {
 			return "space flips a setting: press s for settings"
@@ -745,10 +752,6 @@ func (m *Model) disabled(b *key.Binding) string {
 		}
 		if b != &k.AddRule && m.settings.ruleAt() < 0 {
 			return "focus an automation rule first"
-		}
-	case &k.Search, &k.Inject:
-		if inSettings {
-			return "press esc to go back to the inbox first"
 		}
 	}
 	return ""
@@ -789,7 +792,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.dialogs.push(m.help)
 		return nil
 	}
-	for _, b := range []*key.Binding{&k.Tour, &k.ActAs, &k.Search, &k.Inject} {
+	for _, b := range []*key.Binding{&k.Tour, &k.TourRestart, &k.ActAs, &k.Search, &k.Inject} {
 		if ok, cmd := m.blocked(msg, b); ok {
 			return cmd
 		}
@@ -801,6 +804,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.tour.load()
 		}
 		return nil
+	case key.Matches(msg, k.TourRestart):
+		m.tour.on = true
+		return m.tour.restart()
 	case key.Matches(msg, k.ActAs):
 		m.dialogs.push(newPicker(m.Common, pickActAs, m.conv.detail))
 		return nil
@@ -848,7 +854,7 @@ func (m *Model) cyclePresence() tea.Cmd {
 func (m *Model) settingsKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
 	for _, b := range []*key.Binding{&k.AddRule, &k.EditRule, &k.RuleUp, &k.RuleDown, &k.RemoveRule, &k.NextPane, &k.PrevPane,
-		&k.Owner, &k.Team, &k.Close, &k.Reply, &k.Search, &k.Inject} {
+		&k.Owner, &k.Team, &k.Close, &k.Reply} {
 		if b == &k.EditRule && m.settings.cursor == m.settings.items()-1 {
 			continue // enter on "add a rule"
 		}
@@ -858,6 +864,10 @@ func (m *Model) settingsKey(msg tea.KeyPressMsg) tea.Cmd {
 		if ok, cmd := m.blocked(msg, b); ok {
 			return cmd
 		}
+	}
+	if key.Matches(msg, k.Inject) || key.Matches(msg, k.Search) {
+		m.screen = scrInbox // inject and search work from settings too: they open over the inbox
+		return m.inboxKey(msg)
 	}
 	return m.do(m.settings.update(msg))
 }
@@ -873,7 +883,10 @@ func (m *Model) inboxKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Settings):
+		// settings opens at its top, on its first item (the owner-routing toggle) with the
+		// Routing heading in view, wherever it was left
 		m.screen = scrSettings
+		m.settings.cursor, m.settings.top, m.settings.topR = 0, 0, 0
 		return m.loadConfig()
 	case key.Matches(msg, k.Search):
 		m.dialogs.push(newSearch(m.Common))

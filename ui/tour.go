@@ -26,6 +26,31 @@ func (t *tourPanel) load() tea.Cmd {
 	return func() tea.Msg { return tourMsg{tour.Steps(ctx)} }
 }
 
+// allDone reports whether the tour has steps and every one is done.
+func (t *tourPanel) allDone() bool {
+	for _, s := range t.steps {
+		if !s.Done {
+			return false
+		}
+	}
+	return len(t.steps) > 0
+}
+
+// restart starts the tour over (ctrl+r once every step is done) and reads the steps again.
+func (t *tourPanel) restart() tea.Cmd {
+	r, ok := t.opts.Tour.(TourRestarter)
+	if !ok {
+		return nil
+	}
+	ctx, tour := t.ctx, t.opts.Tour
+	return func() tea.Msg {
+		if err := r.Restart(ctx); err != nil {
+			return doneMsg{err: err}
+		}
+		return tourMsg{tour.Steps(ctx)}
+	}
+}
+
 // wrapCount is the Do and Expect lines of the current step.
 func wrapCount(steps []TourStep, cur, w int) []string {
 	if cur < 0 {
@@ -90,6 +115,10 @@ func (t *tourPanel) view(r rect) string {
 		}
 	} else if len(t.steps) > 0 {
 		lines = append(lines, "", st.On.Render("All steps done. Well done!"))
+		lines = append(lines, wrap("Press T to hide this panel (T shows it again).", iw)...)
+		if _, ok := t.opts.Tour.(TourRestarter); ok {
+			lines = append(lines, wrap("Press ctrl+r to start the tour again.", iw)...)
+		}
 	}
 	return t.box(lines, r.w, r.h, false)
 }
