@@ -120,10 +120,7 @@ var Steps = []Step{
 		Expect: "Round robin (or a rule) assigns it; Lena stays the contact owner — turning routing off changes no data.",
 		Check: func(f *Facts) bool {
 			off := f.flipped(routing.SettingOwnerRouting, "off", time.Time{})
-			return off != nil && f.note(func(n note) bool {
-				return !n.At.Before(off.At) && n.Owner != "" && n.Reopened &&
-					(n.Reason == string(routing.ReasonRoundRobin) || n.Reason == string(routing.ReasonDefault) || strings.HasPrefix(n.Reason, "rule:"))
-			})
+			return off != nil && f.note(func(n note) bool { return !n.At.Before(off.At) && routedOff(n) })
 		},
 	},
 	{
@@ -137,15 +134,20 @@ var Steps = []Step{
 		Do:     "Press s (▸ on “Contact owner-based routing”), press space (it switches back on), esc.",
 		Expect: "Contact owner-based routing is on again, as the demo began; the owner-away wait stays 0 (press j to “Owner away” and space to step it back to off).",
 		Check: func(f *Facts) bool {
-			// routing switched off for the round-robin step (a reopen followed it), then on again
+			// routing was switched off and a reopen was routed without it (the step before),
+			// then it was switched on again
 			for i, off := range f.history {
-				if off.Key != string(routing.SettingOwnerRouting) || off.To != "off" || !f.note(func(n note) bool { return !n.At.Before(off.At) && n.Reopened }) {
+				if off.Key != string(routing.SettingOwnerRouting) || off.To != "off" {
 					continue
 				}
 				for _, on := range f.history[i+1:] {
-					if on.Key == string(routing.SettingOwnerRouting) && on.To == "on" {
+					if on.Key != string(routing.SettingOwnerRouting) || on.To != "on" {
+						continue
+					}
+					if f.note(func(n note) bool { return n.At.After(off.At) && n.At.Before(on.At) && routedOff(n) }) {
 						return true
 					}
+					break
 				}
 			}
 			return false
@@ -384,6 +386,13 @@ func (t *Tour) facts(ctx context.Context) (*Facts, error) {
 		}
 		cursor = page.Next
 	}
+}
+
+// routedOff reports whether a note is a reopen of an owned contact's conversation routed as if
+// owner routing were off (round robin, the default team or a rule).
+func routedOff(n note) bool {
+	return n.Owner != "" && n.Reopened &&
+		(n.Reason == string(routing.ReasonRoundRobin) || n.Reason == string(routing.ReasonDefault) || strings.HasPrefix(n.Reason, "rule:"))
 }
 
 // routedReason reports whether a note's reason is an inbound routing decision.
