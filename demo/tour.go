@@ -94,13 +94,22 @@ var Steps = []Step{
 		Check:  func(f *Facts) bool { return f.routedCall },
 	},
 	{
-		Title: "An away owner is covered, and gets the conversation back",
+		Title: "An away owner is covered",
 		Do: "Press s, press j until ▸ is on “Owner away”, press space (it says 0: a cover at once), esc. Press i, type Mila (owner Sofia, " +
-			"offline), tab twice (to Text), type a message, enter: the list shows “for Sofia” (Lena or Omar covers). Press /, type Mila, enter, " +
-			"press c (it closes). Press u, move to Sofia Rossi, enter, press p (Sofia is online now). Press u, move to Maya Patel, enter. " +
-			"Press i, type Mila, tab twice (to Text), type a message, enter.",
-		Expect: "The first message goes to a cover — “Covered by … — contact owner Sofia Rossi is offline” — and Sofia stays the owner; " +
-			"after the close, the next message brings it back to Sofia (“Back with Sofia Rossi”, the cover ended).",
+			"offline), tab twice (to Text), type a message, enter. Press /, type Mila, enter: the pane shows “covering for Sofia Rossi”.",
+		Expect: "The message goes to a cover — “Covered by … — contact owner Sofia Rossi is offline” — and Sofia stays the owner.",
+		Check: func(f *Facts) bool {
+			return f.note(func(n note) bool {
+				return (n.Reason == string(routing.ReasonOwnerAway) || n.Reason == string(routing.ReasonOwnerAwayFallback)) &&
+					strings.HasPrefix(n.Text, "Covered by ")
+			})
+		},
+	},
+	{
+		Title: "The owner is back: the conversation goes back to her",
+		Do: "Press c (it closes Mila's conversation). Press u, move to Sofia Rossi, enter, press p (Sofia is online now). " +
+			"Press u, move to Maya Patel, enter. Press i, type Mila, tab twice (to Text), type a message, enter.",
+		Expect: "After the close, the next message brings it back to Sofia (“Back with Sofia Rossi”, the cover ended).",
 		Check: func(f *Facts) bool {
 			covered := map[string]bool{}
 			for _, n := range f.notes {

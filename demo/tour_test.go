@@ -249,13 +249,17 @@ func TestTourProgressSurvivesReopening(t *testing.T) {
 
 func TestTourStepAwayOwnerCovered(t *testing.T) {
 	s, done := tourAt(t)
-	i := stepIndex(t, "An away owner is covered, and gets the conversation back")
+	covered := stepIndex(t, "An away owner is covered")
+	i := stepIndex(t, "The owner is back: the conversation goes back to her")
 	if _, err := s.SetAwayWait(ctx, "maya", "0"); err != nil {
 		t.Fatal(err)
 	}
 	out := inject(t, s, "4915112345008", "Is Friday still fine?")
 	if c := out.Conversation; !c.Covering() || c.OwnerID() != "sofia" || out.Reason != "owner_away" {
 		t.Fatalf("Mila: %q owner %s (%s: %s)", c.AssigneeText(), c.OwnerID(), out.Reason, out.Why)
+	}
+	if !done(covered) {
+		t.Fatal("the cover step is not done")
 	}
 	if done(i) {
 		t.Fatal("done before the owner got it back")

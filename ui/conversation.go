@@ -482,7 +482,9 @@ func (p *convPane) draw(r rect, focused bool, sel, note string, highlighted bool
 		if p.retryable() != "" {
 			hint = "R send again · " + hint
 		}
-		foot = append(foot, st.Dim.Render(safeFit(hint, iw)))
+		for _, l := range wrap(hint, iw) { // wrapped, not cut: every key stays readable
+			foot = append(foot, st.Dim.Render(l))
+		}
 	}
 	tlH := max(1, ih-len(head)-len(foot))
 	tl := p.timeline(d, iw)

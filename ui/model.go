@@ -287,7 +287,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) resize() {
 	L := m.layout()
 	m.list.setSize(L.bodyH)
-	m.settings.setSize(m.w-L.tr.w, L.bodyH)
+	m.settings.setSize(L.bodyW, L.bodyH)
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
