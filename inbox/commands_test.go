@@ -342,3 +342,26 @@ func TestSetPresence(t *testing.T) {
 		t.Fatalf("bob = %+v", o)
 	}
 }
+
+// TestReplyReopensAClosedConversation: answering a closed conversation reopens it in the same
+// transaction (a "reopened" note by the one who answered, then the reply), never a reply on a
+// conversation that stays closed; a reply refused (outside the window) reopens nothing.
+func TestReplyReopensAClosedConversation(t *testing.T) {
+	s := newService(t, true)
+	noErr(s.Inject(ctx, Inbound{Channel: "message", From: danaDiaz, Text: "hi again"}))(t)
+	noErr(s.CloseConversation(ctx, "bob", danaDiaz, 0))(t)
+	out := noErr(s.Reply(ctx, "bob", danaDiaz, "one more thing\non two lines"))(t)
+	if !out.Reopened || out.Conversation.Status != "open" || out.Conversation.AssigneeID() != "bob" {
+		t.Fatalf("after the reply: reopened %v, %s with %s", out.Reopened, out.Conversation.Status, out.Conversation.AssigneeID())
+	}
+	d := noErr(s.Conversation(ctx, "bob", danaDiaz, "", 2))(t)
+	if n := len(d.Timeline); n < 2 || d.Timeline[n-1].Kind != "reply" || d.Timeline[n-1].Text != "one more thing\non two lines" || d.Timeline[n-2].Reason != "reopened" {
+		t.Fatalf("timeline = %+v", d.Timeline)
+	}
+	// a second reply to the open conversation reopens nothing and has an id of its own
+	again := noErr(s.Reply(ctx, "bob", danaDiaz, "and another"))(t)
+	if again.Reopened || again.Entry.ID == out.Entry.ID {
+		t.Fatalf("second reply: reopened %v, id %s (first %s)", again.Reopened, again.Entry.ID, out.Entry.ID)
+	}
+	checkInvariants(t, s)
+}

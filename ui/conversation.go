@@ -28,9 +28,11 @@ type convPane struct {
 	tl       tlCache
 	replying bool
 	reply    field
-	tmpls    []inbox.Template // the approved templates, loaded when the reply box opens
-	tmpl     int              // the template picked in the reply box (-1: free text)
-	drawn    paneDrawn        // the pane as last drawn, while nothing it shows has changed
+	replyFor string            // the contact the reply in the box is for
+	drafts   map[string]string // replies begun and not sent, by contact, kept when the selection moves on
+	tmpls    []inbox.Template  // the approved templates, loaded when the reply box opens
+	tmpl     int               // the template picked in the reply box (-1: free text)
+	drawn    paneDrawn         // the pane as last drawn, while nothing it shows has changed
 }
 
 // paneDrawn is the pane's last drawing and what it was drawn from.
@@ -63,6 +65,7 @@ const previewAfter = 60 * time.Millisecond
 // show makes the pane wait for a new selection and loads it after a short pause. A reply
 // begun is for the conversation it was begun on.
 func (p *convPane) show() tea.Cmd {
+	p.keepDraft()
 	p.detail, p.replying, p.tmpl = nil, false, -1
 	p.reply.set("")
 	p.seq++
@@ -71,9 +74,39 @@ func (p *convPane) show() tea.Cmd {
 
 // clear empties the pane: nothing is selected.
 func (p *convPane) clear() {
+	p.keepDraft()
 	p.detail, p.replying, p.tmpl = nil, false, -1
 	p.reply.set("") // a reply begun is for the conversation it was begun on
 	p.seq++         // a detail on its way is for a conversation no longer selected
+}
+
+// keepDraft keeps the reply in the box (unsent) for the conversation it was begun on, so
+// choosing another conversation loses nothing: r there opens it again.
+func (p *convPane) keepDraft() {
+	if strings.TrimSpace(p.reply.String()) == "" || p.replyFor == "" {
+		return
+	}
+	if p.drafts == nil {
+		p.drafts = map[string]string{}
+	}
+	p.drafts[p.replyFor] = p.reply.String()
+}
+
+// startReply opens the reply box on the conversation of contact id, with the draft begun there.
+func (p *convPane) startReply(id string) {
+	if p.replyFor != id {
+		p.reply.set("")
+	}
+	if d, ok := p.drafts[id]; ok && p.reply.String() == "" {
+		p.reply.set(d)
+	}
+	delete(p.drafts, id)
+	p.replying, p.replyFor = true, id
+}
+
+// unsent reports whether a reply is typed and not sent anywhere.
+func (p *convPane) unsent() bool {
+	return strings.TrimSpace(p.reply.String()) != "" || len(p.drafts) > 0
 }
 
 // load reads conversation id; open marks it read, with its notifications.
@@ -150,8 +183,13 @@ func (p *convPane) whoDecides() string {
 	return p.opName(pr.RaisedBy) + " decides this (they raised it)"
 }
 
+// replyHint is what the reply box's keys do, esc as it really is: the box closes and the draft
+// stays for r, until another conversation is chosen.
+const replyHint = "enter sends · shift+enter or alt+enter: new line · ctrl+t template · esc closes the box, keeping the draft (r opens it again)"
+
 // replyKey handles a key while a reply to sel is being typed: enter sends (free text, or the
-// template picked with ctrl+t, its parameters typed separated by |), esc cancels.
+// template picked with ctrl+t, its parameters typed separated by |), shift+enter or alt+enter
+// start a new line, esc closes the box and keeps the draft for r.
 func (p *convPane) replyKey(msg tea.KeyPressMsg, sel string) tea.Cmd {
 	switch {
 	case msg.String() == "esc":
@@ -185,6 +223,9 @@ func (p *convPane) replyKey(msg tea.KeyPressMsg, sel string) tea.Cmd {
 			what := "Reply queued: it goes out through WhatsApp"
 			if err == nil && out.Entry != nil && out.Entry.Delivery == inbox.DeliveryLocal {
 				what = "Reply kept here only — " + inbox.NotConfigured
+			}
+			if err == nil && out.Reopened {
+				what = "Reopened (it stays with " + out.Conversation.AssigneeText() + ") · " + lowerFirst(what)
 			}
 			return doneMsg{what: what, err: err, as: as}
 		})
@@ -474,9 +515,22 @@ func (p *convPane) draw(r rect, focused bool, sel, note string, highlighted bool
 					foot = append(foot, st.Locked.Render(l))
 				}
 			}
-			foot = append(foot, st.Key.Render("reply› ")+p.reply.view(iw-7, true, st))
+			if c.Status == routing.StatusClosed {
+				for _, l := range wrap("This conversation is closed: sending the reply reopens it (it stays with "+safe(p.opName(c.AssigneeID()))+")", iw) {
+					foot = append(foot, st.Locked.Render(l))
+				}
+			}
+			for i, l := range p.reply.lines(iw-7, 5, st) {
+				prompt := "reply› "
+				if i > 0 {
+					prompt = "       "
+				}
+				foot = append(foot, st.Key.Render(prompt)+l)
+			}
 		}
-		foot = append(foot, st.Dim.Render(safeFit("enter sends · ctrl+t template · esc cancels", iw)))
+		for _, l := range wrap(replyHint, iw) {
+			foot = append(foot, st.Dim.Render(l))
+		}
 	} else {
 		hint := "r reply · a assign · o owner · t team · c close/reopen"
 		if p.retryable() != "" {
@@ -583,4 +637,11 @@ func (p *convPane) timeline(d *inbox.Detail, w int) []string {
 	}
 	p.tl = tlCache{d: d, w: w, lines: out}
 	return out
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }

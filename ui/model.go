@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -108,7 +109,7 @@ func New(ctx context.Context, conn inbox.Conn, opts Options) *Model {
 	c := newCommon(ctx, conn, opts)
 	m := &Model{Common: c, focus: paneList}
 	m.views = viewsPane{Common: c}
-	m.conv = convPane{Common: c, reply: field{placeholder: "Type a reply, enter sends, esc cancels", limit: 4096}, tmpl: -1}
+	m.conv = convPane{Common: c, reply: field{placeholder: "Type a reply; enter sends", limit: 4096, multiline: true}, tmpl: -1}
 	m.list = convList{Common: c, views: &m.views, pane: &m.conv, cursor: -1}
 	m.settings = settingsScreen{Common: c}
 	m.tour = tourPanel{Common: c, on: opts.ShowTour && opts.Tour != nil}
@@ -771,6 +772,12 @@ func (m *Model) blocked(msg tea.KeyPressMsg, b *key.Binding) (bool, tea.Cmd) {
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
 	if msg.String() == "ctrl+c" {
+		if d, ok := m.dialogs.top().(*confirmDlg); ok && d.quit {
+			return tea.Quit // asked already: a second ctrl+c means it
+		}
+		if m.hasDraft() {
+			return m.askQuit()
+		}
 		return tea.Quit
 	}
 	if m.tooSmall() {
@@ -787,6 +794,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
+		if m.hasDraft() {
+			return m.askQuit()
+		}
 		return tea.Quit
 	case key.Matches(msg, k.Help):
 		m.dialogs.push(m.help)
@@ -817,6 +827,37 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.settingsKey(msg)
 	}
 	return m.inboxKey(msg)
+}
+
+// hasDraft reports whether a reply is typed and not sent (in the box, or kept after esc).
+func (m *Model) hasDraft() bool { return m.conv.unsent() }
+
+// askQuit asks before quitting loses the reply being typed.
+func (m *Model) askQuit() tea.Cmd {
+	who, draft := "this conversation", m.conv.reply.String()
+	if d := m.conv.detail; d != nil && strings.TrimSpace(draft) != "" {
+		who = d.Conversation.Contact.Display()
+	} else {
+		for _, t := range m.conv.drafts {
+			who, draft = "a conversation you left", t
+			break
+		}
+	}
+	if r := []rune(draft); len(r) > 60 {
+		draft = string(r[:60]) + "…"
+	}
+	q := fmt.Sprintf("Your reply to %s is not sent (“%s”). Quitting now loses it.", who, draft)
+	if n := len(m.conv.drafts); n > 0 {
+		q += fmt.Sprintf(" Replies begun on %d other conversation(s) are not sent either.", n)
+		if strings.TrimSpace(m.conv.reply.String()) == "" {
+			q = fmt.Sprintf("Replies begun on %d conversation(s) are not sent (one: “%s”). Quitting now loses them.", n, draft)
+		}
+	}
+	d := newConfirm(m.Common, "Quit with a reply not sent?", q,
+		"quit anyway", "back to the reply", func() tea.Cmd { return tea.Quit })
+	d.quit, d.cancelled = true, "Not quitting: your reply is still here"
+	m.dialogs.push(d)
+	return nil
 }
 
 // dialogKey gives a key (or pasted text) to the top dialog d; when d is done, the stack pops
@@ -923,7 +964,7 @@ func (m *Model) inboxKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Close):
 		return m.conv.closeOrReopen()
 	case key.Matches(msg, k.Reply):
-		m.conv.replying = true
+		m.conv.startReply(m.list.sel)
 		m.focus = paneConv
 		return m.conv.loadTemplates()
 	case key.Matches(msg, k.Retry):

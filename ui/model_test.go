@@ -256,8 +256,17 @@ func TestAutomationRulesAddEditReorderRemove(t *testing.T) {
 	h.keys("right") // channel: any → message
 	h.keys("enter")
 	h.want("1. vips: a message, tagged vip → team Sales")
+	// removing asks first: esc keeps the rule, y removes it
 	h.keys("x")
+	h.want("Remove a rule", "Remove rule 1, “vips” (a message, tagged vip → team Sales)?")
+	h.keys("esc")
+	h.want("Nothing changed", "1. vips: a message, tagged vip → team Sales")
+	if n := len(svc.Settings(bg).Rules); n != 2 {
+		t.Fatalf("esc removed the rule: %d rules", n)
+	}
+	h.keys("x", "y")
 	h.wantNot("vips:")
+	h.want("Rule “vips”: #1 a message, tagged vip, to team", "Sales → none") // the history says what the rule was
 	if n := len(svc.Settings(bg).Rules); n != 1 {
 		t.Fatalf("%d rules", n)
 	}

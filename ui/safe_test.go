@@ -1,0 +1,109 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// quits reports whether the command a key returned quits the program.
+func quits(cmd tea.Cmd) bool {
+	if cmd == nil {
+		return false
+	}
+	_, ok := cmd().(tea.QuitMsg)
+	return ok
+}
+
+// TestPlanChangeAsksFirst: the plan changes routing for everyone, so space on it asks; esc
+// keeps it, y changes it; the history names the default team by name.
+func TestPlanChangeAsksFirst(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, "alice", Options{}, 120, 34)
+	before := svc.Settings(bg).Plan
+	h.keys("s", "j", "j", "j") // the plan
+	h.want("▸ Plan: " + string(before))
+	h.keys("space")
+	h.want("Change the plan", "Change the plan from business to growth?", "y/enter change it   n/esc keep business")
+	h.keys("esc")
+	h.want("Nothing changed")
+	if p := svc.Settings(bg).Plan; p != before {
+		t.Fatalf("esc changed the plan to %s", p)
+	}
+	h.keys("space", "y")
+	if p := svc.Settings(bg).Plan; p == before {
+		t.Fatal("y did not change the plan")
+	}
+	h.want("Plan: " + string(before) + " → ")
+	h.keys("k", "space") // the default team: no question, one step
+	h.want("Default team: Support → ")
+	if strings.Contains(h.screen(), "Default team: support") {
+		t.Fatalf("the history names the team by its id:\n%s", h.screen())
+	}
+}
+
+// TestQuitWithAReplyDraftAsksFirst: q or ctrl+c with a reply typed and not sent asks; esc
+// goes back to the reply, a second ctrl+c (or y) quits; without a draft they quit at once.
+func TestQuitWithAReplyDraftAsksFirst(t *testing.T) {
+	h := newHarness(t, newService(t), "alice", Options{}, 120, 34)
+	h.keys("enter", "r")
+	h.typeText("half a thought")
+	_, cmd := h.m.Update(keyMsg("ctrl+c"))
+	if quits(cmd) {
+		t.Fatal("ctrl+c with a draft quit at once")
+	}
+	h.run(cmd)
+	h.want("Quit with a reply not sent?", "Your reply to Dana Diaz is not sent (“half a thought”)")
+	h.keys("esc")
+	h.want("Not quitting: your reply is still here", "half a thought")
+	if !h.m.conv.replying {
+		t.Fatal("the reply box closed")
+	}
+	h.send(keyMsg("ctrl+c"))
+	if _, cmd := h.m.Update(keyMsg("ctrl+c")); !quits(cmd) {
+		t.Fatal("a second ctrl+c did not quit")
+	}
+	// esc closes the box and keeps the draft; another conversation and back, r finds it
+	h2 := newHarness(t, newService(t), "alice", Options{}, 120, 34)
+	h2.keys("enter", "r")
+	h2.want("esc closes the box, keeping the", "draft (r opens it again)")
+	h2.typeText("kept")
+	h2.keys("esc", "esc", "j", "k", "r")
+	h2.want("reply› kept")
+	h2.keys("esc")
+	if _, cmd := h2.m.Update(keyMsg("q")); quits(cmd) {
+		t.Fatal("q with a kept draft quit at once")
+	}
+	h3 := newHarness(t, newService(t), "alice", Options{}, 120, 34)
+	if _, cmd := h3.m.Update(keyMsg("ctrl+c")); !quits(cmd) {
+		t.Fatal("ctrl+c without a draft did not quit")
+	}
+}
+
+// TestReplyTakesSeveralLinesAndReopensAClosedConversation: alt+enter (or shift+enter) starts
+// a new line; a reply to a closed conversation says it reopens it, and does.
+func TestReplyTakesSeveralLinesAndReopensAClosedConversation(t *testing.T) {
+	svc := newService(t)
+	if _, err := svc.CloseConversation(bg, "alice", dana, 0); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, svc, "alice", Options{}, 120, 34)
+	h.keys("/")
+	h.typeText("Dana")
+	h.keys("enter", "r")
+	h.want("This conversation is closed: sending the reply", "reopens it (it stays with Bob Stone)")
+	h.typeText("line one")
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter, Mod: tea.ModAlt})
+	h.typeText("line two")
+	h.want("reply› line one", "line two")
+	h.keys("enter")
+	h.want("Reopened (it stays with Bob Stone) · reply kept here only")
+	d, err := svc.Conversation(bg, "alice", dana, "", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Conversation.Status != "open" || d.Timeline[len(d.Timeline)-1].Text != "line one\nline two" {
+		t.Fatalf("after the reply: %s, %q", d.Conversation.Status, d.Timeline[len(d.Timeline)-1].Text)
+	}
+}
