@@ -30,6 +30,7 @@ type convPane struct {
 	reply    field
 	replyFor string            // the contact the reply in the box is for
 	drafts   map[string]string // replies begun and not sent, by contact, kept when the selection moves on
+	refusals map[string][]refusal // actions refused on a conversation this session, shown at its timeline's end
 	tmpls    []inbox.Template  // the approved templates, loaded when the reply box opens
 	tmpl     int               // the template picked in the reply box (-1: free text)
 	drawn    paneDrawn         // the pane as last drawn, while nothing it shows has changed
@@ -102,6 +103,21 @@ func (p *convPane) startReply(id string) {
 	}
 	delete(p.drafts, id)
 	p.replying, p.replyFor = true, id
+}
+
+// keepRefused keeps the text of a refused reply as the conversation's draft (r opens it again).
+func (p *convPane) keepRefused(contact, text string) {
+	if p.replying && p.replyFor == contact && strings.TrimSpace(p.reply.String()) != "" {
+		return // typing again already
+	}
+	if p.replyFor == contact && !p.replying {
+		p.reply.set(text)
+		return
+	}
+	if p.drafts == nil {
+		p.drafts = map[string]string{}
+	}
+	p.drafts[contact] = text
 }
 
 // unsent reports whether a reply is typed and not sent anywhere.
@@ -227,7 +243,7 @@ func (p *convPane) replyKey(msg tea.KeyPressMsg, sel string) tea.Cmd {
 			if err == nil && out.Reopened {
 				what = "Reopened (it stays with " + out.Conversation.AssigneeText() + ") · " + lowerFirst(what)
 			}
-			return doneMsg{what: what, err: err, as: as}
+			return doneMsg{what: what, err: err, as: as, contact: sel, draft: req.Text}
 		})
 	}
 	p.reply.update(msg)
@@ -297,7 +313,7 @@ func (p *convPane) retry() tea.Cmd {
 	if id == "" {
 		return nil
 	}
-	return p.act("Queued again: "+id+" goes out through WhatsApp", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+	return p.actOn(p.detail.Conversation.Contact.ID, "Queued again: "+id+" goes out through WhatsApp", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
 		_, err := inbox.OpRetry.Call(ctx, svc, inbox.ReplyIDReq{ID: id})
 		return nil, err
 	})
@@ -356,11 +372,11 @@ func shortDur(d time.Duration) string {
 func (p *convPane) closeOrReopen() tea.Cmd {
 	cv := p.detail.Conversation
 	if cv.Status == routing.StatusClosed {
-		return p.act("Reopened", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+		return p.actOn(cv.Contact.ID, "Reopened", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
 			return outcome(inbox.OpReopen.Call(ctx, svc, inbox.VersionReq{Contact: cv.Contact.ID, Version: cv.Version}))
 		})
 	}
-	return p.act("Closed", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+	return p.actOn(cv.Contact.ID, "Closed", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
 		return outcome(inbox.OpClose.Call(ctx, svc, inbox.VersionReq{Contact: cv.Contact.ID, Version: cv.Version}))
 	})
 }
@@ -542,6 +558,9 @@ func (p *convPane) draw(r rect, focused bool, sel, note string, highlighted bool
 	}
 	tlH := max(1, ih-len(head)-len(foot))
 	tl := p.timeline(d, iw)
+	if rs := p.refusals[d.Conversation.Contact.ID]; len(rs) > 0 {
+		tl = append(tl[:len(tl):len(tl)], p.refusalLines(rs, iw)...)
+	}
 	end := max(0, len(tl)-p.scroll)
 	if p.scroll > len(tl)-tlH {
 		p.scroll = max(0, len(tl)-tlH)
@@ -644,4 +663,41 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// refusal is an action on a conversation that the service refused: it changed nothing, so it is
+// not in the stored timeline, but the person sees it where they acted, under the timeline (the
+// Why line keeps saying why the conversation is where it is).
+type refusal struct {
+	at   time.Time
+	text string
+}
+
+// maxRefusals is how many refusals a conversation keeps on screen.
+const maxRefusals = 3
+
+// refused records a refusal of an action on contact's conversation.
+func (p *convPane) refused(contact string, at time.Time, text string) {
+	if p.refusals == nil {
+		p.refusals = map[string][]refusal{}
+	}
+	rs := append(p.refusals[contact], refusal{at, text})
+	if len(rs) > maxRefusals {
+		rs = rs[len(rs)-maxRefusals:]
+	}
+	p.refusals[contact] = rs
+	p.drawn.ok = false
+}
+
+func (p *convPane) refusalLines(rs []refusal, iw int) []string {
+	var out []string
+	for _, r := range rs {
+		for i, l := range wrap(r.at.Format("15:04")+" ✗ refused, nothing changed: "+safe(r.text), iw-6) {
+			if i > 0 {
+				l = "      " + l
+			}
+			out = append(out, p.st.Error.Render(l))
+		}
+	}
+	return out
 }

@@ -156,10 +156,12 @@ type configMsg struct {
 	err      error
 }
 type doneMsg struct {
-	what string
-	out  *inbox.Outcome
-	err  error
-	as   string
+	what    string
+	out     *inbox.Outcome
+	err     error
+	as      string
+	contact string // the conversation acted on ("" for none): a refusal shows in its timeline
+	draft   string // a reply's text: kept as the conversation's draft when it is refused
 }
 type notifyMsg struct {
 	ns []inbox.Notification
@@ -562,6 +564,12 @@ func (m *Model) onDone(msg doneMsg) tea.Cmd {
 			d.busy = false // the dialog stays, with the error in the status line
 		}
 		cmd := m.fail(msg.err)
+		if msg.contact != "" {
+			m.conv.refused(msg.contact, m.now(), errText(msg.err))
+			if msg.draft != "" {
+				m.conv.keepRefused(msg.contact, msg.draft)
+			}
+		}
 		if inbox.KindOf(msg.err) == inbox.Conflict {
 			return tea.Batch(cmd, m.loadDetail(false))
 		}
@@ -582,7 +590,7 @@ func (m *Model) onDone(msg doneMsg) tea.Cmd {
 			where = "already received (duplicate), nothing stored"
 		}
 		return m.setStatus(2, fmt.Sprintf("✓ %s: %s — %s", o.Conversation.Contact.Display(), where, o.Why))
-	case "accept", "decline":
+	case "accept", "decline", "cancel":
 		m.dialogs.remove(open[*promptDlg](&m.dialogs))
 		return m.setStatus(2, "✓ "+msg.out.Why)
 	case "rule":

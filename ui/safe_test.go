@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
+	"switchboard/inbox"
 )
 
 // quits reports whether the command a key returned quits the program.
@@ -105,5 +107,73 @@ func TestReplyTakesSeveralLinesAndReopensAClosedConversation(t *testing.T) {
 	}
 	if d.Conversation.Status != "open" || d.Timeline[len(d.Timeline)-1].Text != "line one\nline two" {
 		t.Fatalf("after the reply: %s, %q", d.Conversation.Status, d.Timeline[len(d.Timeline)-1].Text)
+	}
+}
+
+// TestEscCancelsADecisionTheirOwnActionRaised: making someone outside the team the owner asks
+// to move the conversation; esc there takes the change back (the owner stays, no decision is
+// left waiting), while esc on one raised by an inbound message leaves it for later.
+func TestEscCancelsADecisionTheirOwnActionRaised(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, "alice", Options{}, 120, 34)
+	h.keys("enter", "o")
+	for h.picker().items[h.picker().cursor].id != "frank" {
+		h.keys("j")
+	}
+	h.keys("enter")
+	h.want("Team decision · Dana Diaz", "esc cancel: the owner stays as it was")
+	h.keys("esc")
+	d, err := svc.Conversation(bg, "alice", dana, "", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Conversation.Prompt != nil || d.Conversation.OwnerID() != "bob" {
+		t.Fatalf("after esc: owner %s, prompt %v", d.Conversation.OwnerID(), d.Conversation.Prompt)
+	}
+	h.want("cancelled making Frank Ode the contact owner", "Waiting for decision 0")
+	h.wantNot("Team decision ·")
+	// an inbound message raises one: esc leaves it waiting
+	if _, err := svc.Inject(bg, inboxMessage(eve, "back again")); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	h.keys("/")
+	h.typeText("Eve")
+	h.keys("enter")
+	h.want("Team decision · Eve Ortiz", "esc decide later")
+	h.keys("esc")
+	h.want("Left waiting", "Waiting for decision 1")
+}
+
+func inboxMessage(from, text string) inbox.Inbound {
+	return inbox.Inbound{Channel: "message", From: from, Text: text}
+}
+
+// TestARefusalGoesToTheToastAndTheTimelineNotTheWhy: an action the service refuses shows in
+// the status line and at the end of that conversation's timeline; the Why line keeps saying
+// why the conversation is where it is.
+func TestARefusalGoesToTheToastAndTheTimelineNotTheWhy(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, "alice", Options{}, 120, 34)
+	h.keys("/")
+	h.typeText("Eve")
+	h.keys("enter")
+	d, err := svc.Conversation(bg, "alice", eve, "", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	why := d.Conversation.Why
+	h.keys("r")
+	h.typeText("hello")
+	h.keys("enter") // the 24-hour window is closed: refused
+	h.want("✗ refused, nothing changed: The 24-", "The 24-hour window with Eve Ortiz closed")
+	// the text typed is not lost: r brings it back
+	h.keys("r")
+	h.want("reply› hello")
+	if d, _ := svc.Conversation(bg, "alice", eve, "", 1); d.Conversation.Why != why {
+		t.Fatalf("the refusal changed the why: %q → %q", why, d.Conversation.Why)
+	}
+	if why != "" {
+		h.want("Why: " + strings.Fields(why)[0])
 	}
 }
