@@ -28,12 +28,12 @@ type convPane struct {
 	tl       tlCache
 	replying bool
 	reply    field
-	replyFor string            // the contact the reply in the box is for
-	drafts   map[string]string // replies begun and not sent, by contact, kept when the selection moves on
+	replyFor string               // the contact the reply in the box is for
+	drafts   map[string]string    // replies begun and not sent, by contact, kept when the selection moves on
 	refusals map[string][]refusal // actions refused on a conversation this session, shown at its timeline's end
-	tmpls    []inbox.Template  // the approved templates, loaded when the reply box opens
-	tmpl     int               // the template picked in the reply box (-1: free text)
-	drawn    paneDrawn         // the pane as last drawn, while nothing it shows has changed
+	tmpls    []inbox.Template     // the approved templates, loaded when the reply box opens
+	tmpl     int                  // the template picked in the reply box (-1: free text)
+	drawn    paneDrawn            // the pane as last drawn, while nothing it shows has changed
 }
 
 // paneDrawn is the pane's last drawing and what it was drawn from.
