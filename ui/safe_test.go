@@ -177,3 +177,25 @@ func TestARefusalGoesToTheToastAndTheTimelineNotTheWhy(t *testing.T) {
 		h.want("Why: " + strings.Fields(why)[0])
 	}
 }
+
+// TestInjectSelectorTakesOnlyArrows: the inject dialog shows the suggested contact selected
+// (typing replaces it); on the message/call selector a letter or space is not a choice — it
+// moves to the text and is typed there, so a message never silently becomes a call.
+func TestInjectSelectorTakesOnlyArrows(t *testing.T) {
+	h := newHarness(t, newService(t), "alice", Options{}, 120, 34)
+	h.keys("enter", "i")
+	h.want("+15550001111 (typing replaces it)", "[message]")
+	h.typeText("Eve")
+	h.keys("tab") // Eve Ortiz is picked: to What
+	h.typeText("looks fine")
+	d := open[*injectDlg](&h.m.dialogs)
+	if d.kind != 0 || d.focus != 3 || d.text.String() != "looks fine" {
+		t.Fatalf("letters on the selector: kind %s, focus %d, text %q", injectKinds[d.kind], d.focus, d.text.String())
+	}
+	h.keys("shift+tab", "right")
+	h.want("[call · answered]")
+	h.keys("left", "space")
+	if d.kind != 0 || d.text.String() != "looks fine " {
+		t.Fatalf("space on the selector: kind %s, text %q", injectKinds[d.kind], d.text.String())
+	}
+}
