@@ -110,6 +110,15 @@ func TestGoldenSizes(t *testing.T) {
 				if !strings.Contains(text, strings.Join(strings.Fields(long), " ")) {
 					t.Fatalf("the toast is cut:\n%s", h.screen())
 				}
+				// a ringing call's banner wraps too (two lines)
+				call := "☎ Incoming call from Priya Shah (+4915112345001), routed to you — No contact owner (rule 3): round robin in Support picked Alice Ng"
+				h.m.banner, h.m.frameValid = call, false
+				if text := strings.Join(strings.Fields(h.screen()), " "); !strings.Contains(text, call) {
+					t.Fatalf("the banner is cut:\n%s", h.screen())
+				}
+				if n := len(strings.Split(h.screen(), "\n")); n != hh {
+					t.Fatalf("%d lines with the banner on a screen %d high", n, hh)
+				}
 			})
 		}
 	}

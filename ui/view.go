@@ -41,7 +41,7 @@ func (m *Model) layout() layout {
 	y := 1
 	if m.banner != "" {
 		L.bannerY = y
-		y++
+		y += len(m.bannerLines())
 	}
 	if !L.wide && m.screen == scrInbox {
 		L.tabsY = y
@@ -115,7 +115,7 @@ func (m *Model) render() string {
 	L := m.layout()
 	parts := []string{m.header()}
 	if L.bannerY >= 0 {
-		parts = append(parts, m.st.Banner.Width(m.w).Render(safeFit(" "+m.banner, m.w)))
+		parts = append(parts, m.bannerLines()...)
 	}
 	if L.tabsY >= 0 {
 		parts = append(parts, m.views.tabBar(m.w, m.focus == paneViews))
@@ -226,6 +226,23 @@ func wrap(s string, w int) []string {
 }
 
 // ---- status, footer ----
+
+// bannerLines is the banner (a call ringing for you) wrapped to the screen's width, two lines
+// at most (the second cut with … past that): who calls and why it is yours stay readable.
+func (m *Model) bannerLines() []string {
+	if m.w < 8 {
+		return []string{m.st.Banner.Width(max(1, m.w)).Render(safeFit(" "+m.banner, max(1, m.w)))}
+	}
+	lines := wrap(safe(m.banner), m.w-2)
+	if len(lines) > 2 {
+		lines = append(lines[:1], strings.Join(lines[1:], " "))
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = m.st.Banner.Width(m.w).Render(" " + ansi.Truncate(l, m.w-2, "…"))
+	}
+	return out
+}
 
 // maxStatusLines is how many lines a status line (a toast, an error) may take: one that does
 // not fit one line wraps, and the panes give up the lines it needs while it shows.
