@@ -41,13 +41,13 @@ func (m *Model) layout() layout {
 	y := 1
 	if m.banner != "" {
 		L.bannerY = y
-		y += len(m.bannerLines())
+		y += len(m.bannerText())
 	}
 	if !L.wide && m.screen == scrInbox {
 		L.tabsY = y
 		y++
 	}
-	ns := len(m.statusLines())
+	ns := len(m.statusText())
 	avail := max(3, m.h-y-1-ns)
 	L.bodyY, L.bodyH, L.bodyW = y, avail, m.w
 	L.statusY, L.footerY = m.h-1-ns, m.h-1
@@ -227,16 +227,19 @@ func wrap(s string, w int) []string {
 
 // ---- status, footer ----
 
-// bannerLines is the banner (a call ringing for you) wrapped to the screen's width, two lines
-// at most (the second cut with … past that): who calls and why it is yours stay readable.
-func (m *Model) bannerLines() []string {
-	if m.w < 8 {
-		return []string{m.st.Banner.Width(max(1, m.w)).Render(safeFit(" "+m.banner, max(1, m.w)))}
-	}
-	lines := wrap(safe(m.banner), m.w-2)
+// bannerText is the banner's lines before styling (layout needs only how many).
+func (m *Model) bannerText() []string {
+	lines := wrap(safe(m.banner), max(4, m.w-2))
 	if len(lines) > 2 {
 		lines = append(lines[:1], strings.Join(lines[1:], " "))
 	}
+	return lines
+}
+
+// bannerLines is the banner (a call ringing for you) wrapped to the screen's width, two lines
+// at most (the second cut with … past that): who calls and why it is yours stay readable.
+func (m *Model) bannerLines() []string {
+	lines := m.bannerText()
 	out := make([]string, len(lines))
 	for i, l := range lines {
 		out[i] = m.st.Banner.Width(m.w).Render(" " + ansi.Truncate(l, m.w-2, "…"))
@@ -247,6 +250,19 @@ func (m *Model) bannerLines() []string {
 // maxStatusLines is how many lines a status line (a toast, an error) may take: one that does
 // not fit one line wraps, and the panes give up the lines it needs while it shows.
 const maxStatusLines = 3
+
+// statusText is the status line's lines before styling (layout needs only how many).
+func (m *Model) statusText() []string {
+	text := m.status.text
+	if text == "" {
+		text = m.hint()
+	}
+	lines := wrap(safe(text), max(4, m.w-2))
+	if len(lines) > maxStatusLines {
+		lines = append(lines[:maxStatusLines-1], strings.Join(lines[maxStatusLines-1:], " "))
+	}
+	return lines
+}
 
 // statusLines is the status line: the toast or error of the moment (wrapped to the screen's
 // width, up to maxStatusLines, the last cut with … past that) or the hint.
@@ -261,15 +277,8 @@ func (m *Model) statusLines() []string {
 	}
 	if text == "" {
 		st = m.st.Status
-		text = m.hint()
 	}
-	if m.w < 8 {
-		return []string{st.Width(max(1, m.w)).Render(safeFit(" "+text, max(1, m.w)))}
-	}
-	lines := wrap(safe(text), m.w-2)
-	if len(lines) > maxStatusLines {
-		lines = append(lines[:maxStatusLines-1], strings.Join(lines[maxStatusLines-1:], " "))
-	}
+	lines := m.statusText()
 	out := make([]string, len(lines))
 	for i, l := range lines {
 		out[i] = st.Width(m.w).Render(" " + ansi.Truncate(l, m.w-2, "…"))
