@@ -140,8 +140,9 @@ var Steps = []Step{
 	},
 	{
 		Title:  "Leave routing as the team expects it",
-		Do:     "Press s (▸ on “Contact owner-based routing”), press space (it switches back on), esc.",
-		Expect: "Contact owner-based routing is on again, as the demo began; the owner-away wait stays 0 (press j to “Owner away” and space to step it back to off).",
+		Do: "Press s (▸ on “Contact owner-based routing”), press space (it switches back on). Press j until ▸ is on “Owner away”, " +
+			"press space until “Owner away: off” is in view, esc.",
+		Expect: "Contact owner-based routing is on again and the owner-away wait is off, as the demo began: the workspace is as a team expects it.",
 		Check: func(f *Facts) bool {
 			// routing was switched off and a reopen was routed without it (the step before),
 			// then it was switched on again
@@ -154,7 +155,7 @@ var Steps = []Step{
 						continue
 					}
 					if f.note(func(n note) bool { return n.At.After(off.At) && n.At.Before(on.At) && routedOff(n) }) {
-						return true
+						return f.awayWaitOff()
 					}
 					break
 				}
@@ -189,6 +190,17 @@ func (f *Facts) note(match func(note) bool) bool {
 		}
 	}
 	return false
+}
+
+// awayWaitOff reports whether the owner-away wait is off again: the last change to it since
+// the tour started (if any) is to off.
+func (f *Facts) awayWaitOff() bool {
+	for i := len(f.history) - 1; i >= 0; i-- {
+		if f.history[i].Key == string(routing.SettingAwayWait) {
+			return f.history[i].To == "off"
+		}
+	}
+	return true
 }
 
 func (f *Facts) flipped(key routing.SettingKey, to string, after time.Time) *inbox.SettingChange {

@@ -301,11 +301,20 @@ func TestTourStepLeaveRoutingOn(t *testing.T) {
 	if done(i) {
 		t.Fatal("done while routing is still off")
 	}
+	if _, err := s.SetAwayWait(ctx, "maya", "0"); err != nil { // as the cover step leaves it
+		t.Fatal(err)
+	}
 	if _, err := s.SetOwnerRouting(ctx, "maya", true); err != nil {
 		t.Fatal(err)
 	}
+	if done(i) {
+		t.Fatal("done with the owner-away wait still 0")
+	}
+	if _, err := s.SetAwayWait(ctx, "maya", "off"); err != nil {
+		t.Fatal(err)
+	}
 	if !done(i) {
-		t.Fatal("not done after routing came back on")
+		t.Fatal("not done after routing came back on and the wait went off")
 	}
 }
 

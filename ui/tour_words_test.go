@@ -334,8 +334,8 @@ func TestTourFollowedWordForWord(t *testing.T) {
 				h.settle()
 			}
 			// finished in a sensible state: routing is on again
-			if !h.svc.Settings(context.Background()).ContactOwnerRouting {
-				t.Fatal("the tour ends with contact owner-based routing off")
+			if st := h.svc.Settings(context.Background()); !st.ContactOwnerRouting || (st.OwnerAwayWait != "off" && st.OwnerAwayWait != "") {
+				t.Fatalf("the tour ends with routing %v and the owner-away wait %q, not as the demo began", st.ContactOwnerRouting, st.OwnerAwayWait)
 			}
 			if panel := strings.Join(h.tourText(), " "); !strings.Contains(panel, "Press T to hide this panel") || !strings.Contains(panel, "Press ctrl+r to start the tour again") {
 				t.Fatalf("the finished tour offers no way to hide it or start again:\n%s", panel)
