@@ -139,7 +139,7 @@ var Steps = []Step{
 		Check:  func(f *Facts) bool { return f.refusedNonAdmin },
 	},
 	{
-		Title:  "Leave routing as the team expects it",
+		Title: "Leave routing as the team expects it",
 		Do: "Press s (▸ on “Contact owner-based routing”), press space (it switches back on). Press j until ▸ is on “Owner away”, " +
 			"press space until “Owner away: off” is in view, esc.",
 		Expect: "Contact owner-based routing is on again and the owner-away wait is off, as the demo began: the workspace is as a team expects it.",
