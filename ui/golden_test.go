@@ -11,6 +11,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 )
 
@@ -120,6 +121,43 @@ func TestGoldenSizes(t *testing.T) {
 					t.Fatalf("%d lines with the banner on a screen %d high", n, hh)
 				}
 			})
+		}
+	}
+}
+
+// TestEverySizeKeepsWhatMatters: from 80×24 to 200×50, with and without the tour, the screen
+// is exactly the terminal's size, the conversation pane keeps at least 40 columns, the footer
+// keeps help and quit, and the tour's current step is on the screen in full.
+func TestEverySizeKeepsWhatMatters(t *testing.T) {
+	for _, withTour := range []bool{false, true} {
+		opts := Options{}
+		if withTour {
+			opts = Options{Tour: &fakeTour{}, ShowTour: true}
+		}
+		h := newHarness(t, newService(t), "alice", opts, 120, 34)
+		h.keys("enter")
+		for w := 80; w <= 200; w += 8 {
+			for hh := 24; hh <= 50; hh += 3 {
+				h.send(tea.WindowSizeMsg{Width: w, Height: hh})
+				scr := h.screen()
+				lines := strings.Split(scr, "\n")
+				L := h.m.layout()
+				switch {
+				case len(lines) != hh:
+					t.Fatalf("tour %v, %dx%d: %d lines", withTour, w, hh, len(lines))
+				case L.conv.w < 40:
+					t.Fatalf("tour %v, %dx%d: the conversation is %d wide", withTour, w, hh, L.conv.w)
+				case !strings.HasSuffix(strings.TrimSpace(lines[hh-1]), "q quit"):
+					t.Fatalf("tour %v, %dx%d: footer %q", withTour, w, hh, lines[hh-1])
+				case withTour && !strings.Contains(strings.Join(strings.Fields(scr), " "), "Press space on the toggle"):
+					t.Fatalf("tour %v, %dx%d: the step is not shown:\n%s", withTour, w, hh, scr)
+				}
+				for i, l := range lines {
+					if ansi.StringWidth(l) > w {
+						t.Fatalf("tour %v, %dx%d: line %d is %d wide", withTour, w, hh, i, ansi.StringWidth(l))
+					}
+				}
+			}
 		}
 	}
 }

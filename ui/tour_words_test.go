@@ -355,3 +355,40 @@ func TestTourFollowedWordForWord(t *testing.T) {
 }
 
 func keyCtrl(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Mod: tea.ModCtrl} }
+
+// stepsTour shows demo.Steps with the first n done.
+type stepsTour struct{ n int }
+
+func (s *stepsTour) Steps(context.Context) []TourStep {
+	out := make([]TourStep, len(demo.Steps))
+	for i, st := range demo.Steps {
+		out[i] = TourStep{Title: st.Title, Do: st.Do, Expect: st.Expect, Done: i < s.n}
+	}
+	return out
+}
+
+// TestEveryTourStepFitsTheSmallestScreen: at 80×24, in the inbox and in Settings, each step's
+// title and what to do are on the screen in full.
+func TestEveryTourStepFitsTheSmallestScreen(t *testing.T) {
+	tour := &stepsTour{}
+	h := newHarness(t, newService(t), "alice", Options{Tour: tour, ShowTour: true}, 80, 24)
+	for i, st := range demo.Steps {
+		tour.n = i
+		h.run(h.m.tour.load())
+		for _, screen := range []string{"inbox", "settings"} {
+			if screen == "settings" {
+				h.keys("s")
+			}
+			h.m.frameValid = false
+			text := strings.Join(strings.Fields(strings.Join(h.tourText(), " ")), " ")
+			for _, want := range []string{st.Title, "Do: " + st.Do} {
+				if !strings.Contains(text, strings.Join(strings.Fields(want), " ")) {
+					t.Fatalf("step %d in the %s at 80×24: %q is not shown in full:\n%s", i+1, screen, want, h.screen())
+				}
+			}
+			if screen == "settings" {
+				h.keys("esc")
+			}
+		}
+	}
+}
