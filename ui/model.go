@@ -737,7 +737,7 @@ func (m *Model) disabled(b *key.Binding) string {
 		if m.opts.Tour == nil {
 			return "no guided tour in this session (start the demo to get one)"
 		}
-	case &k.TourRestart:
+	case &k.TourAgain:
 		if _, ok := m.opts.Tour.(TourRestarter); !ok {
 			return "no guided tour to start again in this session"
 		}
@@ -810,7 +810,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.dialogs.push(m.help)
 		return nil
 	}
-	for _, b := range []*key.Binding{&k.Tour, &k.TourRestart, &k.ActAs, &k.Search, &k.Inject} {
+	for _, b := range []*key.Binding{&k.Tour, &k.TourAgain, &k.ActAs, &k.Search, &k.Inject} {
 		if ok, cmd := m.blocked(msg, b); ok {
 			return cmd
 		}
@@ -822,7 +822,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.tour.load()
 		}
 		return nil
-	case key.Matches(msg, k.TourRestart):
+	case key.Matches(msg, k.TourAgain):
 		m.tour.on = true
 		return m.tour.restart()
 	case key.Matches(msg, k.ActAs):
