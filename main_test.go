@@ -880,3 +880,27 @@ func TestConfigCommandChecksTheFile(t *testing.T) {
 	w.extra = []string{"SWITCHBOARD_CONFIG=" + bad}
 	has(t, w.want(t, 1, "config"), `line 3: keys.search: "ctrl+ff" is not a key`, "using the default keys and colours", "search         /")
 }
+
+// `switchboard search` is the inbox's search: message text, folded names, the count and pages.
+func TestSearchCommand(t *testing.T) {
+	w := newWS(t, true)
+	w.ok(t, "inject", "message", "+34655001629", "¿Dónde está mi pedido?", "--name", "Rosa Martín")
+	w.ok(t, "inject", "message", "+34655001630", "Mi PEDIDO no llegó", "--name", "Rosa Perez")
+	has(t, w.ok(t, "search", "rosa martin"), "+34655001629  Rosa Martín", "1 match.")
+	has(t, w.ok(t, "search", "pedido", "--limit", "1"), "✉ ¿Dónde está mi pedido?", "1–1 of 2 matches. Next: switchboard search pedido --offset 1 --limit 1")
+	has(t, w.ok(t, "search", "pedido", "--offset", "1", "--limit", "1"), "✉ Mi PEDIDO no llegó", "2–2 of 2 matches.")
+	var r struct {
+		Total  int `json:"total"`
+		Offset int `json:"offset"`
+		Hits   []struct {
+			ID      string `json:"id"`
+			Snippet string `json:"snippet"`
+		} `json:"hits"`
+	}
+	out := w.ok(t, "search", "pedido", "--json") // decoded loosely: the hits are contact views
+	if err := json.Unmarshal([]byte(out.out), &r); err != nil || r.Total != 2 || len(r.Hits) != 2 || r.Hits[0].Snippet == "" {
+		t.Fatalf("search --json: %+v %v\n%s", r, err, out)
+	}
+	has(t, w.ok(t, "search", "nobody at all"), `Nothing matches "nobody at all".`)
+	has(t, w.want(t, 2, "search", "x", "--limit", "0"), "--limit 0: give 1 to 50")
+}

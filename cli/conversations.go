@@ -20,7 +20,7 @@ func conversationCmds(a *app) []*cobra.Command {
 	return []*cobra.Command{newListCmd(a, nil), newShowCmd(a, nil),
 		newReplyCmd(a, nil), newAssignCmd(a, nil), newOwnerCmd(a, nil), newTeamCmd(a, nil), newCloseCmd(a, nil),
 		newAcceptCmd(a, nil), newDeclineCmd(a, nil),
-		newPromptsCmd(a, nil), newNotificationsCmd(a, nil)}
+		newPromptsCmd(a, nil), newNotificationsCmd(a, nil), newSearchCmd(a, nil)}
 }
 
 // ---- printing conversations ----

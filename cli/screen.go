@@ -149,3 +149,6 @@ func (p tourPanel) Steps(ctx context.Context) []ui.TourStep {
 	}
 	return out
 }
+
+// Restart starts the tour over (offered by the panel when every step is done).
+func (p tourPanel) Restart(ctx context.Context) error { return p.t.Restart(ctx) }

@@ -290,9 +290,13 @@ func demoRun(ctx context.Context, opts *demoOptions) error {
 		send.cfg, send.configured, send.tokenSource = cfg, true, "the demo" // --wa-rate, --wa-unknown-wait still apply
 	}
 	defer startSender(svc, send)()
-	return opts.openScreen(ctx, o, door, func(tctx context.Context) ui.Tour {
+	tour := func(tctx context.Context) ui.Tour {
 		return tourPanel{demo.NewTour(tctx, svc, demo.StatePath(o.Info.Path))}
-	})
+	}
+	if !demo.Fits(ctx, svc) {
+		tour = nil // a generated workspace: the tour's contacts are not in it
+	}
+	return opts.openScreen(ctx, o, door, tour)
 }
 
 // resetDemo deletes the demo file (and its tour progress), unless a switchboard process has it

@@ -129,3 +129,51 @@ func TestGenerateLargeWorkspace(t *testing.T) {
 		t.Fatal("0 contacts accepted")
 	}
 }
+
+// TestGeneratedWorkspaceKeepsTheRoutingRules: a generated workspace says what routing would
+// have done, and only that: every assignee is Bot or one of its team's round-robin candidates
+// (a member with the operator role, never an admin), an owner routing made is the person
+// handling it, and the why names whom round robin picked.
+func TestGeneratedWorkspaceKeepsTheRoutingRules(t *testing.T) {
+	s := open(t)
+	if err := Generate(ctx, s, 3000, nil); err != nil {
+		t.Fatal(err)
+	}
+	role := map[string]string{}
+	for _, o := range operators {
+		role[o.ID] = string(o.Role)
+	}
+	inTeam := func(op, team string) bool { return member(team, op) }
+	cursor, seen, bots := "", 0, 0
+	for {
+		page, err := s.List(ctx, inbox.Filter{View: inbox.ViewAll, Cursor: cursor, Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range page.Conversations {
+			seen++
+			a, o := c.AssigneeID(), c.OwnerID()
+			switch {
+			case a == "bot":
+				bots++
+				if !strings.Contains(c.Why, "nobody online") {
+					t.Fatalf("%s: Bot has it but the why says %q", c.Contact.ID, c.Why)
+				}
+			case role[a] != "operator" || !inTeam(a, c.Team):
+				t.Fatalf("%s: assigned to %q (%s) in %s: round robin picks only operators of the team", c.Contact.ID, a, role[a], c.Team)
+			case !strings.Contains(c.Why, "round robin in "+teamName(c.Team)+" picked "+opName(a)):
+				t.Fatalf("%s: assigned to %s but the why says %q", c.Contact.ID, a, c.Why)
+			}
+			if o != "" && o != a {
+				t.Fatalf("%s: owner %s but %s handles it: rule 1 makes the person handling it the owner", c.Contact.ID, o, a)
+			}
+		}
+		if page.Next == "" {
+			break
+		}
+		cursor = page.Next
+	}
+	if seen != 3000 || bots == 0 || bots > 600 {
+		t.Fatalf("saw %d conversations, %d with Bot", seen, bots)
+	}
+}

@@ -40,17 +40,22 @@ func Generate(ctx context.Context, svc *inbox.Service, n int, progress func(done
 		for i := start; i < end; i++ {
 			id := fmt.Sprintf("1555%07d", i)
 			team := teamIDs[rng.IntN(len(teamIDs))]
-			members := memberOperators(team)
-			var owner, assignee *string
+			// as live traffic is routed: round robin in the team picks one of its members with
+			// the operator role (never an admin); the one it picked becomes the contact owner
+			// when owner routing is on, as rule 1 makes the person handling it the owner; a
+			// tenth found nobody online, so Bot has it
+			members := roundRobinCandidates(team)
 			a := members[rng.IntN(len(members))]
+			owner, assignee := &a, &a
+			why := fmt.Sprintf("No contact owner (rule 3): round robin in %s picked %s", teamName(team), opName(a))
 			switch r := rng.IntN(10); {
 			case r < 5:
-				owner, assignee = &a, &a
-			case r < 8:
-				assignee = &a
 			case r < 9:
-				b := "bot"
-				assignee = &b
+				owner = nil // the owner was cleared since (or never set): the assignee stays
+			default:
+				b := routing.Bot
+				owner, assignee = nil, &b
+				why = fmt.Sprintf("No contact owner (rule 3): round robin in %s: nobody online to pick, so Bot has it", teamName(team))
 			}
 			name := fillerNames[rng.IntN(len(fillerNames))]
 			contacts = append(contacts, inbox.DocContact{ID: id, Name: fmt.Sprintf("%s %d", name, i), Owner: owner, Tags: []string{}})
@@ -58,8 +63,8 @@ func Generate(ctx context.Context, svc *inbox.Service, n int, progress func(done
 			at := now.Add(-time.Duration(rng.IntN(30*24*3600)) * time.Second)
 			lines := fillerLines[rng.IntN(len(fillerLines))]
 			tl := []inbox.Entry{{At: at, Kind: "message", ID: "wamid.gen." + id, Text: lines[0]},
-				{At: at, Kind: "note", By: "routing", Reason: "round_robin", Text: "Round robin in " + teamName(team)}}
-			if len(lines) > 1 {
+				{At: at, Kind: "note", By: "routing", Reason: "round_robin", Text: why}}
+			if len(lines) > 1 && *assignee != routing.Bot {
 				by := a
 				tl = append(tl, inbox.Entry{At: at.Add(time.Minute), Kind: "reply", By: by, Text: lines[1], ID: "sb." + id + ".3", Delivery: "delivered"})
 			}
@@ -71,7 +76,7 @@ func Generate(ctx context.Context, svc *inbox.Service, n int, progress func(done
 				status = "open"
 			}
 			convs = append(convs, inbox.DocConversation{Contact: id, Status: routing.Status(status), Assignee: assignee, Team: team, Timeline: tl,
-				Why: "Round robin in " + teamName(team), WhyReason: "round_robin"})
+				Why: why, WhyReason: "round_robin"})
 		}
 		if err := svc.AddConversations(ctx, Admin, contacts, convs); err != nil {
 			return err
@@ -86,11 +91,30 @@ func Generate(ctx context.Context, svc *inbox.Service, n int, progress func(done
 	return nil
 }
 
-func memberOperators(team string) []string {
+// roundRobinCandidates are the team's members round robin may pick: the operator role only
+// (routing.md: admins are never picked).
+func roundRobinCandidates(team string) []string {
+	var out []string
 	for _, t := range teams {
-		if t.ID == team {
-			return t.Members
+		if t.ID != team {
+			continue
+		}
+		for _, m := range t.Members {
+			for _, o := range operators {
+				if o.ID == m && o.Role == routing.RoleOperator {
+					out = append(out, m)
+				}
+			}
 		}
 	}
-	return nil
+	return out
+}
+
+func opName(id string) string {
+	for _, o := range operators {
+		if o.ID == id {
+			return o.Name
+		}
+	}
+	return id
 }

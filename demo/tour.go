@@ -26,16 +26,17 @@ type Step struct {
 // Steps is the tour. Adding a step is one entry.
 var Steps = []Step{
 	{
-		Title:  "Turn contact owner-based routing on, as an admin",
-		Do:     "Press s for Settings, focus “Contact owner-based routing” and press space to switch it off, then on again.",
-		Expect: "The toggle flips and the settings history records who flipped it and when.",
+		Title: "Turn contact owner-based routing on, as an admin",
+		Do: "Press s (Settings opens with ▸ on “Contact owner-based routing”), press space to switch it off, then space again to switch it on. " +
+			"Press G, then j until “Settings history” is in view.",
+		Expect: "The toggle flips, and the settings history records who flipped it and when.",
 		Check: func(f *Facts) bool {
 			return f.flipped(routing.SettingOwnerRouting, "on", time.Time{}) != nil
 		},
 	},
 	{
 		Title:  "A closed conversation comes back to its owner",
-		Do:     "Press i, type Priya in Contact (it picks Priya Shah: owner Lena, closed), tab twice to Text, type a message, enter.",
+		Do:     "Press i (it works in Settings too), type Priya (it picks Priya Shah: owner Lena, closed), tab twice (to Text), type a message, enter.",
 		Expect: "The conversation reopens assigned to Lena — contact owner (rule 2a); no automation or round robin runs.",
 		Check: func(f *Facts) bool {
 			return f.note(func(n note) bool { return n.Reason == string(routing.ReasonOwner) })
@@ -43,7 +44,7 @@ var Steps = []Step{
 	},
 	{
 		Title:  "A new contact goes through automation and round robin",
-		Do:     "Press i, type a new number (say +44 7700 900123), tab and type a name, tab twice to Text, type “refund please” (the refunds rule) or anything else, enter.",
+		Do:     "Press i, type the new number +44 7700 900123, tab (to Name), type a name, tab twice (to Text), type “refund please” (the refunds rule; anything else goes to round robin), enter.",
 		Expect: "No owner yet, so rule 3 runs: the refunds rule sends it to Billing, or round robin picks the least recently assigned online operator.",
 		Check: func(f *Facts) bool {
 			return f.note(func(n note) bool {
@@ -53,15 +54,16 @@ var Steps = []Step{
 	},
 	{
 		Title:  "An active assignee keeps the conversation; the owner follows",
-		Do:     "Press i, type Jonas (open with Omar, owned by Ken), tab twice, type a message, enter.",
+		Do:     "Press i, type Jonas (open with Omar, owned by Ken), tab twice (to Text), type a message, enter.",
 		Expect: "It stays with Omar (rule 1) and Omar becomes the contact owner; a system note says so.",
 		Check: func(f *Facts) bool {
 			return f.note(func(n note) bool { return n.Reason == string(routing.ReasonActiveAssignee) })
 		},
 	},
 	{
-		Title:  "Owner outside the team: accept the team change",
-		Do:     "Press i, type Eve (owner Ken is in Sales; the conversation was in Support), tab twice, type a message, enter. Select Eve in the list and press enter: the team decision opens; choose Sales, press y.",
+		Title: "Owner outside the team: accept the team change",
+		Do: "Press i, type Eve (owner Ken is in Sales; the conversation was in Support), tab twice (to Text), type a message, enter. " +
+			"Press /, type Eve, enter (the team decision opens, Sales chosen), press y.",
 		Expect: "The reopen waits for a decision (rule 2b); accepting moves it to Sales and assigns Ken.",
 		Check: func(f *Facts) bool {
 			return f.note(func(n note) bool { return n.Reason == string(routing.ReasonPromptAccepted) })
@@ -69,7 +71,7 @@ var Steps = []Step{
 	},
 	{
 		Title:  "Owner outside the team: decline the team change",
-		Do:     "Press i, type Lucas (owner Inés is in Sales), tab twice, type a message, enter. Select Lucas, press enter, then n.",
+		Do:     "Press i, type Lucas (owner Inés is in Sales), tab twice (to Text), type a message, enter. Press /, type Lucas, enter (the team decision opens), press n.",
 		Expect: "Bot takes the conversation; a system note and a notification to Inés explain she is not in Support.",
 		Check: func(f *Facts) bool {
 			return f.note(func(n note) bool { return n.Reason == string(routing.ReasonPromptDeclined) })
@@ -77,7 +79,7 @@ var Steps = []Step{
 	},
 	{
 		Title:  "Make someone outside the team the owner",
-		Do:     "Press /, type Hana and enter to open Hana Sato (Support); press o and pick Raj Mehta (Billing only). Answer the dialog either way.",
+		Do:     "Press /, type Hana, enter (it opens Hana Sato, Support). Press o, move to Raj Mehta (Billing only), enter. Press y (or n: either answer does).",
 		Expect: "Raj becomes the owner, the assignee stays, and you are asked to move the conversation to Billing.",
 		Check: func(f *Facts) bool {
 			return f.note(func(n note) bool {
@@ -87,18 +89,27 @@ var Steps = []Step{
 	},
 	{
 		Title:  "A call routes like a message",
-		Do:     "Press i, type Noah (owner Omar, closed in Billing), tab to What, → to “call · answered”, tab, type a duration in seconds, enter.",
+		Do:     "Press i, type Noah (owner Omar, closed in Billing), tab (to What), press → until “call · answered” is chosen, tab (to Duration), type a duration in seconds, enter.",
 		Expect: "The call reopens the conversation for Omar, exactly as a message would.",
 		Check:  func(f *Facts) bool { return f.routedCall },
 	},
 	{
-		Title: "An away owner is covered, and gets the conversation back",
+		Title: "An away owner is covered",
 		Do: "Press s, press j until ▸ is on “Owner away”, press space (it says 0: a cover at once), esc. Press i, type Mila (owner Sofia, " +
-			"offline), tab twice, type a message, enter: the list shows “→ Lena for Sofia” (or Omar). Press /, type Mila, enter, then c to " +
-			"close it. Press u, move to Sofia Rossi, enter, press p (Sofia is online now); press u, move to Maya Patel, enter. " +
-			"Press i, type Mila, tab twice, type a message, enter.",
-		Expect: "The first message goes to a cover — “Covered by … — contact owner Sofia Rossi is offline” — and Sofia stays the owner; " +
-			"after the close, the next message brings it back to Sofia (“Back with Sofia Rossi”, the cover ended).",
+			"offline), tab twice (to Text), type a message, enter. Press /, type Mila, enter: the pane shows “covering for Sofia Rossi”.",
+		Expect: "The message goes to a cover — “Covered by … — contact owner Sofia Rossi is offline” — and Sofia stays the owner.",
+		Check: func(f *Facts) bool {
+			return f.note(func(n note) bool {
+				return (n.Reason == string(routing.ReasonOwnerAway) || n.Reason == string(routing.ReasonOwnerAwayFallback)) &&
+					strings.HasPrefix(n.Text, "Covered by ")
+			})
+		},
+	},
+	{
+		Title: "The owner is back: the conversation goes back to her",
+		Do: "Press c (it closes Mila's conversation). Press u, move to Sofia Rossi, enter, press p (Sofia is online now). " +
+			"Press u, move to Maya Patel, enter. Press i, type Mila, tab twice (to Text), type a message, enter.",
+		Expect: "After the close, the next message brings it back to Sofia (“Back with Sofia Rossi”, the cover ended).",
 		Check: func(f *Facts) bool {
 			covered := map[string]bool{}
 			for _, n := range f.notes {
@@ -114,21 +125,43 @@ var Steps = []Step{
 	},
 	{
 		Title:  "Routing off: the next reopen follows round robin",
-		Do:     "Press s, space on “Contact owner-based routing” to switch it off, esc. Then press i, type Chloe (owner Lena, closed), tab twice, type a message, enter.",
+		Do:     "Press s (▸ on “Contact owner-based routing”), press space (it switches off), esc. Press i, type Chloe (owner Lena, closed), tab twice (to Text), type a message, enter.",
 		Expect: "Round robin (or a rule) assigns it; Lena stays the contact owner — turning routing off changes no data.",
 		Check: func(f *Facts) bool {
 			off := f.flipped(routing.SettingOwnerRouting, "off", time.Time{})
-			return off != nil && f.note(func(n note) bool {
-				return !n.At.Before(off.At) && n.Owner != "" && n.Reopened &&
-					(n.Reason == string(routing.ReasonRoundRobin) || n.Reason == string(routing.ReasonDefault) || strings.HasPrefix(n.Reason, "rule:"))
-			})
+			return off != nil && f.note(func(n note) bool { return !n.At.Before(off.At) && routedOff(n) })
 		},
 	},
 	{
 		Title:  "Only admins can flip the toggle",
-		Do:     "Press u and pick Lena Fischer (an operator), then s and space on the toggle. Press u again to be Maya.",
+		Do:     "Press u, move to Lena Fischer (an operator), enter. Press s (▸ on “Contact owner-based routing”), press space. Press esc, u, move to Maya Patel, enter.",
 		Expect: "Refused: “Only admins can change routing settings”; nothing changes.",
 		Check:  func(f *Facts) bool { return f.refusedNonAdmin },
+	},
+	{
+		Title: "Leave routing as the team expects it",
+		Do: "Press s (▸ on “Contact owner-based routing”), press space (it switches back on). Press j until ▸ is on “Owner away”, " +
+			"press space until “Owner away: off” is in view, esc.",
+		Expect: "Contact owner-based routing is on again and the owner-away wait is off, as the demo began (Sofia, put online for the cover step, stays online).",
+		Check: func(f *Facts) bool {
+			// routing was switched off and a reopen was routed without it (the step before),
+			// then it was switched on again
+			for i, off := range f.history {
+				if off.Key != string(routing.SettingOwnerRouting) || off.To != "off" {
+					continue
+				}
+				for _, on := range f.history[i+1:] {
+					if on.Key != string(routing.SettingOwnerRouting) || on.To != "on" {
+						continue
+					}
+					if f.note(func(n note) bool { return n.At.After(off.At) && n.At.Before(on.At) && routedOff(n) }) {
+						return f.awayWaitOff()
+					}
+					break
+				}
+			}
+			return false
+		},
 	},
 }
 
@@ -157,6 +190,17 @@ func (f *Facts) note(match func(note) bool) bool {
 		}
 	}
 	return false
+}
+
+// awayWaitOff reports whether the owner-away wait is off again: the last change to it since
+// the tour started (if any) is to off.
+func (f *Facts) awayWaitOff() bool {
+	for i := len(f.history) - 1; i >= 0; i-- {
+		if f.history[i].Key == string(routing.SettingAwayWait) {
+			return f.history[i].To == "off"
+		}
+	}
+	return true
 }
 
 func (f *Facts) flipped(key routing.SettingKey, to string, after time.Time) *inbox.SettingChange {
@@ -250,6 +294,34 @@ func (t *Tour) Steps(ctx context.Context) []StepState {
 	return out
 }
 
+// Restart starts the tour over: every step not done, and its checks look only at what happens
+// from now on (the state file is rewritten, so a reopened demo starts from here too).
+func (t *Tour) Restart(context.Context) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.start = time.Now().UTC()
+	t.done = make([]bool, len(t.steps))
+	t.refused = false
+	t.save()
+	return nil
+}
+
+// tourNumbers are the contacts the steps name (by number): the tour runs only on a workspace
+// that has them (the demo, not a generated one).
+var tourNumbers = []string{"4915112345001", "4915112345002", "4915112345003", "4915112345004", "4915112345005",
+	"4915112345006", "4915112345007", "4915112345008"}
+
+// Fits reports whether the tour's steps can be followed on the workspace svc serves: every
+// contact they name is there. A generated workspace (--contacts N) has none of them.
+func Fits(ctx context.Context, svc *inbox.Service) bool {
+	for _, id := range tourNumbers {
+		if _, err := svc.Conversation(ctx, svc.DefaultOperator(), id, "", 1); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
 // save writes the progress to the state file (best effort: the tour goes on in memory if the
 // file cannot be written). Called with t.mu held.
 func (t *Tour) save() {
@@ -335,6 +407,13 @@ func (t *Tour) facts(ctx context.Context) (*Facts, error) {
 		}
 		cursor = page.Next
 	}
+}
+
+// routedOff reports whether a note is a reopen of an owned contact's conversation routed as if
+// owner routing were off (round robin, the default team or a rule).
+func routedOff(n note) bool {
+	return n.Owner != "" && n.Reopened &&
+		(n.Reason == string(routing.ReasonRoundRobin) || n.Reason == string(routing.ReasonDefault) || strings.HasPrefix(n.Reason, "rule:"))
 }
 
 // routedReason reports whether a note's reason is an inbound routing decision.

@@ -249,13 +249,17 @@ func TestTourProgressSurvivesReopening(t *testing.T) {
 
 func TestTourStepAwayOwnerCovered(t *testing.T) {
 	s, done := tourAt(t)
-	i := stepIndex(t, "An away owner is covered, and gets the conversation back")
+	covered := stepIndex(t, "An away owner is covered")
+	i := stepIndex(t, "The owner is back: the conversation goes back to her")
 	if _, err := s.SetAwayWait(ctx, "maya", "0"); err != nil {
 		t.Fatal(err)
 	}
 	out := inject(t, s, "4915112345008", "Is Friday still fine?")
 	if c := out.Conversation; !c.Covering() || c.OwnerID() != "sofia" || out.Reason != "owner_away" {
 		t.Fatalf("Mila: %q owner %s (%s: %s)", c.AssigneeText(), c.OwnerID(), out.Reason, out.Why)
+	}
+	if !done(covered) {
+		t.Fatal("the cover step is not done")
 	}
 	if done(i) {
 		t.Fatal("done before the owner got it back")
@@ -272,5 +276,79 @@ func TestTourStepAwayOwnerCovered(t *testing.T) {
 	}
 	if !done(i) {
 		t.Fatal("not done")
+	}
+}
+
+// TestTourStepLeaveRoutingOn: the last step is done only when routing goes back on after the
+// round-robin step switched it off and a reopen was routed without it — not by the first
+// step's off and on.
+func TestTourStepLeaveRoutingOn(t *testing.T) {
+	s, done := tourAt(t)
+	i := stepIndex(t, "Leave routing as the team expects it")
+	for _, on := range []bool{false, true} {
+		if _, err := s.SetOwnerRouting(ctx, "maya", on); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inject(t, s, "4915112345001", "a reopen with routing on")
+	if done(i) {
+		t.Fatal("done by the first step's off and on")
+	}
+	if _, err := s.SetOwnerRouting(ctx, "maya", false); err != nil {
+		t.Fatal(err)
+	}
+	inject(t, s, "4915112345007", "export question")
+	if done(i) {
+		t.Fatal("done while routing is still off")
+	}
+	if _, err := s.SetAwayWait(ctx, "maya", "0"); err != nil { // as the cover step leaves it
+		t.Fatal(err)
+	}
+	if _, err := s.SetOwnerRouting(ctx, "maya", true); err != nil {
+		t.Fatal(err)
+	}
+	if done(i) {
+		t.Fatal("done with the owner-away wait still 0")
+	}
+	if _, err := s.SetAwayWait(ctx, "maya", "off"); err != nil {
+		t.Fatal(err)
+	}
+	if !done(i) {
+		t.Fatal("not done after routing came back on and the wait went off")
+	}
+}
+
+// TestTourFitsOnlyTheDemoAndRestarts: the tour runs where its contacts are (the demo, not a
+// generated workspace); a restart starts every step over, from then on.
+func TestTourFitsOnlyTheDemoAndRestarts(t *testing.T) {
+	s := seeded(t)
+	if !Fits(ctx, s) {
+		t.Fatal("the tour does not fit the demo")
+	}
+	g := open(t)
+	if err := Generate(ctx, g, 50, nil); err != nil {
+		t.Fatal(err)
+	}
+	if Fits(ctx, g) {
+		t.Fatal("the tour fits a generated workspace")
+	}
+	c, cancel := context.WithCancel(ctx)
+	defer cancel()
+	path := StatePath(filepath.Join(t.TempDir(), "demo.db"))
+	tour := NewTour(c, s, path)
+	inject(t, s, "4915112345001", "Hi again")
+	if !tour.Steps(ctx)[stepIndex(t, "A closed conversation comes back to its owner")].Done {
+		t.Fatal("step 2 not done")
+	}
+	if err := tour.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i, st := range tour.Steps(ctx) {
+		if st.Done {
+			t.Fatalf("step %d done after a restart", i+1)
+		}
+	}
+	if NewTour(c, s, path).Steps(ctx)[1].Done {
+		t.Fatal("the restart was not saved")
 	}
 }

@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -767,12 +768,17 @@ func (c *config) checkRule(r domain.Rule) error {
 	return nil
 }
 
-func (s *Service) rules(ctx context.Context, by string, change func(c *config) error) error {
+// rules runs a change to the automation rules (admins) and records it in the settings history
+// as "rule:<name>": from what the rule was to what it is, in words with the names of teams and
+// people as they are now ("#2 a message, says “refund”, to team Billing"; "" before it was added
+// or after it was removed).
+func (s *Service) rules(ctx context.Context, by, name string, change func(c *config) error) error {
 	return s.do(ctx, func(w *wtx) error {
 		c, err := w.adminStage(by)
 		if err != nil {
 			return err
 		}
+		from := c.ruleText(name)
 		if err := change(c); err != nil {
 			return err
 		}
@@ -780,9 +786,44 @@ func (s *Service) rules(ctx context.Context, by string, change func(c *config) e
 		if err := w.tx.PutSettings(c.settings); err != nil {
 			return must(err)
 		}
+		if to := c.ruleText(name); to != from {
+			if _, err := w.tx.AddHistory(domain.SettingChange{Key: "rule:" + name, By: by, At: s.at(time.Time{}), From: from, To: to}); err != nil {
+				return must(err)
+			}
+		}
 		w.configChanged(c, by)
 		return nil
 	})
+}
+
+// ruleText is the rule named name as the settings history records it: its place and what it
+// does, in words ("" when there is no such rule).
+func (c *config) ruleText(name string) string {
+	i := ruleIndex(c.settings.Rules, name)
+	if i < 0 {
+		return ""
+	}
+	r := c.settings.Rules[i]
+	var when []string
+	if r.Channel != "" {
+		when = append(when, "a "+string(r.Channel))
+	}
+	if r.Keyword != "" {
+		when = append(when, "says “"+r.Keyword+"”")
+	}
+	if r.Tag != "" {
+		when = append(when, "tagged "+r.Tag)
+	}
+	to := r.To
+	switch t := ParseTarget(r.To); t.Kind {
+	case routing.TargetTeam:
+		to = "team " + c.teamName(t.ID)
+	case routing.TargetOperator:
+		to = c.name(t.ID)
+	case routing.TargetBot:
+		to = "Bot"
+	}
+	return fmt.Sprintf("#%d %s, to %s", i+1, strings.Join(when, ", "), to)
 }
 
 func ruleIndex(rules []domain.Rule, name string) int {
@@ -792,7 +833,7 @@ func ruleIndex(rules []domain.Rule, name string) int {
 // AddRule appends an automation rule (admins); rules are tried in order.
 func (s *Service) AddRule(ctx context.Context, by string, r domain.Rule) error {
 	r.Keyword = strings.TrimSpace(r.Keyword)
-	return s.rules(ctx, by, func(c *config) error {
+	return s.rules(ctx, by, r.Name, func(c *config) error {
 		if ruleIndex(c.settings.Rules, r.Name) >= 0 {
 			return errorf(Conflict, "A rule named %q exists already; choose another name", r.Name)
 		}
@@ -807,7 +848,7 @@ func (s *Service) AddRule(ctx context.Context, by string, r domain.Rule) error {
 // UpdateRule replaces the rule with r.Name (admins).
 func (s *Service) UpdateRule(ctx context.Context, by string, r domain.Rule) error {
 	r.Keyword = strings.TrimSpace(r.Keyword)
-	return s.rules(ctx, by, func(c *config) error {
+	return s.rules(ctx, by, r.Name, func(c *config) error {
 		i := ruleIndex(c.settings.Rules, r.Name)
 		if i < 0 {
 			return errorf(NotFound, "Rule %q not found; see `switchboard rules`", r.Name)
@@ -822,7 +863,7 @@ func (s *Service) UpdateRule(ctx context.Context, by string, r domain.Rule) erro
 
 // MoveRule moves a rule to position pos (0 = first) (admins).
 func (s *Service) MoveRule(ctx context.Context, by, name string, pos int) error {
-	return s.rules(ctx, by, func(c *config) error {
+	return s.rules(ctx, by, name, func(c *config) error {
 		i := ruleIndex(c.settings.Rules, name)
 		if i < 0 {
 			return errorf(NotFound, "Rule %q not found; see `switchboard rules`", name)
@@ -839,7 +880,7 @@ func (s *Service) MoveRule(ctx context.Context, by, name string, pos int) error 
 
 // DeleteRule removes a rule (admins).
 func (s *Service) DeleteRule(ctx context.Context, by, name string) error {
-	return s.rules(ctx, by, func(c *config) error {
+	return s.rules(ctx, by, name, func(c *config) error {
 		i := ruleIndex(c.settings.Rules, name)
 		if i < 0 {
 			return errorf(NotFound, "Rule %q not found; see `switchboard rules`", name)

@@ -298,3 +298,33 @@ func TestStaleVersionsRefuseEveryAction(t *testing.T) {
 	noErr(s.Reply(ctx, "carol", danaDiaz, "hi"))(t)
 	noErr(s.CloseConversation(ctx, "carol", danaDiaz, v2))(t)
 }
+
+// TestRuleChangesAreInTheSettingsHistory: adding, editing, moving and removing an automation
+// rule are recorded as "rule:<name>", from what it was to what it is, naming teams and people
+// by name; a refused change records nothing.
+func TestRuleChangesAreInTheSettingsHistory(t *testing.T) {
+	s := newService(t, true)
+	before := len(noErr(s.History(ctx))(t))
+	noErr(0, s.AddRule(ctx, "alice", domain.Rule{Name: "calls", Channel: "call", To: "operator:frank"}))(t)
+	noErr(0, s.UpdateRule(ctx, "alice", domain.Rule{Name: "calls", Channel: "call", Keyword: "urgent", To: "team:billing"}))(t)
+	noErr(0, s.MoveRule(ctx, "alice", "calls", 0))(t)
+	if err := s.AddRule(ctx, "carol", domain.Rule{Name: "x", Channel: "call", To: "bot"}); err == nil {
+		t.Fatal("an operator added a rule")
+	}
+	noErr(0, s.DeleteRule(ctx, "alice", "calls"))(t)
+	h := noErr(s.History(ctx))(t)[before:]
+	want := [][3]string{
+		{"rule:calls", "", "#2 a call, to Frank Ode"},
+		{"rule:calls", "#2 a call, to Frank Ode", "#2 a call, says “urgent”, to team Billing"},
+		{"rule:calls", "#2 a call, says “urgent”, to team Billing", "#1 a call, says “urgent”, to team Billing"},
+		{"rule:calls", "#1 a call, says “urgent”, to team Billing", ""},
+	}
+	if len(h) != len(want) {
+		t.Fatalf("history: %+v", h)
+	}
+	for i, w := range want {
+		if h[i].Key != w[0] || h[i].From != w[1] || h[i].To != w[2] || h[i].By != "alice" {
+			t.Fatalf("entry %d = %+v, want %v", i, h[i], w)
+		}
+	}
+}

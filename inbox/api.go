@@ -321,6 +321,10 @@ var (
 		return s.Decline(ctx, r.Contact)
 	})
 
+	OpCancelPrompt = op("CancelPrompt", func(ctx context.Context, s *Session, r ContactReq) (Outcome, error) {
+		return s.CancelPrompt(ctx, r.Contact)
+	})
+
 	OpSetOwnerRouting = op("SetOwnerRouting", func(ctx context.Context, s *Session, r ToggleReq) (domain.SettingChange, error) {
 		return s.SetOwnerRouting(ctx, r.On)
 	})

@@ -357,7 +357,8 @@ func routingConv(cv domain.Conversation, exists bool) routing.Conversation {
 		Cover: cv.Cover, Backlog: cv.Backlog}
 	if cv.Prompt != nil {
 		rc.Prompt = &routing.Prompt{Kind: routing.PromptKind(cv.Prompt.Kind), Target: cv.Prompt.Target, Team: cv.Prompt.Team,
-			Choices: cv.Prompt.Choices, RaisedBy: cv.Prompt.RaisedBy, At: cv.Prompt.At}
+			Choices: cv.Prompt.Choices, RaisedBy: cv.Prompt.RaisedBy, At: cv.Prompt.At,
+			PrevOwner: cv.Prompt.PrevOwner, PrevCover: cv.Prompt.PrevCover}
 	}
 	return rc
 }
@@ -375,12 +376,20 @@ func (w *wtx) apply(ct *domain.Contact, cv *domain.Conversation, d routing.Decis
 	}
 	cv.Assignee, cv.Team, cv.BotHold = d.After.Assignee, d.After.Team, d.After.BotHold
 	cv.Cover, cv.Backlog = d.After.Cover, d.After.Backlog
+	// a decision that ends with nothing changed (cancelled, or a declined assignment) gives the
+	// conversation back the why it had before it was raised: where it is has not changed
+	var restore *domain.Prompt
+	if d.ClearPrompt && cv.Prompt != nil && d.Before.Assignee == d.After.Assignee && d.Before.Team == d.After.Team &&
+		(d.Kind == routing.KindCancel || d.Kind == routing.KindDecline) && cv.Prompt.PrevWhy != "" {
+		restore = cv.Prompt
+	}
 	if d.ClearPrompt {
 		cv.Prompt = nil
 	}
 	if d.RaisePrompt {
 		p := d.Prompt
-		cv.Prompt = &domain.Prompt{Kind: p.Kind, Target: p.Target, Team: p.Team, Choices: p.Choices, RaisedBy: p.RaisedBy, At: p.At}
+		cv.Prompt = &domain.Prompt{Kind: p.Kind, Target: p.Target, Team: p.Team, Choices: p.Choices, RaisedBy: p.RaisedBy, At: p.At,
+			PrevOwner: p.PrevOwner, PrevCover: p.PrevCover, PrevWhy: cv.Why, PrevWhyReason: cv.WhyReason}
 	}
 	why, code := "", d.Code()
 	if changed || d.Kind == routing.KindInbound {
@@ -394,8 +403,11 @@ func (w *wtx) apply(ct *domain.Contact, cv *domain.Conversation, d routing.Decis
 				return Outcome{}, must(err)
 			}
 		}
-		if d.Before.Assignee != d.After.Assignee || d.Before.Team != d.After.Team || d.RaisePrompt || d.ClearPrompt ||
-			cv.Why == "" || d.Kind == routing.KindInbound {
+		switch {
+		case restore != nil:
+			cv.Why, cv.WhyReason = restore.PrevWhy, restore.PrevWhyReason // the note says what happened
+		case d.Before.Assignee != d.After.Assignee || d.Before.Team != d.After.Team || d.RaisePrompt || d.ClearPrompt ||
+			cv.Why == "" || d.Kind == routing.KindInbound:
 			cv.Why, cv.WhyReason = why, code
 		}
 	}
@@ -554,6 +566,16 @@ func (s *Service) Accept(ctx context.Context, by, contact, team string) (Outcome
 func (s *Service) Decline(ctx context.Context, by, contact string) (Outcome, error) {
 	return s.action(ctx, by, contact, 0, true, func(w *routing.Workspace, c routing.Contact, v routing.Conversation, at time.Time) (routing.Decision, error) {
 		return routing.DecideAnswer(w, by, c, v, false, "", at)
+	})
+}
+
+// CancelPrompt takes back the action of by's that raised the conversation's team decision
+// (assigning or making owner someone outside the team): the decision is withdrawn and nothing
+// is left changed — the owner from before comes back. Only the person whose action raised it
+// may; one raised by an inbound message or call cannot be cancelled.
+func (s *Service) CancelPrompt(ctx context.Context, by, contact string) (Outcome, error) {
+	return s.action(ctx, by, contact, 0, true, func(w *routing.Workspace, c routing.Contact, v routing.Conversation, at time.Time) (routing.Decision, error) {
+		return routing.DecideCancel(w, by, c, v, at)
 	})
 }
 

@@ -342,3 +342,78 @@ func TestSetPresence(t *testing.T) {
 		t.Fatalf("bob = %+v", o)
 	}
 }
+
+// TestReplyReopensAClosedConversation: answering a closed conversation reopens it in the same
+// transaction (a "reopened" note by the one who answered, then the reply), never a reply on a
+// conversation that stays closed; a reply refused (outside the window) reopens nothing.
+func TestReplyReopensAClosedConversation(t *testing.T) {
+	s := newService(t, true)
+	noErr(s.Inject(ctx, Inbound{Channel: "message", From: danaDiaz, Text: "hi again"}))(t)
+	noErr(s.CloseConversation(ctx, "bob", danaDiaz, 0))(t)
+	out := noErr(s.Reply(ctx, "bob", danaDiaz, "one more thing\non two lines"))(t)
+	if !out.Reopened || out.Conversation.Status != "open" || out.Conversation.AssigneeID() != "bob" {
+		t.Fatalf("after the reply: reopened %v, %s with %s", out.Reopened, out.Conversation.Status, out.Conversation.AssigneeID())
+	}
+	d := noErr(s.Conversation(ctx, "bob", danaDiaz, "", 2))(t)
+	if n := len(d.Timeline); n < 2 || d.Timeline[n-1].Kind != "reply" || d.Timeline[n-1].Text != "one more thing\non two lines" || d.Timeline[n-2].Reason != "reopened" {
+		t.Fatalf("timeline = %+v", d.Timeline)
+	}
+	// a second reply to the open conversation reopens nothing and has an id of its own
+	again := noErr(s.Reply(ctx, "bob", danaDiaz, "and another"))(t)
+	if again.Reopened || again.Entry.ID == out.Entry.ID {
+		t.Fatalf("second reply: reopened %v, id %s (first %s)", again.Reopened, again.Entry.ID, out.Entry.ID)
+	}
+	checkInvariants(t, s)
+}
+
+// TestCancelPromptTakesTheActionBack: the person whose own action raised a team decision can
+// take the action back (esc in the dialog): the decision goes, the owner from before comes
+// back, and the why is the one from before (where the conversation is has not changed); a
+// declined assignment gives the why back too. Nobody else may cancel, and a decision raised by
+// an inbound event cannot be.
+func TestCancelPromptTakesTheActionBack(t *testing.T) {
+	s := newService(t, true)
+	noErr(s.Assign(ctx, "alice", danaDiaz, "carol", 0))(t) // a why: assigned by hand (Carol is the owner too)
+	before := noErr(s.Conversation(ctx, "alice", danaDiaz, "", 1))(t).Conversation
+	if before.Why == "" {
+		t.Fatal("the conversation has no why to keep")
+	}
+	out := noErr(s.SetOwner(ctx, "alice", danaDiaz, "frank", 0))(t)
+	if out.Prompt == nil || out.Conversation.OwnerID() != "frank" {
+		t.Fatalf("no prompt: %s", out.Why)
+	}
+	_, err := s.CancelPrompt(ctx, "carol", danaDiaz)
+	wantKind(t, err, Forbidden)
+	out = noErr(s.CancelPrompt(ctx, "alice", danaDiaz))(t)
+	c := out.Conversation
+	if c.Prompt != nil || c.OwnerID() != before.OwnerID() || c.AssigneeID() != before.AssigneeID() || c.Team != before.Team {
+		t.Fatalf("after cancel: owner %s assignee %s team %s prompt %v", c.OwnerID(), c.AssigneeID(), c.Team, c.Prompt)
+	}
+	if c.Why != before.Why {
+		t.Fatalf("why = %q, want the one from before %q", c.Why, before.Why)
+	}
+	d := noErr(s.Conversation(ctx, "alice", danaDiaz, "", 1))(t)
+	if e := d.Timeline[len(d.Timeline)-1]; e.Reason != "prompt_cancelled" || !strings.Contains(e.Text, "cancelled making Frank Ode the contact owner: Carol Diaz is the contact owner again") {
+		t.Fatalf("note = %+v", e)
+	}
+	// an assignment outside the team, cancelled or declined: nothing changed, the why stays
+	noErr(s.Assign(ctx, "alice", danaDiaz, "erin", 0))(t)
+	c = noErr(s.CancelPrompt(ctx, "alice", danaDiaz))(t).Conversation
+	if c.AssigneeID() != "carol" || c.Why != before.Why {
+		t.Fatalf("after cancelling the assignment: %s, why %q", c.AssigneeID(), c.Why)
+	}
+	noErr(s.Assign(ctx, "alice", danaDiaz, "erin", 0))(t)
+	c = noErr(s.Decline(ctx, "alice", danaDiaz))(t).Conversation
+	if c.AssigneeID() != "carol" || c.Why != before.Why {
+		t.Fatalf("after declining the assignment: %s, why %q", c.AssigneeID(), c.Why)
+	}
+	_, err = s.CancelPrompt(ctx, "alice", danaDiaz)
+	wantKind(t, err, AlreadyDecided)
+	// raised by an inbound message: it waits or is answered, never cancelled
+	if out := noErr(s.Inject(ctx, Inbound{Channel: "message", From: eveOrtiz, Text: "back again"}))(t); out.Prompt == nil {
+		t.Fatalf("Eve raised no prompt: %s", out.Why)
+	}
+	_, err = s.CancelPrompt(ctx, "alice", eveOrtiz)
+	wantKind(t, err, Invalid)
+	checkInvariants(t, s)
+}

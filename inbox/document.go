@@ -106,6 +106,12 @@ type DocPrompt struct {
 	Choices  []string           `json:"choices"`
 	RaisedBy string             `json:"raised_by"`
 	At       time.Time          `json:"at,omitempty"`
+	// what a person's own action changed before it raised the decision, so it can be cancelled
+	// (prev_owner, prev_cover), and the why it replaced (prev_why, prev_why_reason)
+	PrevOwner     string `json:"prev_owner,omitempty"`
+	PrevCover     string `json:"prev_cover,omitempty"`
+	PrevWhy       string `json:"prev_why,omitempty"`
+	PrevWhyReason string `json:"prev_why_reason,omitempty"`
 }
 
 // DocNotification is a notification to one operator.
@@ -201,7 +207,8 @@ func (s *Service) Export(ctx context.Context, out io.Writer) error {
 			ew.elem(dc)
 			if p := c.Prompt; p != nil {
 				prompts = append(prompts, DocPrompt{Contact: c.Contact, Kind: p.Kind, Owner: p.Target, Team: p.Team,
-					Choices: p.Choices, RaisedBy: p.RaisedBy, At: p.At})
+					Choices: p.Choices, RaisedBy: p.RaisedBy, At: p.At,
+					PrevOwner: p.PrevOwner, PrevCover: p.PrevCover, PrevWhy: p.PrevWhy, PrevWhyReason: p.PrevWhyReason})
 			}
 			return ew.err
 		}); err != nil {
@@ -767,7 +774,8 @@ func writeConversations(tx domain.Tx, doc *Document) error {
 			cv.Version = 1 // versions start at 1: 0 means "do not check" in an action
 		}
 		if p, ok := prompts[dc.Contact]; ok {
-			cv.Prompt = &domain.Prompt{Kind: p.Kind, Target: p.Owner, Team: p.Team, Choices: p.Choices, RaisedBy: p.RaisedBy, At: p.At}
+			cv.Prompt = &domain.Prompt{Kind: p.Kind, Target: p.Owner, Team: p.Team, Choices: p.Choices, RaisedBy: p.RaisedBy, At: p.At,
+				PrevOwner: p.PrevOwner, PrevCover: p.PrevCover, PrevWhy: p.PrevWhy, PrevWhyReason: p.PrevWhyReason}
 		}
 		for _, e := range dc.Timeline {
 			key, err := tx.AppendEntry(&cv, e)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"switchboard/inbox/domain"
+	"switchboard/routing"
 )
 
 // Replies go out through an outbox (docs/whatsapp.md). A reply is written in the same
@@ -220,6 +221,20 @@ func (s *Service) SendReply(ctx context.Context, by string, r ReplyReq) (Outcome
 			return errorf(Invalid, "%s has no number and no business-scoped user id, so WhatsApp cannot be told who to send to; nothing was sent", displayName(ct))
 		}
 		w.write()
+		reopened := cv.Status == routing.StatusClosed
+		if reopened {
+			// answering a closed conversation takes it up again: it reopens (with the person
+			// who answers as the one who reopened it, as c does), in the same transaction, so
+			// a reply never sits on a conversation that stays closed
+			d, err := routing.DecideClose(w.s.ws, by, routingContact(ct), routingConv(cv, true), true, at)
+			if err != nil {
+				return fromRouting(err)
+			}
+			if _, err := w.apply(&ct, &cv, d, false); err != nil {
+				return err
+			}
+			e.ID = fmt.Sprintf("sb.%s.%d", ct.ID, cv.Seq+1) // after the reopen's note
+		}
 		if s.outbound().configured {
 			e.Delivery = domain.DeliveryQueued
 		} else {
@@ -243,7 +258,7 @@ func (s *Service) SendReply(ctx context.Context, by string, r ReplyReq) (Outcome
 			return must(err)
 		}
 		e.Ref = key
-		out = Outcome{Conversation: w.s.stage.conversationView(ct, cv), Reason: cv.WhyReason, Why: cv.Why, Entry: &e}
+		out = Outcome{Conversation: w.s.stage.conversationView(ct, cv), Reason: cv.WhyReason, Why: cv.Why, Entry: &e, Reopened: reopened}
 		w.emit(Event{Kind: EventConversation, Contact: ct.ID, Actor: by})
 		return nil
 	})

@@ -100,6 +100,9 @@ func cutAround(text, f string, j int) string {
 		at = len(r)
 	}
 	from := max(0, at-20)
+	for from > 0 && from < at && r[from-1] != ' ' {
+		from++ // from the start of a word
+	}
 	to := min(len(r), from+60)
 	s := string(r[from:to])
 	if from > 0 {

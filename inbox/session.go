@@ -212,6 +212,11 @@ func (x *Session) Accept(ctx context.Context, contact, team string) (Outcome, er
 func (x *Session) Decline(ctx context.Context, contact string) (Outcome, error) {
 	return x.s.Decline(ctx, x.op, contact)
 }
+
+// CancelPrompt takes back the session's own action that raised the conversation's team decision.
+func (x *Session) CancelPrompt(ctx context.Context, contact string) (Outcome, error) {
+	return x.s.CancelPrompt(ctx, x.op, contact)
+}
 func (x *Session) SetOwnerRouting(ctx context.Context, on bool) (domain.SettingChange, error) {
 	return x.s.SetOwnerRouting(ctx, x.op, on)
 }

@@ -345,4 +345,6 @@ type Outcome struct {
 	Duplicate bool `json:"duplicate,omitempty"`
 	// Entry is the timeline entry the command added (inbound events and replies).
 	Entry *domain.Entry `json:"entry,omitempty"`
+	// Reopened: the reply was to a closed conversation, which it reopened.
+	Reopened bool `json:"reopened,omitempty"`
 }

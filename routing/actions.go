@@ -150,7 +150,8 @@ func DecideOwner(w *Workspace, actor string, c Contact, conv Conversation, to st
 		return d, nil
 	}
 	d.RaisePrompt = true
-	d.Prompt = Prompt{Kind: PromptOwner, Target: to, Team: conv.Team, Choices: w.TeamsOf(to), RaisedBy: actor, At: at}
+	d.Prompt = Prompt{Kind: PromptOwner, Target: to, Team: conv.Team, Choices: w.TeamsOf(to), RaisedBy: actor, At: at,
+		PrevOwner: c.Owner, PrevCover: conv.Cover}
 	d.settle()
 	return d, nil
 }
@@ -256,6 +257,35 @@ func DecideAnswer(w *Workspace, actor string, c Contact, conv Conversation, acce
 	}
 	if p.Kind == PromptAssign && w.Settings.OwnerRoutingActive() {
 		d.After.Owner = p.Target
+	}
+	return d, nil
+}
+
+// DecideCancel decides the person whose own action (an assignment or an owner change) raised
+// the conversation's team decision taking that action back: the decision is withdrawn and
+// everything is as before the action — for an owner change, the owner (and a cover) from
+// before; for an assignment, nothing had changed. A decision raised by an inbound message or
+// call cannot be cancelled (it waits, or is answered).
+func DecideCancel(w *Workspace, actor string, c Contact, conv Conversation, at time.Time) (Decision, error) {
+	if err := w.checkActor(actor); err != nil {
+		return Decision{}, err
+	}
+	p := conv.Prompt
+	if p == nil {
+		return Decision{}, refuse(AlreadyDecided, "No team decision is waiting on %s: it was already decided", displayContact(c))
+	}
+	if p.RaisedBy == Routing {
+		return Decision{}, refuse(Invalid, "This team decision was raised by an inbound message or call, so it cannot be cancelled: answer it, or leave it waiting")
+	}
+	if p.RaisedBy != actor {
+		return Decision{}, refuse(Forbidden, "Only %s, whose action raised this team decision, can cancel it", w.name(p.RaisedBy))
+	}
+	d := w.action(KindCancel, actor, c, conv, at)
+	d.Reason = ReasonPromptCancelled
+	d.ClearPrompt = true
+	d.target = p.Target
+	if p.Kind == PromptOwner {
+		d.After.Owner, d.After.Cover = p.PrevOwner, p.PrevCover
 	}
 	return d, nil
 }

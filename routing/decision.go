@@ -14,6 +14,7 @@ const (
 	ReasonDefault           Reason = "default"
 	ReasonPromptAccepted    Reason = "prompt_accepted"
 	ReasonPromptDeclined    Reason = "prompt_declined"
+	ReasonPromptCancelled   Reason = "prompt_cancelled" // the person whose action raised it took it back
 	ReasonManualAssign      Reason = "manual_assign"
 	ReasonManualOwner       Reason = "manual_owner"
 	ReasonTeamChange        Reason = "team_change"
@@ -56,6 +57,8 @@ const (
 	KindTeam
 	KindAccept
 	KindDecline
+	// KindCancel: the person whose own action raised a team decision takes the action back.
+	KindCancel
 	KindMemberRemoved
 	KindOperatorDeleted
 	KindClose

@@ -308,6 +308,15 @@ func (d Decision) explainAction() string {
 		}
 		return "Assigned to Bot — " + d.n(d.target) + " could not be assigned: not in " + d.t(a.Team) +
 			" (" + actor + " declined the team change); Bot keeps it until it is closed"
+	case KindCancel:
+		if d.After.Owner != d.Before.Owner {
+			owner := "the contact has no owner again"
+			if d.After.Owner != "" {
+				owner = d.n(d.After.Owner) + " is the contact owner again"
+			}
+			return actor + " cancelled making " + d.n(d.target) + " the contact owner: " + owner + "; nothing else changed"
+		}
+		return actor + " cancelled assigning " + d.n(d.target) + "; nothing changed"
 	case KindMemberRemoved:
 		s := d.n(d.target) + " was removed from " + d.t(d.rrTeam)
 		if a.Assignee != b.Assignee {

@@ -171,6 +171,9 @@ type Prompt struct {
 	Choices  []string // the target's teams, in workspace order
 	RaisedBy string   // the operator whose action raised it, or Routing
 	At       time.Time
+	// PrevOwner and PrevCover are the contact's owner and the conversation's cover before the
+	// action that raised it (an owner change), so the person can cancel it (DecideCancel).
+	PrevOwner, PrevCover string
 }
 
 // Conversation is the routing view of a contact's conversation.

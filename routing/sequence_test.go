@@ -1141,7 +1141,7 @@ func knownCode(code string) bool {
 	}
 	switch Reason(code) {
 	case ReasonActiveAssignee, ReasonOwner, ReasonOwnerTeamMismatch, ReasonRoundRobin, ReasonDefault, ReasonPromptAccepted,
-		ReasonPromptDeclined, ReasonManualAssign, ReasonManualOwner, ReasonTeamChange, ReasonMemberRemoved, ReasonOperatorDeleted,
+		ReasonPromptDeclined, ReasonPromptCancelled, ReasonManualAssign, ReasonManualOwner, ReasonTeamChange, ReasonMemberRemoved, ReasonOperatorDeleted,
 		ReasonClosed, ReasonReopened, ReasonOwnerAway, ReasonOwnerAwayWait, ReasonOwnerAwayFallback, ReasonOutsideHours,
 		ReasonRoundRobinBacklog, ReasonBalanced, ReasonCoverEnded:
 		return true

@@ -290,3 +290,32 @@ func TestClose(t *testing.T) {
 		}, want: want{after: st(StatusOpen, "sales", Bot, "alice"), code: "reopened"}},
 	})
 }
+
+// TestCancel: the person whose own edit raised a prompt takes the edit back — for an owner
+// edit the owner (and cover) from before return, for an assign edit nothing had changed; a
+// prompt raised by a message or call, or someone else's, cannot be cancelled.
+func TestCancel(t *testing.T) {
+	on := fixture()
+	owner := promptOf(PromptOwner, "erin", "support", "dana", "sales", "billing")
+	owner.PrevOwner = "carol"
+	ownerPrompt := withPrompt(openConv("support", "carol"), owner)
+	assignPrompt := withPrompt(openConv("support", "carol"), promptOf(PromptAssign, "erin", "support", "dana", "sales", "billing"))
+	cancel := func(actor string, c Contact, conv Conversation) func(*Workspace) (Decision, error) {
+		return func(w *Workspace) (Decision, error) { return DecideCancel(w, actor, c, conv, t0) }
+	}
+	runActions(t, []actionCase{
+		{name: "cancel_owner_edit_owner_back", ws: on, do: cancel("dana", contact("erin"), ownerPrompt),
+			want: want{after: st(StatusOpen, "support", "carol", "carol"), code: "prompt_cancelled", clear: true,
+				explain: []string{"Dana cancelled making Erin the contact owner: Carol is the contact owner again; nothing else changed"}}},
+		{name: "cancel_assign_edit_nothing_changed", ws: on, do: cancel("dana", contact("carol"), assignPrompt),
+			want: want{after: st(StatusOpen, "support", "carol", "carol"), code: "prompt_cancelled", clear: true,
+				explain: []string{"Dana cancelled assigning Erin; nothing changed"}}},
+	})
+	inbound := withPrompt(openConv("support", ""), promptOf(PromptInbound, "alice", "support", Routing, "sales"))
+	_, err := DecideCancel(on, "dana", contact("alice"), inbound, t0)
+	mustRefuse(t, err, Invalid)
+	_, err = DecideCancel(on, "alice", contact("erin"), ownerPrompt, t0)
+	mustRefuse(t, err, Forbidden)
+	_, err = DecideCancel(on, "dana", contact("carol"), openConv("support", "carol"), t0)
+	mustRefuse(t, err, AlreadyDecided)
+}

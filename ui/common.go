@@ -133,10 +133,16 @@ func (c *Common) async(f func() tea.Msg) tea.Cmd {
 
 // act runs a command on the service and reports it with a toast or an error (doneMsg).
 func (c *Common) act(what string, f func(ctx context.Context, svc service) (*inbox.Outcome, error)) tea.Cmd {
+	return c.actOn("", what, f)
+}
+
+// actOn is act for an action on the conversation of contact: a refusal is also shown in that
+// conversation's timeline (as a line of this screen's, not stored), where the person looks.
+func (c *Common) actOn(contact, what string, f func(ctx context.Context, svc service) (*inbox.Outcome, error)) tea.Cmd {
 	svc, ctx, as := c.svc, c.ctx, c.as
 	return c.async(func() tea.Msg {
 		out, err := f(ctx, svc)
-		return doneMsg{what: what, out: out, err: err, as: as}
+		return doneMsg{what: what, out: out, err: err, as: as, contact: contact}
 	})
 }
 

@@ -192,7 +192,7 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"search": &k.Search, "settings": &k.Settings, "flip": &k.Flip, "inject": &k.Inject,
 		"assign": &k.Assign, "owner": &k.Owner, "team": &k.Team, "close": &k.Close,
 		"reply": &k.Reply, "retry": &k.Retry, "template": &k.Template, "presence": &k.Presence,
-		"act_as": &k.ActAs, "tour": &k.Tour, "notifications": &k.Notes, "mark_read": &k.MarkRead,
+		"act_as": &k.ActAs, "tour": &k.Tour, "tour_again": &k.TourAgain, "notifications": &k.Notes, "mark_read": &k.MarkRead,
 		"next_unread": &k.NextUnread, "next_waiting": &k.NextWaiting,
 		"add_rule": &k.AddRule, "edit_rule": &k.EditRule, "rule_up": &k.RuleUp, "rule_down": &k.RuleDown,
 		"remove_rule": &k.RemoveRule, "accept": &k.Accept, "decline": &k.Decline,
@@ -219,7 +219,7 @@ func (k *KeyMap) keySets() [][]*key.Binding {
 	return [][]*key.Binding{
 		{&k.Help, &k.Quit, &k.NextPane, &k.PrevPane, &k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
 			&k.Open, &k.Back, &k.Search, &k.Settings, &k.Inject, &k.Assign, &k.Owner, &k.Team, &k.Close, &k.Reply,
-			&k.Retry, &k.Presence, &k.ActAs, &k.Tour, &k.Notes, &k.NextUnread, &k.NextWaiting},
+			&k.Retry, &k.Presence, &k.ActAs, &k.Tour, &k.TourAgain, &k.Notes, &k.NextUnread, &k.NextWaiting},
 		{&k.Help, &k.Quit, &k.Up, &k.Down, &k.Back, &k.Settings, &k.Flip, &k.AddRule, &k.EditRule, &k.RuleUp,
 			&k.RuleDown, &k.RemoveRule, &k.Presence, &k.ActAs, &k.Tour, &k.Notes},
 		{&k.Accept, &k.Decline, &k.ChoiceUp, &k.ChoiceDown, &k.Back},

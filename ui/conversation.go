@@ -28,9 +28,12 @@ type convPane struct {
 	tl       tlCache
 	replying bool
 	reply    field
-	tmpls    []inbox.Template // the approved templates, loaded when the reply box opens
-	tmpl     int              // the template picked in the reply box (-1: free text)
-	drawn    paneDrawn        // the pane as last drawn, while nothing it shows has changed
+	replyFor string               // the contact the reply in the box is for
+	drafts   map[string]string    // replies begun and not sent, by contact, kept when the selection moves on
+	refusals map[string][]refusal // actions refused on a conversation this session, shown at its timeline's end
+	tmpls    []inbox.Template     // the approved templates, loaded when the reply box opens
+	tmpl     int                  // the template picked in the reply box (-1: free text)
+	drawn    paneDrawn            // the pane as last drawn, while nothing it shows has changed
 }
 
 // paneDrawn is the pane's last drawing and what it was drawn from.
@@ -63,6 +66,7 @@ const previewAfter = 60 * time.Millisecond
 // show makes the pane wait for a new selection and loads it after a short pause. A reply
 // begun is for the conversation it was begun on.
 func (p *convPane) show() tea.Cmd {
+	p.keepDraft()
 	p.detail, p.replying, p.tmpl = nil, false, -1
 	p.reply.set("")
 	p.seq++
@@ -71,9 +75,54 @@ func (p *convPane) show() tea.Cmd {
 
 // clear empties the pane: nothing is selected.
 func (p *convPane) clear() {
+	p.keepDraft()
 	p.detail, p.replying, p.tmpl = nil, false, -1
 	p.reply.set("") // a reply begun is for the conversation it was begun on
 	p.seq++         // a detail on its way is for a conversation no longer selected
+}
+
+// keepDraft keeps the reply in the box (unsent) for the conversation it was begun on, so
+// choosing another conversation loses nothing: r there opens it again.
+func (p *convPane) keepDraft() {
+	if strings.TrimSpace(p.reply.String()) == "" || p.replyFor == "" {
+		return
+	}
+	if p.drafts == nil {
+		p.drafts = map[string]string{}
+	}
+	p.drafts[p.replyFor] = p.reply.String()
+}
+
+// startReply opens the reply box on the conversation of contact id, with the draft begun there.
+func (p *convPane) startReply(id string) {
+	if p.replyFor != id {
+		p.reply.set("")
+	}
+	if d, ok := p.drafts[id]; ok && p.reply.String() == "" {
+		p.reply.set(d)
+	}
+	delete(p.drafts, id)
+	p.replying, p.replyFor = true, id
+}
+
+// keepRefused keeps the text of a refused reply as the conversation's draft (r opens it again).
+func (p *convPane) keepRefused(contact, text string) {
+	if p.replying && p.replyFor == contact && strings.TrimSpace(p.reply.String()) != "" {
+		return // typing again already
+	}
+	if p.replyFor == contact && !p.replying {
+		p.reply.set(text)
+		return
+	}
+	if p.drafts == nil {
+		p.drafts = map[string]string{}
+	}
+	p.drafts[contact] = text
+}
+
+// unsent reports whether a reply is typed and not sent anywhere.
+func (p *convPane) unsent() bool {
+	return strings.TrimSpace(p.reply.String()) != "" || len(p.drafts) > 0
 }
 
 // load reads conversation id; open marks it read, with its notifications.
@@ -150,8 +199,13 @@ func (p *convPane) whoDecides() string {
 	return p.opName(pr.RaisedBy) + " decides this (they raised it)"
 }
 
+// replyHint is what the reply box's keys do, esc as it really is: the box closes and the draft
+// stays for r, until another conversation is chosen.
+const replyHint = "enter sends · shift+enter or alt+enter: new line · ctrl+t template · esc closes the box, keeping the draft (r opens it again)"
+
 // replyKey handles a key while a reply to sel is being typed: enter sends (free text, or the
-// template picked with ctrl+t, its parameters typed separated by |), esc cancels.
+// template picked with ctrl+t, its parameters typed separated by |), shift+enter or alt+enter
+// start a new line, esc closes the box and keeps the draft for r.
 func (p *convPane) replyKey(msg tea.KeyPressMsg, sel string) tea.Cmd {
 	switch {
 	case msg.String() == "esc":
@@ -186,7 +240,10 @@ func (p *convPane) replyKey(msg tea.KeyPressMsg, sel string) tea.Cmd {
 			if err == nil && out.Entry != nil && out.Entry.Delivery == inbox.DeliveryLocal {
 				what = "Reply kept here only — " + inbox.NotConfigured
 			}
-			return doneMsg{what: what, err: err, as: as}
+			if err == nil && out.Reopened {
+				what = "Reopened (it stays with " + out.Conversation.AssigneeText() + ") · " + lowerFirst(what)
+			}
+			return doneMsg{what: what, err: err, as: as, contact: sel, draft: req.Text}
 		})
 	}
 	p.reply.update(msg)
@@ -256,7 +313,7 @@ func (p *convPane) retry() tea.Cmd {
 	if id == "" {
 		return nil
 	}
-	return p.act("Queued again: "+id+" goes out through WhatsApp", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+	return p.actOn(p.detail.Conversation.Contact.ID, "Queued again: "+id+" goes out through WhatsApp", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
 		_, err := inbox.OpRetry.Call(ctx, svc, inbox.ReplyIDReq{ID: id})
 		return nil, err
 	})
@@ -315,11 +372,11 @@ func shortDur(d time.Duration) string {
 func (p *convPane) closeOrReopen() tea.Cmd {
 	cv := p.detail.Conversation
 	if cv.Status == routing.StatusClosed {
-		return p.act("Reopened", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+		return p.actOn(cv.Contact.ID, "Reopened", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
 			return outcome(inbox.OpReopen.Call(ctx, svc, inbox.VersionReq{Contact: cv.Contact.ID, Version: cv.Version}))
 		})
 	}
-	return p.act("Closed", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+	return p.actOn(cv.Contact.ID, "Closed", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
 		return outcome(inbox.OpClose.Call(ctx, svc, inbox.VersionReq{Contact: cv.Contact.ID, Version: cv.Version}))
 	})
 }
@@ -474,18 +531,36 @@ func (p *convPane) draw(r rect, focused bool, sel, note string, highlighted bool
 					foot = append(foot, st.Locked.Render(l))
 				}
 			}
-			foot = append(foot, st.Key.Render("reply› ")+p.reply.view(iw-7, true, st))
+			if c.Status == routing.StatusClosed {
+				for _, l := range wrap("This conversation is closed: sending the reply reopens it (it stays with "+safe(p.opName(c.AssigneeID()))+")", iw) {
+					foot = append(foot, st.Locked.Render(l))
+				}
+			}
+			for i, l := range p.reply.lines(iw-7, 5, st) {
+				prompt := "reply› "
+				if i > 0 {
+					prompt = "       "
+				}
+				foot = append(foot, st.Key.Render(prompt)+l)
+			}
 		}
-		foot = append(foot, st.Dim.Render(safeFit("enter sends · ctrl+t template · esc cancels", iw)))
+		for _, l := range wrap(replyHint, iw) {
+			foot = append(foot, st.Dim.Render(l))
+		}
 	} else {
 		hint := "r reply · a assign · o owner · t team · c close/reopen"
 		if p.retryable() != "" {
 			hint = "R send again · " + hint
 		}
-		foot = append(foot, st.Dim.Render(safeFit(hint, iw)))
+		for _, l := range wrap(hint, iw) { // wrapped, not cut: every key stays readable
+			foot = append(foot, st.Dim.Render(l))
+		}
 	}
 	tlH := max(1, ih-len(head)-len(foot))
 	tl := p.timeline(d, iw)
+	if rs := p.refusals[d.Conversation.Contact.ID]; len(rs) > 0 {
+		tl = append(tl[:len(tl):len(tl)], p.refusalLines(rs, iw)...)
+	}
 	end := max(0, len(tl)-p.scroll)
 	if p.scroll > len(tl)-tlH {
 		p.scroll = max(0, len(tl)-tlH)
@@ -580,5 +655,49 @@ func (p *convPane) timeline(d *inbox.Detail, w int) []string {
 		out = []string{st.Dim.Render("No messages yet.")}
 	}
 	p.tl = tlCache{d: d, w: w, lines: out}
+	return out
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// refusal is an action on a conversation that the service refused: it changed nothing, so it is
+// not in the stored timeline, but the person sees it where they acted, under the timeline (the
+// Why line keeps saying why the conversation is where it is).
+type refusal struct {
+	at   time.Time
+	text string
+}
+
+// maxRefusals is how many refusals a conversation keeps on screen.
+const maxRefusals = 3
+
+// refused records a refusal of an action on contact's conversation.
+func (p *convPane) refused(contact string, at time.Time, text string) {
+	if p.refusals == nil {
+		p.refusals = map[string][]refusal{}
+	}
+	rs := append(p.refusals[contact], refusal{at, text})
+	if len(rs) > maxRefusals {
+		rs = rs[len(rs)-maxRefusals:]
+	}
+	p.refusals[contact] = rs
+	p.drawn.ok = false
+}
+
+func (p *convPane) refusalLines(rs []refusal, iw int) []string {
+	var out []string
+	for _, r := range rs {
+		for i, l := range wrap(r.at.Format("15:04")+" ✗ refused, nothing changed: "+safe(r.text), iw-6) {
+			if i > 0 {
+				l = "      " + l
+			}
+			out = append(out, p.st.Error.Render(l))
+		}
+	}
 	return out
 }

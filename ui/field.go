@@ -15,6 +15,9 @@ type field struct {
 	value              []rune
 	pos                int
 	limit              int
+	// multiline: shift+enter, alt+enter (or ctrl+j) start a new line, and pasted text keeps
+	// its line breaks (the reply box); enter itself is the owner's (it sends)
+	multiline bool
 }
 
 func (f *field) set(s string)   { f.value = []rune(s); f.pos = len(f.value) }
@@ -24,10 +27,19 @@ func (f *field) String() string { return string(f.value) }
 func (f *field) update(msg tea.Msg) bool {
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
-		f.insert(strings.ReplaceAll(msg.Content, "\n", " "))
+		if f.multiline {
+			f.insert(strings.ReplaceAll(msg.Content, "\r\n", "\n"))
+		} else {
+			f.insert(strings.ReplaceAll(msg.Content, "\n", " "))
+		}
 		return true
 	case tea.KeyPressMsg:
 		switch msg.String() {
+		case "shift+enter", "alt+enter", "ctrl+j":
+			if !f.multiline {
+				return false
+			}
+			f.insert("\n")
 		case "backspace", "ctrl+h":
 			if f.pos > 0 {
 				f.value = append(f.value[:f.pos-1], f.value[f.pos:]...)
@@ -74,7 +86,7 @@ func (f *field) update(msg tea.Msg) bool {
 func (f *field) insert(s string) {
 	var rs []rune
 	for _, r := range s {
-		if unicode.IsPrint(r) {
+		if unicode.IsPrint(r) || (r == '\n' && f.multiline) {
 			rs = append(rs, r)
 		}
 	}
@@ -115,4 +127,34 @@ func (f *field) view(width int, focused bool, st Styles) string {
 	}
 	out := safe(before) + st.Cursor.Render(safe(at)) + safe(after)
 	return ansi.Truncate(out, width, "…")
+}
+
+// lines draws a multi-line field in width cells, at most max lines: the lines up to the one
+// with the cursor (the text being typed stays in sight), the cursor's line drawn as view does.
+func (f *field) lines(width, max int, st Styles) []string {
+	if len(f.value) == 0 {
+		return []string{f.view(width, true, st)}
+	}
+	var out []string
+	start, curLine := 0, -1
+	for i := 0; i <= len(f.value); i++ {
+		if i < len(f.value) && f.value[i] != '\n' {
+			continue
+		}
+		if f.pos >= start && f.pos <= i {
+			one := field{value: f.value[start:i], pos: f.pos - start}
+			out = append(out, one.view(width, true, st))
+			curLine = len(out) - 1
+		} else {
+			out = append(out, safeFit(string(f.value[start:i]), width))
+		}
+		start = i + 1
+	}
+	if curLine >= 0 && curLine+1 < len(out) {
+		out = out[:curLine+1+min(1, len(out)-curLine-1)] // the cursor's line and the one after
+	}
+	if len(out) > max {
+		out = out[len(out)-max:]
+	}
+	return out
 }

@@ -137,13 +137,21 @@ func (d *injectDlg) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 		return d.send(), nil
 	}
 	if d.focus == 2 {
+		// only the arrows change the kind: a letter (or space) typed here was meant for the
+		// text, so it moves the focus there and is typed in it (a missed or ringing call has
+		// no text: the letter is ignored)
 		switch msg.String() {
-		case "left", "h":
+		case "left":
 			d.kind = (d.kind + len(injectKinds) - 1) % len(injectKinds)
-		case "right", "l", "space":
+			return nil, nil
+		case "right":
 			d.kind = (d.kind + 1) % len(injectKinds)
+			return nil, nil
 		}
-		return nil, nil
+		if msg.Text == "" || msg.Mod.Contains(tea.ModCtrl) || msg.Mod.Contains(tea.ModAlt) || d.kind >= 2 {
+			return nil, nil
+		}
+		d.focus = 3
 	}
 	if d.focus == 3 && d.kind >= 2 {
 		return nil, nil // a missed or ringing call has nothing to type
@@ -201,7 +209,12 @@ func (d *injectDlg) draw(rect) drawn {
 	}
 	fw := iw - 10
 	lines := []string{st.Title.Render("Inject: a customer writes or calls"), ""}
-	lines = append(lines, label(0, "Contact")+" "+d.contact.view(fw, d.focus == 0, st))
+	if d.suggested {
+		// the selected conversation's contact, selected as a whole: typing replaces it
+		lines = append(lines, label(0, "Contact")+" "+st.Selected.Render(safeFit(d.contact.String(), fw-24))+st.Dim.Render(" (typing replaces it)"))
+	} else {
+		lines = append(lines, label(0, "Contact")+" "+d.contact.view(fw, d.focus == 0, st))
+	}
 	for i, c := range d.matches {
 		owner := "no owner"
 		if c.OwnerName != "" {
@@ -221,7 +234,7 @@ func (d *injectDlg) draw(rect) drawn {
 	kinds := make([]string, len(injectKinds))
 	for i, k := range injectKinds {
 		if i == d.kind {
-			kinds[i] = st.Selected.Render(" " + k + " ")
+			kinds[i] = st.Selected.Render("[" + k + "]") // marked without colour too
 		} else {
 			kinds[i] = st.Dim.Render(" " + k + " ")
 		}

@@ -18,7 +18,7 @@ type KeyMap struct {
 	Close, Reply         key.Binding
 	Retry, Template      key.Binding
 	Presence, ActAs      key.Binding
-	Tour                 key.Binding
+	Tour, TourAgain      key.Binding
 	Notes, MarkRead      key.Binding
 	NextUnread           key.Binding
 	NextWaiting          key.Binding
@@ -61,6 +61,7 @@ func DefaultKeyMap() KeyMap {
 		Presence:    b("p", "cycle my presence", "p"),
 		ActAs:       b("u", "act as", "u"),
 		Tour:        b("T", "guided tour", "T"),
+		TourAgain:   b("ctrl+r", "start the guided tour again (when every step is done)", "ctrl+r"),
 		Notes:       b("b", "notifications (🔔)", "b"),
 		MarkRead:    b("m", "notifications: mark all read", "m"),
 		NextUnread:  b("n", "next unread conversation", "n"),
@@ -87,7 +88,7 @@ func (k *KeyMap) groups() []helpGroup {
 	return []helpGroup{
 		{"Move", []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom, &k.NextPane, &k.PrevPane, &k.Open, &k.Back}},
 		{"Conversation", []*key.Binding{&k.Assign, &k.Owner, &k.Team, &k.Close, &k.Reply, &k.Template, &k.Retry}},
-		{"Inbox", []*key.Binding{&k.Search, &k.NextUnread, &k.NextWaiting, &k.Notes, &k.MarkRead, &k.Inject, &k.Settings, &k.Presence, &k.ActAs, &k.Tour, &k.Help, &k.Quit}},
+		{"Inbox", []*key.Binding{&k.Search, &k.NextUnread, &k.NextWaiting, &k.Notes, &k.MarkRead, &k.Inject, &k.Settings, &k.Presence, &k.ActAs, &k.Tour, &k.TourAgain, &k.Help, &k.Quit}},
 		{"Settings", []*key.Binding{&k.Flip, &k.AddRule, &k.EditRule, &k.RuleUp, &k.RuleDown, &k.RemoveRule}},
 		{"Team decision", []*key.Binding{&k.Accept, &k.Decline, &k.ChoiceUp, &k.ChoiceDown}},
 	}

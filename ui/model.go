@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -114,7 +115,7 @@ func New(ctx context.Context, conn inbox.Conn, opts Options) *Model {
 	c := newCommon(ctx, conn, opts)
 	m := &Model{Common: c, focus: paneList}
 	m.views = viewsPane{Common: c}
-	m.conv = convPane{Common: c, reply: field{placeholder: "Type a reply, enter sends, esc cancels", limit: 4096}, tmpl: -1}
+	m.conv = convPane{Common: c, reply: field{placeholder: "Type a reply; enter sends", limit: 4096, multiline: true}, tmpl: -1}
 	m.list = convList{Common: c, views: &m.views, pane: &m.conv, cursor: -1}
 	m.settings = settingsScreen{Common: c}
 	m.tour = tourPanel{Common: c, on: opts.ShowTour && opts.Tour != nil}
@@ -161,10 +162,12 @@ type configMsg struct {
 	err      error
 }
 type doneMsg struct {
-	what string
-	out  *inbox.Outcome
-	err  error
-	as   string
+	what    string
+	out     *inbox.Outcome
+	err     error
+	as      string
+	contact string // the conversation acted on ("" for none): a refusal shows in its timeline
+	draft   string // a reply's text: kept as the conversation's draft when it is refused
 }
 type notifyMsg struct {
 	ns []inbox.Notification
@@ -293,7 +296,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) resize() {
 	L := m.layout()
 	m.list.setSize(L.bodyH)
-	m.settings.setSize(m.w-L.tr.w, L.bodyH)
+	m.settings.setSize(L.bodyW, L.bodyH)
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
@@ -578,6 +581,12 @@ func (m *Model) onDone(msg doneMsg) tea.Cmd {
 			d.busy = false // the dialog stays, with the error in the status line
 		}
 		cmd := m.fail(msg.err)
+		if msg.contact != "" {
+			m.conv.refused(msg.contact, m.now(), errText(msg.err))
+			if msg.draft != "" {
+				m.conv.keepRefused(msg.contact, msg.draft)
+			}
+		}
 		if inbox.KindOf(msg.err) == inbox.Conflict {
 			return tea.Batch(cmd, m.loadDetail(false))
 		}
@@ -598,7 +607,7 @@ func (m *Model) onDone(msg doneMsg) tea.Cmd {
 			where = "already received (duplicate), nothing stored"
 		}
 		return m.setStatus(2, fmt.Sprintf("✓ %s: %s — %s", o.Conversation.Contact.Display(), where, o.Why))
-	case "accept", "decline":
+	case "accept", "decline", "cancel":
 		m.dialogs.remove(open[*promptDlg](&m.dialogs))
 		return m.setStatus(2, "✓ "+msg.out.Why)
 	case "rule":
@@ -745,6 +754,13 @@ func (m *Model) disabled(b *key.Binding) string {
 		if m.opts.Tour == nil {
 			return "no guided tour in this session (start the demo to get one)"
 		}
+	case &k.TourAgain:
+		if _, ok := m.opts.Tour.(TourRestarter); !ok {
+			return "no guided tour to start again in this session"
+		}
+		if !m.tour.allDone() {
+			return "the tour starts again once every step is done (switchboard demo --reset starts everything over)"
+		}
 	case &k.Flip:
 		if !inSettings {
 			return firstKey(k.Flip) + " flips a setting: press " + firstKey(k.Settings) + " for settings"
@@ -762,10 +778,6 @@ func (m *Model) disabled(b *key.Binding) string {
 		}
 		if b != &k.AddRule && m.settings.ruleAt() < 0 {
 			return "focus an automation rule first"
-		}
-	case &k.Search, &k.Inject, &k.NextUnread, &k.NextWaiting:
-		if inSettings {
-			return "press " + firstKey(k.Back) + " to go back to the inbox first"
 		}
 	}
 	return ""
@@ -785,6 +797,12 @@ func (m *Model) blocked(msg tea.KeyPressMsg, b *key.Binding) (bool, tea.Cmd) {
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
 	if msg.String() == "ctrl+c" {
+		if d, ok := m.dialogs.top().(*confirmDlg); ok && d.quit {
+			return tea.Quit // asked already: a second ctrl+c means it
+		}
+		if m.hasDraft() {
+			return m.askQuit()
+		}
 		return tea.Quit
 	}
 	if m.tooSmall() {
@@ -801,12 +819,15 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
+		if m.hasDraft() {
+			return m.askQuit()
+		}
 		return tea.Quit
 	case key.Matches(msg, k.Help):
 		m.dialogs.push(m.help)
 		return nil
 	}
-	for _, b := range []*key.Binding{&k.Tour, &k.ActAs, &k.Search, &k.Inject, &k.NextUnread, &k.NextWaiting} {
+	for _, b := range []*key.Binding{&k.Tour, &k.TourAgain, &k.ActAs, &k.Search, &k.Inject} {
 		if ok, cmd := m.blocked(msg, b); ok {
 			return cmd
 		}
@@ -818,6 +839,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.tour.load()
 		}
 		return nil
+	case key.Matches(msg, k.TourAgain):
+		m.tour.on = true
+		return m.tour.restart()
 	case key.Matches(msg, k.ActAs):
 		m.dialogs.push(newPicker(m.Common, pickActAs, m.conv.detail))
 		return nil
@@ -830,6 +854,37 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.settingsKey(msg)
 	}
 	return m.inboxKey(msg)
+}
+
+// hasDraft reports whether a reply is typed and not sent (in the box, or kept after esc).
+func (m *Model) hasDraft() bool { return m.conv.unsent() }
+
+// askQuit asks before quitting loses the reply being typed.
+func (m *Model) askQuit() tea.Cmd {
+	who, draft := "this conversation", m.conv.reply.String()
+	if d := m.conv.detail; d != nil && strings.TrimSpace(draft) != "" {
+		who = d.Conversation.Contact.Display()
+	} else {
+		for _, t := range m.conv.drafts {
+			who, draft = "a conversation you left", t
+			break
+		}
+	}
+	if r := []rune(draft); len(r) > 60 {
+		draft = string(r[:60]) + "…"
+	}
+	q := fmt.Sprintf("Your reply to %s is not sent (“%s”). Quitting now loses it.", who, draft)
+	if n := len(m.conv.drafts); n > 0 {
+		q += fmt.Sprintf(" Replies begun on %d other conversation(s) are not sent either.", n)
+		if strings.TrimSpace(m.conv.reply.String()) == "" {
+			q = fmt.Sprintf("Replies begun on %d conversation(s) are not sent (one: “%s”). Quitting now loses them.", n, draft)
+		}
+	}
+	d := newConfirm(m.Common, "Quit with a reply not sent?", q,
+		"quit anyway", "back to the reply", func() tea.Cmd { return tea.Quit })
+	d.quit, d.cancelled = true, "Not quitting: your reply is still here"
+	m.dialogs.push(d)
+	return nil
 }
 
 // dialogKey gives a key (or pasted text) to the top dialog d; when d is done, the stack pops
@@ -867,7 +922,7 @@ func (m *Model) cyclePresence() tea.Cmd {
 func (m *Model) settingsKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
 	for _, b := range []*key.Binding{&k.AddRule, &k.EditRule, &k.RuleUp, &k.RuleDown, &k.RemoveRule, &k.NextPane, &k.PrevPane,
-		&k.Owner, &k.Team, &k.Close, &k.Reply, &k.Search, &k.Inject} {
+		&k.Owner, &k.Team, &k.Close, &k.Reply} {
 		if b == &k.EditRule && m.settings.cursor == m.settings.items()-1 {
 			continue // enter on "add a rule"
 		}
@@ -877,6 +932,10 @@ func (m *Model) settingsKey(msg tea.KeyPressMsg) tea.Cmd {
 		if ok, cmd := m.blocked(msg, b); ok {
 			return cmd
 		}
+	}
+	if key.Matches(msg, k.Inject) || key.Matches(msg, k.Search) || key.Matches(msg, k.NextUnread) || key.Matches(msg, k.NextWaiting) {
+		m.screen = scrInbox // inject, search, next unread and next decision work from settings too: they open over the inbox
+		return m.inboxKey(msg)
 	}
 	return m.do(m.settings.update(msg))
 }
@@ -892,7 +951,10 @@ func (m *Model) inboxKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Settings):
+		// settings opens at its top, on its first item (the owner-routing toggle) with the
+		// Routing heading in view, wherever it was left
 		m.screen = scrSettings
+		m.settings.cursor, m.settings.top, m.settings.topR = 0, 0, 0
 		return m.loadConfig()
 	case key.Matches(msg, k.Search):
 		m.dialogs.push(newSearch(m.Common))
@@ -933,7 +995,7 @@ func (m *Model) inboxKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Close):
 		return m.conv.closeOrReopen()
 	case key.Matches(msg, k.Reply):
-		m.conv.replying = true
+		m.conv.startReply(m.list.sel)
 		m.focus = paneConv
 		return m.conv.loadTemplates()
 	case key.Matches(msg, k.Retry):

@@ -256,8 +256,17 @@ func TestAutomationRulesAddEditReorderRemove(t *testing.T) {
 	h.keys("right") // channel: any → message
 	h.keys("enter")
 	h.want("1. vips: a message, tagged vip → team Sales")
+	// removing asks first: esc keeps the rule, y removes it
 	h.keys("x")
+	h.want("Remove a rule", "Remove rule 1, “vips” (a message, tagged vip → team Sales)?")
+	h.keys("esc")
+	h.want("Nothing changed", "1. vips: a message, tagged vip → team Sales")
+	if n := len(svc.Settings(bg).Rules); n != 2 {
+		t.Fatalf("esc removed the rule: %d rules", n)
+	}
+	h.keys("x", "y")
 	h.wantNot("vips:")
+	h.want("Rule “vips”: #1 a message, tagged vip, to team", "Sales → none") // the history says what the rule was
 	if n := len(svc.Settings(bg).Rules); n != 1 {
 		t.Fatalf("%d rules", n)
 	}
@@ -331,7 +340,15 @@ func TestTourPanelAndCallBanner(t *testing.T) {
 	h := newHarness(t, svc, "carol", Options{Tour: tour}, 120, 30)
 	h.wantNot("Guided tour")
 	h.keys("T")
+	// under 160 columns the tour is a strip below the panes: the progress, the current step
+	h.want("Guided tour  ✓▸ 1/2 done · T hides", "2. Flip the toggle", "Do: Press space on the toggle", "Expect: It flips")
+	if L := h.m.layout(); !L.tourBelow || L.conv.w < 40 {
+		t.Fatalf("at 120 columns the tour should leave the conversation its width: %+v", L)
+	}
+	h.send(tea.WindowSizeMsg{Width: 200, Height: 50})
+	// beside the panes on a wide screen: every title, ✓ when done, ▸ on the current one
 	h.want("Guided tour", "✓ 1. Open settings", "▸ 2. Flip the toggle", "Press space on the toggle", "It flips")
+	h.send(tea.WindowSizeMsg{Width: 120, Height: 30})
 	// a ringing call routed to Carol (round robin in Support) shows a banner until it ends
 	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "call", From: "15550006666", Name: "Ivy Chen", Outcome: "ringing", ExternalID: "call-1"}); err != nil {
 		t.Fatal(err)

@@ -69,10 +69,14 @@ func (m *Model) ring(text string) tea.Cmd {
 	return tea.Raw("\a")
 }
 
-// ringFor rings for an event that routed a conversation to the person.
+// ringFor rings for an event that routed a conversation to the person (not for the one they
+// have open on the screen).
 func (m *Model) ringFor(e inbox.Event) tea.Cmd {
 	if e.Kind != inbox.EventConversation || e.Actor != routing.Routing || e.Assignee != m.as || e.Channel == "" {
 		return nil
+	}
+	if e.Contact == m.list.sel && m.dialogs.empty() {
+		return nil // the person is looking at it: the screen shows it at once
 	}
 	what := "A message"
 	if e.Channel == routing.ChannelCall {

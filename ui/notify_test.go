@@ -105,6 +105,8 @@ func TestBellRingsForWhatIsRoutedToMe(t *testing.T) {
 	svc := newService(t)
 	bob := newHarness(t, svc, "bob", Options{Bell: BellOn}, 120, 34)
 	alice := newHarness(t, svc, "alice", Options{Bell: BellOn}, 120, 34)
+	bob.run(bob.m.carry(openContact{id: eve})) // bob looks at another conversation
+	bob.settle()
 	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: dana, Text: "any news?"}); err != nil {
 		t.Fatal(err)
 	}
@@ -112,6 +114,17 @@ func TestBellRingsForWhatIsRoutedToMe(t *testing.T) {
 	alice.settle()
 	if bob.m.rings != 1 || alice.m.rings != 0 {
 		t.Fatalf("rings: bob (the assignee) %d, alice %d; want 1 and 0", bob.m.rings, alice.m.rings)
+	}
+	// the conversation bob has open does not ring: he sees it
+	bob.wait(bellQuiet)
+	bob.run(bob.m.carry(openContact{id: dana}))
+	bob.settle()
+	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: dana, Text: "hello?"}); err != nil {
+		t.Fatal(err)
+	}
+	bob.settle()
+	if bob.m.rings != 1 {
+		t.Fatalf("a message on the conversation bob has open rang (%d rings)", bob.m.rings)
 	}
 }
 

@@ -129,15 +129,15 @@ func (p *pickDlg) picked(it pickItem) (tea.Cmd, action) {
 	case pickActAs:
 		return nil, actAs{id: it.id, label: it.label}
 	case pickAssign:
-		return p.act("", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+		return p.actOn(id, "", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
 			return outcome(inbox.OpAssign.Call(ctx, svc, inbox.AssignReq{Contact: id, To: it.id, Version: v}))
 		}), closeDialog{}
 	case pickOwner:
-		return p.act("", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+		return p.actOn(id, "", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
 			return outcome(inbox.OpSetOwner.Call(ctx, svc, inbox.AssignReq{Contact: id, To: it.id, Version: v}))
 		}), closeDialog{}
 	case pickTeam:
-		return p.act("", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+		return p.actOn(id, "", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
 			return outcome(inbox.OpChangeTeam.Call(ctx, svc, inbox.TeamReq{Contact: id, Team: it.id, Version: v}))
 		}), closeDialog{}
 	}

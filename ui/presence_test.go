@@ -36,7 +36,7 @@ func TestSettingsWhoIsThere(t *testing.T) {
 	h.keys("ctrl+u")
 	h.typeText("mon-fri 09:00-17:00 Europe/Berlin")
 	h.keys("enter")
-	h.want("Working hours: Mon–Fri 09:00–17:00 (Europe/Berlin)", "open now, closes Tue 17:00 Europe/Berlin", "Working hours: always open → Mon–Fri 09:00–17:")
+	h.want("Working hours: Mon–Fri 09:00–17:00 (Europe/Berlin)", "open now, closes Tue 17:00 Europe/Berlin", "Working hours: always open → Mon–Fri")
 	h.keys("j", "space")
 	h.want("[● on ] Holiday mode", "holiday mode: round robin does not run until it is turned off")
 	h.keys("j", "space")

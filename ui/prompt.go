@@ -28,6 +28,10 @@ func newPrompt(c *Common, p inbox.PromptView) *promptDlg {
 
 func (d *promptDlg) holds(sel string) bool { return d.contact == sel }
 
+// own reports whether the decision was raised by the person's own action (an assignment or an
+// owner change), which esc cancels; one raised by an inbound event can be left for later.
+func (d *promptDlg) own() bool { return d.p.RaisedBy != "routing" && d.p.RaisedBy == d.as }
+
 func (d *promptDlg) update(msg tea.Msg) (tea.Cmd, action) {
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok || d.busy {
@@ -37,6 +41,14 @@ func (d *promptDlg) update(msg tea.Msg) (tea.Cmd, action) {
 	id := d.contact
 	switch {
 	case key.Matches(km, k.Back):
+		if d.own() {
+			// the person's own action raised it: esc takes the action back, nothing is left
+			// changed and no decision waits
+			d.busy = true
+			return d.actOn(id, "cancel", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+				return outcome(inbox.OpCancelPrompt.Call(ctx, svc, inbox.ContactReq{Contact: id}))
+			}), nil
+		}
 		return d.setStatus(0, "Left waiting: it stays under “Waiting for decision” until someone answers."), closeDialog{}
 	case key.Matches(km, k.ChoiceUp):
 		d.choice = max(0, d.choice-1)
@@ -48,12 +60,12 @@ func (d *promptDlg) update(msg tea.Msg) (tea.Cmd, action) {
 		}
 		team := d.p.Choices[d.choice]
 		d.busy = true
-		return d.act("accept", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+		return d.actOn(id, "accept", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
 			return outcome(inbox.OpAccept.Call(ctx, svc, inbox.AnswerReq{Contact: id, Team: team}))
 		}), nil
 	case key.Matches(km, k.Decline):
 		d.busy = true
-		return d.act("decline", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+		return d.actOn(id, "decline", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
 			return outcome(inbox.OpDecline.Call(ctx, svc, inbox.ContactReq{Contact: id}))
 		}), nil
 	}
@@ -93,7 +105,19 @@ func (d *promptDlg) draw(rect) drawn {
 		lines = append(lines, st.Dim.Render("Saving…"))
 	} else {
 		lines = append(lines, st.Key.Render("y/enter")+" move and assign "+firstName(owner)+"   "+st.Key.Render("n")+" decline ("+decline+")")
-		lines = append(lines, st.Key.Render("←/→")+" choose team   "+st.Key.Render("esc")+" decide later")
+		later := " decide later (it waits under “Waiting for decision”)"
+		if d.own() {
+			later = " cancel: " + d.cancelText()
+		}
+		lines = append(lines, st.Key.Render("←/→")+" choose team   "+st.Key.Render("esc")+later)
 	}
 	return d.float(strings.Join(lines, "\n"))
+}
+
+// cancelText says what cancelling the person's own action leaves.
+func (d *promptDlg) cancelText() string {
+	if d.p.Kind == "owner" {
+		return "the owner stays as it was, nothing changes"
+	}
+	return "nothing changes"
 }

@@ -51,6 +51,11 @@ type Tour interface {
 	Steps(ctx context.Context) []TourStep
 }
 
+// TourRestarter is a tour that can start over: the panel offers it when every step is done.
+type TourRestarter interface {
+	Restart(ctx context.Context) error
+}
+
 // TourStep is one step of the tour.
 type TourStep struct {
 	Title, Do, Expect string

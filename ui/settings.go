@@ -105,11 +105,17 @@ func (sc *settingsScreen) update(msg tea.KeyPressMsg) (tea.Cmd, action) {
 			return nil, err
 		}), nil
 	case key.Matches(msg, k.RemoveRule):
-		name := sc.cfg.settings.Rules[sc.ruleAt()].Name
-		return sc.act(fmt.Sprintf("Rule %q removed", name), func(ctx context.Context, svc service) (*inbox.Outcome, error) {
-			_, err := inbox.OpDeleteRule.Call(ctx, svc, inbox.NameReq{Name: name})
-			return nil, err
-		}), nil
+		r := sc.cfg.settings.Rules[sc.ruleAt()]
+		name := r.Name
+		remove := func() tea.Cmd {
+			return sc.act(fmt.Sprintf("Rule %q removed", name), func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+				_, err := inbox.OpDeleteRule.Call(ctx, svc, inbox.NameReq{Name: name})
+				return nil, err
+			})
+		}
+		q := fmt.Sprintf("Remove rule %d, “%s” (%s → %s)? Messages and calls it would route go on to the next rule, then round robin. "+
+			"Conversations it already routed stay where they are.", sc.ruleAt()+1, r.Name, ruleWhen(r), sc.ruleTo(r.To))
+		return nil, openDialog{d: newConfirm(sc.Common, "Remove a rule", q, "remove it", "keep it", remove)}
 	case key.Matches(msg, k.Flip):
 		return sc.flip()
 	case key.Matches(msg, k.Open):
@@ -168,10 +174,17 @@ func (sc *settingsScreen) flip() (tea.Cmd, action) {
 				next = plans[(i+1)%len(plans)]
 			}
 		}
-		return sc.settingCmd("The plan is now "+next, func(ctx context.Context, svc service) error {
-			_, err := inbox.OpSetPlan.Call(ctx, svc, inbox.ValueReq{Value: next})
-			return err
-		}), nil
+		change := func() tea.Cmd {
+			return sc.settingCmd("The plan is now "+next, func(ctx context.Context, svc service) error {
+				_, err := inbox.OpSetPlan.Call(ctx, svc, inbox.ValueReq{Value: next})
+				return err
+			})
+		}
+		if may, _ := sc.mayRoute(); !may {
+			return change(), nil // nothing to confirm: the service refuses and records it
+		}
+		q := fmt.Sprintf("Change the plan from %s to %s? %s This changes routing for everyone in the workspace.", s.Plan, next, planMeans(next))
+		return nil, openDialog{d: newConfirm(sc.Common, "Change the plan", q, "change it", "keep "+string(s.Plan), change)}
 	}
 	if sc.cursor == sc.items()-1 {
 		if may, why := sc.mayRoute(); !may {
@@ -192,6 +205,17 @@ func (sc *settingsScreen) settingCmd(what string, f func(ctx context.Context, sv
 	return sc.act(what, func(ctx context.Context, svc service) (*inbox.Outcome, error) {
 		return nil, f(ctx, svc)
 	})
+}
+
+// planMeans says what a plan allows routing to do.
+func planMeans(plan string) string {
+	switch plan {
+	case "growth":
+		return "On growth, contact owner-based routing is locked off and there is no round robin."
+	case "pro":
+		return "On pro, contact owner-based routing works, and there is no round robin."
+	}
+	return "On business, contact owner-based routing and round robin both work."
 }
 
 func onOff(b bool) string {
@@ -399,9 +423,31 @@ func (sc *settingsScreen) right(rw int) []string {
 	for i := len(sc.cfg.history) - 1; i >= 0 && i >= len(sc.cfg.history)-6; i-- {
 		c := sc.cfg.history[i]
 		right = append(right, st.Dim.Render(c.At.Format("Jan 2 15:04"))+" "+st.Bold.Render(safe(sc.opName(c.By))))
-		right = append(right, safe(fmt.Sprintf("  %s: %s → %s", settingName(c.Key), settingValue(c.Key, c.From), settingValue(c.Key, c.To))))
+		for _, l := range wrap(safe(fmt.Sprintf("%s: %s → %s", sc.settingName(c.Key), sc.settingValue(c.Key, c.From), sc.settingValue(c.Key, c.To))), rw-2) {
+			right = append(right, "  "+l)
+		}
 	}
 	return right
+}
+
+// settingName is a setting of the history in words, naming a person or a rule by name.
+func (sc *settingsScreen) settingName(k string) string {
+	if id, ok := strings.CutPrefix(k, "max_open:"); ok {
+		return "Capacity of " + sc.opName(id)
+	}
+	if name, ok := strings.CutPrefix(k, "rule:"); ok {
+		return "Rule “" + name + "”"
+	}
+	return settingName(k)
+}
+
+// settingValue is a value of the history in words: a team by its name, a rule as the history
+// recorded it ("none" before it was added and after it was removed).
+func (sc *settingsScreen) settingValue(k, v string) string {
+	if k == "default_team" && v != "" {
+		return sc.teamName(v)
+	}
+	return settingValue(k, v)
 }
 
 func settingName(k string) string {

@@ -26,24 +26,115 @@ func (t *tourPanel) load() tea.Cmd {
 	return func() tea.Msg { return tourMsg{tour.Steps(ctx)} }
 }
 
-// wrapCount is the Do and Expect lines of the current step.
-func wrapCount(steps []TourStep, cur, w int) []string {
-	if cur < 0 {
-		return nil
+// allDone reports whether the tour has steps and every one is done.
+func (t *tourPanel) allDone() bool {
+	for _, s := range t.steps {
+		if !s.Done {
+			return false
+		}
 	}
-	return append(wrap(safe(steps[cur].Do), w), wrap(safe(steps[cur].Expect), w)...)
+	return len(t.steps) > 0
 }
 
+// restart starts the tour over (ctrl+r once every step is done) and reads the steps again.
+func (t *tourPanel) restart() tea.Cmd {
+	r, ok := t.opts.Tour.(TourRestarter)
+	if !ok {
+		return nil
+	}
+	ctx, tour := t.ctx, t.opts.Tour
+	return func() tea.Msg {
+		if err := r.Restart(ctx); err != nil {
+			return doneMsg{err: err}
+		}
+		return tourMsg{tour.Steps(ctx)}
+	}
+}
+
+// current is the index of the first step not done, or -1.
+func (t *tourPanel) current() int {
+	for i, s := range t.steps {
+		if !s.Done {
+			return i
+		}
+	}
+	return -1
+}
+
+// progress is the steps as one line: ✓ done, ▸ the current one, · the rest, and the count.
+func (t *tourPanel) progress() string {
+	var p strings.Builder
+	done, cur := 0, t.current()
+	for i, s := range t.steps {
+		switch {
+		case s.Done:
+			p.WriteString("✓")
+			done++
+		case i == cur:
+			p.WriteString("▸")
+		default:
+			p.WriteString("·")
+		}
+	}
+	return p.String() + t.st.Dim.Render(fmt.Sprintf(" %d/%d done", done, len(t.steps)))
+}
+
+// finished is what the panel says when every step is done.
+func (t *tourPanel) finished() string {
+	s := "All steps done. Well done! Press T to hide this panel (T shows it again)."
+	if _, ok := t.opts.Tour.(TourRestarter); ok {
+		s += " Press ctrl+r to start the tour again."
+	}
+	return s
+}
+
+// stripLines are the lines of the tour as a strip below the panes, iw wide: the progress, the
+// current step's title, what to do and what to expect, each wrapped in full.
+func (t *tourPanel) stripLines(iw int) []string {
+	st := t.st
+	lines := []string{st.Title.Render("Guided tour") + "  " + t.progress() + st.Dim.Render(" · T hides")}
+	cur := t.current()
+	switch {
+	case len(t.steps) == 0:
+		lines = append(lines, st.Dim.Render("Loading the steps…"))
+	case cur < 0:
+		for _, l := range wrap(t.finished(), iw) {
+			lines = append(lines, st.On.Render(l))
+		}
+	default:
+		s := t.steps[cur]
+		for _, l := range wrap(fmt.Sprintf("%d. %s", cur+1, safe(s.Title)), iw) {
+			lines = append(lines, st.Bold.Render(l))
+		}
+		for i, l := range wrap("Do: "+safe(s.Do), iw) {
+			if i == 0 {
+				l = st.Key.Render("Do:") + strings.TrimPrefix(l, "Do:")
+			}
+			lines = append(lines, l)
+		}
+		for _, l := range wrap("Expect: "+safe(s.Expect), iw) {
+			lines = append(lines, st.Dim.Render(l))
+		}
+	}
+	return lines
+}
+
+// stripHeight is how many rows the strip needs on a screen w wide (with its border).
+func (t *tourPanel) stripHeight(w int) int { return len(t.stripLines(w-2)) + 2 }
+
+// strip draws the tour as a strip in r (below the panes). A strip cut short by a short
+// terminal keeps what to do and drops the end of what to expect.
+func (t *tourPanel) strip(r rect) string { return t.box(t.stripLines(r.w-2), r.w, r.h, false) }
+
+// view draws the tour as a column beside the panes (a wide screen): every step's title, in
+// full, with ✓ when done, and the current step's Do and Expect; on a column too short for all
+// the titles, the progress line and the current title instead.
 func (t *tourPanel) view(r rect) string {
 	iw := r.w - 2
 	st := t.st
-	lines := []string{st.Title.Render("Guided tour") + st.Dim.Render("  T hides")}
-	cur := -1
-	for i, s := range t.steps {
-		if !s.Done && cur < 0 {
-			cur = i
-		}
-	}
+	head := st.Title.Render("Guided tour") + st.Dim.Render("  T hides")
+	cur := t.current()
+	lines := []string{head}
 	for i, s := range t.steps {
 		mark := "  "
 		if s.Done {
@@ -51,45 +142,42 @@ func (t *tourPanel) view(r rect) string {
 		} else if i == cur {
 			mark = st.Key.Render("▸ ")
 		}
-		title := safeFit(fmt.Sprintf("%d. %s", i+1, safe(s.Title)), iw-2)
-		if i == cur {
-			title = st.Bold.Render(title)
+		for j, l := range wrap(fmt.Sprintf("%d. %s", i+1, safe(s.Title)), iw-2) {
+			if i == cur {
+				l = st.Bold.Render(l)
+			}
+			if j > 0 {
+				mark = "  "
+			}
+			lines = append(lines, mark+l)
 		}
-		lines = append(lines, mark+title)
 	}
 	if len(t.steps) == 0 {
 		lines = append(lines, st.Dim.Render("Loading the steps…"))
 	}
-	if len(lines)+4+len(wrapCount(t.steps, cur, iw)) > r.h-2 && cur >= 0 {
-		// short terminal: a progress line instead of every step's title
-		var p strings.Builder
-		done := 0
-		for i, s := range t.steps {
-			switch {
-			case s.Done:
-				p.WriteString("✓")
-				done++
-			case i == cur:
-				p.WriteString("▸")
-			default:
-				p.WriteString("·")
-			}
-		}
-		lines = []string{st.Title.Render("Guided tour") + st.Dim.Render("  T hides"), p.String() + st.Dim.Render(fmt.Sprintf(" %d/%d done", done, len(t.steps)))}
-		for _, l := range wrap(fmt.Sprintf("%d. %s", cur+1, safe(t.steps[cur].Title)), iw) {
-			lines = append(lines, st.Bold.Render(l))
-		}
-	}
+	var rest []string
 	if cur >= 0 {
 		s := t.steps[cur]
-		lines = append(lines, "", st.Key.Render("Do"))
-		lines = append(lines, wrap(safe(s.Do), iw)...)
-		lines = append(lines, st.Key.Render("Expect"))
+		rest = append(rest, "", st.Key.Render("Do"))
+		rest = append(rest, wrap(safe(s.Do), iw)...)
+		rest = append(rest, st.Key.Render("Expect"))
 		for _, l := range wrap(safe(s.Expect), iw) {
-			lines = append(lines, st.Dim.Render(l))
+			rest = append(rest, st.Dim.Render(l))
 		}
 	} else if len(t.steps) > 0 {
-		lines = append(lines, "", st.On.Render("All steps done. Well done!"))
+		rest = append(rest, "")
+		for _, l := range wrap(t.finished(), iw) {
+			rest = append(rest, st.On.Render(l))
+		}
 	}
-	return t.box(lines, r.w, r.h, false)
+	if len(lines)+len(rest) > r.h-2 && len(t.steps) > 0 {
+		// too short for every title: the progress line and the current step's title
+		lines = []string{head, t.progress()}
+		if cur >= 0 {
+			for _, l := range wrap(fmt.Sprintf("%d. %s", cur+1, safe(t.steps[cur].Title)), iw) {
+				lines = append(lines, st.Bold.Render(l))
+			}
+		}
+	}
+	return t.box(append(lines, rest...), r.w, r.h, false)
 }

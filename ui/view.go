@@ -21,32 +21,48 @@ func (r rect) in(x, y int) bool { return r.w > 0 && x >= r.x && x < r.x+r.w && y
 type layout struct {
 	wide                  bool
 	bannerY, tabsY        int
-	bodyY, bodyH          int
+	bodyY, bodyH, bodyW   int // the panes (or settings, or the help): where, how high, how wide
 	views, list, conv, tr rect
-	statusY, footerY      int
+	tourBelow             bool // the tour is a strip below the panes (else a column beside them)
+	statusY, footerY      int  // the status line (one to three lines from statusY) and the footer
 }
+
+// The tour beside the panes needs a screen this wide (the panes keep 120 columns); on a
+// narrower one it is a strip below them, across the whole width, as high as the current step
+// needs, leaving the panes at least minPaneRows.
+const (
+	tourSideMin = 160
+	tourSideW   = 40
+	minPaneRows = 9
+)
 
 func (m *Model) layout() layout {
 	L := layout{bannerY: -1, tabsY: -1, wide: m.w >= 100}
 	y := 1
 	if m.banner != "" {
 		L.bannerY = y
-		y++
+		y += len(m.bannerText())
 	}
 	if !L.wide && m.screen == scrInbox {
 		L.tabsY = y
 		y++
 	}
-	L.bodyY, L.bodyH = y, max(3, m.h-y-2)
-	L.statusY, L.footerY = m.h-2, m.h-1
+	ns := len(m.statusText())
+	avail := max(3, m.h-y-1-ns)
+	L.bodyY, L.bodyH, L.bodyW = y, avail, m.w
+	L.statusY, L.footerY = m.h-1-ns, m.h-1
 	x, w := 0, m.w
 	if m.tour.on {
-		tw := 30
-		if L.wide {
-			tw = 36
+		if m.w >= tourSideMin {
+			L.tr = rect{m.w - tourSideW, y, tourSideW, avail}
+			w -= tourSideW
+			L.bodyW = w
+		} else {
+			th := min(m.tour.stripHeight(m.w), max(3, avail-minPaneRows))
+			L.bodyH = avail - th
+			L.tr = rect{0, y + L.bodyH, m.w, th}
+			L.tourBelow = true
 		}
-		L.tr = rect{m.w - tw, y, tw, L.bodyH}
-		w -= tw
 	}
 	if m.screen != scrInbox {
 		return L
@@ -54,14 +70,6 @@ func (m *Model) layout() layout {
 	if L.wide {
 		L.views = rect{0, y, 26, L.bodyH}
 		x, w = 26, w-26
-	}
-	if !L.wide && m.tour.on {
-		if m.focus == paneConv {
-			L.conv = rect{x, y, w, L.bodyH}
-		} else {
-			L.list = rect{x, y, w, L.bodyH}
-		}
-		return L
 	}
 	lw := max(34, w*9/20)
 	L.list = rect{x, y, lw, L.bodyH}
@@ -107,7 +115,7 @@ func (m *Model) render() string {
 	L := m.layout()
 	parts := []string{m.header()}
 	if L.bannerY >= 0 {
-		parts = append(parts, m.st.Banner.Width(m.w).Render(safeFit(" "+m.banner, m.w)))
+		parts = append(parts, m.bannerLines()...)
 	}
 	if L.tabsY >= 0 {
 		parts = append(parts, m.views.tabBar(m.w, m.focus == paneViews))
@@ -117,7 +125,7 @@ func (m *Model) render() string {
 	var page string
 	var floats []drawn
 	for _, d := range m.dialogs.stack {
-		dr := d.draw(rect{0, L.bodyY, m.w - L.tr.w, L.bodyH})
+		dr := d.draw(rect{0, L.bodyY, L.bodyW, L.bodyH})
 		if dr.page {
 			page, floats = dr.view, nil
 			continue
@@ -129,7 +137,7 @@ func (m *Model) render() string {
 	case page != "":
 		body = append(body, page)
 	case m.screen == scrSettings:
-		body = append(body, m.settings.view(m.w-L.tr.w, L.bodyH))
+		body = append(body, m.settings.view(L.bodyW, L.bodyH))
 	default:
 		if L.views.w > 0 {
 			body = append(body, m.views.view(L.views, m.focus == paneViews))
@@ -141,10 +149,15 @@ func (m *Model) render() string {
 			body = append(body, m.conv.view(L.conv, m.focus == paneConv, m.list.sel, m.list.note, m.list.cursor >= 0))
 		}
 	}
-	if L.tr.w > 0 {
+	if L.tr.w > 0 && !L.tourBelow {
 		body = append(body, m.tour.view(L.tr))
 	}
-	parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top, body...), m.statusLine(), m.footer())
+	parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top, body...))
+	if L.tourBelow {
+		parts = append(parts, m.tour.strip(L.tr))
+	}
+	parts = append(parts, m.statusLines()...)
+	parts = append(parts, m.footer())
 	base := strings.Join(parts, "\n")
 	if len(floats) == 0 {
 		return base
@@ -214,7 +227,46 @@ func wrap(s string, w int) []string {
 
 // ---- status, footer ----
 
-func (m *Model) statusLine() string {
+// bannerText is the banner's lines before styling (layout needs only how many).
+func (m *Model) bannerText() []string {
+	lines := wrap(safe(m.banner), max(4, m.w-2))
+	if len(lines) > 2 {
+		lines = append(lines[:1], strings.Join(lines[1:], " "))
+	}
+	return lines
+}
+
+// bannerLines is the banner (a call ringing for you) wrapped to the screen's width, two lines
+// at most (the second cut with … past that): who calls and why it is yours stay readable.
+func (m *Model) bannerLines() []string {
+	lines := m.bannerText()
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = m.st.Banner.Width(m.w).Render(" " + ansi.Truncate(l, m.w-2, "…"))
+	}
+	return out
+}
+
+// maxStatusLines is how many lines a status line (a toast, an error) may take: one that does
+// not fit one line wraps, and the panes give up the lines it needs while it shows.
+const maxStatusLines = 3
+
+// statusText is the status line's lines before styling (layout needs only how many).
+func (m *Model) statusText() []string {
+	text := m.status.text
+	if text == "" {
+		text = m.hint()
+	}
+	lines := wrap(safe(text), max(4, m.w-2))
+	if len(lines) > maxStatusLines {
+		lines = append(lines[:maxStatusLines-1], strings.Join(lines[maxStatusLines-1:], " "))
+	}
+	return lines
+}
+
+// statusLines is the status line: the toast or error of the moment (wrapped to the screen's
+// width, up to maxStatusLines, the last cut with … past that) or the hint.
+func (m *Model) statusLines() []string {
 	st := m.st.Status
 	text := m.status.text
 	switch m.status.kind {
@@ -225,9 +277,13 @@ func (m *Model) statusLine() string {
 	}
 	if text == "" {
 		st = m.st.Status
-		text = m.hint()
 	}
-	return st.Width(m.w).Render(safeFit(" "+text, m.w))
+	lines := m.statusText()
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = st.Width(m.w).Render(" " + ansi.Truncate(l, m.w-2, "…"))
+	}
+	return out
 }
 
 func (m *Model) hint() string {
@@ -267,7 +323,15 @@ func (m *Model) footer() string {
 		}
 		parts = append(parts, m.st.Key.Render(keyText)+" "+m.st.Dim.Render(desc))
 	}
-	return ansi.Truncate(" "+strings.Join(parts, m.st.Dim.Render(" · ")), m.w, "…")
+	// a narrow screen drops keys from the end, never help (first) or quit (last), and says
+	// where the rest are: no key is shown cut in half
+	sep := m.st.Dim.Render(" · ")
+	line := " " + strings.Join(parts, sep)
+	for len(parts) > 2 && lipgloss.Width(line) > m.w {
+		parts = append(parts[:len(parts)-2], parts[len(parts)-1])
+		line = " " + strings.Join(parts[:len(parts)-1], sep) + sep + m.st.Dim.Render("…") + sep + parts[len(parts)-1]
+	}
+	return ansi.Truncate(line, m.w, "…")
 }
 
 type keyBinding struct {

@@ -124,6 +124,14 @@ type Prompt struct {
 	Choices  []string           `json:"choices"`
 	RaisedBy string             `json:"raised_by"`
 	At       time.Time          `json:"at"`
+	// PrevOwner and PrevCover: the owner and cover before the owner change that raised it
+	// (so the person can cancel it); PrevWhy and PrevWhyReason: the conversation's why before
+	// it, which comes back when the decision ends with nothing changed (cancelled, or a
+	// declined assignment).
+	PrevOwner     string `json:"prev_owner,omitempty"`
+	PrevCover     string `json:"prev_cover,omitempty"`
+	PrevWhy       string `json:"prev_why,omitempty"`
+	PrevWhyReason string `json:"prev_why_reason,omitempty"`
 }
 
 // Conversation is one contact's conversation.
