@@ -58,56 +58,35 @@ func (t *Tx) indexText(contact string, e Entry) error {
 // folded: domain.Fold). It counts every match and returns those from offset on, up to limit:
 // numbers and ids first, then names, then message text (InText marks those).
 func (t *Tx) FindContacts(q string, offset, limit int) (domain.ContactHits, error) {
-	out := domain.ContactHits{InText: map[string]bool{}}
-	raw := strings.TrimSpace(q)
-	fq := domain.Fold(raw)
-	seen := map[string]bool{}
-	add := func(id string, inText bool) {
-		if seen[id] {
-			return
-		}
-		seen[id] = true
-		if out.Total >= offset && len(out.IDs) < limit {
-			out.IDs = append(out.IDs, id)
-			if inText {
-				out.InText[id] = true
-			}
-		}
-		out.Total++
-	}
-	digits := strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, raw)
-	if digits != "" && len(digits) == len(strings.TrimPrefix(phoneSeparators.Replace(raw), "+")) {
-		prefix := identKey(identPhone, digits)
+	sq := domain.ParseSearch(q)
+	hits := domain.NewHits(offset, limit)
+	if sq.Digits != "" {
+		prefix := identKey(identPhone, sq.Digits)
 		c := t.b(bIdents).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			add(string(v), false)
+			hits.Add(string(v), false)
 		}
-		if len(digits) >= 4 {
+		if sq.Inside {
 			// the national part of a number, typed without the country code
 			all := identKey(identPhone, "")
 			for k, v := c.Seek(all); k != nil && bytes.HasPrefix(k, all); k, v = c.Next() {
-				if bytes.Contains(k[len(all)+1:], []byte(digits)) {
-					add(string(v), false)
+				if bytes.Contains(k[len(all)+1:], []byte(sq.Digits)) {
+					hits.Add(string(v), false)
 				}
 			}
 		}
 	}
-	if len(raw) >= 3 && raw[2] == '.' {
-		prefix := identKey(identBSUID, raw)
+	if sq.BSUID != "" {
+		prefix := identKey(identBSUID, sq.BSUID)
 		c := t.b(bIdents).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			add(string(v), false)
+			hits.Add(string(v), false)
 		}
 	}
-	if fq == "" {
-		return out, nil
+	if sq.Folded == "" {
+		return hits.Result(), nil
 	}
-	needle := []byte(fq)
+	needle := []byte(sq.Folded)
 	var buf []byte
 	c := t.b(bNames).Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
@@ -121,22 +100,17 @@ func (t *Tx) FindContacts(q string, offset, limit int) (domain.ContactHits, erro
 			name = buf
 		}
 		if bytes.Contains(name, needle) {
-			add(string(k[i+1:]), false)
+			hits.Add(string(k[i+1:]), false)
 		}
 	}
 	// the last phase: each contact once (keys are unique), so only what came before is looked up
 	tc := t.b(bTexts).Cursor()
 	for k, v := tc.First(); k != nil; k, v = tc.Next() {
-		if v == nil || !bytes.Contains(v, needle) || seen[string(k)] {
-			continue
+		if v != nil && bytes.Contains(v, needle) {
+			hits.AddLast(string(k), true)
 		}
-		if out.Total >= offset && len(out.IDs) < limit {
-			out.IDs = append(out.IDs, string(k))
-			out.InText[string(k)] = true
-		}
-		out.Total++
 	}
-	return out, nil
+	return hits.Result(), nil
 }
 
 // asciiLower: a name key already in Fold's form without folding it again (the usual case).

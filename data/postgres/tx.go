@@ -1614,23 +1614,8 @@ func searchable(e Entry) bool {
 // ids first, then names and @usernames, then message text, each in key order as the bbolt
 // engine gives them, every match counted, those from offset on returned up to limit.
 func (t *Tx) FindContacts(q string, offset, limit int) (domain.ContactHits, error) {
-	out := domain.ContactHits{InText: map[string]bool{}}
-	raw := strings.TrimSpace(q)
-	fq := clean(domain.Fold(raw))
-	seen := map[string]bool{}
-	add := func(id string, inText bool) {
-		if seen[id] {
-			return
-		}
-		seen[id] = true
-		if out.Total >= offset && len(out.IDs) < limit {
-			out.IDs = append(out.IDs, id)
-			if inText {
-				out.InText[id] = true
-			}
-		}
-		out.Total++
-	}
+	sq := domain.ParseSearch(q)
+	hits := domain.NewHits(offset, limit)
 	collect := func(inText bool, sql string, args ...any) error {
 		rows, err := t.tx.Query(t.ctx, sql, args...)
 		if err != nil {
@@ -1641,39 +1626,34 @@ func (t *Tx) FindContacts(q string, offset, limit int) (domain.ContactHits, erro
 			return err
 		}
 		for _, id := range ids {
-			add(id, inText)
+			hits.Add(id, inText)
 		}
 		return nil
 	}
-	digits := strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
+	if sq.Digits != "" {
+		if err := collect(false, `SELECT contact FROM sb_idents WHERE kind = 'p' AND value LIKE $1 ORDER BY value`, sq.Digits+"%"); err != nil {
+			return hits.Result(), err
 		}
-		return -1
-	}, raw)
-	if digits != "" && len(digits) == len(strings.TrimPrefix(phoneSeparators.Replace(raw), "+")) {
-		if err := collect(false, `SELECT contact FROM sb_idents WHERE kind = 'p' AND value LIKE $1 ORDER BY value`, digits+"%"); err != nil {
-			return out, err
-		}
-		if len(digits) >= 4 { // the national part of a number, typed without the country code
-			if err := collect(false, `SELECT contact FROM sb_idents WHERE kind = 'p' AND strpos(value, $1) > 0 ORDER BY value`, digits); err != nil {
-				return out, err
+		if sq.Inside { // the national part of a number, typed without the country code
+			if err := collect(false, `SELECT contact FROM sb_idents WHERE kind = 'p' AND strpos(value, $1) > 0 ORDER BY value`, sq.Digits); err != nil {
+				return hits.Result(), err
 			}
 		}
 	}
-	if len(raw) >= 3 && raw[2] == '.' {
-		if err := collect(false, `SELECT contact FROM sb_idents WHERE kind = 'b' AND value LIKE $1 ESCAPE '\' ORDER BY value`, likePrefix(clean(raw))); err != nil {
-			return out, err
+	if sq.BSUID != "" {
+		if err := collect(false, `SELECT contact FROM sb_idents WHERE kind = 'b' AND value LIKE $1 ESCAPE '\' ORDER BY value`, likePrefix(clean(sq.BSUID))); err != nil {
+			return hits.Result(), err
 		}
 	}
+	fq := clean(sq.Folded)
 	if fq == "" {
-		return out, nil
+		return hits.Result(), nil
 	}
 	if err := collect(false, `SELECT contact FROM sb_names WHERE strpos(folded, $1) > 0 ORDER BY name, contact`, fq); err != nil {
-		return out, err
+		return hits.Result(), err
 	}
 	if err := collect(true, `SELECT contact FROM sb_texts WHERE strpos(folded, $1) > 0 ORDER BY contact`, fq); err != nil {
-		return out, err
+		return hits.Result(), err
 	}
-	return out, nil
+	return hits.Result(), nil
 }
