@@ -197,8 +197,8 @@ func TestOwnerRemakesItsSocket(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	// someone else's file in its place at the end is left there
+	o.mu.Lock() // keep the check from making it again between the removal and the file
 	os.Remove(o.Socket())
-	o.mu.Lock() // keep the check from making it again before the file is in place
 	os.WriteFile(o.Socket(), []byte("not ours"), 0o600)
 	o.mu.Unlock()
 	if err := o.ensureSocket(); err == nil || !strings.Contains(err.Error(), "no longer a socket") {
