@@ -206,6 +206,16 @@ func (a *app) path() string {
 	return rpc.Redact(a.db)
 }
 
+// settingsView connects and reads the workspace's settings (what the "show" half of a setting
+// command prints).
+func (a *app) settingsView(ctx context.Context) (inbox.SettingsView, error) {
+	c, err := a.connect()
+	if err != nil {
+		return inbox.SettingsView{}, err
+	}
+	return inbox.OpSettings.Call(ctx, c, inbox.None{})
+}
+
 // session connects for a command that needs someone to act: who that is comes back beside the
 // connection (a workspace with no admin yet has nobody, and says how to set it up).
 func (a *app) session(ctx context.Context) (inbox.Conn, string, error) {

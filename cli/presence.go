@@ -92,11 +92,7 @@ next reopen goes back to the owner.`,
 
 func awayWaitRun(ctx context.Context, opts *settingOptions) error {
 	if opts.Value == nil {
-		c, err := opts.connect()
-		if err != nil {
-			return err
-		}
-		sv, err := inbox.OpSettings.Call(ctx, c, inbox.None{})
+		sv, err := opts.settingsView(ctx)
 		if err != nil {
 			return err
 		}
@@ -223,11 +219,7 @@ type hoursState struct {
 }
 
 func hoursShow(ctx context.Context, a *app) error {
-	c, err := a.connect()
-	if err != nil {
-		return err
-	}
-	sv, err := inbox.OpSettings.Call(ctx, c, inbox.None{})
+	sv, err := a.settingsView(ctx)
 	if err != nil {
 		return err
 	}
@@ -286,11 +278,7 @@ are the team's operators (not admins) who are online and below their capacity.`,
 
 func modeRun(ctx context.Context, opts *settingOptions) error {
 	if opts.Value == nil {
-		c, err := opts.connect()
-		if err != nil {
-			return err
-		}
-		sv, err := inbox.OpSettings.Call(ctx, c, inbox.None{})
+		sv, err := opts.settingsView(ctx)
 		if err != nil {
 			return err
 		}

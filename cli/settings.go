@@ -81,11 +81,7 @@ func newToggleCmd(a *app, t toggle, runF func(context.Context, *toggleOptions) e
 
 func toggleRun(ctx context.Context, opts *toggleOptions) error {
 	if opts.Set == nil {
-		c, err := opts.connect()
-		if err != nil {
-			return err
-		}
-		sv, err := inbox.OpSettings.Call(ctx, c, inbox.None{})
+		sv, err := opts.settingsView(ctx)
 		if err != nil {
 			return err
 		}
