@@ -25,9 +25,13 @@ const (
 type Error struct {
 	Kind Kind
 	Msg  string
+	// cause is what the store said, when a store's error became this one (errors.Is reaches it;
+	// it never crosses a door)
+	cause error
 }
 
 func (e *Error) Error() string { return e.Msg }
+func (e *Error) Unwrap() error { return e.cause }
 
 // KindOf returns the kind of err ("" when it is not an inbox error).
 func KindOf(err error) Kind {

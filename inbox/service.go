@@ -321,7 +321,9 @@ var errClosed = &Error{Kind: Unavailable, Msg: "the inbox is shutting down; try 
 // every command that would change it is then refused.
 func (s *Service) ReadOnly() bool { return s.db.ReadOnly() }
 
-// do runs fn as one command and waits until it is durable (or refused).
+// do runs fn as one command and waits until it is durable (or refused). fn may run more than
+// once — its batch rolled back and re-run alone, or lost to another process on a shared store —
+// each time in a fresh transaction: whatever it collects outside itself it starts afresh.
 func (s *Service) do(ctx context.Context, fn func(*wtx) error) error {
 	if s.db.ReadOnly() {
 		// Unavailable, not Invalid: the change itself may be fine (a webhook retries it later)
@@ -397,7 +399,9 @@ func (f fatal) Unwrap() error { return f.err }
 
 func (s *Service) commit(batch []*request) {
 	err := s.runBatch(batch)
-	if err != nil && len(batch) > 1 && !unknownOutcome(err) {
+	// a batch whose commit may have landed (the store could not tell) is never run again: a
+	// second run could store a message twice or queue a reply twice
+	if err != nil && len(batch) > 1 && !errors.Is(err, domain.ErrUnknownOutcome) {
 		// one command spoiled the batch: run each alone so the others still land
 		for _, r := range batch {
 			r.err, r.events, r.wake = nil, nil, false
@@ -504,7 +508,8 @@ const staleGen = ^uint64(0)
 // storeError is a failed transaction's error for the commands of its batch.
 func storeError(s *Service, err error) error {
 	if errors.Is(err, domain.ErrUnknownOutcome) {
-		return &Error{Kind: Unavailable, Msg: fmt.Sprintf("%s did not answer when the change was committed, so it %s: check (`switchboard show`, `switchboard outbox`) before trying again", s.db.Where(), mayOrMayNot)}
+		return &Error{Kind: Unavailable, cause: domain.ErrUnknownOutcome,
+			Msg: fmt.Sprintf("%s did not answer when the change was committed, so it may or may not have been saved: check (`switchboard show`, `switchboard outbox`) before trying again", s.db.Where())}
 	}
 	var f fatal
 	if errors.As(err, &f) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"switchboard/inbox/domain"
@@ -28,17 +27,6 @@ import (
 //
 // On the bbolt engine (one process owns the file) none of this runs: its transactions are not
 // SharedTx and it is not a domain.Shared.
-
-// unknownOutcome: the store could not tell whether the batch committed (the connection was lost
-// during the commit and could not be asked again): its commands are never run again, since a
-// second run could store a message twice or queue a reply twice; they are told to check.
-func unknownOutcome(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Kind == Unavailable && strings.Contains(e.Msg, mayOrMayNot)
-}
-
-// mayOrMayNot is what the message of an unknown outcome says (storeError).
-const mayOrMayNot = "may or may not have been saved"
 
 // maxAttempts is how many times a batch runs before its commands are told to try again.
 const maxAttempts = 30
