@@ -36,7 +36,7 @@ func Open(where string) (domain.Store, error) {
 		return nil, fmt.Errorf("the workspace given looks like a PostgreSQL key=value connection string; give it as a URL instead: postgres://USER@HOST:PORT/DATABASE")
 	}
 	if strings.Contains(where, "://") {
-		return nil, fmt.Errorf("%s: the workspace is a file path or a postgres:// URL; this engine knows no other URL", redactURL(where))
+		return nil, fmt.Errorf("%s: the workspace is a file path or a postgres:// URL; this engine knows no other URL", redact.URL(where))
 	}
 	db, err := bolt.Open(where)
 	if err != nil {
@@ -70,7 +70,6 @@ func Remove(where string, also ...string) error {
 	return bolt.RemoveFile(where, also...)
 }
 
-func redactURL(s string) string { return redact.URL(s) }
 
 // ErrInUse is the error (with errors.Is) of opening a workspace another process holds.
 var ErrInUse = bolt.ErrInUse
