@@ -70,7 +70,6 @@ func Remove(where string, also ...string) error {
 	return bolt.RemoveFile(where, also...)
 }
 
-
 // ErrInUse is the error (with errors.Is) of opening a workspace another process holds.
 var ErrInUse = bolt.ErrInUse
 
