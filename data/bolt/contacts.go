@@ -14,7 +14,7 @@ import (
 func (t *Tx) Contact(id string) (Contact, bool, error) {
 	var c Contact
 	ok, err := getJSON(t.b(bContacts), []byte(id), &c)
-	if ok && err == nil && t.tx.Writable() {
+	if ok && err == nil && t.canWrite() {
 		t.rememberContact(c)
 	}
 	return c, ok, err

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"slices"
 
-	bolt "go.etcd.io/bbolt"
-
 	"switchboard/routing"
 )
 
@@ -17,7 +15,7 @@ import (
 func (t *Tx) Conversation(id string) (Conversation, bool, error) {
 	var c Conversation
 	ok, err := getJSON(t.b(bTimeline), convKey(id), &c)
-	if ok && err == nil && t.tx.Writable() && c.Contact == id {
+	if ok && err == nil && t.canWrite() && c.Contact == id {
 		t.remember(&c)
 	}
 	return c, ok, err
@@ -187,7 +185,7 @@ func (t *Tx) Conversations(fn func(Conversation) error) error {
 
 // forEachConversation calls fn with the key and value of every conversation record of the
 // timeline bucket, in contact id order: one seek per contact.
-func forEachConversation(b *bolt.Bucket, fn func(k, v []byte) error) error {
+func forEachConversation(b *bucket, fn func(k, v []byte) error) error {
 	c := b.Cursor()
 	for k, v := c.First(); k != nil; {
 		i := bytes.IndexByte(k, 0)

@@ -1,12 +1,16 @@
 package bolt
 
 import (
+	"bytes"
+	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -20,6 +24,21 @@ type DB struct {
 	bolt     *bolt.DB
 	path     string
 	readOnly bool // opened for reading: the file is not writable
+
+	// the overlay (overlay.go): every acknowledged commit the file does not hold yet
+	mem atomic.Pointer[memtable]
+	// writeMu orders the writers: one transaction at a time appends to the journal and
+	// publishes its memtable
+	writeMu sync.Mutex
+	j       *journal // nil when read-only or closed
+	// failed: a journal write or sync failed; no commit is taken after it
+	failed error
+
+	cpMu                              sync.Mutex // one checkpoint at a time
+	cpKick, cpStop, cpDone            chan struct{}
+	cpErr                             atomic.Pointer[error]
+	cpCount, cpPages, cpTime, cpLastN atomic.Int64
+	cpWritten                         int64 // journal bytes at the last checkpoint (under writeMu)
 }
 
 // ErrInUse is returned by Open when another process holds the file.
@@ -85,8 +104,19 @@ func open(path string, timeout time.Duration) (db *DB, err error) {
 		db = &DB{bolt: b, path: path, readOnly: readOnly}
 		if readOnly {
 			err = db.checkReadOnly()
+			if err == nil {
+				err = db.loadJournal()
+			}
 		} else {
-			err = db.migrate()
+			// what the journal holds goes into the file before anything else (a migration
+			// works on the file as the journal's commits left it)
+			err = db.replayJournal()
+			if err == nil {
+				err = db.migrate()
+			}
+			if err == nil {
+				err = db.startJournal()
+			}
 		}
 		if err != nil {
 			b.Close()
@@ -211,6 +241,15 @@ func (db *DB) migrate() error {
 		if string(meta.Get([]byte("magic"))) != magic {
 			return &OpenError{Path: db.path, Msg: fmt.Sprintf("%s is not a Switchboard database; it was left untouched: point --db at another file", db.path)}
 		}
+		if meta.Get(metaJournalID) == nil {
+			id := make([]byte, 16)
+			if _, err := rand.Read(id); err != nil {
+				return err
+			}
+			if err := meta.Put(metaJournalID, id); err != nil {
+				return err
+			}
+		}
 		v := getU64(meta, []byte("schema"))
 		if v > SchemaVersion {
 			return &OpenError{Path: db.path, Msg: fmt.Sprintf("%s was written by a newer Switchboard (schema %d, this one knows %d); upgrade switchboard", db.path, v, SchemaVersion)}
@@ -252,9 +291,24 @@ func (db *DB) checkReadOnly() error {
 // Path returns the file's path.
 func (db *DB) Path() string { return db.path }
 
-// Close closes the file.
+// Close writes what the journal holds into the file, deletes the journal and closes the file.
+// A failure to write leaves the journal for the next open, which replays it.
 func (db *DB) Close() error {
-	if !db.readOnly {
+	if !db.readOnly && db.cpStop != nil {
+		close(db.cpStop)
+		<-db.cpDone
+		err := db.checkpoint()
+		db.writeMu.Lock()
+		if db.j != nil {
+			db.j.close()
+			db.j = nil
+		}
+		db.writeMu.Unlock()
+		if err == nil {
+			for _, p := range journalFiles(db.path) {
+				os.Remove(p)
+			}
+		}
 		// save the freelist (commits leave it out, see openBolt) so that the next open need not
 		// walk the file to find the free pages; an error here loses nothing (it is rebuilt)
 		db.bolt.NoFreelistSync = false
@@ -269,39 +323,195 @@ func (db *DB) ReadOnly() bool { return db.readOnly }
 // Where names the workspace for messages: the file's path.
 func (db *DB) Where() string { return db.path }
 
-// Update runs fn in one read-write transaction, committed (and fsynced) when fn returns nil.
-// On a file opened read-only it returns an error wrapping domain.ErrReadOnly and runs nothing.
+// Update runs fn in one read-write transaction, committed when fn returns nil: its writes are
+// in the journal, fsynced, and visible to every transaction that begins after it, before Update
+// returns. On a file opened read-only it returns an error wrapping domain.ErrReadOnly and runs
+// nothing.
 func (db *DB) Update(fn func(domain.Tx) error) error {
 	if db.readOnly {
 		return &OpenError{Path: db.path, Err: ErrReadOnly, Msg: ReadOnlyMessage(db.path)}
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	return db.commit(func(t *Tx) error { return fn(t) })
 }
 
 // View runs fn in a read-only transaction.
 func (db *DB) View(fn func(domain.ReadTx) error) error {
-	return db.bolt.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	return db.read(func(t *Tx) error { return fn(t) })
 }
 
-// update and view run fn on this engine's own Tx (its tests and migrations).
+// update and view run fn on this engine's own Tx (its tests).
 func (db *DB) update(fn func(*Tx) error) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	if db.readOnly {
+		return &OpenError{Path: db.path, Err: ErrReadOnly, Msg: ReadOnlyMessage(db.path)}
+	}
+	return db.commit(fn)
 }
 
-func (db *DB) view(fn func(*Tx) error) error {
-	return db.bolt.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+func (db *DB) view(fn func(*Tx) error) error { return db.read(fn) }
+
+func (db *DB) read(fn func(*Tx) error) error {
+	// the overlay first, then the file: a checkpoint publishes a smaller overlay only after
+	// the file holds what it drops, so this pair never misses a commit
+	m := db.mem.Load()
+	return db.bolt.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx, mem: m}) })
 }
 
-// Bolt exposes the underlying bbolt handle, for benchmarks that measure bbolt itself.
-func (db *DB) Bolt() *bolt.DB { return db.bolt }
+func (db *DB) commit(fn func(*Tx) error) error {
+	if m := db.mem.Load(); m != nil && m.size >= stallAt {
+		// the checkpoints are behind: this commit waits for one (it writes to the disk what
+		// the overlay holds, so memory stays bounded)
+		if err := db.checkpoint(); err != nil {
+			return err
+		}
+	}
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+	if db.failed != nil {
+		return db.failed
+	}
+	if db.j == nil {
+		return errStopped
+	}
+	base := db.mem.Load()
+	w := base.clone()
+	w.lsn = base.lsn + 1
+	btx, err := db.bolt.Begin(false)
+	if err != nil {
+		return err
+	}
+	defer btx.Rollback()
+	t := &Tx{tx: btx, mem: w, writable: true}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if len(t.ops) == 0 {
+		return nil
+	}
+	if err := db.j.append(w.lsn, t.ops); err != nil {
+		// after a failed write or fdatasync the journal's state on the disk is not known: no
+		// commit is taken after it (the ones before it are durable)
+		db.failed = &OpenError{Path: db.path, Err: err, Msg: fmt.Sprintf(
+			"writing the journal of %s failed (%v): this change and every later one were refused, nothing acknowledged is lost; free some disk space or fix the disk, then restart switchboard", db.path, err)}
+		return db.failed
+	}
+	db.mem.Store(w)
+	if w.size >= checkpointAt {
+		db.kickCheckpoint()
+	}
+	return nil
+}
 
-func putU64(b *bolt.Bucket, k []byte, v uint64) error {
+// Bolt exposes the underlying bbolt handle, for benchmarks and tests that look at the file
+// itself: it first checkpoints, so the file holds every commit made so far.
+func (db *DB) Bolt() *bolt.DB {
+	db.Checkpoint()
+	return db.bolt
+}
+
+// replayJournal writes into the file what journal segments left by a process that did not
+// close the file hold (a crash, a kill), and deletes them.
+func (db *DB) replayJournal() error {
+	segs, err := listSegments(db.path)
+	if err != nil || len(segs) == 0 {
+		return err
+	}
+	m, err := db.readJournal(segs)
+	if err != nil {
+		return err
+	}
+	if !m.empty() {
+		if err := db.bolt.Update(func(tx *bolt.Tx) error { return foldInto(tx, m) }); err != nil {
+			return &OpenError{Path: db.path, Err: err, Msg: fmt.Sprintf("cannot write the journal of %s into it (%v); nothing was lost: free some disk space and open it again", db.path, err)}
+		}
+	}
+	for _, s := range segs {
+		os.Remove(s.path)
+	}
+	return nil
+}
+
+// loadJournal reads, for a read-only file, what its journal holds into the overlay.
+func (db *DB) loadJournal() error {
+	segs, err := listSegments(db.path)
+	if err != nil {
+		return err
+	}
+	m := newMemtable(0)
+	if len(segs) > 0 {
+		if m, err = db.readJournal(segs); err != nil {
+			return err
+		}
+	}
+	db.mem.Store(m)
+	return nil
+}
+
+// readJournal reads segments into a memtable: the commits after the one the file holds.
+func (db *DB) readJournal(segs []segment) (*memtable, error) {
+	var id []byte
+	var folded uint64
+	db.bolt.View(func(tx *bolt.Tx) error {
+		if meta := tx.Bucket(bMeta); meta != nil {
+			id = bytes.Clone(meta.Get(metaJournalID))
+			folded = getU64(meta, metaJournalLSN)
+		}
+		return nil
+	})
+	m := newMemtable(folded)
+	next := folded + 1
+	for _, s := range segs {
+		_, _, err := readSegment(s, id, func(lsn uint64, p []byte) error {
+			if lsn <= folded {
+				return nil // the file holds it
+			}
+			if lsn != next {
+				return fmt.Errorf("commit %d is missing before %s", next, s.path)
+			}
+			next++
+			return applyOps(m, lsn, p)
+		})
+		switch {
+		case errors.Is(err, errForeignJournal) || (err == nil && id == nil):
+			return nil, &OpenError{Path: db.path, Err: errForeignJournal, Msg: fmt.Sprintf(
+				"%s is the journal of another workspace file, not of %s; both were left untouched: move %s away if %s is the file you meant, or put back the file it belongs to",
+				s.path, db.path, s.path, db.path)}
+		case err != nil:
+			return nil, &OpenError{Path: db.path, Err: err, Msg: fmt.Sprintf(
+				"the journal of %s is damaged (%v); it was left untouched: restore the workspace from an export, or move the files %s.wal.* away to open the file as its last checkpoint left it",
+				db.path, err, db.path)}
+		}
+	}
+	return m, nil
+}
+
+// startJournal starts the journal and the checkpointer of a writable file.
+func (db *DB) startJournal() error {
+	var id []byte
+	var lsn uint64
+	db.bolt.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bMeta)
+		id = bytes.Clone(meta.Get(metaJournalID))
+		lsn = getU64(meta, metaJournalLSN)
+		return nil
+	})
+	j, err := startJournal(db.path, id, 0, lsn+1)
+	if err != nil {
+		return &OpenError{Path: db.path, Err: err, Msg: fmt.Sprintf("cannot start the journal of %s beside it (%v): make its folder writable, or free some disk space", db.path, err)}
+	}
+	db.j = j
+	db.mem.Store(newMemtable(lsn))
+	db.cpKick, db.cpStop, db.cpDone = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
+	go db.checkpointer()
+	return nil
+}
+
+func putU64(b kv, k []byte, v uint64) error {
 	var buf [8]byte
 	binary.BigEndian.PutUint64(buf[:], v)
 	return b.Put(k, buf[:])
 }
 
-func getU64(b *bolt.Bucket, k []byte) uint64 {
+func getU64(b kv, k []byte) uint64 {
 	v := b.Get(k)
 	if len(v) != 8 {
 		return 0

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	bolt "go.etcd.io/bbolt"
-
 	"switchboard/inbox/domain"
 )
 
@@ -35,7 +33,7 @@ func indexOf(q Query) index {
 // ranges returns the key prefixes whose union is the index: the values a field not fixed takes
 // are found by skipping from one value to the next (one seek per value), so a view costs one
 // seek per range, not one read per conversation.
-func (ix index) ranges(c *bolt.Cursor) [][]byte {
+func (ix index) ranges(c *cursor) [][]byte {
 	if ix.waiting {
 		return [][]byte{{tagWaiting}}
 	}
@@ -75,7 +73,7 @@ func (ix index) ranges(c *bolt.Cursor) [][]byte {
 // head is one range of a merged list, positioned at its next key in the list's order.
 type head struct {
 	prefix []byte
-	c      *bolt.Cursor
+	c      *cursor
 	key    []byte
 }
 

@@ -499,7 +499,7 @@ func TestSchemaTwoFileMigratesToThree(t *testing.T) {
 			}
 			return nil
 		})
-		return forEachConversation(tx.Bucket(bTimeline), func(k, v []byte) error {
+		return forEachConversation((&Tx{tx: tx}).b(bTimeline), func(k, v []byte) error {
 			var c Conversation
 			json.Unmarshal(v, &c)
 			convs = append(convs, c)

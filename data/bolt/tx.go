@@ -15,7 +15,16 @@ import (
 // Tx is a transaction on the workspace: the engine's domain.Tx. Methods that write keep every
 // index and counter in step.
 type Tx struct {
+	// tx is the file's transaction: a read transaction under the overlay (mem), or, with mem
+	// nil, a bbolt transaction written directly (migrations, the first settings of a new file)
 	tx *bolt.Tx
+	// mem is the overlay this transaction reads (and, writable, changes: a clone of the
+	// published one), ops what it changed, in order (its journal record)
+	mem      *memtable
+	ops      []op
+	writable bool
+	probe    item
+	buckets  [len(allBucketNames)]*bucket
 	// placed remembers, for the conversations read or written in this transaction, what their
 	// index keys and counters depend on, so PutConversation need not read and decode the stored
 	// record again.
@@ -51,9 +60,51 @@ func (t *Tx) remember(c *Conversation) {
 	t.placed[c.Contact] = placementOf(c)
 }
 
-func (t *Tx) b(name []byte) *bolt.Bucket { return t.tx.Bucket(name) }
+// b returns one of the schema's buckets.
+func (t *Tx) b(name []byte) *bucket {
+	id, ok := bucketIndex[string(name)]
+	if !ok {
+		panic(fmt.Sprintf("bolt: bucket %q is not in the schema", name))
+	}
+	if t.buckets[id] == nil {
+		t.buckets[id] = &bucket{t: t, id: id, bb: t.tx.Bucket(name)}
+	}
+	return t.buckets[id]
+}
 
-func getJSON(b *bolt.Bucket, k []byte, v any) (bool, error) {
+// writable says whether the transaction may write.
+func (t *Tx) canWrite() bool {
+	if t.mem == nil {
+		return t.tx.Writable()
+	}
+	return t.writable
+}
+
+// clearBucket empties a bucket (import --replace).
+func (t *Tx) clearBucket(name []byte) error {
+	if t.mem == nil {
+		if err := t.tx.DeleteBucket(name); err != nil {
+			return err
+		}
+		_, err := t.tx.CreateBucket(name)
+		return err
+	}
+	if !t.writable {
+		return bolt.ErrTxNotWritable
+	}
+	b := t.b(name)
+	t.mem.clear(b.id, t.mem.lsn)
+	t.ops = append(t.ops, op{kind: opClear, it: &item{b: b.id}})
+	return nil
+}
+
+// kv is a bucket of ours or of bbolt's (migrations write bbolt's directly).
+type kv interface {
+	Get(k []byte) []byte
+	Put(k, v []byte) error
+}
+
+func getJSON(b kv, k []byte, v any) (bool, error) {
 	raw := b.Get(k)
 	if raw == nil {
 		return false, nil
@@ -64,7 +115,7 @@ func getJSON(b *bolt.Bucket, k []byte, v any) (bool, error) {
 	return true, nil
 }
 
-func putJSON(b *bolt.Bucket, k []byte, v any) error {
+func putJSON(b kv, k []byte, v any) error {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -74,7 +125,7 @@ func putJSON(b *bolt.Bucket, k []byte, v any) error {
 
 // put stores a key; a key or value over bbolt's limits is domain.ErrTooLarge (the inbox names
 // the field).
-func put(b *bolt.Bucket, k, v []byte) error {
+func put(b kv, k, v []byte) error {
 	err := b.Put(k, v)
 	if errors.Is(err, bolt.ErrKeyTooLarge) || errors.Is(err, bolt.ErrValueTooLarge) {
 		return fmt.Errorf("%w: %w", domain.ErrTooLarge, err)

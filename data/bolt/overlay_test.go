@@ -1,0 +1,395 @@
+package bolt
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The overlay and the journal against bbolt itself: the same random transactions (puts,
+// deletes, a bucket emptied, a transaction that fails) go into a workspace file through the
+// engine's Tx and straight into a bbolt file; after each, cursors walked at random (First, Last,
+// Seek, Next, Prev, in both directions and across deleted keys) must see the same keys and values
+// in both, inside the writing transaction and after it, while checkpoints move the overlay into
+// the file at random moments. Copies of the files taken while the workspace is open (what a
+// crash leaves on the disk: the file as its last checkpoint wrote it and the journal) must open
+// with every commit in them, and so must the file after Close.
+
+func TestOverlayMatchesBolt(t *testing.T) {
+	for seed := uint64(1); seed <= 6; seed++ {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { overlayAgainstBolt(t, seed) })
+	}
+}
+
+func overlayAgainstBolt(t *testing.T, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed, 17))
+	dir := t.TempDir()
+	db, err := Open(filepath.Join(dir, "ws.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { db.Close() }()
+	ref, err := bolt.Open(filepath.Join(dir, "ref.bbolt"), 0o600, &bolt.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ref.Close()
+	// two buckets: idx has the nested marker bucket (a key with a nil value), notes none
+	buckets := [][]byte{bIdx, bNotes}
+	ref.Update(func(tx *bolt.Tx) error {
+		for _, name := range buckets {
+			b, _ := tx.CreateBucket(name)
+			if bytes.Equal(name, bIdx) {
+				b.CreateBucket(marker)
+			}
+		}
+		return nil
+	})
+	key := func() []byte { return []byte(fmt.Sprintf("k%02d", rng.IntN(48))) }
+	errFail := errors.New("this transaction fails")
+	for round := 0; round < 300; round++ {
+		name := buckets[rng.IntN(len(buckets))]
+		fail := rng.IntN(10) == 0
+		clear := rng.IntN(40) == 0
+		var ops []func(b interface {
+			Put([]byte, []byte) error
+			Delete([]byte) error
+		}) error
+		for n := 1 + rng.IntN(6); n > 0; n-- {
+			k := key()
+			if rng.IntN(3) == 0 {
+				ops = append(ops, func(b interface {
+					Put([]byte, []byte) error
+					Delete([]byte) error
+				}) error {
+					return b.Delete(k)
+				})
+				continue
+			}
+			v := []byte(fmt.Sprintf("v%d-%d", round, rng.IntN(1000)))
+			if rng.IntN(8) == 0 {
+				v = []byte{}
+			}
+			ops = append(ops, func(b interface {
+				Put([]byte, []byte) error
+				Delete([]byte) error
+			}) error {
+				return b.Put(k, v)
+			})
+		}
+		walk := rng.Uint64()
+		err := db.update(func(tx *Tx) error {
+			if clear {
+				if err := tx.clearBucket(name); err != nil {
+					return err
+				}
+			}
+			for _, op := range ops {
+				if err := op(tx.b(name)); err != nil {
+					return err
+				}
+			}
+			// inside the transaction: its own writes over the overlay and the file
+			rerr := ref.Update(func(rtx *bolt.Tx) error {
+				if clear {
+					rtx.DeleteBucket(name)
+					b, _ := rtx.CreateBucket(name)
+					if bytes.Equal(name, bIdx) {
+						b.CreateBucket(marker)
+					}
+				}
+				for _, op := range ops {
+					if err := op(rtx.Bucket(name)); err != nil {
+						return err
+					}
+				}
+				compareCursors(t, fmt.Sprintf("round %d, inside", round), tx.b(name).Cursor(), rtx.Bucket(name).Cursor(), walk)
+				if fail {
+					return errFail
+				}
+				return nil
+			})
+			if fail && !errors.Is(rerr, errFail) {
+				t.Fatalf("round %d: reference: %v", round, rerr)
+			}
+			if fail {
+				return errFail
+			}
+			return rerr
+		})
+		if fail != errors.Is(err, errFail) || (!fail && err != nil) {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		if rng.IntN(15) == 0 {
+			if err := db.Checkpoint(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, name := range buckets {
+			db.view(func(tx *Tx) error {
+				return ref.View(func(rtx *bolt.Tx) error {
+					compareCursors(t, fmt.Sprintf("round %d, after", round), tx.b(name).Cursor(), rtx.Bucket(name).Cursor(), rng.Uint64())
+					compareAll(t, fmt.Sprintf("round %d, after", round), tx.b(name), rtx.Bucket(name))
+					return nil
+				})
+			})
+		}
+		if rng.IntN(60) == 0 {
+			crashed := crashCopy(t, db.path, t.TempDir())
+			cdb, err := Open(crashed)
+			if err != nil {
+				t.Fatalf("round %d: opening what a crash leaves: %v", round, err)
+			}
+			checkAgainst(t, fmt.Sprintf("round %d, after a crash", round), cdb, ref, buckets)
+			cdb.Close()
+		}
+	}
+	path := db.path
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if left := journalFiles(path); len(left) != 0 {
+		t.Fatalf("Close left the journal: %v", left)
+	}
+	if db, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	checkAgainst(t, "reopened", db, ref, buckets)
+}
+
+func checkAgainst(t *testing.T, what string, db *DB, ref *bolt.DB, buckets [][]byte) {
+	t.Helper()
+	for _, name := range buckets {
+		db.view(func(tx *Tx) error {
+			return ref.View(func(rtx *bolt.Tx) error {
+				compareAll(t, what, tx.b(name), rtx.Bucket(name))
+				return nil
+			})
+		})
+	}
+}
+
+// crashCopy copies the workspace file and its journal, as they are on the disk now, into dir.
+func crashCopy(t *testing.T, path, dir string) string {
+	t.Helper()
+	to := filepath.Join(dir, filepath.Base(path))
+	for _, p := range append([]string{path}, journalFiles(path)...) {
+		in, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := os.Create(filepath.Join(dir, filepath.Base(p)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(out, in); err != nil {
+			t.Fatal(err)
+		}
+		in.Close()
+		out.Close()
+	}
+	return to
+}
+
+// skipMarker: the nested marker bucket is the file's; a bucket emptied in the overlay hides it
+// until a checkpoint makes it again (code that walks a bucket skips it)
+func skipMarker(k, v []byte) bool { return v == nil && bytes.Equal(k, marker) }
+
+func compareAll(t *testing.T, what string, b *bucket, rb *bolt.Bucket) {
+	t.Helper()
+	var got, want []string
+	b.ForEach(func(k, v []byte) error {
+		if !skipMarker(k, v) {
+			got = append(got, fmt.Sprintf("%s=%s", k, v))
+		}
+		return nil
+	})
+	rb.ForEach(func(k, v []byte) error {
+		if !skipMarker(k, v) {
+			want = append(want, fmt.Sprintf("%s=%s", k, v))
+		}
+		return nil
+	})
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("%s: the bucket holds\n%v\nbbolt holds\n%v", what, got, want)
+	}
+	for _, kv := range want {
+		k, v, _ := bytes.Cut([]byte(kv), []byte("="))
+		if g := b.Get(k); !bytes.Equal(g, v) {
+			t.Fatalf("%s: Get(%s) = %q, bbolt %q", what, k, g, v)
+		}
+	}
+	if g := b.Get([]byte("absent")); g != nil {
+		t.Fatalf("%s: Get of an absent key = %q", what, g)
+	}
+}
+
+// compareCursors walks both cursors through the same random steps.
+func compareCursors(t *testing.T, what string, c *cursor, rc *bolt.Cursor, seed uint64) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 3))
+	// both start positioned (bbolt's Next and Prev on a fresh cursor are not defined)
+	steps := []string{"First", "Last", "Seek"}
+	step := steps[rng.IntN(3)]
+	for i := 0; i < 25; i++ {
+		var k, v, rk, rv []byte
+		arg := []byte(fmt.Sprintf("k%02d", rng.IntN(50)))
+		if rng.IntN(4) == 0 {
+			arg = append(arg, '~')
+		}
+		switch step {
+		case "First":
+			k, v = c.First()
+			rk, rv = rc.First()
+		case "Last":
+			k, v = c.Last()
+			rk, rv = rc.Last()
+		case "Seek":
+			k, v = c.Seek(arg)
+			rk, rv = rc.Seek(arg)
+		case "Next":
+			k, v = c.Next()
+			rk, rv = rc.Next()
+		case "Prev":
+			k, v = c.Prev()
+			rk, rv = rc.Prev()
+		}
+		if skipMarker(rk, rv) {
+			// bbolt's cursor stands on the nested bucket's key like on any other, and so does
+			// ours while the file shows it; the walks part there (see skipMarker)
+			return
+		}
+		if !bytes.Equal(k, rk) || !bytes.Equal(v, rv) || (k == nil) != (rk == nil) {
+			t.Fatalf("%s: step %d %s(%s): got %q=%q, bbolt %q=%q", what, i, step, arg, k, v, rk, rv)
+		}
+		if k == nil {
+			// bbolt's position after running off an end is its own; start again
+			step = steps[rng.IntN(3)]
+			continue
+		}
+		step = []string{"Next", "Prev", "Next", "Prev", "Seek", "First", "Last"}[rng.IntN(7)]
+	}
+}
+
+// A commit that lands while a checkpoint writes the file (after the checkpoint took its
+// snapshot) keeps its values: the checkpoint drops from the overlay only the items it wrote.
+// Readers running all the while never see a key go back to an older value.
+func TestCheckpointKeepsLaterCommits(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "ws.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	put := func(k, v string) {
+		t.Helper()
+		if err := db.update(func(tx *Tx) error { return tx.b(bNotes).Put([]byte(k), []byte(v)) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get := func(k string) (v string) {
+		db.view(func(tx *Tx) error { v = string(tx.b(bNotes).Get([]byte(k))); return nil })
+		return v
+	}
+	put("a", "1")
+	put("b", "1")
+	put("c", "1")
+	testHookFolded = func() {
+		put("a", "2") // replaces an item the checkpoint wrote
+		db.update(func(tx *Tx) error { return tx.b(bNotes).Delete([]byte("b")) })
+		put("d", "2")
+	}
+	err = db.Checkpoint()
+	testHookFolded = nil
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{"a": "2", "b": "", "c": "1", "d": "2"} {
+		if got := get(k); got != want {
+			t.Fatalf("after the checkpoint %s = %q, want %q", k, got, want)
+		}
+	}
+	if err := db.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{"a": "2", "b": "", "c": "1", "d": "2"} {
+		if got := get(k); got != want {
+			t.Fatalf("after the second checkpoint %s = %q, want %q", k, got, want)
+		}
+	}
+	if s := db.CheckpointStats(); s.OverlayItems != 0 || s.Checkpoints != 2 {
+		t.Fatalf("after two checkpoints: %+v", s)
+	}
+
+	// writers, checkpoints and readers at once
+	stop := make(chan struct{})
+	done := make(chan error, 2)
+	go func() {
+		for i := 1; i <= 3000; i++ {
+			k := fmt.Sprintf("n%d", i%7)
+			if err := db.update(func(tx *Tx) error { return tx.b(bNotes).Put([]byte(k), be64(uint64(i))) }); err != nil {
+				done <- err
+				return
+			}
+		}
+		close(stop)
+		done <- nil
+	}()
+	go func() {
+		for {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			if err := db.Checkpoint(); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	seen := map[string]uint64{}
+	for running := true; running; {
+		select {
+		case <-stop:
+			running = false
+		default:
+		}
+		db.view(func(tx *Tx) error {
+			for i := 0; i < 7; i++ {
+				k := fmt.Sprintf("n%d", i)
+				v := tx.b(bNotes).Get([]byte(k))
+				if v == nil {
+					continue
+				}
+				n := getU64(tx.b(bNotes), []byte(k))
+				if n < seen[k] {
+					t.Errorf("%s went back from %d to %d", k, seen[k], n)
+				}
+				seen[k] = n
+			}
+			return nil
+		})
+	}
+	for i := 0; i < 2; i++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < 7; i++ {
+		k := fmt.Sprintf("n%d", i)
+		want := uint64(3000 - (3000-i)%7)
+		var got uint64
+		db.view(func(tx *Tx) error { got = getU64(tx.b(bNotes), []byte(k)); return nil })
+		if got != want {
+			t.Fatalf("%s = %d, want %d", k, got, want)
+		}
+	}
+}
