@@ -38,7 +38,7 @@ type DB struct {
 	cpKick, cpStop, cpDone            chan struct{}
 	cpErr                             atomic.Pointer[error]
 	cpCount, cpPages, cpTime, cpLastN atomic.Int64
-	cpWritten                         int64 // journal bytes at the last checkpoint (under writeMu)
+	lastCommit                        atomic.Int64 // unix ns of the last commit
 }
 
 // ErrInUse is returned by Open when another process holds the file.
@@ -395,6 +395,7 @@ func (db *DB) commit(fn func(*Tx) error) error {
 		return db.failed
 	}
 	db.mem.Store(w)
+	db.lastCommit.Store(time.Now().UnixNano())
 	if w.size >= checkpointAt {
 		db.kickCheckpoint()
 	}

@@ -6,12 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -65,20 +66,27 @@ type segment struct {
 	n     uint64
 	path  string
 	start uint64 // LSN of its first record
+	last  uint64 // LSN of its last record, once sealed
 }
 
 type journal struct {
-	base  string // the database's path; segments are base.wal.<n>
-	id    []byte
-	f     *os.File // the active segment
-	seg   segment
-	off   int64 // where its next record goes
-	size  int64 // its size as laid down
-	spare int64 // the size the next new segment gets
-	older []segment
-	buf   []byte
+	base string // the database's path; segments are base.wal.<n>
+	id   []byte
+	f    *os.File // the active segment
+	seg  segment
+	off  int64 // where its next record goes
+	size int64 // its size as laid down
+	// sealedSegs are the segments before the active one not yet deleted
+	sealedSegs []segment
+	// the spare: laid down in the background (spareDone closes when that is over), ready when
+	// spareReady holds its size; spareSize is the size the next one gets
+	spareReady atomic.Int64
+	spareDone  chan struct{}
+	spareSize  int64
+	buf        []byte
 	// stats
 	written, syncs int64
+	syncTime       time.Duration
 }
 
 func segmentPath(base string, n uint64) string { return base + ".wal." + strconv.FormatUint(n, 10) }
@@ -227,7 +235,13 @@ func applyOps(m *memtable, lsn uint64, p []byte) error {
 // startJournal makes a new active segment, numbered after every segment at base, whose first
 // record will be LSN start.
 func startJournal(base string, id []byte, after uint64, start uint64) (*journal, error) {
-	j := &journal{base: base, id: id, spare: segmentMin, seg: segment{n: after}}
+	j := &journal{base: base, id: id, seg: segment{n: after}, spareSize: segmentMin, spareDone: make(chan struct{})}
+	close(j.spareDone)
+	if st, err := os.Stat(sparePath(base)); err == nil && st.Size() >= segmentMin {
+		j.spareReady.Store(st.Size()) // left by an earlier process
+	} else {
+		os.Remove(sparePath(base))
+	}
 	if err := j.rotate(start); err != nil {
 		return nil, err
 	}
@@ -235,18 +249,18 @@ func startJournal(base string, id []byte, after uint64, start uint64) (*journal,
 }
 
 // rotate makes the next segment the active one, its first record LSN start: the spare, renamed
-// (or a new file laid down with zeros), its header written and synced, the folder synced so the
-// name holds. The segment it leaves goes to older.
+// (laid down now if none is ready), its header written and synced, the folder synced so the
+// name holds. The segment it leaves is sealed (its last record is start-1), and a new spare is
+// laid down in the background, twice as large when the one it leaves filled up.
 func (j *journal) rotate(start uint64) error {
 	next := segment{n: j.seg.n + 1, path: segmentPath(j.base, j.seg.n+1), start: start}
-	if err := os.Rename(sparePath(j.base), next.path); err != nil {
-		if !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
-		if err := layDown(next.path, j.spare); err != nil {
+	<-j.spareDone // a spare being laid down is finished first (it is small, or nearly done)
+	if j.spareReady.Load() == 0 || os.Rename(sparePath(j.base), next.path) != nil {
+		if err := layDown(next.path, j.spareSize); err != nil {
 			return err
 		}
 	}
+	j.spareReady.Store(0)
 	f, err := os.OpenFile(next.path, os.O_RDWR, 0o600)
 	if err != nil {
 		return err
@@ -262,8 +276,7 @@ func (j *journal) rotate(start uint64) error {
 	binary.BigEndian.PutUint64(h[24:32], next.n)
 	binary.BigEndian.PutUint64(h[32:40], start)
 	binary.BigEndian.PutUint32(h[48:52], crc32.Checksum(h[:48], castagnoli))
-	// the first record's place is zeroed too: a reused segment's old first record must not
-	// follow the new header (its LSN would not be the next one anyway)
+	// the first record's place is zeroed too
 	var z [recordHeader]byte
 	if _, err := f.WriteAt(append(h[:], z[:]...), 0); err != nil {
 		f.Close()
@@ -279,9 +292,25 @@ func (j *journal) rotate(start uint64) error {
 	}
 	if j.f != nil {
 		j.f.Close()
-		j.older = append(j.older, j.seg)
+		j.seg.last = start - 1
+		j.sealedSegs = append(j.sealedSegs, j.seg)
+		if j.off >= j.size/2 {
+			j.spareSize = min(2*j.size, segmentMax)
+		}
 	}
 	j.f, j.seg, j.off, j.size = f, next, journalHeader, st.Size()
+	// the next spare, off the writer's path
+	done := make(chan struct{})
+	j.spareDone = done
+	size := j.spareSize
+	go func() {
+		defer close(done)
+		if err := layDown(sparePath(j.base), size); err == nil {
+			j.spareReady.Store(size)
+		} else {
+			os.Remove(sparePath(j.base))
+		}
+	}()
 	return nil
 }
 
@@ -330,9 +359,10 @@ func (j *journal) append(lsn uint64, ops []op) error {
 	binary.BigEndian.PutUint32(j.buf[0:], uint32(n))
 	binary.BigEndian.PutUint64(j.buf[8:], lsn)
 	binary.BigEndian.PutUint32(j.buf[4:], crc32.Checksum(j.buf[8:], castagnoli))
-	// a segment grown well past its laid-down size (a checkpoint is late, or a large import)
-	// hands over to a new one
-	if j.off > journalHeader && j.off+int64(len(j.buf)) > max(2*j.size, segmentMax) {
+	// a full segment hands over to the spare once it is ready (until then the record goes
+	// past the laid-down zeros: the file grows, and its fdatasync costs a little more)
+	if j.off > journalHeader && j.off+int64(len(j.buf))+recordHeader > j.size &&
+		(j.spareReady.Load() != 0 || j.off > j.size+segmentMax) {
 		if err := j.rotate(lsn); err != nil {
 			return err
 		}
@@ -344,54 +374,34 @@ func (j *journal) append(lsn uint64, ops []op) error {
 	if _, err := j.f.WriteAt(rec, j.off); err != nil {
 		return err
 	}
+	t0 := time.Now()
 	if err := unix.Fdatasync(int(j.f.Fd())); err != nil {
 		return err
 	}
+	j.syncTime += time.Since(t0)
 	j.off += int64(len(rec) - recordHeader)
 	j.written += int64(len(rec))
 	j.syncs++
 	return nil
 }
 
-// sealed returns the segments before the active one and forgets them (a checkpoint that
-// folds every commit up to the active segment's start removes them).
-func (j *journal) sealed() []segment {
-	s := j.older
-	j.older = nil
-	return s
-}
-
-// used is what the active segment holds.
-func (j *journal) used() int64 { return j.off - journalHeader }
-
-// drop deletes segments whose records the file holds, keeping one as the spare (sized for the
-// next cycle) if none is waiting.
-func (j *journal) drop(segs []segment, wrote int64) {
-	want := min(max(2*wrote, segmentMin), segmentMax)
-	j.spare = want
-	_, err := os.Stat(sparePath(j.base))
-	haveSpare := err == nil
-	for i := len(segs) - 1; i >= 0; i-- {
-		s := segs[i]
-		if !haveSpare {
-			if st, err := os.Stat(s.path); err == nil && st.Size() >= want && st.Size() <= 2*want {
-				if os.Rename(s.path, sparePath(j.base)) == nil {
-					haveSpare = true
-					continue
-				}
-			}
-		}
-		os.Remove(s.path)
-	}
-	if !haveSpare {
-		// laid down now, off the writer's path, so the next rotation is a rename
-		if err := layDown(sparePath(j.base), want); err != nil {
-			os.Remove(sparePath(j.base))
+// covered removes from the sealed segments, and returns, those whose every record is at or
+// before lsn (a checkpoint wrote them into the file): they may be deleted.
+func (j *journal) covered(lsn uint64) []segment {
+	var out, keep []segment
+	for _, sg := range j.sealedSegs {
+		if sg.last <= lsn {
+			out = append(out, sg)
+		} else {
+			keep = append(keep, sg)
 		}
 	}
+	j.sealedSegs = keep
+	return out
 }
 
 func (j *journal) close() error {
+	<-j.spareDone
 	if j.f == nil {
 		return nil
 	}
@@ -399,5 +409,3 @@ func (j *journal) close() error {
 	j.f = nil
 	return err
 }
-
-var _ = io.EOF
