@@ -162,7 +162,31 @@ func readSegment(s segment, id []byte, fn func(lsn uint64, payload []byte) error
 		next++
 		off += recordHeader + n
 	}
+	// The journal ends here. A crash can cut short only the last record written, after which
+	// there are zeros; a good record of a later commit further on means this one was damaged
+	// after it was acknowledged, and replaying up to here would lose the ones after it.
+	if lsn, at := laterRecord(raw, off+1, next); at >= 0 {
+		return 0, 0, fmt.Errorf("the record of commit %d in %s is damaged, and commit %d follows it at byte %d", next, s.path, lsn, at)
+	}
 	return start, next - 1, nil
+}
+
+// laterRecord looks in raw from byte from on for a good record of a commit after next.
+func laterRecord(raw []byte, from int, next uint64) (uint64, int) {
+	for off := from; off+recordHeader <= len(raw); off++ {
+		lsn := binary.BigEndian.Uint64(raw[off+8:])
+		if lsn <= next || lsn > next+1<<20 {
+			continue
+		}
+		n := int(binary.BigEndian.Uint32(raw[off:]))
+		if n == 0 || off+recordHeader+n > len(raw) {
+			continue
+		}
+		if crc32.Checksum(raw[off+8:off+recordHeader+n], castagnoli) == binary.BigEndian.Uint32(raw[off+4:]) {
+			return lsn, off
+		}
+	}
+	return 0, -1
 }
 
 var errForeignJournal = errors.New("journal of another workspace")

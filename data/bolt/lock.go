@@ -26,7 +26,8 @@ const removeLockWait = 500 * time.Millisecond
 // writes is lost with the deleted file.
 func RemoveFile(path string, also ...string) error {
 	removeAlso := func() error {
-		for _, p := range also {
+		// the file's journal (what a process that did not close it left) goes with it
+		for _, p := range append(journalFiles(path), also...) {
 			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return fmt.Errorf("cannot delete %s: %v", p, err)
 			}

@@ -2,12 +2,14 @@ package bolt
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -331,7 +333,7 @@ func TestCheckpointKeepsLaterCommits(t *testing.T) {
 	stop := make(chan struct{})
 	done := make(chan error, 2)
 	go func() {
-		for i := 1; i <= 3000; i++ {
+		for i := 1; i <= 600; i++ {
 			k := fmt.Sprintf("n%d", i%7)
 			if err := db.update(func(tx *Tx) error { return tx.b(bNotes).Put([]byte(k), be64(uint64(i))) }); err != nil {
 				done <- err
@@ -385,11 +387,129 @@ func TestCheckpointKeepsLaterCommits(t *testing.T) {
 	}
 	for i := 0; i < 7; i++ {
 		k := fmt.Sprintf("n%d", i)
-		want := uint64(3000 - (3000-i)%7)
+		want := uint64(600 - (600-i)%7)
 		var got uint64
 		db.view(func(tx *Tx) error { got = getU64(tx.b(bNotes), []byte(k)); return nil })
 		if got != want {
 			t.Fatalf("%s = %d, want %d", k, got, want)
 		}
+	}
+}
+
+// What a killed process leaves (the file as its last checkpoint wrote it, and the journal) opens
+// with every commit; a journal that is not the file's, or has a commit missing, is refused
+// without changing anything, saying what to do; a read-only file shows what its journal holds;
+// RemoveFile deletes the journal with the file.
+func TestJournalAfterACrash(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ws.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(db *DB, k string) {
+		t.Helper()
+		if err := db.update(func(tx *Tx) error { return tx.b(bNotes).Put([]byte(k), []byte("v-"+k)) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(db, "a")
+	if err := db.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	put(db, "b") // in the journal only
+	crashed := crashCopy(t, path, t.TempDir())
+	other := crashCopy(t, path, t.TempDir())
+	db.Close()
+
+	has := func(db *DB, keys ...string) {
+		t.Helper()
+		db.view(func(tx *Tx) error {
+			for _, k := range keys {
+				if v := tx.b(bNotes).Get([]byte(k)); string(v) != "v-"+k {
+					t.Fatalf("%s = %q after the crash", k, v)
+				}
+			}
+			return nil
+		})
+	}
+	// a read-only file: the journal is read, nothing is written
+	os.Chmod(crashed, 0o400)
+	saved := probeWritable
+	probeWritable = func(string) error { return os.ErrPermission }
+	ro, err := Open(crashed)
+	probeWritable = saved
+	if err != nil {
+		t.Fatal(err)
+	}
+	has(ro, "a", "b")
+	ro.Close()
+	if len(journalFiles(crashed)) == 0 {
+		t.Fatal("a read-only open removed the journal")
+	}
+	os.Chmod(crashed, 0o600)
+
+	// a writable open replays it into the file and starts afresh
+	cdb, err := Open(crashed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	has(cdb, "a", "b")
+	put(cdb, "c")
+	cdb.Close()
+	if cdb, err = Open(crashed); err != nil {
+		t.Fatal(err)
+	}
+	has(cdb, "a", "b", "c")
+	cdb.Close()
+
+	// another workspace's journal beside this file
+	fresh := filepath.Join(filepath.Dir(other), "fresh.db")
+	fdb, err := Open(fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fdb.Close()
+	for _, p := range journalFiles(other) {
+		os.Rename(p, fresh+strings.TrimPrefix(p, other))
+	}
+	before, _ := os.ReadFile(fresh)
+	if _, err := Open(fresh); err == nil || !strings.Contains(err.Error(), "journal of another workspace file") || !strings.Contains(err.Error(), "move") {
+		t.Fatalf("a foreign journal: %v", err)
+	}
+	if after, _ := os.ReadFile(fresh); !bytes.Equal(before, after) {
+		t.Fatal("refusing a foreign journal changed the file")
+	}
+
+	// a commit missing between the file and the journal (a segment lost)
+	db2path := filepath.Join(t.TempDir(), "gap.db")
+	db2, err := Open(db2path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put(db2, "x")
+	put(db2, "y")
+	image := crashCopy(t, db2path, t.TempDir())
+	db2.Close()
+	segs, _ := listSegments(image)
+	if len(segs) != 1 {
+		t.Fatalf("segments: %v", segs)
+	}
+	raw, _ := os.ReadFile(segs[0].path)
+	// the first record's LSN raised: the journal then starts after a commit the file lacks
+	binary.BigEndian.PutUint64(raw[journalHeader+8:], 99)
+	os.WriteFile(segs[0].path, raw, 0o600)
+	if _, err := Open(image); err == nil {
+		// a damaged record with good ones after it is not a write a crash cut short: the
+		// commits after it were acknowledged, and must not be dropped silently
+		t.Fatal("a journal whose first record is damaged opened")
+	}
+
+	// RemoveFile takes the journal with the file
+	if err := RemoveFile(crashed); err != nil {
+		t.Fatal(err)
+	}
+	if left := journalFiles(crashed); len(left) != 0 {
+		t.Fatalf("RemoveFile left %v", left)
 	}
 }
