@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -20,9 +21,16 @@ import (
 // B+trees; a checkpoint of thousands of events writes each leaf and branch they share once, with
 // two fdatasyncs, where one bbolt commit per event wrote all of them and synced twice per event.
 
+// checkpointAt: the overlay's size that starts a checkpoint
+var checkpointAt atomic.Int64
+
+func init() { checkpointAt.Store(8 << 20) }
+
+// SetCheckpointSize sets the overlay's size that starts a checkpoint (8 MiB): tests make it small
+// so that checkpoints run all the time (a process killed in the middle of one).
+func SetCheckpointSize(bytes int64) { checkpointAt.Store(bytes) }
+
 const (
-	// checkpointAt: the overlay's size that starts a checkpoint
-	checkpointAt = 8 << 20
 	// stallAt: the size at which a commit waits for a checkpoint (the disk cannot keep up)
 	stallAt = 64 << 20
 	// checkpointIdle: a checkpoint runs when no commit came for this long
@@ -74,7 +82,7 @@ func (db *DB) SettleCheckpoints() error {
 	if db.readOnly {
 		return nil
 	}
-	if m := db.mem.Load(); m != nil && m.size >= checkpointAt {
+	if m := db.mem.Load(); m != nil && m.size >= checkpointAt.Load() {
 		return db.checkpoint()
 	}
 	db.cpMu.Lock()

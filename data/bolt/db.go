@@ -396,7 +396,7 @@ func (db *DB) commit(fn func(*Tx) error) error {
 	}
 	db.mem.Store(w)
 	db.lastCommit.Store(time.Now().UnixNano())
-	if w.size >= checkpointAt {
+	if w.size >= checkpointAt.Load() {
 		db.kickCheckpoint()
 	}
 	return nil
