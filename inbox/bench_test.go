@@ -319,6 +319,7 @@ func BenchmarkBacklogSweep(b *testing.B) {
 // runs differ up to five times. It reports both rates and the ratios the targets are about.
 //
 //	go test -run '^$' -bench IngestPaired -benchtime=5000x -count=5 ./inbox
+//
 // timedCheckpoint writes what the journal holds into the file and returns how long it took.
 func timedCheckpoint(b *testing.B, s *Service) time.Duration {
 	start := time.Now()

@@ -406,6 +406,9 @@ func (j *journal) append(lsn uint64, ops []op) error {
 	j.off += int64(len(rec) - recordHeader)
 	j.written += int64(len(rec))
 	j.syncs++
+	if cap(j.buf) > 16<<20 {
+		j.buf = nil // an import's record: not kept for the events after it
+	}
 	return nil
 }
 

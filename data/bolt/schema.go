@@ -1,4 +1,6 @@
-// Package bolt is the embedded storage engine: a Switchboard workspace in one bbolt file. It
+// Package bolt is the embedded storage engine: a Switchboard workspace in one bbolt file, with a
+// journal beside it that makes each commit durable with one fsync (journal.go) and an overlay in
+// memory that checkpoints write into the file in the background (overlay.go, checkpoint.go). It
 // implements the inbox's domain.Store (db.go) with transactions that keep every index and counter
 // in step with the records (config, contacts and identities, conversations, index, timeline,
 // notifications, timers), migrates older files (migrations.go) and checks a file before mapping
@@ -9,6 +11,8 @@
 //
 //	meta
 //	  "magic"   → "switchboard"
+//	  "journal" → 16 random bytes: the id the journal's segments carry (journal.go)
+//	  "journal-lsn" → be64 the last commit a checkpoint wrote into the file
 //	  "schema"  → be64 schema version (see migrations)
 //	  "seq"     → be64 last id handed out by NextSeq (notifications, history, replies)
 //	config
