@@ -76,20 +76,6 @@ func (db *DB) Checkpoint() error {
 	return db.checkpoint()
 }
 
-// SettleCheckpoints returns when no checkpoint is under way or due, running a due one itself:
-// for benchmarks that charge the checkpoints' work to the writes that caused it.
-func (db *DB) SettleCheckpoints() error {
-	if db.readOnly {
-		return nil
-	}
-	if m := db.mem.Load(); m != nil && m.size >= checkpointAt.Load() {
-		return db.checkpoint()
-	}
-	db.cpMu.Lock()
-	db.cpMu.Unlock()
-	return nil
-}
-
 // checkpointer runs checkpoints when a commit asks (the overlay is large) or the writers are
 // idle, until stop closes.
 func (db *DB) checkpointer() {
@@ -139,61 +125,145 @@ func (db *DB) checkpoint() error {
 	}
 	db.writeMu.Unlock()
 
+	// the snapshot's keys in order, written in slices of checkpointSlice keys, one bbolt
+	// transaction each: a slice's pages go to the disk while commits go on, and the disk's queue
+	// never holds a whole checkpoint in front of a journal fsync
+	items := make([]*item, 0, snap.tree.Len())
+	snap.tree.Ascend(func(it *item) bool { items = append(items, it); return true })
 	var pages int64
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		if err := foldInto(tx, snap); err != nil {
-			return err
+	for from := 0; from == 0 || from < len(items); from += checkpointSlice {
+		db.beginSlice()
+		slice := items[from:min(from+checkpointSlice, len(items))]
+		first, last := from == 0, from+checkpointSlice >= len(items)
+		err := db.bolt.Update(func(tx *bolt.Tx) error {
+			if first {
+				if err := applyClears(tx, snap.cleared); err != nil {
+					return err
+				}
+			}
+			if err := putItems(tx, slice); err != nil {
+				return err
+			}
+			if last {
+				// every commit up to snap is in the file now: the journal before it is not needed
+				if err := putU64(tx.Bucket(bMeta), metaJournalLSN, snap.lsn); err != nil {
+					return err
+				}
+			}
+			tx.OnCommit(func() { st := tx.Stats(); pages += st.GetWrite() })
+			return nil
+		})
+		if err != nil {
+			db.endSlice()
+			// nothing is lost: the overlay still holds what this slice and those after it
+			// hold, the journal every commit since the last whole checkpoint
+			return fmt.Errorf("writing the journal into %s: %w", db.path, err)
 		}
-		tx.OnCommit(func() { st := tx.Stats(); pages = st.GetWrite() })
-		return nil
-	})
-	if err != nil {
-		// nothing is lost: the overlay and the journal still hold every commit
-		return fmt.Errorf("writing the journal into %s: %w", db.path, err)
-	}
-	if testHookFolded != nil {
-		testHookFolded()
-	}
-	// drop what the file now holds, unless a later commit replaced it
-	db.writeMu.Lock()
-	next := db.mem.Load().clone()
-	n := 0
-	snap.tree.Ascend(func(it *item) bool {
-		n++
-		if x, ok := next.tree.Get(it); ok && x == it {
-			next.tree.Delete(it)
-			next.count[it.b]--
-			next.size -= itemCost(it)
+		if testHookFolded != nil {
+			testHookFolded()
 		}
-		return true
-	})
-	for i := range next.cleared {
-		if next.cleared[i] == snap.cleared[i] {
-			next.cleared[i] = 0
+		// drop what the file now holds, unless a later commit replaced it
+		db.writeMu.Lock()
+		next := db.mem.Load().clone()
+		for _, it := range slice {
+			if x, ok := next.tree.Get(it); ok && x == it {
+				next.tree.Delete(it)
+				next.count[it.b]--
+				next.size -= itemCost(it)
+			}
 		}
-	}
-	db.mem.Store(next)
-	// the segments whose every record the file now holds
-	done := db.j.covered(snap.lsn)
-	db.writeMu.Unlock()
-	for _, sg := range done {
-		os.Remove(sg.path)
+		if first {
+			for i := range next.cleared {
+				if next.cleared[i] == snap.cleared[i] {
+					next.cleared[i] = 0
+				}
+			}
+		}
+		db.mem.Store(next)
+		var done []segment
+		if last {
+			// the segments whose every record the file now holds
+			done = db.j.covered(snap.lsn)
+		}
+		db.writeMu.Unlock()
+		db.endSlice()
+		for _, sg := range done {
+			os.Remove(sg.path)
+		}
 	}
 
 	db.cpCount.Add(1)
 	db.cpPages.Add(pages)
 	db.cpTime.Add(int64(time.Since(start)))
-	db.cpLastN.Store(int64(n))
+	db.cpLastN.Store(int64(len(items)))
 	return nil
 }
+
+// checkpointSlice is how many keys one bbolt transaction of a checkpoint writes (a variable for
+// the tests, which make checkpoints of many slices).
+var checkpointSlice = 4096
+
+// PauseCheckpoints holds checkpoints between two of their bbolt transactions (one under way
+// finishes first) until ResumeCheckpoints: for benchmarks that measure a baseline on the same
+// disk between rounds of ingest and must not share it with a checkpoint.
+func (db *DB) PauseCheckpoints() {
+	db.cpPause.Lock()
+	db.cpPaused = true
+	db.cpPause.Unlock()
+	db.cpSlice.Lock() // a slice under way ends
+	db.cpSlice.Unlock()
+}
+
+// ResumeCheckpoints lets checkpoints go on.
+func (db *DB) ResumeCheckpoints() {
+	db.cpPause.Lock()
+	db.cpPaused = false
+	db.cpPause.Unlock()
+	db.cpResume.Broadcast()
+}
+
+// beginSlice returns when checkpoints are not paused, holding cpSlice for the slice to come
+// (endSlice lets it go).
+func (db *DB) beginSlice() {
+	for {
+		db.cpPause.Lock()
+		for db.cpPaused {
+			db.cpResume.Wait()
+		}
+		db.cpPause.Unlock()
+		db.cpSlice.Lock()
+		db.cpPause.Lock()
+		paused := db.cpPaused
+		db.cpPause.Unlock()
+		if !paused {
+			return
+		}
+		db.cpSlice.Unlock() // paused meanwhile: wait again
+	}
+}
+
+func (db *DB) endSlice() { db.cpSlice.Unlock() }
 
 // testHookFolded, when set, runs after a checkpoint's bbolt commit and before it drops what it
 // wrote from the overlay.
 var testHookFolded func()
 
-// foldInto writes memtable m into the file (a checkpoint, a replay).
+// foldInto writes memtable m into the file (a replay).
 func foldInto(tx *bolt.Tx, m *memtable) error {
-	for i, lsn := range m.cleared {
+	if err := applyClears(tx, m.cleared); err != nil {
+		return err
+	}
+	var items []*item
+	m.tree.Ascend(func(it *item) bool { items = append(items, it); return true })
+	if err := putItems(tx, items); err != nil {
+		return err
+	}
+	return putU64(tx.Bucket(bMeta), metaJournalLSN, m.lsn)
+}
+
+// applyClears empties the buckets a commit cleared (and makes their markers again).
+func applyClears(tx *bolt.Tx, cleared [len(allBucketNames)]uint64) error {
+	for i, lsn := range cleared {
 		if lsn == 0 {
 			continue
 		}
@@ -213,31 +283,32 @@ func foldInto(tx *bolt.Tx, m *memtable) error {
 			}
 		}
 	}
-	var (
-		err error
-		bk  *bolt.Bucket
-		cur = -1
-	)
-	m.tree.Ascend(func(it *item) bool {
+	return nil
+}
+
+// putItems writes items (in key order) into the file.
+func putItems(tx *bolt.Tx, items []*item) error {
+	var bk *bolt.Bucket
+	cur := -1
+	for _, it := range items {
 		if int(it.b) != cur {
 			cur = int(it.b)
+			var err error
 			if bk, err = tx.CreateBucketIfNotExists([]byte(allBucketNames[cur])); err != nil {
-				return false
+				return err
 			}
-			// keys come in order: a leaf is filled before the next one starts
-			bk.FillPercent = 0.5
 		}
+		var err error
 		if it.del {
 			err = bk.Delete(it.k)
 		} else {
 			err = bk.Put(it.k, it.v)
 		}
-		return err == nil
-	})
-	if err != nil {
-		return err
+		if err != nil {
+			return err
+		}
 	}
-	return putU64(tx.Bucket(bMeta), metaJournalLSN, m.lsn)
+	return nil
 }
 
 // errStopped is what a commit returns after the file was closed.

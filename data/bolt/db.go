@@ -39,6 +39,12 @@ type DB struct {
 	cpErr                             atomic.Pointer[error]
 	cpCount, cpPages, cpTime, cpLastN atomic.Int64
 	lastCommit                        atomic.Int64 // unix ns of the last commit
+	// pausing checkpoints between slices (benchmarks): cpPaused under cpPause, cpResume on it;
+	// cpSlice is held while a slice is written
+	cpPause  sync.Mutex
+	cpResume *sync.Cond
+	cpPaused bool
+	cpSlice  sync.Mutex
 }
 
 // ErrInUse is returned by Open when another process holds the file.
@@ -102,6 +108,7 @@ func open(path string, timeout time.Duration) (db *DB, err error) {
 			continue
 		}
 		db = &DB{bolt: b, path: path, readOnly: readOnly}
+		db.cpResume = sync.NewCond(&db.cpPause)
 		if readOnly {
 			err = db.checkReadOnly()
 			if err == nil {
@@ -295,6 +302,7 @@ func (db *DB) Path() string { return db.path }
 // A failure to write leaves the journal for the next open, which replays it.
 func (db *DB) Close() error {
 	if !db.readOnly && db.cpStop != nil {
+		db.ResumeCheckpoints()
 		close(db.cpStop)
 		<-db.cpDone
 		err := db.checkpoint()

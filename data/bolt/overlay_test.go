@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -32,6 +33,12 @@ func TestOverlayMatchesBolt(t *testing.T) {
 
 func overlayAgainstBolt(t *testing.T, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 17))
+	if seed%2 == 0 {
+		// checkpoints of many bbolt transactions, a few keys each
+		saved := checkpointSlice
+		checkpointSlice = 1 + int(seed)
+		defer func() { checkpointSlice = saved }()
+	}
 	dir := t.TempDir()
 	db, err := Open(filepath.Join(dir, "ws.db"))
 	if err != nil {
@@ -511,5 +518,48 @@ func TestJournalAfterACrash(t *testing.T) {
 	}
 	if left := journalFiles(crashed); len(left) != 0 {
 		t.Fatalf("RemoveFile left %v", left)
+	}
+}
+
+// A checkpoint paused between slices writes nothing to the file until resumed; the commits it
+// has not written yet stay readable meanwhile, and Close resumes it.
+func TestPausedCheckpointWaits(t *testing.T) {
+	saved := checkpointSlice
+	checkpointSlice = 2
+	defer func() { checkpointSlice = saved }()
+	db, err := Open(filepath.Join(t.TempDir(), "ws.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for i := 0; i < 10; i++ {
+		k := fmt.Sprintf("k%d", i)
+		if err := db.update(func(tx *Tx) error { return tx.b(bNotes).Put([]byte(k), []byte(k)) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.PauseCheckpoints()
+	done := make(chan error, 1)
+	go func() { done <- db.Checkpoint() }()
+	select {
+	case err := <-done:
+		t.Fatalf("the checkpoint ran while paused: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if n := db.CheckpointStats().OverlayItems; n != 10 {
+		t.Fatalf("%d keys left the overlay while paused", n)
+	}
+	db.view(func(tx *Tx) error {
+		if v := tx.b(bNotes).Get([]byte("k7")); string(v) != "k7" {
+			t.Fatalf("k7 = %q while paused", v)
+		}
+		return nil
+	})
+	db.ResumeCheckpoints()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if s := db.CheckpointStats(); s.OverlayItems != 0 || s.Checkpoints != 1 {
+		t.Fatalf("after resuming: %+v", s)
 	}
 }
