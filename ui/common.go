@@ -2,12 +2,9 @@ package ui
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"switchboard/inbox"
 	"switchboard/routing"
@@ -45,6 +42,9 @@ type Common struct {
 	looks  uint64 // counts changes of cfg and st: what a component drew from them is stale
 	calls  calls  // service calls on their way (the spinner)
 	status status // the status line
+
+	frames       map[frameKey]*boxFrame // the panes' borders as lipgloss draws them, by width (frame.go)
+	lipglossOnly bool                   // draw every pane and join them with lipgloss alone: the reference the frame tests compare with
 }
 
 func newCommon(ctx context.Context, svc service, opts Options) *Common {
@@ -261,29 +261,6 @@ func (c *Common) assigneeName(cv *inbox.ConversationView) string {
 }
 
 // ---- drawing helpers every component uses ----
-
-// box draws a bordered pane of exactly w×h with the given inner lines.
-func (c *Common) box(lines []string, w, h int, focused bool) string {
-	st := c.st.Pane
-	if focused {
-		st = c.st.PaneFocus
-	}
-	iw, ih := max(1, w-2), max(1, h-2)
-	out := make([]string, ih)
-	for i := range out {
-		if i < len(lines) {
-			l := lines[i]
-			if j := strings.IndexByte(l, '\n'); j >= 0 {
-				l = l[:j] + ansi.ResetStyle // a line is one line: nothing pushes the border down
-			}
-			if lipgloss.Width(l) > iw {
-				l = ansi.Truncate(l, iw, "…")
-			}
-			out[i] = l
-		}
-	}
-	return st.Width(w).Height(h).Render(strings.Join(out, "\n"))
-}
 
 func (c *Common) presence(s routing.Presence) string {
 	switch s {

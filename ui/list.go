@@ -575,7 +575,7 @@ func (l *convList) listInfo() string {
 
 // view draws the list pane in r: the view's name and where the selection is in it, and the
 // visible rows.
-func (l *convList) view(r rect, focused bool) string {
+func (l *convList) view(r rect, focused bool) block {
 	iw := r.w - 2
 	t := l.views.current()
 	info := l.listInfo()
@@ -589,7 +589,7 @@ func (l *convList) view(r rect, focused bool) string {
 	if len(l.rows) == 0 && !l.loading {
 		lines = append(lines, "", l.st.Dim.Render(" No conversations in this view."))
 	}
-	return l.box(lines, r.w, r.h, focused)
+	return l.boxed(lines, r.w, r.h, focused)
 }
 
 var markers = map[string]string{"message": "✉", "call": "☎", "reply": "↩"}

@@ -132,10 +132,10 @@ func (m *Model) render() string {
 		}
 		floats = append(floats, dr)
 	}
-	var body []string
+	var body []block
 	switch {
 	case page != "":
-		body = append(body, page)
+		body = append(body, block{s: page})
 	case m.screen == scrSettings:
 		body = append(body, m.settings.view(L.bodyW, L.bodyH))
 	default:
@@ -152,9 +152,13 @@ func (m *Model) render() string {
 	if L.tr.w > 0 && !L.tourBelow {
 		body = append(body, m.tour.view(L.tr))
 	}
-	parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top, body...))
+	if b := m.joinBlocks(body...); b.lines != nil {
+		parts = append(parts, b.lines...) // the same text as b.String() as one part
+	} else {
+		parts = append(parts, b.s)
+	}
 	if L.tourBelow {
-		parts = append(parts, m.tour.strip(L.tr))
+		parts = append(parts, m.tour.strip(L.tr).String())
 	}
 	parts = append(parts, m.statusLines()...)
 	parts = append(parts, m.footer())

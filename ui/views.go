@@ -165,7 +165,7 @@ func (v *viewsPane) tabHit(x int) int {
 }
 
 // view draws the views pane in r.
-func (v *viewsPane) view(r rect, focused bool) string {
+func (v *viewsPane) view(r rect, focused bool) block {
 	iw := r.w - 2
 	lines := []string{v.st.Title.Render("Views")}
 	for i := range v.tabs {
@@ -183,5 +183,5 @@ func (v *viewsPane) view(r rect, focused bool) string {
 		}
 		lines = append(lines, text)
 	}
-	return v.box(lines, r.w, r.h, focused)
+	return v.boxed(lines, r.w, r.h, focused)
 }
