@@ -44,6 +44,7 @@ type Common struct {
 	status status // the status line
 
 	frames       map[frameKey]*boxFrame // the panes' borders as lipgloss draws them, by width (frame.go)
+	lines        map[lineKey]boxedLine  // inner lines as boxed in those borders (frame.go)
 	lipglossOnly bool                   // draw every pane and join them with lipgloss alone: the reference the frame tests compare with
 }
 

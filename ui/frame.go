@@ -232,6 +232,36 @@ func (f *boxFrame) boxLine(l string, iw int) (string, bool) {
 	return f.left + l + spaces(iw-wl) + f.right, true
 }
 
+// boxLine is f.boxLine from the line cache: a line boxed once is not measured again while it
+// is drawn in the same border (the rows and the pane's other lines mostly stay as they were
+// from one frame to the next).
+func (c *Common) boxLine(f *boxFrame, l string, iw int) (string, bool) {
+	k := lineKey{f, l}
+	if b, ok := c.lines[k]; ok {
+		return b.s, b.ok
+	}
+	if c.lines == nil || len(c.lines) >= maxBoxedLines {
+		c.lines = make(map[lineKey]boxedLine, 256)
+	}
+	s, ok := f.boxLine(l, iw)
+	c.lines[k] = boxedLine{s, ok}
+	return s, ok
+}
+
+// maxBoxedLines is how many boxed lines the cache keeps (it starts again when full): a few
+// screens' worth.
+const maxBoxedLines = 2048
+
+type lineKey struct {
+	f *boxFrame // the border (one width and style: its iw too)
+	l string
+}
+
+type boxedLine struct {
+	s  string
+	ok bool
+}
+
 // boxed draws a bordered pane of exactly w×h with the given inner lines (each cut to one line
 // and to the pane's width), as lipgloss draws it (see above).
 func (c *Common) boxed(lines []string, w, h int, focused bool) block {
@@ -250,7 +280,7 @@ func (c *Common) boxed(lines []string, w, h int, focused bool) block {
 				if i < len(lines) {
 					l = lines[i]
 				}
-				out[i+1], ok = f.boxLine(l, iw)
+				out[i+1], ok = c.boxLine(f, l, iw)
 			}
 			if ok {
 				return block{lines: out, w: w}

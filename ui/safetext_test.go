@@ -167,7 +167,7 @@ func FuzzScreensShowOutsideTextSafely(f *testing.F) {
 		})
 		tour := outsideTour{[]TourStep{{Title: label, Do: text, Expect: name, Done: true}, {Title: name, Do: text, Expect: label}}}
 		h := newHarness(t, svc, "alice", Options{Tour: tour, ShowTour: true}, 120, 34)
-		h.m.st = plainStyles()
+		h.m.st, h.m.looks = plainStyles(), h.m.looks+1 // (what was drawn from the old styles is stale)
 		// the customer calls (the rule sends the call to Alice: a banner) and writes
 		if _, err := svc.Inject(ctx, inbox.Inbound{Channel: "call", From: id, Name: name, Outcome: inbox.CallRinging}); err != nil {
 			t.Fatal(err)
