@@ -43,9 +43,11 @@ type Common struct {
 	calls  calls  // service calls on their way (the spinner)
 	status status // the status line
 
-	frames       map[frameKey]*boxFrame // the panes' borders as lipgloss draws them, by width (frame.go)
-	lines        map[lineKey]boxedLine  // inner lines as boxed in those borders (frame.go)
-	lipglossOnly bool                   // draw every pane and join them with lipgloss alone: the reference the frame tests compare with
+	frames map[frameKey]*boxFrame // the panes' borders as lipgloss draws them, by width (frame.go)
+	lines  map[lineKey]boxedLine  // inner lines as boxed in those borders (frame.go)
+	// reference draws everything afresh, from no cache, every pane boxed and the panes joined
+	// by lipgloss alone: the drawing the frame tests compare the fast one with
+	reference bool
 }
 
 func newCommon(ctx context.Context, svc service, opts Options) *Common {

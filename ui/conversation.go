@@ -51,7 +51,6 @@ type paneKey struct {
 	scroll               int
 	looks                uint64
 	minute               int64 // times shown relative to now change each minute
-	lipglossOnly         bool
 }
 
 type tlCache struct {
@@ -411,7 +410,10 @@ func (p *convPane) view(r rect, focused bool, sel, note string, highlighted bool
 		p.drawn.ok = false
 		return p.draw(r, focused, sel, note, highlighted)
 	}
-	k := paneKey{p.detail, r, focused, highlighted, sel, note, p.scroll, p.looks, p.now().Unix() / 60, p.lipglossOnly}
+	if p.reference {
+		return p.draw(r, focused, sel, note, highlighted)
+	}
+	k := paneKey{p.detail, r, focused, highlighted, sel, note, p.scroll, p.looks, p.now().Unix() / 60}
 	if p.drawn.ok && p.drawn.key == k {
 		return p.drawn.b
 	}
@@ -582,7 +584,7 @@ func (p *convPane) draw(r rect, focused bool, sel, note string, highlighted bool
 
 // timeline renders the detail's entries once per width.
 func (p *convPane) timeline(d *inbox.Detail, w int) []string {
-	if p.tl.d == d && p.tl.w == w {
+	if p.tl.d == d && p.tl.w == w && !p.reference {
 		return p.tl.lines
 	}
 	st := p.st

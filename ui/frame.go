@@ -236,6 +236,9 @@ func (f *boxFrame) boxLine(l string, iw int) (string, bool) {
 // is drawn in the same border (the rows and the pane's other lines mostly stay as they were
 // from one frame to the next).
 func (c *Common) boxLine(f *boxFrame, l string, iw int) (string, bool) {
+	if c.reference {
+		return f.boxLine(l, iw)
+	}
 	k := lineKey{f, l}
 	if b, ok := c.lines[k]; ok {
 		return b.s, b.ok
@@ -269,7 +272,7 @@ func (c *Common) boxed(lines []string, w, h int, focused bool) block {
 	if focused {
 		st = c.st.PaneFocus
 	}
-	if !c.lipglossOnly && w >= 3 && h >= 3 {
+	if !c.reference && w >= 3 && h >= 3 {
 		if f := c.boxFrame(st, w, focused); f.ok {
 			iw, ih := w-2, h-2
 			out := make([]string, ih+2)
@@ -324,7 +327,7 @@ func (c *Common) joinBlocks(bs ...block) block {
 	case 1:
 		return bs[0]
 	}
-	if c.lipglossOnly {
+	if c.reference {
 		strs := make([]string, len(bs))
 		for i, b := range bs {
 			strs[i] = b.String()

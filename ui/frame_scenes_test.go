@@ -55,6 +55,15 @@ func frameScenes(t *testing.T, visit func(name string, h *harness)) {
 			h.keys(k)
 			shot("key-" + k)
 		}
+		_, cmd := h.m.Update(keyMsg("j")) // its commands (the preview's load) not run yet
+		shot("moved-loading")
+		h.run(cmd)
+		h.settle()
+		shot("moved-loaded")
+		h.run(h.m.selectTab(0)) // Mine: empty, nothing selected
+		shot("empty-view")
+		h.run(h.m.selectTab(len(h.m.views.tabs) - 2)) // All
+		shot("all")
 		h.keys("g")
 		shot("top")
 		h.keys("enter")

@@ -19,11 +19,11 @@ func TestFastFrameIsLipglossFrame(t *testing.T) {
 	frameScenes(t, func(name string, h *harness) {
 		t.Helper()
 		m := h.m
-		m.lipglossOnly = false
+		m.reference = false
 		fast := m.render()
-		m.lipglossOnly = true
+		m.reference = true
 		ref := m.render()
-		m.lipglossOnly = false
+		m.reference = false
 		if fast != ref {
 			t.Fatalf("%s: the frame differs from lipgloss's\n%s", name, firstDiff(fast, ref))
 		}

@@ -602,6 +602,9 @@ func (l *convList) row(c *inbox.ConversationView, w int, selected bool) []string
 		id: c.Contact.ID, display: c.Contact.Display(), number: c.Contact.Number(), age: age, kind: string(c.PreviewKind),
 		preview: c.Preview, assignee: l.assigneeName(c), coverName: c.CoverName, ownerName: c.Contact.OwnerName,
 		teamName: c.TeamName, status: string(c.Status)}
+	if l.reference {
+		return l.drawRow(c, w, selected, age)
+	}
 	if lines, ok := l.rowCache[k]; ok {
 		return lines
 	}
