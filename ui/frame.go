@@ -334,43 +334,91 @@ func (c *Common) joinBlocks(bs ...block) block {
 		}
 		return block{s: lipgloss.JoinHorizontal(lipgloss.Top, strs...)}
 	}
-	type column struct {
-		lines  []string
-		widths []int // nil: every line is w wide
-		w      int
+	j := newJoin(bs)
+	var sb strings.Builder
+	sb.Grow(j.size)
+	ends := make([]int, j.height)
+	j.write(&sb, ends)
+	s := sb.String()
+	if !j.known {
+		return block{s: s}
 	}
-	cols := make([]column, len(bs))
-	height, total, size, known := 0, 0, 0, true
+	out := make([]string, j.height)
+	start := 0
+	for i, e := range ends {
+		out[i] = s[start:e]
+		start = e + 1
+	}
+	return block{lines: out, w: j.w}
+}
+
+// writeJoined writes joinBlocks(bs...).String() to sb without making it first.
+func (c *Common) writeJoined(sb *strings.Builder, bs ...block) {
+	switch {
+	case len(bs) == 1 && bs[0].lines != nil:
+		for i, l := range bs[0].lines {
+			if i > 0 {
+				sb.WriteByte('\n')
+			}
+			sb.WriteString(l)
+		}
+	case len(bs) < 2 || c.reference:
+		sb.WriteString(c.joinBlocks(bs...).String())
+	default:
+		j := newJoin(bs)
+		j.write(sb, nil)
+	}
+}
+
+// join is blocks to put side by side: each one's lines and their widths.
+type join struct {
+	cols            []column
+	height, w, size int  // the lines, the width of the widest line, about how many bytes
+	known           bool // every block's lines are known
+}
+
+type column struct {
+	lines  []string
+	widths []int // nil: every line is w wide
+	w      int
+}
+
+func newJoin(bs []block) join {
+	j := join{cols: make([]column, len(bs)), known: true}
 	for i, b := range bs {
 		if b.lines != nil {
-			cols[i] = column{lines: b.lines, w: b.w}
+			j.cols[i] = column{lines: b.lines, w: b.w}
 		} else {
-			known = false
+			j.known = false
 			// what lipgloss's getLines does
 			s := strings.ReplaceAll(b.s, "\t", "    ")
 			s = strings.ReplaceAll(s, "\r\n", "\n")
 			col := column{lines: strings.Split(s, "\n")}
 			col.widths = make([]int, len(col.lines))
-			for j, l := range col.lines {
-				col.widths[j] = ansi.StringWidth(l)
-				col.w = max(col.w, col.widths[j])
+			for k, l := range col.lines {
+				col.widths[k] = ansi.StringWidth(l)
+				col.w = max(col.w, col.widths[k])
 			}
-			cols[i] = col
+			j.cols[i] = col
 		}
-		height = max(height, len(cols[i].lines))
-		total += cols[i].w
-		for _, l := range cols[i].lines {
-			size += len(l)
+		j.height = max(j.height, len(j.cols[i].lines))
+		j.w += j.cols[i].w
+		for _, l := range j.cols[i].lines {
+			j.size += len(l)
 		}
 	}
-	var sb strings.Builder
-	sb.Grow(size + height*(total/4+1))
-	ends := make([]int, height)
-	for i := 0; i < height; i++ {
+	j.size += j.height * (j.w/4 + 1) // the padding of short blocks, the line breaks
+	return j
+}
+
+// write writes the joined lines to sb, with a line break between two, and where each line
+// ends in sb into ends (when it is not nil).
+func (j *join) write(sb *strings.Builder, ends []int) {
+	for i := 0; i < j.height; i++ {
 		if i > 0 {
 			sb.WriteByte('\n')
 		}
-		for _, col := range cols {
+		for _, col := range j.cols {
 			lw := 0
 			if i < len(col.lines) {
 				sb.WriteString(col.lines[i])
@@ -381,17 +429,8 @@ func (c *Common) joinBlocks(bs ...block) block {
 			}
 			sb.WriteString(spaces(col.w - lw))
 		}
-		ends[i] = sb.Len()
+		if ends != nil {
+			ends[i] = sb.Len()
+		}
 	}
-	s := sb.String()
-	if !known {
-		return block{s: s}
-	}
-	out := make([]string, height)
-	start := 0
-	for i, e := range ends {
-		out[i] = s[start:e]
-		start = e + 1
-	}
-	return block{lines: out, w: total}
 }

@@ -71,6 +71,7 @@ type Model struct {
 	drawnHeader drawnHeader // the header as last drawn (view.go)
 	drawnStatus drawnStatus // the status line as last drawn (view.go)
 	drawnFooter drawnFooter // the footer as last drawn (view.go)
+	frameBytes  int         // the size of the last frame drawn (the next is about as big)
 }
 
 // shown is what a message that draws nothing may not change, else the frame is drawn again.

@@ -115,12 +115,25 @@ func (m *Model) render() string {
 		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, msg)
 	}
 	L := m.layout()
-	parts := []string{m.header()}
+	// the lines, top to bottom, each part after a line break (as strings.Join(parts, "\n"))
+	var sb strings.Builder
+	sb.Grow(m.frameBytes + 64)
+	parts := 0
+	part := func(s ...string) {
+		for _, p := range s {
+			if parts > 0 {
+				sb.WriteByte('\n')
+			}
+			sb.WriteString(p)
+			parts++
+		}
+	}
+	part(m.header())
 	if L.bannerY >= 0 {
-		parts = append(parts, m.bannerLines()...)
+		part(m.bannerLines()...)
 	}
 	if L.tabsY >= 0 {
-		parts = append(parts, m.views.tabBar(m.w, m.focus == paneViews))
+		part(m.views.tabBar(m.w, m.focus == paneViews))
 	}
 	// the dialogs, bottom first: a page (the help) is the body, the others float over the
 	// screen (those under a page are hidden by it)
@@ -154,17 +167,18 @@ func (m *Model) render() string {
 	if L.tr.w > 0 && !L.tourBelow {
 		body = append(body, m.tour.view(L.tr))
 	}
-	if b := m.joinBlocks(body...); b.lines != nil {
-		parts = append(parts, b.lines...) // the same text as b.String() as one part
-	} else {
-		parts = append(parts, b.s)
+	if parts > 0 { // the panes side by side, one part
+		sb.WriteByte('\n')
 	}
+	m.writeJoined(&sb, body...)
+	parts++
 	if L.tourBelow {
-		parts = append(parts, m.tour.strip(L.tr).String())
+		part(m.tour.strip(L.tr).String())
 	}
-	parts = append(parts, m.statusLines()...)
-	parts = append(parts, m.footer())
-	base := strings.Join(parts, "\n")
+	part(m.statusLines()...)
+	part(m.footer())
+	base := sb.String()
+	m.frameBytes = len(base)
 	if len(floats) == 0 {
 		return base
 	}
