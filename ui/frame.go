@@ -253,7 +253,7 @@ func (c *Common) boxLine(f *boxFrame, l string, iw int) (string, bool) {
 
 // maxBoxedLines is how many boxed lines the cache keeps (it starts again when full): a few
 // screens' worth.
-const maxBoxedLines = 2048
+const maxBoxedLines = 1024
 
 type lineKey struct {
 	f *boxFrame // the border (one width and style: its iw too)
