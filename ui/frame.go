@@ -22,8 +22,15 @@ import (
 // That holds for lines made of text and SGR sequences that leave the pen as they found it (the
 // lines the views draw); for anything else (another escape sequence, a control character, a
 // style left open at the end of a line, a character that joins its neighbour across the
-// border) box leaves the whole pane to lipgloss, as before. TestFastFrameIsLipglossFrame and
-// FuzzBoxIsLipglossBox compare the two.
+// border) box leaves the whole pane to lipgloss, as before.
+//
+// What is drawn is also kept while what it is drawn from stays the same: the boxed lines (by
+// border and line), the borders, the rows (list.go), the conversation pane, the views pane,
+// the header, the footer and the status line; each is keyed by everything it shows, the
+// styles by Common.looks. With Common.reference set nothing comes from a cache and lipgloss
+// boxes and joins everything, as frames were drawn before: TestFastFrameIsLipglossFrame (on
+// the frameScenes screens), checkScreen (the safe-text tests and their fuzz) and
+// FuzzBoxIsLipglossBox (boxes and joins in every theme) want the same bytes both ways.
 
 // block is a drawn rectangle: a pane in its border, or panes side by side. When lines is not
 // nil they are its lines, each exactly w cells wide as lipgloss measures it; else s is its
@@ -142,7 +149,7 @@ func borderText(s string) bool {
 }
 
 // plainLine reports whether lipgloss passes line l through unchanged when it draws it in a box
-// wider than l: l is valid UTF-8 with no control character (tabs and carriage returns
+// at least as wide as l: l is valid UTF-8 with no control character (tabs and carriage returns
 // included) and no C1 control, its escape sequences are all SGR, and the last of them is a
 // reset (so no style runs on past its end: lipgloss would close it there and open it again on
 // the next line). sgrEnd says whether l ends with an SGR sequence.

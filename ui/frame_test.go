@@ -10,8 +10,9 @@ import (
 )
 
 // TestFastFrameIsLipglossFrame draws every screen of frameScenes twice, the way View draws
-// it and with lipgloss alone (every pane boxed by lipgloss, the panes joined by
-// JoinHorizontal: the way frames were drawn before issue 17), and wants the same bytes. On
+// it (with what it keeps from the frames before) and afresh (Common.reference: nothing from a
+// cache, every pane boxed by lipgloss, the panes joined by JoinHorizontal, the way frames were
+// drawn before issue 17), and wants the same bytes. On
 // the inbox and settings screens every pane must have been drawn the fast way (their lines are
 // our own and sanitised text), so the comparison is not between two lipgloss drawings.
 func TestFastFrameIsLipglossFrame(t *testing.T) {
