@@ -2,12 +2,9 @@ package ui
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"switchboard/inbox"
 	"switchboard/routing"
@@ -45,6 +42,12 @@ type Common struct {
 	looks  uint64 // counts changes of cfg and st: what a component drew from them is stale
 	calls  calls  // service calls on their way (the spinner)
 	status status // the status line
+
+	frames map[frameKey]*boxFrame // the panes' borders as lipgloss draws them, by width (frame.go)
+	lines  map[lineKey]boxedLine  // inner lines as boxed in those borders (frame.go)
+	// reference draws everything afresh, from no cache, every pane boxed and the panes joined
+	// by lipgloss alone: the drawing the frame tests compare the fast one with
+	reference bool
 }
 
 func newCommon(ctx context.Context, svc service, opts Options) *Common {
@@ -261,29 +264,6 @@ func (c *Common) assigneeName(cv *inbox.ConversationView) string {
 }
 
 // ---- drawing helpers every component uses ----
-
-// box draws a bordered pane of exactly w×h with the given inner lines.
-func (c *Common) box(lines []string, w, h int, focused bool) string {
-	st := c.st.Pane
-	if focused {
-		st = c.st.PaneFocus
-	}
-	iw, ih := max(1, w-2), max(1, h-2)
-	out := make([]string, ih)
-	for i := range out {
-		if i < len(lines) {
-			l := lines[i]
-			if j := strings.IndexByte(l, '\n'); j >= 0 {
-				l = l[:j] + ansi.ResetStyle // a line is one line: nothing pushes the border down
-			}
-			if lipgloss.Width(l) > iw {
-				l = ansi.Truncate(l, iw, "…")
-			}
-			out[i] = l
-		}
-	}
-	return st.Width(w).Height(h).Render(strings.Join(out, "\n"))
-}
 
 func (c *Common) presence(s routing.Presence) string {
 	switch s {

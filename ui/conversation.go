@@ -39,7 +39,7 @@ type convPane struct {
 // paneDrawn is the pane's last drawing and what it was drawn from.
 type paneDrawn struct {
 	key paneKey
-	s   string
+	b   block
 	ok  bool
 }
 
@@ -405,21 +405,24 @@ func reasonText(code string) string {
 
 // view draws the pane in r for the selection sel; note is why no row is highlighted (the list
 // says so), highlighted whether the list highlights sel.
-func (p *convPane) view(r rect, focused bool, sel, note string, highlighted bool) string {
+func (p *convPane) view(r rect, focused bool, sel, note string, highlighted bool) block {
 	if p.replying { // the reply being typed: drawn every time
 		p.drawn.ok = false
 		return p.draw(r, focused, sel, note, highlighted)
 	}
+	if p.reference {
+		return p.draw(r, focused, sel, note, highlighted)
+	}
 	k := paneKey{p.detail, r, focused, highlighted, sel, note, p.scroll, p.looks, p.now().Unix() / 60}
 	if p.drawn.ok && p.drawn.key == k {
-		return p.drawn.s
+		return p.drawn.b
 	}
-	s := p.draw(r, focused, sel, note, highlighted)
-	p.drawn = paneDrawn{k, s, true}
-	return s
+	b := p.draw(r, focused, sel, note, highlighted)
+	p.drawn = paneDrawn{k, b, true}
+	return b
 }
 
-func (p *convPane) draw(r rect, focused bool, sel, note string, highlighted bool) string {
+func (p *convPane) draw(r rect, focused bool, sel, note string, highlighted bool) block {
 	iw := r.w - 2
 	ih := r.h - 2
 	if sel == "" {
@@ -427,10 +430,10 @@ func (p *convPane) draw(r rect, focused bool, sel, note string, highlighted bool
 		if note != "" {
 			lines = append(append(wrap(note+".", iw), ""), wrap("Nothing is selected, so no key acts on a conversation.", iw)...)
 		}
-		return p.box(append(lines, p.st.Dim.Render("Select a conversation (j/k, enter).")), r.w, r.h, focused)
+		return p.boxed(append(lines, p.st.Dim.Render("Select a conversation (j/k, enter).")), r.w, r.h, focused)
 	}
 	if p.detail == nil || p.detail.Conversation.Contact.ID != sel {
-		return p.box([]string{p.st.Dim.Render("Loading…")}, r.w, r.h, focused)
+		return p.boxed([]string{p.st.Dim.Render("Loading…")}, r.w, r.h, focused)
 	}
 	d := p.detail
 	c := &d.Conversation
@@ -576,12 +579,12 @@ func (p *convPane) draw(r rect, focused bool, sel, note string, highlighted bool
 		body[0] = st.Dim.Render("… older entries not shown")
 	}
 	lines := append(append(head, body...), foot...)
-	return p.box(lines, r.w, r.h, focused)
+	return p.boxed(lines, r.w, r.h, focused)
 }
 
 // timeline renders the detail's entries once per width.
 func (p *convPane) timeline(d *inbox.Detail, w int) []string {
-	if p.tl.d == d && p.tl.w == w {
+	if p.tl.d == d && p.tl.w == w && !p.reference {
 		return p.tl.lines
 	}
 	st := p.st

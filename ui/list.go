@@ -575,7 +575,7 @@ func (l *convList) listInfo() string {
 
 // view draws the list pane in r: the view's name and where the selection is in it, and the
 // visible rows.
-func (l *convList) view(r rect, focused bool) string {
+func (l *convList) view(r rect, focused bool) block {
 	iw := r.w - 2
 	t := l.views.current()
 	info := l.listInfo()
@@ -589,7 +589,7 @@ func (l *convList) view(r rect, focused bool) string {
 	if len(l.rows) == 0 && !l.loading {
 		lines = append(lines, "", l.st.Dim.Render(" No conversations in this view."))
 	}
-	return l.box(lines, r.w, r.h, focused)
+	return l.boxed(lines, r.w, r.h, focused)
 }
 
 var markers = map[string]string{"message": "✉", "call": "☎", "reply": "↩"}
@@ -602,6 +602,9 @@ func (l *convList) row(c *inbox.ConversationView, w int, selected bool) []string
 		id: c.Contact.ID, display: c.Contact.Display(), number: c.Contact.Number(), age: age, kind: string(c.PreviewKind),
 		preview: c.Preview, assignee: l.assigneeName(c), coverName: c.CoverName, ownerName: c.Contact.OwnerName,
 		teamName: c.TeamName, status: string(c.Status)}
+	if l.reference {
+		return l.drawRow(c, w, selected, age)
+	}
 	if lines, ok := l.rowCache[k]; ok {
 		return lines
 	}

@@ -67,6 +67,11 @@ type Model struct {
 	// tick): a session on a busy inbox draws when something shows, not at every event
 	frame      tea.View
 	frameValid bool
+
+	drawnHeader drawnHeader // the header as last drawn (view.go)
+	drawnStatus drawnStatus // the status line as last drawn (view.go)
+	drawnFooter drawnFooter // the footer as last drawn (view.go)
+	frameBytes  int         // the size of the last frame drawn (the next is about as big)
 }
 
 // shown is what a message that draws nothing may not change, else the frame is drawn again.

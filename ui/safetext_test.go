@@ -37,7 +37,8 @@ const borderRunes = "│┃║┌┐└┘┏┓┗┛╔╗╚╝─━═"
 // checkScreen fails unless the screen is safe: no escape sequence at all (the styles are
 // plain), no C0 control but the line breaks, no DEL, C1 control or bidi override, valid
 // UTF-8; exactly as many lines as the terminal has, none wider than it; and on the inbox every
-// pane keeps its left and right border on every line of the body.
+// pane keeps its left and right border on every line of the body; and the frame is the one
+// lipgloss draws afresh (Common.reference), byte for byte.
 func checkScreen(t *testing.T, h *harness, what string) {
 	t.Helper()
 	m := h.m
@@ -45,6 +46,12 @@ func checkScreen(t *testing.T, h *harness, what string) {
 	v := m.render()
 	if guard(v) != v {
 		t.Fatalf("%s: the guard would change a frame that should have been clean", what)
+	}
+	m.reference = true
+	ref := m.render()
+	m.reference = false
+	if v != ref {
+		t.Fatalf("%s: the frame differs from the one drawn afresh by lipgloss\n%s", what, firstDiff(v, ref))
 	}
 	fail := func(format string, args ...any) {
 		t.Helper()
@@ -167,7 +174,7 @@ func FuzzScreensShowOutsideTextSafely(f *testing.F) {
 		})
 		tour := outsideTour{[]TourStep{{Title: label, Do: text, Expect: name, Done: true}, {Title: name, Do: text, Expect: label}}}
 		h := newHarness(t, svc, "alice", Options{Tour: tour, ShowTour: true}, 120, 34)
-		h.m.st = plainStyles()
+		h.m.st, h.m.looks = plainStyles(), h.m.looks+1 // (what was drawn from the old styles is stale)
 		// the customer calls (the rule sends the call to Alice: a banner) and writes
 		if _, err := svc.Inject(ctx, inbox.Inbound{Channel: "call", From: id, Name: name, Outcome: inbox.CallRinging}); err != nil {
 			t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"switchboard/inbox"
@@ -358,17 +357,17 @@ func (sc *settingsScreen) itemAt(x, y, bodyY int) int {
 }
 
 // view draws the settings screen in w×h.
-func (sc *settingsScreen) view(w, h int) string {
+func (sc *settingsScreen) view(w, h int) block {
 	leftW, wide := settingsGeometry(w)
 	left, _ := sc.left(leftW - 2)
 	top := func(lines []string) []string { return lines[max(0, min(sc.top, len(lines)-(h-2))):] }
 	if !wide {
-		return sc.box(top(append(append(left, ""), sc.right(leftW-2)...)), w, h, true)
+		return sc.boxed(top(append(append(left, ""), sc.right(leftW-2)...)), w, h, true)
 	}
 	right := sc.right(w - leftW - 2)
-	return lipgloss.JoinHorizontal(lipgloss.Top,
-		sc.box(top(left), leftW, h, true),
-		sc.box(right[max(0, min(sc.topR, len(right)-(h-2))):], w-leftW, h, false))
+	return sc.joinBlocks(
+		sc.boxed(top(left), leftW, h, true),
+		sc.boxed(right[max(0, min(sc.topR, len(right)-(h-2))):], w-leftW, h, false))
 }
 
 // right draws the teams, operators and settings history rw wide.

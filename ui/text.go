@@ -77,10 +77,11 @@ func frameIsClean(frame string) bool {
 		switch {
 		case c == '\n':
 		case c == 0x1b:
-			if !isSGRAt(frame, i) {
+			n := sgrLen(frame[i:])
+			if n == 0 {
 				return false
 			}
-			i += sgrLen(frame[i:]) - 1
+			i += n - 1
 		case c < 0x20 || c == 0x7f:
 			return false
 		case c >= 0x80:

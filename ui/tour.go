@@ -124,12 +124,12 @@ func (t *tourPanel) stripHeight(w int) int { return len(t.stripLines(w-2)) + 2 }
 
 // strip draws the tour as a strip in r (below the panes). A strip cut short by a short
 // terminal keeps what to do and drops the end of what to expect.
-func (t *tourPanel) strip(r rect) string { return t.box(t.stripLines(r.w-2), r.w, r.h, false) }
+func (t *tourPanel) strip(r rect) block { return t.boxed(t.stripLines(r.w-2), r.w, r.h, false) }
 
 // view draws the tour as a column beside the panes (a wide screen): every step's title, in
 // full, with ✓ when done, and the current step's Do and Expect; on a column too short for all
 // the titles, the progress line and the current title instead.
-func (t *tourPanel) view(r rect) string {
+func (t *tourPanel) view(r rect) block {
 	iw := r.w - 2
 	st := t.st
 	head := st.Title.Render("Guided tour") + st.Dim.Render("  T hides")
@@ -179,5 +179,5 @@ func (t *tourPanel) view(r rect) string {
 			}
 		}
 	}
-	return t.box(append(lines, rest...), r.w, r.h, false)
+	return t.boxed(append(lines, rest...), r.w, r.h, false)
 }

@@ -9,6 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"switchboard/routing"
 )
 
 type rect struct{ x, y, w, h int }
@@ -113,12 +115,25 @@ func (m *Model) render() string {
 		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, msg)
 	}
 	L := m.layout()
-	parts := []string{m.header()}
+	// the lines, top to bottom, each part after a line break (as strings.Join(parts, "\n"))
+	var sb strings.Builder
+	sb.Grow(m.frameBytes + 64)
+	parts := 0
+	part := func(s ...string) {
+		for _, p := range s {
+			if parts > 0 {
+				sb.WriteByte('\n')
+			}
+			sb.WriteString(p)
+			parts++
+		}
+	}
+	part(m.header())
 	if L.bannerY >= 0 {
-		parts = append(parts, m.bannerLines()...)
+		part(m.bannerLines()...)
 	}
 	if L.tabsY >= 0 {
-		parts = append(parts, m.views.tabBar(m.w, m.focus == paneViews))
+		part(m.views.tabBar(m.w, m.focus == paneViews))
 	}
 	// the dialogs, bottom first: a page (the help) is the body, the others float over the
 	// screen (those under a page are hidden by it)
@@ -132,10 +147,10 @@ func (m *Model) render() string {
 		}
 		floats = append(floats, dr)
 	}
-	var body []string
+	var body []block
 	switch {
 	case page != "":
-		body = append(body, page)
+		body = append(body, block{s: page})
 	case m.screen == scrSettings:
 		body = append(body, m.settings.view(L.bodyW, L.bodyH))
 	default:
@@ -152,13 +167,18 @@ func (m *Model) render() string {
 	if L.tr.w > 0 && !L.tourBelow {
 		body = append(body, m.tour.view(L.tr))
 	}
-	parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top, body...))
-	if L.tourBelow {
-		parts = append(parts, m.tour.strip(L.tr))
+	if parts > 0 { // the panes side by side, one part
+		sb.WriteByte('\n')
 	}
-	parts = append(parts, m.statusLines()...)
-	parts = append(parts, m.footer())
-	base := strings.Join(parts, "\n")
+	m.writeJoined(&sb, body...)
+	parts++
+	if L.tourBelow {
+		part(m.tour.strip(L.tr).String())
+	}
+	part(m.statusLines()...)
+	part(m.footer())
+	base := sb.String()
+	m.frameBytes = len(base)
 	if len(floats) == 0 {
 		return base
 	}
@@ -169,7 +189,45 @@ func (m *Model) render() string {
 	return lipgloss.NewCompositor(layers...).Render()
 }
 
+// header is the top line: where the person is, the spinner, the unread count and who they
+// are. It is drawn again only when one of those, the width or the styles changed.
 func (m *Model) header() string {
+	if m.reference {
+		return m.drawHeader()
+	}
+	hk := headerKey{screen: m.screen, spin: -1, unread: m.unread, as: m.as, w: m.w, looks: m.looks}
+	if m.calls.show {
+		hk.spin = m.calls.frame % len(spinFrames)
+	}
+	if o, ok := m.me(); ok {
+		hk.me, hk.name, hk.role, hk.status = true, o.Name, o.Role, o.Status
+	}
+	if m.drawnHeader.ok && m.drawnHeader.key == hk {
+		return m.drawnHeader.s
+	}
+	s := m.drawHeader()
+	m.drawnHeader = drawnHeader{hk, s, true}
+	return s
+}
+
+type headerKey struct {
+	screen       screen
+	spin, unread int // spin: the spinner's frame, -1 when it does not show
+	me           bool
+	name, as     string
+	role         routing.Role
+	status       routing.Presence
+	w            int
+	looks        uint64
+}
+
+type drawnHeader struct {
+	key headerKey
+	s   string
+	ok  bool
+}
+
+func (m *Model) drawHeader() string {
 	left := m.st.Header.Render(" Switchboard")
 	where := "Inbox"
 	if m.screen == scrSettings {
@@ -257,11 +315,34 @@ func (m *Model) statusText() []string {
 	if text == "" {
 		text = m.hint()
 	}
+	if d := &m.drawnStatus; d.ok && d.text == text && d.w == m.w && !m.reference {
+		return d.lines
+	}
 	lines := wrap(safe(text), max(4, m.w-2))
 	if len(lines) > maxStatusLines {
 		lines = append(lines[:maxStatusLines-1], strings.Join(lines[maxStatusLines-1:], " "))
 	}
+	if !m.reference {
+		m.drawnStatus = drawnStatus{text: text, w: m.w, lines: lines, ok: true}
+	}
 	return lines
+}
+
+// drawnStatus is the status line as last wrapped (statusText, which layout asks for on every
+// message) and styled (statusLines), with what it was drawn from.
+type drawnStatus struct {
+	text  string
+	w     int
+	lines []string
+	ok    bool
+
+	styled    []string // statusLines, for styledKey
+	styledKey statusKey
+}
+
+type statusKey struct {
+	kind  int // 0 the hint or info, 1 an error, 2 a toast
+	looks uint64
 }
 
 // statusLines is the status line: the toast or error of the moment (wrapped to the screen's
@@ -278,10 +359,22 @@ func (m *Model) statusLines() []string {
 	if text == "" {
 		st = m.st.Status
 	}
+	kind := m.status.kind
+	if text == "" || kind != 1 && kind != 2 {
+		kind = 0
+	}
 	lines := m.statusText()
+	d := &m.drawnStatus
+	sk := statusKey{kind, m.looks}
+	if d.styled != nil && d.styledKey == sk && !m.reference {
+		return d.styled
+	}
 	out := make([]string, len(lines))
 	for i, l := range lines {
 		out[i] = st.Width(m.w).Render(" " + ansi.Truncate(l, m.w-2, "…"))
+	}
+	if !m.reference {
+		d.styled, d.styledKey = out, sk
 	}
 	return out
 }
@@ -310,14 +403,48 @@ func (m *Model) footer() string {
 		bs = []*keyBinding{{&k.Help, "help"}, {&k.Search, "search"}, {&k.Inject, "inject"}, {&k.Assign, ""}, {&k.Owner, ""},
 			{&k.Team, ""}, {&k.Close, "close"}, {&k.Reply, ""}, {&k.Settings, ""}, {&k.ActAs, ""}, {&k.Tour, "tour"}, {&k.Quit, ""}}
 	}
+	// the footer is drawn from the keys (fixed after New), which of them are off now, the
+	// screen, its width and the styles: drawn again only when one of those changed
+	var off uint64
+	for i, b := range bs {
+		if m.disabled(b.b) != "" {
+			off |= 1 << i
+		}
+	}
+	if m.reference {
+		return m.drawFooter(bs, off)
+	}
+	fk := footerKey{m.screen, m.w, m.looks, off}
+	if m.drawnFooter.ok && m.drawnFooter.key == fk {
+		return m.drawnFooter.s
+	}
+	s := m.drawFooter(bs, off)
+	m.drawnFooter = drawnFooter{fk, s, true}
+	return s
+}
+
+type footerKey struct {
+	screen screen
+	w      int
+	looks  uint64
+	off    uint64 // the keys that are off (bit i: the footer's i-th key)
+}
+
+type drawnFooter struct {
+	key footerKey
+	s   string
+	ok  bool
+}
+
+func (m *Model) drawFooter(bs []*keyBinding, off uint64) string {
 	var parts []string
-	for _, b := range bs {
+	for i, b := range bs {
 		desc := b.short
 		if desc == "" {
 			desc = b.b.Help().Desc
 		}
 		keyText := b.b.Help().Key
-		if m.disabled(b.b) != "" {
+		if off&(1<<i) != 0 {
 			parts = append(parts, m.st.KeyOff.Render(keyText+" "+desc))
 			continue
 		}

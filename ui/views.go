@@ -32,6 +32,32 @@ type viewsPane struct {
 	counts  inbox.Counts
 	seq     uint64 // of the counts asked for last
 	counted bool
+	drawn   viewsDrawn // the pane as last drawn
+}
+
+// viewsDrawn is the views pane as last drawn and what it was drawn from: the pane is drawn
+// again only when a view, a count, the view shown, the focus, the place or the styles changed.
+type viewsDrawn struct {
+	r       rect
+	focused bool
+	tab     int
+	looks   uint64
+	tabs    []viewTab
+	counts  []int
+	b       block
+	ok      bool
+}
+
+func (d *viewsDrawn) same(v *viewsPane, r rect, focused bool) bool {
+	if !d.ok || d.r != r || d.focused != focused || d.tab != v.tab || d.looks != v.looks || len(d.tabs) != len(v.tabs) {
+		return false
+	}
+	for i, t := range v.tabs {
+		if d.tabs[i] != t || d.counts[i] != v.count(t) {
+			return false
+		}
+	}
+	return true
 }
 
 func (v *viewsPane) build() []viewTab {
@@ -164,8 +190,24 @@ func (v *viewsPane) tabHit(x int) int {
 	return -1
 }
 
-// view draws the views pane in r.
-func (v *viewsPane) view(r rect, focused bool) string {
+// view draws the views pane in r (see viewsDrawn).
+func (v *viewsPane) view(r rect, focused bool) block {
+	if v.reference {
+		return v.draw(r, focused)
+	}
+	if v.drawn.same(v, r, focused) {
+		return v.drawn.b
+	}
+	d := viewsDrawn{r: r, focused: focused, tab: v.tab, looks: v.looks, tabs: append([]viewTab(nil), v.tabs...), ok: true}
+	for _, t := range v.tabs {
+		d.counts = append(d.counts, v.count(t))
+	}
+	d.b = v.draw(r, focused)
+	v.drawn = d
+	return d.b
+}
+
+func (v *viewsPane) draw(r rect, focused bool) block {
 	iw := r.w - 2
 	lines := []string{v.st.Title.Render("Views")}
 	for i := range v.tabs {
@@ -183,5 +225,5 @@ func (v *viewsPane) view(r rect, focused bool) string {
 		}
 		lines = append(lines, text)
 	}
-	return v.box(lines, r.w, r.h, focused)
+	return v.boxed(lines, r.w, r.h, focused)
 }
