@@ -201,7 +201,7 @@ func (db *DB) checkpoint() error {
 
 // checkpointSlice is how many keys one bbolt transaction of a checkpoint writes (a variable for
 // the tests, which make checkpoints of many slices).
-var checkpointSlice = 4096
+var checkpointSlice = 1024
 
 // PauseCheckpoints holds checkpoints between two of their bbolt transactions (one under way
 // finishes first) until ResumeCheckpoints: for benchmarks that measure a baseline on the same
