@@ -30,11 +30,18 @@ func FuzzParse(f *testing.F) {
 			if !errors.As(err, &pe) {
 				t.Fatalf("error of type %T: %v", err, err)
 			}
+			if _, serr := slowParse(body); serr == nil || serr.Error() != err.Error() {
+				t.Fatalf("Parse refused with %v, level by level with %v", err, serr)
+			}
 			return
 		}
 		again, _ := Parse(body)
 		if !reflect.DeepEqual(b, again) {
 			t.Fatal("Parse is not deterministic")
+		}
+		// the one-pass reading of the usual shape and the level-by-level one agree
+		if slow, serr := slowParse(body); serr != nil || !reflect.DeepEqual(b, slow) {
+			t.Fatalf("one pass and level by level differ:\n%+v\n%+v (%v)", b, slow, serr)
 		}
 		var last int64 = -1 << 63
 		for i, e := range b.Events {
