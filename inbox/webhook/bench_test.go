@@ -154,3 +154,22 @@ func benchWebhook(b *testing.B, clients, perPost int) {
 		b.Fatalf("%d messages in the file after reopening, want %d", got, b.N)
 	}
 }
+
+// BenchmarkParse reads one usual message payload: in one pass (Parse) and level by level
+// (slowParse, what Parse did before), in the same run.
+func BenchmarkParse(b *testing.B) {
+	body := mustJSON(b, payload(messagesChange(gus, "Gus Lee", textMsg(gus, "wamid.bench.1", "1764000000", "Hello, where is my order? It was due yesterday."))))
+	for _, c := range []struct {
+		name  string
+		parse func([]byte) (Batch, error)
+	}{{"one-pass", Parse}, {"level-by-level", slowParse}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if bt, err := c.parse(body); err != nil || len(bt.Events) != 1 {
+					b.Fatalf("%v %+v", err, bt)
+				}
+			}
+		})
+	}
+}
