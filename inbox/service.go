@@ -509,7 +509,7 @@ const staleGen = ^uint64(0)
 func storeError(s *Service, err error) error {
 	if errors.Is(err, domain.ErrUnknownOutcome) {
 		return &Error{Kind: Unavailable, cause: domain.ErrUnknownOutcome,
-			Msg: fmt.Sprintf("%s did not answer when the change was committed, so it may or may not have been saved: check (`switchboard show`, `switchboard outbox`) before trying again", s.db.Where())}
+			Msg: fmt.Sprintf("the change may or may not have been saved in %s (%v): check (`switchboard show`, `switchboard outbox`) before trying again", s.db.Where(), err)}
 	}
 	var f fatal
 	if errors.As(err, &f) {

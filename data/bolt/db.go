@@ -398,9 +398,13 @@ func (db *DB) commit(fn func(*Tx) error) error {
 	if err := db.j.append(w.lsn, t.ops); err != nil {
 		// after a failed write or fdatasync the journal's state on the disk is not known: no
 		// commit is taken after it (the ones before it are durable)
+		// This change's record may be on the disk or not (a write cut short, an fsync that
+		// failed after the data went out): its caller is told so (domain.ErrUnknownOutcome: the
+		// inbox never runs it again), and the next open replays what the journal holds.
 		db.failed = &OpenError{Path: db.path, Err: err, Msg: fmt.Sprintf(
-			"writing the journal of %s failed (%v): this change and every later one were refused, nothing acknowledged is lost; free some disk space or fix the disk, then restart switchboard", db.path, err)}
-		return db.failed
+			"the journal of %s cannot be written (%v): every change is refused until switchboard is restarted, nothing acknowledged is lost; free some disk space or fix the disk, then restart it", db.path, err)}
+		return &OpenError{Path: db.path, Err: fmt.Errorf("%w: %w", domain.ErrUnknownOutcome, err), Msg: fmt.Sprintf(
+			"writing its journal failed (%v), and every later change is refused until switchboard is restarted (free some disk space or fix the disk first)", err)}
 	}
 	db.mem.Store(w)
 	db.lastCommit.Store(time.Now().UnixNano())

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"switchboard/inbox/domain"
 	"testing"
 	"time"
 
@@ -191,6 +192,9 @@ func crashCopy(t *testing.T, path, dir string) string {
 	to := filepath.Join(dir, filepath.Base(path))
 	for _, p := range append([]string{path}, journalFiles(path)...) {
 		in, err := os.Open(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // a spare being laid down was renamed meanwhile
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -561,5 +565,57 @@ func TestPausedCheckpointWaits(t *testing.T) {
 	}
 	if s := db.CheckpointStats(); s.OverlayItems != 0 || s.Checkpoints != 1 {
 		t.Fatalf("after resuming: %+v", s)
+	}
+}
+
+// A journal that cannot be written stops the engine: the commit it failed on is an unknown
+// outcome (the inbox never runs it again), every later one is refused saying what to do,
+// reads go on, nothing acknowledged before is lost, and the next open replays the journal.
+func TestJournalWriteFailureStopsWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ws.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(k string) error {
+		return db.update(func(tx *Tx) error { return tx.b(bNotes).Put([]byte(k), []byte("v-"+k)) })
+	}
+	if err := put("before"); err != nil {
+		t.Fatal(err)
+	}
+	db.j.f.Close() // the disk goes away under the journal
+	err = put("lost")
+	if !errors.Is(err, domain.ErrUnknownOutcome) || !strings.Contains(err.Error(), "writing its journal failed") {
+		t.Fatalf("the failing commit: %v", err)
+	}
+	err = put("after")
+	if err == nil || errors.Is(err, domain.ErrUnknownOutcome) || !strings.Contains(err.Error(), "restart") {
+		t.Fatalf("a commit after it: %v", err)
+	}
+	db.view(func(tx *Tx) error {
+		if v := tx.b(bNotes).Get([]byte("before")); string(v) != "v-before" {
+			t.Fatalf("before = %q", v)
+		}
+		if v := tx.b(bNotes).Get([]byte("after")); v != nil {
+			t.Fatalf("a refused commit is visible: %q", v)
+		}
+		return nil
+	})
+	db.Close()
+	if len(journalFiles(path)) == 0 {
+		t.Fatal("Close deleted a journal it could not write into the file")
+	}
+	if db, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.view(func(tx *Tx) error {
+		if v := tx.b(bNotes).Get([]byte("before")); string(v) != "v-before" {
+			t.Fatalf("after reopening, before = %q", v)
+		}
+		return nil
+	})
+	if err := put("again"); err != nil {
+		t.Fatalf("writing after a restart: %v", err)
 	}
 }
