@@ -144,6 +144,10 @@ func (db *DB) checkpoint() error {
 			if err := putItems(tx, slice); err != nil {
 				return err
 			}
+			// readers whose overlay is older than snap must not pair it with this file
+			if err := putU64(tx.Bucket(bMeta), metaCheckpointLSN, snap.lsn); err != nil {
+				return err
+			}
 			if last {
 				// every commit up to snap is in the file now: the journal before it is not needed
 				if err := putU64(tx.Bucket(bMeta), metaJournalLSN, snap.lsn); err != nil {
@@ -256,6 +260,9 @@ func foldInto(tx *bolt.Tx, m *memtable) error {
 	var items []*item
 	m.tree.Ascend(func(it *item) bool { items = append(items, it); return true })
 	if err := putItems(tx, items); err != nil {
+		return err
+	}
+	if err := putU64(tx.Bucket(bMeta), metaCheckpointLSN, m.lsn); err != nil {
 		return err
 	}
 	return putU64(tx.Bucket(bMeta), metaJournalLSN, m.lsn)

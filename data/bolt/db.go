@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -39,6 +40,7 @@ type DB struct {
 	cpErr                             atomic.Pointer[error]
 	cpCount, cpPages, cpTime, cpLastN atomic.Int64
 	lastCommit                        atomic.Int64 // unix ns of the last commit
+	closing                           bool         // Close has begun: no commit is taken (under writeMu)
 	// pausing checkpoints between slices (benchmarks): cpPaused under cpPause, cpResume on it;
 	// cpSlice is held while a slice is written
 	cpPause  sync.Mutex
@@ -302,6 +304,11 @@ func (db *DB) Path() string { return db.path }
 // A failure to write leaves the journal for the next open, which replays it.
 func (db *DB) Close() error {
 	if !db.readOnly && db.cpStop != nil {
+		// no commit is taken from here on: one acknowledged after the last checkpoint's
+		// snapshot would be only in the journal this deletes
+		db.writeMu.Lock()
+		db.closing = true
+		db.writeMu.Unlock()
 		db.ResumeCheckpoints()
 		close(db.cpStop)
 		<-db.cpDone
@@ -311,8 +318,9 @@ func (db *DB) Close() error {
 			db.j.close()
 			db.j = nil
 		}
+		empty := db.mem.Load().empty()
 		db.writeMu.Unlock()
-		if err == nil {
+		if err == nil && empty {
 			for _, p := range journalFiles(db.path) {
 				os.Remove(p)
 			}
@@ -358,10 +366,36 @@ func (db *DB) update(fn func(*Tx) error) error {
 func (db *DB) view(fn func(*Tx) error) error { return db.read(fn) }
 
 func (db *DB) read(fn func(*Tx) error) error {
-	// the overlay first, then the file: a checkpoint publishes a smaller overlay only after
-	// the file holds what it drops, so this pair never misses a commit
-	m := db.mem.Load()
-	return db.bolt.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx, mem: m}) })
+	for attempt := 0; ; attempt++ {
+		// The overlay first, then the file: a checkpoint drops from the overlay only what the
+		// file already holds, so the pair never misses a commit. But the file may be ahead: a
+		// commit published and checkpointed between the two steps is in the file and not in
+		// this overlay, while older values of its keys may be — half of it would show. A
+		// checkpoint's every slice records its snapshot's commit (meta checkpoint-lsn); a pair
+		// whose file is ahead of its overlay is taken again (the newer overlay is published).
+		m := db.mem.Load()
+		btx, err := db.bolt.Begin(false)
+		if err != nil {
+			return err
+		}
+		if fileAhead(btx, m) {
+			btx.Rollback()
+			if attempt == 1000 { // the overlay that catches up is published before the file moves
+				return fmt.Errorf("reading %s: its file holds commits its journal does not (a bug): restart switchboard", db.path)
+			}
+			continue
+		}
+		return func() error {
+			defer btx.Rollback()
+			return fn(&Tx{tx: btx, mem: m})
+		}()
+	}
+}
+
+// fileAhead says whether the file holds a checkpoint of commits after the overlay's last one.
+func fileAhead(btx *bolt.Tx, m *memtable) bool {
+	meta := btx.Bucket(bMeta)
+	return meta != nil && getU64(meta, metaCheckpointLSN) > m.lsn
 }
 
 func (db *DB) commit(fn func(*Tx) error) error {
@@ -377,7 +411,7 @@ func (db *DB) commit(fn func(*Tx) error) error {
 	if db.failed != nil {
 		return db.failed
 	}
-	if db.j == nil {
+	if db.j == nil || db.closing {
 		return errStopped
 	}
 	base := db.mem.Load()
@@ -424,9 +458,24 @@ func (db *DB) Bolt() *bolt.DB {
 // replayJournal writes into the file what journal segments left by a process that did not
 // close the file hold (a crash, a kill), and deletes them.
 func (db *DB) replayJournal() error {
+	for _, p := range journalFiles(db.path) {
+		if strings.HasSuffix(p, ".tmp") || strings.HasSuffix(p, ".new") {
+			os.Remove(p) // a segment or spare being laid down when the process died
+		}
+	}
 	segs, err := listSegments(db.path)
 	if err != nil || len(segs) == 0 {
 		return err
+	}
+	newer := false
+	db.bolt.View(func(tx *bolt.Tx) error {
+		if meta := tx.Bucket(bMeta); meta != nil {
+			newer = getU64(meta, []byte("schema")) > SchemaVersion
+		}
+		return nil
+	})
+	if newer {
+		return nil // a newer Switchboard's file and journal: migrate refuses it, both untouched
 	}
 	m, err := db.readJournal(segs)
 	if err != nil {
@@ -449,11 +498,9 @@ func (db *DB) loadJournal() error {
 	if err != nil {
 		return err
 	}
-	m := newMemtable(0)
-	if len(segs) > 0 {
-		if m, err = db.readJournal(segs); err != nil {
-			return err
-		}
+	m, err := db.readJournal(segs)
+	if err != nil {
+		return err
 	}
 	db.mem.Store(m)
 	return nil
@@ -462,18 +509,20 @@ func (db *DB) loadJournal() error {
 // readJournal reads segments into a memtable: the commits after the one the file holds.
 func (db *DB) readJournal(segs []segment) (*memtable, error) {
 	var id []byte
-	var folded uint64
+	var folded, checkpointed uint64
 	db.bolt.View(func(tx *bolt.Tx) error {
 		if meta := tx.Bucket(bMeta); meta != nil {
 			id = bytes.Clone(meta.Get(metaJournalID))
 			folded = getU64(meta, metaJournalLSN)
+			checkpointed = getU64(meta, metaCheckpointLSN)
 		}
 		return nil
 	})
+
 	m := newMemtable(folded)
 	next := folded + 1
 	for _, s := range segs {
-		_, _, err := readSegment(s, id, func(lsn uint64, p []byte) error {
+		start, _, err := readSegment(s, id, func(lsn uint64, p []byte) error {
 			if lsn <= folded {
 				return nil // the file holds it
 			}
@@ -483,6 +532,10 @@ func (db *DB) readJournal(segs []segment) (*memtable, error) {
 			next++
 			return applyOps(m, lsn, p)
 		})
+		if err == nil && start > next {
+			// a segment lost before it, or its own first record damaged
+			err = fmt.Errorf("%s starts at commit %d, and commit %d is not before it", s.path, start, next)
+		}
 		switch {
 		case errors.Is(err, errForeignJournal) || (err == nil && id == nil):
 			return nil, &OpenError{Path: db.path, Err: errForeignJournal, Msg: fmt.Sprintf(
@@ -494,6 +547,9 @@ func (db *DB) readJournal(segs []segment) (*memtable, error) {
 				db.path, err, db.path)}
 		}
 	}
+	// the overlay is at least as new as any checkpoint slice in the file (see read): the
+	// journal holds those commits too, unless its files were moved away
+	m.lsn = max(m.lsn, checkpointed)
 	return m, nil
 }
 
@@ -504,7 +560,7 @@ func (db *DB) startJournal() error {
 	db.bolt.View(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bMeta)
 		id = bytes.Clone(meta.Get(metaJournalID))
-		lsn = getU64(meta, metaJournalLSN)
+		lsn = max(getU64(meta, metaJournalLSN), getU64(meta, metaCheckpointLSN))
 		return nil
 	})
 	j, err := startJournal(db.path, id, 0, lsn+1)

@@ -62,6 +62,10 @@ type op struct {
 // segment of another file is never replayed into this one.
 var metaJournalID, metaJournalLSN = []byte("journal"), []byte("journal-lsn")
 
+// metaCheckpointLSN is the commit of the snapshot the last checkpoint slice wrote from: the file
+// may hold parts of commits up to it (see DB.read).
+var metaCheckpointLSN = []byte("checkpoint-lsn")
+
 type segment struct {
 	n     uint64
 	path  string
@@ -279,13 +283,17 @@ func startJournal(base string, id []byte, after uint64, start uint64) (*journal,
 func (j *journal) rotate(start uint64) error {
 	next := segment{n: j.seg.n + 1, path: segmentPath(j.base, j.seg.n+1), start: start}
 	<-j.spareDone // a spare being laid down is finished first (it is small, or nearly done)
-	if j.spareReady.Load() == 0 || os.Rename(sparePath(j.base), next.path) != nil {
-		if err := layDown(next.path, j.spareSize); err != nil {
+	// The header is written and synced under the file's old name, and only then is it named
+	// a segment: a crash never leaves a segment without its header.
+	src := sparePath(j.base)
+	if j.spareReady.Load() == 0 {
+		src = next.path + ".new"
+		if err := layDown(src, j.spareSize); err != nil {
 			return err
 		}
 	}
 	j.spareReady.Store(0)
-	f, err := os.OpenFile(next.path, os.O_RDWR, 0o600)
+	f, err := os.OpenFile(src, os.O_RDWR, 0o600)
 	if err != nil {
 		return err
 	}
@@ -307,6 +315,10 @@ func (j *journal) rotate(start uint64) error {
 		return err
 	}
 	if err := unix.Fdatasync(int(f.Fd())); err != nil {
+		f.Close()
+		return err
+	}
+	if err := os.Rename(src, next.path); err != nil {
 		f.Close()
 		return err
 	}

@@ -129,6 +129,20 @@ func (b *bucket) fileHidden() bool {
 	return b.bb == nil || (b.t.mem != nil && b.t.mem.cleared[b.id] != 0)
 }
 
+// isMarker says whether k is the key of the bucket's nested marker bucket (see growing): a
+// checkpoint could not write a value there, so the overlay refuses it as bbolt does.
+func (b *bucket) isMarker(k []byte) bool {
+	if len(k) != 1 || k[0] != marker[0] {
+		return false
+	}
+	for _, g := range growing {
+		if string(g) == allBucketNames[b.id] {
+			return true
+		}
+	}
+	return false
+}
+
 // Get returns the value of key k, or nil.
 func (b *bucket) Get(k []byte) []byte {
 	if b.overlaid() {
@@ -162,6 +176,8 @@ func (b *bucket) Put(k, v []byte) error {
 		return bolt.ErrTxNotWritable
 	}
 	switch {
+	case b.isMarker(k):
+		return bolt.ErrIncompatibleValue // the nested bucket's key (bbolt refuses it too)
 	case len(k) == 0:
 		return bolt.ErrKeyRequired
 	case len(k) > bolt.MaxKeySize:
@@ -186,6 +202,9 @@ func (b *bucket) Delete(k []byte) error {
 	}
 	if !t.writable {
 		return bolt.ErrTxNotWritable
+	}
+	if b.isMarker(k) {
+		return bolt.ErrIncompatibleValue
 	}
 	inOverlay := false
 	if b.overlaid() {
@@ -325,9 +344,17 @@ func (c *cursor) Delete() error {
 	return c.b.Delete(c.cur)
 }
 
+// hideFile drops the file's side when the bucket was cleared after the cursor was made.
+func (c *cursor) hideFile() {
+	if c.fc != nil && c.b.fileHidden() {
+		c.fc, c.fk, c.fv = nil, nil, nil
+	}
+}
+
 // forward stands the cursor on the first key at or after from (after it, when !inclusive),
 // taking the file's from c.fk (already positioned there) and the overlay's from the tree.
 func (c *cursor) forward(from []byte, inclusive bool) ([]byte, []byte) {
+	c.hideFile()
 	for {
 		var o *item
 		if c.b.overlaid() {
@@ -367,6 +394,7 @@ func (c *cursor) forward(from []byte, inclusive bool) ([]byte, []byte) {
 // backward stands the cursor on the last key at or before from (before it, when !inclusive; nil
 // from: the very last key).
 func (c *cursor) backward(from []byte, inclusive bool) ([]byte, []byte) {
+	c.hideFile()
 	for {
 		var o *item
 		if c.b.overlaid() {
