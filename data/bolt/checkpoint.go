@@ -209,7 +209,8 @@ var checkpointSlice = 1024
 
 // PauseCheckpoints holds checkpoints between two of their bbolt transactions (one under way
 // finishes first) until ResumeCheckpoints: for benchmarks that measure a baseline on the same
-// disk between rounds of ingest and must not share it with a checkpoint.
+// disk between rounds of ingest and must not share it with a checkpoint. While paused, a commit
+// that finds the overlay at its stall size waits too, and so does Checkpoint; Close resumes.
 func (db *DB) PauseCheckpoints() {
 	db.cpPause.Lock()
 	db.cpPaused = true
