@@ -35,12 +35,11 @@ type DB struct {
 	// failed: a journal write or sync failed; no commit is taken after it
 	failed error
 
-	cpMu                              sync.Mutex // one checkpoint at a time
-	cpKick, cpStop, cpDone            chan struct{}
-	cpErr                             atomic.Pointer[error]
-	cpCount, cpPages, cpTime, cpLastN atomic.Int64
-	lastCommit                        atomic.Int64 // unix ns of the last commit
-	closing                           bool         // Close has begun: no commit is taken (under writeMu)
+	cpMu                     sync.Mutex // one checkpoint at a time
+	cpKick, cpStop, cpDone   chan struct{}
+	cpCount, cpPages, cpTime atomic.Int64
+	lastCommit               atomic.Int64 // unix ns of the last commit
+	closing                  bool         // Close has begun: no commit is taken (under writeMu)
 	// pausing checkpoints between slices (benchmarks): cpPaused under cpPause, cpResume on it;
 	// cpSlice is held while a slice is written
 	cpPause  sync.Mutex

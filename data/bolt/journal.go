@@ -67,10 +67,9 @@ var metaJournalID, metaJournalLSN = []byte("journal"), []byte("journal-lsn")
 var metaCheckpointLSN = []byte("checkpoint-lsn")
 
 type segment struct {
-	n     uint64
-	path  string
-	start uint64 // LSN of its first record
-	last  uint64 // LSN of its last record, once sealed
+	n    uint64
+	path string
+	last uint64 // LSN of its last record, once sealed
 }
 
 type journal struct {
@@ -281,7 +280,7 @@ func startJournal(base string, id []byte, after uint64, start uint64) (*journal,
 // name holds. The segment it leaves is sealed (its last record is start-1), and a new spare is
 // laid down in the background, twice as large when the one it leaves filled up.
 func (j *journal) rotate(start uint64) error {
-	next := segment{n: j.seg.n + 1, path: segmentPath(j.base, j.seg.n+1), start: start}
+	next := segment{n: j.seg.n + 1, path: segmentPath(j.base, j.seg.n+1)}
 	<-j.spareDone // a spare being laid down is finished first (it is small, or nearly done)
 	// The header is written and synced under the file's old name, and only then is it named
 	// a segment: a crash never leaves a segment without its header.

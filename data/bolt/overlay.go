@@ -60,7 +60,7 @@ func (m *memtable) clone() *memtable {
 	return &c
 }
 
-func (m *memtable) empty() bool { return m.tree.Len() == 0 && m.clearedAny() == false }
+func (m *memtable) empty() bool { return m.tree.Len() == 0 && !m.clearedAny() }
 
 func (m *memtable) clearedAny() bool {
 	for _, l := range m.cleared {
@@ -420,7 +420,7 @@ func (c *cursor) backward(from []byte, inclusive bool) ([]byte, []byte) {
 			}
 		}
 		if from != nil && !inclusive && c.fk != nil && bytes.Equal(c.fk, from) {
-			c.fk, c.fv = c.prevFile()
+			c.fk, c.fv = c.fc.Prev()
 		}
 		switch {
 		case o == nil && c.fk == nil:
@@ -431,7 +431,7 @@ func (c *cursor) backward(from []byte, inclusive bool) ([]byte, []byte) {
 			return c.fk, c.fv
 		}
 		if c.fk != nil && bytes.Equal(c.fk, o.k) {
-			c.fk, c.fv = c.prevFile()
+			c.fk, c.fv = c.fc.Prev()
 		}
 		if !o.del {
 			c.cur, c.atEnd = o.k, false
@@ -440,6 +440,3 @@ func (c *cursor) backward(from []byte, inclusive bool) ([]byte, []byte) {
 		from, inclusive = o.k, false
 	}
 }
-
-// prevFile steps the file cursor back (nil before its first key).
-func (c *cursor) prevFile() ([]byte, []byte) { return c.fc.Prev() }
