@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"switchboard/inbox/domain"
 )
 
 // ---- contacts ----
@@ -97,17 +98,11 @@ func (t *Tx) Contacts(fn func(Contact) bool) error {
 // (case-insensitive), whose number starts with q's digits, or whose business-scoped user id
 // starts with q; numbers and ids first.
 func (t *Tx) SearchContacts(q string, limit int) ([]string, error) {
-	orig := q
+	sq := domain.ParseSearch(q) // the number and the business-scoped id, read as every search reads them
 	q = strings.ToLower(strings.TrimSpace(q))
 	var out []string
 	seen := map[string]bool{}
-	digits := strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, q)
-	if digits != "" && len(digits) == len(strings.TrimPrefix(phoneSeparators.Replace(q), "+")) {
+	if digits := sq.Digits; digits != "" {
 		prefix := identKey(identPhone, digits)
 		c := t.b(bIdents).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, v = c.Next() {
@@ -117,7 +112,7 @@ func (t *Tx) SearchContacts(q string, limit int) ([]string, error) {
 			}
 		}
 	}
-	if raw := strings.TrimSpace(orig); len(raw) >= 3 && raw[2] == '.' {
+	if raw := sq.BSUID; raw != "" {
 		// a business-scoped user id, or the start of one (case as Meta writes it)
 		prefix := identKey(identBSUID, raw)
 		c := t.b(bIdents).Cursor()

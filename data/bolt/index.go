@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"container/heap"
 	"fmt"
-	"strings"
 
 	"switchboard/inbox/domain"
 )
@@ -251,6 +250,3 @@ func sameIndex(a, b *Conversation) bool {
 }
 
 func lastTail(c Conversation) []byte { return append(be64(uint64(c.LastAt)), c.Contact...) }
-
-// phoneSeparators are what people type between a phone number's digits.
-var phoneSeparators = strings.NewReplacer(" ", "", "-", "")

@@ -616,8 +616,6 @@ func likePrefix(s string) string {
 	return r.Replace(s) + "%"
 }
 
-var phoneSeparators = strings.NewReplacer(" ", "", "-", "")
-
 // SearchContacts: numbers and BSUIDs first (by prefix), then names and @usernames that contain
 // q, in the order of the names.
 func (t *Tx) SearchContacts(q string, limit int) ([]string, error) {
@@ -646,18 +644,13 @@ func (t *Tx) SearchContacts(q string, limit int) ([]string, error) {
 		}
 		return rows.Err()
 	}
-	digits := strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, q)
-	if digits != "" && len(digits) == len(strings.TrimPrefix(phoneSeparators.Replace(q), "+")) {
+	sq := domain.ParseSearch(orig) // the number and the business-scoped id, read as every search reads them
+	if digits := sq.Digits; digits != "" {
 		if err := add(`SELECT contact FROM sb_idents WHERE kind = 'p' AND value LIKE $1 ORDER BY value LIMIT $2`, likePrefix(digits), limit); err != nil {
 			return nil, err
 		}
 	}
-	if raw := strings.TrimSpace(orig); len(raw) >= 3 && raw[2] == '.' {
+	if raw := sq.BSUID; raw != "" {
 		if err := add(`SELECT contact FROM sb_idents WHERE kind = 'b' AND value LIKE $1 ORDER BY value LIMIT $2`, likePrefix(clean(raw)), limit); err != nil {
 			return nil, err
 		}
