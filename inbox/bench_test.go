@@ -101,15 +101,14 @@ func countPages(b *testing.B, db *sbbolt.DB) func() {
 	}
 }
 
-// BenchmarkBoltBaseline: one bbolt Update per event (fsync on) putting one record as large as
-// everything an ingested event writes.
-func BenchmarkBoltBaseline(b *testing.B) {
-	size := ingestBytes(b)
+// baselineFile opens a fresh file for the baseline (the engine's options, fsync on) with its
+// bucket, and returns a value as large as everything an ingested event writes.
+func baselineFile(b *testing.B) (*sbbolt.DB, *bolt.DB, []byte) {
 	db, err := sbbolt.Open(filepath.Join(b.TempDir(), "base.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
+	b.Cleanup(func() { db.Close() })
 	bdb := db.Bolt()
 	if bdb.NoSync {
 		b.Fatal("NoSync is on")
@@ -117,11 +116,18 @@ func BenchmarkBoltBaseline(b *testing.B) {
 	if err := bdb.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucketIfNotExists([]byte("bench")); return err }); err != nil {
 		b.Fatal(err)
 	}
-	val := make([]byte, size)
+	val := make([]byte, ingestBytes(b))
 	for i := range val {
 		val[i] = byte('a' + i%26)
 	}
-	b.SetBytes(int64(size))
+	return db, bdb, val
+}
+
+// BenchmarkBoltBaseline: one bbolt Update per event (fsync on) putting one record as large as
+// everything an ingested event writes.
+func BenchmarkBoltBaseline(b *testing.B) {
+	db, bdb, val := baselineFile(b)
+	b.SetBytes(int64(len(val)))
 	pages := countPages(b, db)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -331,23 +337,7 @@ func timedCheckpoint(b *testing.B, s *Service) time.Duration {
 }
 
 func BenchmarkIngestPaired(b *testing.B) {
-	size := ingestBytes(b)
-	db, err := sbbolt.Open(filepath.Join(b.TempDir(), "base.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	bdb := db.Bolt()
-	if bdb.NoSync {
-		b.Fatal("NoSync is on")
-	}
-	if err := bdb.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucketIfNotExists([]byte("bench")); return err }); err != nil {
-		b.Fatal(err)
-	}
-	val := make([]byte, size)
-	for i := range val {
-		val[i] = byte('a' + i%26)
-	}
+	_, bdb, val := baselineFile(b)
 	s := newService(b, true)
 	stop := subscribe(s)
 	k, bk := 0, 0
