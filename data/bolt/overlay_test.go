@@ -244,6 +244,15 @@ func compareAll(t *testing.T, what string, b *bucket, rb *bolt.Bucket) {
 	}
 }
 
+// walker is what ours and bbolt's cursors both do.
+type walker interface {
+	First() ([]byte, []byte)
+	Last() ([]byte, []byte)
+	Seek([]byte) ([]byte, []byte)
+	Next() ([]byte, []byte)
+	Prev() ([]byte, []byte)
+}
+
 // compareCursors walks both cursors through the same random steps.
 func compareCursors(t *testing.T, what string, c *cursor, rc *bolt.Cursor, seed uint64) {
 	t.Helper()
@@ -252,28 +261,25 @@ func compareCursors(t *testing.T, what string, c *cursor, rc *bolt.Cursor, seed 
 	steps := []string{"First", "Last", "Seek"}
 	step := steps[rng.IntN(3)]
 	for i := 0; i < 25; i++ {
-		var k, v, rk, rv []byte
 		arg := []byte(fmt.Sprintf("k%02d", rng.IntN(50)))
 		if rng.IntN(4) == 0 {
 			arg = append(arg, '~')
 		}
-		switch step {
-		case "First":
-			k, v = c.First()
-			rk, rv = rc.First()
-		case "Last":
-			k, v = c.Last()
-			rk, rv = rc.Last()
-		case "Seek":
-			k, v = c.Seek(arg)
-			rk, rv = rc.Seek(arg)
-		case "Next":
-			k, v = c.Next()
-			rk, rv = rc.Next()
-		case "Prev":
-			k, v = c.Prev()
-			rk, rv = rc.Prev()
+		move := func(c walker) ([]byte, []byte) {
+			switch step {
+			case "First":
+				return c.First()
+			case "Last":
+				return c.Last()
+			case "Seek":
+				return c.Seek(arg)
+			case "Next":
+				return c.Next()
+			}
+			return c.Prev()
 		}
+		k, v := move(c)
+		rk, rv := move(rc)
 		if skipMarker(rk, rv) {
 			// bbolt's cursor stands on the nested bucket's key like on any other, and so does
 			// ours while the file shows it; the walks part there (see skipMarker)
