@@ -428,7 +428,7 @@ func (db *DB) commit(fn func(*Tx) error) error {
 	if len(t.ops) == 0 {
 		return nil
 	}
-	if err := db.j.append(w.lsn, t.ops); err != nil {
+	if err := db.j.append(w.lsn, t.ops, w); err != nil {
 		// after a failed write or fdatasync the journal's state on the disk is not known: no
 		// commit is taken after it (the ones before it are durable)
 		// This change's record may be on the disk or not (a write cut short, an fsync that
