@@ -410,7 +410,7 @@ func (db *DB) commit(fn func(*Tx) error) error {
 	if db.failed != nil {
 		return db.failed
 	}
-	if db.j == nil || db.closing {
+	if db.closing || db.cpStop == nil {
 		return errStopped
 	}
 	base := db.mem.Load()
@@ -427,6 +427,11 @@ func (db *DB) commit(fn func(*Tx) error) error {
 	}
 	if len(t.ops) == 0 {
 		return nil
+	}
+	if db.j == nil {
+		if err := db.openJournal(); err != nil {
+			return err
+		}
 	}
 	if err := db.j.append(w.lsn, t.ops, w); err != nil {
 		// after a failed write or fdatasync the journal's state on the disk is not known: no
@@ -552,24 +557,34 @@ func (db *DB) readJournal(segs []segment) (*memtable, error) {
 	return m, nil
 }
 
-// startJournal starts the journal and the checkpointer of a writable file.
+// startJournal readies a writable file for commits: the overlay and the checkpointer. The
+// journal's first segment is made by the first commit (openJournal), so a command that only
+// reads writes no segment.
 func (db *DB) startJournal() error {
-	var id []byte
 	var lsn uint64
 	db.bolt.View(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bMeta)
-		id = bytes.Clone(meta.Get(metaJournalID))
 		lsn = max(getU64(meta, metaJournalLSN), getU64(meta, metaCheckpointLSN))
 		return nil
 	})
-	j, err := startJournal(db.path, id, 0, lsn+1)
-	if err != nil {
-		return &OpenError{Path: db.path, Err: err, Msg: fmt.Sprintf("cannot start the journal of %s beside it (%v): make its folder writable, or free some disk space", db.path, err)}
-	}
-	db.j = j
 	db.mem.Store(newMemtable(lsn))
 	db.cpKick, db.cpStop, db.cpDone = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
 	go db.checkpointer()
+	return nil
+}
+
+// openJournal makes the journal's first segment (under writeMu, at the first commit).
+func (db *DB) openJournal() error {
+	var id []byte
+	db.bolt.View(func(tx *bolt.Tx) error {
+		id = bytes.Clone(tx.Bucket(bMeta).Get(metaJournalID))
+		return nil
+	})
+	j, err := startJournal(db.path, id, 0, db.mem.Load().lsn+1)
+	if err != nil {
+		return &OpenError{Path: db.path, Err: err, Msg: fmt.Sprintf("cannot start the journal of %s beside it (%v), so nothing was changed: make its folder writable, or free some disk space", db.path, err)}
+	}
+	db.j = j
 	return nil
 }
 
