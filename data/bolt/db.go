@@ -433,7 +433,7 @@ func (db *DB) commit(fn func(*Tx) error) error {
 			return err
 		}
 	}
-	if err := db.j.append(w.lsn, t.ops, w); err != nil {
+	if err := db.j.append(w.lsn, t.ops); err != nil {
 		// after a failed write or fdatasync the journal's state on the disk is not known: no
 		// commit is taken after it (the ones before it are durable)
 		// This change's record may be on the disk or not (a write cut short, an fsync that

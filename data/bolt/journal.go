@@ -196,13 +196,11 @@ var errForeignJournal = errors.New("journal of another workspace")
 
 // encodeOps appends the payload of a commit's operations to buf: each key's last write only
 // (a transaction that writes a counter a thousand times records its last value), the clears
-// where they came, final holds the commit's memtable.
-func encodeOps(buf []byte, ops []op, final *memtable) []byte {
+// where they came.
+func encodeOps(buf []byte, ops []op) []byte {
 	for _, o := range ops {
-		if o.kind != opClear {
-			if cur, ok := final.tree.Get(o.it); !ok || cur != o.it {
-				continue // written again later in the transaction, or cleared with its bucket
-			}
+		if o.kind != opClear && o.it.gone {
+			continue // written again later in the transaction, or cleared with its bucket
 		}
 		buf = append(buf, byte(o.kind), o.it.b)
 		if o.kind == opClear {
@@ -394,9 +392,9 @@ func syncDir(dir string) error {
 }
 
 // append writes one commit's record and syncs it: when it returns nil the commit is durable.
-func (j *journal) append(lsn uint64, ops []op, final *memtable) error {
+func (j *journal) append(lsn uint64, ops []op) error {
 	j.buf = append(j.buf[:0], make([]byte, recordHeader)...)
-	j.buf = encodeOps(j.buf, ops, final)
+	j.buf = encodeOps(j.buf, ops)
 	n := len(j.buf) - recordHeader
 	binary.BigEndian.PutUint32(j.buf[0:], uint32(n))
 	binary.BigEndian.PutUint64(j.buf[8:], lsn)
