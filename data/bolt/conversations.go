@@ -2,7 +2,6 @@ package bolt
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -176,7 +175,7 @@ func (t *Tx) PutConversation(c Conversation) error {
 func (t *Tx) Conversations(fn func(Conversation) error) error {
 	return forEachConversation(t.b(bTimeline), func(k, v []byte) error {
 		var c Conversation
-		if err := json.Unmarshal(v, &c); err != nil {
+		if err := unmarshalRecord(v, &c); err != nil {
 			return fmt.Errorf("damaged conversation %q: %w", k, err)
 		}
 		return fn(c)

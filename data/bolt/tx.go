@@ -2,7 +2,6 @@ package bolt
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -109,14 +108,14 @@ func getJSON(b kv, k []byte, v any) (bool, error) {
 	if raw == nil {
 		return false, nil
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
+	if err := unmarshalRecord(raw, v); err != nil {
 		return false, fmt.Errorf("damaged record %q: %w", k, err)
 	}
 	return true, nil
 }
 
 func putJSON(b kv, k []byte, v any) error {
-	raw, err := json.Marshal(v)
+	raw, err := marshalRecord(v)
 	if err != nil {
 		return err
 	}
