@@ -24,12 +24,12 @@ import (
 type item struct {
 	b   uint8 // the bucket: an index into allBuckets
 	del bool
-	k   []byte
-	v   []byte
-	lsn uint64 // the commit that wrote it (its journal record)
 	// gone: replaced or cleared later in the transaction that wrote it (its journal record
-	// leaves it out); set only before the item is published
+	// leaves it out); set only before the item is published (beside b and del: 64 bytes)
 	gone bool
+	k    []byte
+	v    []byte
+	lsn  uint64 // the commit that wrote it (its journal record)
 }
 
 func itemLess(a, b *item) bool {
@@ -66,7 +66,7 @@ func newMemtable(lsn uint64) *memtable {
 // from the moment it was made: writers add to it before they publish a memtable (so a reader
 // finds every key of the memtable it took), readers of older memtables may find keys added
 // after theirs (a false positive: they look in their tree and find nothing). A checkpoint
-// that drops what it wrote gives the overlay a new filter of the keys left (dropFilter).
+// that drops what it wrote gives the overlay a new filter of the keys left (refilter).
 type keyFilter struct{ words []atomic.Uint64 }
 
 // filterBits: 2^23 bits (1 MiB); two bits per key. At the stall size (128 MiB of overlay,
