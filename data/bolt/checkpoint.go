@@ -277,12 +277,12 @@ func foldInto(tx *bolt.Tx, m *memtable) error {
 }
 
 // applyClears empties the buckets a commit cleared (and makes their markers again).
-func applyClears(tx *bolt.Tx, cleared [len(allBucketNames)]uint64) error {
+func applyClears(tx *bolt.Tx, cleared [len(allBuckets)]uint64) error {
 	for i, lsn := range cleared {
 		if lsn == 0 {
 			continue
 		}
-		name := []byte(allBucketNames[i])
+		name := allBuckets[i]
 		if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
 			return err
 		}
@@ -290,11 +290,9 @@ func applyClears(tx *bolt.Tx, cleared [len(allBucketNames)]uint64) error {
 		if err != nil {
 			return err
 		}
-		for _, g := range growing {
-			if string(g) == allBucketNames[i] {
-				if _, err := b.CreateBucket(marker); err != nil {
-					return err
-				}
+		if isGrowing[i] {
+			if _, err := b.CreateBucket(marker); err != nil {
+				return err
 			}
 		}
 	}
@@ -309,7 +307,7 @@ func putItems(tx *bolt.Tx, items []*item) error {
 		if int(it.b) != cur {
 			cur = int(it.b)
 			var err error
-			if bk, err = tx.CreateBucketIfNotExists([]byte(allBucketNames[cur])); err != nil {
+			if bk, err = tx.CreateBucketIfNotExists(allBuckets[cur]); err != nil {
 				return err
 			}
 		}

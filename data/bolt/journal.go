@@ -225,7 +225,7 @@ func applyOps(m *memtable, lsn uint64, p []byte) error {
 		}
 		kind, b := opKind(p[0]), p[1]
 		p = p[2:]
-		if int(b) >= len(allBucketNames) {
+		if int(b) >= len(allBuckets) {
 			return bad
 		}
 		if kind == opClear {

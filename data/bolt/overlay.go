@@ -22,7 +22,7 @@ import (
 
 // item is one key of the overlay: its value, or a deletion that hides the file's value.
 type item struct {
-	b   uint8 // the bucket: an index into allBuckets
+	b   uint8 // the bucket: an index into allBuckets (schema.go)
 	del bool
 	// gone: replaced or cleared later in the transaction that wrote it (its journal record
 	// leaves it out); set only before the item is published (beside b and del: 64 bytes)
@@ -46,10 +46,10 @@ func itemCost(it *item) int64 { return int64(len(it.k) + len(it.v) + 64) }
 type memtable struct {
 	tree *btree.BTreeG[*item]
 	// count is how many items each bucket has (a bucket with none is read from the file alone)
-	count [len(allBucketNames)]int
+	count [len(allBuckets)]int
 	// cleared: the LSN of the last Clear of each bucket not yet in the file (0: none); a cleared
 	// bucket's file contents are hidden
-	cleared [len(allBucketNames)]uint64
+	cleared [len(allBuckets)]uint64
 	lsn     uint64 // the last commit it holds
 	size    int64  // what its items hold, roughly (itemCost)
 	// filter holds a bit pattern for every key the tree holds (and for keys it held): a key
@@ -82,8 +82,13 @@ func keyHash(b uint8, k []byte) uint64 {
 	return maphash.Bytes(filterSeed, k) ^ uint64(b)*0x9e3779b97f4a7c15
 }
 
+// filterBitsOf are the two bits of a key's hash.
+func filterBitsOf(h uint64) [2]uint64 {
+	return [2]uint64{h % filterBits, (h >> 32) * 0x85ebca6b % filterBits}
+}
+
 func (f *keyFilter) add(h uint64) {
-	for _, bit := range [2]uint64{h % filterBits, (h >> 32) * 0x85ebca6b % filterBits} {
+	for _, bit := range filterBitsOf(h) {
 		w := &f.words[bit/64]
 		if m := uint64(1) << (bit % 64); w.Load()&m == 0 {
 			w.Or(m)
@@ -92,7 +97,7 @@ func (f *keyFilter) add(h uint64) {
 }
 
 func (f *keyFilter) mayHold(h uint64) bool {
-	for _, bit := range [2]uint64{h % filterBits, (h >> 32) * 0x85ebca6b % filterBits} {
+	for _, bit := range filterBitsOf(h) {
 		if f.words[bit/64].Load()&(uint64(1)<<(bit%64)) == 0 {
 			return false
 		}
@@ -172,18 +177,6 @@ func (m *memtable) clear(b uint8, lsn uint64) {
 	m.cleared[b] = lsn
 }
 
-// allBucketNames are the buckets the overlay knows, by index: every bucket of the schema.
-var allBucketNames = [...]string{"meta", "config", "operators", "teams", "roundrobin", "history", "contacts", "names",
-	"idents", "timeline", "extids", "idx", "counts", "notes", "timers", "outbox", "wamids", "texts"}
-
-var bucketIndex = func() map[string]uint8 {
-	m := map[string]uint8{}
-	for i, n := range allBucketNames {
-		m[n] = uint8(i)
-	}
-	return m
-}()
-
 // bucket is a bucket of a transaction: the overlay's keys over the file's.
 type bucket struct {
 	t  *Tx
@@ -204,15 +197,7 @@ func (b *bucket) fileHidden() bool {
 // isMarker says whether k is the key of the bucket's nested marker bucket (see growing): a
 // checkpoint could not write a value there, so the overlay refuses it as bbolt does.
 func (b *bucket) isMarker(k []byte) bool {
-	if len(k) != 1 || k[0] != marker[0] {
-		return false
-	}
-	for _, g := range growing {
-		if string(g) == allBucketNames[b.id] {
-			return true
-		}
-	}
-	return false
+	return len(k) == 1 && k[0] == marker[0] && isGrowing[b.id]
 }
 
 // Get returns the value of key k, or nil.

@@ -634,7 +634,7 @@ func BenchmarkRefilter(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			m := newMemtable(0)
 			for i := 0; i < n; i++ {
-				m.set(&item{b: uint8(i % len(allBucketNames)), k: fmt.Appendf(nil, "+1555%08d\x00%d", i*7919%n, i), v: []byte("v"), lsn: 1})
+				m.set(&item{b: uint8(i % len(allBuckets)), k: fmt.Appendf(nil, "+1555%08d\x00%d", i*7919%n, i), v: []byte("v"), lsn: 1})
 			}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

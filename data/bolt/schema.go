@@ -87,8 +87,8 @@ var (
 	bTexts      = []byte("texts")
 )
 
-// allBuckets are the buckets of the current schema.
-var allBuckets = [][]byte{bMeta, bConfig, bOperators, bTeams, bRoundRobin, bHistory, bContacts, bNames,
+// allBuckets are the buckets of the current schema; the overlay knows a bucket by its index here.
+var allBuckets = [...][]byte{bMeta, bConfig, bOperators, bTeams, bRoundRobin, bHistory, bContacts, bNames,
 	bIdents, bTimeline, bExtIDs, bIdx, bCounts, bNotes, bTimers, bOutbox, bWAMIDs, bTexts}
 
 // v1Indexes are schema 1's five index buckets, which schema 2 folds into idx:
@@ -107,6 +107,19 @@ var v1Indexes = [][]byte{[]byte("idx_activity"), []byte("idx_status"), []byte("i
 var growing = [][]byte{bContacts, bNames, bIdents, bTimeline, bExtIDs, bIdx, bWAMIDs, bTexts}
 
 var marker = []byte{0xff}
+
+// bucketIndex is each bucket's index in allBuckets; isGrowing says which are growing.
+var bucketIndex, isGrowing = func() (map[string]uint8, [len(allBuckets)]bool) {
+	idx := map[string]uint8{}
+	var grow [len(allBuckets)]bool
+	for i, n := range allBuckets {
+		idx[string(n)] = uint8(i)
+	}
+	for _, g := range growing {
+		grow[idx[string(g)]] = true
+	}
+	return idx, grow
+}()
 
 func addMarkers(tx *bolt.Tx) error {
 	for _, name := range growing {

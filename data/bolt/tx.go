@@ -23,7 +23,7 @@ type Tx struct {
 	ops      []op
 	writable bool
 	probe    item
-	buckets  [len(allBucketNames)]*bucket
+	buckets  [len(allBuckets)]*bucket
 	// placed remembers, for the conversations read or written in this transaction, what their
 	// index keys and counters depend on, so PutConversation need not read and decode the stored
 	// record again.
