@@ -12,14 +12,15 @@ import (
 
 // Checkpoints: the overlay's commits written into the bbolt file, many in one bbolt transaction.
 //
-// A checkpoint takes the published memtable (every commit up to its LSN), starts a new journal
-// segment for the commits after it, writes the memtable's keys into the file in key order in one
-// bbolt transaction (with the LSN it reaches, meta "journal-lsn"), then drops from the overlay
-// the items that transaction wrote and no later commit replaced, and deletes the segments it
-// made redundant. Commits go on meanwhile: they write to the journal and the overlay, not to
-// the file. One event of a workspace of a million conversations changes a leaf in four or five
-// B+trees; a checkpoint of thousands of events writes each leaf and branch they share once, with
-// two fdatasyncs, where one bbolt commit per event wrote all of them and synced twice per event.
+// A checkpoint takes the published memtable (every commit up to its LSN) and writes its keys into
+// the file in key order, in slices of checkpointSlice keys, one bbolt transaction each (each
+// records the snapshot's LSN, meta "checkpoint-lsn"; the last also "journal-lsn": the journal up
+// to there is not needed). After each slice it drops from the overlay the items the slice wrote
+// and no later commit replaced; after the last it deletes the sealed segments whose every record
+// the file holds. Commits go on meanwhile: they write to the journal and the overlay, not to the
+// file. One event of a workspace of a million conversations changes a leaf in four or five
+// B+trees; a checkpoint of thousands of events writes each leaf and branch a slice's events share
+// once, where one bbolt commit per event wrote all of them and synced twice per event.
 
 // checkpointAt: the overlay's size that starts a checkpoint
 var checkpointAt atomic.Int64
@@ -131,34 +132,15 @@ func (db *DB) checkpoint() error {
 	// the snapshot's keys in order, written in slices of checkpointSlice keys, one bbolt
 	// transaction each: a slice's pages go to the disk while commits go on, and the disk's queue
 	// never holds a whole checkpoint in front of a journal fsync
-	items := make([]*item, 0, snap.tree.Len())
-	snap.tree.Ascend(func(it *item) bool { items = append(items, it); return true })
+	items := snap.items()
 	var pages int64
 	for from := 0; from == 0 || from < len(items); from += checkpointSlice {
 		db.beginSlice()
 		slice := items[from:min(from+checkpointSlice, len(items))]
 		first, last := from == 0, from+checkpointSlice >= len(items)
 		err := db.bolt.Update(func(tx *bolt.Tx) error {
-			if first {
-				if err := applyClears(tx, snap.cleared); err != nil {
-					return err
-				}
-			}
-			if err := putItems(tx, slice); err != nil {
-				return err
-			}
-			// readers whose overlay is older than snap must not pair it with this file
-			if err := putU64(tx.Bucket(bMeta), metaCheckpointLSN, snap.lsn); err != nil {
-				return err
-			}
-			if last {
-				// every commit up to snap is in the file now: the journal before it is not needed
-				if err := putU64(tx.Bucket(bMeta), metaJournalLSN, snap.lsn); err != nil {
-					return err
-				}
-			}
 			tx.OnCommit(func() { st := tx.Stats(); pages += st.GetWrite() })
-			return nil
+			return foldSlice(tx, snap, slice, first, last)
 		})
 		if err != nil {
 			db.endSlice()
@@ -261,19 +243,28 @@ func (db *DB) endSlice() { db.cpSlice.Unlock() }
 var testHookFolded func()
 
 // foldInto writes memtable m into the file (a replay).
-func foldInto(tx *bolt.Tx, m *memtable) error {
-	if err := applyClears(tx, m.cleared); err != nil {
-		return err
+func foldInto(tx *bolt.Tx, m *memtable) error { return foldSlice(tx, m, m.items(), true, true) }
+
+// foldSlice writes items, a slice of m's, into the file: first with m's bucket clears before
+// them, last with the LSN the journal is not needed up to.
+func foldSlice(tx *bolt.Tx, m *memtable, items []*item, first, last bool) error {
+	if first {
+		if err := applyClears(tx, m.cleared); err != nil {
+			return err
+		}
 	}
-	var items []*item
-	m.tree.Ascend(func(it *item) bool { items = append(items, it); return true })
 	if err := putItems(tx, items); err != nil {
 		return err
 	}
+	// readers whose overlay is older than m must not pair it with this file
 	if err := putU64(tx.Bucket(bMeta), metaCheckpointLSN, m.lsn); err != nil {
 		return err
 	}
-	return putU64(tx.Bucket(bMeta), metaJournalLSN, m.lsn)
+	if last {
+		// every commit up to m is in the file now: the journal before it is not needed
+		return putU64(tx.Bucket(bMeta), metaJournalLSN, m.lsn)
+	}
+	return nil
 }
 
 // applyClears empties the buckets a commit cleared (and makes their markers again).

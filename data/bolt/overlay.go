@@ -123,6 +123,13 @@ func (m *memtable) lookup(probe *item, b uint8, k []byte) (*item, bool) {
 	return it, ok
 }
 
+// items returns m's items in key order.
+func (m *memtable) items() []*item {
+	out := make([]*item, 0, m.tree.Len())
+	m.tree.Ascend(func(it *item) bool { out = append(out, it); return true })
+	return out
+}
+
 // clone returns a copy a writer may change; m stays as it is.
 func (m *memtable) clone() *memtable {
 	c := *m
