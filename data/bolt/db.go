@@ -434,11 +434,11 @@ func (db *DB) commit(fn func(*Tx) error) error {
 		}
 	}
 	if err := db.j.append(w.lsn, t.ops); err != nil {
-		// after a failed write or fdatasync the journal's state on the disk is not known: no
-		// commit is taken after it (the ones before it are durable)
-		// This change's record may be on the disk or not (a write cut short, an fsync that
-		// failed after the data went out): its caller is told so (domain.ErrUnknownOutcome: the
-		// inbox never runs it again), and the next open replays what the journal holds.
+		// After a failed write or fdatasync the journal's state on the disk is not known: no
+		// commit is taken after it (the ones before it are durable). This change's record may be
+		// on the disk or not (a write cut short, an fsync that failed after the data went out):
+		// its caller is told so (domain.ErrUnknownOutcome: the inbox never runs it again), and
+		// the next open replays what the journal holds.
 		db.failed = &OpenError{Path: db.path, Err: err, Msg: fmt.Sprintf(
 			"the journal of %s cannot be written (%v): every change is refused until switchboard is restarted, nothing acknowledged is lost; free some disk space or fix the disk, then restart it", db.path, err)}
 		return &OpenError{Path: db.path, Err: fmt.Errorf("%w: %w", domain.ErrUnknownOutcome, err), Msg: fmt.Sprintf(
@@ -512,16 +512,7 @@ func (db *DB) loadJournal() error {
 
 // readJournal reads segments into a memtable: the commits after the one the file holds.
 func (db *DB) readJournal(segs []segment) (*memtable, error) {
-	var id []byte
-	var folded, checkpointed uint64
-	db.bolt.View(func(tx *bolt.Tx) error {
-		if meta := tx.Bucket(bMeta); meta != nil {
-			id = bytes.Clone(meta.Get(metaJournalID))
-			folded = getU64(meta, metaJournalLSN)
-			checkpointed = getU64(meta, metaCheckpointLSN)
-		}
-		return nil
-	})
+	id, folded, checkpointed := db.journalMeta()
 
 	m := newMemtable(folded)
 	next := folded + 1
@@ -561,26 +552,30 @@ func (db *DB) readJournal(segs []segment) (*memtable, error) {
 // journal's first segment is made by the first commit (openJournal), so a command that only
 // reads writes no segment.
 func (db *DB) startJournal() error {
-	var lsn uint64
-	db.bolt.View(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bMeta)
-		lsn = max(getU64(meta, metaJournalLSN), getU64(meta, metaCheckpointLSN))
-		return nil
-	})
-	db.mem.Store(newMemtable(lsn))
+	_, folded, checkpointed := db.journalMeta()
+	db.mem.Store(newMemtable(max(folded, checkpointed)))
 	db.cpKick, db.cpStop, db.cpDone = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
 	go db.checkpointer()
 	return nil
 }
 
-// openJournal makes the journal's first segment (under writeMu, at the first commit).
-func (db *DB) openJournal() error {
-	var id []byte
+// journalMeta reads the file's journal id, the commit its journal is folded up to (meta
+// journal-lsn) and the commit of its last checkpoint slice (checkpoint-lsn).
+func (db *DB) journalMeta() (id []byte, folded, checkpointed uint64) {
 	db.bolt.View(func(tx *bolt.Tx) error {
-		id = bytes.Clone(tx.Bucket(bMeta).Get(metaJournalID))
+		if meta := tx.Bucket(bMeta); meta != nil {
+			id = bytes.Clone(meta.Get(metaJournalID))
+			folded, checkpointed = getU64(meta, metaJournalLSN), getU64(meta, metaCheckpointLSN)
+		}
 		return nil
 	})
-	j, err := startJournal(db.path, id, 0, db.mem.Load().lsn+1)
+	return id, folded, checkpointed
+}
+
+// openJournal makes the journal's first segment (under writeMu, at the first commit).
+func (db *DB) openJournal() error {
+	id, _, _ := db.journalMeta()
+	j, err := newJournal(db.path, id, 0, db.mem.Load().lsn+1)
 	if err != nil {
 		return &OpenError{Path: db.path, Err: err, Msg: fmt.Sprintf("cannot start the journal of %s beside it (%v), so nothing was changed: make its folder writable, or free some disk space", db.path, err)}
 	}

@@ -27,17 +27,17 @@ import (
 // the LSN and the payload, u64 LSN, the payload (the commit's operations: kind, bucket, key,
 // value). Segments are written over zeros laid down when the file was made (a write that does
 // not grow the file needs no file system journal commit: one fdatasync per commit, measured
-// 170–190 µs here against 265–295 µs appending), and a segment whose records are in the file is
-// reused as the next one; a record is the journal's end when its length is zero, its checksum
-// fails (a write cut short by a crash: never acknowledged) or its LSN is not the next one (an
-// older use of the file).
+// 170–190 µs here against 265–295 µs appending); the next segment is laid down in the background
+// (the spare) and a segment whose records are all in the file is deleted. A record is the
+// journal's end when its length is zero, its checksum fails (a write cut short by a crash: never
+// acknowledged) or its LSN is not the next one.
 
 const (
 	journalMagic  = "SBJRNL01"
 	journalHeader = 64
 	recordHeader  = 16
-	// a new segment's size when none has been measured; a checkpoint sizes the next one from
-	// what the last cycle wrote (twice that, from 1 MiB to 64 MiB)
+	// the first segment's size; the next is twice the last one's when that one filled at
+	// least half way (up to 64 MiB)
 	segmentMin = 1 << 20
 	segmentMax = 64 << 20
 )
@@ -264,9 +264,9 @@ func applyOps(m *memtable, lsn uint64, p []byte) error {
 	return nil
 }
 
-// startJournal makes a new active segment, numbered after every segment at base, whose first
+// newJournal makes a new active segment, numbered after every segment at base, whose first
 // record will be LSN start.
-func startJournal(base string, id []byte, after uint64, start uint64) (*journal, error) {
+func newJournal(base string, id []byte, after uint64, start uint64) (*journal, error) {
 	j := &journal{base: base, id: id, seg: segment{n: after}, spareSize: segmentMin, spareDone: make(chan struct{})}
 	close(j.spareDone)
 	if st, err := os.Stat(sparePath(base)); err == nil && st.Size() >= segmentMin {
@@ -407,8 +407,8 @@ func (j *journal) append(lsn uint64, ops []op) error {
 			return err
 		}
 	}
-	// the record and the zeros after it, so that what follows is never a stale record's
-	// header (a reused segment)
+	// the record and zeros after it: the next record's place reads as the journal's end
+	// whatever the file held there
 	rec := append(j.buf, make([]byte, recordHeader)...)
 	j.buf = rec
 	if _, err := j.f.WriteAt(rec, j.off); err != nil {
