@@ -388,9 +388,9 @@ func (r *jsonReader) escaped() string {
 	return ""
 }
 
-// digits reads an integer literal: optional minus, digits without a leading zero, and nothing
-// of a fraction or exponent after it.
-func (r *jsonReader) digits() (neg bool, d []byte) {
+// number reads an integer literal (an optional minus, digits without a leading zero, nothing of
+// a fraction or exponent after it) and returns it as it stands.
+func (r *jsonReader) number() (lit []byte, neg bool) {
 	r.space()
 	j := r.i
 	if j < len(r.b) && r.b[j] == '-' {
@@ -403,23 +403,15 @@ func (r *jsonReader) digits() (neg bool, d []byte) {
 	}
 	if k == j || (r.b[j] == '0' && k > j+1) || (k < len(r.b) && (r.b[k] == '.' || r.b[k] == 'e' || r.b[k] == 'E')) {
 		r.bad = true
-		return false, nil
+		return nil, false
 	}
-	d = r.b[j:k]
-	r.i = k
-	return neg, d
+	lit, r.i = r.b[r.i:k], k
+	return lit, neg
 }
 
 func (r *jsonReader) int(bits int) int64 {
-	neg, d := r.digits()
-	if r.bad {
-		return 0
-	}
-	s := string(d)
-	if neg {
-		s = "-" + s
-	}
-	n, err := strconv.ParseInt(s, 10, bits)
+	lit, _ := r.number()
+	n, err := strconv.ParseInt(string(lit), 10, bits)
 	if err != nil {
 		r.bad = true
 	}
@@ -427,14 +419,10 @@ func (r *jsonReader) int(bits int) int64 {
 }
 
 func (r *jsonReader) uint() uint64 {
-	neg, d := r.digits()
-	if r.bad || neg {
-		r.bad = true
-		return 0
-	}
-	n, err := strconv.ParseUint(string(d), 10, 64)
-	if err != nil {
-		r.bad = true
+	lit, neg := r.number()
+	n, err := strconv.ParseUint(string(lit), 10, 64)
+	if err != nil || neg {
+		r.bad = true // encoding/json refuses a negative number for an unsigned field
 	}
 	return n
 }

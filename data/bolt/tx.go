@@ -71,7 +71,7 @@ func (t *Tx) b(name []byte) *bucket {
 	return t.buckets[id]
 }
 
-// writable says whether the transaction may write.
+// canWrite says whether the transaction may write.
 func (t *Tx) canWrite() bool {
 	if t.mem == nil {
 		return t.tx.Writable()
