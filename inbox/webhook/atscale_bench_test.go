@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -91,16 +90,7 @@ func scaleWebhook(b *testing.B, sz atscale.Size, clients int, overHTTP bool) {
 			if _, err := conns[c].Write(reqs[i]); err != nil {
 				return err
 			}
-			resp, err := http.ReadResponse(readers[c], nil)
-			if err != nil {
-				return err
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("status %d", resp.StatusCode)
-			}
-			return nil
+			return answeredOK(http.ReadResponse(readers[c], nil))
 		}
 	} else {
 		batches := make([]Batch, len(bodies))
