@@ -354,14 +354,19 @@ func (j *journal) rotate(start uint64) error {
 	return nil
 }
 
-// layDown makes a segment file of size bytes of zeros, synced.
+// layDown makes a segment file of size bytes of zeros, synced. It writes them a page at a time:
+// a kernel that caches a file in large folios (Linux 6.x on ext4 here) gives a large write a
+// large folio, and a record written into one later makes the whole folio dirty, so each
+// record's fdatasync wrote the folio back: 1 MiB per commit when the zeros went in 1 MiB writes,
+// 5.5 KB in 4 KB ones (a commit of 1.5 KB; the sync's time is the same, 120–135 µs; the
+// difference is the disk's bandwidth, which checkpoints share).
 func layDown(path string, size int64) error {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
-	zeros := make([]byte, 1<<20)
+	zeros := make([]byte, os.Getpagesize())
 	for off := int64(0); off < size; off += int64(len(zeros)) {
 		n := min(int64(len(zeros)), size-off)
 		if _, err := f.Write(zeros[:n]); err != nil {
