@@ -43,7 +43,7 @@ func (s *Service) Search(ctx context.Context, query string, offset, limit int) (
 	cfg := s.cfg.Load()
 	fq := domain.Fold(query)
 	err := s.db.View(func(tx domain.ReadTx) error {
-		hits, err := tx.FindContacts(query, offset, limit)
+		hits, err := tx.FindContacts(ctx, query, offset, limit)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -26,7 +27,9 @@ type searchDlg struct {
 	offset  int
 	cursor  int
 	seq     uint64
-	asked   bool // a search is on its way
+	asked   bool            // a search is on its way
+	asking  context.Context // its context, and what ends it (the next keystroke replaced it)
+	stop    context.CancelFunc
 }
 
 type searchMsg struct {
@@ -48,6 +51,7 @@ func (s *searchDlg) run() tea.Cmd {
 	s.query = q
 	if q == "" {
 		s.seq++
+		s.cancel()
 		s.results, s.total, s.offset, s.cursor, s.asked = nil, 0, 0, 0, false
 		return nil
 	}
@@ -58,17 +62,31 @@ func (s *searchDlg) run() tea.Cmd {
 func (s *searchDlg) page(offset int, end bool) tea.Cmd {
 	s.seq++
 	s.asked = true
-	seq, svc, ctx, q := s.seq, s.svc, s.ctx, s.query
+	// the search on its way is for what was typed before: at a million contacts each one reads
+	// every name and message text, and a word typed fast would start one per letter
+	s.cancel()
+	ctx, stop := context.WithCancel(s.ctx)
+	s.asking, s.stop = ctx, stop
+	seq, svc, q := s.seq, s.svc, s.query
 	return s.async(func() tea.Msg {
 		r, err := inbox.OpSearch.Call(ctx, svc, inbox.SearchReq{Query: q, Offset: offset, Limit: searchPage})
 		return searchMsg{seq: seq, r: r, end: end, err: err}
 	})
 }
 
+// cancel ends the search on its way, if one is.
+func (s *searchDlg) cancel() {
+	if s.stop != nil {
+		s.stop()
+		s.stop = nil
+	}
+}
+
 func (s *searchDlg) onSearch(msg searchMsg) tea.Cmd {
 	if msg.seq != s.seq {
-		return nil
+		return nil // replaced (and cancelled) by a later one
 	}
+	s.cancel()
 	s.asked = false
 	if msg.err != nil {
 		return s.fail(msg.err)
@@ -96,6 +114,7 @@ func (s *searchDlg) hasNext() bool { return s.offset+len(s.results) < s.total }
 func (s *searchDlg) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 	switch msg.String() {
 	case "esc":
+		s.cancel()
 		return nil, closeDialog{}
 	case "up", "ctrl+p", "shift+tab":
 		if s.cursor == 0 && s.offset > 0 {
@@ -123,6 +142,7 @@ func (s *searchDlg) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 		if len(s.results) == 0 {
 			return s.setStatus(1, "Nothing matches: type part of a name, a number or words of a message"), nil
 		}
+		s.cancel()
 		return nil, openContact{id: s.results[s.cursor].ID}
 	}
 	if s.q.update(msg) {

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -40,4 +42,37 @@ func TestSearchFindsMessagesCountsAndPages(t *testing.T) {
 	h.keys("down", "enter")
 	h.want("Rosa Martín +34655000011")
 	h.wantNot("Search contacts")
+}
+
+// Each keystroke's search ends the one still on its way: at a million contacts a search reads
+// every name and message text (0.2–0.8 s), and a word typed fast started one per letter, all
+// running at once.
+func TestSearchTypedAheadCancelsTheSearchItReplaced(t *testing.T) {
+	svc := newService(t)
+	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: "+34655000001", Name: "Rosa Martín",
+		Text: "hola", ExternalID: "sc1"}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, svc, "dana", Options{}, 120, 34)
+	h.keys("/")
+	d := open[*searchDlg](&h.m.dialogs)
+	h.m.Update(keyMsg("r")) // its search is not run: still on its way
+	first := d.asking
+	if first == nil || first.Err() != nil {
+		t.Fatalf("after r: a search on its way with a live context, got %v", first)
+	}
+	_, cmd := h.m.Update(keyMsg("o"))
+	if !errors.Is(first.Err(), context.Canceled) {
+		t.Fatalf("the search for “r” was not cancelled when “o” was typed: %v", first.Err())
+	}
+	second := d.asking
+	if second == nil || second.Err() != nil {
+		t.Fatalf("the search for “ro” should be on its way, got %v", second)
+	}
+	h.run(cmd)
+	h.want("1 match", "▸ Rosa Martín +34655000001")
+	h.keys("esc")
+	if !errors.Is(second.Err(), context.Canceled) {
+		t.Fatalf("the search's context should end once its answer came (or the dialog closed): %v", second.Err())
+	}
 }

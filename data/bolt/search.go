@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"unicode/utf8"
 
@@ -11,6 +12,9 @@ import (
 // textsMax is how much folded message text the texts bucket keeps for each contact: the newest
 // messages and replies, about ten of a usual length (older text drops off the front, at a word).
 const textsMax = 1024
+
+// stopEvery: how many keys FindContacts's scans read between two looks at their context
+const stopEvery = 4096
 
 // searchable: the entries whose text search finds (a customer's messages and captions, the
 // replies to them); system notes are not what people look for.
@@ -57,9 +61,18 @@ func (t *Tx) indexText(contact string, e Entry) error {
 // contact's latest messages and replies containing q (names and text with case and accents
 // folded: domain.Fold). It counts every match and returns those from offset on, up to limit:
 // numbers and ids first, then names, then message text (InText marks those).
-func (t *Tx) FindContacts(q string, offset, limit int) (domain.ContactHits, error) {
+func (t *Tx) FindContacts(ctx context.Context, q string, offset, limit int) (domain.ContactHits, error) {
 	sq := domain.ParseSearch(q)
 	hits := domain.NewHits(offset, limit)
+	// the scans below look at ctx every stopEvery keys: a search the next keystroke replaced
+	// ends within a few hundred microseconds
+	n := 0
+	stopped := func() error {
+		if n++; n%stopEvery != 0 {
+			return nil
+		}
+		return ctx.Err()
+	}
 	if sq.Digits != "" {
 		prefix := identKey(identPhone, sq.Digits)
 		c := t.b(bIdents).Cursor()
@@ -70,6 +83,9 @@ func (t *Tx) FindContacts(q string, offset, limit int) (domain.ContactHits, erro
 			// the national part of a number, typed without the country code
 			all := identKey(identPhone, "")
 			for k, v := c.Seek(all); k != nil && bytes.HasPrefix(k, all); k, v = c.Next() {
+				if err := stopped(); err != nil {
+					return domain.ContactHits{}, err
+				}
 				if bytes.Contains(k[len(all)+1:], []byte(sq.Digits)) {
 					hits.Add(string(v), false)
 				}
@@ -90,6 +106,9 @@ func (t *Tx) FindContacts(q string, offset, limit int) (domain.ContactHits, erro
 	var buf []byte
 	c := t.b(bNames).Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if err := stopped(); err != nil {
+			return domain.ContactHits{}, err
+		}
 		i := bytes.IndexByte(k, 0)
 		if i < 0 {
 			continue
@@ -106,6 +125,9 @@ func (t *Tx) FindContacts(q string, offset, limit int) (domain.ContactHits, erro
 	// the last phase: each contact once (keys are unique), so only what came before is looked up
 	tc := t.b(bTexts).Cursor()
 	for k, v := tc.First(); k != nil; k, v = tc.Next() {
+		if err := stopped(); err != nil {
+			return domain.ContactHits{}, err
+		}
 		if v != nil && bytes.Contains(v, needle) {
 			hits.AddLast(string(k), true)
 		}

@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -63,7 +64,7 @@ func BenchmarkSearch(b *testing.B) {
 			total := 0
 			for b.Loop() {
 				db.View(func(tx domain.ReadTx) error {
-					h, err := tx.FindContacts(c.q, 10, 10) // the second page: every match counted
+					h, err := tx.FindContacts(context.Background(), c.q, 10, 10) // the second page: every match counted
 					total = h.Total
 					return err
 				})

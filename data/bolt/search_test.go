@@ -1,6 +1,9 @@
 package bolt
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -48,7 +51,7 @@ func TestSchemaFiveFileGetsMessageTextSearch(t *testing.T) {
 	defer db.Close()
 	db.View(func(tx domain.ReadTx) error {
 		for q, want := range map[string][]string{"donde esta": {"34655001629"}, "routing": nil} {
-			h, err := tx.FindContacts(q, 0, 10)
+			h, err := tx.FindContacts(context.Background(), q, 0, 10)
 			if err != nil || !slices.Equal(h.IDs, want) {
 				t.Errorf("after the migration FindContacts(%q) = %v, %v; want %v", q, h.IDs, err, want)
 			}
@@ -68,4 +71,41 @@ func TestAppendTextKeepsTheNewest(t *testing.T) {
 	if !slices.Contains([]byte(string(v)), 'h') || string(v[len(v)-len("numero r?"):]) != "numero r?" {
 		t.Fatalf("the newest text is not last: …%q", v[len(v)-20:])
 	}
+}
+
+// A search whose context ended stops with its error instead of reading every name: the
+// inbox's search dialog cancels the one a keystroke replaced.
+func TestFindContactsStopsWhenItsContextEnds(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "many.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const n = 3 * stopEvery
+	err = db.Update(func(tx domain.Tx) error {
+		for i := 0; i < n; i++ {
+			id := fmt.Sprintf("3465%07d", i)
+			if err := tx.PutContact(domain.Contact{ID: id, Name: fmt.Sprintf("Cliente %d", i), Phone: id}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	db.View(func(tx domain.ReadTx) error {
+		for _, q := range []string{"cliente", "zzz", "5500"} { // names; names and texts; inside numbers
+			if h, err := tx.FindContacts(ended, q, 0, 10); !errors.Is(err, context.Canceled) {
+				t.Errorf("FindContacts(%q) with its context ended = %d matches, %v; want context.Canceled", q, h.Total, err)
+			}
+		}
+		h, err := tx.FindContacts(context.Background(), "cliente", 0, 10)
+		if err != nil || h.Total != n || len(h.IDs) != 10 {
+			t.Errorf("FindContacts(cliente) = %d matches, %d ids, %v; want %d, 10", h.Total, len(h.IDs), err, n)
+		}
+		return nil
+	})
 }

@@ -1606,10 +1606,15 @@ func searchable(e Entry) bool {
 // FindContacts is the inbox's contact search (see domain.ReadTx): numbers and business-scoped
 // ids first, then names and @usernames, then message text, each in key order as the bbolt
 // engine gives them, every match counted, those from offset on returned up to limit.
-func (t *Tx) FindContacts(q string, offset, limit int) (domain.ContactHits, error) {
+func (t *Tx) FindContacts(ctx context.Context, q string, offset, limit int) (domain.ContactHits, error) {
 	sq := domain.ParseSearch(q)
 	hits := domain.NewHits(offset, limit)
 	collect := func(inText bool, sql string, args ...any) error {
+		// a search that was replaced stops between its queries (cancelling one under way
+		// would cost the transaction its connection)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		rows, err := t.tx.Query(t.ctx, sql, args...)
 		if err != nil {
 			return err

@@ -8,6 +8,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -354,7 +355,10 @@ func findContacts(t *testing.T, s domain.Store) {
 	find := func(q string, offset, limit int) domain.ContactHits {
 		t.Helper()
 		var h domain.ContactHits
-		view(t, s, func(tx domain.ReadTx) (err error) { h, err = tx.FindContacts(q, offset, limit); return })
+		view(t, s, func(tx domain.ReadTx) (err error) {
+			h, err = tx.FindContacts(context.Background(), q, offset, limit)
+			return
+		})
 		return h
 	}
 	for q, want := range map[string][]string{

@@ -58,8 +58,9 @@ type ReadTx interface {
 	// from four digits on), business-scoped ids, names and @usernames, and the text of each
 	// contact's latest messages and replies, names and text compared folded (Fold). It counts
 	// every match and returns those from offset on, up to limit (numbers and ids first, then
-	// names, then message text).
-	FindContacts(q string, offset, limit int) (ContactHits, error)
+	// names, then message text). It stops with ctx's error once ctx is done: a search the next
+	// keystroke replaced does not go on reading a million contacts.
+	FindContacts(ctx context.Context, q string, offset, limit int) (ContactHits, error)
 
 	Conversation(contact string) (Conversation, bool, error)
 	// Conversations calls fn for every conversation in contact id order.
