@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sort"
 	"time"
@@ -414,6 +415,9 @@ func (s *Service) Window(ctx context.Context, f Filter, p Place) (Window, error)
 func readErr(err error) error {
 	if _, ok := err.(*Error); ok {
 		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err // the caller gave up (a search replaced by the next keystroke, ctrl-c): not a fault
 	}
 	return errorf(Internal, "could not read the workspace: %v", err)
 }

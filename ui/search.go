@@ -33,6 +33,7 @@ type searchDlg struct {
 }
 
 type searchMsg struct {
+	dlg *searchDlg // the dialog that asked: a search closed and opened again counts from 0 anew
 	seq uint64
 	r   inbox.SearchResult
 	end bool // the cursor goes to the last row of the page (paging back by moving up)
@@ -70,7 +71,7 @@ func (s *searchDlg) page(offset int, end bool) tea.Cmd {
 	seq, svc, q := s.seq, s.svc, s.query
 	return s.async(func() tea.Msg {
 		r, err := inbox.OpSearch.Call(ctx, svc, inbox.SearchReq{Query: q, Offset: offset, Limit: searchPage})
-		return searchMsg{seq: seq, r: r, end: end, err: err}
+		return searchMsg{dlg: s, seq: seq, r: r, end: end, err: err}
 	})
 }
 
@@ -83,8 +84,8 @@ func (s *searchDlg) cancel() {
 }
 
 func (s *searchDlg) onSearch(msg searchMsg) tea.Cmd {
-	if msg.seq != s.seq {
-		return nil // replaced (and cancelled) by a later one
+	if msg.dlg != s || msg.seq != s.seq {
+		return nil // replaced (and cancelled) by a later one, or asked by a dialog since closed
 	}
 	s.cancel()
 	s.asked = false

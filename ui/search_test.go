@@ -76,3 +76,27 @@ func TestSearchTypedAheadCancelsTheSearchItReplaced(t *testing.T) {
 		t.Fatalf("the search's context should end once its answer came (or the dialog closed): %v", second.Err())
 	}
 }
+
+// The answer to a search of a dialog since closed is not taken by the next one (each counts its
+// searches from zero): it neither shows there nor ends that dialog's own search.
+func TestSearchAnswerOfAClosedDialogIsDropped(t *testing.T) {
+	svc := newService(t)
+	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: "+34655000001", Name: "Rosa Martín",
+		Text: "hola", ExternalID: "sd1"}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, svc, "dana", Options{}, 120, 34)
+	h.keys("/")
+	_, old := h.m.Update(keyMsg("z")) // on its way when the dialog closes
+	h.keys("esc", "/")
+	_, cmd := h.m.Update(keyMsg("r"))
+	d := open[*searchDlg](&h.m.dialogs)
+	mine := d.asking
+	h.run(old)
+	if mine.Err() != nil {
+		t.Fatalf("the closed dialog's answer ended the new dialog's search: %v", mine.Err())
+	}
+	h.wantNot("Something went wrong", "Nothing matches")
+	h.run(cmd)
+	h.want("3 matches", "Rosa Martín +34655000001")
+}

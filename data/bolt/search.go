@@ -77,6 +77,9 @@ func (t *Tx) FindContacts(ctx context.Context, q string, offset, limit int) (dom
 		prefix := identKey(identPhone, sq.Digits)
 		c := t.b(bIdents).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if err := stopped(); err != nil {
+				return domain.ContactHits{}, err
+			}
 			hits.Add(string(v), false)
 		}
 		if sq.Inside {
@@ -96,6 +99,9 @@ func (t *Tx) FindContacts(ctx context.Context, q string, offset, limit int) (dom
 		prefix := identKey(identBSUID, sq.BSUID)
 		c := t.b(bIdents).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if err := stopped(); err != nil {
+				return domain.ContactHits{}, err
+			}
 			hits.Add(string(v), false)
 		}
 	}
