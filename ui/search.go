@@ -21,7 +21,7 @@ const searchPage = 10
 type searchDlg struct {
 	*Common
 	q       field
-	query   string // the query the results are for
+	query   string // the query typed last (the results are for it once asked is false)
 	results []inbox.SearchHit
 	total   int
 	offset  int
@@ -110,7 +110,10 @@ func (s *searchDlg) update(msg tea.Msg) (tea.Cmd, action) {
 	return nil, nil
 }
 
-func (s *searchDlg) hasNext() bool { return s.offset+len(s.results) < s.total }
+// hasNext and hasPrev: a page to turn to. None while a search is on its way: the results shown
+// may be of the query before, and their offset is not one of the new query's pages.
+func (s *searchDlg) hasNext() bool { return !s.asked && s.offset+len(s.results) < s.total }
+func (s *searchDlg) hasPrev() bool { return !s.asked && s.offset > 0 }
 
 func (s *searchDlg) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 	switch msg.String() {
@@ -118,7 +121,7 @@ func (s *searchDlg) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 		s.cancel()
 		return nil, closeDialog{}
 	case "up", "ctrl+p", "shift+tab":
-		if s.cursor == 0 && s.offset > 0 {
+		if s.cursor == 0 && s.hasPrev() {
 			return s.page(max(0, s.offset-searchPage), true), nil
 		}
 		s.cursor = max(0, s.cursor-1)
@@ -135,7 +138,7 @@ func (s *searchDlg) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 		}
 		return nil, nil
 	case "pgup":
-		if s.offset > 0 {
+		if s.hasPrev() {
 			return s.page(max(0, s.offset-searchPage), false), nil
 		}
 		return nil, nil
@@ -187,7 +190,7 @@ func (s *searchDlg) draw(rect) drawn {
 		}
 	}
 	nav := st.Key.Render("↑/↓") + " choose · " + st.Key.Render("enter") + " open · " + st.Key.Render("esc") + " close"
-	if s.offset > 0 || s.hasNext() {
+	if s.offset > 0 || s.offset+len(s.results) < s.total {
 		nav = st.Key.Render("pgdn/pgup") + " more · " + nav
 	}
 	lines = append(lines, "", nav)

@@ -100,3 +100,34 @@ func TestSearchAnswerOfAClosedDialogIsDropped(t *testing.T) {
 	h.run(cmd)
 	h.want("3 matches", "Rosa Martín +34655000001")
 }
+
+// No page is turned while the next query's first page is on its way: the results shown are the
+// query before's, and their offset is not a page of the new one.
+func TestSearchPagesOnlyTheQueryShown(t *testing.T) {
+	svc := newService(t)
+	for i := 0; i < 12; i++ {
+		if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: fmt.Sprintf("+3465500%04d", i), Name: fmt.Sprintf("Cliente %02d", i),
+			Text: fmt.Sprintf("Mi pedido %d no llegó", i), ExternalID: fmt.Sprint("sp", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarness(t, svc, "dana", Options{}, 120, 34)
+	h.keys("/")
+	h.typeText("pedido")
+	h.keys("pgdown")
+	h.want("12 matches · 11–12 shown", "pgdn/pgup more")
+	d := open[*searchDlg](&h.m.dialogs)
+	_, cmd := h.m.Update(keyMsg("backspace")) // "pedid": its first page on its way
+	seq := d.seq
+	for _, k := range []string{"pgup", "pgdown", "up"} {
+		h.m.Update(keyMsg(k))
+	}
+	if d.seq != seq {
+		t.Fatalf("a page was asked for while the new query's first page was on its way (seq %d → %d)", seq, d.seq)
+	}
+	h.want("pgdn/pgup more") // the hint stays while it loads
+	h.run(cmd)
+	h.want("12 matches · 1–10 shown")
+	h.keys("pgdown")
+	h.want("12 matches · 11–12 shown")
+}
