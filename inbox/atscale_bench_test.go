@@ -15,8 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -28,6 +26,7 @@ import (
 	sbbolt "switchboard/data/bolt"
 	"switchboard/inbox"
 	"switchboard/internal/atscale"
+	"switchboard/internal/procio"
 )
 
 var seeds atomic.Uint64
@@ -136,10 +135,10 @@ func keyOf(path string) string {
 // goroutine), per event: figures that other processes' load on a shared machine moves little.
 func pagesSince(b *testing.B, db *bolt.DB) func() {
 	before := db.Stats()
-	cpu0, io0 := cpuTime(), diskWritten()
+	cpu0, io0 := cpuTime(), procio.DiskWritten()
 	return func() {
 		if io0 >= 0 {
-			b.ReportMetric(float64(diskWritten()-io0)/1024/float64(b.N), "disk-KB/event")
+			b.ReportMetric(float64(procio.DiskWritten()-io0)/1024/float64(b.N), "disk-KB/event")
 		}
 		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/event")
 		after := db.Stats()
@@ -318,24 +317,6 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// diskWritten is what the process has caused to be written to storage (write_bytes of
-// /proc/self/io), or -1 where that is not known.
-func diskWritten() int64 {
-	raw, err := os.ReadFile("/proc/self/io")
-	if err != nil {
-		return -1
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if v, ok := strings.CutPrefix(line, "write_bytes: "); ok {
-			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-			if err == nil {
-				return n
-			}
-		}
-	}
-	return -1
 }
 
 // BenchmarkPairedAtScale runs the ingest and its baseline in alternating chunks, in one process

@@ -44,17 +44,25 @@ func TestSearchFindsMessagesCountsAndPages(t *testing.T) {
 	h.wantNot("Search contacts")
 }
 
-// Each keystroke's search ends the one still on its way: at a million contacts a search reads
-// every name and message text (0.2–0.8 s), and a word typed fast started one per letter, all
-// running at once.
-func TestSearchTypedAheadCancelsTheSearchItReplaced(t *testing.T) {
+// searchHarness is Dana's screen with the search open, on the test workspace and Rosa Martín
+// (+34655000001), who wrote "hola".
+func searchHarness(t *testing.T) *harness {
+	t.Helper()
 	svc := newService(t)
 	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: "+34655000001", Name: "Rosa Martín",
-		Text: "hola", ExternalID: "sc1"}); err != nil {
+		Text: "hola", ExternalID: "rosa1"}); err != nil {
 		t.Fatal(err)
 	}
 	h := newHarness(t, svc, "dana", Options{}, 120, 34)
 	h.keys("/")
+	return h
+}
+
+// Each keystroke's search ends the one still on its way: at a million contacts a search reads
+// every name and message text (0.2–0.8 s), and a word typed fast started one per letter, all
+// running at once.
+func TestSearchTypedAheadCancelsTheSearchItReplaced(t *testing.T) {
+	h := searchHarness(t)
 	d := open[*searchDlg](&h.m.dialogs)
 	h.m.Update(keyMsg("r")) // its search is not run: still on its way
 	first := d.asking
@@ -80,13 +88,7 @@ func TestSearchTypedAheadCancelsTheSearchItReplaced(t *testing.T) {
 // The answer to a search of a dialog since closed is not taken by the next one (each counts its
 // searches from zero): it neither shows there nor ends that dialog's own search.
 func TestSearchAnswerOfAClosedDialogIsDropped(t *testing.T) {
-	svc := newService(t)
-	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: "+34655000001", Name: "Rosa Martín",
-		Text: "hola", ExternalID: "sd1"}); err != nil {
-		t.Fatal(err)
-	}
-	h := newHarness(t, svc, "dana", Options{}, 120, 34)
-	h.keys("/")
+	h := searchHarness(t)
 	_, old := h.m.Update(keyMsg("z")) // on its way when the dialog closes
 	h.keys("esc", "/")
 	_, cmd := h.m.Update(keyMsg("r"))

@@ -3,36 +3,18 @@ package bolt
 import (
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
-)
 
-// writeBytes is what this process has caused to be written to storage (write_bytes of
-// /proc/self/io), or -1.
-func writeBytes() int64 {
-	b, err := os.ReadFile("/proc/self/io")
-	if err != nil {
-		return -1
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "write_bytes: "); ok {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err == nil {
-				return n
-			}
-		}
-	}
-	return -1
-}
+	"switchboard/internal/procio"
+)
 
 // A record written into a laid-down segment and synced costs the disk about its pages, not
 // the large folio a kernel gives a large write: with the zeros laid down in 1 MiB writes, each
 // record's fdatasync wrote back 1 MiB on this VM (Linux 6.18, ext4).
 func TestSegmentRecordsWriteTheirPages(t *testing.T) {
-	if writeBytes() < 0 {
+	if procio.DiskWritten() < 0 {
 		t.Skip("no /proc/self/io")
 	}
 	path := filepath.Join(t.TempDir(), "seg")
@@ -46,7 +28,7 @@ func TestSegmentRecordsWriteTheirPages(t *testing.T) {
 	defer f.Close()
 	rec := make([]byte, 1500)
 	const n = 40
-	before := writeBytes()
+	before := procio.DiskWritten()
 	for i := 0; i < n; i++ {
 		if _, err := f.WriteAt(rec, int64(i)*int64(len(rec))); err != nil {
 			t.Fatal(err)
@@ -55,7 +37,7 @@ func TestSegmentRecordsWriteTheirPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	per := (writeBytes() - before) / n
+	per := (procio.DiskWritten() - before) / n
 	if per > 64<<10 {
 		t.Fatalf("each 1,500-byte record synced wrote %d KB to the disk, want a few pages", per>>10)
 	}

@@ -42,32 +42,10 @@ func benchDirect(b *testing.B, clients int) {
 		}
 		batches[i] = bt
 	}
-	lat := make([]time.Duration, b.N)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	start := time.Now()
-	for c := 0; c < clients; c++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= b.N {
-					return
-				}
-				t0 := time.Now()
-				if _, err := Apply(ctx, s, batches[i]); err != nil {
-					b.Error(err)
-					return
-				}
-				lat[i] = time.Since(t0)
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
+	elapsed, lat := drive(b, clients, b.N, func(_, i int) error {
+		_, err := Apply(ctx, s, batches[i])
+		return err
+	})
 	reportLatency(b, b.N, elapsed, lat)
 }
 
