@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -711,8 +713,11 @@ func TestNumberWithoutPlusAsksForTheCountryCode(t *testing.T) {
 
 func TestEmptyWorkspaceSaysHowToStart(t *testing.T) {
 	w := newWS(t, false)
-	has(t, w.want(t, 1, "whoami"), "has no admin yet", "switchboard import FILE", "operators add ID --name NAME --role admin")
+	has(t, w.want(t, 1, "whoami"), "No workspace at "+w.db, "switchboard import FILE", "operators add ID --name NAME --role admin")
 	has(t, w.want(t, 1, "operators", "add", "bob", "--name", "Bob"), "must be an admin")
+	if _, err := os.Stat(w.db); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a refused first operator left a workspace file behind (%v)", err)
+	}
 	w.ok(t, "operators", "add", "root", "--name", "Root", "--role", "admin")
 	has(t, w.ok(t, "whoami"), "root — Root, admin, offline")
 	has(t, w.want(t, 1, "import", "nope.json"), "cannot read nope.json")
@@ -720,6 +725,52 @@ func TestEmptyWorkspaceSaysHowToStart(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.err, "Invalid document") {
 		t.Fatalf("bad document: %s", r)
 	}
+}
+
+// A mistyped --db is not a new workspace: every command that does not make one (import, the
+// first operator, the demo) refuses a path with no workspace, and makes no file or folder.
+func TestMissingWorkspaceIsNotMade(t *testing.T) {
+	w := newWS(t, false)
+	w.db = filepath.Join(w.dir, "typo", "w.db")
+	gone := func(what string) {
+		t.Helper()
+		if _, err := os.Stat(filepath.Dir(w.db)); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("%s made %s (%v)", what, filepath.Dir(w.db), err)
+		}
+	}
+	for _, args := range [][]string{
+		{"list"}, {"export"}, {"whoami"}, {"show", "+15550001111"}, {"search", "Dana"},
+		{"inject", "message", "+15550001111", "hi"}, {"serve"}, {"routing"}, {"outbox"}, {},
+	} {
+		has(t, w.want(t, 1, args...), "No workspace at "+w.db, "check --db (or SWITCHBOARD_DB)", "switchboard import FILE")
+		gone(fmt.Sprint(args))
+	}
+	has(t, w.want(t, 1, "copy", "--from", w.db, "--to", filepath.Join(w.dir, "to.db")), "the source: No workspace at "+w.db)
+	gone("copy")
+	if _, err := os.Stat(filepath.Join(w.dir, "to.db")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("copy from no workspace made its target (%v)", err)
+	}
+	// a document that cannot be loaded makes no workspace either
+	bad := filepath.Join(w.dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"teams": 5}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	has(t, w.want(t, 1, "import", bad), "not valid workspace JSON")
+	gone("a bad import")
+	// an empty file is not a workspace, and is left as it is
+	if err := os.MkdirAll(filepath.Dir(w.db), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(w.db, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	has(t, w.want(t, 1, "list"), w.db+" is empty (0 bytes), so it holds no workspace", "restore it from a backup")
+	if st, err := os.Stat(w.db); err != nil || st.Size() != 0 {
+		t.Fatalf("list changed the empty file: %v %v", st, err)
+	}
+	// import may start a workspace in it
+	w.ok(t, "import", "testdata/workspace.json")
+	has(t, w.ok(t, "list"), "Dana Diaz")
 }
 
 // the demo is an owner too: beside a running serve it fails at once.

@@ -72,6 +72,9 @@ type app struct {
 	// sendCfg is how this run sends replies, once read (whatsapp.go)
 	sendCfg sending
 	actAs   string // who this run acted as, once known
+	// creates: this command may make the workspace file when none is there (import, the
+	// first operator, the demo); every other one refuses a path with no workspace
+	creates bool
 }
 
 func envOr(key, def string) string {
@@ -182,6 +185,9 @@ func (a *app) connect() (*rpc.Conn, error) {
 	}
 	if strings.TrimSpace(a.db) == "" {
 		return nil, usagef("--db is empty: give the workspace file's path")
+	}
+	if err := a.needWorkspace(); err != nil {
+		return nil, err
 	}
 	c, err := a.wiring.Connect(a.db, a.as)
 	if err != nil {

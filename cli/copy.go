@@ -57,6 +57,9 @@ func copyRun(ctx context.Context, opts *copyOptions) error {
 	if sameWorkspace(from, to) {
 		return usagef("--from and --to are the same workspace (%s): give another target", rpc.Redact(from))
 	}
+	if err := workspaceAt(from); err != nil {
+		return fmt.Errorf("the source: %w", err)
+	}
 	src, err := opts.wiring.Connect(from, "")
 	if err != nil {
 		return fmt.Errorf("the source %s: %w", rpc.Redact(from), err)

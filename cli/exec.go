@@ -51,9 +51,13 @@ func Exec(ctx context.Context, conn inbox.Conn, path string, args []string, stdi
 				return refuse("--%s does not apply here: this session acts as %s, the operator its SSH key belongs to", f, conn.Operator())
 			}
 		}
-		switch cmd.Name() {
+		top := cmd // `completion bash` is completion's
+		for top.HasParent() && top.Parent() != a.root {
+			top = top.Parent()
+		}
+		switch top.Name() {
 		case "serve", "demo", "completion":
-			return refuse("`%s` is not available over SSH", cmd.Name())
+			return refuse("`%s` is not available over SSH", top.Name())
 		}
 		if cmd == a.root {
 			return refuse("This session has no terminal for the inbox: connect with `ssh -t` (or without a command), or give a command, like `list` or `--help`")

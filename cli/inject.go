@@ -2,9 +2,8 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -141,12 +140,14 @@ the same call id and event, is stored once however often it is fed.`,
 }
 
 func injectWebhookRun(ctx context.Context, opts *injectWebhookOptions) error {
-	var raw []byte
-	var err error
-	if opts.File == "-" {
-		raw, err = io.ReadAll(opts.stdin)
-	} else {
-		raw, err = os.ReadFile(opts.File)
+	in, err := opts.openInput(opts.File, "the payload", "inject webhook -")
+	if err != nil {
+		return err
+	}
+	raw, err := readCapped(in, webhook.MaxBody)
+	in.Close()
+	if errors.Is(err, errTooLarge) {
+		return fmt.Errorf("the payload %s is larger than %d MB, the most the webhook endpoint accepts (WhatsApp's own are far smaller): give one delivery's JSON", opts.File, webhook.MaxBody>>20)
 	}
 	if err != nil {
 		return fmt.Errorf("cannot read the payload: %v", err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -85,15 +84,11 @@ const maxKeyFile = 1 << 20
 // readKeys reads the keys of a .pub or authorized_keys file (- for stdin): one per line, blank
 // lines and comments skipped.
 func readKeys(a *app, file string) ([]string, error) {
-	var r io.Reader = a.stdin
-	if file != "-" {
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %v", file, err)
-		}
-		defer f.Close()
-		r = f
+	r, err := a.openInput(file, "a key file", "operators keys add OPERATOR -")
+	if err != nil {
+		return nil, err
 	}
+	defer r.Close()
 	raw, err := io.ReadAll(io.LimitReader(r, maxKeyFile+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s: %v", file, err)

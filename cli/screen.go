@@ -126,6 +126,9 @@ func (a *app) screen(ctx context.Context, err error) error {
 
 // own makes this process the owner of the workspace file.
 func (a *app) own(kind string) (*rpc.Owner, error) {
+	if err := a.needWorkspace(); err != nil {
+		return nil, err
+	}
 	return a.wiring.Own(a.db, kind)
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -146,21 +147,50 @@ invalid document changes nothing, and the error names the field that is wrong.`,
 }
 
 func importRun(ctx context.Context, opts *importOptions) error {
-	var r io.Reader = opts.stdin
-	if opts.File != "-" {
-		f, err := os.Open(opts.File)
+	if opts.remote != nil {
+		// over SSH the workspace is served, so it has data: only an admin may replace it, and
+		// nobody else's document is read at all
+		caps, err := inbox.OpWhoAmI.Call(ctx, opts.remote, inbox.None{})
+		if err != nil {
+			return err
+		}
+		if ok, why := caps.Capabilities.Can(inbox.CapReplaceWorkspace); !ok {
+			return &inbox.Error{Kind: inbox.Forbidden, Msg: why}
+		}
+	}
+	in, err := opts.openInput(opts.File, "the document", "import --replace -")
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	var r io.Reader = in
+	if opts.remote != nil {
+		r = &cappedReader{r: in, left: rpc.MaxImportBody, msg: fmt.Sprintf(
+			"the document is larger than %d MB, the most a workspace document sent over SSH may be: import it on the server, with no switchboard running there", rpc.MaxImportBody>>20)}
+	}
+	created := !opts.exists()
+	if created {
+		// a new workspace file is made only for a document that can be loaded: read it
+		// whole and check it first, so a bad one leaves nothing behind
+		raw, err := io.ReadAll(r)
 		if err != nil {
 			return fmt.Errorf("cannot read %s: %v", opts.File, err)
 		}
-		defer f.Close()
-		r = f
+		if err := inbox.CheckDocument(bytes.NewReader(raw)); err != nil {
+			return err
+		}
+		r = bytes.NewReader(raw)
 	}
+	opts.creates = true
 	c, err := opts.connect()
 	if err != nil {
 		return err
 	}
 	// an empty workspace is loaded by nobody in particular (who acts was bound on connecting)
 	if err := c.Import(ctx, r, opts.Replace); err != nil {
+		if created {
+			opts.undoCreate()
+		}
 		return err
 	}
 	return opts.emit(map[string]any{"imported": opts.File, "db": c.Path}, func(w *textOut) {
@@ -250,6 +280,7 @@ func demoRun(ctx context.Context, opts *demoOptions) error {
 			return err
 		}
 	}
+	opts.creates = true // the demo makes its workspace
 	o, err := opts.own("tui")
 	if err != nil {
 		door.close()

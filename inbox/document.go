@@ -324,22 +324,42 @@ func (e *elemWriter) list(name string, n int, at func(int) any) {
 // workspace is set up); replacing a workspace that has data needs replace and an admin. An
 // invalid document changes nothing and the error names the field that is wrong.
 func (s *Service) Import(ctx context.Context, by string, r io.Reader, replace bool) error {
+	doc, err := readDocument(r)
+	if err != nil {
+		return err
+	}
+	return s.importDocument(ctx, by, doc, replace)
+}
+
+// CheckDocument says whether r holds a workspace document Import would load (into an empty
+// workspace), and what is wrong with it when not; it opens nothing.
+func CheckDocument(r io.Reader) error {
+	_, err := readDocument(r)
+	return err
+}
+
+// readDocument decodes and checks a workspace document.
+func readDocument(r io.Reader) (*Document, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	var doc Document
 	if err := dec.Decode(&doc); err != nil {
 		var ie *Error
 		if errors.As(err, &ie) {
-			return ie // the reader's own error (the socket's cap or deadline)
+			return nil, ie // the reader's own error (the socket's cap or deadline)
 		}
-		return errorf(Invalid, "The document is not valid workspace JSON: %v", describeJSONError(err))
+		return nil, errorf(Invalid, "The document is not valid workspace JSON: %v", describeJSONError(err))
 	}
 	if dec.More() {
-		return errorf(Invalid, "The document has more after its closing brace; give one JSON object")
+		return nil, errorf(Invalid, "The document has more after its closing brace; give one JSON object")
 	}
 	if err := validateDocument(&doc); err != nil {
-		return err
+		return nil, err
 	}
+	return &doc, nil
+}
+
+func (s *Service) importDocument(ctx context.Context, by string, doc *Document, replace bool) error {
 	return s.do(ctx, func(w *wtx) error {
 		if !w.tx.IsEmpty() {
 			if !replace {
@@ -353,8 +373,8 @@ func (s *Service) Import(ctx context.Context, by string, r io.Reader, replace bo
 		if err := w.tx.Clear(); err != nil {
 			return must(err)
 		}
-		if err := writeDocument(w.tx, &doc); err != nil {
-			return must(keyTooLarge(&doc, err))
+		if err := writeDocument(w.tx, doc); err != nil {
+			return must(keyTooLarge(doc, err))
 		}
 		s.stage = newConfig(doc.Settings, sortedOps(doc.Operators), doc.Teams)
 		s.ws = buildWorkspace(s.stage, doc.RoundRobin)

@@ -1,6 +1,7 @@
 package sshd_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -354,5 +356,93 @@ func TestASessionHasItsOperatorsConfig(t *testing.T) {
 	defer mu.Unlock()
 	if strings.Join(asked, ",") != "carol,alice" {
 		t.Fatalf("the door asked for the config of %v", asked)
+	}
+}
+
+// countingReader is an endless standard input that counts what was read of it.
+type countingReader struct{ n atomic.Int64 }
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'a'
+	}
+	c.n.Add(int64(len(p)))
+	return len(p), nil
+}
+
+func runIn(t testing.TB, c *gossh.Client, cmd string, stdin io.Reader) (string, string, int) {
+	t.Helper()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var out, errOut bytes.Buffer
+	s.Stdin, s.Stdout, s.Stderr = stdin, &out, &errOut
+	err = s.Run(cmd)
+	code := 0
+	var exit *gossh.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitStatus()
+	} else if err != nil {
+		t.Fatalf("%s: %v", cmd, err)
+	}
+	return out.String(), errOut.String(), code
+}
+
+// A command over SSH reads what the operator sends, never a file of the server's (opened with
+// the server's rights), and never more than it may hold: an operator cannot read the server's
+// files through error messages, feed it a planted payload, or run it out of memory.
+func TestFilesOverSSHAreTheClients(t *testing.T) {
+	d := newDoor(t, doorOpts{})
+	carol := d.as("carol")
+	planted := filepath.Join(t.TempDir(), "planted.json")
+	payload := `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
+ "messaging_product":"whatsapp","metadata":{"display_phone_number":"15550000000","phone_number_id":"1"},
+ "contacts":[{"profile":{"name":"Zoe Webb"},"wa_id":"15557770001"}],
+ "messages":[{"from":"15557770001","id":"wamid.Z1","timestamp":"1764000000","type":"text","text":{"body":"planted"}}]}}]}]}`
+	if err := os.WriteFile(planted, []byte(payload), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stored := func() bool {
+		res, err := d.svc.Search(bg, "planted", 0, 10)
+		return err == nil && len(res.Hits) > 0
+	}
+	alice := d.as("alice") // an admin, who may import
+	for _, cmd := range []string{"inject webhook " + planted, "import --replace " + planted, "operators keys add carol " + planted} {
+		_, errOut, code := run(t, alice, cmd)
+		if code != 2 || !strings.Contains(errOut, "never from a file on the server: give - and send it on standard input") || strings.Contains(errOut, "invalid character") {
+			t.Fatalf("%s: exit %d, %q", cmd, code, errOut)
+		}
+	}
+	if stored() {
+		t.Fatal("a payload in a file of the server's was stored")
+	}
+	// an endless stdin: the payload is cut at the webhook endpoint's cap
+	zero := &countingReader{}
+	_, errOut, code := runIn(t, carol, "inject webhook -", zero)
+	if code != 1 || !strings.Contains(errOut, "larger than 3 MB") {
+		t.Fatalf("endless payload: exit %d, %q", code, errOut)
+	}
+	if n := zero.n.Load(); n > 8<<20 {
+		t.Fatalf("read %d bytes of an endless payload", n)
+	}
+	// an import by an operator who may not replace the workspace reads nothing of it
+	zero = &countingReader{}
+	_, errOut, code = runIn(t, carol, "import --replace -", zero)
+	if code != 4 || !strings.Contains(errOut, "Only admins can replace a workspace") {
+		t.Fatalf("import as carol: exit %d, %q", code, errOut)
+	}
+	if n := zero.n.Load(); n > 8<<20 { // the SSH client sends up to the channel's window (2 MB) unasked
+		t.Fatalf("an import refused to carol read %d bytes first", n)
+	}
+	// what is sent is read
+	_, errOut, code = runIn(t, carol, "inject webhook -", strings.NewReader(payload))
+	if code != 0 || !stored() {
+		t.Fatalf("inject webhook - over SSH: exit %d, %q", code, errOut)
+	}
+	_, errOut, code = run(t, carol, "completion bash")
+	if code != 2 || !strings.Contains(errOut, "`completion` is not available over SSH") {
+		t.Fatalf("completion over SSH: exit %d, %q", code, errOut)
 	}
 }
