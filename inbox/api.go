@@ -42,7 +42,7 @@ type Op[Req, Res any] struct {
 // Call runs the operation on c: directly on a *Session, else through c.Call.
 func (o Op[Req, Res]) Call(ctx context.Context, c Conn, req Req) (Res, error) {
 	if s, ok := c.(*Session); ok {
-		return o.Do(ctx, s, req)
+		return o.run(ctx, s, req)
 	}
 	var res Res
 	err := c.Call(ctx, o.Name, req, &res)
@@ -64,6 +64,15 @@ func (o Op[Req, Res]) serve(ctx context.Context, s *Session, raw json.RawMessage
 			return nil, errorf(Invalid, "The request of %s is not valid: %v", o.Name, err)
 		}
 	}
+	return o.run(ctx, s, req)
+}
+
+// run runs the operation on a session that may still act.
+func (o Op[Req, Res]) run(ctx context.Context, s *Session, req Req) (Res, error) {
+	if err := s.Current(); err != nil {
+		var none Res
+		return none, err
+	}
 	return o.Do(ctx, s, req)
 }
 
@@ -77,7 +86,7 @@ func (o Op[Req, Res]) local(ctx context.Context, s *Session, req, res any) error
 	if !ok {
 		return errorf(Invalid, "%s takes a %T, not a %T", o.Name, r, req)
 	}
-	out, err := o.Do(ctx, s, r)
+	out, err := o.run(ctx, s, r)
 	if p, ok := res.(*Res); ok && p != nil {
 		*p = out
 	}

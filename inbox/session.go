@@ -15,6 +15,33 @@ import (
 type Session struct {
 	s  *Service
 	op string
+	// key is the fingerprint of the SSH key the session signed in with ("" at the other
+	// doors): such a session acts only while the key is still its operator's (see current)
+	key string
+}
+
+// SessionByKey is the session of someone who signed in with the SSH key whose fingerprint is
+// fp: its operator's, for as long as the key stays theirs. An operator removed (their keys go
+// with them) and added again under the same id is somebody else, whose sessions these are not;
+// a key removed (it leaked, a laptop was lost) ends what it opened too.
+func (s *Service) SessionByKey(fp string) (*Session, error) {
+	o, ok := s.OperatorForKey(fp)
+	if !ok {
+		return nil, errorf(NotFound, "The key %s is not an operator's key in this workspace", fp)
+	}
+	return &Session{s: s, op: o.ID, key: fp}, nil
+}
+
+// Current says whether the session may still act: nil, or why not (its SSH key is no longer its
+// operator's). Every operation, export and import of a session asks it first.
+func (x *Session) Current() error {
+	if x.key == "" {
+		return nil
+	}
+	if o, ok := x.s.OperatorForKey(x.key); ok && o.ID == x.op {
+		return nil
+	}
+	return errorf(Forbidden, "The SSH key this session signed in with (%s) is no longer %s's in this workspace: the key or the operator was removed, so this session can do nothing more", x.key, x.op)
 }
 
 // Session binds the inbox to an operator, who must exist.
@@ -162,7 +189,12 @@ func (x *Session) Contact(ctx context.Context, contact string) (ContactView, err
 }
 
 // Export writes the workspace document.
-func (x *Session) Export(ctx context.Context, w io.Writer) error { return x.s.Export(ctx, w) }
+func (x *Session) Export(ctx context.Context, w io.Writer) error {
+	if err := x.Current(); err != nil {
+		return err
+	}
+	return x.s.Export(ctx, w)
+}
 
 // Subscribe returns the stream of change events (see Service.Subscribe).
 func (x *Session) Subscribe(ctx context.Context) <-chan Event { return x.s.Subscribe(ctx) }
@@ -294,6 +326,9 @@ func (x *Session) DeleteRule(ctx context.Context, name string) error {
 
 // Import loads a workspace document (see Service.Import).
 func (x *Session) Import(ctx context.Context, r io.Reader, replace bool) error {
+	if err := x.Current(); err != nil {
+		return err
+	}
 	return x.s.Import(ctx, x.op, r, replace)
 }
 

@@ -163,11 +163,31 @@ func (d *Server) Serve(svc *inbox.Service) error {
 	if err := svc.OfflineWithoutSessions(context.Background()); err != nil {
 		d.logf("could not mark people without a session offline: %v", err)
 	}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go d.watch(ctx)
 	err := d.srv.Serve(d.ln)
 	if errors.Is(err, ssh.ErrServerClosed) {
 		return nil
 	}
 	return err
+}
+
+// watch ends the screens whose key is no longer their operator's, as soon as the workspace's
+// operators or keys change (until ctx ends).
+func (d *Server) watch(ctx context.Context) {
+	for ev := range d.svc.Subscribe(ctx) {
+		if ev.Kind != inbox.EventConfig && ev.Kind != inbox.EventReload {
+			continue
+		}
+		d.mu.Lock()
+		for st := range d.seats {
+			if st.conn.Current() != nil {
+				st.end(fmt.Sprintf("the key this session signed in with is no longer %s's in this workspace (the key or the operator was removed)", st.op))
+			}
+		}
+		d.mu.Unlock()
+	}
 }
 
 // Close says goodbye to every session and stops the door, waiting until ctx ends for the
@@ -290,7 +310,12 @@ func (d *Server) gate(next ssh.Handler) ssh.Handler {
 			return
 		}
 		defer d.active.Add(-1)
-		conn, err := d.svc.Session(id)
+		// bound to the key as well as to its operator: when the key is theirs no more (removed,
+		// or the operator was), the session can do nothing more, and its screen ends (watch)
+		conn, err := d.svc.SessionByKey(s.Permissions().Extensions[extKey])
+		if err == nil && conn.Operator() != id {
+			err = conn.Current()
+		}
 		if err != nil {
 			fmt.Fprintf(s.Stderr(), "switchboard: %s\r\n", textsafe.Line(err.Error()))
 			_ = s.Exit(1)

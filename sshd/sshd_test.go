@@ -17,6 +17,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"switchboard/inbox"
+	"switchboard/inbox/domain"
 	"switchboard/routing"
 	"switchboard/sshd"
 	"switchboard/ui"
@@ -444,5 +445,45 @@ func TestFilesOverSSHAreTheClients(t *testing.T) {
 	_, errOut, code = run(t, carol, "completion bash")
 	if code != 2 || !strings.Contains(errOut, "`completion` is not available over SSH") {
 		t.Fatalf("completion over SSH: exit %d, %q", code, errOut)
+	}
+}
+
+// A session is its key's as well as its operator's: when the key stops being theirs (removed,
+// or the operator was, and someone else was then added under the same id), the screen ends
+// saying why, and nothing more runs through that connection as the new person.
+func TestASessionEndsWithItsKey(t *testing.T) {
+	d := newDoor(t, doorOpts{})
+	carol := d.as("carol")
+	sc := d.open(carol, 120, 34)
+	sc.want("Carol Diaz")
+	fp := gossh.FingerprintSHA256(d.keys["carol"].PublicKey())
+	if _, err := d.svc.RemoveKey(bg, "alice", "carol", fp); err != nil {
+		t.Fatal(err)
+	}
+	if code := sc.ended(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(sc.rawText(), "the key this session signed in with is no longer carol's in this workspace") {
+		t.Fatalf("no goodbye saying why:\n%s", sc.rawText())
+	}
+	// the operator removed and someone else added under the id: the old connection is nobody
+	if _, err := d.svc.AddKey(bg, "alice", "carol", strings.TrimSpace(string(gossh.MarshalAuthorizedKey(d.keys["carol"].PublicKey())))); err != nil {
+		t.Fatal(err)
+	}
+	sc = d.open(carol, 120, 34)
+	sc.want("Carol Diaz")
+	if err := d.svc.DeleteOperator(bg, "alice", "carol"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.svc.AddOperator(bg, "alice", domain.Operator{ID: "carol", Name: "Carla New", Role: "operator", Status: "online"}); err != nil {
+		t.Fatal(err)
+	}
+	sc.ended()
+	if strings.Contains(sc.text(), "Carla New") {
+		t.Fatalf("the old session became the new operator:\n%s", sc.text())
+	}
+	_, errOut, code := run(t, carol, "whoami")
+	if code == 0 || strings.Contains(errOut, "Carla New") {
+		t.Fatalf("a new command on the old connection: exit %d, %q", code, errOut)
 	}
 }
