@@ -663,6 +663,11 @@ func TestMistypedCommandsSuggestAndFlagGroupsSaySentences(t *testing.T) {
 		{[]string{"list", "extra"}, []string{`switchboard list takes no arguments, and "extra" was given.`}, true},
 		{[]string{"show"}, []string{"switchboard show takes 1 argument (CONTACT), and 0 were given."}, true},
 		{[]string{"inject", "call", "+15550001111", "--missed", "--duration", "3"}, []string{"--duration and --missed cannot be given together: give only one of them."}, true},
+		{[]string{"owner", "+15550001111"}, []string{"takes 2 arguments (CONTACT OPERATOR|none), and 1 was given."}, true},
+		{[]string{"list", "--limit", "abc"}, []string{`--limit takes a whole number, and "abc" was given.`}, true},
+		{[]string{"inject", "call", "+15550001111", "--duration", "1m"}, []string{`--duration takes a whole number, and "1m" was given.`}, true},
+		{[]string{"completion", "tcsh"}, []string{`"tcsh" is not a shell switchboard completes for: give one of bash, fish, powershell, zsh`}, true},
+		{[]string{"inject", "message", "0049151234", "hi"}, []string{"its leading 00 is the international prefix, so write it as +49151234"}, false},
 	} {
 		r := w.want(t, 2, c.args...)
 		has(t, r, c.say...)
@@ -755,7 +760,7 @@ func TestMissingWorkspaceIsNotMade(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(`{"teams": 5}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	has(t, w.want(t, 1, "import", bad), "not valid workspace JSON")
+	has(t, w.want(t, 1, "import", bad), "not valid workspace JSON: field teams should be a list ([…]), not a number")
 	gone("a bad import")
 	// an empty file is not a workspace, and is left as it is
 	if err := os.MkdirAll(filepath.Dir(w.db), 0o700); err != nil {

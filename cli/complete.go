@@ -87,6 +87,24 @@ func argSpecs(cmd *cobra.Command) []argSpec {
 // addCompletion gives every command of the tree that has none a completion of its arguments,
 // and the flags that name someone or something theirs.
 func (a *app) addCompletion(root *cobra.Command) {
+	// cobra's own completion command, made now so that a shell it does not know is wrong
+	// usage (exit 2) rather than its help and exit 0
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			shells := []string{}
+			for _, sh := range c.Commands() {
+				shells = append(shells, sh.Name())
+			}
+			c.Args = func(cmd *cobra.Command, args []string) error {
+				if len(args) > 0 {
+					return usagef("%q is not a shell switchboard completes for: give one of %s", args[0], strings.Join(shells, ", "))
+				}
+				return nil
+			}
+			c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+		}
+	}
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		for _, sub := range c.Commands() {

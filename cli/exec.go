@@ -60,7 +60,7 @@ func Exec(ctx context.Context, conn inbox.Conn, path string, args []string, stdi
 			return refuse("`%s` is not available over SSH", top.Name())
 		}
 		if cmd == a.root {
-			return refuse("This session has no terminal for the inbox: connect with `ssh -t` (or without a command), or give a command, like `list` or `--help`")
+			return refuse("This session has no terminal for the inbox: connect with `ssh -t` to open it, or give a command, like `list` or `--help`")
 		}
 		return nil
 	}

@@ -68,6 +68,7 @@ var (
 	reTogether  = regexp.MustCompile(`^if any flags in the group \[([^\]]*)\] are set they must all be set; missing \[([^\]]*)\]$`)
 	reOneOf     = regexp.MustCompile(`^at least one of the flags in the group \[([^\]]*)\] is required$`)
 	reRequired  = regexp.MustCompile(`^required flag\(s\) (.*) not set$`)
+	reBadValue  = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-\w, )?(--[\w-]+)" flag: (.*)$`)
 	reArgs      = regexp.MustCompile(`^(accepts|requires at least|accepts at most|accepts between) (\d+)(?: and (\d+))? arg\(s\), (?:only )?received (\d+)$`)
 	reUnknown   = regexp.MustCompile(`^unknown command "([^"]*)" for "([^"]*)"$`)
 	reFlag      = regexp.MustCompile(`^unknown (?:shorthand )?flag: '?-{0,2}([^' ]+)'?(?: in -.*)?$`)
@@ -124,6 +125,27 @@ func friendly(cmd *cobra.Command, err error) (msg string, usage bool) {
 		names := strings.ReplaceAll(strings.ReplaceAll(m[1], `"`, ""), ",", " ")
 		return fmt.Sprintf("%s needs %s.", path, flagList(names, "and")), true
 	}
+	if m := reBadValue.FindStringSubmatch(s); m != nil {
+		// pflag's own parse of a typed flag: say what the flag takes, not strconv's words
+		takes := ""
+		switch inner := m[3]; {
+		case strings.Contains(inner, "strconv.ParseInt"), strings.Contains(inner, "strconv.ParseUint"):
+			takes = "a whole number"
+			if strings.Contains(inner, "value out of range") {
+				takes = "a whole number of a sensible size"
+			}
+		case strings.Contains(inner, "strconv.ParseFloat"):
+			takes = "a number"
+		case strings.Contains(inner, "strconv.ParseBool"):
+			takes = "true or false"
+		case strings.Contains(inner, "time: "):
+			takes = "a duration such as 90s, 5m or 1h30m"
+		}
+		if takes != "" {
+			return fmt.Sprintf("%s takes %s, and %q was given.", m[2], takes, m[1]), true
+		}
+		return fmt.Sprintf("%s cannot be %q: %s.", m[2], m[1], m[3]), true
+	}
 	if m := reArgs.FindStringSubmatch(s); m != nil {
 		want := m[2]
 		switch m[1] {
@@ -138,7 +160,11 @@ func friendly(cmd *cobra.Command, err error) (msg string, usage bool) {
 		if want == "1" {
 			noun = "argument"
 		}
-		return fmt.Sprintf("%s takes %s %s (%s), and %s were given.", path, want, noun, strings.TrimSpace(strings.TrimPrefix(cmd.Use, cmd.Name())), m[4]), true
+		were := "were"
+		if m[4] == "1" {
+			were = "was"
+		}
+		return fmt.Sprintf("%s takes %s %s (%s), and %s %s given.", path, want, noun, strings.TrimSpace(strings.TrimPrefix(cmd.Use, cmd.Name())), m[4], were), true
 	}
 	return s, true
 }

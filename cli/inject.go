@@ -205,6 +205,12 @@ func bareNumber(ctx context.Context, c inbox.Conn, from string) error {
 			"No contact has the number %s, but %d contacts have it without their country code: %s. Write the one you mean with + and its country code",
 			digits, len(which), strings.Join(which, ", "))}
 	}
+	if intl, ok := strings.CutPrefix(digits, "00"); ok && len(intl) >= 6 {
+		// 00 is how many countries dial abroad: what follows is the country code
+		return &exitError{code: exitUsage, noUsage: true, err: fmt.Errorf(
+			"No contact has the number %s, and a number without + is not made a new contact: its leading 00 is the international prefix, so write it as +%s",
+			digits, intl)}
+	}
 	return &exitError{code: exitUsage, noUsage: true, err: fmt.Errorf(
 		"No contact has the number %s, and a number without + is not made a new contact (its country code may be missing): write it with + and its country code — +%s if it already starts with one, else for example +1%s (US, Canada) or +44%s (UK)",
 		digits, digits, digits, digits)}

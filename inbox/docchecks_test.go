@@ -46,8 +46,8 @@ func TestImportRefusesInconsistentWorkspaces(t *testing.T) {
 		{"an id too long for a key", `"id":"wamid.1"`, `"id":"` + strings.Repeat("w", 40000) + `"`, false, "conversations[0].timeline[0].id", "is 40000 bytes long"},
 		{"negative unread", `"unread":1`, `"unread":-1`, false, "conversations[1].unread", "is -1"},
 		{"negative duration", `"id":"wacid.1","outcome":"missed"`, `"id":"wacid.1","outcome":"answered","duration":-5`, false, "conversations[0].timeline[2].duration", "is -5"},
-		{"negative version", `"version":1`, `"version":-1`, false, "version", "uint64"},
-		{"negative round-robin counter", `"seq":1`, `"seq":-1`, false, "seq", "uint64"},
+		{"negative version", `"version":1`, `"version":-1`, false, "version", "a whole number, 0 or more"},
+		{"negative round-robin counter", `"seq":1`, `"seq":-1`, false, "seq", "a whole number, 0 or more"},
 		{"notification to nobody", `"to":"alice"`, `"to":"zed"`, false, "notifications[0].to", `operator "zed" not found`},
 		{"round-robin memory of nobody", `"last":{"carol":`, `"last":{"zed":`, false, "round_robin.support.last", `operator "zed" not found`},
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -400,9 +401,64 @@ func describeJSONError(err error) string {
 	case asErr(err, &se):
 		return fmt.Sprintf("syntax error at byte %d: %v", se.Offset, err)
 	case asErr(err, &te):
-		return fmt.Sprintf("field %s should be %s, not a JSON %s", te.Field, te.Type, te.Value)
+		field := te.Field
+		if field == "" {
+			field = "the document"
+		} else {
+			field = "field " + field
+		}
+		return fmt.Sprintf("%s should be %s, not %s", field, jsonKind(te.Type), jsonValueWord(te.Value))
 	}
 	return err.Error()
+}
+
+// jsonKind says in JSON's words what a value of Go type t is written as.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another kind of value"
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "text (a string)"
+		}
+		return "a list ([…])"
+	case reflect.Struct, reflect.Map:
+		return "an object ({…})"
+	case reflect.String:
+		return "text (a string)"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "a whole number"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number, 0 or more"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "another kind of value"
+}
+
+// jsonValueWord names the kind of JSON value encoding/json found ("number", "string", "array"…).
+func jsonValueWord(v string) string {
+	switch {
+	case v == "array":
+		return "a list"
+	case v == "object":
+		return "an object"
+	case v == "string":
+		return "text"
+	case v == "bool":
+		return "true or false"
+	case strings.HasPrefix(v, "number"):
+		if n := strings.TrimSpace(strings.TrimPrefix(v, "number")); n != "" {
+			return "the number " + n
+		}
+		return "a number"
+	}
+	return v
 }
 
 func asErr[T error](err error, target *T) bool { return errors.As(err, target) }

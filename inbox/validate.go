@@ -31,7 +31,11 @@ func NormalizePhone(s string) (string, error) {
 		}
 	}
 	if len(s) < 6 || len(s) > 15 {
-		return "", errorf(Invalid, "Phone number %q has %d digits: it needs 6 to 15", in, len(s))
+		digits := "digits"
+		if len(s) == 1 {
+			digits = "digit"
+		}
+		return "", errorf(Invalid, "Phone number %q has %d %s: it needs 6 to 15", in, len(s), digits)
 	}
 	return s, nil
 }

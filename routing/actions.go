@@ -208,7 +208,7 @@ func DecideAnswer(w *Workspace, actor string, c Contact, conv Conversation, acce
 	}
 	p := conv.Prompt
 	if p == nil {
-		return Decision{}, refuse(AlreadyDecided, "No team decision is waiting on %s: it was already decided", displayContact(c))
+		return Decision{}, refuse(AlreadyDecided, "No team decision is waiting on %s: it was already decided, or none was raised", displayContact(c))
 	}
 	if !CanAnswer(w, actor, p) {
 		if p.RaisedBy == Routing {
@@ -272,7 +272,7 @@ func DecideCancel(w *Workspace, actor string, c Contact, conv Conversation, at t
 	}
 	p := conv.Prompt
 	if p == nil {
-		return Decision{}, refuse(AlreadyDecided, "No team decision is waiting on %s: it was already decided", displayContact(c))
+		return Decision{}, refuse(AlreadyDecided, "No team decision is waiting on %s: it was already decided, or none was raised", displayContact(c))
 	}
 	if p.RaisedBy == Routing {
 		return Decision{}, refuse(Invalid, "This team decision was raised by an inbound message or call, so it cannot be cancelled: answer it, or leave it waiting")

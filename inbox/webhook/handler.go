@@ -142,7 +142,7 @@ func (h *handler) verify(w http.ResponseWriter, r *http.Request) {
 		h.log.Warn("webhook: verification refused", "mode", q.Get("hub.mode"), "remote", r.RemoteAddr)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusForbidden)
-		io.WriteString(w, "verification failed: hub.mode must be subscribe and hub.verify_token must match --verify-token\n")
+		io.WriteString(w, "verification failed: hub.mode must be subscribe and hub.verify_token must match the verify token this server was given (--verify-token, --verify-token-file or SWITCHBOARD_VERIFY_TOKEN[_FILE])\n")
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
