@@ -1,10 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"switchboard/inbox"
 	"switchboard/inbox/domain"
@@ -85,4 +87,45 @@ func TestRepliesFromTheShell(t *testing.T) {
 	// a phone number id without a token is refused before anything is opened
 	w.extra = []string{"SWITCHBOARD_WA_PHONE_ID=1"}
 	has(t, w.want(t, 1, "reply", "15550004444", "x"), "no access token")
+}
+
+// When WhatsApp refuses the access token the whole outbox waits; outbox and show say so (not
+// only the admins' notification), and --json keeps stdout the list.
+func TestOutboxSaysWhenSendingIsPaused(t *testing.T) {
+	w := newWS(t, true)
+	w.ok(t, "inject", "message", "+15550004444", "hello", "--name", "Gus Lee")
+	f := &fakegraph.Fake{Token: "EAAtok"}
+	f.SetScript(func(fakegraph.Message) fakegraph.Action {
+		return fakegraph.Action{Code: 190, Title: "Invalid OAuth access token"}
+	})
+	base, err := f.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tokFile := filepath.Join(w.dir, "token")
+	os.WriteFile(tokFile, []byte("EAAtok\n"), 0o600)
+	w.extra = []string{"SWITCHBOARD_GRAPH_URL=" + base, "SWITCHBOARD_WA_PHONE_ID=106540352242922", "SWITCHBOARD_WA_TOKEN_FILE=" + tokFile}
+	s := w.serve(t)
+	defer s.stop(t)
+	has(t, w.ok(t, "outbox"), "The outbox is empty")
+	w.ok(t, "reply", "15550004444", "on it")
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		r := w.ok(t, "outbox")
+		if strings.Contains(r.out, "Sending paused:") {
+			has(t, r, "190", "replies stay queued", "queued")
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("outbox never said sending is paused:\n%s", r)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	has(t, w.ok(t, "show", "15550004444"), "sending:", "paused: ", "190")
+	r := w.ok(t, "outbox", "--json")
+	var box []domain.Outgoing
+	if err := json.Unmarshal([]byte(r.out), &box); err != nil || len(box) != 1 || !strings.Contains(r.err, "Sending paused:") {
+		t.Fatalf("outbox --json: %v %d\n%s", err, len(box), r)
+	}
 }

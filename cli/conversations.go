@@ -451,6 +451,9 @@ func showRun(ctx context.Context, opts *showOptions) error {
 		tw.Row("assignee:", assignee)
 		tw.Row("team:", orDash(named(cv.TeamName, cv.Team)))
 		tw.Row("status:", status)
+		if d.Outbound.Paused != "" {
+			tw.Row("sending:", strings.TrimPrefix(d.Outbound.Paused, "Sending "))
+		}
 		if len(cv.Contact.Tags) > 0 {
 			tw.Row("tags:", strings.Join(cv.Contact.Tags, ", "))
 		}

@@ -383,7 +383,17 @@ it first).`,
 			if err != nil {
 				return err
 			}
+			sending, err := inbox.OpSending.Call(ctx, c, inbox.None{})
+			if err != nil {
+				return err
+			}
+			if sending.Paused != "" && a.json { // stdout stays the list
+				a.errText().Printf("%s.\n", sending.Paused)
+			}
 			return a.emit(box, func(w *textOut) {
+				if sending.Paused != "" {
+					w.Printf("%s.\n\n", sending.Paused)
+				}
 				if len(box) == 0 {
 					w.Println("The outbox is empty: every reply was sent, failed or kept local.")
 					return
