@@ -153,27 +153,26 @@ func (s *Service) Inject(ctx context.Context, in Inbound) (Outcome, error) {
 	return out, err
 }
 
-// seen finds an inbound id stored for any of the contacts a plan names.
-func (w *wtx) seen(p *contactPlan, extID string) (domain.EntryRef, bool) {
+// seen finds the entry an inbound id was stored with, whichever contact's timeline it is in:
+// WhatsApp's message and call ids are unique, so a redelivery is a duplicate whatever identity of
+// the customer it carries (the number, the BSUID, both).
+func (w *wtx) seen(extID string) (domain.EntryRef, bool) {
 	if extID == "" {
 		return domain.EntryRef{}, false
 	}
-	for _, cid := range p.candidates() {
-		if key, ok := w.tx.InboundID(cid, extID); ok {
-			return key, true
-		}
-	}
-	return domain.EntryRef{}, false
+	return w.tx.InboundByID(extID)
 }
 
-// planEvent finds the contact of an event's identities (writing nothing) and the entry already
-// stored under the event's id for them, if any.
+// planEvent finds the entry already stored under the event's id, if any, else the contact of
+// the event's identities (writing nothing).
 func (w *wtx) planEvent(id identities, extID string) (p contactPlan, key domain.EntryRef, dup bool, err error) {
+	if key, dup = w.seen(extID); dup {
+		return p, key, true, nil
+	}
 	if p, err = planContact(w.tx, id); err != nil {
 		return p, key, false, must(err)
 	}
-	key, dup = w.seen(&p, extID)
-	return p, key, dup, nil
+	return p, key, false, nil
 }
 
 // duplicate is the outcome of an event that was stored before, at key: nothing changes.
@@ -199,15 +198,23 @@ func (w *wtx) inject(id identities, in Inbound, ch routing.Channel, at time.Time
 		return Outcome{}, err
 	}
 	if dup {
+		key, unlinked, err := w.linkDuplicate(key, in.ExternalID, id, in.Name, at)
+		if err != nil {
+			return Outcome{}, err
+		}
 		e, _, err := w.tx.Entry(key)
 		if err != nil {
 			return Outcome{}, must(err)
 		}
+		var out Outcome
 		if ch == routing.ChannelCall && e.Kind == "call" && e.Outcome == CallRinging && in.Outcome != CallRinging {
 			// the same call, told again with how it ended: it ends in place
-			return w.endCall(key, e, in.Outcome, in.Duration, "")
+			out, err = w.endCall(key, e, in.Outcome, in.Duration, "")
+		} else {
+			out, err = w.duplicate(key)
 		}
-		return w.duplicate(key)
+		out.Unlinked = unlinked
+		return out, err
 	}
 	ct, saveContact, err := w.resolveInbound(plan, id, in.Name, at)
 	if err != nil {
@@ -644,23 +651,24 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 	}
 	var out Outcome
 	err = s.do(ctx, func(w *wtx) error {
-		plan, key, dup, err := w.planEvent(id, c.ExternalID)
-		if err != nil {
-			return err
-		}
-		if dup {
+		if key, dup := w.seen(c.ExternalID); dup {
+			key, unlinked, err := w.linkDuplicate(key, c.ExternalID, id, c.Name, at)
+			if err != nil {
+				return err
+			}
 			out, err = w.duplicate(key)
+			out.Unlinked = unlinked
 			return err
 		}
-		key, ok := w.seen(&plan, c.CallID)
+		key, ok := w.seen(c.CallID)
 		if !ok {
 			out, err = w.inject(id, Inbound{Channel: "call", Name: c.Name, ExternalID: c.CallID, Outcome: c.Outcome, Duration: c.Duration},
 				routing.ChannelCall, at)
 			if err != nil {
 				return err
 			}
-			callKey, _ := w.tx.InboundID(out.Conversation.Contact.ID, c.CallID) // just stored by inject
-			return must(w.tx.PutInboundID(out.Conversation.Contact.ID, c.ExternalID, callKey))
+			callKey, _ := w.tx.InboundByID(c.CallID) // just stored by inject
+			return must(w.tx.PutInboundID(callKey.Contact, c.ExternalID, callKey))
 		}
 		e, _, err := w.tx.Entry(key)
 		if err != nil {
@@ -669,7 +677,16 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 		if e.Kind != "call" {
 			return errorf(Invalid, "The id %q belongs to a %s, not a call; give the call's own id", c.CallID, e.Kind)
 		}
+		// the call's end names its caller too: linked as a redelivery of the call would be
+		key, unlinked, err := w.linkDuplicate(key, c.CallID, id, c.Name, at)
+		if err != nil {
+			return err
+		}
+		if e, _, err = w.tx.Entry(key); err != nil {
+			return must(err)
+		}
 		out, err = w.endCall(key, e, c.Outcome, c.Duration, c.ExternalID)
+		out.Unlinked = unlinked
 		return err
 	})
 	return out, err

@@ -379,6 +379,83 @@ func (w *wtx) resolveInbound(p contactPlan, id identities, name string, at time.
 	return ct, saveContact, nil
 }
 
+// linkDuplicate gives the contact that has an event already (the entry at key, stored under
+// extID) the identities a redelivery of the event carries, as the event would have linked them
+// had it come with them the first time: a number and a BSUID that arrive in separate deliveries
+// of one message (the number first, a retry with the BSUID too, or with the BSUID alone) end on
+// one contact. WhatsApp's ids are unique, so the redelivery comes from that contact's customer:
+// the identities it names beside the contact's are linked by the rules of a new event
+// (planContact, resolveInbound), which may merge a second contact of the same person into the
+// contact (or the contact into the number's) or move a number to it. What would contradict the
+// contact — another number while it has one, another BSUID while it has one, identities that
+// lead to another contact — is not linked, and unlinked says which and why. A number or BSUID
+// the contact had before is nothing new. The entry may have moved (a merge): key is where it is
+// now.
+func (w *wtx) linkDuplicate(key domain.EntryRef, extID string, id identities, name string, at time.Time) (_ domain.EntryRef, unlinked string, err error) {
+	owner, ok, err := w.tx.Contact(key.Contact)
+	if err != nil {
+		return key, "", must(err)
+	}
+	if !ok {
+		return key, "", nil
+	}
+	link := identities{phone: owner.Phone, bsuid: owner.BSUID, parent: id.parent, username: id.username}
+	var why []string
+	switch {
+	case id.phone == "" || id.phone == owner.Phone || slices.Contains(owner.PastPhones, id.phone):
+	case owner.Phone != "":
+		why = append(why, fmt.Sprintf("its number +%s was not linked: that contact's number is +%s", id.phone, owner.Phone))
+	default:
+		link.phone = id.phone
+	}
+	switch {
+	case id.bsuid == "" || id.bsuid == owner.BSUID || slices.Contains(owner.PastBSUIDs, id.bsuid):
+	case owner.BSUID != "":
+		why = append(why, fmt.Sprintf("its BSUID %s was not linked: that contact's BSUID is %s (WhatsApp gives a new BSUID only with a new number)", id.bsuid, owner.BSUID))
+	default:
+		link.bsuid = id.bsuid
+	}
+	if len(why) == 0 {
+		p := contactPlan{ct: owner, known: true} // nothing new: the owner is who the identities name
+		if link.phone != owner.Phone || link.bsuid != owner.BSUID {
+			if p, err = planContact(w.tx, link); err != nil {
+				return key, "", must(err)
+			}
+		}
+		if p.known && (p.ct.ID == owner.ID || p.absorb != nil && p.absorb.ID == owner.ID) {
+			ct, save, err := w.resolveInbound(p, link, name, at)
+			if err != nil {
+				return key, "", err
+			}
+			if save {
+				w.write()
+				if err := w.tx.PutContact(ct); err != nil {
+					return key, "", must(err)
+				}
+				w.emit(Event{Kind: EventConversation, Contact: ct.ID, Actor: ByWhatsApp})
+			}
+			if p.absorb != nil {
+				if moved, ok := w.tx.InboundByID(extID); ok {
+					key = moved
+				}
+			}
+			return key, "", nil
+		}
+		var names []string
+		if link.phone != owner.Phone {
+			names = append(names, "+"+link.phone)
+		}
+		if link.bsuid != owner.BSUID {
+			names = append(names, link.bsuid)
+		}
+		if len(names) == 0 {
+			return key, "", nil // nothing to link but a parent BSUID or username
+		}
+		why = append(why, fmt.Sprintf("%s was not linked: it names another contact", strings.Join(names, " and ")))
+	}
+	return key, fmt.Sprintf("already stored for %s; %s", describeContact(owner), strings.Join(why, "; ")), nil
+}
+
 // note appends a system note to the contact's conversation (if it has one) without routing it:
 // identity changes that WhatsApp reports.
 func (w *wtx) note(contact string, at time.Time, reason, text string) error {

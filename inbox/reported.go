@@ -40,6 +40,10 @@ func (s *Service) ChangeNumber(ctx context.Context, c NumberChange) (Outcome, er
 	}
 	var out Outcome
 	err = s.do(ctx, func(w *wtx) error {
+		if key, ok := w.seen(c.ExternalID); ok {
+			out, err = w.duplicate(key)
+			return err
+		}
 		ct, ok, err := w.findReported(old)
 		if err != nil {
 			return must(err)
@@ -51,10 +55,6 @@ func (s *Service) ChangeNumber(ctx context.Context, c NumberChange) (Outcome, er
 		}
 		if !ok {
 			return errorf(NotFound, "WhatsApp says %s is now %s, but no contact has %s: nothing to change", describeIDs(old), describeIDs(now), describeIDs(old))
-		}
-		if key, ok := w.tx.InboundID(ct.ID, c.ExternalID); c.ExternalID != "" && ok {
-			out, err = w.duplicate(key)
-			return err
 		}
 		w.write()
 		for _, other := range []func() (domain.Contact, bool, error){
@@ -166,7 +166,12 @@ func (s *Service) RecordEcho(ctx context.Context, e Echo) (Outcome, error) {
 			return err
 		}
 		if dup {
+			key, unlinked, err := w.linkDuplicate(key, e.ExternalID, id, "", at)
+			if err != nil {
+				return err
+			}
 			out, err = w.duplicate(key)
+			out.Unlinked = unlinked
 			return err
 		}
 		ct, saveContact, err := w.resolveInbound(plan, id, "", at)

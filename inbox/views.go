@@ -341,8 +341,13 @@ type Outcome struct {
 	Why    string `json:"why"`
 	// Prompt is set when this command raised a team-mismatch decision that now waits.
 	Prompt *PromptView `json:"prompt,omitempty"`
-	// Duplicate: the inbound event's external id was seen before; nothing was stored.
+	// Duplicate: the inbound event's external id was seen before (whichever identity of the
+	// customer it came with); nothing was stored again. The identities it carried were linked to
+	// the contact that has the event, as the event would have linked them the first time.
 	Duplicate bool `json:"duplicate,omitempty"`
+	// Unlinked: a duplicate carried identities that could not be linked to the contact that has
+	// the event (they contradict it, or name another customer); it says which and why.
+	Unlinked string `json:"unlinked,omitempty"`
 	// Entry is the timeline entry the command added (inbound events and replies).
 	Entry *domain.Entry `json:"entry,omitempty"`
 	// Reopened: the reply was to a closed conversation, which it reopened.

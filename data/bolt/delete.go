@@ -26,10 +26,14 @@ func (t *Tx) DeleteContact(id string) (bool, error) {
 		// collect first: a bbolt cursor must not walk keys that are being deleted
 		prefix := timelinePrefix(id)
 		var keys, extIDs [][]byte
+		var inIDs []string
 		c := t.b(bTimeline).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			keys = append(keys, append([]byte(nil), k...))
 			if !isEntryKey(k, prefix) {
+				if len(k) > len(prefix) && k[len(prefix)] == 0xfe {
+					inIDs = append(inIDs, string(k[len(prefix)+1:]))
+				}
 				continue
 			}
 			var e Entry
@@ -37,8 +41,11 @@ func (t *Tx) DeleteContact(id string) (bool, error) {
 				return false, fmt.Errorf("damaged timeline entry of %s: %w", id, err)
 			}
 			if e.ID != "" && e.Kind == "reply" {
-				extIDs = append(extIDs, []byte(e.ID)) // inbound ids go with the timeline's keys
+				extIDs = append(extIDs, []byte(e.ID))
 			}
+		}
+		if err := t.dropInboundIDs(id, inIDs); err != nil {
+			return false, err
 		}
 		for _, k := range keys {
 			if err := t.b(bTimeline).Delete(k); err != nil {
@@ -110,6 +117,7 @@ func (t *Tx) MoveTimeline(from string, into *Conversation) (bool, error) {
 	var entries []entry
 	var keys [][]byte
 	ids := map[string][]string{} // entry key tail → inbound ids
+	var allIDs []string
 	c := t.b(bTimeline).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		keys = append(keys, append([]byte(nil), k...))
@@ -122,7 +130,13 @@ func (t *Tx) MoveTimeline(from string, into *Conversation) (bool, error) {
 			entries = append(entries, entry{append([]byte(nil), k...), e})
 		case len(k) > len(prefix) && k[len(prefix)] == 0xfe && len(v) == 16:
 			ids[string(v)] = append(ids[string(v)], string(k[len(prefix)+1:]))
+			allIDs = append(allIDs, string(k[len(prefix)+1:]))
 		}
+	}
+	// an id whose entry is gone names nothing from now on (those that move name their entry in
+	// into's timeline below)
+	if err := t.dropInboundIDs(from, allIDs); err != nil {
+		return false, err
 	}
 	for _, k := range keys {
 		if err := t.b(bTimeline).Delete(k); err != nil {

@@ -117,7 +117,10 @@ var migrations = []func(tx *bolt.Tx) error{
 				}
 				continue
 			}
-			if err := (&Tx{tx: tx}).PutInboundID(refOfKey(m.key).Contact, string(m.id), refOfKey(m.key)); err != nil {
+			// listed beside the contact's timeline, as schema 3 keeps it (schema 7 adds the
+			// inbound bucket, filled from these listings)
+			r := refOfKey(m.key)
+			if err := timeline.Put(inboundKey(r.Contact, string(m.id)), entryKey(r)[len(r.Contact)+1:]); err != nil {
 				return err
 			}
 			if err := ext.Delete(m.id); err != nil {
@@ -277,6 +280,47 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		for id, v := range all {
 			if err := texts.Put([]byte(id), v); err != nil {
+				return err
+			}
+		}
+		return addMarkers(tx)
+	},
+	// 6 → 7: an inbound id names one entry of the workspace, found by the id alone in the new
+	// inbound bucket, whichever contact's timeline it is in (WhatsApp's ids are unique): until
+	// now a redelivery carrying another identity of the customer (a BSUID instead of the number)
+	// was not a duplicate and was stored again, in another contact's conversation. The bucket is
+	// filled from the ids listed beside each timeline; an id listed for two entries keeps the
+	// earlier one (time, then entry number), and the later entry stays in its timeline, without
+	// the id.
+	func(tx *bolt.Tx) error {
+		in, err := tx.CreateBucketIfNotExists(bInbound)
+		if err != nil {
+			return err
+		}
+		timeline := tx.Bucket(bTimeline)
+		var drop [][]byte // the later entries' listings (deleted once the walk is over)
+		err = timeline.ForEach(func(k, v []byte) error {
+			i := bytes.IndexByte(k, 0)
+			if v == nil || i < 0 || len(k) < i+2 || k[i+1] != 0xfe || len(v) != 16 {
+				return nil // not an inbound id (an entry, a conversation record, the marker)
+			}
+			id := string(k[i+2:])
+			key := append(append([]byte(nil), k[:i+1]...), v...) // the entry's timeline key
+			if old := in.Get(inboundIDKey(id)); old != nil {
+				oldRef, ref := refOfKey(old), refOfKey(key)
+				if oldRef.At < ref.At || oldRef.At == ref.At && oldRef.Seq <= ref.Seq {
+					drop = append(drop, append([]byte(nil), k...))
+					return nil
+				}
+				drop = append(drop, inboundKey(oldRef.Contact, id))
+			}
+			return in.Put(inboundIDKey(id), key)
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range drop {
+			if err := timeline.Delete(k); err != nil {
 				return err
 			}
 		}

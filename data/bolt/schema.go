@@ -31,8 +31,12 @@
 //	             contact id 0x00 0xff → JSON Conversation (status, assignee, team, prompt,
 //	                            version, last activity): after its entries, in their leaf page
 //	             contact id 0x00 0xfe external id → be64(at) be64(seq) of the entry it stored
-//	                            (inbound message, call and call-end ids: a redelivery is a
-//	                            duplicate; beside the record, in the leaf an event writes anyway)
+//	                            (the inbound ids of the contact's entries, listed beside them:
+//	                            what goes with them when they move or are deleted; schema 7)
+//	inbound      external id → timeline key (inbound message, call, call-end, echo and number
+//	             change ids, found by the id alone: a redelivery is a duplicate whichever identity
+//	             of the customer it carries; an id beginning with 0x00 or 0xff is keyed 0x00 id;
+//	             schema 7)
 //	extids       reply id → timeline key (ids found by the id alone: delivery statuses)
 //	idx          one bucket for every conversation index (one B+tree: an event moves one key):
 //	  'c' status 0x00 team 0x00 assignee|"-" 0x00 be64(last activity) contact id → nil
@@ -51,7 +55,7 @@
 //	texts        contact id → the folded text (domain.Fold) of the contact's latest messages and
 //	             replies, newest last, at most textsMax bytes (message text search; schema 6)
 //
-// contacts, names, timeline, extids, idx, wamids and texts also hold an empty nested bucket under the key 0xff
+// contacts, names, timeline, extids, idx, wamids, texts and inbound also hold an empty nested bucket under the key 0xff
 // (the marker; see growing), which keeps the root bucket in one page.
 package bolt
 
@@ -62,7 +66,7 @@ import (
 const (
 	magic = "switchboard"
 	// SchemaVersion is the schema this code writes; migrations bring older files up to it.
-	SchemaVersion = 6
+	SchemaVersion = 7
 )
 
 var (
@@ -85,11 +89,12 @@ var (
 	bOutbox     = []byte("outbox")
 	bWAMIDs     = []byte("wamids")
 	bTexts      = []byte("texts")
+	bInbound    = []byte("inbound")
 )
 
 // allBuckets are the buckets of the current schema; the overlay knows a bucket by its index here.
 var allBuckets = [...][]byte{bMeta, bConfig, bOperators, bTeams, bRoundRobin, bHistory, bContacts, bNames,
-	bIdents, bTimeline, bExtIDs, bIdx, bCounts, bNotes, bTimers, bOutbox, bWAMIDs, bTexts}
+	bIdents, bTimeline, bExtIDs, bIdx, bCounts, bNotes, bTimers, bOutbox, bWAMIDs, bTexts, bInbound}
 
 // v1Indexes are schema 1's five index buckets, which schema 2 folds into idx:
 // idx_activity be64(last) contact; idx_status status 0 be64(last) contact; idx_assignee
@@ -104,7 +109,7 @@ var v1Indexes = [][]byte{[]byte("idx_activity"), []byte("idx_status"), []byte("i
 // the root, which then splits into two leaves and a branch for good; every commit after that
 // rewrites three pages of the root instead of one (measured: two pages of the fourteen an
 // ingested event wrote). Code that walks these buckets skips the marker.
-var growing = [][]byte{bContacts, bNames, bIdents, bTimeline, bExtIDs, bIdx, bWAMIDs, bTexts}
+var growing = [][]byte{bContacts, bNames, bIdents, bTimeline, bExtIDs, bIdx, bWAMIDs, bTexts, bInbound}
 
 var marker = []byte{0xff}
 

@@ -23,9 +23,10 @@ func convKey(contact string) []byte { return []byte(contact + "\x00\xff") }
 // in Unix nanoseconds, below 0x80 for every time this store accepts (1970 to 2262).
 func isEntryKey(k, prefix []byte) bool { return len(k) == len(prefix)+16 && k[len(prefix)] < 0x80 }
 
-// inboundKey is where an inbound external id of the contact lives: in the timeline bucket after
-// the contact's entries and before its conversation record, in the leaf page an event writes
-// anyway (a separate B+tree of ids cost an ingested event two more pages).
+// inboundKey is where an inbound external id of the contact is listed with its entry: in the
+// timeline bucket after the contact's entries and before its conversation record, in the leaf
+// page an event writes anyway. The inbound bucket finds an id by the id alone (inboundIDKey);
+// this key says which ids go with the contact's entries when they move or are deleted.
 func inboundKey(contact, id string) []byte { return []byte(contact + "\x00\xfe" + id) }
 
 // afterEntries is the first key after every entry of the contact's timeline.
@@ -141,21 +142,63 @@ func (t *Tx) PutExtID(id string, r EntryRef) error {
 	return put(t.b(bExtIDs), []byte(id), entryKey(r))
 }
 
-// InboundID returns the entry stored for an inbound external id of the contact (a message id, a
-// call id, a call end's id): what makes a redelivered event a duplicate.
-func (t *Tx) InboundID(contact, id string) (EntryRef, bool) {
-	v := t.b(bTimeline).Get(inboundKey(contact, id))
-	if len(v) != 16 {
-		return EntryRef{}, false
+// inboundIDKey is the key of an inbound external id in the inbound bucket: the id itself, or,
+// for an id that begins with 0x00 or 0xff, 0x00 and the id (so no id is the bucket's marker key,
+// and no two ids share a key).
+func inboundIDKey(id string) []byte {
+	if id != "" && (id[0] == 0x00 || id[0] == 0xff) {
+		return []byte("\x00" + id)
 	}
-	return refOf(contact, v), true
+	return []byte(id)
+}
+
+// InboundByID returns the entry stored for an inbound external id (a message id, a call id, a
+// call end's id, an echo's or a number change's id), whichever contact's timeline it is in: what
+// makes a redelivered event a duplicate, whatever identity of the customer it comes with.
+func (t *Tx) InboundByID(id string) (EntryRef, bool) {
+	if r := refOfKey(t.b(bInbound).Get(inboundIDKey(id))); !r.IsZero() {
+		return r, true
+	}
+	return EntryRef{}, false
+}
+
+// InboundID is InboundByID when the entry is the contact's.
+func (t *Tx) InboundID(contact, id string) (EntryRef, bool) {
+	if r, ok := t.InboundByID(id); ok && r.Contact == contact {
+		return r, true
+	}
+	return EntryRef{}, false
 }
 
 // PutInboundID records that the contact's inbound external id was stored at the entry (an entry
-// of the contact's timeline).
+// of the contact's timeline): in the inbound bucket, which finds it by the id alone, and beside
+// the contact's timeline, which says which ids go with the contact's entries when they move or
+// are deleted. An id names one entry: one that named another contact's entry is taken from it.
 func (t *Tx) PutInboundID(contact, id string, r EntryRef) error {
 	if r.Contact != contact {
 		return fmt.Errorf("inbound id %q of %s: the entry is %s's", id, contact, r.Contact)
 	}
+	in, k := t.b(bInbound), inboundIDKey(id)
+	if old := refOfKey(in.Get(k)); !old.IsZero() && old.Contact != contact {
+		if err := t.b(bTimeline).Delete(inboundKey(old.Contact, id)); err != nil {
+			return err
+		}
+	}
+	if err := put(in, k, entryKey(r)); err != nil {
+		return err
+	}
 	return put(t.b(bTimeline), inboundKey(contact, id), entryKey(r)[len(contact)+1:])
+}
+
+// dropInboundIDs removes the inbound ids of the list that still name an entry of the contact's
+// timeline from the inbound bucket (their keys beside the timeline go with it).
+func (t *Tx) dropInboundIDs(contact string, ids []string) error {
+	for _, id := range ids {
+		if r, ok := t.InboundByID(id); ok && r.Contact == contact {
+			if err := t.b(bInbound).Delete(inboundIDKey(id)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -84,6 +84,17 @@ CREATE TABLE sb_attendance (node text NOT NULL, operator text COLLATE "C" NOT NU
 	`
 CREATE TABLE sb_commits (token text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now());
 `,
+	// 4: an inbound id names one entry of the workspace, whichever contact's it is (WhatsApp's
+	// ids are unique): until now the key was the contact and the id, and a redelivery carrying
+	// another identity of the customer (a BSUID instead of the number) was stored again, in
+	// another contact's conversation. An id stored for two entries keeps the earlier one (time,
+	// then entry number); the later entry stays in its timeline, without the id.
+	`
+DELETE FROM sb_inbound_ids a USING sb_inbound_ids b
+	WHERE a.id = b.id AND (a.at, a.seq, a.contact) > (b.at, b.seq, b.contact);
+ALTER TABLE sb_inbound_ids DROP CONSTRAINT sb_inbound_ids_pkey, ADD PRIMARY KEY (id);
+CREATE INDEX sb_inbound_ids_contact ON sb_inbound_ids (contact);
+`,
 }
 
 // tables are the workspace's tables Clear empties (not sb_meta, not the events).

@@ -1128,20 +1128,29 @@ func (t *Tx) ref(sql string, args ...any) (EntryRef, bool) {
 	return r, true
 }
 
+// InboundByID finds the entry an inbound id was stored with, whichever contact's it is (an id
+// names one entry of the workspace: its primary key).
+func (t *Tx) InboundByID(id string) (EntryRef, bool) {
+	return t.ref(`SELECT contact, at, seq FROM sb_inbound_ids WHERE id = $1`, clean(id))
+}
+
+// InboundID is InboundByID when the entry is the contact's.
 func (t *Tx) InboundID(contact, id string) (EntryRef, bool) {
-	return t.ref(`SELECT contact, at, seq FROM sb_inbound_ids WHERE contact = $1 AND id = $2`, contact, clean(id))
+	return t.ref(`SELECT contact, at, seq FROM sb_inbound_ids WHERE id = $1 AND contact = $2`, clean(id), contact)
 }
 
 // PutInboundID records the entry an inbound id was stored with. The same id stored at the same
-// moment by another transaction (a webhook retried on another node) makes this one retry, and
-// the retry finds the id: the message is stored once.
+// moment by another transaction (a webhook retried on another node, with the same identity of
+// the customer or another) makes this one retry, and the retry finds the id: the message is
+// stored once.
 func (t *Tx) PutInboundID(contact, id string, r EntryRef) error {
 	if r.Contact != contact {
 		return fmt.Errorf("inbound id %q of %s: the entry is %s's", id, contact, r.Contact)
 	}
-	// there already (visible to this transaction): rewritten, as the bbolt engine overwrites (an
-	// entry moved); inserted by a concurrent transaction: this one fails to serialize and retries
-	return t.later(`INSERT INTO sb_inbound_ids VALUES ($1, $2, $3, $4) ON CONFLICT (contact, id) DO UPDATE SET at = EXCLUDED.at, seq = EXCLUDED.seq`,
+	// there already (visible to this transaction): rewritten to name this entry, as the bbolt
+	// engine does (an entry moved); inserted by a concurrent transaction: this one fails to
+	// serialize and retries
+	return t.later(`INSERT INTO sb_inbound_ids VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET contact = EXCLUDED.contact, at = EXCLUDED.at, seq = EXCLUDED.seq`,
 		contact, clean(id), r.At, int64(r.Seq))
 }
 

@@ -41,6 +41,7 @@ func Run(t *testing.T, open Open) {
 		{"OldestFirstIsTheExactReverse", oldestFirstIsTheExactReverse},
 		{"TimelinePagesInTimeOrder", timelinePagesInTimeOrder},
 		{"EntriesAndTheirIds", entriesAndTheirIDs},
+		{"AnInboundIDNamesOneEntryOfTheWorkspace", anInboundIDNamesOneEntry},
 		{"TimesOutsideTheRangeAreRefused", timesOutsideTheRangeAreRefused},
 		{"MoveTimelineMakesOneConversation", moveTimelineMakesOneConversation},
 		{"DeleteContactRemovesEverything", deleteContactRemovesEverything},
@@ -628,6 +629,123 @@ func entriesAndTheirIDs(t *testing.T, s domain.Store) {
 		es, _, _ := tx.Timeline("15550001111", "", 10)
 		if len(es) != 2 || es[0].Ref != msg || es[1].Ref != reply {
 			t.Fatalf("timeline = %+v", es)
+		}
+		return nil
+	})
+}
+
+// anInboundIDNamesOneEntry: an inbound id is found by the id alone, whichever contact's entry
+// it names (WhatsApp's ids are unique: a redelivery with another identity of the customer is a
+// duplicate); stored for another entry it names that one; it moves with its entry and goes
+// with its contact; an id beginning with 0x00 or 0xff is an id like any other.
+func anInboundIDNamesOneEntry(t *testing.T, s domain.Store) {
+	var a1, b1 domain.EntryRef
+	odd := []string{"\xff", "\x00x", "\xffwamid"}
+	update(t, s, func(tx domain.Tx) error {
+		a := domain.Conversation{Contact: "a", Status: "open"}
+		b := domain.Conversation{Contact: "b", Status: "open"}
+		var err error
+		if a1, err = tx.AppendEntry(&a, domain.Entry{At: base, Kind: domain.KindMessage, ID: "wamid.1", Text: "a1"}); err != nil {
+			return err
+		}
+		if b1, err = tx.AppendEntry(&b, domain.Entry{At: base.Add(time.Minute), Kind: domain.KindMessage, ID: "wamid.2", Text: "b1"}); err != nil {
+			return err
+		}
+		if err := tx.PutInboundID("a", "wamid.1", a1); err != nil {
+			return err
+		}
+		if err := tx.PutInboundID("b", "wamid.2", b1); err != nil {
+			return err
+		}
+		for _, id := range odd {
+			if err := tx.PutInboundID("b", id, b1); err != nil {
+				return err
+			}
+		}
+		if err := tx.PutConversation(a); err != nil {
+			return err
+		}
+		return tx.PutConversation(b)
+	})
+	view(t, s, func(tx domain.ReadTx) error {
+		if r, ok := tx.InboundByID("wamid.1"); !ok || r != a1 {
+			t.Fatalf("wamid.1 by the id alone finds %+v %v, want %+v", r, ok, a1)
+		}
+		if r, ok := tx.InboundByID("wamid.2"); !ok || r != b1 {
+			t.Fatalf("wamid.2 by the id alone finds %+v %v, want %+v", r, ok, b1)
+		}
+		if _, ok := tx.InboundID("b", "wamid.1"); ok {
+			t.Fatal("InboundID finds another contact's entry")
+		}
+		if _, ok := tx.InboundByID("wamid.3"); ok {
+			t.Fatal("an id never stored finds an entry")
+		}
+		for _, id := range odd {
+			if r, ok := tx.InboundByID(id); !ok || r != b1 {
+				t.Fatalf("id %q finds %+v %v", id, r, ok)
+			}
+		}
+		return nil
+	})
+	// stored again for b's entry, wamid.1 names that one (and no longer a's)
+	update(t, s, func(tx domain.Tx) error { return tx.PutInboundID("b", "wamid.1", b1) })
+	view(t, s, func(tx domain.ReadTx) error {
+		if r, ok := tx.InboundByID("wamid.1"); !ok || r != b1 {
+			t.Fatalf("wamid.1 finds %+v %v after it was stored for b, want %+v", r, ok, b1)
+		}
+		if _, ok := tx.InboundID("a", "wamid.1"); ok {
+			t.Fatal("wamid.1 still names a's entry")
+		}
+		return nil
+	})
+	// deleting a leaves b's ids alone; deleting b takes them
+	update(t, s, func(tx domain.Tx) error {
+		if err := tx.PutContact(domain.Contact{ID: "a", Phone: "15550001111"}); err != nil {
+			return err
+		}
+		if err := tx.PutContact(domain.Contact{ID: "b", Phone: "15550002222"}); err != nil {
+			return err
+		}
+		_, err := tx.DeleteContact("a")
+		return err
+	})
+	view(t, s, func(tx domain.ReadTx) error {
+		if r, ok := tx.InboundByID("wamid.1"); !ok || r != b1 {
+			t.Fatalf("deleting a took b's wamid.1: %+v %v", r, ok)
+		}
+		return nil
+	})
+	update(t, s, func(tx domain.Tx) error {
+		c := domain.Conversation{Contact: "c", Status: "open"}
+		if _, err := tx.AppendEntry(&c, domain.Entry{At: base, Kind: domain.KindMessage, Text: "c"}); err != nil {
+			return err
+		}
+		if _, err := tx.MoveTimeline("b", &c); err != nil {
+			return err
+		}
+		return tx.PutConversation(c)
+	})
+	view(t, s, func(tx domain.ReadTx) error {
+		for _, id := range append([]string{"wamid.1", "wamid.2"}, odd...) {
+			r, ok := tx.InboundByID(id)
+			if e, _, _ := tx.Entry(r); !ok || r.Contact != "c" || e.Text != "b1" {
+				t.Fatalf("%q after the move finds %+v %v (%+v)", id, r, ok, e)
+			}
+		}
+		return nil
+	})
+	update(t, s, func(tx domain.Tx) error {
+		if err := tx.PutContact(domain.Contact{ID: "c", Phone: "15550003333"}); err != nil {
+			return err
+		}
+		_, err := tx.DeleteContact("c")
+		return err
+	})
+	view(t, s, func(tx domain.ReadTx) error {
+		for _, id := range append([]string{"wamid.1", "wamid.2"}, odd...) {
+			if r, ok := tx.InboundByID(id); ok {
+				t.Fatalf("%q finds %+v after its contact was deleted", id, r)
+			}
 		}
 		return nil
 	})

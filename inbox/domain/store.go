@@ -80,8 +80,13 @@ type ReadTx interface {
 	// newest before the cursor ("" for the newest). prev is the cursor of the page before.
 	Timeline(contact, cursor string, limit int) (out []Entry, prev string, err error)
 	Entry(ref EntryRef) (Entry, bool, error)
-	// InboundID finds the entry an inbound id of the contact was stored with (a message, call or
-	// call end id, an echo's id): what makes a redelivery a duplicate.
+	// InboundByID finds the entry an inbound id was stored with (a message, call or call end id,
+	// an echo's or a number change's id), whichever contact's timeline it is in: WhatsApp's ids
+	// are unique, so this is what makes a redelivery a duplicate, whatever identity of the
+	// customer it comes with.
+	InboundByID(id string) (EntryRef, bool)
+	// InboundID is InboundByID when the entry is the contact's (a message the contact's own
+	// message or reply answers).
 	InboundID(contact, id string) (EntryRef, bool)
 	// ExtID finds the entry an id found by the id alone was stored with (a reply's id).
 	ExtID(id string) (EntryRef, bool)
@@ -140,6 +145,9 @@ type Tx interface {
 	AppendEntry(c *Conversation, e Entry) (EntryRef, error)
 	// PutEntry rewrites an entry (a delivery mark, a call's outcome).
 	PutEntry(ref EntryRef, e Entry) error
+	// PutInboundID records the entry of the contact's timeline an inbound id was stored with. An
+	// id names one entry in the workspace: stored again, for another entry (another contact's
+	// too), it names that one from then on.
 	PutInboundID(contact, id string, ref EntryRef) error
 	PutExtID(id string, ref EntryRef) error
 	// MoveTimeline moves every entry of from's conversation into into's (in time order among

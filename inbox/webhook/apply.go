@@ -29,7 +29,7 @@ type Result struct {
 	Calls      int    `json:"calls"`          // new call events recorded (connects and ends)
 	Echoes     int    `json:"echoes"`         // replies sent from the WhatsApp Business app, stored
 	Changes    int    `json:"number_changes"` // customers' number (or BSUID) changes applied
-	Duplicates int    `json:"duplicates"`     // messages and call events seen before: nothing stored
+	Duplicates int    `json:"duplicates"`     // messages and call events seen before, with any identity of the customer: nothing stored
 	Statuses   int    `json:"statuses"`       // delivery statuses for known replies (a mark never moves back)
 	Unknown    int    `json:"unknown"`        // delivery statuses for ids that are not Switchboard replies
 	Skipped    []Skip `json:"skipped,omitempty"`
@@ -88,7 +88,7 @@ func Apply(ctx context.Context, svc Inbox, b Batch) (Result, error) {
 		res.skip(s)
 	}
 	for i, e := range b.Events {
-		dup, err := applyEvent(ctx, svc, e)
+		out, err := applyEvent(ctx, svc, e)
 		if err != nil {
 			if !refused(err) {
 				return res, err
@@ -96,8 +96,12 @@ func Apply(ctx context.Context, svc Inbox, b Batch) (Result, error) {
 			res.skip(Skip{Where: describeEvent(i, e), Reason: err.Error()})
 			continue
 		}
+		if out.Unlinked != "" {
+			// a redelivery whose identities could not be linked to the contact that has it
+			res.skip(Skip{Where: describeEvent(i, e), Reason: out.Unlinked})
+		}
 		switch {
-		case dup:
+		case out.Duplicate:
 			res.Duplicates++
 		case e.Kind == KindCall:
 			res.Calls++
@@ -131,7 +135,7 @@ func Apply(ctx context.Context, svc Inbox, b Batch) (Result, error) {
 	return res, nil
 }
 
-func applyEvent(ctx context.Context, svc Inbox, e Event) (dup bool, err error) {
+func applyEvent(ctx context.Context, svc Inbox, e Event) (inbox.Outcome, error) {
 	from, bsuid := e.From, e.BSUID
 	if from == "" { // a customer who does not share their number: the BSUID names them
 		from, bsuid = e.BSUID, ""
@@ -141,26 +145,21 @@ func applyEvent(ctx context.Context, svc Inbox, e Event) (dup bool, err error) {
 	}
 	switch {
 	case e.Kind == KindNumberChange:
-		out, err := svc.ChangeNumber(ctx, inbox.NumberChange{OldPhone: e.From, OldBSUID: e.BSUID, NewPhone: e.NewPhone,
+		return svc.ChangeNumber(ctx, inbox.NumberChange{OldPhone: e.From, OldBSUID: e.BSUID, NewPhone: e.NewPhone,
 			NewBSUID: e.NewBSUID, ExternalID: externalID(e.ID), At: e.At})
-		return out.Duplicate, err
 	case e.Kind == KindEcho:
-		out, err := svc.RecordEcho(ctx, inbox.Echo{To: e.From, ToBSUID: e.BSUID, ToParentBSUID: e.ParentBSUID, Text: e.Text,
+		return svc.RecordEcho(ctx, inbox.Echo{To: e.From, ToBSUID: e.BSUID, ToParentBSUID: e.ParentBSUID, Text: e.Text,
 			Media: e.Media, Context: e.Context, ExternalID: externalID(e.ID), At: e.At})
-		return out.Duplicate, err
 	case e.Kind == KindCall && e.CallEvent == "terminate":
-		out, err := svc.EndCall(ctx, inbox.CallEnd{From: from, BSUID: bsuid, ParentBSUID: e.ParentBSUID, Username: e.Username,
+		return svc.EndCall(ctx, inbox.CallEnd{From: from, BSUID: bsuid, ParentBSUID: e.ParentBSUID, Username: e.Username,
 			Name: e.Name, CallID: externalID(e.ID), Outcome: e.Outcome, Duration: e.Duration, At: e.At})
-		return out.Duplicate, err
 	case e.Kind == KindCall:
-		out, err := svc.Inject(ctx, inbox.Inbound{Channel: "call", From: from, BSUID: bsuid, ParentBSUID: e.ParentBSUID,
+		return svc.Inject(ctx, inbox.Inbound{Channel: "call", From: from, BSUID: bsuid, ParentBSUID: e.ParentBSUID,
 			Username: e.Username, Name: e.Name, ExternalID: externalID(e.ID), At: e.At, Outcome: inbox.CallRinging})
-		return out.Duplicate, err
 	default:
-		out, err := svc.Inject(ctx, inbox.Inbound{Channel: "message", From: from, BSUID: bsuid, ParentBSUID: e.ParentBSUID,
+		return svc.Inject(ctx, inbox.Inbound{Channel: "message", From: from, BSUID: bsuid, ParentBSUID: e.ParentBSUID,
 			Username: e.Username, Name: e.Name, Text: e.Text, ExternalID: externalID(e.ID), At: e.At,
 			Media: e.Media, Context: e.Context, Referral: e.Referral, Form: e.Form})
-		return out.Duplicate, err
 	}
 }
 
