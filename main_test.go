@@ -486,7 +486,7 @@ func TestCommandsThroughServe(t *testing.T) {
 	// the file is the server's: a second owner fails at once, naming it
 	r := w.want(t, 1, "serve")
 	has(t, r, "is already open in `switchboard serve` (pid")
-	if strings.Contains(r.err, "is in use by another switchboard process") {
+	if strings.Contains(r.err, "is in use by another process") {
 		t.Fatalf("a second serve waited for the lock instead of asking the owner: %s", r.err)
 	}
 	srv.stop(t)
@@ -789,11 +789,11 @@ func TestSecondOwnerFailsFast(t *testing.T) {
 	}
 	for _, args := range [][]string{{"demo", "--db", w.db}, {"demo", "--reset", "--db", w.db}} {
 		// the message comes from asking the owner over its socket, before any wait for the
-		// file's lock (which would say "is in use by another switchboard process" after 2 s);
+		// file's lock (which would say "is in use by another process" after 2 s);
 		// no clock is read here, so a loaded machine cannot fail it
 		r := w.want(t, 1, args...)
 		has(t, r, w.db+" is ", "open in `switchboard serve` (pid")
-		if strings.Contains(r.err, "is in use by another switchboard process") {
+		if strings.Contains(r.err, "is in use by another process") {
 			t.Fatalf("switchboard %v waited for the lock instead of asking the owner: %s", args, r.err)
 		}
 	}

@@ -209,7 +209,7 @@ func openBolt(path string, timeout time.Duration, readOnly bool) (b *bolt.DB, fi
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
 			return nil, nil, &OpenError{Path: path, Err: ErrInUse,
-				Msg: fmt.Sprintf("%s is in use by another switchboard process (is the TUI or `switchboard serve` running?)", path)}
+				Msg: fmt.Sprintf("%s is in use by %s, which did not let it go within %s: a switchboard command at work ends by itself (try again in a moment); a terminal inbox or `switchboard serve` holds it until it stops", path, describeHolder(path), timeout)}
 		}
 		if errors.Is(err, os.ErrPermission) {
 			return nil, nil, &OpenError{Path: path, Err: err, Msg: fmt.Sprintf("cannot open %s: permission denied; check the file's owner and mode", path)}
