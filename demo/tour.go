@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -81,10 +82,19 @@ var Steps = []Step{
 		Title:  "Make someone outside the team the owner",
 		Do:     "Press /, type Hana, enter (it opens Hana Sato, Support). Press o, move to Raj Mehta (Billing only), enter. Press y (or n: either answer does).",
 		Expect: "Raj becomes the owner, the assignee stays, and you are asked to move the conversation to Billing.",
+		// done once the question is answered: until then its dialog is open, and the next
+		// step's keys would go to it
 		Check: func(f *Facts) bool {
-			return f.note(func(n note) bool {
-				return n.Reason == string(routing.ReasonManualOwner) && strings.Contains(n.Text, " is not in ")
-			})
+			asked := map[string]bool{}
+			for _, n := range f.notes {
+				switch {
+				case n.Reason == string(routing.ReasonManualOwner) && strings.Contains(n.Text, " is not in "):
+					asked[n.Contact] = true
+				case asked[n.Contact] && (n.Reason == string(routing.ReasonPromptAccepted) || n.Reason == string(routing.ReasonPromptDeclined)):
+					return true
+				}
+			}
+			return false
 		},
 	},
 	{
@@ -96,7 +106,7 @@ var Steps = []Step{
 	{
 		Title: "An away owner is covered",
 		Do: "Press s, press j until ▸ is on “Owner away”, press space (it says 0: a cover at once), esc. Press i, type Mila (owner Sofia, " +
-			"offline), tab twice (to Text), type a message, enter. Press /, type Mila, enter: the pane shows “covering for Sofia Rossi”.",
+			"offline), tab twice (to Text), type a message, enter.",
 		Expect: "The message goes to a cover — “Covered by … — contact owner Sofia Rossi is offline” — and Sofia stays the owner.",
 		Check: func(f *Facts) bool {
 			return f.note(func(n note) bool {
@@ -107,7 +117,8 @@ var Steps = []Step{
 	},
 	{
 		Title: "The owner is back: the conversation goes back to her",
-		Do: "Press c (it closes Mila's conversation). Press u, move to Sofia Rossi, enter, press p (Sofia is online now). " +
+		Do: "Press /, type Mila, enter: the pane shows “covering for Sofia Rossi”. Press c (it closes Mila's conversation). " +
+			"Press u, move to Sofia Rossi, enter, press p (Sofia is online now). " +
 			"Press u, move to Maya Patel, enter. Press i, type Mila, tab twice (to Text), type a message, enter.",
 		Expect: "After the close, the next message brings it back to Sofia (“Back with Sofia Rossi”, the cover ended).",
 		Check: func(f *Facts) bool {
@@ -134,14 +145,14 @@ var Steps = []Step{
 	},
 	{
 		Title:  "Only admins can flip the toggle",
-		Do:     "Press u, move to Lena Fischer (an operator), enter. Press s (▸ on “Contact owner-based routing”), press space. Press esc, u, move to Maya Patel, enter.",
+		Do:     "Press u, move to Lena Fischer (an operator), enter. Press s (▸ on “Contact owner-based routing”), press space.",
 		Expect: "Refused: “Only admins can change routing settings”; nothing changes.",
 		Check:  func(f *Facts) bool { return f.refusedNonAdmin },
 	},
 	{
 		Title: "Leave routing as the team expects it",
-		Do: "Press s (▸ on “Contact owner-based routing”), press space (it switches back on). Press j until ▸ is on “Owner away”, " +
-			"press space until “Owner away: off” is in view, esc.",
+		Do: "Press esc (back to the inbox), u, move to Maya Patel (an admin), enter. Press s (▸ on “Contact owner-based routing”), press space (it switches back on). " +
+			"Press j until ▸ is on “Owner away”, press space until “Owner away: off” is in view, esc.",
 		Expect: "Contact owner-based routing is on again and the owner-away wait is off, as the demo began (Sofia, put online for the cover step, stays online).",
 		Check: func(f *Facts) bool {
 			// routing was switched off and a reopen was routed without it (the step before),
@@ -294,9 +305,14 @@ func (t *Tour) Steps(ctx context.Context) []StepState {
 	return out
 }
 
-// Restart starts the tour over: every step not done, and its checks look only at what happens
-// from now on (the state file is rewritten, so a reopened demo starts from here too).
-func (t *Tour) Restart(context.Context) error {
+// Restart starts the tour over: the demo's conversations the steps use are put back as the
+// demo began (PutBack), every step is not done, and its checks look only at what happens from
+// now on (the state file is rewritten, so a reopened demo starts from here too). When they
+// cannot be put back, nothing of the tour changes and the error says to start a fresh demo.
+func (t *Tour) Restart(ctx context.Context) error {
+	if err := PutBack(ctx, t.svc); err != nil {
+		return err
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.start = time.Now().UTC()
@@ -310,6 +326,82 @@ func (t *Tour) Restart(context.Context) error {
 // that has them (the demo, not a generated one).
 var tourNumbers = []string{"4915112345001", "4915112345002", "4915112345003", "4915112345004", "4915112345005",
 	"4915112345006", "4915112345007", "4915112345008"}
+
+// tourNewNumber is the new contact step 3 adds: a tour started again needs it new again.
+const tourNewNumber = "+44 7700 900123"
+
+// tourPeople are the operators and teams the tour's contacts belong to.
+var (
+	tourPeople = []string{"lena", "ken", "ines", "omar", "sofia"}
+	tourTeams  = []string{"support", "billing", "sales"}
+)
+
+// PutBack puts what the tour changes back as the demo began, through the service as the demo's
+// admin, so that the tour can be followed again word for word: the tour's contacts with their
+// conversations as seeded (each deleted and added again), the new contact step 3 adds removed,
+// Sofia offline, contact owner-based routing on and the owner-away wait off. The rest of the
+// workspace (other conversations, the settings history, notifications) stays as it is. It
+// checks first that the demo's admin, people and teams are still there, and changes nothing
+// when not.
+func PutBack(ctx context.Context, svc *inbox.Service) error {
+	fresh := func(why string) error {
+		return fmt.Errorf("The tour cannot start again here: %s. Start a fresh demo: quit, then run switchboard demo --reset", why)
+	}
+	if o, ok := svc.Operator(Admin); !ok || o.Role != routing.RoleAdmin {
+		return fresh("Maya Patel, the demo's admin, is not an admin here any more")
+	}
+	for _, id := range tourPeople {
+		if _, ok := svc.Operator(id); !ok {
+			return fresh("operator " + id + " is gone")
+		}
+	}
+	for _, id := range tourTeams {
+		if !slices.ContainsFunc(svc.Teams(ctx), func(t inbox.Team) bool { return t.ID == id }) {
+			return fresh("team " + id + " is gone")
+		}
+	}
+	doc := Workspace(time.Now().UTC())
+	var contacts []inbox.DocContact
+	var convs []inbox.DocConversation
+	for i, c := range doc.Contacts {
+		if slices.Contains(tourNumbers, c.ID) {
+			contacts = append(contacts, c)
+			convs = append(convs, doc.Conversations[i])
+		}
+	}
+	for _, id := range append(slices.Clone(tourNumbers), tourNewNumber) {
+		ct, err := svc.Contact(ctx, id)
+		if inbox.KindOf(err) == inbox.NotFound {
+			continue
+		}
+		if err == nil {
+			err = svc.DeleteContact(ctx, Admin, ct.ID)
+		}
+		if err != nil {
+			return fresh(err.Error())
+		}
+	}
+	if err := svc.AddConversations(ctx, Admin, contacts, convs); err != nil {
+		return fresh(err.Error())
+	}
+	if o, _ := svc.Operator("sofia"); o.Status != "offline" {
+		if err := svc.SetPresence(ctx, Admin, "sofia", "offline"); err != nil {
+			return fresh(err.Error())
+		}
+	}
+	st := svc.Settings(ctx)
+	if !st.ContactOwnerRouting {
+		if _, err := svc.SetOwnerRouting(ctx, Admin, true); err != nil {
+			return fresh(err.Error())
+		}
+	}
+	if st.OwnerAwayWait != "" && st.OwnerAwayWait != "off" {
+		if _, err := svc.SetAwayWait(ctx, Admin, "off"); err != nil {
+			return fresh(err.Error())
+		}
+	}
+	return nil
+}
 
 // Fits reports whether the tour's steps can be followed on the workspace svc serves: every
 // contact they name is there. A generated workspace (--contacts N) has none of them.

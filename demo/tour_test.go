@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -134,6 +135,14 @@ func TestTourStepOwnerOutsideTeam(t *testing.T) {
 	}
 	if out.Prompt == nil {
 		t.Fatalf("no prompt: %s", out.Why)
+	}
+	// the question is still open (its dialog on the screen): the next step's keys would go to
+	// it, so the step is done only once it is answered
+	if done(i) {
+		t.Fatal("done before the team question was answered")
+	}
+	if _, err := s.Decline(ctx, "maya", "4915112345005"); err != nil {
+		t.Fatal(err)
 	}
 	if !done(i) {
 		t.Fatal("not done")
@@ -351,4 +360,84 @@ func TestTourFitsOnlyTheDemoAndRestarts(t *testing.T) {
 	if NewTour(c, s, path).Steps(ctx)[1].Done {
 		t.Fatal("the restart was not saved")
 	}
+}
+
+// A tour started again finds what it uses as the demo began: the tour's contacts as seeded,
+// step 3's new contact gone, Sofia offline, routing on and the owner-away wait off; the rest
+// of the workspace stays.
+func TestRestartPutsTheTourContactsBack(t *testing.T) {
+	s := seeded(t)
+	c, cancel := context.WithCancel(ctx)
+	defer cancel()
+	tour := NewTour(c, s, "")
+	before := map[string]inbox.Detail{}
+	for _, id := range tourNumbers {
+		d, err := s.Conversation(ctx, Admin, id, "", 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before[id] = d
+	}
+	// what the first run of the tour leaves behind
+	inject(t, s, "4915112345001", "Hi again")                                    // Priya reopened
+	inject(t, s, "4915112345002", "still broken")                                // Jonas: Omar the owner now
+	inject(t, s, "+44 7700 900123", "refund please")                             // a new contact
+	if _, err := s.SetOwner(ctx, Admin, "4915112345005", "raj", 0); err != nil { // Hana
+		t.Fatal(err)
+	}
+	if err := s.SetPresence(ctx, Admin, "sofia", "online"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetOwnerRouting(ctx, Admin, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetAwayWait(ctx, Admin, "0"); err != nil {
+		t.Fatal(err)
+	}
+	filler, err := s.Conversation(ctx, Admin, "34655001000", "", 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tour.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range tourNumbers {
+		d, err := s.Conversation(ctx, Admin, id, "", 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := before[id]
+		now := shape(d)
+		if was := shape(b); now != was {
+			t.Fatalf("%s after the restart: %s; as the demo began: %s", id, now, was)
+		}
+	}
+	if _, err := s.Contact(ctx, "+44 7700 900123"); inbox.KindOf(err) != inbox.NotFound {
+		t.Fatalf("step 3's contact is still there after the restart (%v)", err)
+	}
+	if o, _ := s.Operator("sofia"); o.Status != "offline" {
+		t.Fatalf("Sofia is %s after the restart", o.Status)
+	}
+	if st := s.Settings(ctx); !st.ContactOwnerRouting || (st.OwnerAwayWait != "" && st.OwnerAwayWait != "off") {
+		t.Fatalf("after the restart routing is %v and the owner-away wait %q", st.ContactOwnerRouting, st.OwnerAwayWait)
+	}
+	if d, err := s.Conversation(ctx, Admin, "34655001000", "", 50); err != nil || len(d.Timeline) != len(filler.Timeline) {
+		t.Fatalf("a conversation the tour does not use changed: %v", err)
+	}
+	// and step 2 works again as its words say
+	inject(t, s, "4915112345001", "Hi again")
+	if !tour.Steps(ctx)[stepIndex(t, "A closed conversation comes back to its owner")].Done {
+		t.Fatal("step 2 cannot be done after the restart")
+	}
+}
+
+// shape is what the tour's steps rely on of a conversation.
+func shape(d inbox.Detail) string {
+	cv := d.Conversation
+	a := ""
+	if cv.Assignee != nil {
+		a = *cv.Assignee
+	}
+	return fmt.Sprintf("%s, assignee %q, team %s, owner %q, %d entries, prompt %v, why %q",
+		cv.Status, a, cv.Team, cv.Contact.OwnerID(), len(d.Timeline), cv.Prompt != nil, cv.Why)
 }

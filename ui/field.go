@@ -20,6 +20,9 @@ type field struct {
 	multiline bool
 }
 
+// lineBreaks turns CRLF and a CR alone into LF.
+var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n")
+
 func (f *field) set(s string)   { f.value = []rune(s); f.pos = len(f.value) }
 func (f *field) String() string { return string(f.value) }
 
@@ -27,11 +30,13 @@ func (f *field) String() string { return string(f.value) }
 func (f *field) update(msg tea.Msg) bool {
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
-		if f.multiline {
-			f.insert(strings.ReplaceAll(msg.Content, "\r\n", "\n"))
-		} else {
-			f.insert(strings.ReplaceAll(msg.Content, "\n", " "))
+		// a line break may come as LF, CRLF or CR alone (tmux's paste and many terminals
+		// send CR): each is one break
+		text := lineBreaks.Replace(msg.Content)
+		if !f.multiline {
+			text = strings.ReplaceAll(text, "\n", " ")
 		}
+		f.insert(text)
 		return true
 	case tea.KeyPressMsg:
 		switch msg.String() {

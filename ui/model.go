@@ -123,7 +123,7 @@ func New(ctx context.Context, conn inbox.Conn, opts Options) *Model {
 	m.conv = convPane{Common: c, reply: field{placeholder: "Type a reply; enter sends", limit: 4096, multiline: true}, tmpl: -1}
 	m.list = convList{Common: c, views: &m.views, pane: &m.conv, cursor: -1}
 	m.settings = settingsScreen{Common: c}
-	m.tour = tourPanel{Common: c, on: opts.ShowTour && opts.Tour != nil}
+	m.tour = tourPanel{Common: c, on: opts.ShowTour && opts.Tour != nil, openedAs: c.as}
 	m.help = &helpDlg{Common: c, disabled: m.disabled}
 	m.views.tabs = m.views.build()
 	events, err := conn.Events(ctx)
@@ -845,8 +845,14 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case key.Matches(msg, k.TourAgain):
+		// the tour starts again where the demo opens: on the inbox, as whoever opened it
 		m.tour.on = true
-		return m.tour.restart()
+		m.screen = scrInbox
+		cmd := m.tour.restart()
+		if m.opts.ActAs != nil && m.as != m.tour.openedAs {
+			cmd = tea.Batch(cmd, m.carry(actAs{id: m.tour.openedAs, label: m.opName(m.tour.openedAs)}))
+		}
+		return cmd
 	case key.Matches(msg, k.ActAs):
 		m.dialogs.push(newPicker(m.Common, pickActAs, m.conv.detail))
 		return nil

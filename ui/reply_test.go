@@ -1,6 +1,8 @@
 package ui
 
 import (
+	tea "charm.land/bubbletea/v2"
+
 	"context"
 	"strings"
 	"testing"
@@ -62,4 +64,33 @@ func TestRepliesShowTheirTrueState(t *testing.T) {
 	h.eventually("template order_update (en_US)", "→ Hi Eve, order A-17")
 	h.keys("enter")
 	h.eventually("[template order_update]: Hi Eve,", "(queued)")
+}
+
+// A paste into the reply box keeps its line breaks however the terminal sends them: LF, CRLF
+// or CR alone (tmux's paste turns LF into CR; many terminals send CR). A one-line field takes
+// each break as a space.
+func TestPastedLineBreaksAreKept(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, "alice", Options{}, 140, 40)
+	h.keys("/")
+	h.typeText("Dana")
+	h.keys("enter")
+	h.eventually("Dana Diaz +15550001111")
+	h.keys("r")
+	for _, paste := range []string{"pasted line\rsecond line", "pasted line\r\nsecond line", "pasted line\nsecond line"} {
+		h.m.conv.reply.set("")
+		h.send(tea.PasteMsg{Content: paste})
+		if got := h.m.conv.reply.String(); got != "pasted line\nsecond line" {
+			t.Fatalf("pasting %q gives the draft %q", paste, got)
+		}
+		scr := h.screen()
+		if strings.Contains(scr, "pasted linesecond line") || !strings.Contains(scr, "second line") {
+			t.Fatalf("pasting %q: the reply box does not show two lines:\n%s", paste, scr)
+		}
+	}
+	f := field{}
+	f.update(tea.PasteMsg{Content: "one\rtwo\r\nthree"})
+	if got := f.String(); got != "one two three" {
+		t.Fatalf("a one-line field takes the paste as %q", got)
+	}
 }

@@ -13,6 +13,9 @@ type tourPanel struct {
 	*Common
 	on    bool
 	steps []TourStep
+	// openedAs is who the screen opened as: ctrl+r acts as them again (the tour's first step
+	// needs an admin, the demo's)
+	openedAs string
 }
 
 type tourMsg struct{ steps []TourStep }
@@ -83,7 +86,7 @@ func (t *tourPanel) progress() string {
 func (t *tourPanel) finished() string {
 	s := "All steps done. Well done! Press T to hide this panel (T shows it again)."
 	if _, ok := t.opts.Tour.(TourRestarter); ok {
-		s += " Press ctrl+r to start the tour again."
+		s += " Press ctrl+r to start the tour again (the conversations it uses are put back as the demo began)."
 	}
 	return s
 }
