@@ -15,8 +15,8 @@ const maxExternalID = 256
 
 // checkConsistency refuses a document that is well-formed field by field but would leave the
 // workspace unmanageable or inconsistent once imported: nobody may administer it, a decision
-// names a team that does not exist, an external id that is stored once per contact (or once
-// per workspace, for replies) appears twice, an id is longer than any command accepts, a
+// names a team that does not exist, an external id that names one entry in the workspace (an
+// inbound message's, a call's, a reply's) appears twice, an id is longer than any command accepts, a
 // counter is negative, round-robin memory names people who do not exist. validateDocument
 // runs it after its own checks; field names are as in docs/workspace.md.
 func checkConsistency(doc *Document) error {
@@ -37,12 +37,12 @@ func checkConsistency(doc *Document) error {
 		teams[t.ID] = true
 	}
 	replies := map[string]string{} // reply id → where it first appears
+	inbound := map[string]string{} // inbound id (and call end id) → where it first appears
 	for i, c := range doc.Conversations {
 		f := fmt.Sprintf("conversations[%d]", i)
 		if c.Unread < 0 {
 			return bad(f+".unread", "is %d; a count of unread entries is 0 or more", c.Unread)
 		}
-		inbound := map[string]string{} // inbound id (and call end id) → where it first appears
 		for j, e := range c.Timeline {
 			fe := fmt.Sprintf("%s.timeline[%d]", f, j)
 			if e.Duration < 0 {
@@ -67,7 +67,7 @@ func checkConsistency(doc *Document) error {
 			}
 			for _, id := range ids {
 				if first, dup := inbound[id]; dup {
-					return bad(fe+".id", "%q is also the id of %s; an inbound message or call is stored once per contact (an ended call also takes %q)", e.ID, first, e.ID+":terminate")
+					return bad(fe+".id", "%q is also the id of %s; an inbound message or call id names one entry in the workspace (an ended call also takes %q): remove the \"id\" of the one stored twice (the later, a redelivery)", e.ID, first, e.ID+":terminate")
 				}
 				inbound[id] = fe
 			}

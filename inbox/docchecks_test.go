@@ -39,6 +39,7 @@ func TestImportRefusesInconsistentWorkspaces(t *testing.T) {
 		{"no admin", `"role":"admin"`, `"role":"operator"`, true, "operators", "no operator is an admin"},
 		{"prompt of an unknown team", `"team":"support","choices"`, `"team":"legal","choices"`, false, "prompts[0].team", `team "legal" not found`},
 		{"an inbound id twice", `"id":"wacid.1"`, `"id":"wamid.1"`, false, "conversations[0].timeline[2].id", `"wamid.1" is also the id of conversations[0].timeline[0]`},
+		{"an inbound id in two conversations", `"id":"wamid.7"`, `"id":"wamid.1"`, false, ".id", `"wamid.1" is also the id of conversations[`},
 		{"a message with an ended call's end id", `"id":"wamid.1"`, `"id":"wacid.1:terminate"`, false, "conversations[0].timeline[2].id", "is also the id of conversations[0].timeline[0]"},
 		{"a reply id in two conversations", `"kind":"reply","by":"carol"`, `"kind":"reply","id":"` + replyID + `","by":"carol"`, false,
 			"conversations[1].timeline[1].id", "is also the id of conversations[0].timeline["},
