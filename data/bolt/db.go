@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -56,7 +58,17 @@ var ErrReadOnly = domain.ErrReadOnly
 
 // ReadOnlyMessage says that the file at path was opened read-only and what to do.
 func ReadOnlyMessage(path string) string {
-	return fmt.Sprintf("%s is not writable, so it was opened read-only: nothing was changed; to change the workspace, make the file writable (chmod u+w) or import an export of it into another file", path)
+	fix := "make the file writable (chmod u+w)"
+	if st, err := os.Stat(path); err == nil {
+		if sys, ok := st.Sys().(*syscall.Stat_t); ok && int(sys.Uid) != os.Geteuid() {
+			// only its owner (or root) may chmod it
+			fix = fmt.Sprintf("run switchboard as the file's owner (uid %d), or ask them to make it writable for you", sys.Uid)
+			if u, err := user.LookupId(strconv.Itoa(int(sys.Uid))); err == nil {
+				fix = fmt.Sprintf("run switchboard as the file's owner (%s), or ask them to make it writable for you", u.Username)
+			}
+		}
+	}
+	return fmt.Sprintf("%s is not writable, so it was opened read-only: nothing was changed; to change the workspace, %s, or import an export of it into another file", path, fix)
 }
 
 // OpenError is an error opening a database file; it names the file and what to do.
