@@ -960,3 +960,22 @@ func TestSearchCommand(t *testing.T) {
 	has(t, w.ok(t, "search", "nobody at all"), `Nothing matches "nobody at all".`)
 	has(t, w.want(t, 2, "search", "x", "--limit", "0"), "--limit 0: give 1 to 50")
 }
+
+// A contact with no name is said by its number once: "+15550009999: open, …", not
+// "+15550009999 (+15550009999): …"; list leaves its NAME empty.
+func TestANamelessContactIsSaidOnce(t *testing.T) {
+	w := newWS(t, true)
+	r := w.ok(t, "inject", "message", "+15550009999", "hi")
+	if !strings.HasPrefix(r.out, "+15550009999: open") {
+		t.Fatalf("inject said:\n%s", r)
+	}
+	has(t, w.ok(t, "inject", "message", "+15550001111", "again"), "Dana Diaz (+15550001111): open")
+	for _, l := range strings.Split(w.ok(t, "list").out, "\n") {
+		if strings.HasPrefix(l, "+15550009999") && strings.Count(l, "+15550009999") != 1 {
+			t.Fatalf("list: %q", l)
+		}
+	}
+	if first := strings.SplitN(w.ok(t, "show", "+15550009999").out, "\n", 2)[0]; first != "+15550009999" {
+		t.Fatalf("show begins %q", first)
+	}
+}

@@ -48,14 +48,26 @@ func ownerText(cv inbox.ConversationView) string {
 // identities names a contact's WhatsApp identities: their number (or that they do not share
 // it), their @username when the name shown is not it, their BSUID.
 func identities(c inbox.ContactView) string {
-	parts := []string{c.Number()}
+	var parts []string
+	if c.Number() != c.Display() { // a contact with no name is shown by its number: once
+		parts = append(parts, c.Number())
+	}
 	if c.Username != "" && c.Display() != "@"+c.Username {
 		parts = append(parts, "@"+c.Username)
 	}
-	if c.BSUID != "" {
+	if c.BSUID != "" && c.BSUID != c.Display() {
 		parts = append(parts, c.BSUID)
 	}
 	return strings.Join(parts, " · ")
+}
+
+// withIdentities is the contact as a sentence names it: "Dana Diaz (+15550001111)", and a
+// contact with no name by its number alone.
+func withIdentities(c inbox.ContactView) string {
+	if ids := identities(c); ids != "" {
+		return c.Display() + " (" + ids + ")"
+	}
+	return c.Display()
 }
 
 // idText writes a contact id as people type it: a number with its +.
@@ -69,9 +81,9 @@ func idText(id string) string {
 // convLine is one sentence of a conversation's state.
 func convLine(cv inbox.ConversationView) string {
 	if cv.Status == "" {
-		return fmt.Sprintf("%s (%s): no conversation yet, %s", cv.Contact.Display(), identities(cv.Contact), ownerText(cv))
+		return fmt.Sprintf("%s: no conversation yet, %s", withIdentities(cv.Contact), ownerText(cv))
 	}
-	s := fmt.Sprintf("%s (%s): %s, %s, %s", cv.Contact.Display(), identities(cv.Contact), cv.Status, assigneeText(cv), ownerText(cv))
+	s := fmt.Sprintf("%s: %s, %s, %s", withIdentities(cv.Contact), cv.Status, assigneeText(cv), ownerText(cv))
 	if cv.Team != "" {
 		s += ", team " + named(cv.TeamName, cv.Team)
 	}
@@ -303,7 +315,11 @@ func (l *listPrinter) page(cs []inbox.ConversationView) {
 		if as == "" {
 			as = "-"
 		}
-		l.tw.Row(cv.Contact.Handle(), cv.Contact.Display(), string(st), as, orDash(cv.Team),
+		name := cv.Contact.Display()
+		if name == cv.Contact.Handle() {
+			name = "-" // no name: the CONTACT column has it
+		}
+		l.tw.Row(cv.Contact.Handle(), name, string(st), as, orDash(cv.Team),
 			cv.LastAt.Local().Format("2006-01-02 15:04"), cv.Preview)
 	}
 	l.n += len(cs)
@@ -430,7 +446,7 @@ func showRun(ctx context.Context, opts *showOptions) error {
 	}
 	cv := d.Conversation
 	return opts.emit(d, func(w *textOut) {
-		w.Printf("%s (%s)\n", cv.Contact.Display(), identities(cv.Contact))
+		w.Printf("%s\n", withIdentities(cv.Contact))
 		tw := w.Table("  ", 1)
 		owner := "none"
 		if cv.OwnerID() != "" {

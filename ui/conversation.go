@@ -442,11 +442,18 @@ func (p *convPane) draw(r rect, focused bool, sel, note string, highlighted bool
 	if status == "" {
 		status = "no conversation yet"
 	}
-	ids := c.Contact.Number()
-	if u := c.Contact.Username; u != "" && c.Contact.Display() != "@"+u {
-		ids += " · @" + safe(u)
+	var id []string
+	if n := c.Contact.Number(); n != c.Contact.Display() {
+		id = append(id, n) // a contact with no name is shown by its number, once
 	}
-	name, num := safe(c.Contact.Display()), " "+ids
+	if u := c.Contact.Username; u != "" && c.Contact.Display() != "@"+u {
+		id = append(id, "@"+safe(u))
+	}
+	ids := strings.Join(id, " · ")
+	name, num := safe(c.Contact.Display()), ""
+	if ids != "" {
+		num = " " + ids
+	}
 	if room := iw - lipgloss.Width(status) - 3; lipgloss.Width(name) > room {
 		name, num = safeFit(name, room), ""
 	} else if lipgloss.Width(name)+lipgloss.Width(num) > room {

@@ -632,6 +632,9 @@ func (l *convList) drawRow(c *inbox.ConversationView, w int, selected bool, age 
 	}
 	name := safe(c.Contact.Display())
 	num := " " + c.Contact.Number()
+	if c.Contact.Display() == c.Contact.Number() {
+		num = "" // a contact with no name is shown by its number, once
+	}
 	room := w - 3 - len(age)
 	if lipgloss.Width(name) > room {
 		name, num = ansi.Truncate(name, room, "…"), ""

@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"switchboard/inbox"
 )
@@ -45,6 +46,24 @@ func TestTwoPanesAt80Columns(t *testing.T) {
 func TestTooSmallSaysHowBig(t *testing.T) {
 	h := newHarness(t, newService(t), "alice", Options{}, 70, 20)
 	h.want("at least 80×24", "This one is 70×20")
+	// narrower than the sentence: wrapped, never cut, and never wider than the window
+	for _, sz := range [][2]int{{40, 10}, {24, 8}, {12, 4}} {
+		h.send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		scr := h.screen()
+		flat := strings.Join(strings.Fields(scr), " ")
+		if !strings.Contains(flat, "80×24") || !strings.Contains(flat, fmt.Sprintf("%d×%d", sz[0], sz[1])) {
+			t.Fatalf("at %dx%d the sizes are not all shown:\n%s", sz[0], sz[1], scr)
+		}
+		lines := strings.Split(scr, "\n")
+		if len(lines) > sz[1] {
+			t.Fatalf("at %dx%d: %d lines", sz[0], sz[1], len(lines))
+		}
+		for _, l := range lines {
+			if w := ansi.StringWidth(l); w > sz[0] {
+				t.Fatalf("at %dx%d a line is %d wide: %q", sz[0], sz[1], w, l)
+			}
+		}
+	}
 	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
 	h.want("Dana Diaz")
 }
@@ -581,5 +600,38 @@ func TestWideShortSettingsReachHistory(t *testing.T) {
 	h.want("Teams", "▸ + Add a rule")
 	if n := changes(); n == 4 {
 		t.Fatal("the wheel did not scroll the second box back")
+	}
+}
+
+// A contact with no name is shown by its number, once: in its row and in the conversation's
+// header ("+15550009999 +15550009999" said nothing twice).
+func TestANamelessContactIsItsNumberOnce(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, "alice", Options{}, 120, 30)
+	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: "15550009999", Text: "who am I"}); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	h.want("who am I")
+	h.keys("g") // the newest, on top
+	h.settle()
+	rows := 0
+	for _, l := range strings.Split(h.screen(), "\n") {
+		if n := strings.Count(l, "+15550009999"); n > 0 {
+			rows++
+			if strings.Count(l, "│") > 2 {
+				// a line across two panes: each pane's part on its own
+				for _, part := range strings.Split(l, "│") {
+					if strings.Count(part, "+15550009999") > 1 {
+						t.Fatalf("the number twice in %q", part)
+					}
+				}
+			} else if n > 1 {
+				t.Fatalf("the number twice in %q", l)
+			}
+		}
+	}
+	if rows == 0 {
+		t.Fatalf("the contact is not shown:\n%s", h.screen())
 	}
 }

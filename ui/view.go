@@ -111,8 +111,7 @@ func (m *Model) render() string {
 		return "Switchboard is starting…"
 	}
 	if m.tooSmall() {
-		msg := fmt.Sprintf("Switchboard needs a terminal of at least 80×24.\nThis one is %d×%d: make the window bigger (q quits).", m.w, m.h)
-		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, msg)
+		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, m.tooSmallText())
 	}
 	L := m.layout()
 	// the lines, top to bottom, each part after a line break (as strings.Join(parts, "\n"))
@@ -274,6 +273,23 @@ func fmtAge(d time.Duration) string {
 		return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
 	}
 	return fmt.Sprintf("%dmo", int(d/(30*24*time.Hour)))
+}
+
+// tooSmallText says how big the terminal must be, wrapped to the one there is: the sizes are
+// what matters, so a window too small even for the sentence gets them alone.
+func (m *Model) tooSmallText() string {
+	var lines []string
+	for _, l := range []string{"Switchboard needs a terminal of at least 80×24.",
+		fmt.Sprintf("This one is %d×%d: make the window bigger (q quits).", m.w, m.h)} {
+		lines = append(lines, wrap(l, m.w)...)
+	}
+	if len(lines) > m.h {
+		lines = wrap(fmt.Sprintf("Needs 80×24, this is %d×%d", m.w, m.h), m.w)
+	}
+	if len(lines) > m.h {
+		lines = lines[:m.h]
+	}
+	return strings.Join(lines, "\n")
 }
 
 func wrap(s string, w int) []string {
