@@ -203,13 +203,19 @@ func (d *door) as(id string) *gossh.Client {
 // run runs a command without a terminal and returns its stdout, stderr and exit status.
 func run(t testing.TB, c *gossh.Client, cmd string) (string, string, int) {
 	t.Helper()
+	return runIn(t, c, cmd, nil)
+}
+
+// runIn runs cmd with stdin as its standard input (nil: none).
+func runIn(t testing.TB, c *gossh.Client, cmd string, stdin io.Reader) (string, string, int) {
+	t.Helper()
 	s, err := c.NewSession()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	var out, errOut bytes.Buffer
-	s.Stdout, s.Stderr = &out, &errOut
+	s.Stdin, s.Stdout, s.Stderr = stdin, &out, &errOut
 	err = s.Run(cmd)
 	code := 0
 	var exit *gossh.ExitError

@@ -1,7 +1,6 @@
 package sshd_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -369,26 +368,6 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	}
 	c.n.Add(int64(len(p)))
 	return len(p), nil
-}
-
-func runIn(t testing.TB, c *gossh.Client, cmd string, stdin io.Reader) (string, string, int) {
-	t.Helper()
-	s, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var out, errOut bytes.Buffer
-	s.Stdin, s.Stdout, s.Stderr = stdin, &out, &errOut
-	err = s.Run(cmd)
-	code := 0
-	var exit *gossh.ExitError
-	if errors.As(err, &exit) {
-		code = exit.ExitStatus()
-	} else if err != nil {
-		t.Fatalf("%s: %v", cmd, err)
-	}
-	return out.String(), errOut.String(), code
 }
 
 // A command over SSH reads what the operator sends, never a file of the server's (opened with
