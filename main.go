@@ -8,6 +8,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 
 	"switchboard/cli"
@@ -17,6 +18,9 @@ import (
 )
 
 func main() {
+	data.OnUpgrade(func(path string, from, to int) {
+		fmt.Fprintf(os.Stderr, "Upgrading %s from schema %d to %d (once; a large workspace takes a while)…\n", path, from, to)
+	})
 	os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, wiring()))
 }
 

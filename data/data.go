@@ -45,6 +45,10 @@ func Open(where string) (domain.Store, error) {
 	return db, nil
 }
 
+// OnUpgrade has f told before an existing workspace file is migrated to a newer schema (the
+// embedded engine; a large file takes a while), so the command that opens it can say why.
+func OnUpgrade(f func(path string, from, to int)) { bolt.OnUpgrade = f }
+
 // Remove deletes the workspace at where (and the files named in also, the demo's tour progress
 // and the socket beside it) only while holding its lock and only if it is a Switchboard
 // workspace; otherwise it refuses, naming the file and the process that holds it.

@@ -236,9 +236,15 @@ func damaged(path string, err error) error {
 		"%s is not a Switchboard database or is damaged (%v); it was left untouched: point --db at another file, or restore it from an export", path, err)}
 }
 
+// OnUpgrade, when set, is told before an existing workspace file is migrated from schema from
+// to schema to (once per file; a large one takes seconds): main prints it, so a command that
+// opens an old file says why it takes longer than usual.
+var OnUpgrade func(path string, from, to int)
+
 func (db *DB) migrate() error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bMeta)
+		fresh := meta == nil // a new workspace: made, not upgraded
 		if meta == nil {
 			if k, _ := tx.Cursor().First(); k != nil {
 				return &OpenError{Path: db.path, Msg: fmt.Sprintf("%s is a bbolt file but not a Switchboard database; it was left untouched: point --db at another file", db.path)}
@@ -273,6 +279,9 @@ func (db *DB) migrate() error {
 		v := getU64(meta, []byte("schema"))
 		if v > SchemaVersion {
 			return &OpenError{Path: db.path, Msg: fmt.Sprintf("%s was written by a newer Switchboard (schema %d, this one knows %d); upgrade switchboard", db.path, v, SchemaVersion)}
+		}
+		if !fresh && v < SchemaVersion && OnUpgrade != nil {
+			OnUpgrade(db.path, int(v), SchemaVersion) // an existing workspace: worth saying
 		}
 		for ; v < SchemaVersion; v++ {
 			if err := migrations[v](tx); err != nil {
