@@ -167,7 +167,7 @@ func keysRemoveRun(ctx context.Context, a *app, id, which string) error {
 	}
 	return a.emit(removed, func(w *textOut) {
 		for _, k := range removed {
-			w.Printf("%s no longer signs in with %s %s%s (open sessions go on until they end).\n", k.Operator, k.Type, k.Fingerprint, commentOf(k))
+			w.Printf("%s no longer signs in with %s %s%s; any SSH session it opened ends now.\n", k.Operator, k.Type, k.Fingerprint, commentOf(k))
 		}
 	})
 }
