@@ -750,6 +750,12 @@ func TestMissingWorkspaceIsNotMade(t *testing.T) {
 		has(t, w.want(t, 1, args...), "No workspace at "+w.db, "check --db (or SWITCHBOARD_DB)", "switchboard import FILE")
 		gone(fmt.Sprint(args))
 	}
+	// the doors are not opened either (an SSH host key is a file beside the workspace)
+	has(t, w.want(t, 1, "serve", "--ssh", "127.0.0.1:0"), "No workspace at "+w.db)
+	gone("serve --ssh")
+	// a refused first operator removes the folders it made, not only the file
+	has(t, w.want(t, 1, "operators", "add", "bob", "--name", "Bob"), "must be an admin")
+	gone("a refused first operator")
 	has(t, w.want(t, 1, "copy", "--from", w.db, "--to", filepath.Join(w.dir, "to.db")), "the source: No workspace at "+w.db)
 	gone("copy")
 	if _, err := os.Stat(filepath.Join(w.dir, "to.db")); !errors.Is(err, fs.ErrNotExist) {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"switchboard/inbox"
 	"switchboard/inbox/rpc"
@@ -119,12 +120,31 @@ func workspaceAt(db string) error {
 
 // undoCreate removes the workspace file this run made (it was not there when the run began)
 // after the command that made it failed: a refused first command leaves nothing behind.
-func (a *app) undoCreate() {
+func (a *app) undoCreate(madeDirs []string) {
 	if a.conn != nil {
 		a.conn.Close()
 		a.conn = nil
 	}
 	if abs, err := rpc.Resolve(a.db); err == nil && !rpc.IsURL(abs) {
 		a.wiring.RemoveFile(abs)
+	}
+	for _, d := range madeDirs { // deepest first; a folder something else was put in stays
+		os.Remove(d)
+	}
+}
+
+// missingDirs are the folders above --db that are not there yet (deepest first): what making
+// the workspace would create, and undoCreate removes again.
+func (a *app) missingDirs() []string {
+	abs, err := rpc.Resolve(a.db)
+	if err != nil || rpc.IsURL(abs) {
+		return nil
+	}
+	var out []string
+	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); !errors.Is(err, fs.ErrNotExist) || d == filepath.Dir(d) {
+			return out
+		}
+		out = append(out, d)
 	}
 }

@@ -95,7 +95,7 @@ func newOperatorsAddCmd(a *app, runF func(context.Context, *operatorsAddOptions)
 
 func operatorsAddRun(ctx context.Context, opts *operatorsAddOptions) error {
 	// the first admin may be added to a workspace not made yet; one refused makes none
-	created := !opts.exists()
+	created, dirs := !opts.exists(), opts.missingDirs()
 	opts.creates = true
 	c, err := opts.connect()
 	if err != nil {
@@ -104,7 +104,7 @@ func operatorsAddRun(ctx context.Context, opts *operatorsAddOptions) error {
 	// the first admin of an empty workspace is added by nobody in particular
 	if err := run0(ctx, inbox.OpAddOperator, c, opts.Operator); err != nil {
 		if created {
-			opts.undoCreate()
+			opts.undoCreate(dirs)
 		}
 		return err
 	}

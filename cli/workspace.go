@@ -61,6 +61,9 @@ socket left by a process that crashed is replaced.`,
 }
 
 func serveRun(ctx context.Context, opts *serveOptions) error {
+	if err := opts.needWorkspace(); err != nil { // before the doors: an SSH host key is a file too
+		return err
+	}
 	send, err := opts.wa.config() // before the file: a bad configuration creates nothing
 	if err != nil {
 		return err
@@ -168,7 +171,7 @@ func importRun(ctx context.Context, opts *importOptions) error {
 		r = &cappedReader{r: in, left: rpc.MaxImportBody, msg: fmt.Sprintf(
 			"the document is larger than %d MB, the most a workspace document sent over SSH may be: import it on the server, with no switchboard running there", rpc.MaxImportBody>>20)}
 	}
-	created := !opts.exists()
+	created, dirs := !opts.exists(), opts.missingDirs()
 	if created {
 		// a new workspace file is made only for a document that can be loaded: read it
 		// whole and check it first, so a bad one leaves nothing behind
@@ -189,7 +192,7 @@ func importRun(ctx context.Context, opts *importOptions) error {
 	// an empty workspace is loaded by nobody in particular (who acts was bound on connecting)
 	if err := c.Import(ctx, r, opts.Replace); err != nil {
 		if created {
-			opts.undoCreate()
+			opts.undoCreate(dirs)
 		}
 		return err
 	}

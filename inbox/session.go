@@ -329,7 +329,15 @@ func (x *Session) Import(ctx context.Context, r io.Reader, replace bool) error {
 	if err := x.Current(); err != nil {
 		return err
 	}
-	return x.s.Import(ctx, x.op, r, replace)
+	doc, err := readDocument(r)
+	if err != nil {
+		return err
+	}
+	// asked again: a document may take long to arrive, and the key may be removed meanwhile
+	if err := x.Current(); err != nil {
+		return err
+	}
+	return x.s.importDocument(ctx, x.op, doc, replace)
 }
 
 // ---- what customers and WhatsApp do (no operator acts; a trainer injects them) ----

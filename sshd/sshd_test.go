@@ -1,6 +1,7 @@
 package sshd_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -464,5 +465,75 @@ func TestASessionEndsWithItsKey(t *testing.T) {
 	_, errOut, code := run(t, carol, "whoami")
 	if code == 0 || strings.Contains(errOut, "Carla New") {
 		t.Fatalf("a new command on the old connection: exit %d, %q", code, errOut)
+	}
+}
+
+// An import whose document is still arriving when its key is removed is refused once it has
+// arrived: the workspace stays as it was (a stolen admin key cannot hold an import open and
+// replace everything after the admin removed the key).
+func TestAnImportWaitingWhenItsKeyGoesIsRefused(t *testing.T) {
+	d := newDoor(t, doorOpts{})
+	alice := d.as("alice")
+	var doc bytes.Buffer
+	if err := d.svc.Export(bg, &doc); err != nil {
+		t.Fatal(err)
+	}
+	emptied := strings.ReplaceAll(doc.String(), `"Carol Diaz"`, `"Carla Nova"`)
+	if emptied == doc.String() {
+		t.Fatal("the export names no Carol Diaz to rename")
+	}
+	pr, pw := io.Pipe()
+	type result struct {
+		errOut string
+		code   int
+	}
+	done := make(chan result, 1)
+	go func() {
+		_, errOut, code := runIn(t, alice, "import --replace -", pr)
+		done <- result{errOut, code}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(d.logText(), "runs import --replace -") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the import never began:\n%s", d.logText())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // its first checks are behind it: it waits for the document
+	if _, err := d.svc.RemoveKey(bg, "alice", "alice", gossh.FingerprintSHA256(d.keys["alice"].PublicKey())); err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(pw, emptied)
+	pw.Close()
+	r := <-done
+	if r.code == 0 || !strings.Contains(r.errOut, "is no longer alice's in this workspace") {
+		t.Fatalf("import after the key went: exit %d, %q", r.code, r.errOut)
+	}
+	if o, ok := d.svc.Operator("carol"); !ok || o.Name != "Carol Diaz" {
+		t.Fatalf("the workspace was replaced: carol is %+v", o)
+	}
+	// a webhook payload sent by a session that may do nothing more fails as a whole (exit 4),
+	// not as a run with its messages skipped
+	carol := d.as("carol")
+	pr, pw = io.Pipe()
+	go func() {
+		_, errOut, code := runIn(t, carol, "inject webhook -", pr)
+		done <- result{errOut, code}
+	}()
+	for !strings.Contains(d.logText(), "runs inject webhook -") {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if _, err := d.svc.RemoveKey(bg, "alice", "carol", gossh.FingerprintSHA256(d.keys["carol"].PublicKey())); err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(pw, `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
+ "messaging_product":"whatsapp","metadata":{"display_phone_number":"15550000000","phone_number_id":"1"},
+ "contacts":[{"profile":{"name":"Zoe Webb"},"wa_id":"15557770001"}],
+ "messages":[{"from":"15557770001","id":"wamid.late","timestamp":"1764000000","type":"text","text":{"body":"late"}}]}}]}]}`)
+	pw.Close()
+	r = <-done
+	if r.code != 4 || !strings.Contains(r.errOut, "is no longer carol's in this workspace") {
+		t.Fatalf("a payload after the key went: exit %d, %q", r.code, r.errOut)
 	}
 }

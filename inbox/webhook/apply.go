@@ -171,7 +171,8 @@ func refused(err error) bool {
 		return false
 	}
 	switch ie.Kind {
-	case inbox.Internal, inbox.Unavailable:
+	case inbox.Internal, inbox.Unavailable, inbox.Forbidden:
+		// Forbidden: the session may do nothing (its SSH key was removed), whatever the item
 		return false
 	}
 	return true
