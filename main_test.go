@@ -664,8 +664,9 @@ func TestMistypedCommandsSuggestAndFlagGroupsSaySentences(t *testing.T) {
 		{[]string{"show"}, []string{"switchboard show takes 1 argument (CONTACT), and 0 were given."}, true},
 		{[]string{"inject", "call", "+15550001111", "--missed", "--duration", "3"}, []string{"--duration and --missed cannot be given together: give only one of them."}, true},
 		{[]string{"owner", "+15550001111"}, []string{"takes 2 arguments (CONTACT OPERATOR|none), and 1 was given."}, true},
-		{[]string{"list", "--limit", "abc"}, []string{`--limit takes a whole number, and "abc" was given.`}, true},
-		{[]string{"inject", "call", "+15550001111", "--duration", "1m"}, []string{`--duration takes a whole number, and "1m" was given.`}, true},
+		{[]string{"list", "--limit", "abc"}, []string{`--limit takes a whole number (print at most N conversations (0: all), then the cursor to go on from), and "abc" was given.`}, true},
+		{[]string{"inject", "call", "+15550001111", "--duration", "1m"}, []string{`--duration takes a whole number (the call was answered and lasted SECONDS), and "1m" was given.`}, true},
+		{[]string{"inject", "message", "+0049151234", "hi"}, []string{"no country code begins with 0", "write it as +49151234"}, false},
 		{[]string{"completion", "tcsh"}, []string{`"tcsh" is not a shell switchboard completes for: give one of bash, fish, powershell, zsh`}, true},
 		{[]string{"inject", "message", "0049151234", "hi"}, []string{"its leading 00 is the international prefix, so write it as +49151234"}, false},
 	} {
@@ -965,6 +966,12 @@ func TestSearchCommand(t *testing.T) {
 	}
 	has(t, w.ok(t, "search", "nobody at all"), `Nothing matches "nobody at all".`)
 	has(t, w.want(t, 2, "search", "x", "--limit", "0"), "--limit 0: give 1 to 50")
+}
+
+// A contact named with 00 before its country code is found by the hint.
+func TestDoubleZeroPrefixIsHinted(t *testing.T) {
+	w := newWS(t, true)
+	has(t, w.want(t, 1, "show", "0015550001111"), "not found", "Its leading 00 is the international prefix: did you mean +15550001111?")
 }
 
 // A contact with no name is said by its number once: "+15550009999: open, …", not

@@ -142,6 +142,9 @@ func friendly(cmd *cobra.Command, err error) (msg string, usage bool) {
 			takes = "a duration such as 90s, 5m or 1h30m"
 		}
 		if takes != "" {
+			if f := cmd.Flags().Lookup(strings.TrimPrefix(m[2], "--")); f != nil && f.Usage != "" {
+				takes += " (" + f.Usage + ")" // what the number counts: "lasted SECONDS"
+			}
 			return fmt.Sprintf("%s takes %s, and %q was given.", m[2], takes, m[1]), true
 		}
 		return fmt.Sprintf("%s cannot be %q: %s.", m[2], m[1], m[3]), true

@@ -176,6 +176,18 @@ func injectWebhookRun(ctx context.Context, opts *injectWebhookOptions) error {
 // country code, so it is refused — naming the contact whose number ends with it, if one does.
 func bareNumber(ctx context.Context, c inbox.Conn, from string) error {
 	s := strings.TrimSpace(from)
+	if rest, ok := strings.CutPrefix(s, "+0"); ok {
+		// no country code begins with 0: +00… is an international prefix written after the +
+		if _, err := inbox.OpContact.Call(ctx, c, inbox.ContactReq{Contact: s}); err == nil || inbox.KindOf(err) != inbox.NotFound {
+			return nil // a contact has it as it is (or an error the inject itself will report)
+		}
+		hint := "write the number with its country code after the +"
+		if intl, ok := strings.CutPrefix(rest, "0"); ok && intl != "" {
+			hint = "its 00 is the international prefix, so write it as +" + intl
+		}
+		return &exitError{code: exitUsage, noUsage: true, err: fmt.Errorf(
+			"No contact has the number %s, and no country code begins with 0, so it is not made a new contact: %s", s, hint)}
+	}
 	if s == "" || strings.HasPrefix(s, "+") {
 		return nil
 	}

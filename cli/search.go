@@ -78,7 +78,11 @@ func searchRun(ctx context.Context, opts *searchOptions) error {
 			if h.Snippet != "" {
 				found = "✉ " + h.Snippet
 			}
-			t.Row(h.Handle(), h.Display(), orDash(h.OwnerName), found)
+			name := h.Display()
+			if name == h.Handle() {
+				name = "-" // no name: NUMBER has it
+			}
+			t.Row(h.Handle(), name, orDash(h.OwnerName), found)
 		}
 		t.Flush()
 		last := r.Offset + len(r.Hits)

@@ -40,6 +40,15 @@ func (c ContactView) Display() string {
 	return c.ID
 }
 
+// Labeled is the contact as one line names it: its name and number ("Dana Diaz
+// +15550001111"), or the number alone for a contact shown by it (no name).
+func (c ContactView) Labeled() string {
+	if n := c.Number(); n != c.Display() {
+		return c.Display() + " " + n
+	}
+	return c.Display()
+}
+
 // Number is the contact's number as people write it, or "number not shared".
 func (c ContactView) Number() string {
 	if c.Phone == "" {

@@ -220,7 +220,7 @@ func (d *injectDlg) draw(rect) drawn {
 		if c.OwnerName != "" {
 			owner = "owner " + c.OwnerName
 		}
-		text := safe(fmt.Sprintf("%s %s · %s", c.Display(), c.Number(), owner))
+		text := safe(c.Labeled() + " · " + owner)
 		if i == d.match {
 			lines = append(lines, "          "+st.Selected.Render(ansi.Truncate("▸ "+text, fw, "…")))
 		} else {

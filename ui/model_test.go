@@ -634,4 +634,14 @@ func TestANamelessContactIsItsNumberOnce(t *testing.T) {
 	if rows == 0 {
 		t.Fatalf("the contact is not shown:\n%s", h.screen())
 	}
+	// and in the search's results
+	h.keys("/")
+	h.typeText("9999")
+	h.settle()
+	h.want("1 match", "▸ +15550009999 · owner")
+	for _, l := range strings.Split(h.screen(), "\n") {
+		if strings.Contains(l, "▸") && strings.Count(l, "+15550009999") != 1 {
+			t.Fatalf("the search shows %q", l)
+		}
+	}
 }

@@ -179,7 +179,7 @@ func (s *searchDlg) draw(rect) drawn {
 		if c.OwnerName != "" {
 			owner = "owner " + c.OwnerName
 		}
-		text := safe(fmt.Sprintf("%s %s · %s", c.Display(), c.Number(), owner))
+		text := safe(c.Labeled() + " · " + owner)
 		if i == s.cursor {
 			lines = append(lines, st.Selected.Width(iw).Render(ansi.Truncate("▸ "+text, iw, "…")))
 		} else {
