@@ -22,9 +22,6 @@ import (
 // workspace (a terminal inbox, serve), this one attaches to it through its socket and works
 // the same: live, the same keys, any number of them.
 func (a *app) runInbox(ctx context.Context, cmd *cobra.Command, args []string) error {
-	if err := a.needWorkspace(); err != nil { // before the doors
-		return err
-	}
 	send, err := a.wa.config() // before the file: a bad configuration creates nothing
 	if err != nil {
 		return err

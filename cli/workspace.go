@@ -61,15 +61,16 @@ socket left by a process that crashed is replaced.`,
 }
 
 func serveRun(ctx context.Context, opts *serveOptions) error {
-	if err := opts.needWorkspace(); err != nil { // before the doors: an SSH host key is a file too
-		return err
-	}
 	send, err := opts.wa.config() // before the file: a bad configuration creates nothing
 	if err != nil {
 		return err
 	}
 	door, err := opts.hook.open() // before the file: a bad --http creates nothing
 	if err != nil {
+		return err
+	}
+	if err := opts.needWorkspace(); err != nil { // before the SSH door: its host key is a file
+		door.close()
 		return err
 	}
 	sshDoor, err := opts.ssh.open(opts.app, opts.stderr) // the same for --ssh
