@@ -391,6 +391,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onNext(msg)
 	case tourMsg:
 		m.tour.steps = msg.steps
+		if msg.restarted {
+			// not the last action's line (the settings the restart put back said theirs)
+			return m.setStatus(0, "The tour starts again: the conversations it uses are back as the demo began")
+		}
 		return nil
 	case bannerMsg:
 		if msg.ringing {

@@ -18,7 +18,10 @@ type tourPanel struct {
 	openedAs string
 }
 
-type tourMsg struct{ steps []TourStep }
+type tourMsg struct {
+	steps     []TourStep
+	restarted bool // after ctrl+r: the status line says the tour starts again
+}
 
 // load reads the steps (nil when the session has no tour).
 func (t *tourPanel) load() tea.Cmd {
@@ -26,7 +29,7 @@ func (t *tourPanel) load() tea.Cmd {
 		return nil
 	}
 	tour, ctx := t.opts.Tour, t.ctx
-	return func() tea.Msg { return tourMsg{tour.Steps(ctx)} }
+	return func() tea.Msg { return tourMsg{steps: tour.Steps(ctx)} }
 }
 
 // allDone reports whether the tour has steps and every one is done.
@@ -50,7 +53,7 @@ func (t *tourPanel) restart() tea.Cmd {
 		if err := r.Restart(ctx); err != nil {
 			return doneMsg{err: err}
 		}
-		return tourMsg{tour.Steps(ctx)}
+		return tourMsg{steps: tour.Steps(ctx), restarted: true}
 	}
 }
 

@@ -388,6 +388,10 @@ func TestTourFollowedWordForWord(t *testing.T) {
 			if all || do == "" || h.m.tour.steps[0].Done {
 				t.Fatalf("ctrl+r did not start the tour again: %v %q", all, do)
 			}
+			h.settle()
+			if st := h.m.status.text; !strings.Contains(st, "The tour starts again") {
+				t.Fatalf("after ctrl+r the status line says %q", st)
+			}
 			// the tour started again can be followed word for word too: what it uses is as
 			// the demo began
 			h.playTour()
