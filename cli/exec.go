@@ -32,6 +32,11 @@ func Exec(ctx context.Context, conn inbox.Conn, path string, args []string, stdi
 		switch c.Name() {
 		case "serve", "demo", "completion":
 			c.Hidden = true
+			// not its help either (`help completion`, `completion bash --help`)
+			name := c.Name()
+			c.SetHelpFunc(func(cmd *cobra.Command, _ []string) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "Error: `%s` is not available over SSH\n", name)
+			})
 		}
 	}
 	for _, f := range []string{"as", "db"} {

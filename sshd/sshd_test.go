@@ -426,6 +426,12 @@ func TestFilesOverSSHAreTheClients(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "`completion` is not available over SSH") {
 		t.Fatalf("completion over SSH: exit %d, %q", code, errOut)
 	}
+	for _, cmd := range []string{"help completion", "completion --help", "completion bash --help", "help serve"} {
+		out, errOut, _ := run(t, carol, cmd)
+		if !strings.Contains(errOut, "is not available over SSH") || strings.Contains(out, "Generate the autocompletion") || strings.Contains(out, "Usage:") {
+			t.Fatalf("%s over SSH: %q %q", cmd, out, errOut)
+		}
+	}
 }
 
 // A session is its key's as well as its operator's: when the key stops being theirs (removed,
