@@ -70,6 +70,15 @@ func withIdentities(c inbox.ContactView) string {
 	return c.Display()
 }
 
+// nameCell is a contact in a table's NAME column beside its number: "-" for a contact with no
+// name, which the column before already shows.
+func nameCell(c inbox.ContactView) string {
+	if c.Display() == c.Handle() {
+		return "-"
+	}
+	return c.Display()
+}
+
 // idText writes a contact id as people type it: a number with its +.
 func idText(id string) string {
 	if _, err := inbox.NormalizePhone(id); err == nil {
@@ -315,11 +324,7 @@ func (l *listPrinter) page(cs []inbox.ConversationView) {
 		if as == "" {
 			as = "-"
 		}
-		name := cv.Contact.Display()
-		if name == cv.Contact.Handle() {
-			name = "-" // no name: the CONTACT column has it
-		}
-		l.tw.Row(cv.Contact.Handle(), name, string(st), as, orDash(cv.Team),
+		l.tw.Row(cv.Contact.Handle(), nameCell(cv.Contact), string(st), as, orDash(cv.Team),
 			cv.LastAt.Local().Format("2006-01-02 15:04"), cv.Preview)
 	}
 	l.n += len(cs)

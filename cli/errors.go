@@ -145,8 +145,7 @@ func (a *app) hintContact(err error) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if intl, ok := strings.CutPrefix(strings.TrimPrefix(m[1], "+"), "00"); ok && len(intl) >= 6 {
-		// 00 is how many countries dial abroad: the contact may be +intl
+	if intl, ok := afterIntlPrefix(m[1]); ok { // the contact may be +intl
 		if _, cerr := inbox.OpContact.Call(ctx, a.conn, inbox.ContactReq{Contact: intl}); cerr == nil {
 			return &exitError{code: ee.code, noUsage: ee.noUsage, err: &inbox.Error{Kind: inbox.NotFound,
 				Msg: ee.err.Error() + ". Its leading 00 is the international prefix: did you mean +" + intl + "?"}}

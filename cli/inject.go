@@ -171,18 +171,25 @@ func injectWebhookRun(ctx context.Context, opts *injectWebhookOptions) error {
 	})
 }
 
+// afterIntlPrefix is what follows a leading 00, the prefix many countries dial abroad with:
+// the number with its country code ("0049151234" and "+0049151234" are +49151234).
+func afterIntlPrefix(number string) (string, bool) {
+	intl, ok := strings.CutPrefix(strings.TrimPrefix(number, "+"), "00")
+	return intl, ok && len(intl) >= 6
+}
+
 // bareNumber checks a FROM written without + and its country code: a contact's number as it is
 // is fine; anything else would silently make a new contact of a number that may be missing its
 // country code, so it is refused — naming the contact whose number ends with it, if one does.
 func bareNumber(ctx context.Context, c inbox.Conn, from string) error {
 	s := strings.TrimSpace(from)
-	if rest, ok := strings.CutPrefix(s, "+0"); ok {
+	if strings.HasPrefix(s, "+0") {
 		// no country code begins with 0: +00… is an international prefix written after the +
 		if _, err := inbox.OpContact.Call(ctx, c, inbox.ContactReq{Contact: s}); err == nil || inbox.KindOf(err) != inbox.NotFound {
 			return nil // a contact has it as it is (or an error the inject itself will report)
 		}
 		hint := "write the number with its country code after the +"
-		if intl, ok := strings.CutPrefix(rest, "0"); ok && intl != "" {
+		if intl, ok := afterIntlPrefix(s); ok {
 			hint = "its 00 is the international prefix, so write it as +" + intl
 		}
 		return &exitError{code: exitUsage, noUsage: true, err: fmt.Errorf(
@@ -217,8 +224,7 @@ func bareNumber(ctx context.Context, c inbox.Conn, from string) error {
 			"No contact has the number %s, but %d contacts have it without their country code: %s. Write the one you mean with + and its country code",
 			digits, len(which), strings.Join(which, ", "))}
 	}
-	if intl, ok := strings.CutPrefix(digits, "00"); ok && len(intl) >= 6 {
-		// 00 is how many countries dial abroad: what follows is the country code
+	if intl, ok := afterIntlPrefix(digits); ok {
 		return &exitError{code: exitUsage, noUsage: true, err: fmt.Errorf(
 			"No contact has the number %s, and a number without + is not made a new contact: its leading 00 is the international prefix, so write it as +%s",
 			digits, intl)}

@@ -2,8 +2,8 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -89,12 +89,12 @@ func readKeys(a *app, file string) ([]string, error) {
 		return nil, err
 	}
 	defer r.Close()
-	raw, err := io.ReadAll(io.LimitReader(r, maxKeyFile+1))
+	raw, err := readCapped(r, maxKeyFile)
+	if errors.Is(err, errTooLarge) {
+		return nil, fmt.Errorf("%s is larger than 1 MB: that is not a public key file", file)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s: %v", file, err)
-	}
-	if len(raw) > maxKeyFile {
-		return nil, fmt.Errorf("%s is larger than 1 MB: that is not a public key file", file)
 	}
 	var keys []string
 	for _, line := range strings.Split(string(raw), "\n") {

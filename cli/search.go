@@ -78,11 +78,7 @@ func searchRun(ctx context.Context, opts *searchOptions) error {
 			if h.Snippet != "" {
 				found = "✉ " + h.Snippet
 			}
-			name := h.Display()
-			if name == h.Handle() {
-				name = "-" // no name: NUMBER has it
-			}
-			t.Row(h.Handle(), name, orDash(h.OwnerName), found)
+			t.Row(h.Handle(), nameCell(h.ContactView), orDash(h.OwnerName), found)
 		}
 		t.Flush()
 		last := r.Offset + len(r.Hits)

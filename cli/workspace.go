@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -172,19 +171,8 @@ func importRun(ctx context.Context, opts *importOptions) error {
 		r = &cappedReader{r: in, left: rpc.MaxImportBody, msg: fmt.Sprintf(
 			"the document is larger than %d MB, the most a workspace document sent over SSH may be: import it on the server, with no switchboard running there", rpc.MaxImportBody>>20)}
 	}
+	// a workspace made for a document that cannot be loaded is removed again (undoCreate)
 	created, dirs := !opts.exists(), opts.missingDirs()
-	if created {
-		// a new workspace file is made only for a document that can be loaded: read it
-		// whole and check it first, so a bad one leaves nothing behind
-		raw, err := io.ReadAll(r)
-		if err != nil {
-			return fmt.Errorf("cannot read %s: %v", opts.File, err)
-		}
-		if err := inbox.CheckDocument(bytes.NewReader(raw)); err != nil {
-			return err
-		}
-		r = bytes.NewReader(raw)
-	}
 	opts.creates = true
 	c, err := opts.connect()
 	if err != nil {

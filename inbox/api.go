@@ -306,10 +306,7 @@ var (
 	})
 	OpOutbox = op("Outbox", func(ctx context.Context, s *Session, _ None) ([]domain.Outgoing, error) { return s.Outbox(ctx) })
 	// OpSending is how the owner sends: configured, and why the whole queue waits (paused)
-	OpSending = op("Sending", func(ctx context.Context, s *Session, _ None) (Outbound, error) {
-		o := s.s.outbound()
-		return Outbound{Configured: o.configured, Paused: o.paused}, nil
-	})
+	OpSending  = op("Sending", func(ctx context.Context, s *Session, _ None) (Outbound, error) { return s.s.Sending(), nil })
 	OpMarkRead = op("MarkRead", func(ctx context.Context, s *Session, r ContactReq) (None, error) {
 		return None{}, s.MarkRead(ctx, r.Contact)
 	})

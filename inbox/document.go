@@ -332,13 +332,6 @@ func (s *Service) Import(ctx context.Context, by string, r io.Reader, replace bo
 	return s.importDocument(ctx, by, doc, replace)
 }
 
-// CheckDocument says whether r holds a workspace document Import would load (into an empty
-// workspace), and what is wrong with it when not; it opens nothing.
-func CheckDocument(r io.Reader) error {
-	_, err := readDocument(r)
-	return err
-}
-
 // readDocument decodes and checks a workspace document.
 func readDocument(r io.Reader) (*Document, error) {
 	dec := json.NewDecoder(r)

@@ -69,9 +69,15 @@ type Outbound struct {
 	WindowOpen bool      `json:"window_open"`
 }
 
-func (s *Service) outboundView(cv domain.Conversation) Outbound {
+// Sending is how this workspace's owner sends replies: configured, and why the whole queue
+// waits ("" when it does not).
+func (s *Service) Sending() Outbound {
 	o := s.outbound()
-	v := Outbound{Configured: o.configured, Paused: o.paused}
+	return Outbound{Configured: o.configured, Paused: o.paused}
+}
+
+func (s *Service) outboundView(cv domain.Conversation) Outbound {
+	v := s.Sending()
 	if cv.LastInbound > 0 {
 		v.WindowEnds = time.Unix(0, cv.LastInbound).Add(ServiceWindow).UTC()
 		v.WindowOpen = s.now().Before(v.WindowEnds)

@@ -20,16 +20,16 @@ type Session struct {
 	key string
 }
 
-// SessionByKey is the session of someone who signed in with the SSH key whose fingerprint is
-// fp: its operator's, for as long as the key stays theirs. An operator removed (their keys go
-// with them) and added again under the same id is somebody else, whose sessions these are not;
-// a key removed (it leaked, a laptop was lost) ends what it opened too.
-func (s *Service) SessionByKey(fp string) (*Session, error) {
-	o, ok := s.OperatorForKey(fp)
-	if !ok {
-		return nil, errorf(NotFound, "The key %s is not an operator's key in this workspace", fp)
+// SessionByKey is the session of operator, who signed in with the SSH key whose fingerprint is
+// fp, for as long as the key stays theirs. An operator removed (their keys go with them) and
+// added again under the same id is somebody else, whose sessions these are not; a key removed
+// (it leaked, a laptop was lost) ends what it opened too.
+func (s *Service) SessionByKey(operator, fp string) (*Session, error) {
+	x := &Session{s: s, op: operator, key: fp}
+	if err := x.Current(); err != nil {
+		return nil, err
 	}
-	return &Session{s: s, op: o.ID, key: fp}, nil
+	return x, nil
 }
 
 // Current says whether the session may still act: nil, or why not (its SSH key is no longer its

@@ -312,10 +312,7 @@ func (d *Server) gate(next ssh.Handler) ssh.Handler {
 		defer d.active.Add(-1)
 		// bound to the key as well as to its operator: when the key is theirs no more (removed,
 		// or the operator was), the session can do nothing more, and its screen ends (watch)
-		conn, err := d.svc.SessionByKey(s.Permissions().Extensions[extKey])
-		if err == nil && conn.Operator() != id {
-			err = conn.Current()
-		}
+		conn, err := d.svc.SessionByKey(id, s.Permissions().Extensions[extKey])
 		if err != nil {
 			fmt.Fprintf(s.Stderr(), "switchboard: %s\r\n", textsafe.Line(err.Error()))
 			_ = s.Exit(1)
