@@ -153,20 +153,21 @@ func (s *Service) Inject(ctx context.Context, in Inbound) (Outcome, error) {
 	return out, err
 }
 
-// seen finds the entry an inbound id was stored with, whichever contact's timeline it is in:
-// WhatsApp's message and call ids are unique, so a redelivery is a duplicate whatever identity of
-// the customer it carries (the number, the BSUID, both).
-func (w *wtx) seen(extID string) (domain.EntryRef, bool) {
+// seen finds the entry an inbound id was stored with, whichever contact's timeline it is in, for
+// an event at the time: WhatsApp's message and call ids are unique, so a redelivery (which
+// carries its event's own time) is a duplicate whatever identity of the customer it carries (the
+// number, the BSUID, both).
+func (w *wtx) seen(extID string, at time.Time) (domain.EntryRef, bool) {
 	if extID == "" {
 		return domain.EntryRef{}, false
 	}
-	return w.tx.InboundByID(extID)
+	return w.tx.InboundByID(extID, at)
 }
 
 // planEvent finds the entry already stored under the event's id, if any, else the contact of
 // the event's identities (writing nothing).
-func (w *wtx) planEvent(id identities, extID string) (p contactPlan, key domain.EntryRef, dup bool, err error) {
-	if key, dup = w.seen(extID); dup {
+func (w *wtx) planEvent(id identities, extID string, at time.Time) (p contactPlan, key domain.EntryRef, dup bool, err error) {
+	if key, dup = w.seen(extID, at); dup {
 		return p, key, true, nil
 	}
 	if p, err = planContact(w.tx, id); err != nil {
@@ -193,7 +194,7 @@ func (s *Service) eventTime(t time.Time, idLen int) (time.Time, error) {
 }
 
 func (w *wtx) inject(id identities, in Inbound, ch routing.Channel, at time.Time) (Outcome, error) {
-	plan, key, dup, err := w.planEvent(id, in.ExternalID)
+	plan, key, dup, err := w.planEvent(id, in.ExternalID, at)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -651,7 +652,7 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 	}
 	var out Outcome
 	err = s.do(ctx, func(w *wtx) error {
-		if key, dup := w.seen(c.ExternalID); dup {
+		if key, dup := w.seen(c.ExternalID, at); dup {
 			key, unlinked, err := w.linkDuplicate(key, c.ExternalID, id, c.Name, at)
 			if err != nil {
 				return err
@@ -660,14 +661,14 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 			out.Unlinked = unlinked
 			return err
 		}
-		key, ok := w.seen(c.CallID)
+		key, ok := w.seen(c.CallID, at)
 		if !ok {
 			out, err = w.inject(id, Inbound{Channel: "call", Name: c.Name, ExternalID: c.CallID, Outcome: c.Outcome, Duration: c.Duration},
 				routing.ChannelCall, at)
 			if err != nil {
 				return err
 			}
-			callKey, _ := w.tx.InboundByID(c.CallID) // just stored by inject
+			callKey, _ := w.tx.InboundByID(c.CallID, at) // just stored by inject
 			return must(w.tx.PutInboundID(callKey.Contact, c.ExternalID, callKey))
 		}
 		e, _, err := w.tx.Entry(key)

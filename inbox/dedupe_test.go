@@ -250,3 +250,41 @@ func TestAMessageIsStoredOnceWhateverIdentityEachDeliveryCarries(t *testing.T) {
 		})
 	})
 }
+
+// The inbound index is kept by day (docs/store.md): an event is found by its id among the
+// entries of its own UTC day, the day before and the day after. A redelivery carries its
+// event's time, so it is a duplicate however late it comes; a call that rang before midnight
+// ends in place after it, and its end told again is a duplicate; an id that comes back dated
+// days apart is another event.
+func TestAnInboundIDIsFoundAroundItsOwnDay(t *testing.T) {
+	onEngines(t, func(t *testing.T, open func(t *testing.T) *Service) {
+		s := open(t)
+		rang := time.Date(2026, 11, 20, 23, 55, 0, 0, time.UTC)
+		msg := Inbound{Channel: "message", From: danaDiaz, Text: "late night", ExternalID: "wamid.night", At: rang}
+		if out := noErr(s.Inject(ctx, msg))(t); out.Duplicate {
+			t.Fatalf("the first delivery is a duplicate: %+v", out)
+		}
+		if out := noErr(s.Inject(ctx, msg))(t); !out.Duplicate {
+			t.Fatalf("the redelivery (its own time) is not a duplicate: %+v", out)
+		}
+		call := Inbound{Channel: "call", From: danaDiaz, ExternalID: "wacid.night", Outcome: CallRinging, At: rang}
+		noErr(s.Inject(ctx, call))(t)
+		end := CallEnd{From: danaDiaz, CallID: "wacid.night", Outcome: CallAnswered, Duration: 1500, At: rang.Add(25 * time.Minute)}
+		out := noErr(s.EndCall(ctx, end))(t)
+		if out.Duplicate || out.Entry == nil || out.Entry.Outcome != CallAnswered || !out.Entry.At.Equal(rang) {
+			t.Fatalf("the call's end after midnight did not end the call in place: %+v %+v", out, out.Entry)
+		}
+		if out := noErr(s.EndCall(ctx, end))(t); !out.Duplicate {
+			t.Fatalf("the call's end told again is not a duplicate: %+v", out)
+		}
+		before := len(noErr(s.Conversation(ctx, "alice", danaDiaz, "", 100))(t).Timeline)
+		again := msg
+		again.At = rang.AddDate(0, 0, 3)
+		if out := noErr(s.Inject(ctx, again))(t); out.Duplicate {
+			t.Fatalf("an id dated three days apart is a duplicate: %+v", out)
+		}
+		if after := len(noErr(s.Conversation(ctx, "alice", danaDiaz, "", 100))(t).Timeline); after != before+1 {
+			t.Fatalf("the event three days apart added %d entries, want 1", after-before)
+		}
+	})
+}

@@ -435,7 +435,7 @@ func (w *wtx) linkDuplicate(key domain.EntryRef, extID string, id identities, na
 				w.emit(Event{Kind: EventConversation, Contact: ct.ID, Actor: ByWhatsApp})
 			}
 			if p.absorb != nil {
-				if moved, ok := w.tx.InboundByID(extID); ok {
+				if moved, ok := w.tx.InboundByID(extID, at); ok {
 					key = moved
 				}
 			}

@@ -57,7 +57,7 @@ func TestSchemaThreeFileGetsIdentities(t *testing.T) {
 		}
 	}
 	// a message id stored by schema 3 is still a duplicate
-	if out := noErr(s.Inject(ctx, Inbound{Channel: "message", From: "+34655000100", Text: "message 0 refund?", ExternalID: "wamid.fx000"}))(t); !out.Duplicate {
+	if out := noErr(s.Inject(ctx, Inbound{Channel: "message", From: "+34655000100", Text: "message 0 refund?", ExternalID: "wamid.fx000", At: time.Date(2026, 11, 20, 9, 7, 0, 0, time.UTC)}))(t); !out.Duplicate {
 		t.Fatalf("not a duplicate after the migration: %+v", out)
 	}
 	// a contact without a conversation is found and can gain a BSUID

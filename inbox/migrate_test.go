@@ -28,19 +28,30 @@ func TestSchemaTwoFileKeepsItsIDs(t *testing.T) {
 	const fixture3 = "15559000003"
 	before := noErr(s.Conversation(ctx, "alice", fixture3, "", 100))(t)
 
-	out := noErr(s.Inject(ctx, Inbound{Channel: "message", From: fixture3, Text: "message 3", ExternalID: "wamid.fixture.3"}))(t)
+	// a redelivery carries its event's own time (the inbound index is kept by day)
+	at := func(contact, id string) time.Time {
+		t.Helper()
+		for _, e := range noErr(s.Conversation(ctx, "alice", contact, "", 100))(t).Timeline {
+			if e.ID == id {
+				return e.At
+			}
+		}
+		t.Fatalf("no entry %s in %s's timeline", id, contact)
+		return time.Time{}
+	}
+	out := noErr(s.Inject(ctx, Inbound{Channel: "message", From: fixture3, Text: "message 3", ExternalID: "wamid.fixture.3", At: at(fixture3, "wamid.fixture.3")}))(t)
 	if !out.Duplicate {
 		t.Fatalf("a message id stored by schema 2 is not a duplicate: %+v", out)
 	}
-	out = noErr(s.EndCall(ctx, CallEnd{From: "15559000005", CallID: "wacid.fixture.5", Outcome: CallAnswered, Duration: 12}))(t)
+	out = noErr(s.EndCall(ctx, CallEnd{From: "15559000005", CallID: "wacid.fixture.5", At: at("15559000005", "wacid.fixture.5").Add(time.Minute), Outcome: CallAnswered, Duration: 12}))(t)
 	if out.Duplicate || out.Entry == nil || out.Entry.Outcome != CallAnswered || out.Entry.Duration != 12 {
 		t.Fatalf("ending a call connected under schema 2: %+v", out)
 	}
-	out = noErr(s.EndCall(ctx, CallEnd{From: "15559000000", CallID: "wacid.fixture.0", Outcome: CallAnswered, Duration: 30}))(t)
+	out = noErr(s.EndCall(ctx, CallEnd{From: "15559000000", CallID: "wacid.fixture.0", At: at("15559000000", "wacid.fixture.0").Add(time.Minute), Outcome: CallAnswered, Duration: 30}))(t)
 	if !out.Duplicate {
 		t.Fatalf("a call end stored by schema 2 is not a duplicate: %+v", out)
 	}
-	out = noErr(s.EndCall(ctx, CallEnd{From: "15559000001", CallID: "wacid.fixture.lone", Outcome: CallMissed}))(t)
+	out = noErr(s.EndCall(ctx, CallEnd{From: "15559000001", CallID: "wacid.fixture.lone", At: at("15559000001", "wacid.fixture.lone").Add(time.Minute), Outcome: CallMissed}))(t)
 	if !out.Duplicate {
 		t.Fatalf("a lone call end stored by schema 2 is not a duplicate: %+v", out)
 	}

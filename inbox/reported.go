@@ -40,7 +40,7 @@ func (s *Service) ChangeNumber(ctx context.Context, c NumberChange) (Outcome, er
 	}
 	var out Outcome
 	err = s.do(ctx, func(w *wtx) error {
-		if key, ok := w.seen(c.ExternalID); ok {
+		if key, ok := w.seen(c.ExternalID, at); ok {
 			out, err = w.duplicate(key)
 			return err
 		}
@@ -161,7 +161,7 @@ func (s *Service) RecordEcho(ctx context.Context, e Echo) (Outcome, error) {
 	}
 	var out Outcome
 	err = s.do(ctx, func(w *wtx) error {
-		plan, key, dup, err := w.planEvent(id, e.ExternalID)
+		plan, key, dup, err := w.planEvent(id, e.ExternalID, at)
 		if err != nil {
 			return err
 		}

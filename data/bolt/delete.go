@@ -26,13 +26,13 @@ func (t *Tx) DeleteContact(id string) (bool, error) {
 		// collect first: a bbolt cursor must not walk keys that are being deleted
 		prefix := timelinePrefix(id)
 		var keys, extIDs [][]byte
-		var inIDs []string
+		var inIDs []inboundListing
 		c := t.b(bTimeline).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			keys = append(keys, append([]byte(nil), k...))
 			if !isEntryKey(k, prefix) {
-				if len(k) > len(prefix) && k[len(prefix)] == 0xfe {
-					inIDs = append(inIDs, string(k[len(prefix)+1:]))
+				if len(k) > len(prefix) && k[len(prefix)] == 0xfe && len(v) == 16 {
+					inIDs = append(inIDs, inboundListing{string(k[len(prefix)+1:]), refOf(id, v)})
 				}
 				continue
 			}
@@ -117,7 +117,7 @@ func (t *Tx) MoveTimeline(from string, into *Conversation) (bool, error) {
 	var entries []entry
 	var keys [][]byte
 	ids := map[string][]string{} // entry key tail → inbound ids
-	var allIDs []string
+	var allIDs []inboundListing
 	c := t.b(bTimeline).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		keys = append(keys, append([]byte(nil), k...))
@@ -130,7 +130,7 @@ func (t *Tx) MoveTimeline(from string, into *Conversation) (bool, error) {
 			entries = append(entries, entry{append([]byte(nil), k...), e})
 		case len(k) > len(prefix) && k[len(prefix)] == 0xfe && len(v) == 16:
 			ids[string(v)] = append(ids[string(v)], string(k[len(prefix)+1:]))
-			allIDs = append(allIDs, string(k[len(prefix)+1:]))
+			allIDs = append(allIDs, inboundListing{string(k[len(prefix)+1:]), refOf(from, v)})
 		}
 	}
 	// an id whose entry is gone names nothing from now on (those that move name their entry in

@@ -2,12 +2,17 @@ package bolt
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"switchboard/inbox/domain"
 )
 
 // migrations[i] brings a file from schema version i to i+1. They run in order, in one
@@ -294,66 +299,87 @@ var migrations = []func(tx *bolt.Tx) error{
 	// earlier one (time, then entry number), and the later entry stays in its timeline, without
 	// the id.
 	func(tx *bolt.Tx) error {
-		in, err := tx.CreateBucketIfNotExists(bInbound)
-		if err != nil {
-			return err
-		}
-		timeline := tx.Bucket(bTimeline)
-		// the listings first, then written in key order: bbolt fills a bucket written in order
-		// page after page, where a walk in contact order would put each id on a random leaf (at
-		// 100,000 conversations, 450,000 ids: minutes of splitting pages, and their memory)
-		type listing struct {
-			id       []byte // the inbound bucket's key
-			key      []byte // the entry's timeline key
-			listedAt []byte // the listing's own key beside the timeline
-		}
-		var all []listing
-		err = timeline.ForEach(func(k, v []byte) error {
-			i := bytes.IndexByte(k, 0)
-			if v == nil || i < 0 || len(k) < i+2 || k[i+1] != 0xfe || len(v) != 16 {
-				return nil // not an inbound id (an entry, a conversation record, the marker)
-			}
-			all = append(all, listing{id: inboundIDKey(string(k[i+2:])),
-				key:      append(append([]byte(nil), k[:i+1]...), v...),
-				listedAt: append([]byte(nil), k...)})
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		earlier := func(a, b listing) bool {
-			ra, rb := refOfKey(a.key), refOfKey(b.key)
-			return ra.At < rb.At || ra.At == rb.At && ra.Seq < rb.Seq
-		}
-		slices.SortFunc(all, func(a, b listing) int {
-			if c := bytes.Compare(a.id, b.id); c != 0 {
-				return c
-			}
-			if earlier(a, b) {
-				return -1
-			}
-			if earlier(b, a) {
-				return 1
-			}
-			return bytes.Compare(a.key, b.key)
-		})
-		var drop [][]byte // the later entries' listings of an id listed twice
-		for n, l := range all {
-			if n > 0 && bytes.Equal(all[n-1].id, l.id) {
-				drop = append(drop, l.listedAt) // the earliest, first in the order, keeps it
-				continue
-			}
-			if err := in.Put(l.id, l.key); err != nil {
-				return err
-			}
-		}
-		for _, k := range drop {
-			if err := timeline.Delete(k); err != nil {
-				return err
-			}
-		}
-		return addMarkers(tx)
+		return fillInbound(tx, func(id string, _ EntryRef) []byte { return inboundIDKeyV7(id) })
 	},
+	// 7 → 8: the inbound bucket is keyed by the day of each id's entry, then the id
+	// (inboundIDKey): keyed by the id alone, the id of every ingested event landed on a random
+	// leaf of a tree holding every id ever received, and a checkpoint wrote about one leaf of it
+	// per event (at 1,000,000 conversations the one-writer target of issue 17 went from met to
+	// missed); by day, today's ids are a small partition at the bucket's end. The bucket is made
+	// again from the listings beside the timelines, as 6 → 7 made it.
+	func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bInbound); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+			return err
+		}
+		return fillInbound(tx, func(id string, r EntryRef) []byte { return inboundIDKey(domain.InboundDay(r.At), id) })
+	},
+}
+
+// fillInbound makes the inbound bucket from the ids listed beside each timeline, each under the
+// key keyOf gives it. An id listed for two entries keeps the earlier one (time, then entry
+// number), and the later entry stays in its timeline without the id (schema 6 could list one id
+// for two contacts).
+func fillInbound(tx *bolt.Tx, keyOf func(id string, r EntryRef) []byte) error {
+	in, err := tx.CreateBucketIfNotExists(bInbound)
+	if err != nil {
+		return err
+	}
+	timeline := tx.Bucket(bTimeline)
+	// the listings first, then written in key order: bbolt fills a bucket written in order page
+	// after page, where a walk in contact order would put each id on a random leaf (at 100,000
+	// conversations, 450,000 ids: minutes of splitting pages, and their memory)
+	type listing struct {
+		id       string   // the id
+		ref      EntryRef // the entry it names
+		listedAt []byte   // the listing's own key beside the timeline
+		key      []byte   // the inbound bucket's key
+	}
+	var all []listing
+	err = timeline.ForEach(func(k, v []byte) error {
+		i := bytes.IndexByte(k, 0)
+		if v == nil || i < 0 || len(k) < i+2 || k[i+1] != 0xfe || len(v) != 16 {
+			return nil // not an inbound id (an entry, a conversation record, the marker)
+		}
+		all = append(all, listing{id: string(k[i+2:]), ref: refOf(string(k[:i]), v), listedAt: append([]byte(nil), k...)})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(all, func(a, b listing) int {
+		if c := strings.Compare(a.id, b.id); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.ref.At, b.ref.At); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.ref.Seq, b.ref.Seq); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ref.Contact, b.ref.Contact)
+	})
+	var drop [][]byte // the later entries' listings of an id listed twice
+	kept := make([]listing, 0, len(all))
+	for n, l := range all {
+		if n > 0 && all[n-1].id == l.id {
+			drop = append(drop, l.listedAt) // the earliest, first in the order, keeps it
+			continue
+		}
+		l.key = keyOf(l.id, l.ref)
+		kept = append(kept, l)
+	}
+	slices.SortFunc(kept, func(a, b listing) int { return bytes.Compare(a.key, b.key) })
+	for _, l := range kept {
+		if err := in.Put(l.key, entryKey(l.ref)); err != nil {
+			return err
+		}
+	}
+	for _, k := range drop {
+		if err := timeline.Delete(k); err != nil {
+			return err
+		}
+	}
+	return addMarkers(tx)
 }
 
 // rekeyEarlyEntries moves every timeline entry whose key holds a time before 1970 (top byte

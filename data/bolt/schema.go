@@ -33,10 +33,11 @@
 //	             contact id 0x00 0xfe external id → be64(at) be64(seq) of the entry it stored
 //	                            (the inbound ids of the contact's entries, listed beside them:
 //	                            what goes with them when they move or are deleted; schema 7)
-//	inbound      external id → timeline key (inbound message, call, call-end, echo and number
-//	             change ids, found by the id alone: a redelivery is a duplicate whichever identity
-//	             of the customer it carries; an id beginning with 0x00 or 0xff is keyed 0x00 id;
-//	             schema 7)
+//	inbound      be32(day of the entry, UTC, from 1970) external id → timeline key (inbound
+//	             message, call, call-end, echo and number change ids, found by the id and the
+//	             day of the event that carries it, whichever contact's it is: a redelivery is a
+//	             duplicate whichever identity of the customer it carries; schema 7, keyed by
+//	             the id alone; by day since schema 8, so it grows at its end)
 //	extids       reply id → timeline key (ids found by the id alone: delivery statuses)
 //	idx          one bucket for every conversation index (one B+tree: an event moves one key):
 //	  'c' status 0x00 team 0x00 assignee|"-" 0x00 be64(last activity) contact id → nil
@@ -66,7 +67,7 @@ import (
 const (
 	magic = "switchboard"
 	// SchemaVersion is the schema this code writes; migrations bring older files up to it.
-	SchemaVersion = 7
+	SchemaVersion = 8
 )
 
 var (

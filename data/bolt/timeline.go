@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"switchboard/inbox/domain"
 )
@@ -25,7 +26,7 @@ func isEntryKey(k, prefix []byte) bool { return len(k) == len(prefix)+16 && k[le
 
 // inboundKey is where an inbound external id of the contact is listed with its entry: in the
 // timeline bucket after the contact's entries and before its conversation record, in the leaf
-// page an event writes anyway. The inbound bucket finds an id by the id alone (inboundIDKey);
+// page an event writes anyway. The inbound bucket finds an id by its day and the id (inboundIDKey);
 // this key says which ids go with the contact's entries when they move or are deleted.
 func inboundKey(contact, id string) []byte { return []byte(contact + "\x00\xfe" + id) }
 
@@ -142,62 +143,108 @@ func (t *Tx) PutExtID(id string, r EntryRef) error {
 	return put(t.b(bExtIDs), []byte(id), entryKey(r))
 }
 
-// inboundIDKey is the key of an inbound external id in the inbound bucket: the id itself, or,
-// for an id that begins with 0x00 or 0xff, 0x00 and the id (so no id is the bucket's marker key,
-// and no two ids share a key).
-func inboundIDKey(id string) []byte {
+// inboundIDKeyV7 was schema 7's key of an inbound external id in the inbound bucket: the id
+// itself, or, for an id that begins with 0x00 or 0xff, 0x00 and the id (so no id was the bucket's
+// marker key). Only the migration from schema 6 writes it now.
+func inboundIDKeyV7(id string) []byte {
 	if id != "" && (id[0] == 0x00 || id[0] == 0xff) {
 		return []byte("\x00" + id)
 	}
 	return []byte(id)
 }
 
+// inboundIDKey is the key of an inbound external id in the inbound bucket: be32(the day of its
+// entry, domain.InboundDay) and the id. Today's ids are then a partition at the bucket's end, a
+// few hundred leaves a checkpoint writes however many ids the workspace holds, where keyed by the
+// id alone every event's id landed on a leaf of its own (schema 7's price, docs/store.md). No
+// key is the marker's (one byte long).
+func inboundIDKey(day int64, id string) []byte {
+	k := make([]byte, 4, 4+len(id))
+	binary.BigEndian.PutUint32(k, uint32(day))
+	return append(k, id...)
+}
+
 // InboundByID returns the entry stored for an inbound external id (a message id, a call id, a
-// call end's id, an echo's or a number change's id), whichever contact's timeline it is in: what
-// makes a redelivered event a duplicate, whatever identity of the customer it comes with.
-func (t *Tx) InboundByID(id string) (EntryRef, bool) {
-	if r := refOfKey(t.b(bInbound).Get(inboundIDKey(id))); !r.IsZero() {
-		return r, true
+// call end's id, an echo's or a number change's id), whichever contact's timeline it is in, among
+// the entries of the days domain.InboundDays gives for an event at the time: what makes a
+// redelivered event a duplicate, whatever identity of the customer it comes with.
+func (t *Tx) InboundByID(id string, at time.Time) (EntryRef, bool) {
+	first, last := domain.InboundDays(at)
+	in := t.b(bInbound)
+	own := last - 1 // the event's own day first
+	for _, day := range [3]int64{own, own - 1, last} {
+		if day < first {
+			continue
+		}
+		if r := refOfKey(in.Get(inboundIDKey(day, id))); !r.IsZero() {
+			return r, true
+		}
 	}
 	return EntryRef{}, false
 }
 
-// InboundID is InboundByID when the entry is the contact's.
+// InboundID returns the entry of the contact's timeline an inbound id was stored with, of any
+// day: its listing beside the timeline says.
 func (t *Tx) InboundID(contact, id string) (EntryRef, bool) {
-	if r, ok := t.InboundByID(id); ok && r.Contact == contact {
-		return r, true
+	if v := t.b(bTimeline).Get(inboundKey(contact, id)); len(v) == 16 {
+		return refOf(contact, v), true
 	}
 	return EntryRef{}, false
 }
 
 // PutInboundID records that the contact's inbound external id was stored at the entry (an entry
-// of the contact's timeline): in the inbound bucket, which finds it by the id alone, and beside
-// the contact's timeline, which says which ids go with the contact's entries when they move or
-// are deleted. An id names one entry: one that named another contact's entry is taken from it.
+// of the contact's timeline): in the inbound bucket, under the entry's day, which finds it by the
+// id and the event's time, and beside the contact's timeline, which finds it by the contact and
+// says which ids go with the contact's entries when they move or are deleted. Each listing has
+// its key in the inbound bucket and each key its listing: an id that named another contact's
+// entry of the day is taken from it, and one the contact had listed for an entry of another day
+// leaves that day.
 func (t *Tx) PutInboundID(contact, id string, r EntryRef) error {
 	if r.Contact != contact {
 		return fmt.Errorf("inbound id %q of %s: the entry is %s's", id, contact, r.Contact)
 	}
-	in, k := t.b(bInbound), inboundIDKey(id)
+	in, day, listing := t.b(bInbound), domain.InboundDay(r.At), inboundKey(contact, id)
+	k := inboundIDKey(day, id)
 	if old := refOfKey(in.Get(k)); !old.IsZero() && old.Contact != contact {
 		if err := t.b(bTimeline).Delete(inboundKey(old.Contact, id)); err != nil {
 			return err
 		}
 	}
+	if v := t.b(bTimeline).Get(listing); len(v) == 16 {
+		if was := refOf(contact, v); domain.InboundDay(was.At) != day {
+			if err := t.dropInboundKey(contact, id, was); err != nil {
+				return err
+			}
+		}
+	}
 	if err := put(in, k, entryKey(r)); err != nil {
 		return err
 	}
-	return put(t.b(bTimeline), inboundKey(contact, id), entryKey(r)[len(contact)+1:])
+	return put(t.b(bTimeline), listing, entryKey(r)[len(contact)+1:])
 }
 
-// dropInboundIDs removes the inbound ids of the list that still name an entry of the contact's
-// timeline from the inbound bucket (their keys beside the timeline go with it).
-func (t *Tx) dropInboundIDs(contact string, ids []string) error {
-	for _, id := range ids {
-		if r, ok := t.InboundByID(id); ok && r.Contact == contact {
-			if err := t.b(bInbound).Delete(inboundIDKey(id)); err != nil {
-				return err
-			}
+// inboundListing is an inbound id listed beside a contact's timeline, with the entry it names.
+type inboundListing struct {
+	id  string
+	ref EntryRef
+}
+
+// dropInboundKey removes the id's key of the entry's day from the inbound bucket when it still
+// names an entry of the contact's timeline.
+func (t *Tx) dropInboundKey(contact, id string, r EntryRef) error {
+	k := inboundIDKey(domain.InboundDay(r.At), id)
+	if old := refOfKey(t.b(bInbound).Get(k)); !old.IsZero() && old.Contact == contact {
+		return t.b(bInbound).Delete(k)
+	}
+	return nil
+}
+
+// dropInboundIDs removes the contact's listed inbound ids that still name an entry of its
+// timeline from the inbound bucket (the listings beside the timeline go with it).
+func (t *Tx) dropInboundIDs(contact string, ids []inboundListing) error {
+	for _, l := range ids {
+		if err := t.dropInboundKey(contact, l.id, l.ref); err != nil {
+			return err
 		}
 	}
 	return nil

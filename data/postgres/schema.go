@@ -95,6 +95,14 @@ DELETE FROM sb_inbound_ids a USING sb_inbound_ids b
 ALTER TABLE sb_inbound_ids DROP CONSTRAINT sb_inbound_ids_pkey, ADD PRIMARY KEY (id);
 CREATE INDEX sb_inbound_ids_contact ON sb_inbound_ids (contact);
 `,
+	// 5: an inbound id is kept under the day of its entry (UTC, from 1970), as in the bbolt
+	// engine, and found by the id and the days around the event that carries it
+	// (domain.InboundDays): both engines then agree on which entry every lookup finds.
+	`
+ALTER TABLE sb_inbound_ids ADD COLUMN day bigint;
+UPDATE sb_inbound_ids SET day = at / 86400000000000;
+ALTER TABLE sb_inbound_ids ALTER COLUMN day SET NOT NULL, DROP CONSTRAINT sb_inbound_ids_pkey, ADD PRIMARY KEY (id, day);
+`,
 }
 
 // tables are the workspace's tables Clear empties (not sb_meta, not the events).

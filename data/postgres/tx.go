@@ -1128,30 +1128,41 @@ func (t *Tx) ref(sql string, args ...any) (EntryRef, bool) {
 	return r, true
 }
 
-// InboundByID finds the entry an inbound id was stored with, whichever contact's it is (an id
-// names one entry of the workspace: its primary key).
-func (t *Tx) InboundByID(id string) (EntryRef, bool) {
-	return t.ref(`SELECT contact, at, seq FROM sb_inbound_ids WHERE id = $1`, clean(id))
+// InboundByID finds the entry an inbound id was stored with, whichever contact's it is, among
+// the days domain.InboundDays gives for an event at the time: the event's own day first, then the
+// day before, then the day after (the bbolt engine's order).
+func (t *Tx) InboundByID(id string, at time.Time) (EntryRef, bool) {
+	first, last := domain.InboundDays(at)
+	own := last - 1
+	return t.ref(`SELECT contact, at, seq FROM sb_inbound_ids WHERE id = $1 AND day BETWEEN $2 AND $3
+		ORDER BY CASE day WHEN $4 THEN 0 WHEN $5 THEN 1 ELSE 2 END LIMIT 1`, clean(id), first, last, own, own-1)
 }
 
-// InboundID is InboundByID when the entry is the contact's.
+// InboundID finds the entry of the contact's timeline an inbound id was stored with, of any day
+// (PutInboundID keeps one per contact and id).
 func (t *Tx) InboundID(contact, id string) (EntryRef, bool) {
 	return t.ref(`SELECT contact, at, seq FROM sb_inbound_ids WHERE id = $1 AND contact = $2`, clean(id), contact)
 }
 
-// PutInboundID records the entry an inbound id was stored with. The same id stored at the same
-// moment by another transaction (a webhook retried on another node, with the same identity of
-// the customer or another) makes this one retry, and the retry finds the id: the message is
-// stored once.
+// PutInboundID records the entry an inbound id was stored with, under the entry's day: an id of
+// that day that named another entry (another contact's too) names this one, and one the contact
+// had for an entry of another day leaves that day. The same id stored at the same moment by
+// another transaction (a webhook retried on another node, with the same identity of the customer
+// or another) makes this one retry, and the retry finds the id: the message is stored once.
 func (t *Tx) PutInboundID(contact, id string, r EntryRef) error {
 	if r.Contact != contact {
 		return fmt.Errorf("inbound id %q of %s: the entry is %s's", id, contact, r.Contact)
 	}
+	day := domain.InboundDay(r.At)
+	if err := t.later(`DELETE FROM sb_inbound_ids WHERE id = $1 AND contact = $2 AND day <> $3`, clean(id), contact, day); err != nil {
+		return err
+	}
 	// there already (visible to this transaction): rewritten to name this entry, as the bbolt
 	// engine does (an entry moved); inserted by a concurrent transaction: this one fails to
 	// serialize and retries
-	return t.later(`INSERT INTO sb_inbound_ids VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET contact = EXCLUDED.contact, at = EXCLUDED.at, seq = EXCLUDED.seq`,
-		contact, clean(id), r.At, int64(r.Seq))
+	return t.later(`INSERT INTO sb_inbound_ids (contact, id, at, seq, day) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (id, day) DO UPDATE SET contact = EXCLUDED.contact, at = EXCLUDED.at, seq = EXCLUDED.seq`,
+		contact, clean(id), r.At, int64(r.Seq), day)
 }
 
 func (t *Tx) ExtID(id string) (EntryRef, bool) {

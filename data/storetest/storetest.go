@@ -42,6 +42,7 @@ func Run(t *testing.T, open Open) {
 		{"TimelinePagesInTimeOrder", timelinePagesInTimeOrder},
 		{"EntriesAndTheirIds", entriesAndTheirIDs},
 		{"AnInboundIDNamesOneEntryOfTheWorkspace", anInboundIDNamesOneEntry},
+		{"AnInboundIDIsFoundAroundItsDay", anInboundIDIsFoundAroundItsDay},
 		{"TimesOutsideTheRangeAreRefused", timesOutsideTheRangeAreRefused},
 		{"MoveTimelineMakesOneConversation", moveTimelineMakesOneConversation},
 		{"DeleteContactRemovesEverything", deleteContactRemovesEverything},
@@ -634,8 +635,8 @@ func entriesAndTheirIDs(t *testing.T, s domain.Store) {
 	})
 }
 
-// anInboundIDNamesOneEntry: an inbound id is found by the id alone, whichever contact's entry
-// it names (WhatsApp's ids are unique: a redelivery with another identity of the customer is a
+// anInboundIDNamesOneEntry: an inbound id is found by the id (and its event's time), whichever
+// contact's entry it names (WhatsApp's ids are unique: a redelivery with another identity of the customer is a
 // duplicate); stored for another entry it names that one; it moves with its entry and goes
 // with its contact; an id beginning with 0x00 or 0xff is an id like any other.
 func anInboundIDNamesOneEntry(t *testing.T, s domain.Store) {
@@ -668,20 +669,20 @@ func anInboundIDNamesOneEntry(t *testing.T, s domain.Store) {
 		return tx.PutConversation(b)
 	})
 	view(t, s, func(tx domain.ReadTx) error {
-		if r, ok := tx.InboundByID("wamid.1"); !ok || r != a1 {
-			t.Fatalf("wamid.1 by the id alone finds %+v %v, want %+v", r, ok, a1)
+		if r, ok := tx.InboundByID("wamid.1", base); !ok || r != a1 {
+			t.Fatalf("wamid.1 by the id finds %+v %v, want %+v", r, ok, a1)
 		}
-		if r, ok := tx.InboundByID("wamid.2"); !ok || r != b1 {
-			t.Fatalf("wamid.2 by the id alone finds %+v %v, want %+v", r, ok, b1)
+		if r, ok := tx.InboundByID("wamid.2", base); !ok || r != b1 {
+			t.Fatalf("wamid.2 by the id finds %+v %v, want %+v", r, ok, b1)
 		}
 		if _, ok := tx.InboundID("b", "wamid.1"); ok {
 			t.Fatal("InboundID finds another contact's entry")
 		}
-		if _, ok := tx.InboundByID("wamid.3"); ok {
+		if _, ok := tx.InboundByID("wamid.3", base); ok {
 			t.Fatal("an id never stored finds an entry")
 		}
 		for _, id := range odd {
-			if r, ok := tx.InboundByID(id); !ok || r != b1 {
+			if r, ok := tx.InboundByID(id, base); !ok || r != b1 {
 				t.Fatalf("id %q finds %+v %v", id, r, ok)
 			}
 		}
@@ -690,7 +691,7 @@ func anInboundIDNamesOneEntry(t *testing.T, s domain.Store) {
 	// stored again for b's entry, wamid.1 names that one (and no longer a's)
 	update(t, s, func(tx domain.Tx) error { return tx.PutInboundID("b", "wamid.1", b1) })
 	view(t, s, func(tx domain.ReadTx) error {
-		if r, ok := tx.InboundByID("wamid.1"); !ok || r != b1 {
+		if r, ok := tx.InboundByID("wamid.1", base); !ok || r != b1 {
 			t.Fatalf("wamid.1 finds %+v %v after it was stored for b, want %+v", r, ok, b1)
 		}
 		if _, ok := tx.InboundID("a", "wamid.1"); ok {
@@ -710,7 +711,7 @@ func anInboundIDNamesOneEntry(t *testing.T, s domain.Store) {
 		return err
 	})
 	view(t, s, func(tx domain.ReadTx) error {
-		if r, ok := tx.InboundByID("wamid.1"); !ok || r != b1 {
+		if r, ok := tx.InboundByID("wamid.1", base); !ok || r != b1 {
 			t.Fatalf("deleting a took b's wamid.1: %+v %v", r, ok)
 		}
 		return nil
@@ -727,7 +728,7 @@ func anInboundIDNamesOneEntry(t *testing.T, s domain.Store) {
 	})
 	view(t, s, func(tx domain.ReadTx) error {
 		for _, id := range append([]string{"wamid.1", "wamid.2"}, odd...) {
-			r, ok := tx.InboundByID(id)
+			r, ok := tx.InboundByID(id, base)
 			if e, _, _ := tx.Entry(r); !ok || r.Contact != "c" || e.Text != "b1" {
 				t.Fatalf("%q after the move finds %+v %v (%+v)", id, r, ok, e)
 			}
@@ -743,10 +744,92 @@ func anInboundIDNamesOneEntry(t *testing.T, s domain.Store) {
 	})
 	view(t, s, func(tx domain.ReadTx) error {
 		for _, id := range append([]string{"wamid.1", "wamid.2"}, odd...) {
-			if r, ok := tx.InboundByID(id); ok {
+			if r, ok := tx.InboundByID(id, base); ok {
 				t.Fatalf("%q finds %+v after its contact was deleted", id, r)
 			}
 		}
+		return nil
+	})
+}
+
+// anInboundIDIsFoundAroundItsDay: an inbound id is found for an event of its entry's UTC day, the
+// day after (a call's end after midnight) or the day before, and not further: a redelivery
+// carries its event's time. An id stored for entries of days far apart names each in its own
+// day (and each contact's own); stored again for the same contact, it leaves its old day.
+func anInboundIDIsFoundAroundItsDay(t *testing.T, s domain.Store) {
+	late := time.Date(2026, 11, 24, 23, 50, 0, 0, time.UTC)
+	var x1, y1, x2 domain.EntryRef
+	update(t, s, func(tx domain.Tx) error {
+		x := domain.Conversation{Contact: "x", Status: "open"}
+		y := domain.Conversation{Contact: "y", Status: "open"}
+		var err error
+		if x1, err = tx.AppendEntry(&x, domain.Entry{At: late, Kind: domain.KindCall, ID: "call.1"}); err != nil {
+			return err
+		}
+		if y1, err = tx.AppendEntry(&y, domain.Entry{At: late.AddDate(0, 0, 5), Kind: domain.KindMessage, ID: "call.1", Text: "y"}); err != nil {
+			return err
+		}
+		if x2, err = tx.AppendEntry(&x, domain.Entry{At: late.AddDate(0, 0, 9), Kind: domain.KindMessage, ID: "m.2", Text: "x2"}); err != nil {
+			return err
+		}
+		for _, p := range []struct {
+			c, id string
+			r     domain.EntryRef
+		}{{"x", "call.1", x1}, {"y", "call.1", y1}, {"x", "m.2", x1}} {
+			if err := tx.PutInboundID(p.c, p.id, p.r); err != nil {
+				return err
+			}
+		}
+		if err := tx.PutConversation(x); err != nil {
+			return err
+		}
+		return tx.PutConversation(y)
+	})
+	finds := func(tx domain.ReadTx, id string, at time.Time, want domain.EntryRef) {
+		t.Helper()
+		r, ok := tx.InboundByID(id, at)
+		if want.IsZero() && ok {
+			t.Errorf("%s at %s finds %+v, want nothing", id, at.Format(time.RFC3339), r)
+		} else if !want.IsZero() && (!ok || r != want) {
+			t.Errorf("%s at %s finds %+v %v, want %+v", id, at.Format(time.RFC3339), r, ok, want)
+		}
+	}
+	view(t, s, func(tx domain.ReadTx) error {
+		finds(tx, "call.1", late, x1)
+		finds(tx, "call.1", late.Add(20*time.Minute), x1)                             // the call's end, after midnight
+		finds(tx, "call.1", late.Add(24*time.Hour+20*time.Minute), domain.EntryRef{}) // two days on
+		finds(tx, "call.1", late.Add(-24*time.Hour), x1)                              // the day before
+		finds(tx, "call.1", late.Add(-48*time.Hour), domain.EntryRef{})
+		finds(tx, "call.1", late.AddDate(0, 0, 5), y1) // stored far apart: each in its day
+		finds(tx, "m.2", late, x1)
+		for c, want := range map[string]domain.EntryRef{"x": x1, "y": y1} {
+			if r, ok := tx.InboundID(c, "call.1"); !ok || r != want {
+				t.Errorf("%s's call.1 finds %+v %v, want %+v", c, r, ok, want)
+			}
+		}
+		return nil
+	})
+	// stored again for x's entry of another day, m.2 leaves its old day
+	update(t, s, func(tx domain.Tx) error { return tx.PutInboundID("x", "m.2", x2) })
+	view(t, s, func(tx domain.ReadTx) error {
+		finds(tx, "m.2", late, domain.EntryRef{})
+		finds(tx, "m.2", time.Unix(0, x2.At), x2)
+		if r, ok := tx.InboundID("x", "m.2"); !ok || r != x2 {
+			t.Errorf("x's m.2 finds %+v %v, want %+v", r, ok, x2)
+		}
+		return nil
+	})
+	// deleting y takes its day's call.1 and leaves x's
+	update(t, s, func(tx domain.Tx) error {
+		if err := tx.PutContact(domain.Contact{ID: "y", Phone: "15550002222"}); err != nil {
+			return err
+		}
+		_, err := tx.DeleteContact("y")
+		return err
+	})
+	view(t, s, func(tx domain.ReadTx) error {
+		finds(tx, "call.1", late.AddDate(0, 0, 5), domain.EntryRef{})
+		finds(tx, "call.1", late, x1)
 		return nil
 	})
 }

@@ -81,12 +81,14 @@ type ReadTx interface {
 	Timeline(contact, cursor string, limit int) (out []Entry, prev string, err error)
 	Entry(ref EntryRef) (Entry, bool, error)
 	// InboundByID finds the entry an inbound id was stored with (a message, call or call end id,
-	// an echo's or a number change's id), whichever contact's timeline it is in: WhatsApp's ids
-	// are unique, so this is what makes a redelivery a duplicate, whatever identity of the
-	// customer it comes with.
-	InboundByID(id string) (EntryRef, bool)
-	// InboundID is InboundByID when the entry is the contact's (a message the contact's own
-	// message or reply answers).
+	// an echo's or a number change's id), whichever contact's timeline it is in, for an event at
+	// the time: WhatsApp's ids are unique, so this is what makes a redelivery a duplicate, whatever
+	// identity of the customer it comes with. It finds an entry of the days InboundDays gives
+	// (the event's UTC day, the one before and the one after), and no other: a redelivery
+	// carries its event's own time, and the index is kept by day so that it grows at its end.
+	InboundByID(id string, at time.Time) (EntryRef, bool)
+	// InboundID finds the entry of the contact's timeline an inbound id was stored with, of any
+	// day (a message the contact's own message or reply answers, however old).
 	InboundID(contact, id string) (EntryRef, bool)
 	// ExtID finds the entry an id found by the id alone was stored with (a reply's id).
 	ExtID(id string) (EntryRef, bool)
@@ -145,9 +147,11 @@ type Tx interface {
 	AppendEntry(c *Conversation, e Entry) (EntryRef, error)
 	// PutEntry rewrites an entry (a delivery mark, a call's outcome).
 	PutEntry(ref EntryRef, e Entry) error
-	// PutInboundID records the entry of the contact's timeline an inbound id was stored with. An
-	// id names one entry in the workspace: stored again, for another entry (another contact's
-	// too), it names that one from then on.
+	// PutInboundID records the entry of the contact's timeline an inbound id was stored with.
+	// Stored again for another entry of the same day (another contact's too), or for another
+	// entry of the same contact, the id names that one from then on; an id stored for two
+	// contacts' entries of days far apart (which a redelivery, carrying its event's time, never
+	// is) names each in its own day.
 	PutInboundID(contact, id string, ref EntryRef) error
 	PutExtID(id string, ref EntryRef) error
 	// MoveTimeline moves every entry of from's conversation into into's (in time order among
