@@ -23,6 +23,11 @@ func Exec(ctx context.Context, conn inbox.Conn, path string, args []string, stdi
 	if args == nil {
 		args = []string{} // never this process's own arguments (cobra reads os.Args for nil)
 	}
+	if len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
+		// a shell's completion asks this process, on the shell's machine; no shell here asks
+		fmt.Fprintln(stderr, "Error: shell completion is not available over SSH: run `switchboard completion` where switchboard is installed")
+		return exitUsage
+	}
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)

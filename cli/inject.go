@@ -51,7 +51,7 @@ twice is stored once.`,
 		}),
 	}
 	cmd.Flags().StringVar(&opts.In.Name, "name", "", "the contact's name, when the contact is new or has none")
-	cmd.Flags().StringVar(&opts.In.ExternalID, "id", "", "external message id (idempotency)")
+	cmd.Flags().StringVar(&opts.In.ExternalID, "id", "", "external message id: the same id again, until the end of the next UTC day, is a duplicate")
 	cmd.Flags().StringVar(&opts.In.BSUID, "bsuid", "", "the customer's business-scoped user id, beside the number FROM")
 	cmd.Flags().StringVar(&opts.In.Username, "username", "", "the customer's WhatsApp username")
 	return cmd
@@ -88,7 +88,7 @@ ring timeout (60 s).`,
 		}),
 	}
 	cmd.Flags().StringVar(&opts.In.Name, "name", "", "the contact's name, when the contact is new or has none")
-	cmd.Flags().StringVar(&opts.In.ExternalID, "id", "", "external call id (idempotency)")
+	cmd.Flags().StringVar(&opts.In.ExternalID, "id", "", "external call id: the same id again, until the end of the next UTC day, is a duplicate")
 	cmd.Flags().StringVar(&opts.In.BSUID, "bsuid", "", "the caller's business-scoped user id, beside the number FROM")
 	cmd.Flags().StringVar(&opts.In.Username, "username", "", "the caller's WhatsApp username")
 	cmd.Flags().BoolVar(&missed, "missed", false, "the call was missed")

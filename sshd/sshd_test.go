@@ -426,6 +426,12 @@ func TestFilesOverSSHAreTheClients(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "`completion` is not available over SSH") {
 		t.Fatalf("completion over SSH: exit %d, %q", code, errOut)
 	}
+	for _, cmd := range []string{"__complete completion ''", "__completeNoDesc list ''"} {
+		out, errOut, code := run(t, carol, cmd)
+		if code != 2 || out != "" || !strings.Contains(errOut, "shell completion is not available over SSH") {
+			t.Fatalf("%s over SSH: exit %d, %q %q", cmd, code, out, errOut)
+		}
+	}
 	for _, cmd := range []string{"help completion", "completion --help", "completion bash --help", "help serve"} {
 		out, errOut, _ := run(t, carol, cmd)
 		if !strings.Contains(errOut, "is not available over SSH") || strings.Contains(out, "Generate the autocompletion") || strings.Contains(out, "Usage:") {
