@@ -82,3 +82,25 @@ func TestHelpKeepsEntriesWholeAndWrapsTheMouseLine(t *testing.T) {
 		t.Fatalf("the Mouse line cannot be read in full at 80 columns:\n%s", n.screen())
 	}
 }
+
+// With the tour below the panes (80×24), the help page gets the rows: the tour keeps its progress
+// and the current step's title while the help is open, and all of it again when the help closes.
+func TestHelpOverTheTourStripGetsTheRows(t *testing.T) {
+	h := newHarness(t, newService(t), "alice", Options{Tour: &fakeTour{}, ShowTour: true}, 80, 24)
+	strip := h.m.layout().tr.h
+	h.keys("?")
+	L := h.m.layout()
+	if !L.tourBelow || L.tr.h != 4 {
+		t.Fatalf("with the help open the tour strip is %d rows (below: %v), want 4", L.tr.h, L.tourBelow)
+	}
+	scr := h.screen()
+	for _, want := range []string{"Guided tour", "g/home", "shift+tab"} {
+		if !strings.Contains(scr, want) {
+			t.Fatalf("%q is not on the screen with the help open:\n%s", want, scr)
+		}
+	}
+	h.keys("esc")
+	if got := h.m.layout().tr.h; got != strip {
+		t.Fatalf("after the help closed the strip is %d rows, want %d", got, strip)
+	}
+}

@@ -61,6 +61,11 @@ func (m *Model) layout() layout {
 			L.bodyW = w
 		} else {
 			th := min(m.tour.stripHeight(m.w), max(3, avail-minPaneRows))
+			if m.helpOpen() {
+				// the help is what was asked for: the strip keeps its progress and the
+				// step's title, and gives the help the rest
+				th = min(th, 4)
+			}
 			L.bodyH = avail - th
 			L.tr = rect{0, y + L.bodyH, m.w, th}
 			L.tourBelow = true
@@ -77,6 +82,16 @@ func (m *Model) layout() layout {
 	L.list = rect{x, y, lw, L.bodyH}
 	L.conv = rect{x + lw, y, w - lw, L.bodyH}
 	return L
+}
+
+// helpOpen says whether the help page is open (under other dialogs or not).
+func (m *Model) helpOpen() bool {
+	for _, d := range m.dialogs.stack {
+		if d == Dialog(m.help) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Model) panes() []pane { return []pane{paneViews, paneList, paneConv} }
