@@ -855,6 +855,11 @@ func writeConversations(tx domain.Tx, doc *Document) error {
 			case e.ID == "":
 			case e.Kind == "reply":
 				err = tx.PutExtID(e.ID, key)
+				if err == nil && e.Source == SourceApp {
+					// an echo: its id is an inbound one too, so redelivered after an import it
+					// is a duplicate, as it was before (RecordEcho stores both)
+					err = tx.PutInboundID(dc.Contact, e.ID, key)
+				}
 			default:
 				err = tx.PutInboundID(dc.Contact, e.ID, key)
 				if err == nil && e.Kind == "call" && (e.Outcome == CallAnswered || e.Outcome == CallMissed) {

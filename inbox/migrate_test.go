@@ -105,6 +105,27 @@ func TestImportKeepsCallEndsDuplicates(t *testing.T) {
 	}
 }
 
+// After export → import, an echo (a reply sent from the WhatsApp Business app) redelivered is a
+// duplicate, as it was before the import: it is not stored twice.
+func TestImportKeepsEchoesDuplicates(t *testing.T) {
+	s := newService(t, true)
+	at := time.Now().Add(-time.Hour).Truncate(time.Second)
+	echo := Echo{To: danaDiaz, Text: "sent from the phone", ExternalID: "wamid.echo.1", At: at}
+	noErr(s.RecordEcho(ctx, echo))(t)
+	doc := export(t, s)
+	e := newService(t, false)
+	if err := e.Import(ctx, "", strings.NewReader(doc), false); err != nil {
+		t.Fatal(err)
+	}
+	out := noErr(e.RecordEcho(ctx, echo))(t)
+	if !out.Duplicate {
+		t.Fatalf("an echo redelivered after an import was stored again: %+v", out)
+	}
+	if export(t, e) != doc {
+		t.Fatal("the redelivered echo changed the workspace")
+	}
+}
+
 // A timeline cursor from outside (the socket, the CLI) that points past every entry gives the
 // newest page, as no cursor does.
 func TestTimelineCursorPastTheEntries(t *testing.T) {
