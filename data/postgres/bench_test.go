@@ -200,7 +200,8 @@ func floorEvent(ctx context.Context, conn *pgx.Conn, phone, id string, doc []byt
 	if _, err := tx.Exec(ctx, `INSERT INTO sb_entries VALUES ($1, $2, 1, $3)`, contact, at, doc); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO sb_inbound_ids VALUES ($1, $2, $3, 1) ON CONFLICT DO NOTHING`, contact, id, at); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO sb_inbound_ids (contact, id, at, seq, day) VALUES ($1, $2, $3, 1, $4) ON CONFLICT DO NOTHING`,
+		contact, id, at, domain.InboundDay(at)); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE sb_conversations SET last_at = $2, doc = $3 WHERE contact = $1`, contact, at, conv); err != nil {
