@@ -38,9 +38,10 @@ func newInjectMessageCmd(a *app, runF func(context.Context, *injectOptions) erro
 		Long: `A customer's WhatsApp message arrives and is routed. FROM is their phone number, or their
 business-scoped user id (BSUID, like US.13491208655302741918) when they do not share their
 number. A new number is written with + and its country code; one without + must be a
-contact's number already (a national number is refused, naming the contact it may be); --bsuid gives both (one contact has them from then on), --username their WhatsApp
-username. A new identity creates the contact. --id is the message's external id: the same id
-twice is stored once.`,
+contact's number already (a national number is refused, naming the contact it may be).
+--bsuid gives both (one contact has them from then on), --username their WhatsApp username.
+A new identity creates the contact. --id is the message's external id: the same id again,
+until the end of the next UTC day, is stored once.`,
 		Example: `  switchboard inject message +15550002222 "Where is my order?"
   switchboard inject message +15550009999 "Hi, I need a refund" --name "Gus Lee" --id wamid.42
   switchboard inject message US.13491208655302741918 "Hola" --username rosa.m`,
