@@ -3,6 +3,7 @@ package inbox
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -99,4 +100,29 @@ func noErr[T any](v T, err error) func(testing.TB) T {
 		}
 		return v
 	}
+}
+
+// schemaFile copies data/bolt/testdata/schema<version>.bbolt, a file written by that schema's
+// code, into a temp dir and returns the copy's path (opening it migrates the copy).
+func schemaFile(t testing.TB, version int) string {
+	t.Helper()
+	raw, err := os.ReadFile(fmt.Sprintf("../data/bolt/testdata/schema%d.bbolt", version))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), fmt.Sprintf("v%d.db", version))
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// schemaExport is the export of data/bolt/testdata/schema<version>.bbolt, made by the same code.
+func schemaExport(t testing.TB, version int) string {
+	t.Helper()
+	raw, err := os.ReadFile(fmt.Sprintf("../data/bolt/testdata/schema%d.export.json", version))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
 }

@@ -22,23 +22,12 @@ const (
 // gets its id as its number, is found by it, the ids of its messages still dedupe, and the
 // export is the old one with the identities added.
 func TestSchemaThreeFileGetsIdentities(t *testing.T) {
-	raw, err := os.ReadFile("../data/bolt/testdata/schema3.bbolt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	oldExport, err := os.ReadFile("../data/bolt/testdata/schema3.export.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "v3.db")
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	s := newServiceAt(t, path)
+	oldExport := schemaExport(t, 3)
+	s := newServiceAt(t, schemaFile(t, 3))
 	got := export(t, s)
 	// the new export is the old one plus each contact's identities (its id as its number)
 	withIDs := regexp.MustCompile(`\{"id":"(\d+)","name":("[^"]*"),"owner":([^,]*),"tags":(\[[^\]]*\])\}`).
-		ReplaceAllString(string(oldExport), `{"id":"$1","name":$2,"owner":$3,"tags":$4,"identities":{"phone":"$1"}}`)
+		ReplaceAllString(oldExport, `{"id":"$1","name":$2,"owner":$3,"tags":$4,"identities":{"phone":"$1"}}`)
 	// and schema 5 (4 → 5) marks the replies that were never sent for what they are
 	withIDs = strings.ReplaceAll(withIDs, `"delivery":"sent"`, `"delivery":"local"`)
 	if got != withIDs {

@@ -1,8 +1,6 @@
 package inbox
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,26 +13,15 @@ import (
 // their marks), every conversation knows when the customer last wrote (the 24-hour window), the
 // outbox is empty, and ids, statuses and timers still work.
 func TestSchemaFourFileMigratesToFive(t *testing.T) {
-	raw, err := os.ReadFile("../data/bolt/testdata/schema4.bbolt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := os.ReadFile("../data/bolt/testdata/schema4.export.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "v4.db")
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	old := schemaExport(t, 4)
 	c := &clock{t: time.Date(2026, 11, 20, 20, 0, 0, 0, time.UTC)}
-	s, err := openInbox(path, Options{Now: c.now, NoTimers: true})
+	s, err := openInbox(schemaFile(t, 4), Options{Now: c.now, NoTimers: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	want := regexp.MustCompile(`("kind":"reply","id":"sb\.[^"]*","by":"[^"]*","text":"[^"]*","delivery":)"sent"`).
-		ReplaceAllString(string(old), `$1"local"`)
+		ReplaceAllString(old, `$1"local"`)
 	if strings.Count(want, `"delivery":"local"`) != 3 || !strings.Contains(want, `"delivery":"sent","source":"app"`) {
 		t.Fatalf("the fixture is not what this test expects: %d local replies", strings.Count(want, `"delivery":"local"`))
 	}

@@ -2,8 +2,6 @@ package inbox
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -14,29 +12,18 @@ import (
 // it). Schema 8 keys the inbound ids by day: the export is unchanged, and every message, call end
 // and echo of the file told again at its own time is a duplicate that changes nothing.
 func TestSchemaSevenFileMigratesToEight(t *testing.T) {
-	raw, err := os.ReadFile("../data/bolt/testdata/schema7.bbolt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := os.ReadFile("../data/bolt/testdata/schema7.export.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "v7.db")
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	old := schemaExport(t, 7)
 	c := &clock{t: time.Date(2026, 12, 3, 13, 0, 0, 0, time.UTC)}
-	s, err := openInbox(path, Options{Now: c.now, NoTimers: true})
+	s, err := openInbox(schemaFile(t, 7), Options{Now: c.now, NoTimers: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if got := export(t, s); got != string(old) {
-		t.Fatalf("export after the migration differs:\n%s", firstDiff(string(old), got))
+	if got := export(t, s); got != old {
+		t.Fatalf("export after the migration differs:\n%s", firstDiff(old, got))
 	}
 	var doc Document
-	if err := json.Unmarshal(old, &doc); err != nil {
+	if err := json.Unmarshal([]byte(old), &doc); err != nil {
 		t.Fatal(err)
 	}
 	told := map[string]int{}
@@ -65,8 +52,8 @@ func TestSchemaSevenFileMigratesToEight(t *testing.T) {
 	if told["message"] < 15 || told["call"] < 2 || told["reply"] < 1 {
 		t.Fatalf("the fixture is not what this test expects: told again %v", told)
 	}
-	if got := export(t, s); got != string(old) {
-		t.Fatalf("the redeliveries changed the workspace:\n%s", firstDiff(string(old), got))
+	if got := export(t, s); got != old {
+		t.Fatalf("the redeliveries changed the workspace:\n%s", firstDiff(old, got))
 	}
 	// a new message is still stored, and its id is then a duplicate
 	in := Inbound{Channel: "message", From: "34655004002", Text: "and now?", ExternalID: "wamid.fx8.new"}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,15 +14,7 @@ import (
 // or call is still a duplicate, a call ends in place, a lone call end is still one call, and a
 // reply's delivery status still finds it.
 func TestSchemaTwoFileKeepsItsIDs(t *testing.T) {
-	raw, err := os.ReadFile("../data/bolt/testdata/schema2.bbolt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "v2.db")
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	s := newServiceAt(t, path)
+	s := newServiceAt(t, schemaFile(t, 2))
 	const fixture3 = "15559000003"
 	before := noErr(s.Conversation(ctx, "alice", fixture3, "", 100))(t)
 
