@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"switchboard/inbox/domain"
 )
 
 // TestSchemaSevenFileMigratesToEight opens a file written by the schema-7 code
@@ -26,7 +28,7 @@ func TestSchemaSevenFileMigratesToEight(t *testing.T) {
 	if err := json.Unmarshal([]byte(old), &doc); err != nil {
 		t.Fatal(err)
 	}
-	told := map[string]int{}
+	told := map[domain.EntryKind]int{}
 	for _, dc := range doc.Conversations {
 		for _, e := range dc.Timeline {
 			if e.ID == "" {
@@ -34,11 +36,11 @@ func TestSchemaSevenFileMigratesToEight(t *testing.T) {
 			}
 			var out Outcome
 			switch {
-			case e.Kind == KindMessage:
+			case e.Kind == domain.KindMessage:
 				out = noErr(s.Inject(ctx, Inbound{Channel: "message", From: dc.Contact, Text: "again", ExternalID: e.ID, At: e.At}))(t)
-			case e.Kind == "call" && (e.Outcome == CallAnswered || e.Outcome == CallMissed):
+			case e.Kind == domain.KindCall && (e.Outcome == CallAnswered || e.Outcome == CallMissed):
 				out = noErr(s.Inject(ctx, Inbound{Channel: "call", From: dc.Contact, ExternalID: e.ID, At: e.At, Outcome: e.Outcome, Duration: e.Duration}))(t)
-			case e.Kind == "reply" && e.Source == SourceApp:
+			case e.Kind == domain.KindReply && e.Source == SourceApp:
 				out = noErr(s.RecordEcho(ctx, Echo{To: dc.Contact, Text: e.Text, ExternalID: e.ID, At: e.At}))(t)
 			default:
 				continue
@@ -46,10 +48,10 @@ func TestSchemaSevenFileMigratesToEight(t *testing.T) {
 			if !out.Duplicate {
 				t.Errorf("%s's %s %q told again at %v is not a duplicate", dc.Contact, e.Kind, e.ID, e.At)
 			}
-			told[string(e.Kind)]++
+			told[e.Kind]++
 		}
 	}
-	if told["message"] < 15 || told["call"] < 2 || told["reply"] < 1 {
+	if told[domain.KindMessage] < 15 || told[domain.KindCall] < 2 || told[domain.KindReply] < 1 {
 		t.Fatalf("the fixture is not what this test expects: told again %v", told)
 	}
 	if got := export(t, s); got != old {
