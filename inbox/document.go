@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -334,15 +335,21 @@ func (s *Service) Import(ctx context.Context, by string, r io.Reader, replace bo
 
 // readDocument decodes and checks a workspace document.
 func readDocument(r io.Reader) (*Document, error) {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	var doc Document
-	if err := dec.Decode(&doc); err != nil {
+	// read whole first (json.Decoder would buffer it whole too): a document that does not
+	// decode is read again to say where it is wrong (jsonblame.go)
+	data, err := io.ReadAll(r)
+	if err != nil {
 		var ie *Error
 		if errors.As(err, &ie) {
 			return nil, ie // the reader's own error (the socket's cap or deadline)
 		}
-		return nil, errorf(Invalid, "The document is not valid workspace JSON: %v", describeJSONError(err))
+		return nil, errorf(Invalid, "Could not read the document: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var doc Document
+	if err := dec.Decode(&doc); err != nil {
+		return nil, errorf(Invalid, "The document is not valid workspace JSON: %s", describeDocumentError[Document](data, err))
 	}
 	if dec.More() {
 		return nil, errorf(Invalid, "The document has more after its closing brace; give one JSON object")
@@ -385,24 +392,6 @@ func sortedOps(ops []domain.Operator) []domain.Operator {
 	out := append([]domain.Operator(nil), ops...)
 	slices.SortFunc(out, func(a, b domain.Operator) int { return strings.Compare(a.ID, b.ID) })
 	return out
-}
-
-func describeJSONError(err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case asErr(err, &se):
-		return fmt.Sprintf("syntax error at byte %d: %v", se.Offset, err)
-	case asErr(err, &te):
-		field := te.Field
-		if field == "" {
-			field = "the document"
-		} else {
-			field = "field " + field
-		}
-		return fmt.Sprintf("%s should be %s, not %s", field, jsonKind(te.Type), jsonValueWord(te.Value))
-	}
-	return err.Error()
 }
 
 // jsonKind says in JSON's words what a value of Go type t is written as.

@@ -63,6 +63,12 @@ func TestImportRefusals(t *testing.T) {
 		{"type", `"round_robin":true`, `"round_robin":"yes"`, "settings.round_robin"},
 		{"unknown field", `"format":`, `"colour": 1, "format":`, "colour"},
 		{"syntax", `"teams": [`, `"teams": [[`, "syntax error"},
+		// where encoding/json alone would name no list index, or no field at all
+		{"type in a list", `"status":"closed"`, `"status":5`, "field conversations[1].status should be text (a string), not a number"},
+		{"time not text", `"at":"2026-11-24T10:00:00Z"`, `"at":7`, `field conversations[0].timeline[0].at should be a time as text, like "2026-11-24T10:00:00Z"`},
+		{"time unreadable", `"at":"2026-11-24T10:00:00Z"`, `"at":"yesterday"`, `field conversations[0].timeline[0].at should be a time as text`},
+		{"unknown field in a list", `"members":["alice","erin"]`, `"members":["alice","erin"],"colour":1`, `teams[1] has no field "colour" (its fields: id, members, name)`},
+		{"syntax line", `"teams": [`, "\n\n  \"teams\": [,", "syntax error at line "},
 	}
 	for _, c := range cases {
 		bad := strings.Replace(doc, c.from, c.to, 1)
@@ -78,6 +84,13 @@ func TestImportRefusals(t *testing.T) {
 		before := export(t, e)
 		if err := e.Import(ctx, "", strings.NewReader(bad), false); KindOf(err) != Invalid || export(t, e) != before {
 			t.Fatalf("%s into an empty workspace: %v", c.name, err)
+		}
+	}
+	// a document cut short, or empty, says so (encoding/json: "unexpected EOF", "EOF")
+	for name, bad := range map[string]string{"cut short": doc[:len(doc)/2], "empty": " \n"} {
+		err := refusedUnchanged(t, s, Invalid, name, func() error { return s.Import(ctx, "alice", strings.NewReader(bad), true) })
+		if want := map[string]string{"cut short": "it was cut short", "empty": "the document is empty"}[name]; !strings.Contains(err.Error(), want) {
+			t.Fatalf("%s: %q does not say %q", name, err, want)
 		}
 	}
 	// a workspace with data: no replace → Conflict; replace needs an admin
