@@ -140,7 +140,7 @@ func (s *Service) Inject(ctx context.Context, in Inbound) (Outcome, error) {
 			in.Duration = 0
 		}
 	}
-	at, err := s.eventTime(in.At, len(in.ExternalID))
+	at, err := s.eventTime(in.At, in.ExternalID)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -185,9 +185,9 @@ func (w *wtx) duplicate(key domain.EntryRef) (Outcome, error) {
 
 // eventTime is when an event happened (zero: now), if the timeline can order it; idLen is the
 // length of its external id, checked against the limit.
-func (s *Service) eventTime(t time.Time, idLen int) (time.Time, error) {
-	if idLen > maxID {
-		return time.Time{}, errorf(Invalid, "The external id is %d bytes long: %d at most", idLen, maxID)
+func (s *Service) eventTime(t time.Time, extID string) (time.Time, error) {
+	if err := checkExternalID("external id", extID); err != nil {
+		return time.Time{}, err
 	}
 	at := s.at(t)
 	return at, checkAt(at)
@@ -630,6 +630,9 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 	if len(c.CallID) > 240 {
 		return Outcome{}, errorf(Invalid, "The call id is %d bytes long: 240 at most", len(c.CallID))
 	}
+	if err := checkExternalID("call id", c.CallID); err != nil {
+		return Outcome{}, err
+	}
 	if err := checkName("contact name", c.Name); err != nil {
 		return Outcome{}, err
 	}
@@ -646,7 +649,7 @@ func (s *Service) EndCall(ctx context.Context, c CallEnd) (Outcome, error) {
 	if c.Outcome != CallAnswered {
 		c.Duration = 0
 	}
-	at, err := s.eventTime(c.At, len(c.ExternalID))
+	at, err := s.eventTime(c.At, c.ExternalID)
 	if err != nil {
 		return Outcome{}, err
 	}

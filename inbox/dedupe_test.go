@@ -288,3 +288,50 @@ func TestAnInboundIDIsFoundAroundItsOwnDay(t *testing.T) {
 		}
 	})
 }
+
+// An external id is printable UTF-8 text wherever an event brings one. PostgreSQL's text holds
+// no NUL and no invalid UTF-8, so "wamid.A\x00B" and "wamid.AB" would be one id there and two in
+// bbolt: the first a duplicate on one engine and a new message on the other. Such an id is
+// refused on both, changing nothing, and the printable id beside it is stored once.
+func TestExternalIDsArePrintableText(t *testing.T) {
+	onEngines(t, func(t *testing.T, open func(t *testing.T) *Service) {
+		s := open(t)
+		at := time.Date(2026, 11, 24, 11, 0, 0, 0, time.UTC)
+		for _, id := range []string{"wamid.A\x00B", "wamid.A\xffB", "wamid.A\x1b[2JB", "wamid.A\u0085B"} {
+			what := fmt.Sprintf("%q", id)
+			for name, f := range map[string]func() error{
+				"message": func() error {
+					_, err := s.Inject(ctx, Inbound{Channel: "message", From: "15550001111", Text: "hi", ExternalID: id, At: at})
+					return err
+				},
+				"call end": func() error {
+					_, err := s.EndCall(ctx, CallEnd{From: "15550001111", CallID: id, Outcome: CallMissed, At: at})
+					return err
+				},
+				"echo": func() error {
+					_, err := s.RecordEcho(ctx, Echo{To: "15550001111", Text: "from the phone", ExternalID: id, At: at})
+					return err
+				},
+				"number change": func() error {
+					_, err := s.ChangeNumber(ctx, NumberChange{OldPhone: "15550001111", NewPhone: "15550004444", ExternalID: id, At: at})
+					return err
+				},
+				"status": func() error {
+					_, err := s.SetDeliveryStatus(ctx, DeliveryReq{ID: id, Status: "read"})
+					return err
+				},
+			} {
+				err := refusedUnchanged(t, s, Invalid, name+" "+what, f)
+				if !strings.Contains(err.Error(), "UTF-8") && !strings.Contains(err.Error(), "control character") {
+					t.Fatalf("%s %s: %q does not say what is wrong with the id", name, what, err)
+				}
+			}
+		}
+		for range 2 {
+			noErr(s.Inject(ctx, Inbound{Channel: "message", From: "15550001111", Text: "hi", ExternalID: "wamid.AB", At: at}))(t)
+		}
+		if got := storedAt(t, s, "wamid.AB"); len(got) != 1 {
+			t.Fatalf("wamid.AB is stored in %v, want once", got)
+		}
+	})
+}

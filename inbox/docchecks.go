@@ -54,6 +54,9 @@ func checkConsistency(doc *Document) error {
 			if len(e.ID) > maxExternalID {
 				return bad(fe+".id", "is %d bytes long: %d at most, as for an injected message or call", len(e.ID), maxExternalID)
 			}
+			if err := checkExternalID("id", e.ID); err != nil {
+				return bad(fe+".id", "%v", err) // what inject refuses (validate.go)
+			}
 			if e.Kind == "reply" {
 				if first, dup := replies[e.ID]; dup {
 					return bad(fe+".id", "%q is also the id of %s; a reply id names one reply in the workspace", e.ID, first)

@@ -45,6 +45,8 @@ func TestImportRefusesInconsistentWorkspaces(t *testing.T) {
 			"conversations[1].timeline[1].id", "is also the id of conversations[0].timeline["},
 		{"an id over the limit", `"id":"wamid.1"`, `"id":"` + strings.Repeat("w", 257) + `"`, false, "conversations[0].timeline[0].id", "is 257 bytes long: 256 at most"},
 		{"an id too long for a key", `"id":"wamid.1"`, `"id":"` + strings.Repeat("w", 40000) + `"`, false, "conversations[0].timeline[0].id", "is 40000 bytes long"},
+		{"an id with a NUL", `"id":"wamid.1"`, `"id":"wamid.\u00001"`, false, "conversations[0].timeline[0].id", `has a control character (U+0000) in it`},
+		{"an id with an escape", `"id":"wamid.1"`, `"id":"wamid.\u001b[2J"`, false, "conversations[0].timeline[0].id", `has a control character (U+001B) in it`},
 		{"negative unread", `"unread":1`, `"unread":-1`, false, "conversations[1].unread", "is -1"},
 		{"negative duration", `"id":"wacid.1","outcome":"missed"`, `"id":"wacid.1","outcome":"answered","duration":-5`, false, "conversations[0].timeline[2].duration", "is -5"},
 		{"negative version", `"version":1`, `"version":-1`, false, "version", "a whole number, 0 or more"},

@@ -632,6 +632,12 @@ func (s *Service) SetDeliveryStatus(ctx context.Context, r DeliveryReq) (found b
 	if deliveryRank[status] == 0 {
 		return false, errorf(Invalid, "Unknown delivery status %q: use sent, delivered, read or failed", status)
 	}
+	if err := checkExternalID("message id", r.ID); err != nil {
+		return false, err
+	}
+	if err := checkExternalID("callback", r.Callback); err != nil {
+		return false, err
+	}
 	err = s.do(ctx, func(w *wtx) error {
 		id, byWAMID := w.tx.ReplyOfWAMID(r.ID)
 		if !byWAMID {

@@ -34,7 +34,7 @@ func (s *Service) ChangeNumber(ctx context.Context, c NumberChange) (Outcome, er
 	if err != nil {
 		return Outcome{}, err
 	}
-	at, err := s.eventTime(c.At, len(c.ExternalID))
+	at, err := s.eventTime(c.At, c.ExternalID)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -155,7 +155,7 @@ func (s *Service) RecordEcho(ctx context.Context, e Echo) (Outcome, error) {
 	if err := checkExtras(&extras); err != nil {
 		return Outcome{}, err
 	}
-	at, err := s.eventTime(e.At, len(e.ExternalID))
+	at, err := s.eventTime(e.At, e.ExternalID)
 	if err != nil {
 		return Outcome{}, err
 	}

@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -78,6 +79,25 @@ func checkID(what, id string) error {
 	}
 	if id == "bot" || id == "none" || id == "routing" {
 		return errorf(Invalid, "%q is reserved; choose another %s id", id, what)
+	}
+	return nil
+}
+
+// checkExternalID validates an id another system gave an event (WhatsApp's wamid.…, a call's
+// id, --id): at most maxID bytes of printable UTF-8 text. An id is a key in both engines, and
+// PostgreSQL's text holds no NUL and no invalid UTF-8, so ids that differ only there would be one
+// id in PostgreSQL and two in bbolt; a control character would reach a terminal in `show`.
+func checkExternalID(what, id string) error {
+	if len(id) > maxID {
+		return errorf(Invalid, "The %s is %d bytes long: %d at most", what, len(id), maxID)
+	}
+	if !utf8.ValidString(id) {
+		return errorf(Invalid, "The %s %q is not valid UTF-8 text: give the id as the sender wrote it", what, id)
+	}
+	for _, r := range id {
+		if unicode.IsControl(r) {
+			return errorf(Invalid, "The %s %q has a control character (%U) in it: an id is printable text, like wamid.HBgM…", what, id, r)
+		}
 	}
 	return nil
 }
