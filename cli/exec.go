@@ -35,7 +35,7 @@ func Exec(ctx context.Context, conn inbox.Conn, path string, args []string, stdi
 	// what does not apply here is not offered in the help either
 	for _, c := range root.Commands() {
 		switch c.Name() {
-		case "serve", "demo", "completion":
+		case "serve", "demo", "completion", "copy":
 			c.Hidden = true
 			// not its help either (`help completion`, `completion bash --help`)
 			name := c.Name()
@@ -52,6 +52,14 @@ func Exec(ctx context.Context, conn inbox.Conn, path string, args []string, stdi
 			f.Hidden = true
 		}
 	})
+	hideServerFlags(root)
+	if sync, _, err := root.Find([]string{"templates", "sync"}); err == nil && sync.Name() == "sync" {
+		sync.Long = `Read every message template of the WhatsApp Business Account the server is configured
+with, following the API's pages, and keep them in the workspace: the approved ones are what
+reply --template and the reply box offer. Over SSH the server's own WhatsApp configuration
+(its account id and access token) is used.`
+		sync.Example = "  switchboard templates sync"
+	}
 	refuse := func(format string, args ...any) error {
 		return &exitError{code: exitUsage, err: fmt.Errorf(format, args...), noUsage: true}
 	}
@@ -68,6 +76,21 @@ func Exec(ctx context.Context, conn inbox.Conn, path string, args []string, stdi
 		switch top.Name() {
 		case "serve", "demo", "completion":
 			return refuse("`%s` is not available over SSH", top.Name())
+		case "copy":
+			// it opens workspaces by path or URL with the server's rights: another team's file,
+			// a new file anywhere the server may write, a database server of the caller's choice
+			return refuse("`copy` is not available over SSH: it opens files and database servers as the server; export here (`ssh -p PORT HOST export > workspace.json`) and import where you want the copy")
+		}
+		var server string
+		cmd.Flags().Visit(func(f *pflag.Flag) {
+			if server == "" && serverFlags[f.Name] {
+				server = f.Name
+			}
+		})
+		if server != "" {
+			// the server's own WhatsApp and webhook configuration applies: a URL or a file given
+			// here would send the server's token where the caller says, or read the server's files
+			return refuse("--%s does not apply here: over SSH the server's own WhatsApp configuration is used (whoever runs `switchboard serve` sets it)", server)
 		}
 		if cmd == a.root {
 			return refuse("This session has no terminal for the inbox: connect with `ssh -t` to open it, or give a command, like `list` or `--help`")
@@ -81,4 +104,24 @@ func Exec(ctx context.Context, conn inbox.Conn, path string, args []string, stdi
 // remoteNote is what a refusal adds about who acts, over SSH.
 func (a *app) remoteNote() string {
 	return fmt.Sprintf("You are %s here (your SSH key's operator); ask an admin for what only admins may do.", a.remote.Operator())
+}
+
+// serverFlags configure how the process itself reaches WhatsApp (waFlags) and checks webhooks
+// (webhookFlags): over SSH that process is the server, so they are the server's to set.
+var serverFlags = map[string]bool{
+	"graph-url": true, "graph-version": true, "wa-phone-id": true, "wa-rate": true, "wa-token-file": true,
+	"wa-unknown-wait": true, "waba-id": true,
+	"verify-token": true, "verify-token-file": true, "webhook-secret": true, "webhook-secret-file": true,
+}
+
+// hideServerFlags hides serverFlags in every command's help.
+func hideServerFlags(c *cobra.Command) {
+	c.LocalFlags().VisitAll(func(f *pflag.Flag) {
+		if serverFlags[f.Name] {
+			f.Hidden = true
+		}
+	})
+	for _, sub := range c.Commands() {
+		hideServerFlags(sub)
+	}
 }

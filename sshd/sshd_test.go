@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -189,6 +191,45 @@ func TestCommandsOverSSH(t *testing.T) {
 	out, _, code = run(t, d.as("alice"), "routing off")
 	if code != 0 || d.svc.Settings(bg).ContactOwnerRouting {
 		t.Fatalf("routing off as alice: exit %d, %q", code, out)
+	}
+}
+
+// What would act with the server's rights is refused over SSH, having done nothing: copy (it
+// opens and creates workspaces by path or URL as the server), and the flags that say how the
+// process reaches WhatsApp (a --graph-url of the caller's would get the server's token).
+func TestServerSideOverSSHRefused(t *testing.T) {
+	d := newDoor(t, doorOpts{})
+	var asked atomic.Int64
+	graph := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { asked.Add(1) }))
+	defer graph.Close()
+	dir := t.TempDir()
+	target := filepath.Join(dir, "new", "x.db")
+	alice := d.as("alice")
+	for cmd, says := range map[string]string{
+		"copy --from " + filepath.Join(dir, "other.db") + " --to " + target: "`copy` is not available over SSH",
+		"copy --to " + target:                     "`copy` is not available over SSH",
+		"templates sync --graph-url " + graph.URL: "--graph-url does not apply here",
+		"templates sync --waba-id 1 --wa-token-file /etc/hostname --graph-url " + graph.URL: "does not apply here",
+		"reply +15550001111 hi --graph-url " + graph.URL:                                    "--graph-url does not apply here",
+	} {
+		out, errOut, code := run(t, alice, cmd)
+		if code != 2 || !strings.Contains(errOut, says) || out != "" {
+			t.Fatalf("%s: exit %d, %q %q; want exit 2 and %q", cmd, code, out, errOut, says)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new")); !os.IsNotExist(err) {
+		t.Fatalf("copy over SSH made %s: %v", target, err)
+	}
+	if n := asked.Load(); n != 0 {
+		t.Fatalf("the Graph URL given over SSH was asked %d times", n)
+	}
+	out, _, _ := run(t, alice, "templates sync --help")
+	if strings.Contains(out, "graph-url") || strings.Contains(out, "wa-token-file") {
+		t.Fatalf("the help over SSH offers the server's flags:\n%s", out)
+	}
+	out, _, _ = run(t, alice, "--help")
+	if strings.Contains(out, "copy ") {
+		t.Fatalf("the help over SSH offers copy:\n%s", out)
 	}
 }
 
