@@ -16,7 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/data"
 	"switchboard/inbox"
+	"switchboard/inbox/domain"
 	"switchboard/inbox/rpc"
 )
 
@@ -783,6 +785,60 @@ func TestMissingWorkspaceIsNotMade(t *testing.T) {
 	// import may start a workspace in it
 	w.ok(t, "import", "testdata/workspace.json")
 	has(t, w.ok(t, "list"), "Dana Diaz")
+}
+
+// A copy that cannot be loaded into its target leaves no target behind: the file it made and the
+// folders made for it are removed (a target that was there stays, unchanged).
+func TestFailedCopyLeavesNoTarget(t *testing.T) {
+	w := newWS(t, true)
+	// an operator of a role no import accepts, written past the service's checks
+	st, err := data.Open(w.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(func(tx domain.Tx) error {
+		return tx.PutOperator(domain.Operator{ID: "zed", Name: "Zed", Role: "boss", Status: "online"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	to := filepath.Join(w.dir, "new", "deeper", "to.db")
+	has(t, w.want(t, 1, "copy", "--from", w.db, "--to", to), "the target "+to, `"boss"`)
+	if _, err := os.Stat(filepath.Join(w.dir, "new")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a failed copy left %s behind (%v)", filepath.Join(w.dir, "new"), err)
+	}
+	if m, _ := filepath.Glob(filepath.Join(w.dir, "new*")); len(m) > 0 {
+		t.Fatalf("a failed copy left %v", m)
+	}
+	// a target that was there is not removed
+	other := newWS(t, false)
+	other.ok(t, "operators", "add", "root", "--name", "Root", "--role", "admin")
+	before := other.ok(t, "export").out
+	has(t, w.want(t, 1, "copy", "--from", w.db, "--to", other.db, "--replace", "--as", "root"), `"boss"`)
+	if after := other.ok(t, "export").out; after != before {
+		t.Fatalf("a failed copy changed its target:\n%s\n%s", before, after)
+	}
+}
+
+// A conversation started while the workspace had no team has none, and its export imports:
+// a workspace's export always loads again (it was refused: team "" not found).
+func TestNoTeamConversationRoundTrips(t *testing.T) {
+	w := newWS(t, false)
+	w.ok(t, "operators", "add", "boss", "--name", "Boss", "--role", "admin")
+	w.ok(t, "inject", "message", "+15551230000", "hi")
+	doc := w.ok(t, "export").out
+	if !strings.Contains(doc, `"team":""`) {
+		t.Fatalf("the conversation has a team:\n%s", doc)
+	}
+	file := filepath.Join(w.dir, "doc.json")
+	if err := os.WriteFile(file, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	again := newWS(t, false)
+	again.ok(t, "import", file)
+	if got := again.ok(t, "export").out; got != doc {
+		t.Fatalf("the import exports differently:\n%s\n%s", doc, got)
+	}
 }
 
 // the demo is an owner too: beside a running serve it fails at once.

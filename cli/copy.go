@@ -3,8 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -69,12 +72,37 @@ func copyRun(ctx context.Context, opts *copyOptions) error {
 	if err := src.Export(ctx, &doc); err != nil {
 		return fmt.Errorf("exporting %s: %w", rpc.Redact(from), err)
 	}
+	// a target file this copy makes is removed again, with the folders made for it, when the
+	// copy cannot be loaded into it: a failed copy leaves nothing behind
+	var made bool
+	var madeDirs []string
+	if !rpc.IsURL(to) {
+		_, statErr := os.Stat(to)
+		made, madeDirs = errors.Is(statErr, fs.ErrNotExist), missingDirsOf(to)
+	}
+	undo := func() {
+		if made {
+			opts.wiring.RemoveFile(to)
+			for _, d := range madeDirs { // deepest first; a folder something else was put in stays
+				os.Remove(d)
+			}
+		}
+	}
 	dst, err := opts.wiring.Connect(to, opts.as)
 	if err != nil {
+		undo()
 		return fmt.Errorf("the target %s: %w", rpc.Redact(to), err)
 	}
-	defer dst.Close()
+	closed := false
+	defer func() {
+		if !closed {
+			dst.Close()
+		}
+	}()
 	if err := dst.Import(ctx, bytes.NewReader(doc.Bytes()), opts.Replace); err != nil {
+		dst.Close()
+		closed = true
+		undo()
 		return fmt.Errorf("the target %s: %w", rpc.Redact(to), err)
 	}
 	var again bytes.Buffer

@@ -135,8 +135,12 @@ func (a *app) undoCreate(madeDirs []string) {
 
 // missingDirs are the folders above --db that are not there yet (deepest first): what making
 // the workspace would create, and undoCreate removes again.
-func (a *app) missingDirs() []string {
-	abs, err := rpc.Resolve(a.db)
+func (a *app) missingDirs() []string { return missingDirsOf(a.db) }
+
+// missingDirsOf are the folders above the workspace file db that are not there yet, deepest
+// first (none for a database server's URL).
+func missingDirsOf(db string) []string {
+	abs, err := rpc.Resolve(db)
 	if err != nil || rpc.IsURL(abs) {
 		return nil
 	}

@@ -582,7 +582,9 @@ func validateDocument(doc *Document) error {
 		if c.Status != "open" && c.Status != "closed" {
 			return bad(f+".status", "%q; use open or closed", c.Status)
 		}
-		if _, ok := teams[c.Team]; !ok {
+		// "": no team, as a conversation started while the workspace had none keeps (a human
+		// assignee needs a team, below)
+		if _, ok := teams[c.Team]; !ok && c.Team != "" {
 			return bad(f+".team", "team %q not found", c.Team)
 		}
 		if a := c.Assignee; a != nil && *a != routing.Bot {
