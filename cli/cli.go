@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"switchboard/textsafe"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -238,12 +239,12 @@ func (a *app) session(ctx context.Context) (inbox.Conn, string, error) {
 	return c, as, nil
 }
 
-// emit prints v as JSON with --json (encoding/json escapes every control character, so the
-// JSON is valid and decodes to exactly what is stored), otherwise runs text on the safe-text
-// writer.
+// emit prints v as JSON with --json (encoding/json escapes the C0 controls, textsafe.JSONWriter
+// DEL, C1 and the bidirectional controls, so the JSON is valid, drives no terminal and decodes
+// to exactly what is stored), otherwise runs text on the safe-text writer.
 func (a *app) emit(v any, text func(w *textOut)) error {
 	if a.json {
-		enc := json.NewEncoder(a.stdout)
+		enc := json.NewEncoder(textsafe.JSONWriter(a.stdout))
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
 	}

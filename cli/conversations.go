@@ -297,6 +297,7 @@ func (a *app) listOut() *listPrinter { return &listPrinter{a: a} }
 func (l *listPrinter) page(cs []inbox.ConversationView) {
 	w := l.a.stdout
 	if l.a.json {
+		w := textsafe.JSONWriter(w)
 		for _, cv := range cs {
 			b, _ := json.MarshalIndent(cv, "    ", "  ")
 			sep := ",\n    "
@@ -333,7 +334,7 @@ func (l *listPrinter) page(cs []inbox.ConversationView) {
 
 // end finishes the list; next is the cursor to go on from ("" at the end of the list).
 func (l *listPrinter) end(next string) error {
-	w := l.a.stdout
+	w := textsafe.JSONWriter(l.a.stdout) // only JSON is written to it here
 	if l.a.json {
 		if l.n == 0 {
 			io.WriteString(w, "{\n  \"conversations\": [")

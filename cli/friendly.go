@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"switchboard/textsafe"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -58,7 +59,7 @@ func errorKind(code int, err error) string {
 }
 
 func (a *app) printJSONError(kind, msg string) {
-	enc := json.NewEncoder(a.stderr)
+	enc := json.NewEncoder(textsafe.JSONWriter(a.stderr))
 	enc.SetIndent("", "  ")
 	enc.Encode(jsonError{jsonErrorBody{Kind: kind, Message: strings.TrimSpace(msg)}}) //nolint:errcheck // stderr
 }

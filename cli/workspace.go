@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"switchboard/textsafe"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -211,7 +212,7 @@ func exportRun(ctx context.Context, opts *exportOptions) error {
 	if err != nil {
 		return err
 	}
-	return c.Export(ctx, opts.stdout)
+	return c.Export(ctx, textsafe.JSONWriter(opts.stdout)) // the same document, drives no terminal
 }
 
 // demoOptions is what `demo` parsed; Contacts 0 is the demo, N > 0 a generated workspace of N
