@@ -841,6 +841,19 @@ func TestNoTeamConversationRoundTrips(t *testing.T) {
 	}
 }
 
+// An empty operator (a script's unset $OP) is refused, changing nothing; none is how to unassign
+// or clear the owner.
+func TestEmptyOperatorIsRefused(t *testing.T) {
+	w := newWS(t, true)
+	before := w.ok(t, "export").out
+	has(t, w.want(t, 2, "assign", "+15550001111", ""), "The operator is empty", "none to unassign")
+	has(t, w.want(t, 2, "owner", "+15550001111", "  "), "The owner is empty", "none to clear the owner")
+	if after := w.ok(t, "export").out; after != before {
+		t.Fatal("an empty operator changed the workspace")
+	}
+	has(t, w.ok(t, "owner", "+15550001111", "none"), "no owner")
+}
+
 // the demo is an owner too: beside a running serve it fails at once.
 func TestSecondOwnerFailsFast(t *testing.T) {
 	w := newWS(t, true)

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -641,6 +642,9 @@ func newAssignCmd(a *app, runF func(context.Context, *actionOptions) error) *cob
 
 Assigning someone outside the conversation's team asks to switch team (exit 3).`, 2,
 		func(ctx context.Context, c inbox.Conn, as string, o *actionOptions) (inbox.Outcome, error) {
+			if strings.TrimSpace(o.Arg) == "" { // an unset $OP in a script must not unassign
+				return inbox.Outcome{}, &exitError{code: exitUsage, noUsage: true, err: errors.New("The operator is empty: give an operator id, bot, or none to unassign (`switchboard operators` lists the ids)")}
+			}
 			return inbox.OpAssign.Call(ctx, c, inbox.AssignReq{Contact: o.Contact, To: o.Arg})
 		}, runF)
 	return cmd
@@ -654,6 +658,9 @@ func newOwnerCmd(a *app, runF func(context.Context, *actionOptions) error) *cobr
 With contact-owner routing on, an owner outside the conversation's team raises a team
 decision (exit 3) that `+"`accept`"+` or `+"`decline`"+` answers.`, 2,
 		func(ctx context.Context, c inbox.Conn, as string, o *actionOptions) (inbox.Outcome, error) {
+			if strings.TrimSpace(o.Arg) == "" { // an unset $OP in a script must not clear the owner
+				return inbox.Outcome{}, &exitError{code: exitUsage, noUsage: true, err: errors.New("The owner is empty: give an operator id, or none to clear the owner (`switchboard operators` lists the ids)")}
+			}
 			return inbox.OpSetOwner.Call(ctx, c, inbox.AssignReq{Contact: o.Contact, To: o.Arg})
 		}, runF)
 	return cmd
