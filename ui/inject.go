@@ -89,9 +89,24 @@ func (d *injectDlg) onContacts(msg contactsMsg) {
 	}
 	d.matches = msg.cs
 	d.match = -1
-	if q := strings.TrimSpace(d.contact.String()); q != "" && len(msg.cs) > 0 {
-		d.match = 0 // the best match is picked; ↑ unpicks it to use the number as new
+	q := strings.TrimSpace(d.contact.String())
+	if q == "" || len(msg.cs) == 0 {
+		return
 	}
+	if strings.HasPrefix(q, "+") {
+		if num, err := inbox.NormalizePhone(q); err == nil {
+			// a whole number written with its country code means that number: its contact when
+			// one has it, else a new contact, never one whose number merely starts with it
+			// (↓ still picks a suggestion)
+			for i, c := range msg.cs {
+				if c.Phone == num {
+					d.match = i
+				}
+			}
+			return
+		}
+	}
+	d.match = 0 // the best match is picked; ↑ unpicks it to use the number as new
 }
 
 func (d *injectDlg) update(msg tea.Msg) (tea.Cmd, action) {

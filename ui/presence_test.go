@@ -126,3 +126,35 @@ func TestInjectTypingReplacesTheSuggestedContact(t *testing.T) {
 		t.Fatalf("after a cursor key, typing edits the suggestion: %q", d.contact.String())
 	}
 }
+
+// A whole number with its country code that no contact has is a new contact, not one whose
+// number starts with it (it went to Dana Diaz, +15550001111, when +1555000111 was typed); the
+// contact whose number it is is picked; ↓ still picks a suggestion.
+func TestInjectWholeNumberIsThatNumber(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, "alice", Options{}, 120, 30)
+	h.want("Dana Diaz +15550001111")
+	h.keys("i")
+	h.typeText("+1555000111")
+	h.want("Dana Diaz +15550001111")
+	if d := open[*injectDlg](&h.m.dialogs); d.match != -1 {
+		t.Fatalf("a new number picked %v", d.matches[d.match].Name)
+	}
+	h.want("↓ picks a contact above; otherwise the number is new")
+	h.keys("tab", "tab")
+	h.typeText("hello from a new number")
+	h.keys("enter")
+	h.want("hello from a new number")
+	if d, err := svc.Conversation(bg, "alice", "+1555000111", "", 10); err != nil || len(d.Timeline) == 0 || d.Timeline[0].Text != "hello from a new number" {
+		t.Fatalf("the new number has not the message: %+v, %v", d.Timeline, err)
+	}
+	h.keys("i")
+	h.typeText("+15550001111")
+	h.want("▸ Dana Diaz")
+	h.keys("esc", "i")
+	h.typeText("+1555") // under 6 digits: not a number yet, a search
+	h.want("▸ ")
+	if d := open[*injectDlg](&h.m.dialogs); d.match != 0 {
+		t.Fatalf("a part of a number (not a whole one) does not pick the best match: %d", d.match)
+	}
+}
