@@ -602,7 +602,7 @@ or says it stays queued. With no number configured the reply stays local: ` + in
 		}),
 	}
 	f := cmd.Flags()
-	f.StringVar(&tmpl, "template", "", "send the approved template NAME (see `switchboard templates list`)")
+	f.StringVar(&tmpl, "template", "", "send the approved template `NAME` (switchboard templates list lists them)")
 	f.StringArrayVar(&params, "param", nil, "a value for the template's next {{n}} (repeat, in order)")
 	f.StringVar(&lang, "lang", "", "the template's language (default: the one synced)")
 	f.StringVar(&opts.Req.Answers, "answers", "", "the id of the customer's message this answers (WhatsApp shows it quoted)")

@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -87,6 +88,9 @@ const MaxCapacity = 10000
 // ParseCapacity reads a max_open: a number from 0 (no limit) to MaxCapacity.
 func ParseCapacity(s string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, refuse(Invalid, "%s open conversations is out of range: give 0 (no limit) to %d", strings.TrimSpace(s), MaxCapacity)
+	}
 	if err != nil {
 		return 0, refuse(Invalid, "%q is not a number: give how many open conversations at most (0 for no limit)", s)
 	}

@@ -669,6 +669,9 @@ func TestParseHoursInput(t *testing.T) {
 			t.Errorf("ParseCapacity(%q): %v", in, err)
 		}
 	}
+	if _, err := ParseCapacity("99999999999999999999"); err == nil || !strings.Contains(err.Error(), "is out of range: give 0 (no limit) to") {
+		t.Errorf("ParseCapacity of a number past int: %v", err)
+	}
 	if n, err := ParseCapacity("8"); n != 8 || err != nil {
 		t.Errorf("ParseCapacity(8) = %d, %v", n, err)
 	}

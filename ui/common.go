@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -187,7 +188,8 @@ func errText(err error) string {
 	if inbox.KindOf(err) == inbox.Conflict && msg == inbox.TextStale {
 		return inbox.TextStale
 	}
-	if inbox.KindOf(err) == "" {
+	var refusal *routing.Refusal
+	if inbox.KindOf(err) == "" && !errors.As(err, &refusal) { // a refusal says what to do itself
 		return "Something went wrong: " + msg
 	}
 	return msg

@@ -47,6 +47,7 @@ func TestSettingsWhoIsThere(t *testing.T) {
 	h.typeText("many")
 	h.keys("enter")
 	h.want(`"many" is not a number`)
+	h.wantNot("Something went wrong") // the refusal says what to do, as the hours' does
 	h.keys("esc")
 	sv := svc.Settings(bg)
 	if !sv.Holiday || sv.AssignmentMode != "balanced" || sv.DefaultMaxOpen != 2 || sv.Hours == nil || sv.Hours.TZ != "Europe/Berlin" {
