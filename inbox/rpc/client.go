@@ -12,8 +12,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"reflect"
+	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"switchboard/inbox"
 )
@@ -206,6 +209,11 @@ func decodeInto(c *Client, resp *http.Response, out any) error {
 
 // Call runs the operation named op in the owner, on this client's session.
 func (c *Client) Call(ctx context.Context, op string, req, res any) error {
+	// encoding/json would send invalid UTF-8 as U+FFFD, and the owner store the changed text
+	// where the file itself, opened by this process, refuses it: refused here the same way
+	if field, bad := invalidText(reflect.ValueOf(req), ""); bad {
+		return &inbox.Error{Kind: inbox.Invalid, Msg: fmt.Sprintf("The %s is not valid UTF-8 text: nothing was sent", field)}
+	}
 	raw, err := json.Marshal(req)
 	if err != nil {
 		return err
@@ -404,4 +412,62 @@ func OwnerOf(dbPath string) (Info, error) { return ping(SocketPath(dbPath)) }
 // operator) as a command's connection to the workspace at path; closing it closes nothing.
 func Attached(c inbox.Conn, path string) *Conn {
 	return &Conn{Conn: c, Path: path, close: func() error { return nil }}
+}
+
+// invalidText finds a string in v that is not valid UTF-8 and names where it is (its JSON
+// field names, or "text" at the top).
+func invalidText(v reflect.Value, where string) (string, bool) {
+	switch v.Kind() {
+	case reflect.String:
+		if !utf8.ValidString(v.String()) {
+			if where == "" {
+				where = "text"
+			}
+			return where, true
+		}
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return invalidText(v.Elem(), where)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" || name == "-" {
+				name = strings.ToLower(f.Name)
+			}
+			if !f.Anonymous {
+				name = strings.TrimPrefix(where+" "+name, " ")
+			} else {
+				name = where
+			}
+			if w, bad := invalidText(v.Field(i), name); bad {
+				return w, true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return "", false // bytes are sent as base64
+		}
+		for i := range v.Len() {
+			if w, bad := invalidText(v.Index(i), where); bad {
+				return w, true
+			}
+		}
+	case reflect.Map:
+		it := v.MapRange()
+		for it.Next() {
+			if w, bad := invalidText(it.Key(), where); bad {
+				return w, true
+			}
+			if w, bad := invalidText(it.Value(), where); bad {
+				return w, true
+			}
+		}
+	}
+	return "", false
 }

@@ -331,3 +331,43 @@ func TestServerServesEveryOperation(t *testing.T) {
 		t.Fatalf("an unknown operation: %v", err)
 	}
 }
+
+// Text that is not valid UTF-8 is refused by the client through the socket as the service refuses
+// it opened directly (encoding/json would have sent it as U+FFFD, and the owner stored the
+// changed text), and nothing is sent.
+func TestInvalidUTF8IsRefusedThroughTheSocket(t *testing.T) {
+	path := filepath.Join(shortDir(t), "sb.db")
+	o, err := Own(path, "serve", testEngine, inbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close(ctx)
+	c := connect(t, path, "")
+	if err := c.Import(ctx, bytes.NewReader(fixture(t)), false); err != nil {
+		t.Fatal(err)
+	}
+	c = connect(t, path, "alice")
+	var before bytes.Buffer
+	if err := c.Export(ctx, &before); err != nil {
+		t.Fatal(err)
+	}
+	for name, in := range map[string]inbox.Inbound{
+		"name": {Channel: "message", From: "15557900002", Name: "Bad\xffName", Text: "ok"},
+		"text": {Channel: "message", From: "15557900002", Text: "body\xff\xfeend"},
+	} {
+		_, err := inbox.OpInject.Call(ctx, c, in)
+		if inbox.KindOf(err) != inbox.Invalid || !strings.Contains(err.Error(), "The "+strings.ToLower(name)+" is not valid UTF-8 text") {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	var after bytes.Buffer
+	if err := c.Export(ctx, &after); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before.Bytes(), after.Bytes()) {
+		t.Fatal("invalid UTF-8 through the socket changed the workspace")
+	}
+	if _, err := inbox.OpInject.Call(ctx, c, inbox.Inbound{Channel: "message", From: "15557900002", Name: "Olá 🧟", Text: "ok"}); err != nil {
+		t.Fatalf("valid text refused: %v", err)
+	}
+}
