@@ -603,6 +603,12 @@ func (p *parser) message(where string, raw json.RawMessage, cs *contacts, echo b
 		}
 		return
 	}
+	if strings.TrimSpace(string(m.ID)) == "" {
+		// Meta redelivers until it is answered 200: without the id a redelivery could not be
+		// told from a new message, and each would be stored again
+		p.skip(where, "the message has no id (WhatsApp gives every message one): it could not be told from a redelivery")
+		return
+	}
 	ev := Event{Kind: KindMessage, ID: string(m.ID), From: w.phone, BSUID: w.bsuid, ParentBSUID: w.parent, Username: w.username,
 		Name: clip(w.name, inbox.MaxName), At: timestamp(m.Timestamp), Type: strings.TrimSpace(string(m.Type))}
 	if echo {
@@ -886,14 +892,14 @@ func (p *parser) call(where string, raw json.RawMessage, cs *contacts) {
 	ev := Event{Kind: KindCall, ID: string(c.ID), From: w.phone, BSUID: w.bsuid, ParentBSUID: w.parent, Username: w.username,
 		Name: clip(w.name, inbox.MaxName), At: timestamp(c.Timestamp),
 		CallEvent: strings.ToLower(strings.TrimSpace(string(c.Event))), CallStatus: strings.ToUpper(strings.TrimSpace(string(c.Status)))}
+	if strings.TrimSpace(ev.ID) == "" {
+		p.skip(where, "the call has no id (WhatsApp gives every call one): it could not be told from a redelivery")
+		return
+	}
 	switch ev.CallEvent {
 	case "connect":
 		ev.Outcome = inbox.CallRinging
 	case "terminate":
-		if ev.ID == "" {
-			p.skip(where, "a call terminate needs the call's id")
-			return
-		}
 		secs := 0
 		if c.Duration.ok && c.Duration.v > 0 {
 			secs = int(math.Min(c.Duration.v, math.MaxInt32))

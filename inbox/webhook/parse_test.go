@@ -142,3 +142,25 @@ func TestServeUntilCancelled(t *testing.T) {
 		t.Fatalf("stored %q", got)
 	}
 }
+
+// A message or call without an id is skipped and listed, not stored: Meta redelivers until it
+// is answered 200, and with no id every delivery of it was stored again.
+func TestEventsWithoutAnIDAreSkipped(t *testing.T) {
+	s := newService(t)
+	body := mustJSON(t, payload(messagesChange(gus, "Gus", textMsg(gus, "", "1764000001", "no id"), textMsg(gus, "  ", "1764000002", "blank id")),
+		callsChange(connectCall("", gus, "1764000003"))))
+	for range 2 {
+		r, err := ApplyJSON(ctx, s, body)
+		if err != nil || r.Stored() != 0 || len(r.Skipped) != 3 {
+			t.Fatalf("%+v %v", r, err)
+		}
+		for _, sk := range r.Skipped {
+			if !strings.Contains(sk.Reason, "has no id") || !strings.Contains(sk.Reason, "could not be told from a redelivery") {
+				t.Fatalf("skipped %+v", sk)
+			}
+		}
+	}
+	if _, err := s.Conversation(ctx, "alice", gus, "", 10); inbox.KindOf(err) != inbox.NotFound {
+		t.Fatalf("an event without an id made a conversation: %v", err)
+	}
+}
