@@ -335,3 +335,30 @@ func TestExternalIDsArePrintableText(t *testing.T) {
 		}
 	})
 }
+
+// A number change to what the contact already is (the number it has; a change told again
+// without its id, once applied) is refused and writes nothing: it wrote a note "the customer's
+// id changed from  to ".
+func TestNumberChangeToTheSameIsNone(t *testing.T) {
+	onEngines(t, func(t *testing.T, open func(t *testing.T) *Service) {
+		s := open(t)
+		for _, c := range []NumberChange{
+			{OldPhone: "15550001111", NewPhone: "15550001111"},
+			{OldPhone: "15550001111", NewPhone: "15550001111", ExternalID: "wamid.same"},
+		} {
+			err := refusedUnchanged(t, s, Conflict, "the same number", func() error { _, err := s.ChangeNumber(ctx, c); return err })
+			if !strings.Contains(err.Error(), "which the contact already is: nothing to change") {
+				t.Fatalf("%v", err)
+			}
+		}
+		noErr(s.ChangeNumber(ctx, NumberChange{OldPhone: "15550001111", NewPhone: "15550004444"}))(t)
+		// told again without its id: the old number is no one's now, the new one the contact's
+		err := refusedUnchanged(t, s, Conflict, "told again", func() error {
+			_, err := s.ChangeNumber(ctx, NumberChange{OldPhone: "15550001111", NewPhone: "15550004444"})
+			return err
+		})
+		if !strings.Contains(err.Error(), "already is") {
+			t.Fatalf("%v", err)
+		}
+	})
+}

@@ -56,6 +56,11 @@ func (s *Service) ChangeNumber(ctx context.Context, c NumberChange) (Outcome, er
 		if !ok {
 			return errorf(NotFound, "WhatsApp says %s is now %s, but no contact has %s: nothing to change", describeIDs(old), describeIDs(now), describeIDs(old))
 		}
+		if (now.phone == "" || now.phone == ct.Phone) && (now.bsuid == "" || now.bsuid == ct.BSUID) {
+			// what it says the customer is now is what the contact is: no note of a change
+			// that is none ("changed from  to ")
+			return errorf(Conflict, "WhatsApp says %s is now %s, which the contact already is: nothing to change", describeIDs(old), describeIDs(now))
+		}
 		w.write()
 		for _, other := range []func() (domain.Contact, bool, error){
 			func() (domain.Contact, bool, error) { return w.tx.ContactByPhone(now.phone) },
