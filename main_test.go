@@ -854,13 +854,36 @@ func TestEmptyOperatorIsRefused(t *testing.T) {
 	has(t, w.ok(t, "owner", "+15550001111", "none"), "no owner")
 }
 
+// With no terminal (a cron job, a script without one), the inbox and the demo say they need
+// one (bubbletea's own error was "could not open TTY: open /dev/tty: no such device or
+// address"), and the demo leaves no file or folder behind.
+func TestNoTerminalSaysSo(t *testing.T) {
+	w := newWS(t, true)
+	newDemo := filepath.Join(w.dir, "nodir", "demo.db")
+	for _, args := range [][]string{{"--db", w.db}, {"demo", "--db", newDemo}} {
+		cmd := exec.Command(bin, args...)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal, whoever runs the tests
+		cmd.Env = append(os.Environ(), "HOME="+w.dir)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(stderr.String(), "The terminal inbox needs a terminal, and this process has none") {
+			t.Fatalf("switchboard %v without a terminal: %v\n%s", args, err, stderr.String())
+		}
+	}
+	if _, err := os.Stat(filepath.Dir(newDemo)); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the demo without a terminal made %s (%v)", filepath.Dir(newDemo), err)
+	}
+}
+
 // the demo is an owner too: beside a running serve it fails at once.
 func TestSecondOwnerFailsFast(t *testing.T) {
 	w := newWS(t, true)
 	srv := w.serve(t)
 	// a second terminal inbox attaches to the owner instead (TestAttachedTerminalInbox in ui):
-	// here, with no terminal, it gets as far as opening one
-	if r := w.want(t, 1); !strings.Contains(r.err, "could not open TTY") || strings.Contains(r.err, "already open") {
+	// here, with no terminal, it gets as far as opening one, and says it has none
+	if r := w.want(t, 2); !strings.Contains(r.err, "The terminal inbox needs a terminal, and this process has none") || strings.Contains(r.err, "already open") {
 		t.Fatalf("a second terminal inbox did not attach: %s", r)
 	}
 	for _, args := range [][]string{{"demo", "--db", w.db}, {"demo", "--reset", "--db", w.db}} {

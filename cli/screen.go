@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"switchboard/demo"
@@ -83,6 +84,9 @@ func (a *app) attachScreen(ctx context.Context, owned *rpc.OwnedError) error {
 		mu.Unlock()
 		return nc, nil
 	}
+	if err := needTerminal(); err != nil {
+		return err
+	}
 	opts := ui.Options{ActAs: actAs, Environ: os.Environ(), NoColor: os.Getenv("NO_COLOR") != "", Config: a.config()}
 	return a.screen(ctx, ui.Run(ctx, c, opts))
 }
@@ -98,6 +102,9 @@ func (a *app) openScreen(ctx context.Context, o *rpc.Owner, door *webhookDoor, t
 	} else if err != nil && a.as != "" {
 		err = &inbox.Error{Kind: inbox.NotFound, Msg: fmt.Sprintf(
 			"Operator %q (from --as or SWITCHBOARD_AS) not found in %s; see `switchboard operators`", a.as, a.path())}
+	}
+	if err == nil {
+		err = needTerminal()
 	}
 	if err != nil {
 		door.close()
@@ -155,3 +162,18 @@ func (p tourPanel) Steps(ctx context.Context) []ui.TourStep {
 
 // Restart starts the tour over (offered by the panel when every step is done).
 func (p tourPanel) Restart(ctx context.Context) error { return p.t.Restart(ctx) }
+
+// needTerminal refuses to open a screen where there is no terminal to draw it on (a cron job,
+// `switchboard < /dev/null` without a controlling terminal): bubbletea's own error there is
+// "could not open TTY: open /dev/tty: no such device or address".
+func needTerminal() error {
+	if term.IsTerminal(os.Stdin.Fd()) {
+		return nil
+	}
+	if f, err := os.Open("/dev/tty"); err == nil { // what bubbletea reads keys from then
+		f.Close()
+		return nil
+	}
+	return &exitError{code: exitUsage, noUsage: true, err: errors.New(
+		"The terminal inbox needs a terminal, and this process has none: run it in one (over SSH, `ssh -t`), or give a command, like `switchboard list` (`switchboard --help` lists them)")}
+}

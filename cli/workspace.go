@@ -274,9 +274,20 @@ func demoRun(ctx context.Context, opts *demoOptions) error {
 		}
 	}
 	opts.creates = true // the demo makes its workspace
+	existed, dirs := opts.exists(), opts.missingDirs()
 	o, err := opts.own("tui")
 	if err != nil {
 		door.close()
+		return err
+	}
+	if err := needTerminal(); err != nil {
+		// after own, so that a demo open elsewhere says so first; a demo made for no screen
+		// is removed again, with its folders
+		door.close()
+		opts.disown(o)
+		if !existed {
+			opts.undoCreate(dirs)
+		}
 		return err
 	}
 	defer opts.disown(o)
