@@ -56,6 +56,7 @@ type paneKey struct {
 type tlCache struct {
 	d     *inbox.Detail
 	w     int
+	looks uint64 // operators' names come from the configuration: it may load after the detail
 	lines []string
 }
 
@@ -591,7 +592,7 @@ func (p *convPane) draw(r rect, focused bool, sel, note string, highlighted bool
 
 // timeline renders the detail's entries once per width.
 func (p *convPane) timeline(d *inbox.Detail, w int) []string {
-	if p.tl.d == d && p.tl.w == w && !p.reference {
+	if p.tl.d == d && p.tl.w == w && p.tl.looks == p.looks && !p.reference {
 		return p.tl.lines
 	}
 	st := p.st
@@ -664,7 +665,7 @@ func (p *convPane) timeline(d *inbox.Detail, w int) []string {
 	if len(out) == 0 {
 		out = []string{st.Dim.Render("No messages yet.")}
 	}
-	p.tl = tlCache{d: d, w: w, lines: out}
+	p.tl = tlCache{d: d, w: w, looks: p.looks, lines: out}
 	return out
 }
 

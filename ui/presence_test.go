@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"switchboard/inbox"
+	"switchboard/inbox/domain"
 )
 
 // TestSettingsWhoIsThere: the owner-away wait, working hours, holiday mode, the round-robin mode
@@ -158,4 +159,37 @@ func TestInjectWholeNumberIsThatNumber(t *testing.T) {
 	if d := open[*injectDlg](&h.m.dialogs); d.match != 0 {
 		t.Fatalf("a part of a number (not a whole one) does not pick the best match: %d", d.match)
 	}
+}
+
+// The timeline names operators from the configuration, and follows it: a name that changes (or
+// the configuration loading after the conversation, as when the inbox starts) is redrawn, not
+// kept from the timeline's cache (it showed "bob:" after a start until the conversation was
+// opened again).
+func TestTimelineFollowsOperatorNames(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, "alice", Options{}, 120, 30)
+	h.want("Dana Diaz +15550001111", "Bob Stone: hello")
+	var bob domain.Operator
+	for _, o := range svc.Operators(bg) {
+		if o.ID == "bob" {
+			bob = o.Operator
+		}
+	}
+	bob.Name = "Robert Stone"
+	if err := svc.UpdateOperator(bg, "alice", bob); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	h.want("Robert Stone: hello", "Owner Robert Stone")
+	h.wantNot("Bob Stone: hello")
+	// the configuration arriving after the conversation (the start): drawn without it first,
+	// then with it, the same detail
+	c := h.m.cfg
+	cfg := func(ops []inbox.OperatorView) configMsg {
+		return configMsg{seq: h.m.cfgSeq, settings: c.settings, history: c.history, ops: ops, teams: c.teams, caps: c.caps, keys: c.keys}
+	}
+	h.send(cfg(nil))
+	h.want("↩ bob: hello")
+	h.send(cfg(c.ops))
+	h.want("↩ Robert Stone: hello")
 }
