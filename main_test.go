@@ -877,6 +877,21 @@ func TestNoTerminalSaysSo(t *testing.T) {
 	}
 }
 
+// An action that does not move a conversation (close) says what it did, and its "Why" is the
+// conversation's own, the one show gives (it printed the close's note as the Why).
+func TestCloseSaysDoneAndTheConversationsWhy(t *testing.T) {
+	w := newWS(t, true)
+	w.ok(t, "team", "+15550001111", "sales") // why it is where it is: the move
+	r := w.ok(t, "close", "+15550001111")
+	has(t, r, "Done: Alice Ng closed the conversation")
+	show := w.ok(t, "show", "+15550001111").out
+	why := r.out[strings.Index(r.out, "Why: "):]
+	why = why[:strings.IndexByte(why, '\n')]
+	if !strings.Contains(show, why) || strings.Contains(why, "closed the conversation") {
+		t.Fatalf("close says %q, show says:\n%s", why, show)
+	}
+}
+
 // the demo is an owner too: beside a running serve it fails at once.
 func TestSecondOwnerFailsFast(t *testing.T) {
 	w := newWS(t, true)

@@ -162,7 +162,13 @@ func (a *app) outcome(ctx context.Context, c inbox.Conn, out inbox.Outcome, acto
 			w.Println("Already received (same --id): nothing was stored again.")
 		}
 		w.Println(convLine(out.Conversation))
-		if out.Why != "" {
+		switch why := out.Conversation.Why; {
+		case out.Why != "" && why != "" && why != out.Why:
+			// an action that did not move it (a close, a reopen): what it did, then why the
+			// conversation is where it is, as show says
+			w.Printf("Done: %s\n", out.Why)
+			w.Printf("Why: %s\n", why)
+		case out.Why != "":
 			w.Printf("Why: %s\n", out.Why)
 		}
 	})
