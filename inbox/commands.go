@@ -325,7 +325,10 @@ func FormatDuration(sec int) string {
 	if sec < 60 {
 		return strconv.Itoa(sec) + "s"
 	}
-	return fmt.Sprintf("%dm %02ds", sec/60, sec%60)
+	if sec < 3600 {
+		return fmt.Sprintf("%dm %02ds", sec/60, sec%60)
+	}
+	return fmt.Sprintf("%dh %02dm %02ds", sec/3600, sec/60%60, sec%60)
 }
 
 func (w *wtx) admins() []string {

@@ -164,3 +164,23 @@ func TestEventsWithoutAnIDAreSkipped(t *testing.T) {
 		t.Fatalf("an event without an id made a conversation: %v", err)
 	}
 }
+
+// A part of the wrong shape is described in the payload's words, not this package's Go types
+// ("should be struct { Body webhook.flexString … }").
+func TestWrongShapesAreSaidInJSONWords(t *testing.T) {
+	body := mustJSON(t, payload(messagesChange(gus, "Gus", obj{"from": gus, "id": "wamid.s1", "type": "text", "text": "hi", "timestamp": "1764000001"})))
+	b, err := Parse(body)
+	if err != nil || len(b.Skipped) != 1 {
+		t.Fatalf("%+v %v", b, err)
+	}
+	if r := b.Skipped[0].Reason; !strings.Contains(r, "field text should be an object, not a JSON string") || strings.Contains(r, "struct") || strings.Contains(r, "webhook.") {
+		t.Fatalf("reason %q", r)
+	}
+	_, err = Parse([]byte(`{"object":"whatsapp_business_account","entry":"x"}`))
+	if err == nil || strings.Contains(err.Error(), "json.RawMessage") || !strings.Contains(err.Error(), "should be a list") {
+		t.Fatalf("entry as a string: %v", err)
+	}
+	if got := inbox.FormatDuration(2*3600 + 5*60 + 7); got != "2h 05m 07s" {
+		t.Fatalf("FormatDuration of 2h5m7s: %q", got)
+	}
+}
