@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"switchboard/inbox/domain"
 	"switchboard/routing"
@@ -719,8 +720,11 @@ func (s *Service) PutTemplates(ctx context.Context, by string, ts []domain.Templ
 		if t.Name == "" || t.Language == "" {
 			return errorf(Invalid, "Template %d has no name or no language: every template needs both", i+1)
 		}
+		if n := utf8.RuneCountInString(t.Name); n > MaxName {
+			return errorf(Invalid, "Template %d's name is %d characters long, over the %d this inbox keeps: nothing was synced (WhatsApp's own limit is 512)", i+1, n, MaxName)
+		}
 		if err := checkText("template text", t.Body); err != nil {
-			return err
+			return errorf(Invalid, "Template %q (%s) is not one this inbox can keep: %v. Nothing was synced; WhatsApp keeps a body to 1,024 characters, so check the account (--waba-id) and the API's answer", t.Name, t.Language, strings.TrimSuffix(strings.TrimSuffix(err.Error(), "; shorten it"), "."))
 		}
 		if t.Params < 0 || t.Params > 100 {
 			return errorf(Invalid, "Template %s has %d parameters: 0 to 100", t.Name, t.Params)

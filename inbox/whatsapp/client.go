@@ -273,15 +273,28 @@ func (c *Client) do(ctx context.Context, method, u string, body []byte, out any)
 	return nil
 }
 
+// maxTemplatePages bounds the walk of the template pages (100 templates each; WhatsApp allows an
+// account a few hundred templates).
+const maxTemplatePages = 1000
+
 // Templates reads every message template of the WhatsApp Business Account, following the
-// paging links.
+// paging links (each page once; a template named twice is kept once).
 func (c *Client) Templates(ctx context.Context) ([]domain.Template, error) {
 	if c.cfg.WABAID == "" {
 		return nil, errors.New("no WhatsApp Business Account id: give --waba-id or SWITCHBOARD_WABA_ID")
 	}
 	u := c.url(c.cfg.WABAID, "message_templates") + "?limit=100&fields=name,language,status,category,components"
 	var out []domain.Template
-	for page := 0; u != "" && page < 1000; page++ {
+	seen := map[[2]string]bool{} // name and language: a template is listed once
+	read := map[string]bool{}    // the pages read: a next link back to one of them ends the walk
+	for page := 0; u != ""; page++ {
+		if read[u] {
+			return nil, fmt.Errorf("the API's pages of templates loop back to one already read (after %d pages): nothing was synced; check --graph-url", page)
+		}
+		if page == maxTemplatePages {
+			return nil, fmt.Errorf("the account has more than %d pages of templates: nothing was synced", maxTemplatePages)
+		}
+		read[u] = true
 		var res struct {
 			Data []struct {
 				Name       string `json:"name"`
@@ -308,7 +321,10 @@ func (c *Client) Templates(ctx context.Context) ([]domain.Template, error) {
 				}
 			}
 			t.Params = countParams(t.Body)
-			out = append(out, t)
+			if k := [2]string{t.Name, t.Language}; !seen[k] {
+				seen[k] = true
+				out = append(out, t)
+			}
 		}
 		u = res.Paging.Next
 		if u != "" && !strings.HasPrefix(u, c.cfg.BaseURL+"/") {

@@ -3,11 +3,14 @@ package whatsapp_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -481,5 +484,57 @@ func TestWithoutASenderRepliesStayLocal(t *testing.T) {
 	r.waitDelivery(t, dana, out.Entry.ID, domain.DeliveryRead)
 	if n := len(r.fake.Messages()); n != 1 {
 		t.Fatalf("sent %d times", n)
+	}
+}
+
+// The template pages are walked once each: a next link back to a page already read ends the
+// sync with an error (it followed one such loop 1,000 times and kept 999 copies of a template),
+// and a template listed twice is kept once.
+func TestTemplatePagesAreReadOnce(t *testing.T) {
+	var asked atomic.Int64
+	var srv *httptest.Server
+	loop := true
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := asked.Add(1)
+		next := srv.URL + "/v23.0/W/message_templates?page=2"
+		if r.URL.Query().Get("page") == "2" {
+			next = ""
+			if loop {
+				next = srv.URL + "/v23.0/W/message_templates?page=2" // itself
+			}
+		}
+		fmt.Fprintf(w, `{"data":[{"name":"hello","language":"en_US","status":"APPROVED","components":[{"type":"BODY","text":"Hi %d"}]}],"paging":{"next":%q}}`, n, next)
+	}))
+	defer srv.Close()
+	c := whatsapp.NewClient(whatsapp.Config{BaseURL: srv.URL, Version: "v23.0", WABAID: "W", Token: func() (string, error) { return "t", nil }, Timeout: 2 * time.Second})
+	if _, err := c.Templates(ctx); err == nil || !strings.Contains(err.Error(), "loop back to one already read") || asked.Load() != 2 {
+		t.Fatalf("a looping next link: %v after %d requests", err, asked.Load())
+	}
+	loop = false
+	ts, err := c.Templates(ctx)
+	if err != nil || len(ts) != 1 || ts[0].Body != "Hi 3" {
+		t.Fatalf("a template on two pages: %+v %v", ts, err)
+	}
+}
+
+// A template the inbox cannot keep is refused naming it, and nothing is synced (the admin cannot
+// shorten WhatsApp's template, so the message does not tell them to).
+func TestTemplatesTheInboxCannotKeep(t *testing.T) {
+	r := newRig(t, nil)
+	good := domain.Template{Name: "welcome", Language: "en_US", Status: "APPROVED", Body: "Welcome!"}
+	for _, c := range []struct {
+		t    domain.Template
+		says string
+	}{
+		{domain.Template{Name: strings.Repeat("n", 300), Language: "en_US", Status: "APPROVED", Body: "x"}, "Template 2's name is 300 characters long"},
+		{domain.Template{Name: "long", Language: "en_US", Status: "APPROVED", Body: strings.Repeat("b", 5000)}, `Template "long" (en_US) is not one this inbox can keep`},
+	} {
+		err := r.svc.PutTemplates(ctx, "alice", []domain.Template{good, c.t})
+		if inbox.KindOf(err) != inbox.Invalid || !strings.Contains(err.Error(), c.says) || !strings.Contains(err.Error(), "nothing was synced") && !strings.Contains(err.Error(), "Nothing was synced") || strings.Contains(err.Error(), "shorten it") {
+			t.Fatalf("%v", err)
+		}
+		if ts, _ := r.svc.Templates(ctx); len(ts) != 0 {
+			t.Fatalf("synced %+v", ts)
+		}
 	}
 }
