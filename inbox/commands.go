@@ -457,16 +457,80 @@ func (w *wtx) apply(ct *domain.Contact, cv *domain.Conversation, d routing.Decis
 			return Outcome{}, must(err)
 		}
 	}
+	told := map[string]bool{}
 	for _, n := range d.Notifications() {
 		if err := w.notify([]string{n.To}, ct.ID, n.Text, d.At); err != nil {
 			return Outcome{}, err
 		}
+		told[n.To] = true
 	}
 	out := Outcome{Conversation: cfg.conversationView(*ct, *cv), Reason: code, Why: why}
+	if err := w.tellOthers(d, ct.ID, out.Conversation.Contact.Display(), told); err != nil {
+		return Outcome{}, err
+	}
 	if d.RaisePrompt {
 		out.Prompt = out.Conversation.Prompt
 	}
 	return out, nil
+}
+
+// tellOthers notifies the people a person's change took a conversation from or gave one to (its
+// assignee, the contact's owner), unless they made it themselves or the decision already tells
+// them: what lands on someone's desk, or leaves it, by a colleague's hand, they hear of.
+func (w *wtx) tellOthers(d routing.Decision, contact, label string, told map[string]bool) error {
+	cfg := w.s.stage
+	actor, person := cfg.op(d.Actor)
+	if !person {
+		return nil // routing's own decisions say why in the timeline and ring the bell
+	}
+	who := actor.Name
+	if who == "" {
+		who = actor.ID
+	}
+	human := func(id string) bool { _, ok := cfg.op(id); return ok && id != d.Actor && !told[id] }
+	nobody := func(id string) string {
+		if id == "" {
+			return "nobody"
+		}
+		return cfg.name(id)
+	}
+	var order []string
+	says := map[string][]string{}
+	say := func(to, what string) {
+		if len(says[to]) == 0 {
+			order = append(order, to)
+		}
+		says[to] = append(says[to], what)
+	}
+	if b, a := d.Before.Assignee, d.After.Assignee; b != a {
+		if human(a) {
+			say(a, fmt.Sprintf("assigned %s to you", label))
+		}
+		if human(b) {
+			say(b, fmt.Sprintf("moved %s from you to %s", label, nobody(a)))
+		}
+	}
+	of := func(to string) string { // the contact, or "its" after a first phrase names it
+		if len(says[to]) > 0 {
+			return "its"
+		}
+		return label + "'s"
+	}
+	if b, a := d.Before.Owner, d.After.Owner; b != a {
+		if human(a) {
+			say(a, fmt.Sprintf("made you %s owner", of(a)))
+		}
+		if human(b) {
+			say(b, fmt.Sprintf("made %s %s owner instead of you", nobody(a), of(b)))
+		}
+	}
+	for _, to := range order {
+		if err := w.notify([]string{to}, contact, who+" "+strings.Join(says[to], " and "), d.At); err != nil {
+			return err
+		}
+		told[to] = true
+	}
+	return nil
 }
 
 // ---- a person's actions ----

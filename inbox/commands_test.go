@@ -196,7 +196,9 @@ func TestSetOwner(t *testing.T) {
 	if c := dec.Conversation; c.AssigneeID() != "bot" || c.Team != "support" || c.OwnerID() != "erin" {
 		t.Fatalf("decline: %+v", c)
 	}
-	if ns := noErr(s.Notifications(ctx, "erin", false))(t); len(ns) != 1 || !strings.Contains(ns[0].Text, "not in Support") {
+	// erin hears both: carol made her the owner, and the decline (newest first)
+	if ns := noErr(s.Notifications(ctx, "erin", false))(t); len(ns) != 2 || !strings.Contains(ns[0].Text, "not in Support") ||
+		ns[1].Text != "Carol Diaz made you Dana Diaz's owner" {
 		t.Fatalf("erin's notifications: %+v", ns)
 	}
 	if lastEntry(t, s, danaDiaz) != "note:prompt_declined:carol" {
@@ -416,4 +418,41 @@ func TestCancelPromptTakesTheActionBack(t *testing.T) {
 	_, err = s.CancelPrompt(ctx, "alice", eveOrtiz)
 	wantKind(t, err, Invalid)
 	checkInvariants(t, s)
+}
+
+// What a colleague's change puts on someone's desk, or takes from it, they are told of (docs/ui.md
+// "Being told"): the new assignee and the one before, the new owner and the one before; never the
+// person who made the change, and routing's own decisions not this way.
+func TestColleaguesChangesAreTold(t *testing.T) {
+	s := newService(t, true)
+	texts := func(op string) []string {
+		var out []string
+		for _, n := range noErr(s.Notifications(ctx, op, true))(t) {
+			out = append(out, n.Text)
+		}
+		return out
+	}
+	noErr(s.Inject(ctx, Inbound{Channel: "message", From: danaDiaz, Text: "hello?"}))(t) // routing: nobody told
+	if n := len(texts("bob")) + len(texts("carol")); n != 0 {
+		t.Fatalf("routing's own decision told %d", n)
+	}
+	noErr(s.Assign(ctx, "alice", danaDiaz, "carol", 0))(t)
+	// (with contact owner-based routing on, the person assigned becomes the owner too)
+	if got := texts("carol"); len(got) != 1 || got[0] != "Alice Ng assigned Dana Diaz to you and made you its owner" {
+		t.Fatalf("carol: %q", got)
+	}
+	if got := texts("bob"); len(got) != 1 || got[0] != "Alice Ng moved Dana Diaz from you to Carol Diaz and made Carol Diaz its owner instead of you" {
+		t.Fatalf("bob: %q", got)
+	}
+	noErr(s.Assign(ctx, "carol", danaDiaz, "none", 0))(t) // her own change: she is not told
+	if got := texts("carol"); len(got) != 1 {
+		t.Fatalf("carol was told of her own change: %q", got)
+	}
+	noErr(s.SetOwner(ctx, "alice", danaDiaz, "dana", 0))(t)
+	if got := texts("dana"); len(got) != 1 || !strings.Contains(got[0], "made you its owner") && !strings.Contains(got[0], "made you Dana Diaz's owner") {
+		t.Fatalf("dana: %q", got)
+	}
+	if got := texts("carol"); len(got) != 2 || got[0] != "Alice Ng made Dana Kim Dana Diaz's owner instead of you" {
+		t.Fatalf("carol, the owner before: %q", got)
+	}
 }
