@@ -426,7 +426,7 @@ func TestEveryTourStepFitsTheSmallestScreen(t *testing.T) {
 			}
 			h.m.frameValid = false
 			text := strings.Join(strings.Fields(strings.Join(h.tourText(), " ")), " ")
-			for _, want := range []string{st.Title, "Do: " + st.Do} {
+			for _, want := range []string{st.Title, "Do: " + st.Do, "Expect: " + st.Expect} {
 				if !strings.Contains(text, strings.Join(strings.Fields(want), " ")) {
 					t.Fatalf("step %d in the %s at 80×24: %q is not shown in full:\n%s", i+1, screen, want, h.screen())
 				}
@@ -435,5 +435,16 @@ func TestEveryTourStepFitsTheSmallestScreen(t *testing.T) {
 				h.keys("esc")
 			}
 		}
+		// and with a toast of three lines, as the routing of an inject leaves (the step's
+		// Expect was cut at step 10)
+		h.run(h.m.setStatus(0, "✓ Mila Novak: routed to Lena Fischer — "+strings.Repeat("covered by Lena Fischer, the contact owner Sofia Rossi is offline; ", 3)))
+		h.m.frameValid = false
+		text := strings.Join(strings.Fields(strings.Join(h.tourText(), " ")), " ")
+		for _, want := range []string{st.Title, "Do: " + st.Do, "Expect: " + st.Expect} {
+			if !strings.Contains(text, strings.Join(strings.Fields(want), " ")) {
+				t.Fatalf("step %d at 80×24 under a toast: %q is not shown in full:\n%s", i+1, want, h.screen())
+			}
+		}
+		h.m.status.text = ""
 	}
 }

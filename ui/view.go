@@ -35,7 +35,7 @@ type layout struct {
 const (
 	tourSideMin = 160
 	tourSideW   = 40
-	minPaneRows = 9
+	minPaneRows = 8
 )
 
 func (m *Model) layout() layout {
