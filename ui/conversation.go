@@ -563,7 +563,7 @@ func (p *convPane) draw(r rect, focused bool, sel, note string, highlighted bool
 		if p.retryable() != "" {
 			hint = "R send again · " + hint
 		}
-		for _, l := range wrap(hint, iw) { // wrapped, not cut: every key stays readable
+		for _, l := range wrapItems(strings.Split(hint, " · "), " · ", iw) { // wrapped between keys, not cut in one
 			foot = append(foot, st.Dim.Render(l))
 		}
 	}
@@ -709,6 +709,33 @@ func (p *convPane) refusalLines(rs []refusal, iw int) []string {
 			}
 			out = append(out, p.st.Error.Render(l))
 		}
+	}
+	return out
+}
+
+// wrapItems joins items with sep into lines of at most w columns, breaking only between items
+// (an item wider than a line is wrapped on its own).
+func wrapItems(items []string, sep string, w int) []string {
+	var out []string
+	line := ""
+	for _, it := range items {
+		switch {
+		case line == "":
+			line = it
+		case ansi.StringWidth(line+sep+it) <= w:
+			line += sep + it
+		default:
+			out = append(out, line)
+			line = it
+		}
+		if ansi.StringWidth(line) > w {
+			parts := wrap(line, w)
+			out = append(out, parts[:len(parts)-1]...)
+			line = parts[len(parts)-1]
+		}
+	}
+	if line != "" {
+		out = append(out, line)
 	}
 	return out
 }
