@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"switchboard/inbox"
@@ -192,4 +193,28 @@ func TestTimelineFollowsOperatorNames(t *testing.T) {
 	h.want("↩ bob: hello")
 	h.send(cfg(c.ops))
 	h.want("↩ Robert Stone: hello")
+}
+
+// A long name gives way to the number in the list row and the header (the number was pushed
+// out: "Bartholomew-Maximilian Bartholomew-Maximil… [open]").
+func TestLongNameKeepsTheNumber(t *testing.T) {
+	svc := newService(t)
+	long := "Bartholomew-Maximilian " + "Bartholomew-Maximilian-Fitzgerald-Worthington-Smythe"
+	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: "15550007777", Name: long, Text: "hello"}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, svc, "alice", Options{}, 120, 30)
+	h.want("Bartholomew-Maximilian")
+	var header, row bool
+	for _, l := range strings.Split(h.screen(), "\n") {
+		if strings.Contains(l, "Bartholomew") && strings.Contains(l, "[open]") {
+			header = strings.Contains(l, "+15550007777")
+		}
+		if strings.Contains(l, "● Bartholomew") {
+			row = strings.Contains(l, "+15550007777")
+		}
+	}
+	if !header || !row { // the conversation's header, the list row
+		t.Fatalf("the number is not beside the long name (header %v, row %v):\n%s", header, row, h.screen())
+	}
 }
