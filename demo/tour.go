@@ -152,7 +152,7 @@ var Steps = []Step{
 	{
 		Title: "Leave routing as the team expects it",
 		Do: "Press esc (back to the inbox), u, move to Maya Patel (an admin), enter. Press s (▸ on “Contact owner-based routing”), press space (it switches back on). " +
-			"Press j until ▸ is on “Owner away”, press space until “Owner away: off” is in view, esc.",
+			"Press j until ▸ is on “Owner away”, press space until that row reads “▸ Owner away: off”, esc.",
 		Expect: "Contact owner-based routing is on again and the owner-away wait is off, as the demo began (Sofia, put online for the cover step, stays online).",
 		Check: func(f *Facts) bool {
 			// routing was switched off and a reopen was routed without it (the step before),

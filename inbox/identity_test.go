@@ -371,3 +371,15 @@ func TestAParentBSUIDOfAnotherContactIsNotTaken(t *testing.T) {
 		t.Fatalf("the parent id moved to %s", c.ID)
 	}
 }
+
+// A number as people paste it: a leading +, spaces, dashes and parentheses around the area code.
+func TestNormalizePhoneTakesWhatPeoplePaste(t *testing.T) {
+	for _, in := range []string{"+49 (151) 12345007", "+49-151-1234-5007", "4915112345007", " +49 151 12345007 "} {
+		if got, err := NormalizePhone(in); err != nil || got != "4915112345007" {
+			t.Errorf("NormalizePhone(%q) = %q, %v", in, got, err)
+		}
+	}
+	if _, err := NormalizePhone("+49 151 1234.5007"); err == nil || !strings.Contains(err.Error(), "parentheses are fine") {
+		t.Errorf("a dot: %v", err)
+	}
+}

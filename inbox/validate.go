@@ -14,7 +14,7 @@ const (
 
 // phoneSeparators are what people type between a phone number's digits (built once: a
 // Replacer is costly to build and safe to share).
-var phoneSeparators = strings.NewReplacer(" ", "", "-", "")
+var phoneSeparators = strings.NewReplacer(" ", "", "-", "", "(", "", ")", "")
 
 // NormalizePhone turns a phone number as people type it ("+1 555-000 1111") into the digits
 // that identify a contact, or explains what is wrong with it.
@@ -28,7 +28,7 @@ func NormalizePhone(s string) (string, error) {
 	}
 	for _, r := range s {
 		if r < '0' || r > '9' {
-			return "", errorf(Invalid, "Phone number %q has %q in it: use digits only (a leading +, spaces and dashes are fine)", in, r)
+			return "", errorf(Invalid, "Phone number %q has %q in it: use digits only (a leading +, spaces, dashes and parentheses are fine)", in, r)
 		}
 	}
 	if len(s) < 6 || len(s) > 15 {

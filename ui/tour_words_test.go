@@ -95,6 +95,7 @@ var (
 	untilOn     = regexp.MustCompile(`^until ▸ is on “([^”]*)”$`)
 	untilChosen = regexp.MustCompile(`^until “([^”]*)” is chosen$`)
 	untilInView = regexp.MustCompile(`^until “([^”]*)” is in view$`)
+	untilReads  = regexp.MustCompile(`^until that row reads “([^”]*)”$`)
 	timesRe     = regexp.MustCompile(`^(\d+) times$`)
 )
 
@@ -288,6 +289,12 @@ func (h *harness) pressClause(c string, fail func(c, why string)) {
 		want := untilInView.FindStringSubmatch(rest)[1]
 		if !h.pressUntil(name, 40, func() bool { return strings.Contains(h.outsideTour(), want) }) {
 			fail(orig, "“"+want+"” never came into view")
+		}
+		return
+	case untilReads.MatchString(rest):
+		want := untilReads.FindStringSubmatch(rest)[1]
+		if !h.pressUntil(name, 40, func() bool { return strings.Contains(h.outsideTour(), want) }) {
+			fail(orig, "the row never read “"+want+"”")
 		}
 		return
 	case rest == "" || strings.HasPrefix(rest, "to "):
