@@ -890,6 +890,11 @@ func TestCloseSaysDoneAndTheConversationsWhy(t *testing.T) {
 	if !strings.Contains(show, why) || strings.Contains(why, "closed the conversation") {
 		t.Fatalf("close says %q, show says:\n%s", why, show)
 	}
+	// an inbound's routing is its Why, as before: "Stays with …" says where this message went
+	r = w.want(t, 3, "inject", "message", "+15550001111", "one more") // (it raises a team decision)
+	if strings.Contains(r.out, "Done:") || !strings.Contains(r.out, "Why: ") {
+		t.Fatalf("inject: %s", r)
+	}
 }
 
 // the demo is an owner too: beside a running serve it fails at once.

@@ -67,7 +67,10 @@ type app struct {
 
 	wiring Wiring
 	conn   *rpc.Conn
-	remote *rpc.Conn    // a door's connection, bound to who acts (Exec); nil from the shell
+	remote *rpc.Conn // a door's connection, bound to who acts (Exec); nil from the shell
+	// action: the outcome printed is a person's action on a conversation (close, assign…),
+	// whose note is "Done:" when it is not the conversation's why; an inbound's is its Why
+	action bool
 	hook   webhookFlags // --http, --verify-token, --webhook-secret
 	wa     waFlags      // --wa-phone-id, --wa-token-file, --graph-url, … (whatsapp.go)
 	// sendCfg is how this run sends replies, once read (whatsapp.go)

@@ -163,7 +163,7 @@ func (a *app) outcome(ctx context.Context, c inbox.Conn, out inbox.Outcome, acto
 		}
 		w.Println(convLine(out.Conversation))
 		switch why := out.Conversation.Why; {
-		case out.Why != "" && why != "" && why != out.Why:
+		case a.action && out.Why != "" && why != "" && why != out.Why:
 			// an action that did not move it (a close, a reopen): what it did, then why the
 			// conversation is where it is, as show says
 			w.Printf("Done: %s\n", out.Why)
@@ -561,6 +561,7 @@ func actionRun(ctx context.Context, opts *actionOptions) error {
 	if err != nil {
 		return err
 	}
+	opts.action = true // a person's action: its note and the conversation's why may differ
 	return opts.outcome(ctx, c, out, as)
 }
 
