@@ -394,14 +394,15 @@ func sortedOps(ops []domain.Operator) []domain.Operator {
 	return out
 }
 
-// jsonKind says in JSON's words what a value of Go type t is written as.
-func jsonKind(t reflect.Type) string {
+// JSONKind says in JSON's words what a value of Go type t is written as ("text (a string)", "a
+// list ([…])"…): what an error about a document's or a payload's shape names, never a Go type.
+func JSONKind(t reflect.Type) string {
 	if t == nil {
 		return "another kind of value"
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
-		return jsonKind(t.Elem())
+		return JSONKind(t.Elem())
 	case reflect.Slice, reflect.Array:
 		if t.Elem().Kind() == reflect.Uint8 {
 			return "text (a string)"

@@ -209,7 +209,7 @@ func fieldList(fields map[string]reflect.Type) []string {
 func describeValueError(err error, t reflect.Type) string {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return fmt.Sprintf("should be %s, not %s", jsonKind(te.Type), jsonValueWord(te.Value))
+		return fmt.Sprintf("should be %s, not %s", JSONKind(te.Type), jsonValueWord(te.Value))
 	}
 	if t == timeType {
 		return `should be a time as text, like "2026-11-24T10:00:00Z" (RFC 3339)`

@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -422,34 +421,9 @@ func describe(err error) string {
 		if e.Field == "" {
 			return fmt.Sprintf("expected a JSON object, got a JSON %s", e.Value)
 		}
-		return fmt.Sprintf("field %s should be %s, not a JSON %s", e.Field, jsonWord(e.Type), e.Value)
+		return fmt.Sprintf("field %s should be %s, not a JSON %s", e.Field, inbox.JSONKind(e.Type), e.Value)
 	}
 	return err.Error()
-}
-
-// jsonWord says in JSON's words what a value of Go type t is written as (an error names the
-// payload's shape, not this package's types).
-func jsonWord(t reflect.Type) string {
-	if t == nil {
-		return "another kind of value"
-	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	case reflect.Slice, reflect.Array:
-		return "a list"
-	case reflect.String:
-		return "text"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
-		return "a number"
-	}
-	return "another kind of value"
 }
 
 type parser struct {

@@ -173,7 +173,7 @@ func TestWrongShapesAreSaidInJSONWords(t *testing.T) {
 	if err != nil || len(b.Skipped) != 1 {
 		t.Fatalf("%+v %v", b, err)
 	}
-	if r := b.Skipped[0].Reason; !strings.Contains(r, "field text should be an object, not a JSON string") || strings.Contains(r, "struct") || strings.Contains(r, "webhook.") {
+	if r := b.Skipped[0].Reason; !strings.Contains(r, "field text should be an object ({…}), not a JSON string") || strings.Contains(r, "struct") || strings.Contains(r, "webhook.") {
 		t.Fatalf("reason %q", r)
 	}
 	_, err = Parse([]byte(`{"object":"whatsapp_business_account","entry":"x"}`))
