@@ -243,7 +243,15 @@ func (d *injectDlg) draw(rect) drawn {
 		}
 	}
 	if d.match < 0 {
-		lines = append(lines, "          "+st.Dim.Render("↓ picks a contact above; otherwise the number is new"))
+		hint := "↓ picks a contact above; otherwise the number is new"
+		if typed := strings.TrimSpace(d.contact.String()); len(d.matches) == 0 && typed != "" && !d.suggested {
+			if _, err := inbox.NormalizePhone(typed); err == nil {
+				hint = "no contact has this number: it makes a new one"
+			} else {
+				hint = "no contact matches: a +number makes a new one"
+			}
+		}
+		lines = append(lines, "          "+st.Dim.Render(hint))
 		lines = append(lines, label(1, "Name")+" "+d.name.view(fw, d.focus == 1, st))
 	}
 	kinds := make([]string, len(injectKinds))

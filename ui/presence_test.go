@@ -218,3 +218,16 @@ func TestLongNameKeepsTheNumber(t *testing.T) {
 		t.Fatalf("the number is not beside the long name (header %v, row %v):\n%s", header, row, h.screen())
 	}
 }
+
+// The inject dialog's hint says what the contact typed will do when nothing matches (it offered
+// "↓ picks a contact above" with nothing above).
+func TestInjectHintWhenNothingMatches(t *testing.T) {
+	h := newHarness(t, newService(t), "alice", Options{}, 120, 30)
+	h.keys("i")
+	h.typeText("xyzq")
+	h.want("no contact matches: a +number makes a new one")
+	h.wantNot("↓ picks a contact above")
+	h.keys("esc", "i")
+	h.typeText("+4930123456")
+	h.want("no contact has this number: it makes a new one")
+}
