@@ -245,7 +245,11 @@ func (b *bucket) Put(k, v []byte) error {
 	case int64(len(v)) > bolt.MaxValueSize:
 		return bolt.ErrValueTooLarge
 	}
-	it := &item{b: b.id, k: bytes.Clone(k), v: append(make([]byte, 0, len(v)), v...), lsn: t.mem.lsn}
+	// the key and the value in one allocation (a put is the overlay's most frequent write)
+	kv := make([]byte, len(k)+len(v))
+	copy(kv, k)
+	copy(kv[len(k):], v)
+	it := &item{b: b.id, k: kv[:len(k):len(k)], v: kv[len(k):], lsn: t.mem.lsn}
 	t.mem.set(it)
 	t.ops = append(t.ops, op{kind: opPut, it: it})
 	return nil
