@@ -86,7 +86,7 @@ func DecideAssign(w *Workspace, actor string, c Contact, conv Conversation, to s
 		return d, nil
 	}
 	if !w.IsHuman(to) {
-		return Decision{}, refuse(NotFound, "Operator %q not found; pick one from `switchboard operators`, or use bot or none", to)
+		return Decision{}, refuse(NotFound, "Operator %q not found; pick one from `switchboard operators`, or use bot or none.%s", to, w.didYouMeanOperator(to))
 	}
 	if !w.InTeam(to, conv.Team) {
 		choices := w.TeamsOf(to)
@@ -129,7 +129,7 @@ func DecideOwner(w *Workspace, actor string, c Contact, conv Conversation, to st
 		return Decision{}, refuse(Invalid, "Bot cannot own a contact; choose an operator, or none to clear the owner")
 	}
 	if !w.IsHuman(to) {
-		return Decision{}, refuse(NotFound, "Operator %q not found; pick one from `switchboard operators`, or none", to)
+		return Decision{}, refuse(NotFound, "Operator %q not found; pick one from `switchboard operators`, or none.%s", to, w.didYouMeanOperator(to))
 	}
 	d := w.action(KindOwner, actor, c, conv, at)
 	d.Reason = ReasonManualOwner
@@ -170,7 +170,7 @@ func DecideTeam(w *Workspace, actor string, c Contact, conv Conversation, team s
 		return Decision{}, err
 	}
 	if _, ok := w.Team(team); !ok {
-		return Decision{}, refuse(NotFound, "Team %q not found; pick one from `switchboard teams`", team)
+		return Decision{}, refuse(NotFound, "Team %q not found; pick one from `switchboard teams`.%s", team, w.didYouMeanTeam(team))
 	}
 	d := w.action(KindTeam, actor, c, conv, at)
 	d.Reason = ReasonTeamChange
