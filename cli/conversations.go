@@ -341,8 +341,9 @@ func (l *listPrinter) page(cs []inbox.ConversationView) {
 
 // end finishes the list; next is the cursor to go on from ("" at the end of the list).
 func (l *listPrinter) end(next string) error {
-	w := textsafe.JSONWriter(l.a.stdout) // only JSON is written to it here
+	w := l.a.stdout
 	if l.a.json {
+		w := textsafe.JSONWriter(w)
 		if l.n == 0 {
 			io.WriteString(w, "{\n  \"conversations\": [")
 		} else {

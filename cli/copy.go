@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"switchboard/inbox"
 	"switchboard/inbox/rpc"
 )
 
@@ -77,7 +78,7 @@ func copyRun(ctx context.Context, opts *copyOptions) error {
 	var made bool
 	var madeDirs []string
 	if !rpc.IsURL(to) {
-		_, statErr := os.Stat(to)
+		_, statErr := os.Lstat(to)
 		made, madeDirs = errors.Is(statErr, fs.ErrNotExist), missingDirsOf(to)
 	}
 	undo := func() {
@@ -102,7 +103,9 @@ func copyRun(ctx context.Context, opts *copyOptions) error {
 	if err := dst.Import(ctx, bytes.NewReader(doc.Bytes()), opts.Replace); err != nil {
 		dst.Close()
 		closed = true
-		undo()
+		if inbox.KindOf(err) != inbox.Conflict { // the target has data: another process made it meanwhile
+			undo()
+		}
 		return fmt.Errorf("the target %s: %w", rpc.Redact(to), err)
 	}
 	var again bytes.Buffer

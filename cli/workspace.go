@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"switchboard/textsafe"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,6 +15,7 @@ import (
 	"switchboard/demo"
 	"switchboard/inbox"
 	"switchboard/inbox/rpc"
+	"switchboard/textsafe"
 	"switchboard/ui"
 )
 
@@ -274,7 +275,8 @@ func demoRun(ctx context.Context, opts *demoOptions) error {
 		}
 	}
 	opts.creates = true // the demo makes its workspace
-	existed, dirs := opts.exists(), opts.missingDirs()
+	_, statErr := os.Lstat(opts.db)
+	existed, dirs := !errors.Is(statErr, fs.ErrNotExist), opts.missingDirs() // an empty file is not removed
 	o, err := opts.own("tui")
 	if err != nil {
 		door.close()

@@ -297,7 +297,7 @@ func TestExternalIDsArePrintableText(t *testing.T) {
 	onEngines(t, func(t *testing.T, open func(t *testing.T) *Service) {
 		s := open(t)
 		at := time.Date(2026, 11, 24, 11, 0, 0, 0, time.UTC)
-		for _, id := range []string{"wamid.A\x00B", "wamid.A\xffB", "wamid.A\x1b[2JB", "wamid.A\u0085B"} {
+		for _, id := range []string{"wamid.A\x00B", "wamid.A\xffB", "wamid.A\x1b[2JB", "wamid.A\u0085B", "wamid.A\u202eB", "wamid.A\u200bB"} {
 			what := fmt.Sprintf("%q", id)
 			for name, f := range map[string]func() error{
 				"message": func() error {
@@ -326,6 +326,11 @@ func TestExternalIDsArePrintableText(t *testing.T) {
 					t.Fatalf("%s %s: %q does not say what is wrong with the id", name, what, err)
 				}
 			}
+		}
+		// a status's callback is a fallback only: one that is no id of ours finds nothing, and
+		// does not refuse the status (the webhook clips it to 512 characters)
+		if found, err := s.SetDeliveryStatus(ctx, DeliveryReq{ID: "wamid.unknown", Status: "read", Callback: "cb\x00" + strings.Repeat("x", 400)}); err != nil || found {
+			t.Fatalf("a status with an odd callback: %v %v", found, err)
 		}
 		for range 2 {
 			noErr(s.Inject(ctx, Inbound{Channel: "message", From: "15550001111", Text: "hi", ExternalID: "wamid.AB", At: at}))(t)

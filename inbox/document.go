@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -399,6 +400,9 @@ func sortedOps(ops []domain.Operator) []domain.Operator {
 func JSONKind(t reflect.Type) string {
 	if t == nil {
 		return "another kind of value"
+	}
+	if t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
+		return "text (a string)" // a duration, a time of day: written as text
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -84,6 +85,23 @@ func TestImportRefusals(t *testing.T) {
 		before := export(t, e)
 		if err := e.Import(ctx, "", strings.NewReader(bad), false); KindOf(err) != Invalid || export(t, e) != before {
 			t.Fatalf("%s into an empty workspace: %v", c.name, err)
+		}
+	}
+	// the syntax error's line and column exactly: the ',' after the two lines inserted
+	at := strings.Index(doc, `"teams": [`)
+	line := strings.Count(doc[:at], "\n") + 3
+	bad := strings.Replace(doc, `"teams": [`, "\n\n  \"teams\": [,", 1)
+	if err := s.Import(ctx, "alice", strings.NewReader(bad), true); !strings.Contains(fmt.Sprint(err), fmt.Sprintf("syntax error at line %d, column 13:", line)) {
+		t.Fatalf("syntax error at line %d, column 13: %v", line, err)
+	}
+	// a duration is text, a map's odd key is quoted, whatever the document holds
+	for _, c := range []struct{ from, to, says string }{
+		{`"round_robin":true`, `"round_robin":true,"presence_idle":5`, "field settings.presence_idle should be text (a string), not a number"},
+		{`"format":`, `"round_robin":{"a\u001b[31m":5},"format":`, `field round_robin["a\x1b[31m"] should be an object`},
+	} {
+		bad := strings.Replace(doc, c.from, c.to, 1)
+		if err := s.Import(ctx, "alice", strings.NewReader(bad), true); !strings.Contains(fmt.Sprint(err), c.says) {
+			t.Fatalf("%s: %v", c.to, err)
 		}
 	}
 	// a document cut short, or empty, says so (encoding/json: "unexpected EOF", "EOF")

@@ -104,10 +104,26 @@ func pathOr(path string) string {
 }
 
 func joinPath(path, key string) string {
+	if !plainKey(key) {
+		return path + "[" + strconv.Quote(key) + "]" // a map's key as the document has it, quoted
+	}
 	if path == "" {
 		return key
 	}
 	return path + "." + key
+}
+
+// plainKey: a key that reads as a field name (letters, digits, '_', '-').
+func plainKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for _, r := range k {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func firstByte(raw []byte) byte {

@@ -636,16 +636,13 @@ func (s *Service) SetDeliveryStatus(ctx context.Context, r DeliveryReq) (found b
 	if err := checkExternalID("message id", r.ID); err != nil {
 		return false, err
 	}
-	if err := checkExternalID("callback", r.Callback); err != nil {
-		return false, err
-	}
 	err = s.do(ctx, func(w *wtx) error {
 		id, byWAMID := w.tx.ReplyOfWAMID(r.ID)
 		if !byWAMID {
 			id = r.ID
 		}
 		key, ok := w.tx.ExtID(id)
-		if !ok && r.Callback != "" {
+		if !ok && r.Callback != "" && checkExternalID("callback", r.Callback) == nil { // a fallback: one not an id of ours finds nothing
 			id = r.Callback
 			key, ok = w.tx.ExtID(id)
 		}

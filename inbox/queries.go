@@ -715,7 +715,7 @@ func (s *Service) Contacts(ctx context.Context, query string, limit int) ([]Cont
 			})
 		}
 		// the inbox's search without message text: names and numbers, case and accents folded
-		hits, err := tx.FindContacts(ctx, query, 0, limit)
+		hits, err := tx.FindContacts(ctx, numberQuery(query), 0, limit)
 		if err != nil {
 			return err
 		}

@@ -35,7 +35,7 @@ func (s *Service) Search(ctx context.Context, query string, offset, limit int) (
 	}
 	limit = min(limit, SearchMax)
 	offset = max(0, offset)
-	query = strings.TrimSpace(query)
+	query = numberQuery(strings.TrimSpace(query))
 	out := SearchResult{Offset: offset, Hits: []SearchHit{}}
 	if query == "" {
 		return out, nil
@@ -112,4 +112,16 @@ func cutAround(text, f string, j int) string {
 		s += "…"
 	}
 	return s
+}
+
+// numberQuery is a query that is a phone number as people write it ("+1 (555) 000-1111") as the
+// digits the index holds; any other query as it is.
+func numberQuery(q string) string {
+	q = strings.TrimSpace(q)
+	if strings.ContainsAny(q, "0123456789") && strings.Trim(q, "+0123456789 -()") == "" {
+		if n, err := NormalizePhone(q); err == nil {
+			return n
+		}
+	}
+	return q
 }

@@ -44,3 +44,19 @@ func TestCutAroundKeepsTheMatchInView(t *testing.T) {
 		t.Fatalf("cutAround = %q", got)
 	}
 }
+
+// A number written as people write it (+, spaces, dashes, parentheses) finds its contact, as
+// the number typed into inject reaches it (NormalizePhone); it found nothing with parentheses.
+func TestSearchTakesANumberAsWritten(t *testing.T) {
+	s := newService(t, true)
+	for _, q := range []string{"+1 (555) 000-1111", "1-555-000-1111", "(555) 0001111"} {
+		r, err := s.Search(ctx, q, 0, 10)
+		if err != nil || len(r.Hits) != 1 || r.Hits[0].ID != "15550001111" {
+			t.Errorf("Search(%q): %+v %v", q, r.Hits, err)
+		}
+		cs, err := s.Contacts(ctx, q, 5)
+		if err != nil || len(cs) != 1 || cs[0].ID != "15550001111" {
+			t.Errorf("Contacts(%q): %+v %v", q, cs, err)
+		}
+	}
+}

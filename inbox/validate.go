@@ -95,7 +95,7 @@ func checkExternalID(what, id string) error {
 		return errorf(Invalid, "The %s %q is not valid UTF-8 text: give the id as the sender wrote it", what, id)
 	}
 	for _, r := range id {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) { // Cf: bidi and zero-width marks
 			return errorf(Invalid, "The %s %q has a control character (%U) in it: an id is printable text, like wamid.HBgM…", what, id, r)
 		}
 	}

@@ -211,7 +211,7 @@ func decodeInto(c *Client, resp *http.Response, out any) error {
 func (c *Client) Call(ctx context.Context, op string, req, res any) error {
 	// encoding/json would send invalid UTF-8 as U+FFFD, and the owner store the changed text
 	// where the file itself, opened by this process, refuses it: refused here the same way
-	if field, bad := invalidText(reflect.ValueOf(req), ""); bad {
+	if field, bad := invalidText(reflect.ValueOf(req), "", map[uintptr]bool{}); bad {
 		return &inbox.Error{Kind: inbox.Invalid, Msg: fmt.Sprintf("The %s is not valid UTF-8 text: nothing was sent", field)}
 	}
 	raw, err := json.Marshal(req)
@@ -416,7 +416,7 @@ func Attached(c inbox.Conn, path string) *Conn {
 
 // invalidText finds a string in v that is not valid UTF-8 and names where it is (its JSON
 // field names, or "text" at the top).
-func invalidText(v reflect.Value, where string) (string, bool) {
+func invalidText(v reflect.Value, where string, seen map[uintptr]bool) (string, bool) {
 	switch v.Kind() {
 	case reflect.String:
 		if !utf8.ValidString(v.String()) {
@@ -425,16 +425,21 @@ func invalidText(v reflect.Value, where string) (string, bool) {
 			}
 			return where, true
 		}
-	case reflect.Pointer, reflect.Interface:
+	case reflect.Pointer:
+		if !v.IsNil() && !seen[v.Pointer()] { // a pointer seen before is not walked again (a cycle)
+			seen[v.Pointer()] = true
+			return invalidText(v.Elem(), where, seen)
+		}
+	case reflect.Interface:
 		if !v.IsNil() {
-			return invalidText(v.Elem(), where)
+			return invalidText(v.Elem(), where, seen)
 		}
 	case reflect.Struct:
 		t := v.Type()
 		for i := range t.NumField() {
 			f := t.Field(i)
-			if !f.IsExported() {
-				continue
+			if !f.IsExported() && !(f.Anonymous && f.Type.Kind() == reflect.Struct) {
+				continue // (an embedded struct's exported fields are sent even when it is not)
 			}
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 			if name == "" || name == "-" {
@@ -445,7 +450,7 @@ func invalidText(v reflect.Value, where string) (string, bool) {
 			} else {
 				name = where
 			}
-			if w, bad := invalidText(v.Field(i), name); bad {
+			if w, bad := invalidText(v.Field(i), name, seen); bad {
 				return w, true
 			}
 		}
@@ -454,17 +459,17 @@ func invalidText(v reflect.Value, where string) (string, bool) {
 			return "", false // bytes are sent as base64
 		}
 		for i := range v.Len() {
-			if w, bad := invalidText(v.Index(i), where); bad {
+			if w, bad := invalidText(v.Index(i), where, seen); bad {
 				return w, true
 			}
 		}
 	case reflect.Map:
 		it := v.MapRange()
 		for it.Next() {
-			if w, bad := invalidText(it.Key(), where); bad {
+			if w, bad := invalidText(it.Key(), where, seen); bad {
 				return w, true
 			}
-			if w, bad := invalidText(it.Value(), where); bad {
+			if w, bad := invalidText(it.Value(), where, seen); bad {
 				return w, true
 			}
 		}
