@@ -23,13 +23,13 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"switchboard/textsafe"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"switchboard/inbox"
 	"switchboard/inbox/rpc"
+	"switchboard/textsafe"
 )
 
 // Run runs the switchboard command line args (without the program's name) on the streams, with

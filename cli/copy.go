@@ -94,20 +94,14 @@ func copyRun(ctx context.Context, opts *copyOptions) error {
 		undo()
 		return fmt.Errorf("the target %s: %w", rpc.Redact(to), err)
 	}
-	closed := false
-	defer func() {
-		if !closed {
-			dst.Close()
-		}
-	}()
 	if err := dst.Import(ctx, bytes.NewReader(doc.Bytes()), opts.Replace); err != nil {
 		dst.Close()
-		closed = true
 		if inbox.KindOf(err) != inbox.Conflict { // the target has data: another process made it meanwhile
 			undo()
 		}
 		return fmt.Errorf("the target %s: %w", rpc.Redact(to), err)
 	}
+	defer dst.Close()
 	var again bytes.Buffer
 	if err := dst.Export(ctx, &again); err != nil {
 		return fmt.Errorf("exporting the copy in %s to check it: %w", rpc.Redact(to), err)

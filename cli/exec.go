@@ -34,8 +34,7 @@ func Exec(ctx context.Context, conn inbox.Conn, path string, args []string, stdi
 	root.SetErr(stderr)
 	// what does not apply here is not offered in the help either
 	for _, c := range root.Commands() {
-		switch c.Name() {
-		case "serve", "demo", "completion", "copy":
+		if _, off := notOverSSH[c.Name()]; off {
 			c.Hidden = true
 			// not its help either (`help completion`, `completion bash --help`)
 			name := c.Name()
@@ -73,17 +72,12 @@ reply --template and the reply box offer. Over SSH the server's own WhatsApp con
 		for top.HasParent() && top.Parent() != a.root {
 			top = top.Parent()
 		}
-		switch top.Name() {
-		case "serve", "demo", "completion":
-			return refuse("`%s` is not available over SSH", top.Name())
-		case "copy":
-			// it opens workspaces by path or URL with the server's rights: another team's file,
-			// a new file anywhere the server may write, a database server of the caller's choice
-			return refuse("`copy` is not available over SSH: it opens files and database servers as the server; export here (`ssh -p PORT HOST export > workspace.json`) and import where you want the copy")
+		if why, off := notOverSSH[top.Name()]; off {
+			return refuse("`%s` is not available over SSH%s", top.Name(), why)
 		}
 		var server string
 		cmd.Flags().Visit(func(f *pflag.Flag) {
-			if server == "" && serverFlags[f.Name] {
+			if server == "" && isServers(f) {
 				server = f.Name
 			}
 		})
@@ -106,18 +100,32 @@ func (a *app) remoteNote() string {
 	return fmt.Sprintf("You are %s here (your SSH key's operator); ask an admin for what only admins may do.", a.remote.Operator())
 }
 
-// serverFlags configure how the process itself reaches WhatsApp (waFlags) and checks webhooks
-// (webhookFlags): over SSH that process is the server, so they are the server's to set.
-var serverFlags = map[string]bool{
-	"graph-url": true, "graph-version": true, "wa-phone-id": true, "wa-rate": true, "wa-token-file": true,
-	"wa-unknown-wait": true, "waba-id": true,
-	"verify-token": true, "verify-token-file": true, "webhook-secret": true, "webhook-secret-file": true,
+// notOverSSH are the commands a door's session is not offered, with why when it is not plain:
+// they own a workspace or open a screen, or (copy) open workspaces by path or URL with the
+// server's rights: another team's file, a new file anywhere the server may write, a database
+// server of the caller's choosing.
+var notOverSSH = map[string]string{
+	"serve": "", "demo": "", "completion": "",
+	"copy": ": it opens files and database servers as the server; export here (`ssh -p PORT HOST export > workspace.json`) and import where you want the copy",
 }
 
-// hideServerFlags hides serverFlags in every command's help.
+// serverAnnotation marks the flags that configure how the process itself reaches WhatsApp
+// (waFlags) and serves or checks webhooks (webhookFlags): over SSH that process is the server,
+// so they are the server's to set.
+const serverAnnotation = "switchboard-server"
+
+func markServers(f *pflag.FlagSet, names ...string) {
+	for _, n := range names {
+		f.SetAnnotation(n, serverAnnotation, []string{"true"}) //nolint:errcheck // the flags are defined just before
+	}
+}
+
+func isServers(f *pflag.Flag) bool { return len(f.Annotations[serverAnnotation]) > 0 }
+
+// hideServerFlags hides the server's flags in every command's help.
 func hideServerFlags(c *cobra.Command) {
 	c.LocalFlags().VisitAll(func(f *pflag.Flag) {
-		if serverFlags[f.Name] {
+		if isServers(f) {
 			f.Hidden = true
 		}
 	})

@@ -7,12 +7,13 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"switchboard/textsafe"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"switchboard/inbox"
+	"switchboard/routing"
+	"switchboard/textsafe"
 )
 
 // ---- errors a person can act on, and errors a script can read ----
@@ -194,7 +195,7 @@ func closeFlags(cmd *cobra.Command, name string) []string {
 			return
 		}
 		seen[f.Name] = true
-		if len(name) > 1 && (strings.HasPrefix(f.Name, name) || editDistance(f.Name, name) <= max(1, len(name)/3)) {
+		if len(name) > 1 && (strings.HasPrefix(f.Name, name) || routing.EditDistance(f.Name, name) <= max(1, len(name)/3)) {
 			out = append(out, "--"+f.Name)
 		}
 	}
@@ -202,24 +203,4 @@ func closeFlags(cmd *cobra.Command, name string) []string {
 	cmd.InheritedFlags().VisitAll(look)
 	sort.Strings(out)
 	return out
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -43,6 +43,7 @@ func (w *webhookFlags) add(cmd *cobra.Command) {
 	f.StringVar(&w.verifyTokenFile, "verify-token-file", "", "read the verification token from FILE (env "+envVerifyTokenFile+")")
 	f.StringVar(&w.secret, "webhook-secret", "", "app secret every POST must be signed with; required beyond loopback (visible to other users in ps: prefer --webhook-secret-file or env "+envSecret+")")
 	f.StringVar(&w.secretFile, "webhook-secret-file", "", "read the app secret from FILE (env "+envSecretFile+")")
+	markServers(f, "http", "verify-token", "verify-token-file", "webhook-secret", "webhook-secret-file")
 	w.cmds = append(w.cmds, cmd)
 }
 

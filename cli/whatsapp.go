@@ -47,6 +47,7 @@ func (w *waFlags) add(cmd *cobra.Command) {
 	f.StringVar(&w.wabaID, "waba-id", "", "WhatsApp Business Account id, for templates (env "+envWABA+")")
 	f.Float64Var(&w.rate, "wa-rate", 0, "the number's throughput limit, messages per second (env "+envRate+"; default 80)")
 	f.DurationVar(&w.unknownWait, "wa-unknown-wait", 0, "how long a reply whose answer was lost waits for a status before it is sent again (env "+envUnknownWait+"; default 5m)")
+	markServers(f, "graph-url", "graph-version", "wa-phone-id", "wa-token-file", "waba-id", "wa-rate", "wa-unknown-wait")
 	w.cmds = append(w.cmds, cmd)
 }
 

@@ -117,11 +117,8 @@ func cutAround(text, f string, j int) string {
 // numberQuery is a query that is a phone number as people write it ("+1 (555) 000-1111") as the
 // digits the index holds; any other query as it is.
 func numberQuery(q string) string {
-	q = strings.TrimSpace(q)
-	if strings.ContainsAny(q, "0123456789") && strings.Trim(q, "+0123456789 -()") == "" {
-		if n, err := NormalizePhone(q); err == nil {
-			return n
-		}
+	if n, err := NormalizePhone(q); err == nil { // only digits and what people type between them
+		return n
 	}
-	return q
+	return strings.TrimSpace(q)
 }

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -25,7 +26,7 @@ func closest(typed string, ids, names []string) string {
 	}
 	best, bestD, ties := "", limit+1, 0
 	for _, id := range ids {
-		switch d := editDistance(t, strings.ToLower(id)); {
+		switch d := EditDistance(t, strings.ToLower(id)); {
 		case d < bestD:
 			best, bestD, ties = id, d, 0
 		case d == bestD:
@@ -38,8 +39,9 @@ func closest(typed string, ids, names []string) string {
 	return best
 }
 
-// editDistance is the Levenshtein distance of a and b, in runes.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance of a and b, in runes (the CLI's "did you mean" for
+// flags uses it too).
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
@@ -60,28 +62,28 @@ func editDistance(a, b string) int {
 	return prev[len(rb)]
 }
 
-// didYouMeanOperator is " Did you mean "lena" (Lena Fischer)?" for a mistyped operator, or "".
+// didYouMean is " Did you mean "lena" (Lena Fischer)?" for a typed operator or team id close
+// to one of ids (named names), or "".
+func didYouMean(typed string, ids, names []string) string {
+	id := closest(typed, ids, names)
+	if id == "" {
+		return ""
+	}
+	return fmt.Sprintf(" Did you mean %q (%s)?", id, names[slices.Index(ids, id)])
+}
+
 func (w *Workspace) didYouMeanOperator(typed string) string {
 	ids, names := make([]string, len(w.ops)), make([]string, len(w.ops))
 	for i, o := range w.ops {
 		ids[i], names[i] = o.ID, o.Name
 	}
-	if id := closest(typed, ids, names); id != "" {
-		o, _ := w.Operator(id)
-		return fmt.Sprintf(" Did you mean %q (%s)?", id, o.Name)
-	}
-	return ""
+	return didYouMean(typed, ids, names)
 }
 
-// didYouMeanTeam is " Did you mean "billing" (Billing)?" for a mistyped team, or "".
 func (w *Workspace) didYouMeanTeam(typed string) string {
 	ids, names := make([]string, len(w.teams)), make([]string, len(w.teams))
 	for i, t := range w.teams {
 		ids[i], names[i] = t.ID, t.Name
 	}
-	if id := closest(typed, ids, names); id != "" {
-		t, _ := w.Team(id)
-		return fmt.Sprintf(" Did you mean %q (%s)?", id, t.Name)
-	}
-	return ""
+	return didYouMean(typed, ids, names)
 }
