@@ -10,9 +10,6 @@ import (
 	"switchboard/routing"
 )
 
-// maxExternalID is the longest external id an entry may carry: what Inject and EndCall accept.
-const maxExternalID = 256
-
 // checkConsistency refuses a document that is well-formed field by field but would leave the
 // workspace unmanageable or inconsistent once imported: nobody may administer it, a decision
 // names a team that does not exist, an external id that names one entry in the workspace (an
@@ -51,11 +48,8 @@ func checkConsistency(doc *Document) error {
 			if e.ID == "" {
 				continue
 			}
-			if len(e.ID) > maxExternalID {
-				return bad(fe+".id", "is %d bytes long: %d at most, as for an injected message or call", len(e.ID), maxExternalID)
-			}
 			if err := checkExternalID("id", e.ID); err != nil {
-				return bad(fe+".id", "%v", err) // what inject refuses (validate.go)
+				return bad(fe+".id", "%v", err) // what inject refuses, the same check (validate.go)
 			}
 			if e.Kind == "reply" {
 				if first, dup := replies[e.ID]; dup {

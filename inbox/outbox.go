@@ -720,8 +720,15 @@ func (s *Service) PutTemplates(ctx context.Context, by string, ts []domain.Templ
 		if n := utf8.RuneCountInString(t.Name); n > MaxName {
 			return errorf(Invalid, "Template %d's name is %d characters long, over the %d this inbox keeps: nothing was synced (WhatsApp's own limit is 512)", i+1, n, MaxName)
 		}
-		if err := checkText("template text", t.Body); err != nil {
-			return errorf(Invalid, "Template %q (%s) is not one this inbox can keep: %v. Nothing was synced; WhatsApp keeps a body to 1,024 characters, so check the account (--waba-id) and the API's answer", t.Name, t.Language, strings.TrimSuffix(strings.TrimSuffix(err.Error(), "; shorten it"), "."))
+		// WhatsApp's own: the admin cannot shorten it, only look at where it came from
+		why := ""
+		if n := utf8.RuneCountInString(t.Body); n > MaxText {
+			why = fmt.Sprintf("its text is %d characters long, over the %d this inbox keeps", n, MaxText)
+		} else if !utf8.ValidString(t.Body) {
+			why = "its text is not valid UTF-8"
+		}
+		if why != "" {
+			return errorf(Invalid, "Template %q (%s) is not one this inbox can keep: %s. Nothing was synced; WhatsApp keeps a body to 1,024 characters, so check the account (--waba-id) and the API's answer", t.Name, t.Language, why)
 		}
 		if t.Params < 0 || t.Params > 100 {
 			return errorf(Invalid, "Template %s has %d parameters: 0 to 100", t.Name, t.Params)
