@@ -455,15 +455,7 @@ func (p *convPane) draw(r rect, focused bool, sel, note string, highlighted bool
 	if ids != "" {
 		num = " " + ids
 	}
-	if room := iw - lipgloss.Width(status) - 3; lipgloss.Width(name)+lipgloss.Width(num) > room {
-		// a long name gives way to the number (which tells two Rosa Martíns apart) while the
-		// number takes at most half the line
-		if lipgloss.Width(num) <= room/2 {
-			name = safeFit(name, room-lipgloss.Width(num))
-		} else {
-			name, num = safeFit(name, room), ""
-		}
-	}
+	name, num = fitNameNumber(name, num, iw-lipgloss.Width(status)-3)
 	l1 := st.Title.Render(name) + st.Dim.Render(num)
 	l1 += strings.Repeat(" ", max(1, iw-lipgloss.Width(l1)-lipgloss.Width(status)-2)) + st.Bold.Render("["+status+"]")
 	owner := "none"

@@ -636,15 +636,7 @@ func (l *convList) drawRow(c *inbox.ConversationView, w int, selected bool, age 
 		num = "" // a contact with no name is shown by its number, once
 	}
 	room := w - 3 - len(age)
-	if lipgloss.Width(name)+lipgloss.Width(num) > room {
-		// a long name gives way to the number (two Rosa Martíns are told apart by it) while
-		// the number takes at most half the row
-		if lipgloss.Width(num) <= room/2 {
-			name = ansi.Truncate(name, room-lipgloss.Width(num), "…")
-		} else {
-			name, num = ansi.Truncate(name, room, "…"), ""
-		}
-	}
+	name, num = fitNameNumber(name, num, room)
 	l1 := mark + " " + style(st.Bold, name) + style(st.Dim, num)
 	l1 += strings.Repeat(" ", max(1, w-lipgloss.Width(l1)-len(age))) + style(st.Dim, age)
 	marker := markers[string(c.PreviewKind)]

@@ -3,6 +3,8 @@ package ui
 import (
 	"strings"
 
+	"charm.land/lipgloss/v2"
+
 	"switchboard/textsafe"
 )
 
@@ -27,6 +29,19 @@ func safeText(s string) string { return textsafe.Text(s) }
 
 // safeFit is safe(s) cut to at most w cells, with "…" when it was cut.
 func safeFit(s string, w int) string { return textsafe.Fit(s, w) }
+
+// fitNameNumber fits a contact's name and " +number" (num) in room columns: a long name gives
+// way to the number (which tells two Rosa Martíns apart) while the number takes at most half
+// the room; past that the name alone, cut.
+func fitNameNumber(name, num string, room int) (string, string) {
+	switch {
+	case lipgloss.Width(name)+lipgloss.Width(num) <= room:
+		return name, num
+	case lipgloss.Width(num) <= room/2:
+		return safeFit(name, room-lipgloss.Width(num)), num
+	}
+	return safeFit(name, room), ""
+}
 
 // guard returns a frame with nothing in it that could drive the terminal but our own
 // styling: SGR sequences ("\x1b[…m", what lipgloss draws with) and line breaks stay, any other
