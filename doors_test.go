@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"switchboard/inbox/webhook"
 )
@@ -31,12 +34,89 @@ func (w *ws) runEnv(t *testing.T, env []string, args ...string) result {
 	return r
 }
 
+// runTTY runs the binary in a terminal of its own (a pseudo-terminal made by util-linux's
+// script), as a person at a terminal runs it: what it prints on the terminal, stdout and stderr
+// together, is r.out. A run that is still going after 30 s (a screen opened) is ended.
+func (w *ws) runTTY(t *testing.T, args ...string) result {
+	t.Helper()
+	script, err := exec.LookPath("script")
+	if err != nil {
+		if os.Getenv("SWITCHBOARD_E2E_REQUIRED") != "" {
+			t.Fatal("script (util-linux) is needed to run switchboard in a terminal")
+		}
+		t.Skip("no script (util-linux) to run switchboard in a terminal")
+	}
+	line := make([]string, 0, len(args)+1)
+	for _, a := range append([]string{bin}, args...) {
+		line = append(line, "'"+strings.ReplaceAll(a, "'", `'\''`)+"'")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, script, "-qefc", strings.Join(line, " "), "/dev/null")
+	cmd.Env = w.env()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err = cmd.Run()
+	r := result{out: strings.ReplaceAll(out.String(), "\r\n", "\n")}
+	if ctx.Err() != nil {
+		t.Fatalf("switchboard %v in a terminal was still running after 30 s:\n%s", args, r.out)
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running %v in a terminal: %v", args, err)
+	}
+	return r
+}
+
+// wantTTY is want in a terminal of its own.
+func (w *ws) wantTTY(t *testing.T, code int, args ...string) result {
+	t.Helper()
+	r := w.runTTY(t, args...)
+	if r.code != code {
+		t.Fatalf("switchboard %s in a terminal: want exit %d, got %s", strings.Join(args, " "), code, r)
+	}
+	return r
+}
+
+// demo --reset without a terminal (a cron job, a script) refuses before it resets: the demo it
+// would have deleted is still there, as it was, with its tour progress (it was deleted first,
+// and only then did the demo say it needs a terminal). The refusals of --reset's flags still
+// come first (TestHTTPBeyondLoopbackRefusedBeforeAnyFile), and so does a demo open elsewhere
+// (TestSecondOwnerFailsFast).
+func TestDemoResetWithoutATerminalChangesNothing(t *testing.T) {
+	w := newWS(t, true)
+	before := w.ok(t, "export").out
+	tour := w.db + ".tour"
+	os.WriteFile(tour, []byte("{}"), 0o600)
+	cmd := exec.Command(bin, "demo", "--reset", "--db", w.db)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal, whoever runs the tests
+	cmd.Env = w.env()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(stderr.String(), "The terminal inbox needs a terminal, and this process has none") {
+		t.Fatalf("demo --reset without a terminal: %v\n%s", err, stderr.String())
+	}
+	if after := w.ok(t, "export").out; after != before {
+		t.Fatal("demo --reset without a terminal changed the workspace")
+	}
+	if b, err := os.ReadFile(tour); err != nil || string(b) != "{}" {
+		t.Fatalf("demo --reset without a terminal changed the tour progress: %q %v", b, err)
+	}
+}
+
 // demo --reset deletes only a Switchboard file: a text file given as --db is left as it was.
+// (In a terminal: without one, demo --reset refuses before it looks at the file.)
 func TestDemoResetRefusesAFileThatIsNotOurs(t *testing.T) {
 	w := newWS(t, false)
 	notes := filepath.Join(w.dir, "notes.txt")
 	os.WriteFile(notes, []byte("my notes\n"), 0o600)
-	r := w.want(t, 1, "demo", "--reset", "--db", notes)
+	r := w.wantTTY(t, 1, "demo", "--reset", "--db", notes)
 	has(t, r, notes+" is not a Switchboard database", "left untouched")
 	if b, err := os.ReadFile(notes); err != nil || string(b) != "my notes\n" {
 		t.Fatalf("the text file was changed: %q %v", b, err)
@@ -52,7 +132,7 @@ func TestDemoResetRefusesAFileOpenWithoutItsSocket(t *testing.T) {
 	if err := os.Remove(w.db + ".sock"); err != nil {
 		t.Fatal(err)
 	}
-	r := w.want(t, 1, "demo", "--reset", "--db", w.db)
+	r := w.wantTTY(t, 1, "demo", "--reset", "--db", w.db) // in a terminal, as above
 	// the holder is named by its socket when serve has made it again already, else by the lock
 	has(t, r, w.db+" is open in ", fmt.Sprintf("pid %d", srv.cmd.Process.Pid), "close it")
 	if after := w.ok(t, "export").out; after != before {

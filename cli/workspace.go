@@ -269,7 +269,17 @@ func demoRun(ctx context.Context, opts *demoOptions) error {
 		return err
 	}
 	if opts.Reset {
-		if err := opts.resetDemo(); err != nil {
+		// the reset deletes the file, so everything that would refuse to open the screen comes
+		// first: a demo open elsewhere (said first, as without --reset), then no terminal
+		// (a cron job's `demo --reset` deleted the demo and only then said it needs one)
+		err := opts.demoOpenElsewhere()
+		if err == nil {
+			err = needTerminal()
+		}
+		if err == nil {
+			err = opts.resetDemo()
+		}
+		if err != nil {
 			door.close()
 			return err
 		}
@@ -343,12 +353,7 @@ func (a *app) resetDemo() error {
 	if err != nil {
 		return err
 	}
-	owned := func(info rpc.Info) error {
-		return &inbox.Error{Kind: inbox.Conflict, Msg: fmt.Sprintf("%s is open in %s; close it before --reset", abs, info.Describe())}
-	}
-	if info, err := rpc.OwnerOf(abs); err == nil {
-		return owned(info)
-	} else if !errors.Is(err, rpc.ErrNoOwner) {
+	if err := a.demoOpenElsewhere(); err != nil {
 		return err
 	}
 	also := []string{demo.StatePath(abs)}
@@ -361,7 +366,7 @@ func (a *app) resetDemo() error {
 		// no socket answered, yet a process holds the file: its socket was deleted (an owner
 		// makes it again within a second) or it is a command at work
 		if info, derr := rpc.OwnerOf(abs); derr == nil {
-			return owned(info)
+			return openElsewhere(abs, info)
 		}
 		return &inbox.Error{Kind: inbox.Conflict, Msg: err.Error() + " (no switchboard socket answers for it at " + sock + ")"}
 	}
@@ -369,4 +374,23 @@ func (a *app) resetDemo() error {
 		return fmt.Errorf("--reset: %w", err)
 	}
 	return nil
+}
+
+// demoOpenElsewhere refuses a --reset of a demo file that a switchboard process has open (it
+// answers on the socket beside the file), changing nothing.
+func (a *app) demoOpenElsewhere() error {
+	abs, err := filepath.Abs(a.db)
+	if err != nil {
+		return err
+	}
+	if info, err := rpc.OwnerOf(abs); err == nil {
+		return openElsewhere(abs, info)
+	} else if !errors.Is(err, rpc.ErrNoOwner) {
+		return err
+	}
+	return nil
+}
+
+func openElsewhere(abs string, info rpc.Info) error {
+	return &inbox.Error{Kind: inbox.Conflict, Msg: fmt.Sprintf("%s is open in %s; close it before --reset", abs, info.Describe())}
 }
