@@ -247,7 +247,7 @@ func scenario(t *testing.T, w *ws, via string) {
 		}
 		has(t, w.ok(t, "show", "15550004444"), "☎ call     answered (1m 15s)", "☎ call     ringing")
 		has(t, w.want(t, 1, "show", "15559999999"), "Contact +15559999999 not found")
-		has(t, w.want(t, 1, "reply", "12ab", "x"), "use digits only")
+		has(t, w.want(t, 2, "reply", "12ab", "x"), "use digits only") // bad input (TestMalformedNumberIsBadInput)
 		has(t, w.want(t, 1, "--as", "zed", "reply", "15550004444", "x"), `Operator "zed" (from --as or SWITCHBOARD_AS) not found`)
 	})
 
@@ -453,7 +453,7 @@ func scenario(t *testing.T, w *ws, via string) {
 		if r := w.ok(t, "show", rosa); strings.Count(r.out, "☎ call") != 1 || !strings.Contains(r.out, "answered (42s)") {
 			t.Fatalf("the call did not end in place:\n%s", r)
 		}
-		has(t, w.want(t, 1, "inject", "message", "US.12-34", "hi"), `The sender "US.12-34" is not a business-scoped user id`)
+		has(t, w.want(t, 2, "inject", "message", "US.12-34", "hi"), `The sender "US.12-34" is not a business-scoped user id`)
 		has(t, w.want(t, 1, "show", "@nobody"), "Contact @nobody not found")
 		w.ok(t, "contacts", "remove", "@rosa.m")
 	})
@@ -717,6 +717,50 @@ func TestNumberWithoutPlusAsksForTheCountryCode(t *testing.T) {
 	// any command naming a contact: a national number is said to be whose
 	has(t, w.want(t, 1, "show", "5550001111"), "+15550001111 (Dana Diaz) has that number after its country code: did you mean +15550001111?")
 	has(t, w.want(t, 1, "assign", "555-000-2222", "carol"), "did you mean +15550002222?")
+}
+
+// A number typed wrong is bad input, exit 2 like a number without + (it was exit 1, "failed"):
+// a character that is not a digit, too few or too many digits, no number at all, a malformed
+// BSUID or username. The sentence says what was wrong and what to give, without the command's
+// usage after it; --json says kind "usage"; nothing is made. A well-formed number that is no
+// contact's is not bad input: it is not found (exit 1).
+func TestMalformedNumberIsBadInput(t *testing.T) {
+	w := newWS(t, true)
+	before := w.ok(t, "export").out
+	for _, c := range []struct {
+		args []string
+		say  string
+	}{
+		{[]string{"inject", "message", "+49abc", "hi"}, `Phone number "+49abc" has 'a' in it: use digits only`},
+		{[]string{"inject", "message", "+49 151 (0) 12-3x", "hi"}, `has 'x' in it`},
+		{[]string{"inject", "call", "+12"}, `Phone number "+12" has 2 digits: it needs 6 to 15`},
+		{[]string{"inject", "message", "+1234567890123456", "hi"}, "has 16 digits: it needs 6 to 15"},
+		{[]string{"inject", "message", "  ", "hi"}, "The sender is missing: give their phone number"},
+		{[]string{"inject", "message", "US.12-34", "hi"}, `The sender "US.12-34" is not a business-scoped user id`},
+		{[]string{"inject", "message", "+15550001111", "hi", "--username", "a b"}, "a WhatsApp username has letters, digits"},
+		{[]string{"show", "12ab"}, "use digits only"},
+		{[]string{"assign", "+1555abc", "carol"}, "use digits only"},
+		{[]string{"show", "@"}, "The username is empty: give the customer's WhatsApp username"},
+		{[]string{"show", ""}, "A contact is needed: give their number"},
+	} {
+		r := w.want(t, 2, c.args...)
+		has(t, r, c.say)
+		if !strings.HasPrefix(r.err, "Error: ") || strings.Contains(r.err, "Usage:") {
+			t.Errorf("switchboard %q: want the sentence alone, without the usage after it:\n%s", c.args, r)
+		}
+	}
+	var got struct {
+		Error struct{ Kind, Message string }
+	}
+	r := w.run(t, "--json", "inject", "message", "+49abc", "hi")
+	if r.code != 2 || json.Unmarshal([]byte(r.err), &got) != nil || got.Error.Kind != "usage" || !strings.Contains(got.Error.Message, "use digits only") {
+		t.Fatalf("--json: want exit 2 and kind usage, got %s", r)
+	}
+	if w.ok(t, "export").out != before {
+		t.Fatal("a malformed number changed the workspace")
+	}
+	has(t, w.want(t, 1, "show", "+15559999999"), "Contact +15559999999 not found") // well-formed: not found
+	has(t, w.want(t, 1, "import", "testdata/workspace.json"), "already has data")  // not bad input of a number
 }
 
 func TestEmptyWorkspaceSaysHowToStart(t *testing.T) {

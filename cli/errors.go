@@ -76,6 +76,11 @@ func classify(err error) error {
 	if errors.As(err, &ue) {
 		return &exitError{code: exitUsage, err: err}
 	}
+	if inbox.KindOf(err) == inbox.Invalid && reBadContact.MatchString(err.Error()) {
+		// a contact or sender typed wrong is bad input, like one without + (bareNumber): exit
+		// 2, with the sentence alone (it says what was wrong and what to give)
+		return &exitError{code: exitUsage, noUsage: true, err: err}
+	}
 	if errors.Is(err, context.Canceled) {
 		return &exitError{code: exitFailed, err: errors.New("interrupted; a change already sent may still have been made: check with `switchboard show` or `switchboard list`")}
 	}
@@ -129,6 +134,14 @@ func (a *app) exitCode(cmd *cobra.Command, err error) int {
 	}
 	return exitUsage
 }
+
+// reBadContact matches the inbox's refusals of a contact or sender as it was typed (in an
+// argument, not in a document or a payload): a phone number with other characters than digits
+// or too few or too many of them, a malformed BSUID or username, none given. They come from the
+// inbox (over a socket too, where only the kind and the sentence cross), so they are told by
+// their sentence, as reNoContact tells a contact not found.
+var reBadContact = regexp.MustCompile(`^(Phone number ".*" has |A phone number is needed|A contact is needed|The sender is missing|` +
+	`The (sender|contact|username|sender's BSUID|sender's parent BSUID|sender's username) (is empty: give the customer's WhatsApp username|".*" (is not a business-scoped user id|.*: a WhatsApp username has)))`)
 
 var reNoContact = regexp.MustCompile(`^Contact \+(\d{4,15}) not found`)
 
