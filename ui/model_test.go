@@ -346,6 +346,35 @@ func TestActAsIsLocalOnlyAndHelpSaysWhy(t *testing.T) {
 	}
 }
 
+// The act-as dialog opens with ▸ on the operator the screen acts as — whoever opened it (not
+// the first row), then whoever was chosen last — so enter keeps who you are and j/k start from
+// you.
+func TestActAsOpensOnWhoYouActAs(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, "dana", Options{ActAs: localActAs(svc)}, 120, 30)
+	on := func(id, name string) {
+		t.Helper()
+		h.keys("u")
+		p := h.picker()
+		if p == nil || p.kind != pickActAs {
+			t.Fatal("u opened no act-as dialog")
+		}
+		if got := p.items[p.cursor].id; got != id || p.cursor == 0 {
+			t.Fatalf("act as opened on row %d (%s), want %s (not the first row)", p.cursor+1, got, id)
+		}
+		h.want("▸ " + name)
+	}
+	on("dana", "Dana Kim")
+	h.keys("k", "enter") // Carol, the row above
+	h.want("Carol Diaz · operator")
+	on("carol", "Carol Diaz")
+	h.keys("enter") // enter keeps who you are
+	h.want("Carol Diaz · operator")
+	if p := h.picker(); p != nil {
+		t.Fatal("enter left the act-as dialog open")
+	}
+}
+
 type fakeTour struct{ done bool }
 
 func (f *fakeTour) Steps(context.Context) []TourStep {
