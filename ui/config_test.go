@@ -137,3 +137,31 @@ func TestSessionEnvironmentPicksTheTheme(t *testing.T) {
 		t.Fatalf("an unknown SWITCHBOARD_THEME changed the file's theme to %q", h.m.theme)
 	}
 }
+
+// Settings names its movement keys as its hint line and the dialogs do, down first ("j/k
+// move"): its footer said "k/↑ move", and j, which moves down there, was nowhere on the screen.
+// The keys shown are the person's own (a config file's), in the act-as dialog too.
+func TestSettingsFooterNamesBothMoveKeys(t *testing.T) {
+	h := newHarness(t, newService(t), "alice", Options{}, 120, 34)
+	h.keys("s")
+	h.want("Switchboard · Settings", "j/k move · space flip setting · a add rule", "j/k move · space flips or changes the focused setting")
+	h.wantNot("k/↑ move")
+	at := h.m.settings.cursor
+	h.keys("j")
+	if h.m.settings.cursor != at+1 {
+		t.Fatalf("j moved the settings cursor from %d to %d, want %d", at, h.m.settings.cursor, at+1)
+	}
+	h.keys("k")
+	if h.m.settings.cursor != at {
+		t.Fatalf("k moved the settings cursor to %d, want %d", h.m.settings.cursor, at)
+	}
+
+	c := LoadConfig(writeConfig(t, "[keys]\ndown = \"ctrl+n\"\nup = \"ctrl+p\"\n"))
+	svc := newService(t)
+	r := newHarness(t, svc, "alice", Options{Config: &c, ActAs: localActAs(svc)}, 120, 34)
+	r.keys("s")
+	r.want("ctrl+n/ctrl+p move · space flip setting", "ctrl+n/ctrl+p move · space flips")
+	r.wantNot("j/k move")
+	r.keys("esc", "u")
+	r.want("Act as…", "ctrl+n/ctrl+p move · g/G first/last · enter choose · esc cancel")
+}

@@ -156,6 +156,8 @@ func (p *pickDlg) draw(rect) drawn {
 			lines = append(lines, "  "+st.Dim.Render(ansi.Truncate(text, iw-2, "…")))
 		}
 	}
-	lines = append(lines, "", st.Key.Render("j/k")+" move · "+st.Key.Render("g/G")+" first/last · "+st.Key.Render("enter")+" choose · "+st.Key.Render("esc")+" cancel")
+	k := &p.keys // the keys as the person has them (the config file may change them)
+	lines = append(lines, "", st.Key.Render(firstKey(k.Down)+"/"+firstKey(k.Up))+" move · "+st.Key.Render(firstKey(k.Top)+"/"+firstKey(k.Bottom))+" first/last · "+
+		st.Key.Render(firstKey(k.Open))+" choose · "+st.Key.Render(firstKey(k.Back))+" cancel")
 	return p.float(strings.Join(lines, "\n"))
 }

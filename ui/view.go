@@ -428,11 +428,13 @@ func (m *Model) footer() string {
 	k := &m.keys
 	var bs []*keyBinding
 	if m.screen == scrSettings {
-		bs = []*keyBinding{{&k.Up, "move"}, {&k.Flip, ""}, {&k.AddRule, ""}, {&k.EditRule, ""}, {&k.RuleUp, "up"},
-			{&k.RuleDown, "down"}, {&k.RemoveRule, "remove"}, {&k.Back, "inbox"}, {&k.Help, "help"}, {&k.Quit, ""}}
+		// move names both keys, down first, as the hint line above and the dialogs do ("j/k
+		// move"): the footer said "k/↑ move", and j was nowhere on the screen
+		bs = []*keyBinding{{b: &k.Down, short: "move", keys: firstKey(k.Down) + "/" + firstKey(k.Up)}, {b: &k.Flip}, {b: &k.AddRule}, {b: &k.EditRule}, {b: &k.RuleUp, short: "up"},
+			{b: &k.RuleDown, short: "down"}, {b: &k.RemoveRule, short: "remove"}, {b: &k.Back, short: "inbox"}, {b: &k.Help, short: "help"}, {b: &k.Quit}}
 	} else {
-		bs = []*keyBinding{{&k.Help, "help"}, {&k.Search, "search"}, {&k.Inject, "inject"}, {&k.Assign, ""}, {&k.Owner, ""},
-			{&k.Team, ""}, {&k.Close, "close"}, {&k.Reply, ""}, {&k.Settings, ""}, {&k.ActAs, ""}, {&k.Tour, "tour"}, {&k.Quit, ""}}
+		bs = []*keyBinding{{b: &k.Help, short: "help"}, {b: &k.Search, short: "search"}, {b: &k.Inject, short: "inject"}, {b: &k.Assign}, {b: &k.Owner},
+			{b: &k.Team}, {b: &k.Close, short: "close"}, {b: &k.Reply}, {b: &k.Settings}, {b: &k.ActAs}, {b: &k.Tour, short: "tour"}, {b: &k.Quit}}
 	}
 	// the footer is drawn from the keys (fixed after New), which of them are off now, the
 	// screen, its width and the styles: drawn again only when one of those changed
@@ -475,6 +477,9 @@ func (m *Model) drawFooter(bs []*keyBinding, off uint64) string {
 			desc = b.b.Help().Desc
 		}
 		keyText := b.b.Help().Key
+		if b.keys != "" {
+			keyText = b.keys
+		}
 		if off&(1<<i) != 0 {
 			parts = append(parts, m.st.KeyOff.Render(keyText+" "+desc))
 			continue
@@ -494,5 +499,6 @@ func (m *Model) drawFooter(bs []*keyBinding, off uint64) string {
 
 type keyBinding struct {
 	b     *key.Binding
-	short string
+	short string // what it does, when not the binding's own words
+	keys  string // the keys shown, when not the binding's own (move: both of its keys)
 }
