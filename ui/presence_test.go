@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -19,7 +20,7 @@ func TestSettingsWhoIsThere(t *testing.T) {
 		"Round robin mode: round_robin", "Capacity: no limit")
 	h.keys("j", "j", "j", "j") // the owner-away wait
 	h.keys("space")
-	h.want("Owner away: 0 (a cover at once)", "Owner away wait: off → 0s")
+	h.want("Owner away: 0 (a cover at once)", "Owner away wait: off (the owner gets it anyway)", "→ 0 (a cover at once)") // the history in the setting's words
 	h.keys("enter")
 	h.want("Owner away wait", "10m: the owner gets it")
 	h.keys("ctrl+u")
@@ -230,4 +231,22 @@ func TestInjectHintWhenNothingMatches(t *testing.T) {
 	h.keys("esc", "i")
 	h.typeText("+4930123456")
 	h.want("no contact has this number: it makes a new one")
+}
+
+// The settings history says an owner-away wait in the words of the setting above it: a wait of
+// zero is "0 (a cover at once)", as the setting and its dialog say, not "0s".
+func TestSettingsHistorySaysTheAwayWaitAsTheSettingDoes(t *testing.T) {
+	svc := newService(t)
+	ctx := context.Background()
+	for _, v := range []string{"0", "10m"} {
+		if _, err := svc.SetAwayWait(ctx, "alice", v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarness(t, svc, "alice", Options{}, 200, 50)
+	h.keys("s")
+	h.want("Owner away: wait 10m, then a cover",
+		"Owner away wait: off (the owner gets it anyway) → 0 (a cover at once)",
+		"Owner away wait: 0 (a cover at once) → wait 10m, then a cover")
+	h.wantNot("0s")
 }

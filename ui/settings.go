@@ -477,6 +477,10 @@ func settingName(k string) string {
 }
 
 func settingValue(k, v string) string {
+	if k == "owner_away_wait" && v != "" {
+		// in the words of the setting above the history ("0s" read as "0 (a cover at once)")
+		return awayText(v)
+	}
 	switch v {
 	case "true":
 		return "on"
