@@ -898,6 +898,36 @@ func TestEmptyOperatorIsRefused(t *testing.T) {
 	has(t, w.ok(t, "owner", "+15550001111", "none"), "no owner")
 }
 
+// An operator's or a team's name with a character that cannot be seen (a format character,
+// Unicode Cf: U+200B, U+2060, U+FEFF, …) is refused when it is added or renamed: two names that
+// look the same would be two people or teams. Bad input (exit 2), the character named as
+// U+XXXX with what to do, nothing changed; a zero-width joiner inside an emoji is kept.
+func TestInvisibleCharactersInNamesAreRefused(t *testing.T) {
+	w := newWS(t, true)
+	before := w.ok(t, "export").out
+	for _, c := range []struct {
+		args []string
+		say  string
+	}{
+		{[]string{"operators", "add", "zoe", "--name", "Zo\u200be Park"}, `The operator name "Zo\u200be Park" has U+200B ZERO WIDTH SPACE in it`},
+		{[]string{"operators", "edit", "bob", "--name", "Bob\u2060", "--role", "admin"}, "U+2060 WORD JOINER"},
+		{[]string{"operators", "edit", "bob", "--name", "Bo\u200db"}, "U+200D ZERO WIDTH JOINER"},
+		{[]string{"teams", "add", "vip", "--name", "\ufeffVIP"}, `The team name "\ufeffVIP" has U+FEFF ZERO WIDTH NO-BREAK SPACE (byte order mark) in it`},
+		{[]string{"teams", "edit", "sales", "--name", "Sa\u00adles", "--default"}, "U+00AD SOFT HYPHEN"},
+	} {
+		r := w.want(t, 2, c.args...)
+		has(t, r, c.say, "a character that cannot be seen", "type the name again without it", "nothing was changed")
+		if strings.Contains(r.err, "Usage:") {
+			t.Errorf("switchboard %q: want the sentence alone, without the usage after it:\n%s", c.args, r)
+		}
+	}
+	if w.ok(t, "export").out != before {
+		t.Fatal("a name with an invisible character changed the workspace")
+	}
+	has(t, w.ok(t, "operators", "edit", "bob", "--name", "Bob 👩\u200d💻"), "Operator Bob 👩\u200d💻 (bob) changed")
+	has(t, w.ok(t, "teams", "add", "pride", "--name", "🏳️\u200d🌈 Pride"), "Team 🏳️\u200d🌈 Pride (pride) added")
+}
+
 // With no terminal (a cron job, a script without one), the inbox and the demo say they need
 // one (bubbletea's own error was "could not open TTY: open /dev/tty: no such device or
 // address"), and the demo leaves no file or folder behind.
