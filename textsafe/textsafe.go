@@ -20,6 +20,9 @@
 //     joins the one before it gets a ◌ before it, so it cannot join what is drawn before the
 //     text (a pane's border, a space) into one cell; text that ends with one that joins the
 //     next (U+0600 and the like) gets a ◌ after it.
+//   - Cells (for a terminal that counts code points, not grapheme clusters) cuts a cluster whose
+//     two counts differ — a skin tone emoji, a Hindi word with vowel signs — into pieces that
+//     agree, so the layout and the terminal give it the same cells (cells.go).
 //   - Fit cuts text to a number of terminal cells, counting wide characters, emoji, ZWJ
 //     sequences and combining marks the way lipgloss and the renderer do (grapheme clusters,
 //     github.com/charmbracelet/x/ansi), and never cuts a character or a cluster in half.

@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"switchboard/inbox"
 	"switchboard/routing"
@@ -316,6 +317,14 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.w, m.h = msg.Width, msg.Height
 		m.resize()
 		m.list.keepVisible()
+		return nil
+	case tea.ModeReportMsg:
+		if msg.Mode == ansi.ModeUnicodeCore && m.opts.OnlySession && msg.Value != ansi.ModeNotRecognized &&
+			msg.Value != ansi.ModePermanentlyReset && !clusterTerminal.Swap(true) {
+			// as Bubble Tea's renderer does: clusters are counted whole from now on
+			m.looks++
+			m.conv.tl = tlCache{}
+		}
 		return nil
 	case tea.BackgroundColorMsg:
 		m.isDark = msg.IsDark()

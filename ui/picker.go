@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"switchboard/inbox"
-	"switchboard/textsafe"
 )
 
 // pickDlg is a picker: assign (a), owner (o), team (t) of the conversation shown, or act as
@@ -149,7 +148,7 @@ func (p *pickDlg) draw(rect) drawn {
 	iw := p.dialogInner()
 	lines := []string{st.Title.Render(safe(p.title)), ""}
 	for i, it := range p.items {
-		text := textsafe.Pad(it.label, 16) + " " + safe(it.detail)
+		text := safePad(it.label, 16) + " " + safe(it.detail)
 		if i == p.cursor {
 			lines = append(lines, st.Selected.Width(iw).Render(ansi.Truncate("▸ "+text, iw, "…")))
 		} else {

@@ -32,6 +32,11 @@ type Options struct {
 	NoColor      bool                 // draw without colours (NO_COLOR): bold, faint and reverse only
 	Light        bool                 // start with the styles for a light background (the terminal's answer to the background query decides when it comes)
 
+	// OnlySession: this is the one session the process draws (a local terminal): the terminal's
+	// answer about grapheme clusters (mode 2027) then decides how outside text is cut into cells
+	// (clusterTerminal in text.go). An SSH session leaves it false.
+	OnlySession bool
+
 	// Config is the person's keys, theme and bell (their config file: LoadConfig); nil is the
 	// defaults. Its Problem, when there is one, shows in the status line at the start.
 	Config *Config

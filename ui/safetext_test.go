@@ -76,6 +76,11 @@ func checkScreen(t *testing.T, h *harness, what string) {
 		if w := ansi.StringWidth(l); w > m.w {
 			fail("line %d is %d cells wide", i, w)
 		}
+		// a terminal without mode 2027 and Bubble Tea's renderer count code points: the line
+		// must take as many cells that way as the layout gave it
+		if w, wc := ansi.StringWidth(l), ansi.StringWidthWc(l); !clusterTerminal.Load() && w != wc {
+			fail("line %d is %d cells as lipgloss counts, %d as the renderer does: %q", i, w, wc, l)
+		}
 	}
 	if !m.dialogs.empty() || m.screen != scrInbox {
 		return

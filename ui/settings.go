@@ -12,7 +12,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"switchboard/inbox"
-	"switchboard/textsafe"
 )
 
 // The focusable settings items, in order: the owner-routing toggle, round robin, the default
@@ -396,7 +395,7 @@ func (sc *settingsScreen) right(rw int) []string {
 		for _, t := range o.Teams {
 			teams = append(teams, sc.teamName(t))
 		}
-		line := textsafe.Pad(o.Name, 12) + " " + textsafe.Pad(string(o.Role), 8) + " " + sc.presence(o.Status)
+		line := safePad(o.Name, 12) + " " + safePad(string(o.Role), 8) + " " + sc.presence(o.Status)
 		if len(teams) > 0 {
 			line += st.Dim.Render("  " + safe(strings.Join(teams, ", ")))
 		}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strings"
+	"sync/atomic"
 
 	"charm.land/lipgloss/v2"
 
@@ -22,13 +23,32 @@ import (
 // any control character, should a string ever reach the screen without passing here.
 
 // safe is s as one line of text that cannot drive the terminal.
-func safe(s string) string { return textsafe.Line(s) }
+func safe(s string) string { return cells(textsafe.Line(s)) }
 
 // safeText is s with its line breaks kept and everything else made safe as by safe.
-func safeText(s string) string { return textsafe.Text(s) }
+func safeText(s string) string { return cells(textsafe.Text(s)) }
 
 // safeFit is safe(s) cut to at most w cells, with "…" when it was cut.
-func safeFit(s string, w int) string { return textsafe.Fit(s, w) }
+func safeFit(s string, w int) string { return textsafe.Fit(safe(s), w) }
+
+// safePad is safeFit(s, w) padded with spaces to exactly w cells.
+func safePad(s string, w int) string { return textsafe.Pad(safe(s), w) }
+
+// clusterTerminal is set when the process's one terminal said it counts grapheme clusters as
+// lipgloss does (it answered the query of mode 2027, and Bubble Tea's renderer counts them so
+// too). Until then — and always in a process that draws many sessions, the SSH door, whose
+// terminals differ — the renderer counts a cluster code point by code point, so outside text goes
+// through textsafe.Cells: a cluster the two counts disagree on (a skin tone emoji, a Hindi word)
+// would push the rest of its line past the pane's border.
+var clusterTerminal atomic.Bool
+
+// cells is s as the renderer counts it (see clusterTerminal).
+func cells(s string) string {
+	if clusterTerminal.Load() {
+		return s
+	}
+	return textsafe.Cells(s)
+}
 
 // fitNameNumber fits a contact's name and " +number" (num) in room columns: a long name gives
 // way to the number (which tells two Rosa Martíns apart) while the number takes at most half

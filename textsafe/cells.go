@@ -1,0 +1,106 @@
+package textsafe
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Cells returns s (made safe by Line or Text first) so that every grapheme cluster in it takes as
+// many cells counted as a cluster (how lipgloss lays the screen out) as counted code point by
+// code point (how a terminal without grapheme clustering, mode 2027, draws it, and how Bubble
+// Tea's renderer then counts it): a cluster whose two counts differ — a ZWJ family or a skin tone
+// emoji (2 cells as a cluster, 6 and 4 by code points), a Devanagari or Bengali word with
+// vowel signs (हिन्दी: 2 and 5), an emoji with U+FE0F (❤️: 2 and 1) — is cut into pieces that
+// agree, with a zero-width space (U+200B, which breaks a cluster and takes no cell either way)
+// before each piece after the first and after the last (when text follows), and without its variation selectors (U+FE0E, U+FE0F) and
+// zero-width joiners (U+200D; a terminal would join the piece's end to what follows). A
+// piece that still disagrees is shown as U+FFFD, one per cell. Everything else — ASCII, Latin,
+// CJK, Arabic, single emoji, flags — agrees already and is returned as it is (s itself, no copy,
+// when nothing changes). Cells is idempotent.
+//
+// Such a terminal draws the pieces one after the other (three people for the family, the vowel
+// signs after their consonants), as it drew the code points before; the screen keeps its
+// borders and columns, where the cluster's other count pushed the rest of its line out.
+func Cells(s string) string {
+	i := firstDisagreeing(s)
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	b.WriteString(s[:i])
+	for s = s[i:]; len(s) > 0; {
+		c, w := ansi.FirstGraphemeCluster(s, ansi.GraphemeWidth)
+		s = s[len(c):]
+		if len(c) == 1 || w == ansi.StringWidthWc(c) {
+			b.WriteString(c)
+			continue
+		}
+		writePieces(&b, c)
+		if len(s) > 0 {
+			// what it dropped (a selector, a joiner) may have kept its last piece from joining
+			// what follows (a Hangul vowel and the final after it)
+			b.WriteRune(0x200b)
+		}
+	}
+	return b.String()
+}
+
+// firstDisagreeing is the byte offset of the first cluster whose two counts differ, or -1.
+func firstDisagreeing(s string) int {
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		// the cluster starts at the character before a non-ASCII one, which may extend it
+		start := i
+		if start > 0 && s[start-1] < utf8.RuneSelf && s[start-1] >= 0x20 {
+			start--
+		}
+		c, w := ansi.FirstGraphemeCluster(s[start:], ansi.GraphemeWidth)
+		if start+len(c) <= i { // the character before is a cluster of its own
+			start = i
+			c, w = ansi.FirstGraphemeCluster(s[i:], ansi.GraphemeWidth)
+		}
+		if w != ansi.StringWidthWc(c) {
+			return start
+		}
+		i = start + len(c)
+	}
+	return -1
+}
+
+// writePieces writes cluster c as pieces that each begin with a code point that takes a cell,
+// a zero-width space between two pieces.
+func writePieces(b *strings.Builder, c string) {
+	var piece []byte
+	flush := func(sep bool) {
+		if len(piece) == 0 {
+			return
+		}
+		if sep {
+			b.WriteRune(0x200b)
+		}
+		p := string(piece)
+		if g, wc := ansi.StringWidth(p), ansi.StringWidthWc(p); g != wc {
+			p = strings.Repeat("\ufffd", wc)
+		}
+		b.WriteString(p)
+		piece = piece[:0]
+	}
+	n := 0
+	for _, r := range c {
+		if r == 0xfe0e || r == 0xfe0f || r == 0x200d {
+			continue // a selector or a joiner: what it selects or joins is cut apart
+		}
+		if len(piece) > 0 && ansi.StringWidthWc(string(r)) > 0 {
+			flush(n > 0)
+			n++
+		}
+		piece = utf8.AppendRune(piece, r)
+	}
+	flush(n > 0)
+}
