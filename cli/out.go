@@ -95,15 +95,17 @@ type table struct {
 	widths []int // the columns' widths, set by the first Flush
 }
 
-// Row adds a row; each cell is made safe with textsafe.Line (and cut to its column's cap).
+// Row adds a row; each cell is made safe with textsafe.Line (and cut to its column's cap), its
+// clusters cut where a terminal that counts code points would count them otherwise
+// (textsafe.Cells: the columns line up on such a terminal, most of them; a shell cannot ask).
 func (t *table) Row(cells ...string) {
 	row := make([]string, len(cells))
 	for i, c := range cells {
+		c = textsafe.Cells(textsafe.Line(c))
 		if i < len(t.max) && t.max[i] > 0 {
-			row[i] = textsafe.Fit(c, t.max[i])
-		} else {
-			row[i] = textsafe.Line(c)
+			c = textsafe.Fit(c, t.max[i])
 		}
+		row[i] = c
 	}
 	t.rows = append(t.rows, row)
 }

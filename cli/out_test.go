@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 type nameOf string
@@ -41,6 +44,30 @@ func TestTableAlignsByCellsAndKeepsTheFirstWidths(t *testing.T) {
 		"> 4  Bob     w\n"
 	if b.String() != want {
 		t.Fatalf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+// TestTableLinesUpWhereCodePointsAreCounted: a name with a skin tone emoji or a Hindi word
+// takes as many cells counted by code points (most terminals) as by clusters, so the column
+// after it starts in the same place on every row either way.
+func TestTableLinesUpWhereCodePointsAreCounted(t *testing.T) {
+	var b bytes.Buffer
+	tw := newTextOut(&b).Table("", 2)
+	tw.Row("NAME", "X")
+	tw.Row("Ravi 👍🏽", "x")
+	tw.Row("हिन्दी", "y")
+	tw.Row("Ana ❤️", "z")
+	tw.Flush()
+	for _, count := range []func(string) int{ansi.StringWidth, ansi.StringWidthWc} {
+		col := -1
+		for _, l := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+			i := strings.LastIndex(l, "  ")
+			if at := count(l[:i+2]); col < 0 {
+				col = at
+			} else if at != col {
+				t.Fatalf("the second column starts at %d, then %d:\n%s", col, at, b.String())
+			}
+		}
 	}
 }
 

@@ -46,6 +46,9 @@ func AppendFold(dst []byte, s string) []byte {
 		if unicode.Is(unicode.Mn, r) {
 			continue // a combining mark (a decomposed accent)
 		}
+		if invisible(r) {
+			continue // text copied off the screen holds the U+200B the screen cuts clusters with
+		}
 		if f, ok := foldTable[r]; ok {
 			dst = append(dst, f...)
 			continue
@@ -99,4 +102,12 @@ type ContactHits struct {
 	IDs    []string
 	Total  int
 	InText map[string]bool
+}
+
+// invisible reports whether r draws nothing and only joins, parts or selects the form of what is
+// around it: zero-width space, non-joiner and joiner, word joiner, byte order mark, variation
+// selectors. A search matches text whether or not they are in it (the terminal inbox draws
+// some clusters cut with U+200B: textsafe.Cells).
+func invisible(r rune) bool {
+	return r >= 0x200b && r <= 0x200d || r == 0x2060 || r == 0xfeff || r >= 0xfe00 && r <= 0xfe0f
 }

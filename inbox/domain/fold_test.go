@@ -11,6 +11,11 @@ func TestFoldTakesOffCaseAndAccents(t *testing.T) {
 		"Cafe\u0301 au lait": "cafe au lait", // a decomposed accent
 		"Hi,\tit NEVER came": "hi, it never came",
 		"Ελένη":              "ελένη",
+		// what draws nothing: a name copied off a screen that cut its clusters (U+200B), a
+		// joiner, a variation selector, a byte order mark
+		"Ravi 👍\u200b🏽":            "ravi 👍🏽",
+		"नमस्\u200bते":             "नमसत", // its signs are marks (Mn), taken off as accents are
+		"❤\ufe0f Lo\u200dve\ufeff": "❤ love",
 	} {
 		if got := Fold(in); got != want {
 			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
