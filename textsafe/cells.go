@@ -21,7 +21,9 @@ import (
 // when nothing changes). Cells is idempotent.
 //
 // Such a terminal draws the pieces one after the other (three people for the family, the vowel
-// signs after their consonants), as it drew the code points before; the screen keeps its
+// signs after their consonants), as it drew the code points before; a zero-width joiner is left
+// out wherever it is (a terminal that counts code points joins whatever follows one into its
+// cell, or nothing). The screen keeps its
 // borders and columns, where the cluster's other count pushed the rest of its line out.
 func Cells(s string) string {
 	i := firstDisagreeing(s)
@@ -34,7 +36,7 @@ func Cells(s string) string {
 	for s = s[i:]; len(s) > 0; {
 		c, w := ansi.FirstGraphemeCluster(s, ansi.GraphemeWidth)
 		s = s[len(c):]
-		if len(c) == 1 || w == ansi.StringWidthWc(c) {
+		if len(c) == 1 || agrees(c, w) {
 			b.WriteString(c)
 			continue
 		}
@@ -46,6 +48,13 @@ func Cells(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// agrees reports whether cluster c, w cells as a cluster, needs no cutting: as many cells by
+// code points, and no zero-width joiner (tmux draws the character after one in the joiner's
+// cell, whatever the two are, so "r\u200dh" takes one cell there and the line after it is off).
+func agrees(c string, w int) bool {
+	return w == ansi.StringWidthWc(c) && !strings.ContainsRune(c, 0x200d)
 }
 
 // firstDisagreeing is the byte offset of the first cluster whose two counts differ, or -1.
@@ -65,7 +74,7 @@ func firstDisagreeing(s string) int {
 			start = i
 			c, w = ansi.FirstGraphemeCluster(s[i:], ansi.GraphemeWidth)
 		}
-		if w != ansi.StringWidthWc(c) {
+		if !agrees(c, w) {
 			return start
 		}
 		i = start + len(c)

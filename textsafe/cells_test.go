@@ -19,6 +19,7 @@ func TestCellsAgreeBothWays(t *testing.T) {
 		{"❤️", "❤"},
 		{"1️⃣", "1⃣"},
 		{"🏳️‍🌈", "🏳\u200b🌈"},
+		{"join\u200dme", "join\u200bme"}, // a joiner between letters (tmux draws the m in the n's cell)
 		{"क्ष", "क्\u200bष"},
 		{"हिन्दी", "ह\u200bि\u200bन्\u200bद\u200bी"},
 		{"বাংলা", "ব\u200bা\u200bং\u200bল\u200bা"},
@@ -68,6 +69,9 @@ func TestCellsKeepsTheText(t *testing.T) {
 		}
 		if again := Cells(got); again != got {
 			t.Fatalf("Cells(%q) = %q, and again %q", in, got, again)
+		}
+		if strings.ContainsRune(got, 0x200d) {
+			t.Fatalf("Cells(%q) = %q keeps a zero-width joiner", in, got)
 		}
 		if !strings.ContainsRune(got, '\ufffd') && drop.Replace(got) != drop.Replace(in) {
 			t.Fatalf("Cells(%q) = %q lost text", in, got)
