@@ -589,6 +589,13 @@ func TestNarrowSettingsReachTeamsOperatorsHistory(t *testing.T) {
 	if h.m.settings.cursor != last {
 		t.Fatalf("paging past the last item moved the focus to %d", h.m.settings.cursor)
 	}
+	h.keys("g", "G")
+	h.wantNot("Settings history")
+	h.keys("G") // on the last item, G again pages on to the end
+	h.want("Settings history")
+	if h.m.settings.cursor != last {
+		t.Fatalf("G on the last item moved the focus to %d", h.m.settings.cursor)
+	}
 	h.keys("k") // back up: the focus moves and comes into view again
 	h.want("▸ 1. refunds")
 	top := h.m.settings.top

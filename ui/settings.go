@@ -84,6 +84,10 @@ func (sc *settingsScreen) update(msg tea.KeyPressMsg) (tea.Cmd, action) {
 	case key.Matches(msg, k.Top):
 		sc.cursor = 0
 	case key.Matches(msg, k.Bottom):
+		if sc.cursor == n-1 {
+			sc.scroll(1<<20, true) // on the last item already: page on to the end (the history)
+			return nil, nil
+		}
 		sc.cursor = n - 1
 	case key.Matches(msg, k.AddRule):
 		return nil, openDialog{d: newRule(sc.Common, -1)}
