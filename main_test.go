@@ -1025,7 +1025,7 @@ func TestPresenceCommands(t *testing.T) {
 	}
 
 	has(t, w.ok(t, "routing", "away-wait"), "Owner away wait: off")
-	has(t, w.ok(t, "routing", "away-wait", "0"), "Owner away wait set to 0s (was off) by alice.")
+	has(t, w.ok(t, "routing", "away-wait", "0"), "Owner away wait: off (the owner gets it anyway) → 0 (a cover at once), by alice.")
 	has(t, w.ok(t, "hours", "set", "mon-fri", "09:00-17:00", "--tz", "Europe/Berlin"),
 		"Working hours set to Mon–Fri 09:00–17:00 (Europe/Berlin) (was always open) by alice.")
 	has(t, w.ok(t, "hours", "set", "sat", "10:00-14:00"), "Mon–Fri 09:00–17:00, Sat 10:00–14:00 (Europe/Berlin)")

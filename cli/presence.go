@@ -38,14 +38,21 @@ func negativeIsAValue(cmd *cobra.Command, parse func(string) error) *cobra.Comma
 	return cmd
 }
 
-// printChange prints what a settings change did, as the toggles do.
-func (a *app) printChange(title string, ch inbox.SettingChange) error {
+// printChange prints what a settings change did, as the toggles do; words, when given, says the
+// values as the settings screen and its history do ("Owner away wait: off (the owner gets it
+// anyway) → 0 (a cover at once), by maya."; the JSON keeps the values).
+func (a *app) printChange(title string, ch inbox.SettingChange, words ...func(string) string) error {
 	return a.emit(ch, func(w *textOut) {
-		if ch.From == ch.To {
+		switch {
+		case ch.From == ch.To && len(words) > 0:
+			w.Printf("%s is already %s.\n", title, words[0](ch.To))
+		case ch.From == ch.To:
 			w.Printf("%s is already %s.\n", title, ch.To)
-			return
+		case len(words) > 0:
+			w.Printf("%s: %s → %s, by %s.\n", title, words[0](ch.From), words[0](ch.To), ch.By)
+		default:
+			w.Printf("%s set to %s (was %s) by %s.\n", title, ch.To, ch.From, ch.By)
 		}
-		w.Printf("%s set to %s (was %s) by %s.\n", title, ch.To, ch.From, ch.By)
 	})
 }
 
@@ -98,7 +105,7 @@ func awayWaitRun(ctx context.Context, opts *settingOptions) error {
 		}
 		return opts.emit(map[string]any{"setting": "owner_away_wait", "value": sv.AwayWaitText, "in_force": sv.OwnerRoutingActive},
 			func(w *textOut) {
-				w.Printf("Owner away wait: %s\n", sv.AwayWaitText)
+				w.Printf("Owner away wait: %s\n", routing.WaitWords(sv.AwayWaitText))
 				if !sv.OwnerRoutingActive {
 					w.Println("It applies only while contact owner-based routing is in force (it is not now).")
 				}
@@ -112,7 +119,7 @@ func awayWaitRun(ctx context.Context, opts *settingOptions) error {
 	if err != nil {
 		return err
 	}
-	return opts.printChange("Owner away wait", ch)
+	return opts.printChange("Owner away wait", ch, routing.WaitWords)
 }
 
 // ---- hours ----

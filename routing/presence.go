@@ -30,6 +30,21 @@ func (v Wait) String() string {
 	return FormatDuration(v.D)
 }
 
+// WaitWords says a wait written as String writes it ("off", "0s", "10m") in the words the
+// settings show it in: "off (the owner gets it anyway)", "0 (a cover at once)", "wait 10m, then
+// a cover". Anything else is returned as it is.
+func WaitWords(w string) string {
+	switch v, err := ParseWait(w); {
+	case err != nil:
+		return w
+	case !v.On:
+		return "off (the owner gets it anyway)"
+	case v.D == 0:
+		return "0 (a cover at once)"
+	}
+	return "wait " + w + ", then a cover"
+}
+
 // FormatDuration writes a duration in Go syntax without trailing zero units: 10m, 1h30m, 45s, 0s.
 func FormatDuration(d time.Duration) string {
 	s := d.String()

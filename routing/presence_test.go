@@ -791,3 +791,16 @@ func TestPresenceSettings(t *testing.T) {
 		t.Errorf("overlapping hours: %v", err)
 	}
 }
+
+// TestWaitWords: a wait is said as the settings say it, and text that is not a wait is left
+// as it is.
+func TestWaitWords(t *testing.T) {
+	for in, want := range map[string]string{
+		"off": "off (the owner gets it anyway)", "0s": "0 (a cover at once)", "0": "0 (a cover at once)",
+		"10m": "wait 10m, then a cover", "1h30m": "wait 1h30m, then a cover", "soon": "soon",
+	} {
+		if got := WaitWords(in); got != want {
+			t.Errorf("WaitWords(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

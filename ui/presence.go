@@ -163,15 +163,7 @@ func (sc *settingsScreen) presenceLines(item func(int, string), add func(string)
 	item(setCapacity, "Capacity: "+st.Bold.Render(safe(capacityText(s.DefaultMaxOpen)))+hint)
 }
 
-func awayText(w string) string {
-	switch w {
-	case "off":
-		return "off (the owner gets it anyway)"
-	case "0s":
-		return "0 (a cover at once)"
-	}
-	return "wait " + w + ", then a cover"
-}
+func awayText(w string) string { return routing.WaitWords(w) }
 
 func capacityText(n int) string {
 	if n == 0 {
