@@ -319,8 +319,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.list.keepVisible()
 		return nil
 	case tea.ModeReportMsg:
-		if msg.Mode == ansi.ModeUnicodeCore && m.opts.OnlySession && msg.Value != ansi.ModeNotRecognized &&
-			msg.Value != ansi.ModePermanentlyReset && !clusterTerminal.Swap(true) {
+		v := msg.Value
+		if msg.Mode == ansi.ModeUnicodeCore && m.opts.OnlySession &&
+			(v == ansi.ModeSet || v == ansi.ModeReset || v == ansi.ModePermanentlySet) && !clusterTerminal.Swap(true) {
 			// as Bubble Tea's renderer does: clusters are counted whole from now on
 			m.looks++
 			m.conv.tl = tlCache{}

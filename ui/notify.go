@@ -10,6 +10,7 @@ import (
 
 	"switchboard/inbox"
 	"switchboard/routing"
+	"switchboard/textsafe"
 )
 
 // ---- being told: the bell, the notification list, next unread, next decision ----
@@ -64,7 +65,7 @@ func (m *Model) ring(text string) tea.Cmd {
 	m.rangAt = now
 	m.rings++
 	if mode == BellOSC9 || (mode == BellAuto && osc9(m.opts.Environ)) {
-		return tea.Raw(ansi.Notify("Switchboard: " + safeFit(text, 200)))
+		return tea.Raw(ansi.Notify("Switchboard: " + textsafe.Fit(text, 200))) // not laid out: not cut into cells
 	}
 	return tea.Raw("\a")
 }

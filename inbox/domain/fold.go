@@ -104,10 +104,9 @@ type ContactHits struct {
 	InText map[string]bool
 }
 
-// invisible reports whether r draws nothing and only joins, parts or selects the form of what is
-// around it: zero-width space, non-joiner and joiner, word joiner, byte order mark, variation
-// selectors. A search matches text whether or not they are in it (the terminal inbox draws
-// some clusters cut with U+200B: textsafe.Cells).
-func invisible(r rune) bool {
-	return r >= 0x200b && r <= 0x200d || r == 0x2060 || r == 0xfeff || r >= 0xfe00 && r <= 0xfe0f
-}
+// invisible reports whether r draws nothing and means nothing: the zero-width space (the terminal
+// inbox cuts some clusters with it, textsafe.Cells, so text copied off the screen holds it), the
+// word joiner, the byte order mark. A search matches text whether or not they are in it. The
+// joiners U+200C and U+200D are kept: Persian writes words with U+200C, and text stored folded
+// before this rule keeps both (variation selectors are marks, taken off above).
+func invisible(r rune) bool { return r == 0x200b || r == 0x2060 || r == 0xfeff }

@@ -15,7 +15,8 @@ func TestFoldTakesOffCaseAndAccents(t *testing.T) {
 		// joiner, a variation selector, a byte order mark
 		"Ravi 👍\u200b🏽":            "ravi 👍🏽",
 		"नमस्\u200bते":             "नमसत", // its signs are marks (Mn), taken off as accents are
-		"❤\ufe0f Lo\u200dve\ufeff": "❤ love",
+		"❤\ufe0f Lo\u2060ve\ufeff": "❤ love",
+		"می\u200cخواهم":            "می\u200cخواهم", // a non-joiner is part of a Persian word
 	} {
 		if got := Fold(in); got != want {
 			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
