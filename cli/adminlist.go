@@ -2,13 +2,11 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"switchboard/inbox"
-	"switchboard/textsafe"
 )
 
 // adminList is the shape operators, teams, contacts and rules share. The noun alone lists what
@@ -134,18 +132,4 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-// visibleName refuses a new operator's or team's name (what: "operator name", "team name") that
-// holds a character that draws nothing (textsafe.HiddenInName: a zero-width space, a word
-// joiner, a byte order mark, …), which would make two names that look the same: bad input (exit
-// 2), said before anything is sent, so nothing changes.
-func visibleName(what, name string) error {
-	r, ok := textsafe.HiddenInName(name)
-	if !ok {
-		return nil
-	}
-	return &exitError{code: exitUsage, noUsage: true, err: fmt.Errorf(
-		"The %s %q has %s in it, a character that cannot be seen, so two names that look the same could differ by it alone: type the name again without it (text copied from a document or a chat often carries one); nothing was changed",
-		what, name, textsafe.RuneName(r))}
 }

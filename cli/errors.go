@@ -76,9 +76,10 @@ func classify(err error) error {
 	if errors.As(err, &ue) {
 		return &exitError{code: exitUsage, err: err}
 	}
-	if inbox.KindOf(err) == inbox.Invalid && reBadContact.MatchString(err.Error()) {
-		// a contact or sender typed wrong is bad input, like one without + (bareNumber): exit
-		// 2, with the sentence alone (it says what was wrong and what to give)
+	if inbox.KindOf(err) == inbox.Invalid && reBadInput.MatchString(err.Error()) {
+		// a contact or sender typed wrong, or a name with a character that cannot be seen, is
+		// bad input, like a number without + (bareNumber): exit 2, with the sentence alone (it
+		// says what was wrong and what to give)
 		return &exitError{code: exitUsage, noUsage: true, err: err}
 	}
 	if errors.Is(err, context.Canceled) {
@@ -135,13 +136,15 @@ func (a *app) exitCode(cmd *cobra.Command, err error) int {
 	return exitUsage
 }
 
-// reBadContact matches the inbox's refusals of a contact or sender as it was typed (in an
-// argument, not in a document or a payload): a phone number with other characters than digits
-// or too few or too many of them, a malformed BSUID or username, none given. They come from the
-// inbox (over a socket too, where only the kind and the sentence cross), so they are told by
-// their sentence, as reNoContact tells a contact not found.
-var reBadContact = regexp.MustCompile(`^(Phone number ".*" has |A phone number is needed|A contact is needed|The sender is missing|` +
-	`The (sender|contact|username|sender's BSUID|sender's parent BSUID|sender's username) (is empty: give the customer's WhatsApp username|".*" (is not a business-scoped user id|.*: a WhatsApp username has)))`)
+// reBadInput matches the inbox's refusals of what was typed in an argument (not in a document
+// or a payload): a phone number with other characters than digits or too few or too many of
+// them, a malformed BSUID or username, none given; an operator's or team's new name with a
+// character that cannot be seen. They come from the inbox (over a socket too, where only the
+// kind and the sentence cross), so they are told by their sentence, as reNoContact tells a
+// contact not found.
+var reBadInput = regexp.MustCompile(`^(Phone number ".*" has |A phone number is needed|A contact is needed|The sender is missing|` +
+	`The (sender|contact|username|sender's BSUID|sender's parent BSUID|sender's username) (is empty: give the customer's WhatsApp username|".*" (is not a business-scoped user id|.*: a WhatsApp username has))|` +
+	`The (operator|team) name ".*" has .* in it, a character that cannot be seen)`)
 
 var reNoContact = regexp.MustCompile(`^Contact \+(\d{4,15}) not found`)
 

@@ -83,9 +83,6 @@ func newOperatorsAddCmd(a *app, runF func(context.Context, *operatorsAddOptions)
   switchboard operators add zoe --name "Zoe Park" --status online`,
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
 			opts.Operator.ID = args[0]
-			if err := visibleName("operator name", opts.Operator.Name); err != nil {
-				return err
-			}
 			return runOr(ctx, opts, runF, operatorsAddRun)
 		}),
 	}
@@ -141,11 +138,6 @@ func newOperatorsEditCmd(a *app, runF func(context.Context, *operatorsEditOption
 			opts.Name = given(cmd, "name", &name)
 			opts.Role = given(cmd, "role", &role)
 			opts.Status = given(cmd, "status", &status)
-			if opts.Name != nil {
-				if err := visibleName("operator name", *opts.Name); err != nil {
-					return err
-				}
-			}
 			if cmd.Flags().Changed("max-open") {
 				var own *int
 				if !strings.EqualFold(strings.TrimSpace(maxOpen), "default") {

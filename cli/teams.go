@@ -67,9 +67,6 @@ func newTeamsAddCmd(a *app, runF func(context.Context, *teamsAddOptions) error) 
 		Example: `  switchboard teams add vip --name "VIP desk" --members carol,erin`,
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
 			opts.ID, opts.Members = args[0], splitList(members)
-			if err := visibleName("team name", opts.Name); err != nil {
-				return err
-			}
 			return runOr(ctx, opts, runF, teamsAddRun)
 		}),
 	}
@@ -112,11 +109,6 @@ func newTeamsEditCmd(a *app, runF func(context.Context, *teamsEditOptions) error
 				return usagef("nothing to change: give --name or --default")
 			}
 			opts.ID, opts.Name = args[0], given(cmd, "name", &name)
-			if opts.Name != nil {
-				if err := visibleName("team name", *opts.Name); err != nil {
-					return err
-				}
-			}
 			return runOr(ctx, opts, runF, teamsEditRun)
 		}),
 	}

@@ -256,6 +256,9 @@ func (s *Service) AddOperator(ctx context.Context, by string, o domain.Operator)
 	if err := checkOperator(o); err != nil {
 		return err
 	}
+	if err := checkVisibleName("operator name", o.Name); err != nil {
+		return err
+	}
 	return s.do(ctx, func(w *wtx) error {
 		if len(w.s.stage.ops) == 0 {
 			// an empty workspace: the first operator sets it up, and must be an admin
@@ -321,6 +324,11 @@ func (s *Service) UpdateOperator(ctx context.Context, by string, o domain.Operat
 		i, err := c.opAt(o.ID)
 		if err != nil {
 			return err
+		}
+		if o.Name != c.ops[i].Name {
+			if err := checkVisibleName("operator name", o.Name); err != nil {
+				return err
+			}
 		}
 		if c.ops[i].Role == "admin" && o.Role != "admin" && len(w.admins()) == 1 {
 			return errorf(Invalid, "%s is the last admin; make someone else an admin first", c.ops[i].Name)
@@ -482,6 +490,9 @@ func (s *Service) AddTeam(ctx context.Context, by string, t domain.Team) error {
 	if err := checkTeam(t); err != nil {
 		return err
 	}
+	if err := checkVisibleName("team name", t.Name); err != nil {
+		return err
+	}
 	return s.do(ctx, func(w *wtx) error {
 		c, err := w.adminStage(by)
 		if err != nil {
@@ -517,6 +528,9 @@ func (s *Service) AddTeam(ctx context.Context, by string, t domain.Team) error {
 // RenameTeam changes a team's name (admins).
 func (s *Service) RenameTeam(ctx context.Context, by, id, name string) error {
 	if err := checkTeam(domain.Team{ID: id, Name: name}); err != nil {
+		return err
+	}
+	if err := checkVisibleName("team name", name); err != nil {
 		return err
 	}
 	return s.do(ctx, func(w *wtx) error {

@@ -328,3 +328,41 @@ func TestRuleChangesAreInTheSettingsHistory(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesThatCannotBeSeenAreRefused: a new or changed operator or team name with a
+// character that draws nothing is refused by the service (every door), and changes nothing; a
+// name stored before the rule (here: imported) does not stop other changes to its operator.
+func TestNamesThatCannotBeSeenAreRefused(t *testing.T) {
+	s := newService(t, true)
+	for name, f := range map[string]func() error{
+		"add operator": func() error {
+			return s.AddOperator(ctx, "alice", domain.Operator{ID: "gil", Name: "Gi\u200bl", Role: "operator", Status: "online"})
+		},
+		"rename operator": func() error {
+			return s.UpdateOperator(ctx, "alice", domain.Operator{ID: "carol", Name: "Carol\u2060", Role: "operator", Status: "online"})
+		},
+		"add team":    func() error { return s.AddTeam(ctx, "alice", domain.Team{ID: "vip", Name: "\ufeffVIP"}) },
+		"rename team": func() error { return s.RenameTeam(ctx, "alice", "sales", "Sa\u00adles") },
+	} {
+		err := refusedUnchanged(t, s, Invalid, name, f)
+		if !strings.Contains(err.Error(), "a character that cannot be seen") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if err := s.AddTeam(ctx, "alice", domain.Team{ID: "pride", Name: "🏳️\u200d🌈 Pride"}); err != nil {
+		t.Fatalf("a joiner between two emoji: %v", err)
+	}
+
+	doc := strings.Replace(export(t, s), `"Carol`, `"Car\u200bol`, 1)
+	if err := s.Import(ctx, "alice", strings.NewReader(doc), true); err != nil {
+		t.Fatalf("a document with such a name no longer imports: %v", err)
+	}
+	c, ok := s.Operator("carol")
+	if !ok || c.Name != "Car\u200bol Diaz" {
+		t.Fatalf("carol after the import: %+v", c)
+	}
+	c.Status = "away"
+	if err := s.UpdateOperator(ctx, "alice", c); err != nil {
+		t.Fatalf("a status change of an operator whose stored name has one: %v", err)
+	}
+}

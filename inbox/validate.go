@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"switchboard/textsafe"
 )
 
 // Input limits.
@@ -59,6 +61,20 @@ func checkName(what, s string) error {
 		return errorf(Invalid, "The %s is not valid UTF-8 text", what)
 	}
 	return nil
+}
+
+// checkVisibleName refuses a person's or a team's name, given to add them or to rename them,
+// that holds a character that draws nothing (textsafe.HiddenInName: a zero-width space, a word
+// joiner, a byte order mark, …): two names that look the same could differ by it alone. Names
+// already stored and names in an imported document are not checked, so an old backup still
+// loads and an operator whose name has one can still be edited otherwise.
+func checkVisibleName(what, name string) error {
+	r, ok := textsafe.HiddenInName(name)
+	if !ok {
+		return nil
+	}
+	return errorf(Invalid, "The %s %q has %s in it, a character that cannot be seen, so two names that look the same could differ by it alone: type the name again without it (text copied from a document or a chat often carries one); nothing was changed",
+		what, name, textsafe.RuneName(r))
 }
 
 // checkID validates an operator or team id: a short handle of letters, digits, '-', '_' or '.'.
