@@ -42,14 +42,16 @@ func negativeIsAValue(cmd *cobra.Command, parse func(string) error) *cobra.Comma
 // values as the settings screen and its history do ("Owner away wait: off (the owner gets it
 // anyway) → 0 (a cover at once), by maya."; the JSON keeps the values).
 func (a *app) printChange(title string, ch inbox.SettingChange, words ...func(string) string) error {
+	say := func(v string) string { return v }
+	if len(words) > 0 {
+		say = words[0]
+	}
 	return a.emit(ch, func(w *textOut) {
 		switch {
-		case ch.From == ch.To && len(words) > 0:
-			w.Printf("%s is already %s.\n", title, words[0](ch.To))
 		case ch.From == ch.To:
-			w.Printf("%s is already %s.\n", title, ch.To)
+			w.Printf("%s is already %s.\n", title, say(ch.To))
 		case len(words) > 0:
-			w.Printf("%s: %s → %s, by %s.\n", title, words[0](ch.From), words[0](ch.To), ch.By)
+			w.Printf("%s: %s → %s, by %s.\n", title, say(ch.From), say(ch.To), ch.By)
 		default:
 			w.Printf("%s set to %s (was %s) by %s.\n", title, ch.To, ch.From, ch.By)
 		}

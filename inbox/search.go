@@ -35,7 +35,7 @@ func (s *Service) Search(ctx context.Context, query string, offset, limit int) (
 	}
 	limit = min(limit, SearchMax)
 	offset = max(0, offset)
-	query = numberQuery(strings.TrimSpace(query))
+	query = numberQuery(query) // trimmed too
 	out := SearchResult{Offset: offset, Hits: []SearchHit{}}
 	if query == "" {
 		return out, nil

@@ -23,8 +23,8 @@ import (
 // Such a terminal draws the pieces one after the other (three people for the family, the vowel
 // signs after their consonants), as it drew the code points before; a zero-width joiner is left
 // out wherever it is (a terminal that counts code points joins whatever follows one into its
-// cell, or nothing). The screen keeps its
-// borders and columns, where the cluster's other count pushed the rest of its line out.
+// cell, or nothing). The screen keeps its borders and columns, where the cluster's other count
+// pushed the rest of its line out.
 func Cells(s string) string {
 	i := firstDisagreeing(s)
 	if i < 0 {
@@ -83,16 +83,19 @@ func firstDisagreeing(s string) int {
 }
 
 // writePieces writes cluster c as pieces that each begin with a code point that takes a cell,
-// a zero-width space between two pieces.
+// a zero-width space between two pieces; a piece whose two counts still differ is U+FFFD, one
+// per cell.
 func writePieces(b *strings.Builder, c string) {
 	var piece []byte
-	flush := func(sep bool) {
+	first := true
+	flush := func() {
 		if len(piece) == 0 {
 			return
 		}
-		if sep {
+		if !first {
 			b.WriteRune(0x200b)
 		}
+		first = false
 		p := string(piece)
 		if g, wc := ansi.StringWidth(p), ansi.StringWidthWc(p); g != wc {
 			p = strings.Repeat("\ufffd", wc)
@@ -100,16 +103,14 @@ func writePieces(b *strings.Builder, c string) {
 		b.WriteString(p)
 		piece = piece[:0]
 	}
-	n := 0
 	for _, r := range c {
 		if r == 0xfe0e || r == 0xfe0f || r == 0x200d {
 			continue // a selector or a joiner: what it selects or joins is cut apart
 		}
 		if len(piece) > 0 && ansi.StringWidthWc(string(r)) > 0 {
-			flush(n > 0)
-			n++
+			flush()
 		}
 		piece = utf8.AppendRune(piece, r)
 	}
-	flush(n > 0)
+	flush()
 }

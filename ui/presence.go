@@ -144,7 +144,7 @@ func (sc *settingsScreen) presenceLines(item func(int, string), add func(string)
 	st := sc.st
 	s := sc.cfg.settings
 	hint := st.Dim.Render("  (space: next · enter: type)")
-	item(setAwayWait, "Owner away: "+st.Bold.Render(safe(awayText(s.AwayWaitText)))+hint)
+	item(setAwayWait, "Owner away: "+st.Bold.Render(safe(routing.WaitWords(s.AwayWaitText)))+hint)
 	if !s.OwnerRoutingActive {
 		add(st.Dim.Render("    applies only while contact owner-based routing is in force"))
 	}
@@ -162,8 +162,6 @@ func (sc *settingsScreen) presenceLines(item func(int, string), add func(string)
 	item(setMode, "Round robin mode: "+st.Bold.Render(safe(s.AssignmentMode))+st.Dim.Render("  (space: switch)"))
 	item(setCapacity, "Capacity: "+st.Bold.Render(safe(capacityText(s.DefaultMaxOpen)))+hint)
 }
-
-func awayText(w string) string { return routing.WaitWords(w) }
 
 func capacityText(n int) string {
 	if n == 0 {

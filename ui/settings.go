@@ -480,9 +480,9 @@ func settingName(k string) string {
 }
 
 func settingValue(k, v string) string {
-	if k == "owner_away_wait" && v != "" {
+	if k == string(routing.SettingAwayWait) && v != "" {
 		// in the words of the setting above the history ("0s" read as "0 (a cover at once)")
-		return awayText(v)
+		return routing.WaitWords(v)
 	}
 	switch v {
 	case "true":
