@@ -2,7 +2,9 @@ package inbox
 
 import (
 	"context"
+	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"switchboard/inbox/domain"
@@ -79,29 +81,39 @@ func snippetOf(tx domain.ReadTx, contact, fq string) string {
 		if e.Text == "" || (e.Kind != domain.KindMessage && e.Kind != domain.KindReply) {
 			continue
 		}
-		text := strings.Join(strings.Fields(e.Text), " ")
-		f := domain.Fold(text)
-		j := strings.Index(f, fq)
-		if j < 0 {
-			continue
+		if s, ok := cutAround(strings.Join(strings.Fields(e.Text), " "), fq); ok {
+			return s
 		}
-		return cutAround(text, f, j)
 	}
 	return ""
 }
 
-// cutAround returns up to about 60 characters of text around the match at byte j of its
-// folded form f (folding can change lengths, so positions are counted in runes of f, which
-// match text's runes for all but the few letters folded to two).
-func cutAround(text, f string, j int) string {
+// cutAround returns up to about 60 characters of text around the first match of fq (folded)
+// in it, and false when text does not contain it. Folding changes lengths ("ß" folds to two
+// letters, a mark or a U+200B to none), so text is folded a character at a time and the match
+// is found back at the character whose folded form it starts in. text has no runs of spaces
+// (the only place Fold looks past one character).
+func cutAround(text, fq string) (string, bool) {
 	r := []rune(text)
-	at := utf8.RuneCountInString(f[:j])
-	if at > len(r) {
-		at = len(r)
+	starts := make([]int, len(r)) // where each character's folded form starts in f
+	f := make([]byte, 0, len(text))
+	var one [utf8.UTFMax]byte
+	for i, c := range r {
+		starts[i] = len(f)
+		f = domain.AppendFold(f, string(one[:utf8.EncodeRune(one[:], c)]))
 	}
+	j := strings.Index(string(f), fq)
+	if j < 0 {
+		return "", false
+	}
+	at := sort.SearchInts(starts, j+1) - 1 // the last character starting at or before j
+	at = max(at, 0)
 	from := max(0, at-20)
 	for from > 0 && from < at && r[from-1] != ' ' {
 		from++ // from the start of a word
+	}
+	for from > 0 && from < at && unicode.In(r[from], unicode.Mn, unicode.Mc, unicode.Me) {
+		from++ // not from a mark cut off its letter
 	}
 	to := min(len(r), from+60)
 	s := string(r[from:to])
@@ -111,7 +123,7 @@ func cutAround(text, f string, j int) string {
 	if to < len(r) {
 		s += "…"
 	}
-	return s
+	return s, true
 }
 
 // numberQuery is a query that is a phone number as people write it ("+1 (555) 000-1111") as the

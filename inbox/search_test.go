@@ -3,6 +3,10 @@ package inbox
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"switchboard/inbox/domain"
 )
 
 func TestSearchFindsMessageTextFoldedCountsAndPages(t *testing.T) {
@@ -39,10 +43,48 @@ func TestSearchFindsMessageTextFoldedCountsAndPages(t *testing.T) {
 
 func TestCutAroundKeepsTheMatchInView(t *testing.T) {
 	text := strings.Repeat("palabra ", 20) + "Martín llegó " + strings.Repeat("fin ", 20)
-	got := cutAround(text, strings.ToLower(text), strings.Index(text, "Martín"))
-	if !strings.Contains(got, "Martín") || !strings.HasPrefix(got, "…") || !strings.HasSuffix(got, "…") {
-		t.Fatalf("cutAround = %q", got)
+	got, ok := cutAround(text, "martin")
+	if !ok || !strings.Contains(got, "Martín") || !strings.HasPrefix(got, "…") || !strings.HasSuffix(got, "…") {
+		t.Fatalf("cutAround = %q, %v", got, ok)
 	}
+	if got, ok := cutAround(text, "nowhere"); ok || got != "" {
+		t.Fatalf("cutAround of a text without the query = %q, %v", got, ok)
+	}
+}
+
+// Text whose folded form is shorter or longer than it (U+200B copied off the screen, a word
+// joiner, combining accents, "ß" folded to "ss") still has its match in the snippet: the match
+// was looked for at a count of folded characters, and sixty invisible characters before it put
+// the snippet that far before the match.
+func TestCutAroundFindsTheMatchWhereFoldingChangesLengths(t *testing.T) {
+	for _, before := range []string{
+		strings.Repeat("\u200b", 60),
+		strings.Repeat("a\u2060", 40),
+		strings.Repeat("e\u0301", 50),
+		strings.Repeat("Straße ", 30),
+		strings.Repeat("\ufeffß", 45),
+	} {
+		text := strings.Join(strings.Fields(before+" Pedido Martín "+strings.Repeat("más ", 30)), " ") // as snippetOf gives it
+		got, ok := cutAround(text, "pedido martin")
+		if !ok || !strings.Contains(got, "Pedido Martín") {
+			t.Errorf("cutAround(%q) = %q, %v: the match is not in it", before[:12], got, ok)
+		}
+		if c, _ := utf8.DecodeRuneInString(strings.TrimPrefix(got, "…")); unicode.Is(unicode.Mn, c) {
+			t.Errorf("cutAround(%q) = %q: begins with a mark cut off its letter", before[:12], got)
+		}
+		if !foldsAlike(text) {
+			t.Errorf("folding %q a character at a time differs from folding it whole", before[:12])
+		}
+	}
+}
+
+// foldsAlike reports whether cutAround's per-character folding is Fold's.
+func foldsAlike(text string) bool {
+	var f []byte
+	for _, c := range text {
+		f = domain.AppendFold(f, string(c))
+	}
+	return string(f) == domain.Fold(text)
 }
 
 // A number written as people write it (+, spaces, dashes, parentheses) finds its contact, as
