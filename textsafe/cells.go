@@ -28,7 +28,7 @@ import (
 func Cells(s string) string {
 	i := firstDisagreeing(s)
 	if i < 0 {
-		return s
+		return Edges(s)
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 16)
@@ -47,8 +47,83 @@ func Cells(s string) string {
 			b.WriteRune(0x200b)
 		}
 	}
-	return b.String()
+	return Edges(b.String())
 }
+
+// Edges is s with a zero-width space before it when it begins with a character that joins the
+// character before it into one cluster — a combining or vowel sign, a skin tone, a joiner — and
+// after it when it ends with one that joins the character after it (U+0600 and the other
+// prepended signs); s itself otherwise. Text is drawn beside other text: a border, an indent, a
+// name before a number. "│" and a lone "🏽" are one cluster of one cell as lipgloss counts and
+// three cells where code points are counted, and a line that wrapped between a U+200B and the
+// piece after it begins so. Cells ends with Edges; a wrapped line needs it again.
+func Edges(s string) string {
+	if joinsBefore(s) {
+		s = "\u200b" + s
+	}
+	if joinsAfter(s) {
+		s += "\u200b"
+	}
+	return s
+}
+
+// joinsBefore reports whether s begins with a character that extends any character before it
+// into its cluster (every such character is at or above U+0300), or a Hangul vowel or final
+// jamo (which join the syllable or jamo before them).
+func joinsBefore(s string) bool {
+	r, n := utf8.DecodeRuneInString(s)
+	if len(s) == 0 || r < 0x300 {
+		return false
+	}
+	if r >= 0x1160 && r <= 0x11ff || r >= 0xd7b0 && r <= 0xd7ff {
+		return true
+	}
+	c, _ := ansi.FirstGraphemeCluster("a"+s[:n], ansi.GraphemeWidth)
+	return len(c) > 1
+}
+
+// joinsAfter reports whether s ends with a character that joins any character after it into its
+// cluster (U+0600 and the other prepended signs) or a virama that joins a consonant after it
+// (with the marks after the virama: they are at or above U+0300), a Hangul leading jamo (which joins the
+// syllable after it), or half a flag (an odd run of regional indicators).
+func joinsAfter(s string) bool {
+	r, n := utf8.DecodeLastRuneInString(s)
+	switch {
+	case len(s) == 0 || r < 0x300:
+		return false
+	case r >= 0x1100 && r <= 0x115f || r >= 0xa960 && r <= 0xa97f:
+		return true
+	case isRegional(r):
+		odd := false
+		for ; len(s) > 0 && isRegional(r); r, n = utf8.DecodeLastRuneInString(s) {
+			odd = !odd
+			s = s[:len(s)-n]
+		}
+		return odd
+	}
+	// the last few characters, so that a virama finds its consonant (क् joins the क after it)
+	tail := s
+	for i := 0; i < 8 && len(tail) > 0; i++ {
+		_, n = utf8.DecodeLastRuneInString(tail)
+		tail = tail[:len(tail)-n]
+	}
+	tail = s[len(tail):]
+	return clusterCount(tail+"a") == clusterCount(tail) || clusterCount(tail+"क") == clusterCount(tail)
+}
+
+// clusterCount is how many grapheme clusters s has.
+func clusterCount(s string) int {
+	n := 0
+	for len(s) > 0 {
+		c, _ := ansi.FirstGraphemeCluster(s, ansi.GraphemeWidth)
+		s = s[len(c):]
+		n++
+	}
+	return n
+}
+
+// isRegional reports whether r is a regional indicator (two make a flag).
+func isRegional(r rune) bool { return r >= 0x1f1e6 && r <= 0x1f1ff }
 
 // agrees reports whether cluster c, w cells as a cluster, needs no cutting: as many cells by
 // code points, and no zero-width joiner (tmux draws the character after one in the joiner's

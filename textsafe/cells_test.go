@@ -30,6 +30,12 @@ func TestCellsAgreeBothWays(t *testing.T) {
 		{"مرحبا", "مرحبا"},
 		{"🇩🇪 🙂", "🇩🇪 🙂"},
 		{"", ""},
+		// what joins the text beside it: a mark or a skin tone first, a prepended sign last
+		{"🏽 ok", "\u200b🏽 ok"},
+		{"िक", "\u200bिक"},
+		{"\u0301a", "\u200b\u0301a"},
+		{"ab\u0600", "ab\u0600\u200b"},
+		{"ab\u0600\u200d", "ab\u0600\u200b"},
 	} {
 		got := Cells(tc.in)
 		if got != tc.want {
@@ -54,7 +60,7 @@ func TestCellsAgreeBothWays(t *testing.T) {
 func TestCellsKeepsTheText(t *testing.T) {
 	pool := []rune{'a', ' ', 'é', 0x301, 0x200d, 0xfe0f, 0xfe0e, 0x1f3fd, 0x1f469, 0x1f467, 0x2764,
 		'1', 0x20e3, 0x915, 0x94d, 0x937, 0x93f, 0x940, 0x995, 0x9be, 0x1f1e9, 0x1f1ea, '日',
-		0x1100, 0x1161, 0x11a8, 0x1f3f3, 0x1f308, 'ا', 0x64b}
+		0x1100, 0x1161, 0x11a8, 0x1f3f3, 0x1f308, 'ا', 0x64b, 0x600, 0x110bd, 0x200b}
 	rng := rand.New(rand.NewPCG(3, 5))
 	drop := strings.NewReplacer("\u200b", "", "\u200d", "", "\ufe0f", "", "\ufe0e", "")
 	for i := 0; i < 20000; i++ {
@@ -69,6 +75,16 @@ func TestCellsKeepsTheText(t *testing.T) {
 		}
 		if again := Cells(got); again != got {
 			t.Fatalf("Cells(%q) = %q, and again %q", in, got, again)
+		}
+		// drawn beside other text: a border before it, a letter after it, text made so beside it
+		lines := []string{"│" + got + "x", " " + got + got + "│"}
+		for w := 1; w < 6; w++ {
+			lines = append(lines, "│"+Fit(got, w)+"x") // cut, and "…" after it
+		}
+		for _, line := range lines {
+			if g, wc := ansi.StringWidth(line), ansi.StringWidthWc(line); g != wc {
+				t.Fatalf("Cells(%q) = %q: drawn as %q, %d cells as clusters, %d by code points", in, got, line, g, wc)
+			}
 		}
 		if strings.ContainsRune(got, 0x200d) {
 			t.Fatalf("Cells(%q) = %q keeps a zero-width joiner", in, got)

@@ -91,7 +91,11 @@ func Fit(s string, w int) string {
 	if ansi.StringWidth(s) <= w {
 		return s
 	}
-	return ansi.Truncate(s, w, "…")
+	cut := ansi.Truncate(s, w-1, "")
+	if joinsAfter(cut) {
+		cut += "\u200b" // a prepended sign would take the … into its cluster
+	}
+	return cut + "…"
 }
 
 // Pad is Fit(s, w) padded with spaces to exactly w cells.

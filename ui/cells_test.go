@@ -40,3 +40,20 @@ func TestClustersCutUntilTheTerminalCountsThem(t *testing.T) {
 		t.Fatalf("a zero-width space is left on a terminal that counts clusters:\n%s", s)
 	}
 }
+
+// A line that wrap begins with a piece Cells cut off a cluster (a skin tone, a vowel sign) does
+// not join the border or indent drawn before it: "│" and a lone "🏽" are one cluster of one cell
+// as lipgloss counts and three where code points are counted, and the banner measures its
+// lines with the space before them.
+func TestWrappedLinesDoNotJoinWhatIsBeforeThem(t *testing.T) {
+	for _, text := range []string{strings.Repeat("👍🏽", 40), strings.Repeat("हिन्दी ", 20), strings.Repeat("क्", 60)} {
+		for w := 4; w <= 13; w++ {
+			for i, l := range wrap(safe(text), w) {
+				line := "│" + l + "│"
+				if g, wc := ansi.StringWidth(line), ansi.StringWidthWc(line); g != wc {
+					t.Fatalf("wrap(%q, %d): line %d %q is %d cells as clusters, %d by code points", text[:12], w, i, line, g, wc)
+				}
+			}
+		}
+	}
+}

@@ -157,6 +157,12 @@ func FuzzScreensShowOutsideTextSafely(f *testing.F) {
 		{"", "", ""},
 		{strings.Repeat("x", 256), strings.Repeat("long words ", 300), strings.Repeat("y", 256)},
 		{strings.Repeat("日", 255) + "x", strings.Repeat("😀a", 500), strings.Repeat("\u0301", 100)},
+		// clusters a terminal counting code points draws wider (cut into pieces by Cells), wrapped
+		// so that a line begins with a piece that joins what is before it, beside a border
+		{"Priya 👍🏽👍🏽", strings.Repeat("ठीक है 👍🏽🙏🏾 ", 40), "हिन्दी"},
+		{"🏽🏽 িক", strings.Repeat("👍🏽", 300), "ab\u0600"},
+		{"क्", strings.Repeat("क्", 500) + "ab\u0600\u200d", "\u0600"},
+		{"ᄀ", strings.Repeat("ᄀ각", 300), "🇩"},
 	} {
 		for size := range uint8(3) {
 			f.Add(s[0], s[1], s[2], size)

@@ -200,7 +200,7 @@ func (m *Model) render() string {
 	for i, d := range floats {
 		layers = append(layers, lipgloss.NewLayer(d.view).X(d.x).Y(d.y).Z(i+1))
 	}
-	return lipgloss.NewCompositor(layers...).Render()
+	return cells(lipgloss.NewCompositor(layers...).Render())
 }
 
 // header is the top line: where the person is, the spinner, the unread count and who they
@@ -311,7 +311,11 @@ func wrap(s string, w int) []string {
 	if w < 4 {
 		w = 4
 	}
-	return strings.Split(ansi.Wrap(s, w, ""), "\n")
+	lines := strings.Split(ansi.Wrap(s, w, ""), "\n")
+	for i, l := range lines {
+		lines[i] = edges(l) // a line may begin with a piece of a cluster Cells cut, or end before one
+	}
+	return lines
 }
 
 // ---- status, footer ----
