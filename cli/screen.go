@@ -87,7 +87,7 @@ func (a *app) attachScreen(ctx context.Context, owned *rpc.OwnedError) error {
 	if err := needTerminal(); err != nil {
 		return err
 	}
-	opts := ui.Options{ActAs: actAs, OnlySession: true, Environ: os.Environ(), NoColor: os.Getenv("NO_COLOR") != "", Config: a.config()}
+	opts := ui.Options{ActAs: actAs, OnlySession: true, Attend: true, Environ: os.Environ(), NoColor: os.Getenv("NO_COLOR") != "", Config: a.config()}
 	return a.screen(ctx, ui.Run(ctx, c, opts))
 }
 
@@ -114,7 +114,7 @@ func (a *app) openScreen(ctx context.Context, o *rpc.Owner, door *webhookDoor, t
 	// the local terminal: its environment and NO_COLOR are this process's (an SSH door passes
 	// its client's); its person owns the file, so u may act as anyone in it
 	actAs := func(_ context.Context, id string) (inbox.Conn, error) { return o.Service.SessionFor(id) }
-	opts := ui.Options{ActAs: actAs, OnlySession: true, Environ: os.Environ(), NoColor: os.Getenv("NO_COLOR") != "", Config: a.config()}
+	opts := ui.Options{ActAs: actAs, OnlySession: true, Attend: true, Environ: os.Environ(), NoColor: os.Getenv("NO_COLOR") != "", Config: a.config()}
 	if tour != nil {
 		tctx, cancel := context.WithCancel(ctx)
 		defer cancel()

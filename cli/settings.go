@@ -157,13 +157,14 @@ they only leave round robin (and, with the owner-away wait set, their contacts' 
 reopened conversations go to a cover). Coming online, they take what waits in their teams'
 backlogs. With no argument it shows your own status.
 
-A status follows the operator's SSH sessions (switchboard serve --ssh) unless it was set by
-hand: online while a session is open and a key was pressed within the idle time (presence
+A status follows the operator's sessions unless it was set by hand — for an operator who
+signs in by SSH key, their SSH sessions (switchboard serve --ssh) and the terminal inboxes they
+open on this machine: online while a session is open and a key was pressed within the idle time (presence
 idle, 10 minutes unless an admin changed it), away past it, offline with no session. A status
 set here stays until it is set back to auto.`,
 		Example: `  switchboard --as carol presence away
   switchboard presence bob online      # an admin sets someone else's
-  switchboard presence auto            # follow my SSH sessions again
+  switchboard presence auto            # follow my sessions again
   switchboard presence idle 15m        # admins: away after 15 minutes without a key
   switchboard presence`,
 		Args: cobra.MaximumNArgs(2),
@@ -189,7 +190,7 @@ set here stays until it is set back to auto.`,
 }
 
 // newPresenceIdleCmd: `presence idle [DURATION]`, how long without a key press an operator
-// whose status follows their SSH sessions stays online.
+// whose status follows their sessions stays online.
 func newPresenceIdleCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "idle [DURATION]",
@@ -229,7 +230,7 @@ func newPresenceIdleCmd(a *app) *cobra.Command {
 				d = inbox.Duration(inbox.DefaultPresenceIdle)
 			}
 			return a.emit(map[string]string{"presence_idle": d.String()}, func(w *textOut) {
-				w.Printf("People whose status follows their SSH sessions are away after %s without a key press.\n", d)
+				w.Printf("People whose status follows their sessions are away after %s without a key press.\n", d)
 			})
 		}),
 	}
@@ -266,9 +267,9 @@ func presenceRun(ctx context.Context, opts *presenceOptions) error {
 			w.Printf("%s is %s.\n", named(o.Name, o.ID), o.Status)
 			return
 		}
-		how := "follows their SSH sessions"
+		how := "follows their sessions (SSH and terminal inbox)"
 		if o.PresenceManual {
-			how = "set by hand; `presence auto` hands it back to their SSH sessions"
+			how = "set by hand; `presence auto` hands it back to their sessions"
 		}
 		since := ""
 		if !o.StatusSince.IsZero() {

@@ -148,7 +148,7 @@ func (s *Service) SetPresence(ctx context.Context, by, operator, status string) 
 }
 
 // SetPresenceIdle sets how long without a key press an operator whose status follows their
-// SSH sessions stays online (admins; 0 is the default, 10 minutes). Recorded in the settings
+// sessions stays online (admins; 0 is the default, 10 minutes). Recorded in the settings
 // history.
 func (s *Service) SetPresenceIdle(ctx context.Context, by string, d time.Duration) (domain.SettingChange, error) {
 	if d < 0 || (d > 0 && d < time.Minute) || d > 24*time.Hour {

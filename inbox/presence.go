@@ -24,10 +24,10 @@ const DefaultPresenceIdle = 10 * time.Minute
 // Why an automatic status changed.
 const (
 	whyByHand      = "set by hand"
-	whySession     = "an SSH session is open"
+	whySession     = "an inbox session is open"
 	whyKeyPress    = "a key was pressed"
-	whyLastSession = "their last SSH session ended"
-	whyNoSession   = "no SSH session is open"
+	whyLastSession = "their last inbox session ended"
+	whyNoSession   = "no inbox session is open"
 )
 
 // attendance is what the service heard from the doors: per operator, the live sessions and
@@ -122,6 +122,41 @@ func (at *Attendance) Leave(ctx context.Context) error {
 	})
 	return err
 }
+
+// Present is a screen's word that its person is there: Touch on every key press, Leave when the
+// screen closes. *Attendance is one.
+type Present interface {
+	Touch()
+	Leave(ctx context.Context) error
+}
+
+// Screener is a connection that can say a terminal inbox is open on it: a *Session (the
+// process's own terminal) and a socket client (a terminal inbox attached to the owner).
+type Screener interface {
+	AttendScreen(ctx context.Context) (Present, error)
+}
+
+// AttendScreen says a terminal inbox of the session's operator is open on this machine (the
+// local terminal, or one attached through the socket): a session that presence follows as it
+// follows an SSH session, for an operator whose status follows sessions — one who signs in by
+// SSH key. For an operator without a key it changes nothing (their status is what they or an
+// admin set: nothing else would say when they are gone), and its Touch and Leave do nothing.
+func (x *Session) AttendScreen(ctx context.Context) (Present, error) {
+	if err := x.Current(); err != nil {
+		return nil, err
+	}
+	o, ok := x.s.cfg.Load().op(x.op)
+	if !ok || len(o.Keys) == 0 {
+		return absent{}, nil
+	}
+	return x.s.Attend(ctx, x.op)
+}
+
+// absent is the Present of a screen whose operator's status does not follow sessions.
+type absent struct{}
+
+func (absent) Touch()                      {}
+func (absent) Leave(context.Context) error { return nil }
 
 // Sessions is how many live sessions the doors reported for the operator (on a shared store,
 // on every process).
@@ -277,7 +312,7 @@ func (w *wtx) putPresence(c *config, i int, status routing.Presence, why string,
 	o.StatusSince, o.StatusWhy = w.s.now().UTC(), why
 	// setOperator stores it and says what it means to routing: an operator who comes online
 	// takes what waits in their teams' backlogs (however their status changed: by hand, or
-	// following their SSH sessions)
+	// following their sessions)
 	return w.setOperator(c, i, o, by)
 }
 

@@ -309,7 +309,7 @@ func TestPresenceFollowsSSHSessions(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	waitStatus("carol", routing.Offline)
-	if o, _ := d.svc.Operator("carol"); o.StatusWhy != "their last SSH session ended" {
+	if o, _ := d.svc.Operator("carol"); o.StatusWhy != "their last inbox session ended" {
 		t.Fatalf("why: %q", o.StatusWhy)
 	}
 }
@@ -367,7 +367,7 @@ func TestPresenceByHandInASession(t *testing.T) {
 		t.Fatalf("a key press overrode offline set by hand: %s", o.Status)
 	}
 	sc.keys("p")
-	sc.want("Your status follows your SSH sessions again", "Carol Diaz · operator · ● online")
+	sc.want("Your status follows your sessions again", "Carol Diaz · operator · ● online")
 	if o, _ := d.svc.Operator("carol"); o.PresenceManual {
 		t.Fatal("still by hand")
 	}

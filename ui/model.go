@@ -46,7 +46,8 @@ type Model struct {
 	settings settingsScreen
 	tour     tourPanel
 	dialogs  overlay
-	help     *helpDlg // the session's help, opened where it was left
+	help     *helpDlg    // the session's help, opened where it was left
+	att      *attendance // the screen's word to presence (Options.Attend)
 
 	cfgSeq uint64
 	unread int // unread notifications
@@ -119,7 +120,7 @@ type dirty struct{ counts, list, detail, config, notes bool }
 // that cannot start shows why and leaves a screen that reloads only when asked).
 func New(ctx context.Context, conn inbox.Conn, opts Options) *Model {
 	c := newCommon(ctx, conn, opts)
-	m := &Model{Common: c, focus: paneList}
+	m := &Model{Common: c, focus: paneList, att: &attendance{}}
 	m.views = viewsPane{Common: c}
 	m.conv = convPane{Common: c, reply: field{placeholder: "Type a reply; enter sends", limit: 4096, multiline: true}, tmpl: -1}
 	m.list = convList{Common: c, views: &m.views, pane: &m.conv, cursor: -1}
@@ -272,12 +273,16 @@ func (m *Model) checkBanner(id, why string) tea.Cmd {
 // ---- lifecycle ----
 
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.waitEvent(), m.loadConfig(), m.loadCounts(), m.list.loadList(), m.tour.load())
+	return tea.Batch(tea.RequestBackgroundColor, m.waitEvent(), m.loadConfig(), m.loadCounts(), m.list.loadList(), m.tour.load(), m.attend())
 }
 
 // Update handles one message. Precedence (gh-dash): the top dialog or the reply being typed
 // first, then global keys, then the screen and the focused pane.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.MouseClickMsg, tea.MouseWheelMsg, tea.PasteMsg:
+		m.att.touch() // the person is at the keys
+	}
 	m.resize()
 	cursor, screen := m.settings.cursor, m.screen
 	before := m.shownNow()
@@ -313,6 +318,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.calls.pending, m.calls.show = 0, false
 		}
 		return m.update(msg.msg)
+	case attendedMsg:
+		if msg.err != nil {
+			return m.setStatus(1, "Your status does not follow this screen: "+errText(msg.err))
+		}
+		return nil
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
 		m.resize()
@@ -723,7 +733,7 @@ func (m *Model) onActedAs(msg actedAsMsg) tea.Cmd {
 	m.list.clearSel("", nil)
 	m.list.rows, m.list.start, m.list.newer, m.list.older, m.list.top = nil, 0, "", "", 0
 	m.banner, m.bannerID = "", ""
-	return tea.Batch(m.setStatus(2, "You are now acting as "+msg.label), m.reloadAll(), m.tour.load())
+	return tea.Batch(m.setStatus(2, "You are now acting as "+msg.label), m.reloadAll(), m.tour.load(), m.attend())
 }
 
 // do runs what a component's update returned: its command and its action.
@@ -933,7 +943,7 @@ func (m *Model) cyclePresence() tea.Cmd {
 	}
 	if o.PresenceManual && len(o.Keys) > 0 && o.Status == routing.Offline {
 		// someone who signs in by SSH key: after offline comes "automatic" (their sessions decide)
-		return m.act("Your status follows your SSH sessions again", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
+		return m.act("Your status follows your sessions again", func(ctx context.Context, svc service) (*inbox.Outcome, error) {
 			_, err := inbox.OpSetPresenceAuto.Call(ctx, svc, inbox.AutoReq{Operator: svc.Operator()})
 			return nil, err
 		})

@@ -37,6 +37,12 @@ type Options struct {
 	// (clusterTerminal in text.go). An SSH session leaves it false.
 	OnlySession bool
 
+	// Attend: the screen is a person at this machine (the local terminal inbox, or one attached
+	// to the owner through the socket), so presence follows it as it follows an SSH session
+	// (inbox.Screener: for an operator who signs in by key). The SSH door attends its sessions
+	// itself and leaves it false.
+	Attend bool
+
 	// Config is the person's keys, theme and bell (their config file: LoadConfig); nil is the
 	// defaults. Its Problem, when there is one, shows in the status line at the start.
 	Config *Config
@@ -72,7 +78,9 @@ type TourStep struct {
 func Run(ctx context.Context, conn inbox.Conn, opts Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	_, err := NewProgram(ctx, conn, opts).Run()
+	m := New(ctx, conn, opts)
+	defer m.att.close() // the screen has closed: its person is gone
+	_, err := tea.NewProgram(m, programOptions(ctx, opts)...).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // the context ended (a signal, or the session closed): a clean stop
 	}

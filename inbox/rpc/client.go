@@ -14,6 +14,7 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -475,4 +476,99 @@ func invalidText(v reflect.Value, where string, seen map[uintptr]bool) (string, 
 		}
 	}
 	return "", false
+}
+
+// AttendScreen says a terminal inbox is open on this connection's operator (inbox.Screener):
+// the owner counts it as a session, as it counts an SSH session, until Leave, this process's
+// end, or a silence past attendIdleTimeout (the client says it is there every attendKeepAlive).
+func (c *Client) AttendScreen(ctx context.Context) (inbox.Present, error) {
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	pr, pw := io.Pipe()
+	req, err := http.NewRequestWithContext(sctx, http.MethodPost, "http://switchboard/v1/attend", pr)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	type answer struct {
+		resp *http.Response
+		err  error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		resp, err := c.hc.Do(req)
+		got <- answer{resp, err}
+	}()
+	var a answer
+	select {
+	case a = <-got:
+	case <-ctx.Done():
+		cancel()
+		pw.Close()
+		return nil, ctx.Err()
+	}
+	if a.err != nil {
+		cancel()
+		pw.Close()
+		return nil, c.lost(ctx, a.err)
+	}
+	if a.resp.StatusCode != http.StatusOK {
+		cancel()
+		pw.Close()
+		return nil, decodeInto(c, a.resp, nil)
+	}
+	p := &attending{touch: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		defer cancel()
+		defer a.resp.Body.Close()
+		tick := time.NewTicker(attendKeepAlive)
+		defer tick.Stop()
+		for {
+			var b []byte
+			select {
+			case <-p.touch:
+				b = []byte{'k'}
+			case <-tick.C:
+				b = []byte{'.'}
+			case <-p.quit:
+				pw.Close()
+				_, _ = io.Copy(io.Discard, a.resp.Body) // the owner answers to its end once its person left
+				return
+			}
+			if _, err := pw.Write(b); err != nil {
+				return // the owner is gone, and the attendance with it
+			}
+		}
+	}()
+	return p, nil
+}
+
+// attending is a terminal inbox's attendance through the socket.
+type attending struct {
+	touch chan struct{} // a key press to send (one waiting is enough)
+	quit  chan struct{}
+	once  sync.Once
+	done  chan struct{}
+}
+
+// Touch says a key was pressed; it never waits.
+func (p *attending) Touch() {
+	select {
+	case p.touch <- struct{}{}:
+	default:
+	}
+}
+
+// Leave ends the attendance and waits (until ctx ends, at most 5 s) for the owner to have
+// applied it.
+func (p *attending) Leave(ctx context.Context) error {
+	p.once.Do(func() { close(p.quit) })
+	t := time.NewTimer(5 * time.Second)
+	defer t.Stop()
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+	case <-t.C:
+	}
+	return nil
 }

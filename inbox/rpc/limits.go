@@ -28,6 +28,11 @@ var (
 	// the connection is cut. An export holds a read transaction of the file while it streams,
 	// and a read transaction that never ends stalls writes when the file must grow.
 	streamIdleTimeout = 60 * time.Second
+	// attendKeepAlive is how often an attached terminal inbox says it is still open, and
+	// attendIdleTimeout how long the owner waits for a word from it before its person counts as
+	// gone (a suspended screen is nobody at the keys).
+	attendKeepAlive   = 20 * time.Second
+	attendIdleTimeout = 3 * attendKeepAlive
 )
 
 // newSocketServer is the HTTP server of the socket: timeouts for headers and idle connections

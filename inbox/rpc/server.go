@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -227,6 +228,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case path == "events":
 		s.events(w, r, sess)
+	case path == "attend" && r.Method == http.MethodPost:
+		s.attend(w, r, sess)
 	case path == "export":
 		s.export(w, r, sess)
 	case path == "import":
@@ -303,6 +306,50 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, sess *inbox.Sess
 			if err := rc.Flush(); err != nil {
 				return
 			}
+		}
+	}
+}
+
+// attend is a terminal inbox attached through the socket saying its person is there
+// (inbox.Session.AttendScreen) for as long as the request lasts: its body is a byte a key
+// press ('k') and a byte every attendKeepAlive to say the screen is still open ('.'). The
+// attendance ends when the body ends (the screen closed), the connection goes (the process
+// ended), nothing arrives for attendIdleTimeout (it is suspended, or hangs) or the owner stops;
+// the answer ends after it has, so the client knows its person has left.
+func (s *Server) attend(w http.ResponseWriter, r *http.Request, sess *inbox.Session) {
+	p, err := sess.AttendScreen(r.Context())
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	defer func() { _ = p.Leave(context.Background()) }()
+	rc := http.NewResponseController(w)
+	if err := rc.EnableFullDuplex(); err != nil {
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(http.StatusOK)
+	if rc.Flush() != nil {
+		return
+	}
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-s.stopping:
+			_ = rc.SetReadDeadline(time.Now()) // the read below returns at once
+		case <-done:
+		}
+	}()
+	buf := make([]byte, 256)
+	for {
+		_ = rc.SetReadDeadline(time.Now().Add(attendIdleTimeout))
+		n, err := r.Body.Read(buf)
+		if bytes.IndexByte(buf[:n], 'k') >= 0 {
+			p.Touch()
+		}
+		if err != nil {
+			return
 		}
 	}
 }

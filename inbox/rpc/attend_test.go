@@ -1,0 +1,176 @@
+package rpc
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"net"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"switchboard/inbox"
+	"switchboard/routing"
+)
+
+func newKey(t *testing.T) string {
+	t.Helper()
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := gossh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(k))) + " carol@laptop"
+}
+
+// waitStatus waits up to 5 s for the operator's status to be want, and returns it with why.
+func waitStatus(t *testing.T, s *inbox.Service, op string, want routing.Presence) (routing.Presence, string) {
+	t.Helper()
+	var last routing.Presence
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		o, _ := s.Operator(op)
+		if o.Status == want {
+			return o.Status, o.StatusWhy
+		}
+		last = o.Status
+	}
+	return last, ""
+}
+
+// A terminal inbox attached through the socket is a session presence follows, as an SSH session
+// is: carol (who signs in by key) is online while it is open, away after the idle time without
+// a key press, online again at a key press, and offline when it closes or its process goes
+// without a word; erin, who has no key, keeps the status she set.
+func TestAttachedScreenIsASessionPresenceFollows(t *testing.T) {
+	path := filepath.Join(shortDir(t), "sb.db")
+	var now atomic.Int64
+	now.Store(time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC).UnixNano())
+	o, err := Own(path, "serve", testEngine, inbox.Options{Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close(ctx)
+	setup := connect(t, path, "")
+	if err := setup.Import(ctx, bytes.NewReader(fixture(t)), false); err != nil {
+		t.Fatal(err)
+	}
+	svc := o.Service
+	if _, err := svc.AddKey(ctx, "alice", "carol", newKey(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.SetPresence(ctx, "carol", "carol", "offline"); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.SetPresenceAuto(ctx, "carol", "carol"); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := waitStatus(t, svc, "carol", routing.Offline); st != routing.Offline {
+		t.Fatalf("carol with no session: %s", st)
+	}
+
+	carol, err := Dial(path, "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer carol.Close()
+	p, err := carol.AttendScreen(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, why := waitStatus(t, svc, "carol", routing.Online); st != routing.Online || why != "an inbox session is open" {
+		t.Fatalf("carol with a screen open: %s (%q)", st, why)
+	}
+	if n := svc.Sessions("carol"); n != 1 {
+		t.Fatalf("carol has %d sessions, want the screen's one", n)
+	}
+	now.Add(int64(11 * time.Minute)) // no key pressed for the idle time (10 minutes)
+	if err := svc.CheckPresence(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, why := waitStatus(t, svc, "carol", routing.Away); st != routing.Away || why != "no key pressed for 10 minutes" {
+		t.Fatalf("carol idle at her screen: %s (%q)", st, why)
+	}
+	p.Touch() // a key press travels to the owner
+	if st, why := waitStatus(t, svc, "carol", routing.Online); st != routing.Online {
+		t.Fatalf("carol pressed a key at her screen: %s (%q)", st, why)
+	}
+	if err := p.Leave(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Leave waits for the owner: the status has changed when it returns
+	if oo, _ := svc.Operator("carol"); oo.Status != routing.Offline || oo.StatusWhy != "their last inbox session ended" {
+		t.Fatalf("carol after her screen closed: %s (%q)", oo.Status, oo.StatusWhy)
+	}
+
+	// a screen whose process goes without a word (its connection closes)
+	raw, err := net.Dial("unix", SocketPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bind := `{"as":"carol"}`
+	req := "POST /v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(bind)) + "\r\n\r\n" + bind +
+		"POST /v1/attend HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nk\r\n"
+	if _, err := raw.Write([]byte(req)); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := waitStatus(t, svc, "carol", routing.Online); st != routing.Online {
+		t.Fatalf("carol with a raw screen: %s", st)
+	}
+	raw.Close()
+	if st, _ := waitStatus(t, svc, "carol", routing.Offline); st != routing.Offline {
+		t.Fatalf("carol after her screen's process went: %s", st)
+	}
+
+	// a screen that says nothing for attendIdleTimeout (suspended) is nobody there
+	old := attendIdleTimeout
+	attendIdleTimeout = 200 * time.Millisecond
+	defer func() { attendIdleTimeout = old }()
+	raw, err = net.Dial("unix", SocketPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Write([]byte(req)); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := waitStatus(t, svc, "carol", routing.Online); st != routing.Online {
+		t.Fatalf("carol with a raw screen: %s", st)
+	}
+	if st, _ := waitStatus(t, svc, "carol", routing.Offline); st != routing.Offline {
+		t.Fatalf("carol with a silent screen: %s", st)
+	}
+
+	// erin has no key: her screen changes nothing
+	if err := svc.SetPresence(ctx, "alice", "erin", "away"); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.SetPresenceAuto(ctx, "alice", "erin"); err != nil {
+		t.Fatal(err)
+	}
+	erin, err := Dial(path, "erin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer erin.Close()
+	before, _ := svc.Operator("erin")
+	pe, err := erin.AttendScreen(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if oo, _ := svc.Operator("erin"); oo.Status != before.Status || svc.Sessions("erin") != 0 {
+		t.Fatalf("erin (no key) with a screen: %s, %d sessions (was %s)", oo.Status, svc.Sessions("erin"), before.Status)
+	}
+	_ = pe.Leave(ctx)
+	if oo, _ := svc.Operator("erin"); oo.Status != before.Status {
+		t.Fatalf("erin (no key) after her screen: %s (was %s)", oo.Status, before.Status)
+	}
+}
