@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"switchboard/inbox"
 	"switchboard/inbox/domain"
 )
@@ -249,4 +251,37 @@ func TestSettingsHistorySaysTheAwayWaitAsTheSettingDoes(t *testing.T) {
 		"Owner away wait: off (the owner gets it anyway) → 0 (a cover at once)",
 		"Owner away wait: 0 (a cover at once) → wait 10m, then a cover")
 	h.wantNot("0s")
+}
+
+// The Settings screen's operators line up: the teams begin in one column whatever the status
+// before them ("● online" is a cell narrower than "○ offline").
+func TestSettingsOperatorsLineUpPastTheirStatus(t *testing.T) {
+	svc := newService(t)
+	ctx := context.Background()
+	for id, st := range map[string]string{"bob": "offline", "carol": "away", "dana": "online"} {
+		if err := svc.SetPresence(ctx, "alice", id, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarness(t, svc, "alice", Options{}, 140, 45)
+	h.keys("s")
+	h.want("Operators")
+	at := map[int]bool{}
+	for _, l := range strings.Split(h.screen(), "\n") {
+		for _, mark := range []string{"● online", "◐ away", "○ offline"} {
+			i := strings.Index(l, mark)
+			if i < 0 || !strings.Contains(l, "operator "+mark) && !strings.Contains(l, "admin    "+mark) {
+				continue
+			}
+			rest := l[i+len(mark):]
+			j := len(rest) - len(strings.TrimLeft(rest, " "))
+			if j == 0 || strings.HasPrefix(rest[j:], "│") {
+				continue // no teams after it
+			}
+			at[ansi.StringWidth(l[:i+len(mark)])+j] = true
+		}
+	}
+	if len(at) != 1 {
+		t.Fatalf("the operators' teams begin at cells %v, want one column:\n%s", at, h.screen())
+	}
 }

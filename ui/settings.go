@@ -394,12 +394,19 @@ func (sc *settingsScreen) right(rw int) []string {
 		}
 	}
 	right = append(right, "", st.Title.Render("Operators"))
+	pw := 0 // the presence column, as wide as its widest status, so the teams line up
+	for _, p := range []routing.Presence{routing.Online, routing.Away, routing.Offline} {
+		pw = max(pw, ansi.StringWidth(sc.presence(p)))
+	}
 	for _, o := range sc.cfg.ops {
 		teams := make([]string, 0, len(o.Teams))
 		for _, t := range o.Teams {
 			teams = append(teams, sc.teamName(t))
 		}
 		line := safePad(o.Name, 12) + " " + safePad(string(o.Role), 8) + " " + sc.presence(o.Status)
+		if len(teams) > 0 || o.MaxOpen != nil {
+			line += strings.Repeat(" ", max(0, pw-ansi.StringWidth(sc.presence(o.Status))))
+		}
 		if len(teams) > 0 {
 			line += st.Dim.Render("  " + safe(strings.Join(teams, ", ")))
 		}
