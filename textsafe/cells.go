@@ -14,9 +14,10 @@ import (
 // emoji (2 cells as a cluster, 6 and 4 by code points), a Devanagari or Bengali word with
 // vowel signs (हिन्दी: 2 and 5), an emoji with U+FE0F (❤️: 2 and 1) — is cut into pieces that
 // agree, with a zero-width space (U+200B, which breaks a cluster and takes no cell either way)
-// before each piece after the first and after the last (when text follows), and without its variation selectors (U+FE0E, U+FE0F) and
-// zero-width joiners (U+200D; a terminal would join the piece's end to what follows). A
-// piece that still disagrees is shown as U+FFFD, one per cell. Everything else — ASCII, Latin,
+// before each piece after the first and after the last (when text follows), and without its
+// variation selectors (U+FE0E, U+FE0F) and zero-width joiners (U+200D; a terminal would join
+// the piece's end to what follows). A soft hyphen (U+00AD: no cell counted either way, one in
+// tmux) is left out too, with a U+200B where it was. A piece that still disagrees is shown as U+FFFD, one per cell. Everything else — ASCII, Latin,
 // CJK, Arabic, single emoji, flags — agrees already and is returned as it is (s itself, no copy,
 // when nothing changes). Cells is idempotent.
 //
@@ -126,10 +127,11 @@ func clusterCount(s string) int {
 func isRegional(r rune) bool { return r >= 0x1f1e6 && r <= 0x1f1ff }
 
 // agrees reports whether cluster c, w cells as a cluster, needs no cutting: as many cells by
-// code points, and no zero-width joiner (tmux draws the character after one in the joiner's
-// cell, whatever the two are, so "r\u200dh" takes one cell there and the line after it is off).
+// code points, no zero-width joiner (tmux draws the character after one in the joiner's cell,
+// whatever the two are, so "r\u200dh" takes one cell there and the line after it is off) and no
+// soft hyphen (both counts say it takes no cell; tmux gives it one).
 func agrees(c string, w int) bool {
-	return w == ansi.StringWidthWc(c) && !strings.ContainsRune(c, 0x200d)
+	return w == ansi.StringWidthWc(c) && !strings.ContainsRune(c, 0x200d) && !strings.ContainsRune(c, 0xad)
 }
 
 // firstDisagreeing is the byte offset of the first cluster whose two counts differ, or -1.
@@ -179,8 +181,8 @@ func writePieces(b *strings.Builder, c string) {
 		piece = piece[:0]
 	}
 	for _, r := range c {
-		if r == 0xfe0e || r == 0xfe0f || r == 0x200d {
-			continue // a selector or a joiner: what it selects or joins is cut apart
+		if r == 0xfe0e || r == 0xfe0f || r == 0x200d || r == 0xad {
+			continue // a selector or a joiner: what it selects or joins is cut apart; a soft hyphen
 		}
 		if len(piece) > 0 && ansi.StringWidthWc(string(r)) > 0 {
 			flush()

@@ -106,7 +106,8 @@ type ContactHits struct {
 
 // invisible reports whether r draws nothing and means nothing: the zero-width space (the terminal
 // inbox cuts some clusters with it, textsafe.Cells, so text copied off the screen holds it), the
-// word joiner, the byte order mark. A search matches text whether or not they are in it. The
+// word joiner, the byte order mark, the soft hyphen (text copied from a web page holds it; the
+// screen leaves it out). A search matches text whether or not they are in it. The
 // joiners U+200C and U+200D are kept: Persian writes words with U+200C, and text stored folded
 // before this rule keeps both (variation selectors are marks, taken off above).
-func invisible(r rune) bool { return r == 0x200b || r == 0x2060 || r == 0xfeff }
+func invisible(r rune) bool { return r == 0x200b || r == 0x2060 || r == 0xfeff || r == 0xad }

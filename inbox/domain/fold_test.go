@@ -16,6 +16,7 @@ func TestFoldTakesOffCaseAndAccents(t *testing.T) {
 		"Ravi 👍\u200b🏽":            "ravi 👍🏽",
 		"नमस्\u200bते":             "नमसत", // its signs are marks (Mn), taken off as accents are
 		"❤\ufe0f Lo\u2060ve\ufeff": "❤ love",
+		"co\u00adoperate":          "cooperate",     // a soft hyphen, copied from a web page
 		"می\u200cخواهم":            "می\u200cخواهم", // a non-joiner is part of a Persian word
 	} {
 		if got := Fold(in); got != want {
