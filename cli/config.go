@@ -76,15 +76,21 @@ $XDG_CONFIG_HOME/switchboard/config.toml, else ~/.config/switchboard/config.toml
 where it is, the theme, the bell and every action's keys; a file that cannot be used is an
 error naming its line (exit 1), and the inbox would start with the defaults. With OPERATOR, the
 file an SSH session of theirs would use on this server (operators/OPERATOR.toml beside it,
-else config.toml).`,
+else config.toml); run over SSH (ssh HOST config), the file your own SSH sessions use.`,
 		Example: `  switchboard config
   switchboard config carol --json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: a.runE(func(ctx context.Context, cmd *cobra.Command, args []string) error {
 			var c ui.Config
-			if len(args) == 1 {
+			overSSH := a.remote != nil && len(args) == 0
+			switch {
+			case len(args) == 1:
 				c = operatorConfig(args[0])
-			} else {
+			case overSSH:
+				// over SSH: the file this server gives the person's SSH screens, not the server's
+				// own terminal's (their own machine's file is not read by anyone here)
+				c = operatorConfig(a.remote.Operator())
+			default:
 				c = ui.DefaultConfig()
 				if p := configPath(); p != "" {
 					c = ui.LoadConfig(p)
@@ -98,9 +104,14 @@ else config.toml).`,
 				v.Keys[name] = b.Help().Key
 			}
 			err := a.emit(v, func(w *textOut) {
-				if !v.Exists {
+				switch {
+				case overSSH && !v.Exists:
+					w.Printf("Your SSH sessions on this server use the default keys and colours (no config file at %s on the server; its admin can add operators/%s.toml beside it).\n", v.Path, a.remote.Operator())
+				case overSSH:
+					w.Printf("Config file your SSH sessions use on this server: %s (its admin edits it; it applies from your next session)\n", v.Path)
+				case !v.Exists:
 					w.Printf("No config file at %s: the default keys and colours.\n", v.Path)
-				} else {
+				default:
 					w.Printf("Config file: %s\n", v.Path)
 				}
 				w.Printf("Theme: %s · bell: %s\n", v.Theme, v.Bell)

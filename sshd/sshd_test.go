@@ -590,3 +590,27 @@ func TestAnImportWaitingWhenItsKeyGoesIsRefused(t *testing.T) {
 		t.Fatalf("a payload after the key went: exit %d, %q", r.code, r.errOut)
 	}
 }
+
+// `ssh HOST config` tells the person about the file their SSH screens use on the server
+// (operators/<id>.toml beside its config file, else the config file), not the server's own
+// terminal's, and says who edits it.
+func TestConfigOverSSHIsTheFileYourSessionsUse(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("SWITCHBOARD_CONFIG", filepath.Join(dir, "config.toml"))
+	d := newDoor(t, doorOpts{})
+	out, errOut, code := run(t, d.as("carol"), "config")
+	if code != 0 || !strings.Contains(out, "Your SSH sessions on this server use the default keys and colours") || !strings.Contains(out, "operators/carol.toml") {
+		t.Fatalf("config over SSH with no file: exit %d\n%s%s", code, out, errOut)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "operators"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	own := filepath.Join(dir, "operators", "carol.toml")
+	if err := os.WriteFile(own, []byte("theme = \"light\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = run(t, d.as("carol"), "config")
+	if code != 0 || !strings.Contains(out, "Config file your SSH sessions use on this server: "+own) || !strings.Contains(out, "Theme: light") {
+		t.Fatalf("config over SSH with carol's file: exit %d\n%s%s", code, out, errOut)
+	}
+}
