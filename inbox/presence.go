@@ -64,7 +64,9 @@ type Attendance struct {
 }
 
 // Attend says a session of the operator has begun (they are there: online, unless they set
-// their status by hand). End it with Leave.
+// their status by hand). End it with Leave. When the status cannot be written (ctx ended, the
+// service is closing) the session is taken back and nil returned with the error: a session
+// nobody holds would keep its operator online until the process ends.
 func (s *Service) Attend(ctx context.Context, operator string) (*Attendance, error) {
 	if _, ok := s.cfg.Load().op(operator); !ok {
 		return nil, errorf(NotFound, "Operator %q not found; see `switchboard operators`", operator)
@@ -80,7 +82,11 @@ func (s *Service) Attend(ctx context.Context, operator string) (*Attendance, err
 	a.sessions[at.id] = s.now()
 	s.att.mu.Unlock()
 	s.heartbeat()
-	return at, s.followPresence(ctx, operator)
+	if err := s.followPresence(ctx, operator); err != nil {
+		_ = at.Leave(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return at, nil
 }
 
 // Touch says the session's person pressed a key now. It never waits for a write: a status that

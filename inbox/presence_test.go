@@ -261,3 +261,23 @@ func testKey(t testing.TB, comment string) string {
 	}
 	return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(k))) + " " + comment
 }
+
+// An attend whose status cannot be written (the service is closing, or its context ended)
+// takes its session back: the door that got the error holds nothing to leave, and a session
+// nobody holds would keep its operator online until the process ends.
+func TestAnAttendThatFailsLeavesNoSession(t *testing.T) {
+	s, _ := newClockedService(t)
+	if o := status(t, s, "bob"); o.Status != routing.Offline {
+		t.Fatalf("fixture: bob is %s", o.Status)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	at, err := s.Attend(ctx, "bob")
+	if err == nil || at != nil {
+		t.Fatalf("Attend on a closed service: %v, %v", at, err)
+	}
+	if n := s.Sessions("bob"); n != 0 {
+		t.Fatalf("a failed attend left bob %d sessions", n)
+	}
+}

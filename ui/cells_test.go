@@ -46,7 +46,8 @@ func TestClustersCutUntilTheTerminalCountsThem(t *testing.T) {
 // as lipgloss counts and three where code points are counted, and the banner measures its
 // lines with the space before them.
 func TestWrappedLinesDoNotJoinWhatIsBeforeThem(t *testing.T) {
-	for _, text := range []string{strings.Repeat("👍🏽", 40), strings.Repeat("हिन्दी ", 20), strings.Repeat("क्", 60)} {
+	for _, text := range []string{strings.Repeat("👍🏽", 40), strings.Repeat("हिन्दी ", 20), strings.Repeat("क्", 60),
+		strings.Repeat("ab \u0301\ufe0f", 12)} { // marks after a space: a break there orphans them
 		for w := 4; w <= 13; w++ {
 			for i, l := range wrap(safe(text), w) {
 				line := "│" + l + "│"

@@ -120,7 +120,7 @@ type dirty struct{ counts, list, detail, config, notes bool }
 // that cannot start shows why and leaves a screen that reloads only when asked).
 func New(ctx context.Context, conn inbox.Conn, opts Options) *Model {
 	c := newCommon(ctx, conn, opts)
-	m := &Model{Common: c, focus: paneList, att: &attendance{}}
+	m := &Model{Common: c, focus: paneList, att: newAttendance(ctx)}
 	m.views = viewsPane{Common: c}
 	m.conv = convPane{Common: c, reply: field{placeholder: "Type a reply; enter sends", limit: 4096, multiline: true}, tmpl: -1}
 	m.list = convList{Common: c, views: &m.views, pane: &m.conv, cursor: -1}
@@ -733,7 +733,7 @@ func (m *Model) onActedAs(msg actedAsMsg) tea.Cmd {
 	m.list.clearSel("", nil)
 	m.list.rows, m.list.start, m.list.newer, m.list.older, m.list.top = nil, 0, "", "", 0
 	m.banner, m.bannerID = "", ""
-	return tea.Batch(m.setStatus(2, "You are now acting as "+msg.label), m.reloadAll(), m.tour.load(), m.attend())
+	return tea.Batch(m.setStatus(2, "You are now acting as "+msg.label), m.reloadAll(), m.tour.load())
 }
 
 // do runs what a component's update returned: its command and its action.

@@ -50,16 +50,6 @@ func cells(s string) string {
 	return textsafe.Cells(s)
 }
 
-// edges is s as cells leaves text (textsafe.Edges), for a line that wrap or a cut made: a line
-// beginning with a skin tone or a vowel sign that Cells had cut from its cluster would join the
-// border or the indent before it.
-func edges(s string) string {
-	if clusterTerminal.Load() {
-		return s
-	}
-	return textsafe.Edges(s)
-}
-
 // fitNameNumber fits a contact's name and " +number" (num) in room columns: a long name gives
 // way to the number (which tells two Rosa Martíns apart) while the number takes at most half
 // the room; past that the name alone, cut.

@@ -313,7 +313,9 @@ func wrap(s string, w int) []string {
 	}
 	lines := strings.Split(ansi.Wrap(s, w, ""), "\n")
 	for i, l := range lines {
-		lines[i] = edges(l) // a line may begin with a piece of a cluster Cells cut, or end before one
+		// a line may begin with a piece of a cluster Cells cut (a skin tone after its U+200B), or
+		// with marks a break at a space took from the cluster they made with it
+		lines[i] = cells(l)
 	}
 	return lines
 }

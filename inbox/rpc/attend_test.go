@@ -130,9 +130,9 @@ func TestAttachedScreenIsASessionPresenceFollows(t *testing.T) {
 	}
 
 	// a screen that says nothing for attendIdleTimeout (suspended) is nobody there
-	old := attendIdleTimeout
-	attendIdleTimeout = 200 * time.Millisecond
-	defer func() { attendIdleTimeout = old }()
+	old := attendIdleTimeout.get()
+	attendIdleTimeout.set(200 * time.Millisecond)
+	defer attendIdleTimeout.set(old)
 	raw, err = net.Dial("unix", SocketPath(path))
 	if err != nil {
 		t.Fatal(err)
@@ -146,6 +146,47 @@ func TestAttachedScreenIsASessionPresenceFollows(t *testing.T) {
 	}
 	if st, _ := waitStatus(t, svc, "carol", routing.Offline); st != routing.Offline {
 		t.Fatalf("carol with a silent screen: %s", st)
+	}
+
+	// a real screen cut for its silence (suspended, then brought back) attends again at its
+	// next key press
+	oldKeep := attendKeepAlive.get()
+	attendKeepAlive.set(time.Hour) // it says nothing on its own
+	defer attendKeepAlive.set(oldKeep)
+	p2, err := carol.AttendScreen(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p2.Leave(ctx)
+	if st, _ := waitStatus(t, svc, "carol", routing.Online); st != routing.Online {
+		t.Fatalf("carol with her screen open again: %s", st)
+	}
+	if st, _ := waitStatus(t, svc, "carol", routing.Offline); st != routing.Offline {
+		t.Fatalf("carol with a screen silent past the idle timeout: %s", st)
+	}
+	time.Sleep(50 * time.Millisecond) // the client hears that the owner ended it
+	p2.Touch()
+	if st, _ := waitStatus(t, svc, "carol", routing.Online); st != routing.Online {
+		t.Fatalf("carol pressed a key at her screen after it was cut: %s", st)
+	}
+	attendIdleTimeout.set(old)
+	if err := p2.Leave(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := waitStatus(t, svc, "carol", routing.Offline); st != routing.Offline {
+		t.Fatalf("carol after her screen closed: %s", st)
+	}
+
+	// an owner of an older version does not count attached screens: said at once, no hang
+	older, err := Dial(path, "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer older.Close()
+	older.owner.Attend = false
+	start := time.Now()
+	if _, err := older.AttendScreen(ctx); inbox.KindOf(err) != inbox.Unavailable || !strings.Contains(err.Error(), "older version") || time.Since(start) > time.Second {
+		t.Fatalf("attending through an older owner: %v after %s", err, time.Since(start))
 	}
 
 	// erin has no key: her screen changes nothing

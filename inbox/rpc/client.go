@@ -479,10 +479,42 @@ func invalidText(v reflect.Value, where string, seen map[uintptr]bool) (string, 
 }
 
 // AttendScreen says a terminal inbox is open on this connection's operator (inbox.Screener):
-// the owner counts it as a session, as it counts an SSH session, until Leave, this process's
-// end, or a silence past attendIdleTimeout (the client says it is there every attendKeepAlive).
+// the owner counts it as a session, as it counts an SSH session, until Leave or this process's
+// end. The client says it is there every attendKeepAlive and sends each key press; when the
+// owner ends the attendance without a Leave (the screen was suspended past attendIdleTimeout,
+// the owner restarted), it attends again at the next key press or keep-alive, backing off while
+// the owner refuses. An owner of an older version, which does not count attached screens, is
+// an error at once.
 func (c *Client) AttendScreen(ctx context.Context) (inbox.Present, error) {
-	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	if !c.owner.Attend {
+		return nil, &inbox.Error{Kind: inbox.Unavailable, Msg: fmt.Sprintf(
+			"%s is an older version that does not count this screen as you being there: restart it with this version", c.owner.Describe())}
+	}
+	st, err := c.attendOnce(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := &attending{touch: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	go p.run(c, st)
+	return p, nil
+}
+
+// attendStream is one POST /v1/attend the owner accepted: w writes its body, broken is closed
+// when the owner's answer ends (it ended the attendance).
+type attendStream struct {
+	w      *io.PipeWriter
+	body   io.ReadCloser
+	broken chan struct{}
+	cancel context.CancelFunc
+}
+
+// attendTimeout bounds how long the owner may take to accept an attendance.
+var attendTimeout = 10 * time.Second
+
+// attendOnce opens an attendance and waits (until ctx ends, at most attendTimeout) for the owner
+// to accept it.
+func (c *Client) attendOnce(ctx context.Context) (*attendStream, error) {
+	sctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	req, err := http.NewRequestWithContext(sctx, http.MethodPost, "http://switchboard/v1/attend", pr)
 	if err != nil {
@@ -498,49 +530,46 @@ func (c *Client) AttendScreen(ctx context.Context) (inbox.Present, error) {
 		resp, err := c.hc.Do(req)
 		got <- answer{resp, err}
 	}()
+	fail := func(err error) (*attendStream, error) {
+		cancel()
+		pw.Close()
+		return nil, err
+	}
+	t := time.NewTimer(attendTimeout)
+	defer t.Stop()
 	var a answer
 	select {
 	case a = <-got:
 	case <-ctx.Done():
-		cancel()
-		pw.Close()
-		return nil, ctx.Err()
+		return fail(ctx.Err())
+	case <-t.C:
+		return fail(&inbox.Error{Kind: inbox.Unavailable, Msg: fmt.Sprintf(
+			"%s did not accept this screen as a session within %s; your status does not follow this screen", c.owner.Describe(), attendTimeout)})
 	}
 	if a.err != nil {
-		cancel()
-		pw.Close()
-		return nil, c.lost(ctx, a.err)
+		return fail(c.lost(ctx, a.err))
 	}
 	if a.resp.StatusCode != http.StatusOK {
-		cancel()
-		pw.Close()
-		return nil, decodeInto(c, a.resp, nil)
+		err := decodeInto(c, a.resp, nil)
+		return fail(err)
 	}
-	p := &attending{touch: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	st := &attendStream{w: pw, body: a.resp.Body, broken: make(chan struct{}), cancel: cancel}
 	go func() {
-		defer close(p.done)
-		defer cancel()
-		defer a.resp.Body.Close()
-		tick := time.NewTicker(attendKeepAlive)
-		defer tick.Stop()
-		for {
-			var b []byte
-			select {
-			case <-p.touch:
-				b = []byte{'k'}
-			case <-tick.C:
-				b = []byte{'.'}
-			case <-p.quit:
-				pw.Close()
-				_, _ = io.Copy(io.Discard, a.resp.Body) // the owner answers to its end once its person left
-				return
-			}
-			if _, err := pw.Write(b); err != nil {
-				return // the owner is gone, and the attendance with it
-			}
-		}
+		_, _ = io.Copy(io.Discard, a.resp.Body) // the owner answers to its end once the attendance ends
+		close(st.broken)
 	}()
-	return p, nil
+	return st, nil
+}
+
+// close ends the stream and waits for the owner's answer to end.
+func (st *attendStream) close() {
+	st.w.Close()
+	select {
+	case <-st.broken:
+	case <-time.After(5 * time.Second):
+	}
+	st.cancel()
+	st.body.Close()
 }
 
 // attending is a terminal inbox's attendance through the socket.
@@ -551,6 +580,54 @@ type attending struct {
 	done  chan struct{}
 }
 
+// run sends key presses and keep-alives on st, and attends again when the owner ended st.
+func (p *attending) run(c *Client, st *attendStream) {
+	defer close(p.done)
+	tick := time.NewTicker(attendKeepAlive.get())
+	defer tick.Stop()
+	backoff := time.Second
+	var retry <-chan time.Time
+	for {
+		var broken chan struct{}
+		if st != nil {
+			broken = st.broken
+		}
+		b := byte('.')
+		select {
+		case <-p.quit:
+			if st != nil {
+				st.close()
+			}
+			return
+		case <-broken:
+			st.close()
+			st = nil
+			continue
+		case <-retry:
+			retry = nil
+		case <-p.touch:
+			b = 'k'
+		case <-tick.C:
+		}
+		if st == nil {
+			if retry != nil {
+				continue // backing off
+			}
+			next, err := c.attendOnce(context.Background())
+			if err != nil {
+				retry = time.After(backoff)
+				backoff = min(2*backoff, attendKeepAlive.get())
+				continue
+			}
+			st, backoff = next, time.Second
+		}
+		if _, err := st.w.Write([]byte{b}); err != nil {
+			st.close()
+			st = nil
+		}
+	}
+}
+
 // Touch says a key was pressed; it never waits.
 func (p *attending) Touch() {
 	select {
@@ -559,16 +636,18 @@ func (p *attending) Touch() {
 	}
 }
 
-// Leave ends the attendance and waits (until ctx ends, at most 5 s) for the owner to have
-// applied it.
+// Leave ends the attendance and waits for the owner to have applied it: until ctx ends, at
+// most 10 s, which is then the error.
 func (p *attending) Leave(ctx context.Context) error {
 	p.once.Do(func() { close(p.quit) })
-	t := time.NewTimer(5 * time.Second)
+	t := time.NewTimer(10 * time.Second)
 	defer t.Stop()
 	select {
 	case <-p.done:
+		return nil
 	case <-ctx.Done():
+		return ctx.Err()
 	case <-t.C:
+		return errors.New("the owner did not confirm that this screen's session ended")
 	}
-	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"switchboard/inbox"
@@ -30,10 +31,22 @@ var (
 	streamIdleTimeout = 60 * time.Second
 	// attendKeepAlive is how often an attached terminal inbox says it is still open, and
 	// attendIdleTimeout how long the owner waits for a word from it before its person counts as
-	// gone (a suspended screen is nobody at the keys).
-	attendKeepAlive   = 20 * time.Second
-	attendIdleTimeout = 3 * attendKeepAlive
+	// gone (a suspended screen is nobody at the keys). Tests shorten them while sessions run.
+	attendKeepAlive   = newDuration(20 * time.Second)
+	attendIdleTimeout = newDuration(60 * time.Second)
 )
+
+// duration is a time.Duration read and set from many goroutines.
+type duration struct{ v atomic.Int64 }
+
+func newDuration(d time.Duration) *duration {
+	x := &duration{}
+	x.v.Store(int64(d))
+	return x
+}
+
+func (d *duration) get() time.Duration  { return time.Duration(d.v.Load()) }
+func (d *duration) set(x time.Duration) { d.v.Store(int64(x)) }
 
 // newSocketServer is the HTTP server of the socket: timeouts for headers and idle connections
 // here; the per-request body and write deadlines are set by the handler (an import or an export

@@ -71,6 +71,9 @@ type Info struct {
 	Kind  string    `json:"kind"` // "serve" or "tui" (what the owner is running)
 	Path  string    `json:"path"` // the database file
 	Since time.Time `json:"since"`
+	// Attend: the owner counts an attached terminal inbox as a session (POST /v1/attend); an
+	// owner of an older version does not say so, and is not asked
+	Attend bool `json:"attend,omitempty"`
 }
 
 // Describe names the owner for messages: "`switchboard serve` (pid 123)".
@@ -99,6 +102,7 @@ type Server struct {
 
 // NewServer returns the handler that serves svc; info is what /v1/ping answers.
 func NewServer(svc *inbox.Service, info Info) *Server {
+	info.Attend = true
 	return &Server{svc: svc, info: info, stopping: make(chan struct{})}
 }
 
@@ -317,16 +321,19 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, sess *inbox.Sess
 // ended), nothing arrives for attendIdleTimeout (it is suspended, or hangs) or the owner stops;
 // the answer ends after it has, so the client knows its person has left.
 func (s *Server) attend(w http.ResponseWriter, r *http.Request, sess *inbox.Session) {
+	// full duplex before anything is answered: an answer on a connection whose body is still
+	// coming would otherwise wait to read that body to its end, which comes only with the screen's
+	rc := http.NewResponseController(w)
+	if err := rc.EnableFullDuplex(); err != nil {
+		writeErr(w, &inbox.Error{Kind: inbox.Internal, Msg: "the socket cannot hold an attendance open: " + err.Error()})
+		return
+	}
 	p, err := sess.AttendScreen(r.Context())
 	if err != nil {
 		writeErr(w, err)
 		return
 	}
 	defer func() { _ = p.Leave(context.Background()) }()
-	rc := http.NewResponseController(w)
-	if err := rc.EnableFullDuplex(); err != nil {
-		return
-	}
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(http.StatusOK)
 	if rc.Flush() != nil {
@@ -343,7 +350,7 @@ func (s *Server) attend(w http.ResponseWriter, r *http.Request, sess *inbox.Sess
 	}()
 	buf := make([]byte, 256)
 	for {
-		_ = rc.SetReadDeadline(time.Now().Add(attendIdleTimeout))
+		_ = rc.SetReadDeadline(time.Now().Add(attendIdleTimeout.get()))
 		n, err := r.Body.Read(buf)
 		if bytes.IndexByte(buf[:n], 'k') >= 0 {
 			p.Touch()
