@@ -144,3 +144,30 @@ func (c *Common) float(body string) drawn {
 	dw, dh := lipgloss.Size(d)
 	return drawn{view: d, x: max(0, (c.w-dw)/2), y: max(1, (c.h-dh)/3)}
 }
+
+// waiter is a dialog that cannot take msg (a key or a paste) yet: it waits for the answer to
+// what was asked in it (an inject, a team decision, a rule, a value being saved) or, the search,
+// for the results of what was typed before enter chooses among them. The model holds what is
+// typed meanwhile and gives it, in order, once the dialog can take it (Model.hold): keys typed
+// ahead, as a person on a slow link or pasting does, reach what they were typed for — never the
+// inbox behind a dialog still open, nor a result left from the query before.
+type waiter interface{ waits(msg tea.Msg) bool }
+
+func (d *injectDlg) waits(tea.Msg) bool { return d.busy }
+func (d *promptDlg) waits(tea.Msg) bool { return d.busy }
+func (d *ruleDlg) waits(tea.Msg) bool   { return d.busy }
+func (d *valueDlg) waits(tea.Msg) bool  { return d.busy }
+
+// waits: enter (and moving among the results) while a search is on its way would act on the
+// results of what was typed before.
+func (s *searchDlg) waits(msg tea.Msg) bool {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok || !s.asked {
+		return false
+	}
+	switch k.String() {
+	case "enter", "up", "down", "ctrl+p", "ctrl+n", "tab", "shift+tab", "pgup", "pgdown":
+		return true
+	}
+	return false
+}

@@ -48,6 +48,7 @@ type Model struct {
 	dialogs  overlay
 	help     *helpDlg    // the session's help, opened where it was left
 	att      *attendance // the screen's word to presence (Options.Attend)
+	held     []tea.Msg   // keys and pastes typed while the top dialog waited (waiter), in order
 
 	cfgSeq uint64
 	unread int // unread notifications
@@ -286,7 +287,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.resize()
 	cursor, screen := m.settings.cursor, m.screen
 	before := m.shownNow()
-	cmd := m.update(msg)
+	var cmd tea.Cmd
+	if !m.hold(msg) {
+		cmd = m.update(msg)
+	}
+	for len(m.held) > 0 && !m.waits(m.held[0]) {
+		next := m.held[0]
+		m.held = m.held[1:]
+		cmd = tea.Batch(cmd, m.update(next))
+	}
 	m.resize()
 	if m.list.leaving && !m.busyWithSel() {
 		// the selection left the view while a reply or a dialog about it was open: now it goes
@@ -300,6 +309,36 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.settings.follow() // the wheel and paging past the last item scroll without moving it
 	}
 	return m, cmd
+}
+
+// maxHeld is how many keys typed ahead the model keeps while a dialog waits.
+const maxHeld = 512
+
+// hold keeps a key or a paste for later when the top dialog waits (waiter) or keys are held
+// already (they keep their order); ctrl+c always goes through.
+func (m *Model) hold(msg tea.Msg) bool {
+	switch k := msg.(type) {
+	case tea.KeyPressMsg:
+		if k.String() == "ctrl+c" {
+			return false
+		}
+	case tea.PasteMsg:
+	default:
+		return false
+	}
+	if len(m.held) == 0 && !m.waits(msg) {
+		return false
+	}
+	if len(m.held) < maxHeld {
+		m.held = append(m.held, msg)
+	}
+	return true
+}
+
+// waits reports whether the top dialog cannot take msg yet.
+func (m *Model) waits(msg tea.Msg) bool {
+	w, ok := m.dialogs.top().(waiter)
+	return ok && w.waits(msg)
 }
 
 // resize gives the components their size for the current layout (soft-serve's SetSize), in
