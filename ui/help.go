@@ -146,7 +146,7 @@ func (d *helpDlg) view(w, h int) string {
 	head := []string{st.Title.Render("Keys") + st.Dim.Render("  ✗ says why a key is not available now · j/k scroll · esc closes"), ""}
 	// the mouse line is wrapped to the box, so that it reads in full on a narrow screen too
 	var mouse []string
-	for _, l := range wrap("Mouse: click a view, a conversation or the 🔔 count; in Settings click a row, again to change it; the wheel scrolls.", max(4, w-2)) {
+	for _, l := range wrap("Mouse: click a view, a conversation or the 🔔 count; in Settings click a row to choose it and click it again to change it; the wheel scrolls.", max(4, w-2)) {
 		mouse = append(mouse, st.Dim.Render(l))
 	}
 	room := max(1, h-2-len(head)-len(mouse))

@@ -77,7 +77,7 @@ func TestHelpKeepsEntriesWholeAndWrapsTheMouseLine(t *testing.T) {
 	for _, l := range strings.Split(n.screen(), "\n") {
 		text = append(text, strings.TrimSpace(strings.Trim(strings.TrimSpace(l), "│")))
 	}
-	mouse := "Mouse: click a view, a conversation or the 🔔 count; in Settings click a row, again to change it; the wheel scrolls."
+	mouse := "Mouse: click a view, a conversation or the 🔔 count; in Settings click a row to choose it and click it again to change it; the wheel scrolls."
 	if !strings.Contains(strings.Join(text, " "), mouse) {
 		t.Fatalf("the Mouse line cannot be read in full at 80 columns:\n%s", n.screen())
 	}
