@@ -2,8 +2,6 @@ package inbox
 
 import (
 	"bytes"
-	"crypto/ed25519"
-	"crypto/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	gossh "golang.org/x/crypto/ssh"
-
 	"switchboard/inbox/domain"
+	"switchboard/internal/testkey"
 	"switchboard/routing"
 )
 
@@ -249,18 +246,7 @@ func TestOfflineWithoutSessions(t *testing.T) {
 	}
 }
 
-func testKey(t testing.TB, comment string) string {
-	t.Helper()
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := gossh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(k))) + " " + comment
-}
+func testKey(t testing.TB, comment string) string { return testkey.New(t, comment) }
 
 // An attend whose status cannot be written (the service is closing, or its context ended)
 // takes its session back: the door that got the error holds nothing to leave, and a session

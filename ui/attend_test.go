@@ -2,17 +2,13 @@ package ui
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"io"
-	"strings"
 	"testing"
 	"time"
 
-	gossh "golang.org/x/crypto/ssh"
-
 	"switchboard/inbox"
 	"switchboard/inbox/domain"
+	"switchboard/internal/testkey"
 	"switchboard/routing"
 )
 
@@ -24,12 +20,7 @@ import (
 func TestLocalScreenIsASessionPresenceFollows(t *testing.T) {
 	svc := newService(t)
 	ctx := context.Background()
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, _ := gossh.NewPublicKey(pub)
-	if _, err := svc.AddKey(ctx, "alice", "carol", strings.TrimSpace(string(gossh.MarshalAuthorizedKey(k)))); err != nil {
+	if _, err := svc.AddKey(ctx, "alice", "carol", testkey.New(t, "")); err != nil {
 		t.Fatal(err)
 	}
 	if err := svc.SetPresence(ctx, "alice", "carol", "offline"); err != nil {

@@ -2,8 +2,6 @@ package rpc
 
 import (
 	"bytes"
-	"crypto/ed25519"
-	"crypto/rand"
 	"net"
 	"path/filepath"
 	"strconv"
@@ -12,24 +10,10 @@ import (
 	"testing"
 	"time"
 
-	gossh "golang.org/x/crypto/ssh"
-
 	"switchboard/inbox"
+	"switchboard/internal/testkey"
 	"switchboard/routing"
 )
-
-func newKey(t *testing.T) string {
-	t.Helper()
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := gossh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(k))) + " carol@laptop"
-}
 
 // waitStatus waits up to 5 s for the operator's status to be want, and returns it with why.
 func waitStatus(t *testing.T, s *inbox.Service, op string, want routing.Presence) (routing.Presence, string) {
@@ -63,7 +47,7 @@ func TestAttachedScreenIsASessionPresenceFollows(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := o.Service
-	if _, err := svc.AddKey(ctx, "alice", "carol", newKey(t)); err != nil {
+	if _, err := svc.AddKey(ctx, "alice", "carol", testkey.New(t, "carol@laptop")); err != nil {
 		t.Fatal(err)
 	}
 	if err := svc.SetPresence(ctx, "carol", "carol", "offline"); err != nil {
