@@ -2,18 +2,15 @@ package postgres
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	gossh "golang.org/x/crypto/ssh"
-
 	"switchboard/inbox"
 	"switchboard/inbox/domain"
+	"switchboard/internal/testkey"
 )
 
 // TestMigrationsRunOnceWhenNodesStartTogether: four nodes opening a new database at the same
@@ -199,15 +196,7 @@ func TestACommitWhoseConnectionWasLostIsAskedAbout(t *testing.T) {
 // who may sign in by which key is in it.
 func TestAReplacedWorkspaceReachesTheOtherNodesConfiguration(t *testing.T) {
 	a, b, _ := twoNodes(t)
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := gossh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.AddKey(bg, "alice", "carol", strings.TrimSpace(string(gossh.MarshalAuthorizedKey(k)))+" carol@laptop"); err != nil {
+	if _, err := a.AddKey(bg, "alice", "carol", testkey.New(t, "carol@laptop")); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "node b sees carol's key", func() bool { o, _ := b.Operator("carol"); return len(o.Keys) == 1 })

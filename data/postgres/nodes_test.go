@@ -3,8 +3,6 @@ package postgres
 import (
 	"bufio"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -18,11 +16,10 @@ import (
 	"testing"
 	"time"
 
-	gossh "golang.org/x/crypto/ssh"
-
 	"switchboard/data/bolt"
 	"switchboard/inbox"
 	"switchboard/inbox/domain"
+	"switchboard/internal/testkey"
 )
 
 // Several nodes on one workspace: two Services, each on its own pool, as two `switchboard serve`
@@ -398,15 +395,7 @@ func TestPresenceFollowsSessionsOnEveryNode(t *testing.T) {
 		}
 		return string(o.Status)
 	}
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := gossh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.AddKey(bg, "alice", "carol", strings.TrimSpace(string(gossh.MarshalAuthorizedKey(k)))+" carol@laptop"); err != nil {
+	if _, err := a.AddKey(bg, "alice", "carol", testkey.New(t, "carol@laptop")); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.SetPresence(bg, "alice", "carol", "offline"); err != nil {
