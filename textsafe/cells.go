@@ -29,7 +29,7 @@ import (
 func Cells(s string) string {
 	i := firstDisagreeing(s)
 	if i < 0 {
-		return Edges(s)
+		return edges(s)
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 16)
@@ -48,17 +48,17 @@ func Cells(s string) string {
 			b.WriteRune(0x200b)
 		}
 	}
-	return Edges(b.String())
+	return edges(b.String())
 }
 
-// Edges is s with a zero-width space before it when it begins with a character that joins the
+// edges is s with a zero-width space before it when it begins with a character that joins the
 // character before it into one cluster — a combining or vowel sign, a skin tone, a joiner — and
 // after it when it ends with one that joins the character after it (U+0600 and the other
 // prepended signs); s itself otherwise. Text is drawn beside other text: a border, an indent, a
 // name before a number. "│" and a lone "🏽" are one cluster of one cell as lipgloss counts and
 // three cells where code points are counted, and a line that wrapped between a U+200B and the
-// piece after it begins so. Cells ends with Edges; a wrapped line needs it again.
-func Edges(s string) string {
+// piece after it begins so. Cells ends with edges; a wrapped line goes through Cells again.
+func edges(s string) string {
 	if joinsBefore(s) {
 		s = "\u200b" + s
 	}
@@ -109,7 +109,8 @@ func joinsAfter(s string) bool {
 		tail = tail[:len(tail)-n]
 	}
 	tail = s[len(tail):]
-	return clusterCount(tail+"a") == clusterCount(tail) || clusterCount(tail+"क") == clusterCount(tail)
+	n = clusterCount(tail)
+	return clusterCount(tail+"a") == n || clusterCount(tail+"क") == n
 }
 
 // clusterCount is how many grapheme clusters s has.

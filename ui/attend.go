@@ -54,8 +54,11 @@ func (a *attendance) attend(conn inbox.Conn) error {
 	return nil
 }
 
-// touch says a key was pressed.
+// touch says a key was pressed (a screen that does not attend has a nil attendance).
 func (a *attendance) touch() {
+	if a == nil {
+		return
+	}
 	a.mu.Lock()
 	p := a.cur
 	a.mu.Unlock()
@@ -66,6 +69,9 @@ func (a *attendance) touch() {
 
 // close leaves for good: the screen has closed.
 func (a *attendance) close() {
+	if a == nil {
+		return
+	}
 	a.cancel()
 	a.mu.Lock()
 	p := a.cur
@@ -81,8 +87,8 @@ type attendedMsg struct{ err error }
 
 // attend attends on the connection the screen was opened on, when the door asked for it.
 func (m *Model) attend() tea.Cmd {
-	if !m.opts.Attend {
-		return nil
+	if m.att == nil {
+		return nil // the door did not ask for it (Options.Attend)
 	}
 	a, conn := m.att, m.svc
 	return func() tea.Msg { return attendedMsg{err: a.attend(conn)} } // not an action: no spinner

@@ -47,7 +47,7 @@ type Model struct {
 	tour     tourPanel
 	dialogs  overlay
 	help     *helpDlg    // the session's help, opened where it was left
-	att      *attendance // the screen's word to presence (Options.Attend)
+	att      *attendance // the screen's word to presence (nil without Options.Attend)
 	held     []tea.Msg   // keys and pastes typed while the top dialog waited (waiter), in order
 
 	cfgSeq uint64
@@ -121,7 +121,10 @@ type dirty struct{ counts, list, detail, config, notes bool }
 // that cannot start shows why and leaves a screen that reloads only when asked).
 func New(ctx context.Context, conn inbox.Conn, opts Options) *Model {
 	c := newCommon(ctx, conn, opts)
-	m := &Model{Common: c, focus: paneList, att: newAttendance(ctx)}
+	m := &Model{Common: c, focus: paneList}
+	if opts.Attend {
+		m.att = newAttendance(ctx)
+	}
 	m.views = viewsPane{Common: c}
 	m.conv = convPane{Common: c, reply: field{placeholder: "Type a reply; enter sends", limit: 4096, multiline: true}, tmpl: -1}
 	m.list = convList{Common: c, views: &m.views, pane: &m.conv, cursor: -1}
