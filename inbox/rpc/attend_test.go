@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -197,5 +198,69 @@ func TestAttachedScreenIsASessionPresenceFollows(t *testing.T) {
 	_ = pe.Leave(ctx)
 	if oo, _ := svc.Operator("erin"); oo.Status != before.Status {
 		t.Fatalf("erin (no key) after her screen: %s (was %s)", oo.Status, before.Status)
+	}
+}
+
+// A key press the screen sends as the owner ends its attendance for silence (after it counted
+// the person gone, before its answer ends) goes unread; the screen attends again for it, as for
+// a key press after the end, so the person typing at it is not left offline.
+func TestKeyPressAsTheOwnerCutsAttendsAgain(t *testing.T) {
+	path := filepath.Join(shortDir(t), "sb.db")
+	o, err := Own(path, "serve", testEngine, inbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close(ctx)
+	setup := connect(t, path, "")
+	if err := setup.Import(ctx, bytes.NewReader(fixture(t)), false); err != nil {
+		t.Fatal(err)
+	}
+	svc := o.Service
+	if _, err := svc.AddKey(ctx, "alice", "carol", testkey.New(t, "carol@laptop")); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.SetPresenceAuto(ctx, "carol", "carol"); err != nil {
+		t.Fatal(err)
+	}
+	left, resume := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	hook := func() {
+		once.Do(func() { // only the first attendance's end is held
+			close(left)
+			<-resume
+		})
+	}
+	attendLeft.Store(&hook)
+	defer attendLeft.Store(nil)
+	oldIdle, oldKeep := attendIdleTimeout.get(), attendKeepAlive.get()
+	attendIdleTimeout.set(200 * time.Millisecond)
+	attendKeepAlive.set(time.Hour) // the screen says nothing on its own
+	defer attendIdleTimeout.set(oldIdle)
+	defer attendKeepAlive.set(oldKeep)
+
+	carol, err := Dial(path, "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer carol.Close()
+	p, err := carol.AttendScreen(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Leave(ctx)
+	select {
+	case <-left:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the owner never ended the silent screen's attendance")
+	}
+	attendIdleTimeout.set(oldIdle) // the next attendance lasts
+	if oo, _ := svc.Operator("carol"); oo.Status != routing.Offline {
+		t.Fatalf("carol once her silent screen was cut: %s", oo.Status)
+	}
+	p.Touch()                         // a key press, on a connection the owner no longer reads
+	time.Sleep(50 * time.Millisecond) // it leaves before the answer ends
+	close(resume)
+	if st, why := waitStatus(t, svc, "carol", routing.Online); st != routing.Online {
+		t.Fatalf("carol pressed a key as her screen was cut: %s (%q)", st, why)
 	}
 }

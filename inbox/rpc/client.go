@@ -587,6 +587,7 @@ func (p *attending) run(c *Client, st *attendStream) {
 	defer tick.Stop()
 	backoff := time.Second
 	var retry <-chan time.Time
+	var keyAt time.Time // when the last key press went out on st
 	for {
 		var broken chan struct{}
 		if st != nil {
@@ -602,7 +603,13 @@ func (p *attending) run(c *Client, st *attendStream) {
 		case <-broken:
 			st.close()
 			st = nil
-			continue
+			if time.Since(keyAt) > attendResend {
+				continue
+			}
+			// the owner may have ended the attendance after the key press left and before
+			// it read it (it ends its answer only after it has counted the person gone):
+			// that key press attends again, as one after the end would
+			b, keyAt = 'k', time.Time{}
 		case <-retry:
 			retry = nil
 		case <-p.touch:
@@ -619,14 +626,20 @@ func (p *attending) run(c *Client, st *attendStream) {
 				backoff = min(2*backoff, attendKeepAlive.get())
 				continue
 			}
-			st, backoff = next, time.Second
+			st, backoff, keyAt = next, time.Second, time.Time{}
 		}
 		if _, err := st.w.Write([]byte{b}); err != nil {
 			st.close()
 			st = nil
+		} else if b == 'k' {
+			keyAt = time.Now()
 		}
 	}
 }
+
+// attendResend is how long before the owner ends an attendance a key press sent on it may
+// have gone unread; such a key press attends again at once.
+var attendResend = 2 * time.Second
 
 // Touch says a key was pressed; it never waits.
 func (p *attending) Touch() {

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"switchboard/inbox"
@@ -333,7 +334,12 @@ func (s *Server) attend(w http.ResponseWriter, r *http.Request, sess *inbox.Sess
 		writeErr(w, err)
 		return
 	}
-	defer func() { _ = p.Leave(context.Background()) }()
+	defer func() {
+		_ = p.Leave(context.Background())
+		if f := attendLeft.Load(); f != nil {
+			(*f)()
+		}
+	}()
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(http.StatusOK)
 	if rc.Flush() != nil {
@@ -360,6 +366,10 @@ func (s *Server) attend(w http.ResponseWriter, r *http.Request, sess *inbox.Sess
 		}
 	}
 }
+
+// attendLeft, when set (by tests), runs after an attendance's person was counted gone and
+// before its answer ends: the moment a key press the screen sends goes unread.
+var attendLeft atomic.Pointer[func()]
 
 // ---- owning a database ----
 
