@@ -27,10 +27,9 @@ type Step struct {
 // Steps is the tour. Adding a step is one entry.
 var Steps = []Step{
 	{
-		Title: "Turn contact owner-based routing on, as an admin",
-		Do: "Press s (Settings opens with ▸ on “Contact owner-based routing”), press space to switch it off, then space again to switch it on. " +
-			"Press G, then j until “Settings history” is in view.",
-		Expect: "The toggle flips, and the settings history records who flipped it and when.",
+		Title:  "Turn contact owner-based routing on, as an admin",
+		Do:     "Press s (Settings opens with ▸ on “Contact owner-based routing”), press space to switch it off, then space again to switch it on.",
+		Expect: "The toggle flips, and the settings history records who flipped it and when (to read it: G, then j until “Settings history” is in view).",
 		Check: func(f *Facts) bool {
 			return f.flipped(routing.SettingOwnerRouting, "on", time.Time{}) != nil
 		},
