@@ -16,6 +16,25 @@ import (
 	"switchboard/routing"
 )
 
+// ownWithCarolsKey owns a workspace of the fixture at path (closed when the test ends) in
+// which carol signs in by key, so presence follows her sessions.
+func ownWithCarolsKey(t *testing.T, path string, opts inbox.Options) *inbox.Service {
+	t.Helper()
+	o, err := Own(path, "serve", testEngine, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { o.Close(ctx) })
+	setup := connect(t, path, "")
+	if err := setup.Import(ctx, bytes.NewReader(fixture(t)), false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Service.AddKey(ctx, "alice", "carol", testkey.New(t, "carol@laptop")); err != nil {
+		t.Fatal(err)
+	}
+	return o.Service
+}
+
 // waitStatus waits up to 5 s for the operator's status to be want, and returns it with why.
 func waitStatus(t *testing.T, s *inbox.Service, op string, want routing.Presence) (routing.Presence, string) {
 	t.Helper()
@@ -38,19 +57,7 @@ func TestAttachedScreenIsASessionPresenceFollows(t *testing.T) {
 	path := filepath.Join(shortDir(t), "sb.db")
 	var now atomic.Int64
 	now.Store(time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC).UnixNano())
-	o, err := Own(path, "serve", testEngine, inbox.Options{Now: func() time.Time { return time.Unix(0, now.Load()) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer o.Close(ctx)
-	setup := connect(t, path, "")
-	if err := setup.Import(ctx, bytes.NewReader(fixture(t)), false); err != nil {
-		t.Fatal(err)
-	}
-	svc := o.Service
-	if _, err := svc.AddKey(ctx, "alice", "carol", testkey.New(t, "carol@laptop")); err != nil {
-		t.Fatal(err)
-	}
+	svc := ownWithCarolsKey(t, path, inbox.Options{Now: func() time.Time { return time.Unix(0, now.Load()) }})
 	if err := svc.SetPresence(ctx, "carol", "carol", "offline"); err != nil {
 		t.Fatal(err)
 	}
@@ -206,19 +213,7 @@ func TestAttachedScreenIsASessionPresenceFollows(t *testing.T) {
 // a key press after the end, so the person typing at it is not left offline.
 func TestKeyPressAsTheOwnerCutsAttendsAgain(t *testing.T) {
 	path := filepath.Join(shortDir(t), "sb.db")
-	o, err := Own(path, "serve", testEngine, inbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer o.Close(ctx)
-	setup := connect(t, path, "")
-	if err := setup.Import(ctx, bytes.NewReader(fixture(t)), false); err != nil {
-		t.Fatal(err)
-	}
-	svc := o.Service
-	if _, err := svc.AddKey(ctx, "alice", "carol", testkey.New(t, "carol@laptop")); err != nil {
-		t.Fatal(err)
-	}
+	svc := ownWithCarolsKey(t, path, inbox.Options{})
 	if err := svc.SetPresenceAuto(ctx, "carol", "carol"); err != nil {
 		t.Fatal(err)
 	}
