@@ -35,6 +35,22 @@ func ownWithCarolsKey(t *testing.T, path string, opts inbox.Options) *inbox.Serv
 	return o.Service
 }
 
+// carolsScreen is a terminal inbox of carol's attending through the socket of path; the
+// connection closes when the test ends.
+func carolsScreen(t *testing.T, path string) (*Client, inbox.Present) {
+	t.Helper()
+	carol, err := Dial(path, "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { carol.Close() })
+	p, err := carol.AttendScreen(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return carol, p
+}
+
 // waitStatus waits up to 5 s for the operator's status to be want, and returns it with why.
 func waitStatus(t *testing.T, s *inbox.Service, op string, want routing.Presence) (routing.Presence, string) {
 	t.Helper()
@@ -68,15 +84,7 @@ func TestAttachedScreenIsASessionPresenceFollows(t *testing.T) {
 		t.Fatalf("carol with no session: %s", st)
 	}
 
-	carol, err := Dial(path, "carol")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer carol.Close()
-	p, err := carol.AttendScreen(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	carol, p := carolsScreen(t, path)
 	if st, why := waitStatus(t, svc, "carol", routing.Online); st != routing.Online || why != "an inbox session is open" {
 		t.Fatalf("carol with a screen open: %s (%q)", st, why)
 	}
@@ -233,15 +241,7 @@ func TestKeyPressAsTheOwnerCutsAttendsAgain(t *testing.T) {
 	defer attendIdleTimeout.set(oldIdle)
 	defer attendKeepAlive.set(oldKeep)
 
-	carol, err := Dial(path, "carol")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer carol.Close()
-	p, err := carol.AttendScreen(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, p := carolsScreen(t, path)
 	defer p.Leave(ctx)
 	select {
 	case <-left:

@@ -609,7 +609,7 @@ func (p *attending) run(c *Client, st *attendStream) {
 			// the owner may have ended the attendance after the key press left and before
 			// it read it (it ends its answer only after it has counted the person gone):
 			// that key press attends again, as one after the end would
-			b, keyAt = 'k', time.Time{}
+			b = 'k'
 		case <-retry:
 			retry = nil
 		case <-p.touch:
