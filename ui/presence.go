@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"switchboard/inbox"
 	"switchboard/routing"
@@ -140,27 +141,25 @@ func parseHoursInput(v string) (inbox.HoursChange, error) {
 }
 
 // presenceLines draws the settings of routing that knows who is there into the settings box.
-func (sc *settingsScreen) presenceLines(item func(int, string), add func(string), iw int) {
+func (sc *settingsScreen) presenceLines(item func(i int, text, hint string), note func(style lipgloss.Style, text string), iw int) {
 	st := sc.st
 	s := sc.cfg.settings
-	hint := st.Dim.Render("  (space: next · enter: type)")
-	item(setAwayWait, "Owner away: "+st.Bold.Render(safe(routing.WaitWords(s.AwayWaitText)))+hint)
+	const hint = "(space: next · enter: type)"
+	item(setAwayWait, "Owner away: "+st.Bold.Render(safe(routing.WaitWords(s.AwayWaitText))), hint)
 	if !s.OwnerRoutingActive {
-		add(st.Dim.Render("    applies only while contact owner-based routing is in force"))
+		note(st.Dim, "applies only while contact owner-based routing is in force")
 	}
-	item(setHours, "Working hours: "+st.Bold.Render(safe(s.HoursText))+st.Dim.Render("  (enter: edit)"))
+	item(setHours, "Working hours: "+st.Bold.Render(safe(s.HoursText)), "(enter: edit)")
 	if s.Hours != nil || s.Holiday {
-		for _, l := range wrap(safe(s.HoursNow), iw-4) {
-			add("    " + st.Dim.Render(l))
-		}
+		note(st.Dim, safe(s.HoursNow))
 	}
 	toggle := st.Off.Render("[○ off]")
 	if s.Holiday {
 		toggle = st.On.Render("[● on ]")
 	}
-	item(setHoliday, toggle+" Holiday mode"+st.Dim.Render("  (round robin pauses; the backlog waits)"))
-	item(setMode, "Round robin mode: "+st.Bold.Render(safe(s.AssignmentMode))+st.Dim.Render("  (space: switch)"))
-	item(setCapacity, "Capacity: "+st.Bold.Render(safe(capacityText(s.DefaultMaxOpen)))+hint)
+	item(setHoliday, toggle+" Holiday mode", "(round robin pauses; the backlog waits)")
+	item(setMode, "Round robin mode: "+st.Bold.Render(safe(s.AssignmentMode)), "(space: switch)")
+	item(setCapacity, "Capacity: "+st.Bold.Render(safe(capacityText(s.DefaultMaxOpen))), hint)
 }
 
 func capacityText(n int) string {

@@ -285,3 +285,42 @@ func TestSettingsOperatorsLineUpPastTheirStatus(t *testing.T) {
 		t.Fatalf("the operators' teams begin at cells %v, want one column:\n%s", at, h.screen())
 	}
 }
+
+// TestSettingsHintsWrapNotCut: at every width the settings screen draws, an item whose text and
+// key hint do not fit on one line wraps (the hint on a line of its own under it) instead of
+// being cut, focused or not, and so does a long rule; no line above the footer is cut with "…".
+func TestSettingsHintsWrapNotCut(t *testing.T) {
+	svc := newService(t)
+	long := "a rule whose name is long enough to need two lines of the box"
+	if err := svc.AddRule(bg, "alice", domain.Rule{Name: long, Keyword: "invoice", To: "team:billing"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{80, 100, 110, 120, 140, 160} {
+		h := newHarness(t, svc, "alice", Options{}, w, 60)
+		h.keys("s")
+		check := func(focus string) {
+			t.Helper()
+			scr := h.screen()
+			lines := strings.Split(scr, "\n")
+			for _, l := range lines[:len(lines)-2] { // the footer's "…" stands for keys ? shows
+				if strings.Contains(l, "…") {
+					t.Fatalf("width %d, focus on %s: a line is cut: %q\n%s", w, focus, l, scr)
+				}
+			}
+			// every hint in full (a hint wrapped onto a line of its own is one line here)
+			flat := strings.Join(strings.Fields(strings.ReplaceAll(scr, "│", " ")), " ")
+			for _, want := range []string{"Owner away: off (the owner gets it anyway) (space: next · enter: type)",
+				"Capacity: no limit (space: next · enter: type)", "(round robin pauses; the backlog waits)",
+				"first match wins · a add", "K/J move · x remove", "a rule whose name is long"} {
+				if !strings.Contains(flat, want) {
+					t.Fatalf("width %d, focus on %s: no %q on the screen:\n%s", w, focus, want, scr)
+				}
+			}
+		}
+		check("the first item")
+		h.keys("j", "j", "j", "j") // the owner-away wait
+		check("owner away")
+		h.keys("G", "k") // the long rule
+		check("the long rule")
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"switchboard/inbox"
@@ -244,14 +245,50 @@ func (sc *settingsScreen) left(iw int) (left []string, items []int) {
 	s := sc.cfg.settings
 	may, why := sc.mayRoute()
 	items = make([]int, sc.items())
-	item := func(i int, text string) {
+	// item draws focusable item i: its text and, after two spaces, the hint of its keys. An item
+	// too wide for the box wraps (its text under itself, the hint on lines of its own below it),
+	// so no key it names is cut off; items[i] is its first line.
+	item := func(i int, text, hint string) {
 		items[i] = len(left)
-		if i == sc.cursor {
-			// cut to the box: a longer line would wrap and push every line below it down
-			left = append(left, st.Selected.Width(iw).Render(ansi.Truncate("▸ "+ansi.Strip(text), iw, "…")))
-			return
+		lines, hintFrom := itemLines(text, hint, iw)
+		if hintFrom == len(lines) && hint != "" {
+			lines[0] += st.Dim.Render("  " + hint) // text and hint on one line
 		}
-		left = append(left, "  "+text)
+		for j, l := range lines {
+			if i == sc.cursor {
+				mark := "▸ "
+				if j > 0 {
+					mark = "  "
+				}
+				left = append(left, st.Selected.Width(iw).Render(ansi.Truncate(mark+ansi.Strip(l), iw, "…")))
+				continue
+			}
+			if j >= hintFrom {
+				l = st.Dim.Render(l)
+			}
+			left = append(left, "  "+l)
+		}
+	}
+	// note draws a line that explains the item above it, wrapped, indented under it
+	note := func(style lipgloss.Style, text string) {
+		for _, l := range wrap(text, iw-4) {
+			left = append(left, "    "+style.Render(l))
+		}
+	}
+	// header draws a section's title and beside it the first of its hints that fits (a shorter
+	// one leaves out what the footer says too); when none fits, the first on lines of its own
+	// below the title
+	header := func(title string, hints ...string) {
+		for _, h := range hints {
+			if ansi.StringWidth(title+"  "+h) <= iw {
+				left = append(left, st.Title.Render(title)+st.Dim.Render("  "+h))
+				return
+			}
+		}
+		left = append(left, st.Title.Render(title))
+		for _, l := range wrap(hints[0], iw-2) {
+			left = append(left, "  "+st.Dim.Render(l))
+		}
 	}
 	left = append(left, st.Title.Render("Routing"))
 	if !may && sc.cfg.loaded {
@@ -267,13 +304,13 @@ func (sc *settingsScreen) left(iw int) (left []string, items []int) {
 		}
 		return st.Off.Render("[○ off]")
 	}
-	item(setOwner, toggle(s.ContactOwnerRouting, s.OwnerRoutingLock)+" Contact owner-based routing")
+	item(setOwner, toggle(s.ContactOwnerRouting, s.OwnerRoutingLock)+" Contact owner-based routing", "")
 	if s.OwnerRoutingLock != "" {
 		for _, l := range wrap(safe(s.OwnerRoutingLock+" (plan: "+string(s.Plan)+")"), iw-4) {
 			left = append(left, "    "+st.Locked.Render(l))
 		}
 	} else if s.ContactOwnerRouting && !s.OwnerRoutingActive {
-		left = append(left, st.Dim.Render("    on, but not in force on this plan"))
+		note(st.Dim, "on, but not in force on this plan")
 	}
 	for _, r := range PriorityRules {
 		for _, l := range wrap(r, iw-4) {
@@ -285,24 +322,44 @@ func (sc *settingsScreen) left(iw int) (left []string, items []int) {
 		}
 	}
 	if !s.ContactOwnerRouting || s.OwnerRoutingLock != "" {
-		left = append(left, st.Dim.Render("    (off: rule 2 is skipped; the owner is never read or changed)"))
+		note(st.Dim, "(off: rule 2 is skipped; the owner is never read or changed)")
 	}
-	item(setRoundRobin, toggle(s.RoundRobin, s.RoundRobinLock)+" Round robin")
+	item(setRoundRobin, toggle(s.RoundRobin, s.RoundRobinLock)+" Round robin", "")
 	if s.RoundRobinLock != "" {
-		left = append(left, st.Locked.Render("    "+safe(s.RoundRobinLock)))
+		note(st.Locked, safe(s.RoundRobinLock))
 	} else {
-		left = append(left, st.Dim.Render("    picks the online operator (not admins) assigned least recently"))
+		note(st.Dim, "picks the online operator (not admins) assigned least recently")
 	}
-	item(setDefaultTeam, "Default team: "+st.Bold.Render(safe(sc.teamName(s.DefaultTeam)))+st.Dim.Render("  (space: next team)"))
-	item(setPlan, "Plan: "+st.Bold.Render(safe(string(s.Plan)))+st.Dim.Render("  (space: next plan)"))
-	left = append(left, "", st.Title.Render("Who is there")+st.Dim.Render("  presence, hours, capacity"))
-	sc.presenceLines(item, func(l string) { left = append(left, l) }, iw)
-	left = append(left, "", st.Title.Render("Automation rules")+st.Dim.Render("  first match wins · a add · enter edit · K/J move · x remove"))
+	item(setDefaultTeam, "Default team: "+st.Bold.Render(safe(sc.teamName(s.DefaultTeam))), "(space: next team)")
+	item(setPlan, "Plan: "+st.Bold.Render(safe(string(s.Plan))), "(space: next plan)")
+	left = append(left, "")
+	header("Who is there", "presence, hours, capacity")
+	sc.presenceLines(item, note, iw)
+	left = append(left, "")
+	header("Automation rules", "first match wins · a add · enter edit · K/J move · x remove", "first match wins · a add · K/J move · x remove")
 	for i, r := range s.Rules {
-		item(setRules+i, fmt.Sprintf("%d. %s: %s → %s", i+1, safe(r.Name), safe(ruleWhen(r)), safe(sc.ruleTo(r.To))))
+		item(setRules+i, fmt.Sprintf("%d. %s: %s → %s", i+1, safe(r.Name), safe(ruleWhen(r)), safe(sc.ruleTo(r.To))), "")
 	}
-	item(setRules+len(s.Rules), st.Dim.Render("+ Add a rule"))
+	item(setRules+len(s.Rules), st.Dim.Render("+ Add a rule"), "")
 	return left, items
+}
+
+// itemLines lays out an item of the settings' first box iw wide (two columns go to the focus
+// mark): when text and its hint fit on one line, the text alone (the caller adds the hint) and
+// hintFrom == len(lines); else the text wrapped, then the hint wrapped on lines of its own,
+// indented under it, from line hintFrom.
+func itemLines(text, hint string, iw int) (lines []string, hintFrom int) {
+	w := iw - 2
+	if hint == "" || ansi.StringWidth(text+"  "+hint) <= w {
+		lines = wrap(text, w)
+		return lines, len(lines)
+	}
+	lines = wrap(text, w)
+	hintFrom = len(lines)
+	for _, l := range wrap(hint, w-2) {
+		lines = append(lines, "  "+l)
+	}
+	return lines, hintFrom
 }
 
 // firstBox is what the settings screen's first (scrolling) box holds for the current size:
@@ -404,16 +461,28 @@ func (sc *settingsScreen) right(rw int) []string {
 			teams = append(teams, sc.teamName(t))
 		}
 		line := safePad(o.Name, 12) + " " + safePad(string(o.Role), 8) + " " + sc.presence(o.Status)
-		if len(teams) > 0 || o.MaxOpen != nil {
-			line += strings.Repeat(" ", max(0, pw-ansi.StringWidth(sc.presence(o.Status))))
-		}
+		var tail []string // their teams and their limit: beside the status, or under it when too wide
 		if len(teams) > 0 {
-			line += st.Dim.Render("  " + safe(strings.Join(teams, ", ")))
+			tail = append(tail, safe(strings.Join(teams, ", ")))
 		}
 		if o.MaxOpen != nil {
-			line += st.Dim.Render(" · max " + routing.CapacityText(*o.MaxOpen))
+			tail = append(tail, "max "+routing.CapacityText(*o.MaxOpen))
 		}
-		right = append(right, line)
+		if t := strings.Join(tail, " · "); t != "" {
+			pad := strings.Repeat(" ", max(0, pw-ansi.StringWidth(sc.presence(o.Status))))
+			if ansi.StringWidth(line+pad+"  "+t) <= rw {
+				line += pad + st.Dim.Render("  "+t)
+				t = ""
+			}
+			right = append(right, line)
+			for _, l := range wrap(t, rw-4) {
+				if l != "" {
+					right = append(right, "    "+st.Dim.Render(l))
+				}
+			}
+		} else {
+			right = append(right, line)
+		}
 		// the keys they sign in with over SSH, and a status set by hand (it does not follow
 		// their sessions)
 		for _, k := range sc.cfg.keys {
