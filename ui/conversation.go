@@ -58,6 +58,9 @@ type tlCache struct {
 	w     int
 	looks uint64 // operators' names come from the configuration: it may load after the detail
 	lines []string
+	// starts[i] is the line entry i of d.Timeline begins on (a refusal goes before the first
+	// entry newer than it)
+	starts []int
 }
 
 // previewAfter is how long the pane waits before it loads a selection (moving the cursor over
@@ -565,9 +568,7 @@ func (p *convPane) draw(r rect, focused bool, sel, note string, highlighted bool
 	}
 	tlH := max(1, ih-len(head)-len(foot))
 	tl := p.timeline(d, iw)
-	if rs := p.refusals[d.Conversation.Contact.ID]; len(rs) > 0 {
-		tl = append(tl[:len(tl):len(tl)], p.refusalLines(rs, iw)...)
-	}
+	tl = p.withRefusals(d, tl, p.refusals[d.Conversation.Contact.ID], iw)
 	end := max(0, len(tl)-p.scroll)
 	if p.scroll > len(tl)-tlH {
 		p.scroll = max(0, len(tl)-tlH)
@@ -595,7 +596,9 @@ func (p *convPane) timeline(d *inbox.Detail, w int) []string {
 	var out []string
 	now := p.now()
 	name := safe(d.Conversation.Contact.Display())
+	starts := make([]int, 0, len(d.Timeline))
 	for _, e := range d.Timeline {
+		starts = append(starts, len(out))
 		ts := e.At.Format("15:04")
 		if e.At.Format("2006-01-02") != now.UTC().Format("2006-01-02") {
 			ts = e.At.Format("Jan 2 15:04")
@@ -661,8 +664,33 @@ func (p *convPane) timeline(d *inbox.Detail, w int) []string {
 	if len(out) == 0 {
 		out = []string{st.Dim.Render("No messages yet.")}
 	}
-	p.tl = tlCache{d: d, w: w, looks: p.looks, lines: out}
+	p.tl = tlCache{d: d, w: w, looks: p.looks, lines: out, starts: starts}
 	return out
+}
+
+// withRefusals is the timeline's lines (those timeline just drew for d) with the refusals of
+// its conversation among them, each where it happened: before the first entry newer than it, so
+// a reply sent after a refused one is the newest line, not the refusal.
+func (p *convPane) withRefusals(d *inbox.Detail, tl []string, rs []refusal, iw int) []string {
+	if len(rs) == 0 {
+		return tl
+	}
+	out := make([]string, 0, len(tl)+3*len(rs))
+	next := 0 // the next line of tl to copy
+	for _, r := range rs {
+		at := len(tl)
+		for i, e := range d.Timeline {
+			if e.At.After(r.at) && i < len(p.tl.starts) {
+				at = p.tl.starts[i]
+				break
+			}
+		}
+		at = max(at, next)
+		out = append(out, tl[next:at]...)
+		out = append(out, p.refusalLines([]refusal{r}, iw)...)
+		next = at
+	}
+	return append(out, tl[next:]...)
 }
 
 func lowerFirst(s string) string {
@@ -673,7 +701,7 @@ func lowerFirst(s string) string {
 }
 
 // refusal is an action on a conversation that the service refused: it changed nothing, so it is
-// not in the stored timeline, but the person sees it where they acted, under the timeline (the
+// not in the stored timeline, but the person sees it where they acted, in the timeline at its time (the
 // Why line keeps saying why the conversation is where it is).
 type refusal struct {
 	at   time.Time

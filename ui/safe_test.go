@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -175,6 +176,37 @@ func TestARefusalGoesToTheToastAndTheTimelineNotTheWhy(t *testing.T) {
 	}
 	if why != "" {
 		h.want("Why: " + strings.Fields(why)[0])
+	}
+}
+
+// TestARefusalStaysWhereItHappened: a refusal is drawn among the timeline's entries at its
+// time, so what came after it (here the customer's next message) is the newest line, not the
+// refusal.
+func TestARefusalStaysWhereItHappened(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, "alice", Options{}, 120, 60)
+	h.keys("/")
+	h.typeText("Eve")
+	h.keys("enter")
+	d, err := svc.Conversation(bg, "alice", eve, "", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the screen's clock and the service's agree, as on one machine: the refusal comes after
+	// the stored entries and before what the service stores next
+	h.clock.now = d.Timeline[len(d.Timeline)-1].At.Add(time.Millisecond)
+	h.keys("r")
+	h.typeText("hello")
+	h.keys("enter") // the 24-hour window is closed: refused
+	h.want("✗ refused, nothing changed: The 24-")
+	if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: d.Conversation.Contact.Phone, Text: "are you there"}); err != nil {
+		t.Fatal(err)
+	}
+	h.eventually("Eve Ortiz: are you there")
+	scr := h.screen()
+	ref, msg := strings.Index(scr, "✗ refused, nothing changed"), strings.Index(scr, "Eve Ortiz: are you there")
+	if ref < 0 || msg < 0 || ref > msg {
+		t.Fatalf("the refusal (at %d) should come before the message that came after it (at %d):\n%s", ref, msg, scr)
 	}
 }
 
