@@ -33,6 +33,7 @@ type convPane struct {
 	refusals map[string][]refusal // actions refused on a conversation this session, shown at its timeline's end
 	tmpls    []inbox.Template     // the approved templates, loaded when the reply box opens
 	tmpl     int                  // the template picked in the reply box (-1: free text)
+	free     string               // the free text typed before ctrl+t picked a template: it comes back after
 	drawn    paneDrawn            // the pane as last drawn, while nothing it shows has changed
 }
 
@@ -70,8 +71,9 @@ const previewAfter = 60 * time.Millisecond
 // show makes the pane wait for a new selection and loads it after a short pause. A reply
 // begun is for the conversation it was begun on.
 func (p *convPane) show() tea.Cmd {
+	p.backToFree() // the free text is the draft, not a template's parameters
 	p.keepDraft()
-	p.detail, p.replying, p.tmpl = nil, false, -1
+	p.detail, p.replying = nil, false
 	p.reply.set("")
 	p.seq++
 	return p.after(previewAfter, loadDetailMsg{p.seq})
@@ -79,8 +81,9 @@ func (p *convPane) show() tea.Cmd {
 
 // clear empties the pane: nothing is selected.
 func (p *convPane) clear() {
+	p.backToFree() // the free text is the draft, not a template's parameters
 	p.keepDraft()
-	p.detail, p.replying, p.tmpl = nil, false, -1
+	p.detail, p.replying = nil, false
 	p.reply.set("") // a reply begun is for the conversation it was begun on
 	p.seq++         // a detail on its way is for a conversation no longer selected
 }
@@ -213,17 +216,21 @@ const replyHint = "enter sends · shift+enter or alt+enter: new line · ctrl+t t
 func (p *convPane) replyKey(msg tea.KeyPressMsg, sel string) tea.Cmd {
 	switch {
 	case msg.String() == "esc":
-		p.replying, p.tmpl = false, -1
+		p.backToFree()
+		p.replying = false
 		return nil
 	case key.Matches(msg, p.keys.Template):
 		if len(p.tmpls) == 0 {
 			return p.setStatus(1, "No approved templates: an admin runs `switchboard templates sync`")
 		}
-		p.tmpl++
-		if p.tmpl >= len(p.tmpls) {
-			p.tmpl = -1
+		if p.tmpl < 0 {
+			p.free = p.reply.String() // the free text waits while templates are picked
 		}
+		p.tmpl++
 		p.reply.set("")
+		if p.tmpl >= len(p.tmpls) {
+			p.backToFree()
+		}
 		return nil
 	case msg.String() == "enter":
 		req := inbox.ReplyReq{Contact: sel}
@@ -235,8 +242,11 @@ func (p *convPane) replyKey(msg tea.KeyPressMsg, sel string) tea.Cmd {
 				return p.setStatus(1, "The reply is empty: type something to send")
 			}
 		}
-		p.replying, p.tmpl = false, -1
+		p.replying = false
 		p.reply.set("")
+		if p.tmpl >= 0 {
+			p.backToFree() // a template went: the free text typed before it stays for r
+		}
 		svc, ctx, as := p.svc, p.ctx, p.as
 		return p.async(func() tea.Msg {
 			out, err := inbox.OpReply.Call(ctx, svc, req)
@@ -251,7 +261,29 @@ func (p *convPane) replyKey(msg tea.KeyPressMsg, sel string) tea.Cmd {
 		})
 	}
 	p.reply.update(msg)
-	return nil
+	return p.tooLong()
+}
+
+// backToFree leaves the template picked (if any) for free text, with the free text typed
+// before the template was picked back in the box.
+func (p *convPane) backToFree() {
+	if p.tmpl >= 0 {
+		p.reply.set(p.free)
+	}
+	p.tmpl, p.free = -1, ""
+}
+
+// tooLong says, when the last key or paste was more than the reply box holds, what was not
+// taken: a reply is never shortened without a word.
+func (p *convPane) tooLong() tea.Cmd {
+	if p.reply.cut == 0 {
+		return nil
+	}
+	what := "A reply"
+	if p.tmpl >= 0 {
+		what = "A template's parameters"
+	}
+	return p.setStatus(1, fmt.Sprintf("%s can be at most %d characters (WhatsApp's limit): the last %d typed were not taken; send this part first, then the rest in another reply", what, p.reply.limit, p.reply.cut))
 }
 
 // template is the template picked in the reply box (nil: free text).
@@ -276,7 +308,7 @@ func (p *convPane) params(t inbox.Template) []string {
 
 // loadTemplates reads the approved templates for the reply box.
 func (p *convPane) loadTemplates() tea.Cmd {
-	p.tmpl = -1
+	p.backToFree()
 	svc, ctx := p.svc, p.ctx
 	return func() tea.Msg {
 		ts, err := inbox.OpTemplates.Call(ctx, svc, inbox.None{})
@@ -527,14 +559,28 @@ func (p *convPane) draw(r rect, focused bool, sel, note string, highlighted bool
 	if p.replying {
 		if t := p.template(); t != nil {
 			line := "template " + safe(t.Name) + " (" + safe(t.Language) + ")"
-			if t.Params > 0 {
+			switch {
+			case t.Params == 1:
+				line += " · type its parameter"
+			case t.Params > 1:
 				line += fmt.Sprintf(" · type its %d parameters separated by |", t.Params)
 			}
-			foot = append(foot, st.Key.Render(safeFit(line, iw)))
+			for _, l := range wrap(line, iw) {
+				foot = append(foot, st.Key.Render(l))
+			}
 			for _, l := range wrap("→ "+safe(inbox.TemplateText(t.Body, p.params(*t))), iw) {
 				foot = append(foot, st.Dim.Render(l))
 			}
-			foot = append(foot, st.Key.Render("params› ")+p.reply.view(iw-8, true, st))
+			params := p.reply
+			switch {
+			case t.Params == 0:
+				params.placeholder = "no parameters: enter sends it"
+			case t.Params == 1:
+				params.placeholder = "the parameter; enter sends"
+			default:
+				params.placeholder = "first | second …; enter sends"
+			}
+			foot = append(foot, st.Key.Render("params› ")+params.view(iw-8, true, st))
 		} else {
 			if !d.Outbound.WindowOpen {
 				for _, l := range wrap("⚠ Free text cannot be sent now (the 24-hour window is closed): ctrl+t picks an approved template", iw) {
@@ -553,6 +599,10 @@ func (p *convPane) draw(r rect, focused bool, sel, note string, highlighted bool
 				}
 				foot = append(foot, st.Key.Render(prompt)+l)
 			}
+		}
+		if n, limit := len(p.reply.value), p.reply.limit; limit > 0 && n >= limit-200 {
+			// near WhatsApp's limit: how much room is left, before a key is refused
+			foot = append(foot, st.Locked.Render(fmt.Sprintf("%d of %d characters", n, limit)))
 		}
 		for _, l := range wrap(replyHint, iw) {
 			foot = append(foot, st.Dim.Render(l))

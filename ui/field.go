@@ -15,6 +15,9 @@ type field struct {
 	value              []rune
 	pos                int
 	limit              int
+	// cut is how many characters the last edit could not take because of limit (0: none); the
+	// owner says so, so a long text is never shortened without a word
+	cut int
 	// multiline: shift+enter, alt+enter (or ctrl+j) start a new line, and pasted text keeps
 	// its line breaks (the reply box); enter itself is the owner's (it sends)
 	multiline bool
@@ -28,6 +31,7 @@ func (f *field) String() string { return string(f.value) }
 
 // update handles an editing key; it reports whether the key was used.
 func (f *field) update(msg tea.Msg) bool {
+	f.cut = 0
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
 		// a line break may come as LF, CRLF or CR alone (tmux's paste and many terminals
@@ -96,7 +100,9 @@ func (f *field) insert(s string) {
 		}
 	}
 	if f.limit > 0 && len(f.value)+len(rs) > f.limit {
-		rs = rs[:max(0, f.limit-len(f.value))]
+		keep := max(0, f.limit-len(f.value))
+		f.cut += len(rs) - keep
+		rs = rs[:keep]
 	}
 	v := make([]rune, 0, len(f.value)+len(rs))
 	v = append(v, f.value[:f.pos]...)

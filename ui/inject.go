@@ -43,7 +43,7 @@ func newInject(c *Common, handle string) *injectDlg {
 	d := &injectDlg{Common: c, match: -1,
 		contact: field{placeholder: "name or number; a new number makes a new contact", limit: 40},
 		name:    field{placeholder: "name for a new contact (optional)", limit: 80},
-		text:    field{placeholder: "what the customer says", limit: 4096},
+		text:    field{placeholder: "what the customer says", limit: inbox.MaxText},
 		secs:    field{placeholder: "seconds, e.g. 95", limit: 6}}
 	if handle != "" {
 		d.contact.set(handle)
@@ -113,6 +113,7 @@ func (d *injectDlg) update(msg tea.Msg) (tea.Cmd, action) {
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
 		d.field().update(msg)
+		return d.cutNote(), nil
 	case tea.KeyPressMsg:
 		return d.key(msg)
 	}
@@ -175,9 +176,19 @@ func (d *injectDlg) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 		d.contact.set("") // typing replaces the contact suggested (the one selected), as a selection would
 	}
 	if d.field().update(msg) && d.focus == 0 {
-		return d.findContacts(), nil
+		return tea.Batch(d.findContacts(), d.cutNote()), nil
 	}
-	return nil, nil
+	return d.cutNote(), nil
+}
+
+// cutNote says, when the last key or paste was more than the focused field holds, what was not
+// taken: nothing typed is shortened without a word.
+func (d *injectDlg) cutNote() tea.Cmd {
+	f := d.field()
+	if f.cut == 0 {
+		return nil
+	}
+	return d.setStatus(1, fmt.Sprintf("This field holds at most %d characters: the last %d typed were not taken", f.limit, f.cut))
 }
 
 func (d *injectDlg) send() tea.Cmd {

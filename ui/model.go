@@ -126,7 +126,7 @@ func New(ctx context.Context, conn inbox.Conn, opts Options) *Model {
 		m.att = newAttendance(ctx)
 	}
 	m.views = viewsPane{Common: c}
-	m.conv = convPane{Common: c, reply: field{placeholder: "Type a reply; enter sends", limit: 4096, multiline: true}, tmpl: -1}
+	m.conv = convPane{Common: c, reply: field{placeholder: "Type a reply; enter sends", limit: inbox.MaxText, multiline: true}, tmpl: -1}
 	m.list = convList{Common: c, views: &m.views, pane: &m.conv, cursor: -1}
 	m.settings = settingsScreen{Common: c}
 	m.tour = tourPanel{Common: c, on: opts.ShowTour && opts.Tour != nil, openedAs: c.as}
@@ -1094,6 +1094,7 @@ func (m *Model) onText(msg tea.PasteMsg) tea.Cmd {
 	}
 	if m.conv.replying {
 		m.conv.reply.update(msg)
+		return m.conv.tooLong()
 	}
 	return nil
 }

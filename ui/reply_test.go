@@ -94,3 +94,51 @@ func TestPastedLineBreaksAreKept(t *testing.T) {
 		t.Fatalf("a one-line field takes the paste as %q", got)
 	}
 }
+
+// A reply longer than WhatsApp takes is never cut without a word: the box counts the characters
+// near the limit, and a key or paste past it says how many were not taken; the CLI's limit and
+// the box's are one (inbox.MaxText).
+func TestTooLongAReplyIsSaid(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, "alice", Options{}, 140, 40)
+	h.keys("/")
+	h.typeText("Dana")
+	h.keys("enter")
+	h.eventually("Dana Diaz +15550001111")
+	h.keys("r")
+	h.send(tea.PasteMsg{Content: strings.Repeat("word ", 1000)}) // 5,000 characters
+	if got := len([]rune(h.m.conv.reply.String())); got != inbox.MaxText {
+		t.Fatalf("the box holds %d characters, want %d", got, inbox.MaxText)
+	}
+	h.want("A reply can be at most 4096 characters (WhatsApp's limit): the last 904 typed were not taken",
+		"4096 of 4096 characters")
+	h.keys("backspace")
+	h.want("4095 of 4096 characters")
+}
+
+// ctrl+t through the templates and back to free text gives back the free text typed before;
+// esc with a template picked keeps that free text as the draft, not the template's parameters.
+func TestTemplatesKeepTheFreeTextDraft(t *testing.T) {
+	svc := newService(t)
+	if err := svc.PutTemplates(bg, "alice", []domain.Template{{Name: "order_update", Language: "en_US", Status: "APPROVED", Body: "Hi {{1}}, order {{2}}", Params: 2},
+		{Name: "follow_up", Language: "en_US", Status: "APPROVED", Body: "Still there, {{1}}?", Params: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, svc, "alice", Options{}, 140, 40)
+	h.keys("/")
+	h.typeText("Dana")
+	h.keys("enter")
+	h.eventually("Dana Diaz +15550001111")
+	h.keys("r")
+	h.typeText("hello there")
+	h.keys("ctrl+t")
+	h.want("template order_update (en_US) · type its 2 parameters", "first | second …; enter sends")
+	h.typeText("Dana|A-17")
+	h.keys("ctrl+t")
+	h.want("template follow_up (en_US) · type its parameter", "the parameter; enter sends")
+	h.wantNot("1 parameters")
+	h.keys("ctrl+t") // past the last template: free text again
+	h.want("reply› hello there")
+	h.keys("ctrl+t", "esc", "r")
+	h.want("reply› hello there")
+}
