@@ -772,8 +772,16 @@ func (m *Model) onActedAs(msg actedAsMsg) tea.Cmd {
 	}
 	m.svc, m.as = msg.conn, msg.conn.Operator()
 	m.cfg.caps = nil // what the one before may do is not what this one may
+	// the conversation chosen stays chosen: the list and the pane are read again around it as the
+	// new person (when their view does not hold it, it stays selected and the list says where it
+	// is, as after a search), so the next key acts on the conversation the person chose
+	sel := m.list.sel
 	m.list.clearSel("", nil)
 	m.list.rows, m.list.start, m.list.newer, m.list.older, m.list.top = nil, 0, "", "", 0
+	if sel != "" {
+		m.list.sel = sel
+		m.list.rows = []inbox.ConversationView{} // read around the selection, not afresh from the top
+	}
 	m.banner, m.bannerID = "", ""
 	return tea.Batch(m.setStatus(2, "You are now acting as "+msg.label), m.reloadAll(), m.tour.load())
 }

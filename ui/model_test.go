@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"switchboard/inbox"
+	"switchboard/routing"
 )
 
 var bg = context.Background()
@@ -679,5 +680,51 @@ func TestANamelessContactIsItsNumberOnce(t *testing.T) {
 		if strings.Contains(l, "▸") && strings.Count(l, "+15550009999") != 1 {
 			t.Fatalf("the search shows %q", l)
 		}
+	}
+}
+
+// TestActingAsKeepsTheSelection: u (act as someone, even as oneself) keeps the conversation
+// chosen: it is read again as the new person, and the next key acts on it, not on the view's
+// first row; one the new person's view does not hold stays selected, the list saying so.
+func TestActingAsKeepsTheSelection(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, "alice", Options{ActAs: localActAs(svc)}, 120, 34)
+	h.keys("j") // the second conversation of All
+	h.settle()
+	chosen := h.m.list.sel
+	if chosen == "" || chosen == h.m.list.rows[0].Contact.ID {
+		t.Fatalf("j selected %q (first row %q)", chosen, h.m.list.rows[0].Contact.ID)
+	}
+	actAs := func(id string) {
+		t.Helper()
+		h.keys("u")
+		for h.picker().items[h.picker().cursor].id != id {
+			h.keys("j")
+		}
+		h.keys("enter")
+		h.settle()
+	}
+	for _, id := range []string{"alice", "dana"} {
+		actAs(id)
+		if h.m.list.sel != chosen || h.m.list.cursor != 1 {
+			t.Fatalf("acting as %s: selection %q at row %d, want %q at row 1", id, h.m.list.sel, h.m.list.cursor, chosen)
+		}
+		if d := h.m.conv.detail; d == nil || d.Conversation.Contact.ID != chosen {
+			t.Fatalf("acting as %s: the pane shows %v, want %q", id, d, chosen)
+		}
+	}
+	first := h.m.list.rows[0].Contact.ID
+	status := func(id string) routing.Status {
+		d, err := svc.Conversation(bg, "alice", id, "", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Conversation.Status
+	}
+	was, wasFirst := status(chosen), status(first)
+	h.keys("c") // closes (or reopens) the conversation chosen, not the first row
+	h.settle()
+	if status(chosen) == was || status(first) != wasFirst {
+		t.Fatalf("c after acting as: chosen %s → %s, first row %s → %s", was, status(chosen), wasFirst, status(first))
 	}
 }
