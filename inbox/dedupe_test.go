@@ -297,7 +297,7 @@ func TestExternalIDsArePrintableText(t *testing.T) {
 	onEngines(t, func(t *testing.T, open func(t *testing.T) *Service) {
 		s := open(t)
 		at := time.Date(2026, 11, 24, 11, 0, 0, 0, time.UTC)
-		for _, id := range []string{"wamid.A\x00B", "wamid.A\xffB", "wamid.A\x1b[2JB", "wamid.A\u0085B", "wamid.A\u202eB", "wamid.A\u200bB"} {
+		for _, id := range []string{"wamid.A\x00B", "wamid.A\xffB", "wamid.A\uFFFDB", "wamid.A\x1b[2JB", "wamid.A\u0085B", "wamid.A\u202eB", "wamid.A\u200bB"} {
 			what := fmt.Sprintf("%q", id)
 			for name, f := range map[string]func() error{
 				"message": func() error {

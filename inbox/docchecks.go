@@ -48,7 +48,7 @@ func checkConsistency(doc *Document) error {
 			if e.ID == "" {
 				continue
 			}
-			if err := checkExternalID("id", e.ID); err != nil {
+			if err := checkStoredExternalID("id", e.ID); err != nil {
 				return bad(fe+".id", "%v", err) // what inject refuses, the same check (validate.go)
 			}
 			if e.Kind == "reply" {

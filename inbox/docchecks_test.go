@@ -84,6 +84,14 @@ func TestImportRefusesInconsistentWorkspaces(t *testing.T) {
 	}
 	empty := export(t, newService(t, false))
 	noErr(0, newService(t, false).Import(ctx, "", strings.NewReader(empty), false))(t)
+	// an id with U+FFFD, which a file could take before new ids were refused it, still imports
+	// (an old backup loads), and a new message under such an id is refused
+	old := strings.Replace(doc, `"id":"wamid.1"`, `"id":"wamid.\ufffd1"`, 1)
+	e = newService(t, false)
+	noErr(0, e.Import(ctx, "", strings.NewReader(old), false))(t)
+	if _, err := e.Inject(ctx, Inbound{Channel: "message", From: "15550001111", Text: "hi", ExternalID: "wamid.\ufffd2"}); KindOf(err) != Invalid {
+		t.Fatalf("a new message with U+FFFD in its id: %v", err)
+	}
 }
 
 // Round-robin memory may still name an operator deleted since (a team's memory is written at

@@ -104,6 +104,21 @@ func checkID(what, id string) error {
 // PostgreSQL's text holds no NUL and no invalid UTF-8, so ids that differ only there would be one
 // id in PostgreSQL and two in bbolt; a control character would reach a terminal in `show`.
 func checkExternalID(what, id string) error {
+	if err := checkStoredExternalID(what, id); err != nil {
+		return err
+	}
+	if strings.ContainsRune(id, utf8.RuneError) {
+		// a JSON decoder (WhatsApp's webhook, a file) gives U+FFFD for bytes that are not UTF-8
+		// and for a lone surrogate escape (\ud800): two different ids would be stored as one, and
+		// the second message dropped as its duplicate
+		return errorf(Invalid, "The %s %q holds U+FFFD (�), which stands for bytes that are not UTF-8 or a lone surrogate escape: two different ids would read as one; give the id as the sender wrote it", what, id)
+	}
+	return nil
+}
+
+// checkStoredExternalID is checkExternalID without the U+FFFD rule, for ids a workspace document
+// already holds (an export of a file that took such an id before the rule still imports).
+func checkStoredExternalID(what, id string) error {
 	if len(id) > maxID {
 		return errorf(Invalid, "The %s is %d bytes long: %d at most", what, len(id), maxID)
 	}

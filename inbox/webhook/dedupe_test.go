@@ -197,3 +197,29 @@ func TestARedeliveryWithAnotherIdentityIsADuplicate(t *testing.T) {
 		})
 	})
 }
+
+// TestIdsThatAreNotUTF8AreSkippedNotMerged: JSON decoding turns bytes that are not UTF-8, and a
+// lone surrogate escape, into U+FFFD, so two ids that differ only there read as one id. Each such
+// message is skipped and listed (answered 200: a redelivery would be the same), never stored
+// under an id a different message then "duplicates" and is lost by.
+func TestIdsThatAreNotUTF8AreSkippedNotMerged(t *testing.T) {
+	onEngines(t, func(t *testing.T, open func(t *testing.T) *inbox.Service) {
+		s := open(t)
+		h := Handler(s, Options{Secret: dedupeSecret})
+		before := contactCount(t, s)
+		for _, ids := range [][2]string{{"wamid.utf\xff2", "wamid.utf\xfe2"}, {`wamid.\ud800`, `wamid.\udfff`}} {
+			for i, id := range ids {
+				body := mustJSON(t, payload(delivery("4470000009", "", "wamid.PLACE", fmt.Sprintf("message %d", i))))
+				body = bytes.Replace(body, []byte("wamid.PLACE"), []byte(id), 1)
+				a := wantCode(t, post(t, h, body, SignatureHeader, Sign(dedupeSecret, body)), http.StatusOK)
+				r := a.Result
+				if r == nil || r.Messages != 0 || r.Duplicates != 0 || len(r.Skipped) != 1 || !strings.Contains(r.Skipped[0].Reason, "U+FFFD") {
+					t.Fatalf("a message with the id %q: %+v, want it skipped, saying why", id, r)
+				}
+			}
+		}
+		if n := contactCount(t, s); n != before {
+			t.Fatalf("skipped messages made %d contacts", n-before)
+		}
+	})
+}
