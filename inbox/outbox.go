@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -617,6 +618,48 @@ type DeliveryReq struct {
 	Status   string `json:"status"`
 	Callback string `json:"callback,omitempty"`
 	Error    string `json:"error,omitempty"`
+	// Recipient and RecipientBSUID are whom the status says the message went to (recipient_id,
+	// recipient_user_id), when it says: a status naming someone the reply's contact never was is
+	// not applied.
+	Recipient      string `json:"recipient,omitempty"`
+	RecipientBSUID string `json:"recipient_bsuid,omitempty"`
+	// WhatsApp: the status came from WhatsApp (a webhook), not from a person simulating one
+	// (`inject status`, the demo): it cannot be about a reply that never left this machine.
+	WhatsApp bool `json:"whatsapp,omitempty"`
+}
+
+// recipientText is whom the status names.
+func (r DeliveryReq) recipientText() string {
+	if r.Recipient != "" {
+		return "+" + strings.TrimPrefix(r.Recipient, "+")
+	}
+	return r.RecipientBSUID
+}
+
+// contactLabel names a contact by number, else business-scoped id, else id.
+func contactLabel(ct domain.Contact) string {
+	switch {
+	case ct.Phone != "":
+		return "+" + ct.Phone
+	case ct.BSUID != "":
+		return ct.BSUID
+	}
+	return ct.ID
+}
+
+// wentTo says whether the status's recipient, when it names one, is (or was) the contact's:
+// their number now or before, their business-scoped id now or before, or their parent id.
+func (r DeliveryReq) wentTo(ct domain.Contact) bool {
+	if r.Recipient == "" && r.RecipientBSUID == "" {
+		return true // the status does not say
+	}
+	if p := strings.TrimPrefix(r.Recipient, "+"); p != "" && (p == ct.Phone || slices.Contains(ct.PastPhones, p)) {
+		return true
+	}
+	if b := r.RecipientBSUID; b != "" && (b == ct.BSUID || b == ct.ParentBSUID || slices.Contains(ct.PastBSUIDs, b)) {
+		return true
+	}
+	return false
 }
 
 // SetDelivery records a delivery status (sent, delivered, read, failed) of a reply by its id.
@@ -655,6 +698,15 @@ func (s *Service) SetDeliveryStatus(ctx context.Context, r DeliveryReq) (found b
 		}
 		if !ok || e.Kind != domain.KindReply {
 			return nil
+		}
+		if e.Delivery == domain.DeliveryLocal && r.WhatsApp {
+			// it never left this machine: no status of WhatsApp's can be about it
+			return errorf(Invalid, "Reply %s was never sent (%s), so WhatsApp cannot have reported it %s: the status is not applied", id, e.Error, status)
+		}
+		if ct, ok, err := w.tx.Contact(key.Contact); err != nil {
+			return must(err)
+		} else if ok && !r.wentTo(ct) {
+			return errorf(Invalid, "The status for reply %s says it went to %s, but the reply is to %s: the status is not applied", id, r.recipientText(), contactLabel(ct))
 		}
 		found = true
 		if _, inBox, _ := w.tx.Outbox(id); inBox {

@@ -114,7 +114,7 @@ func Apply(ctx context.Context, svc Inbox, b Batch) (Result, error) {
 		}
 	}
 	for _, s := range b.Statuses {
-		r := inbox.DeliveryReq{ID: externalID(s.ID), Status: s.Status, Callback: s.Callback}
+		r := inbox.DeliveryReq{ID: externalID(s.ID), Status: s.Status, Callback: s.Callback, Recipient: s.Recipient, RecipientBSUID: s.RecipientBSUID, WhatsApp: true}
 		if s.Status == "failed" {
 			r.Error = whatsapp.Explain(s.ErrorCode, s.ErrorTitle, s.ErrorDetails)
 		}

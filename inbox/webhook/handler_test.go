@@ -84,6 +84,7 @@ func TestEveryMessageTypeStoredAsTextOrPlaceholder(t *testing.T) {
 
 func TestBatchOfSeveralEntriesAndChangesAppliedInTimestampOrder(t *testing.T) {
 	s := newService(t)
+	s.SetOutbound(true, "") // the replies go out, so WhatsApp's statuses can be about them
 	h := Handler(s, Options{})
 	reply, err := s.Reply(ctx, "bob", "15550001111", "hello again")
 	if err != nil {
@@ -143,6 +144,7 @@ func TestSameMessageIDStoredOnce(t *testing.T) {
 func TestReplayStoresNothingNew(t *testing.T) {
 	path := t.TempDir() + "/sb.db"
 	s := openService(t, path, true)
+	s.SetOutbound(true, "") // the replies go out, so WhatsApp's statuses can be about them
 	reply, err := s.Reply(ctx, "bob", "15550001111", "we are on it")
 	if err != nil {
 		t.Fatal(err)
@@ -183,6 +185,7 @@ func TestReplayStoresNothingNew(t *testing.T) {
 
 func TestStatusesNeverMoveBackwards(t *testing.T) {
 	s := newService(t)
+	s.SetOutbound(true, "") // the replies go out, so WhatsApp's statuses can be about them
 	h := Handler(s, Options{})
 	r1, _ := s.Reply(ctx, "bob", "15550001111", "first reply")
 	r2, _ := s.Reply(ctx, "bob", "15550001111", "second reply")
@@ -526,5 +529,54 @@ func TestConcurrentDuplicatesStoredOnce(t *testing.T) {
 	es := entries(t, s, gus)
 	if len(es) != 2 || es[0].Text != "racing" || es[1].Outcome != "answered" || es[1].Duration != 28 {
 		t.Fatalf("stored %+v", es)
+	}
+}
+
+// TestAStatusMustBeAboutAReplyThatWentToItsRecipient: WhatsApp's status for a reply that never
+// left this machine (kept here only: no number configured), or one naming a recipient the
+// reply's contact never was, is skipped and listed; the reply's mark does not move. A status
+// naming the contact's own number applies.
+func TestAStatusMustBeAboutAReplyThatWentToItsRecipient(t *testing.T) {
+	s := newService(t)
+	h := Handler(s, Options{})
+	local, err := s.Reply(ctx, "bob", "15550001111", "kept here only")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetOutbound(true, "")
+	sent, err := s.Reply(ctx, "bob", "15550001111", "goes out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	delivery := func(id string) inbox.Delivery {
+		for _, e := range entries(t, s, "15550001111") {
+			if e.ID == id {
+				return e.Delivery
+			}
+		}
+		t.Fatalf("no entry %s", id)
+		return ""
+	}
+	for _, c := range []struct {
+		name, id string
+		st       obj
+		says     string
+	}{
+		{"a reply never sent", local.Entry.ID, statusObj(local.Entry.ID, "read", "1764000010"), "was never sent"},
+		{"another customer", sent.Entry.ID, obj{"id": sent.Entry.ID, "status": "read", "timestamp": "1764000010", "recipient_id": "15550004444"}, "says it went to +15550004444, but the reply is to +15550001111"},
+		{"another customer's BSUID", sent.Entry.ID, obj{"id": sent.Entry.ID, "status": "read", "timestamp": "1764000010", "recipient_user_id": "US.999"}, "says it went to US.999"},
+	} {
+		before := delivery(c.id)
+		a := wantCode(t, post(t, h, mustJSON(t, payload(statusesChange(c.st)))), http.StatusOK)
+		if r := a.Result; r.Statuses != 0 || len(r.Skipped) != 1 || !strings.Contains(r.Skipped[0].Reason, c.says) {
+			t.Fatalf("%s: %+v, want it skipped saying %q", c.name, r, c.says)
+		}
+		if got := delivery(c.id); got != before {
+			t.Fatalf("%s: the reply went %s → %s", c.name, before, got)
+		}
+	}
+	a := wantCode(t, post(t, h, mustJSON(t, payload(statusesChange(statusObj(sent.Entry.ID, "delivered", "1764000020"))))), http.StatusOK)
+	if r := a.Result; r.Statuses != 1 || len(r.Skipped) != 0 || delivery(sent.Entry.ID) != inbox.DeliveryDelivered {
+		t.Fatalf("the status to the contact's own number: %+v, reply %s", r, delivery(sent.Entry.ID))
 	}
 }

@@ -266,6 +266,7 @@ func TestUsernameChangeUpdatesTheDisplayOnly(t *testing.T) {
 
 func TestStatusesForABSUIDContactAreApplied(t *testing.T) {
 	s := newService(t)
+	s.SetOutbound(true, "") // the reply goes out, so WhatsApp's statuses can be about it
 	h := Handler(s, Options{})
 	apply(t, h, userChange("", rosaB, "", "Rosa", "", userMsg("", rosaB, "wamid.S1", "1795518000", "hi"))) // within the 24-hour window
 	out, err := s.Reply(ctx, "carol", rosaB, "Hi Rosa!")
