@@ -129,3 +129,24 @@ func TestKeyTooLargeNamesTheField(t *testing.T) {
 		t.Fatalf("key too large: %v", got)
 	}
 }
+
+// TestImportTakesABOMAndNamesALongIDShortly: a document saved with a byte order mark imports as
+// it would without; an operator id thousands of characters long is refused with its length and
+// its start, not the whole id.
+func TestImportTakesABOMAndNamesALongIDShortly(t *testing.T) {
+	_, doc := richService(t)
+	e := newService(t, false)
+	noErr(0, e.Import(ctx, "", strings.NewReader("\ufeff"+doc), false))(t)
+	if export(t, e) != doc {
+		t.Fatal("the document with a BOM did not import as the document")
+	}
+	long := strings.Repeat("o", 5000)
+	bad := strings.Replace(doc, `"id":"carol"`, `"id":"`+long+`"`, 1)
+	if bad == doc {
+		t.Fatal(`no "id":"carol" in the export`)
+	}
+	err := newService(t, false).Import(ctx, "", strings.NewReader(bad), false)
+	if KindOf(err) != Invalid || len(err.Error()) > 400 || !strings.Contains(err.Error(), "5000 bytes long: 64 at most") {
+		t.Fatalf("a 5000-character id: %d bytes of error: %.300q", len(err.Error()), err)
+	}
+}

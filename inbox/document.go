@@ -346,6 +346,8 @@ func readDocument(r io.Reader) (*Document, error) {
 		}
 		return nil, errorf(Invalid, "Could not read the document: %v", err)
 	}
+	// a byte order mark (Windows editors save one) is not part of the JSON: it is read past
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var doc Document

@@ -83,7 +83,11 @@ func checkID(what, id string) error {
 		return errorf(Invalid, "The %s id is empty: give a short handle like \"carol\"", what)
 	}
 	if len(id) > 64 {
-		return errorf(Invalid, "The %s id %q is too long: 64 characters at most", what, id)
+		shown := id
+		if utf8.RuneCountInString(shown) > 40 {
+			shown = string([]rune(shown)[:40]) + "…" // the error names it, not repeats it whole
+		}
+		return errorf(Invalid, "The %s id %q is %d bytes long: 64 at most", what, shown, len(id))
 	}
 	if c := id[0]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
 		return errorf(Invalid, "The %s id %q must start with a letter or digit", what, id)
