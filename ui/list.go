@@ -126,7 +126,15 @@ type rowKey struct {
 const rowLines = 3
 
 // setSize sizes the list for a body of bodyH lines.
-func (l *convList) setSize(bodyH int) { l.fit = max(1, (bodyH-3)/rowLines) }
+func (l *convList) setSize(bodyH int) {
+	fit := max(1, (bodyH-3)/rowLines)
+	if fit != l.fit {
+		// the panes grew or shrank (a resize, a status of several lines, the tour strip): the
+		// highlighted row stays in sight
+		l.fit = fit
+		l.keepVisible()
+	}
+}
 
 // listRows is how many conversations fit in the list pane.
 func (l *convList) listRows() int { return l.fit }

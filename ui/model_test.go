@@ -551,7 +551,7 @@ func TestMouseClicksScrolledSettings(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h := newHarness(t, svc, "alice", Options{}, 80, 24)
+	h := newHarness(t, svc, "alice", Options{}, 80, 30)
 	h.keys("s", "G")
 	y := -1
 	for i, line := range strings.Split(h.screen(), "\n") {
@@ -726,5 +726,28 @@ func TestActingAsKeepsTheSelection(t *testing.T) {
 	h.settle()
 	if status(chosen) == was || status(first) != wasFirst {
 		t.Fatalf("c after acting as: chosen %s → %s, first row %s → %s", was, status(chosen), wasFirst, status(first))
+	}
+}
+
+// TestHighlightedRowStaysInSightWhenThePanesShrink: a status of several lines, the tour strip or
+// a smaller terminal takes rows from the list; the highlighted row stays among those drawn.
+func TestHighlightedRowStaysInSightWhenThePanesShrink(t *testing.T) {
+	svc := newService(t)
+	for i := range 12 {
+		if _, err := svc.Inject(bg, inbox.Inbound{Channel: "message", From: fmt.Sprintf("155500090%02d", i), Name: fmt.Sprintf("Row Person %d", i), Text: "hello"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarness(t, svc, "alice", Options{}, 80, 40)
+	l := &h.m.list
+	for l.cursor < l.top+l.listRows()-1 {
+		h.keys("j") // to the last row in sight
+		h.settle()
+	}
+	for _, bodyH := range []int{30, 20, 12, 6} {
+		l.setSize(bodyH)
+		if l.cursor < l.top || l.cursor >= l.top+l.listRows() {
+			t.Fatalf("body of %d lines: row %d highlighted, rows %d to %d drawn", bodyH, l.cursor, l.top, l.top+l.listRows()-1)
+		}
 	}
 }
