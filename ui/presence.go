@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -128,14 +129,16 @@ func parseHoursInput(v string) (inbox.HoursChange, error) {
 	}
 	hc := inbox.HoursChange{Days: f[0]}
 	for _, w := range f[1:] {
-		if strings.Contains(w, ":") && strings.Contains(w, "-") {
+		// a range starts with a digit ("09:00-17:00", and "9-5", which the service then says
+		// what is wrong with); anything else is the zone
+		if strings.Contains(w, "-") && w[0] >= '0' && w[0] <= '9' {
 			hc.Ranges = append(hc.Ranges, w)
 		} else {
 			hc.TZ = w
 		}
 	}
 	if len(hc.Ranges) == 0 {
-		return hc, &routing.Refusal{Kind: routing.Invalid, Text: "Give the days and at least one range, like: mon-fri 09:00-17:00 Europe/Berlin"}
+		return hc, &routing.Refusal{Kind: routing.Invalid, Text: fmt.Sprintf("%q has no time range after the days: give one like 09:00-17:00, as in mon-fri 09:00-17:00 Europe/Berlin", strings.TrimSpace(v))}
 	}
 	return hc, nil
 }
@@ -178,11 +181,15 @@ type valueDlg struct {
 	input field
 	set   func(ctx context.Context, svc service, v string) error
 	busy  bool
+	// fresh: the value shown is the setting's own, untouched; typing replaces it (as the inject
+	// dialog's suggestion), an editing key (←, backspace, ctrl+u) edits it
+	fresh bool
 }
 
 func newValueDlg(c *Common, title, cur, placeholder string, help []string, set func(ctx context.Context, svc service, v string) error) *valueDlg {
 	d := &valueDlg{Common: c, title: title, help: help, set: set, input: field{placeholder: placeholder, limit: 120}}
 	d.input.set(cur)
+	d.fresh = cur != ""
 	return d
 }
 
@@ -204,6 +211,17 @@ func (d *valueDlg) update(msg tea.Msg) (tea.Cmd, action) {
 			}), nil
 		}
 	}
+	if d.fresh {
+		switch k := msg.(type) {
+		case tea.PasteMsg:
+			d.input.set("")
+		case tea.KeyPressMsg:
+			if k.Text != "" && !k.Mod.Contains(tea.ModCtrl) && !k.Mod.Contains(tea.ModAlt) {
+				d.input.set("")
+			}
+		}
+		d.fresh = false
+	}
 	d.input.update(msg)
 	return nil, nil
 }
@@ -215,7 +233,11 @@ func (d *valueDlg) draw(rect) drawn {
 	for _, h := range d.help {
 		lines = append(lines, st.Dim.Render(safe(h)))
 	}
-	lines = append(lines, "", d.input.view(iw, true, st), "")
+	lines = append(lines, "", d.input.view(iw, true, st))
+	if d.fresh {
+		lines = append(lines, st.Dim.Render("typing replaces it; ← or backspace edits it"))
+	}
+	lines = append(lines, "")
 	if d.busy {
 		lines = append(lines, st.Dim.Render("Saving…"))
 	} else {

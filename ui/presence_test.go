@@ -38,6 +38,16 @@ func TestSettingsWhoIsThere(t *testing.T) {
 	h.typeText("mon-xyz 09:00-17:00")
 	h.keys("enter")
 	h.want(`Unknown day "xyz" in "mon-xyz"`, "Set days:") // the dialog stays, with why
+	for typed, says := range map[string]string{
+		"mon-fri 9-5":  `"9" in "9-5" is not a time of day`, // what the command line says too
+		"weekdays 9-5": `Unknown day "weekdays"`,
+		"mon-fri":      `"mon-fri" has no time range after the days`,
+	} {
+		h.keys("ctrl+e", "ctrl+u")
+		h.typeText(typed)
+		h.keys("enter")
+		h.want(says)
+	}
 	h.keys("ctrl+u")
 	h.typeText("mon-fri 09:00-17:00 Europe/Berlin")
 	h.keys("enter")
@@ -48,7 +58,14 @@ func TestSettingsWhoIsThere(t *testing.T) {
 	h.want("Round robin mode: balanced")
 	h.keys("j", "space")
 	h.want("Capacity: 2 open each", "Default capacity: no limit → 2")
-	h.keys("enter", "ctrl+u")
+	h.keys("enter")
+	h.want("typing replaces it")
+	h.typeText("8")       // replaces the 2 shown, as the inject dialog's suggestion is replaced
+	h.want("Capacity: 2") // the dialog is still open
+	if got := open[*valueDlg](&h.m.dialogs).input.String(); got != "8" {
+		t.Fatalf("typing 8 over the value shown gives %q", got)
+	}
+	h.keys("ctrl+u")
 	h.typeText("many")
 	h.keys("enter")
 	h.want(`"many" is not a number`)
@@ -295,8 +312,12 @@ func TestSettingsHintsWrapNotCut(t *testing.T) {
 	if err := svc.AddRule(bg, "alice", domain.Rule{Name: long, Keyword: "invoice", To: "team:billing"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []int{80, 100, 110, 120, 140, 160} {
-		h := newHarness(t, svc, "alice", Options{}, w, 60)
+	for _, c := range []struct {
+		as string
+		w  int
+	}{{"alice", 80}, {"alice", 100}, {"alice", 110}, {"alice", 120}, {"alice", 140}, {"alice", 160}, {"carol", 110}, {"carol", 120}} {
+		w := c.w
+		h := newHarness(t, svc, c.as, Options{}, w, 60) // carol, an operator, sees the lock line
 		h.keys("s")
 		check := func(focus string) {
 			t.Helper()
@@ -306,6 +327,9 @@ func TestSettingsHintsWrapNotCut(t *testing.T) {
 				if strings.Contains(l, "…") {
 					t.Fatalf("width %d, focus on %s: a line is cut: %q\n%s", w, focus, l, scr)
 				}
+			}
+			if c.as != "alice" {
+				return // an operator's screen shows no keys that change settings
 			}
 			// every hint in full (a hint wrapped onto a line of its own is one line here)
 			flat := strings.Join(strings.Fields(strings.ReplaceAll(scr, "│", " ")), " ")

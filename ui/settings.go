@@ -293,7 +293,9 @@ func (sc *settingsScreen) left(iw int) (left []string, items []int) {
 	left = append(left, st.Title.Render("Routing"))
 	if !may && sc.cfg.loaded {
 		o, _ := sc.me()
-		left = append(left, st.Locked.Render(fmt.Sprintf("🔒 %s — you are %s (%s).", safe(why), safe(o.Name), safe(string(o.Role)))))
+		for _, l := range wrap(fmt.Sprintf("🔒 %s — you are %s (%s).", safe(why), safe(o.Name), safe(string(o.Role))), iw) {
+			left = append(left, st.Locked.Render(l))
+		}
 	}
 	toggle := func(on bool, lock string) string {
 		switch {
