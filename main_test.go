@@ -739,6 +739,7 @@ func TestMalformedNumberIsBadInput(t *testing.T) {
 		{[]string{"inject", "message", "US.12-34", "hi"}, `The sender "US.12-34" is not a business-scoped user id`},
 		{[]string{"inject", "message", "+15550001111", "hi", "--username", "a b"}, "a WhatsApp username has letters, digits"},
 		{[]string{"show", "12ab"}, "use digits only"},
+		{[]string{"show", "wei"}, "to find a contact by name, run `switchboard search wei`"}, // a name, not a number
 		{[]string{"assign", "+1555abc", "carol"}, "use digits only"},
 		{[]string{"show", "@"}, "The username is empty: give the customer's WhatsApp username"},
 		{[]string{"show", ""}, "A contact is needed: give their number"},

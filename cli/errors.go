@@ -142,7 +142,7 @@ func (a *app) exitCode(cmd *cobra.Command, err error) int {
 // character that cannot be seen. They come from the inbox (over a socket too, where only the
 // kind and the sentence cross), so they are told by their sentence, as reNoContact tells a
 // contact not found.
-var reBadInput = regexp.MustCompile(`^(Phone number ".*" has |A phone number is needed|A contact is needed|The sender is missing|` +
+var reBadInput = regexp.MustCompile(`^(Phone number ".*" has |".*" is not a phone number, an @username or a business-scoped id|A phone number is needed|A contact is needed|The sender is missing|` +
 	`The (sender|contact|username|sender's BSUID|sender's parent BSUID|sender's username) (is empty: give the customer's WhatsApp username|".*" (is not a business-scoped user id|.*: a WhatsApp username has))|` +
 	`The (operator|team) name ".*" has .* in it, a character that cannot be seen)`)
 

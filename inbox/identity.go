@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 	"time"
 
 	"switchboard/inbox/domain"
@@ -193,6 +195,9 @@ func findContact(tx domain.ReadTx, input string) (domain.Contact, error) {
 		return domain.Contact{}, errorf(NotFound, "Contact +%s not found; check the number (see `switchboard contacts`)", phone)
 	} else if c, ok, err := byID(s); err != nil || ok {
 		return c, err
+	} else if r, _ := utf8.DecodeRuneInString(strings.TrimSpace(s)); unicode.IsLetter(r) {
+		// a name, most likely: contacts are named here by number, @username or BSUID
+		return domain.Contact{}, errorf(Invalid, "%q is not a phone number, an @username or a business-scoped id, which is how a contact is named here: to find a contact by name, run `switchboard search %s` (or press / in the inbox)", s, s)
 	} else {
 		return domain.Contact{}, perr
 	}
