@@ -31,7 +31,7 @@ const fanoutSessions = 50
 // latencies and the CPU time include drawing every frame 50 times on the client side, so they
 // are an upper bound of what the serve process pays.
 func BenchmarkFanout(b *testing.B) {
-	d := newDoor(b, doorOpts{maxSessions: fanoutSessions + 4})
+	d := newDoor(b, doorOpts{maxSessions: fanoutSessions + 4, perOperator: fanoutSessions, forAdmins: -1})
 	clients := map[string]*gossh.Client{"alice": d.as("alice"), "carol": d.as("carol")}
 	screens := make([]*screen, 0, fanoutSessions)
 	for i := 0; i < fanoutSessions; i++ {
@@ -93,7 +93,7 @@ func BenchmarkFanout(b *testing.B) {
 
 // heapPerSession opens sessions whose output nobody draws and measures the live heap they add.
 func heapPerSession(b *testing.B) float64 {
-	d := newDoor(b, doorOpts{maxSessions: fanoutSessions + 4})
+	d := newDoor(b, doorOpts{maxSessions: fanoutSessions + 4, perOperator: fanoutSessions, forAdmins: -1})
 	c := d.as("carol")
 	runtime.GC()
 	var before runtime.MemStats

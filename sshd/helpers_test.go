@@ -54,7 +54,12 @@ type door struct {
 
 type doorOpts struct {
 	maxSessions int
+	perOperator int // sessions one operator may have (0: the door's default)
+	forAdmins   int // sessions kept for admins (0: the door's default; -1: none)
 	idle        time.Duration
+	grace       time.Duration // the login grace time (0: the door's default)
+	maxStartups int           // connections logging in at once, and from one address
+	perSource   int
 	clock       bool   // the service runs on a test clock
 	where       string // the workspace ("" : a new file); a PostgreSQL URL for another node
 	nodeOf      *door  // another node of the same workspace: its keys, no import
@@ -113,7 +118,9 @@ func newDoor(t testing.TB, o doorOpts) *door {
 	}
 	srv, err := sshd.Listen(sshd.Options{
 		Addr: "127.0.0.1:0", HostKeyPath: filepath.Join(dir, "host_key"), Path: path,
-		MaxSessions: o.maxSessions, IdleTimeout: o.idle, Log: lockedWriter{d.log, d.logMu}, Config: o.config,
+		MaxSessions: o.maxSessions, MaxSessionsPerOperator: o.perOperator, AdminSessions: o.forAdmins, IdleTimeout: o.idle,
+		LoginGraceTime: o.grace, MaxStartups: o.maxStartups, MaxStartupsPerSource: o.perSource,
+		Log: lockedWriter{d.log, d.logMu}, Config: o.config,
 		Exec: func(ctx context.Context, conn inbox.Conn, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return cli.Exec(ctx, conn, path, args, stdin, stdout, stderr, wiring)
 		},
@@ -241,6 +248,13 @@ type screen struct {
 
 func (d *door) open(c *gossh.Client, w, h int, env ...string) *screen {
 	d.t.Helper()
+	return d.openSized(c, w, h, w, h, env...)
+}
+
+// openSized asks for a terminal of w×h and draws what the session writes into an emulator of
+// termW×termH.
+func (d *door) openSized(c *gossh.Client, w, h, termW, termH int, env ...string) *screen {
+	d.t.Helper()
 	s, err := c.NewSession()
 	if err != nil {
 		d.t.Fatal(err)
@@ -251,7 +265,7 @@ func (d *door) open(c *gossh.Client, w, h int, env ...string) *screen {
 	if err := s.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
 		d.t.Fatal(err)
 	}
-	sc := &screen{t: d.t, sess: s, term: vt.NewEmulator(w, h), done: make(chan struct{}), more: make(chan struct{}, 1)}
+	sc := &screen{t: d.t, sess: s, term: vt.NewEmulator(termW, termH), done: make(chan struct{}), more: make(chan struct{}, 1)}
 	go io.Copy(io.Discard, sc.term) // the emulator's answers to queries are not read by anyone
 	out, err := s.StdoutPipe()
 	if err != nil {

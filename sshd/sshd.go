@@ -9,8 +9,11 @@
 // u). An unknown key is refused during authentication with one line (an SSH banner). Password
 // and keyboard-interactive authentication are off. Sessions drive presence (inbox.Attend:
 // online on a key press, away when idle, offline when the last one ends); the door bounds how
-// many sessions run and ends one idle past its timeout (key presses, not repaints), each with
-// a goodbye line.
+// many sessions run (in all, per operator, with a few kept for admins) and ends one idle past
+// its timeout (key presses, not repaints), each with a goodbye line. A screen is drawn for at
+// most MaxColumns × MaxRows whatever size the client asks for. A connection that has not
+// logged in is closed after the login grace time, and only so many may be logging in at once
+// (in all and from one address), so connections that never log in cannot pile up.
 //
 // It owns the host key (ed25519, created beside the database on first start, mode 0600) and
 // the per-session plumbing; it decides nothing about routing or permissions and never opens
@@ -42,14 +45,19 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"switchboard/inbox"
+	"switchboard/routing"
 	"switchboard/textsafe"
 	"switchboard/ui"
 )
 
 // Defaults of the door's limits.
 const (
-	DefaultMaxSessions = 64
-	DefaultIdleTimeout = 30 * time.Minute
+	DefaultMaxSessions            = 64
+	DefaultMaxSessionsPerOperator = 8
+	DefaultIdleTimeout            = 30 * time.Minute
+	DefaultLoginGraceTime         = 2 * time.Minute // OpenSSH's LoginGraceTime
+	DefaultMaxStartups            = 64
+	DefaultMaxStartupsPerSource   = 10
 )
 
 // Options configure the SSH door.
@@ -61,8 +69,24 @@ type Options struct {
 	// MaxSessions is how many sessions (screens and commands) may be open at once
 	// (DefaultMaxSessions when 0); one more is refused with a goodbye line.
 	MaxSessions int
+	// MaxSessionsPerOperator is how many of them one operator may have open at once
+	// (DefaultMaxSessionsPerOperator, or MaxSessions when smaller, when 0), so that one key
+	// cannot take them all.
+	MaxSessionsPerOperator int
+	// AdminSessions is how many of MaxSessions only admins may take: operators who are not
+	// admins are refused when fewer are free (when 0, MaxSessions/16: 4 of 64; negative: none).
+	AdminSessions int
 	// IdleTimeout ends a screen with no key press for that long (DefaultIdleTimeout when 0).
 	IdleTimeout time.Duration
+
+	// LoginGraceTime closes a connection that has not logged in (SSH handshake and key) that
+	// long after it connected (DefaultLoginGraceTime when 0).
+	LoginGraceTime time.Duration
+	// MaxStartups is how many connections may be logging in at once (DefaultMaxStartups when
+	// 0); MaxStartupsPerSource how many of them from one address, an IPv4 address or an IPv6
+	// /64 (DefaultMaxStartupsPerSource, or MaxStartups when smaller, when 0).
+	MaxStartups          int
+	MaxStartupsPerSource int
 
 	// Exec runs a command line for a session without a terminal, on conn (its operator's
 	// session), and returns the exit status.
@@ -86,6 +110,8 @@ type Server struct {
 	signer gossh.Signer
 
 	active atomic.Int64
+	count  sessionCount
+	starts *startups
 	wg     sync.WaitGroup
 
 	mu      sync.Mutex
@@ -112,8 +138,23 @@ func Listen(opts Options) (*Server, error) {
 	if opts.MaxSessions <= 0 {
 		opts.MaxSessions = DefaultMaxSessions
 	}
+	if opts.MaxSessionsPerOperator <= 0 {
+		opts.MaxSessionsPerOperator = min(DefaultMaxSessionsPerOperator, opts.MaxSessions)
+	}
+	if opts.AdminSessions == 0 {
+		opts.AdminSessions = opts.MaxSessions / 16
+	}
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = DefaultIdleTimeout
+	}
+	if opts.LoginGraceTime <= 0 {
+		opts.LoginGraceTime = DefaultLoginGraceTime
+	}
+	if opts.MaxStartups <= 0 {
+		opts.MaxStartups = DefaultMaxStartups
+	}
+	if opts.MaxStartupsPerSource <= 0 {
+		opts.MaxStartupsPerSource = min(DefaultMaxStartupsPerSource, opts.MaxStartups)
 	}
 	// wish's middleware logs a screen that ended with its connection as an error, on the
 	// process's stderr: this door says what happened to a session itself (Options.Log)
@@ -122,13 +163,38 @@ func Listen(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Server{opts: opts, signer: signer, banners: map[string]time.Time{}, seats: map[*seat]struct{}{}}
+	d := &Server{opts: opts, signer: signer, banners: map[string]time.Time{}, seats: map[*seat]struct{}{},
+		count: sessionCount{by: map[string]int{}}}
+	d.starts = &startups{max: opts.MaxStartups, perSource: opts.MaxStartupsPerSource, log: d.logf,
+		inFlight: map[*startConn]struct{}{}, bySource: map[string]int{}}
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPEM(pemBytes),
 		wish.WithVersion("switchboard"),
 		func(s *ssh.Server) error {
-			s.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig {
-				return &gossh.ServerConfig{PublicKeyCallback: d.authenticate, MaxAuthTries: 6}
+			// a connection that has not logged in within the grace time is closed; until it has,
+			// it counts against MaxStartups
+			s.HandshakeTimeout = opts.LoginGraceTime
+			s.ConnCallback = func(ctx ssh.Context, conn net.Conn) net.Conn {
+				c := d.starts.admit(conn)
+				if c == nil {
+					return nil
+				}
+				ctx.SetValue(startKey{}, c)
+				return c
+			}
+			s.ConnectionFailedCallback = func(conn net.Conn, err error) {
+				if errors.Is(err, os.ErrDeadlineExceeded) {
+					d.logf("closed a connection from %s: it did not log in within %s", conn.RemoteAddr(), opts.LoginGraceTime)
+				}
+			}
+			s.ServerConfigCallback = func(ctx ssh.Context) *gossh.ServerConfig {
+				c, _ := ctx.Value(startKey{}).(*startConn)
+				return &gossh.ServerConfig{PublicKeyCallback: d.authenticate, MaxAuthTries: 6,
+					AuthLogCallback: func(_ gossh.ConnMetadata, _ string, err error) {
+						if err == nil && c != nil {
+							c.loggedIn()
+						}
+					}}
 			}
 			return nil
 		},
@@ -302,14 +368,15 @@ func (d *Server) gate(next ssh.Handler) ssh.Handler {
 			_ = s.Exit(1)
 			return
 		}
-		if n := d.active.Add(1); n > int64(d.opts.MaxSessions) {
-			d.active.Add(-1)
-			d.logf("refused %s (%s): %d sessions open, the most allowed", id, s.RemoteAddr(), d.opts.MaxSessions)
-			fmt.Fprintf(s.Stderr(), "switchboard: %d sessions are open, the most this server allows; try again later.\r\n", d.opts.MaxSessions)
+		release, refusal := d.take(id, o.Role == routing.RoleAdmin)
+		if release == nil {
+			d.logf("refused %s (%s): %s", id, s.RemoteAddr(), refusal)
+			fmt.Fprintf(s.Stderr(), "switchboard: %s\r\n", refusal)
 			_ = s.Exit(1)
 			return
 		}
-		defer d.active.Add(-1)
+		d.active.Add(1)
+		defer func() { release(); d.active.Add(-1) }() // released before Sessions says so
 		// bound to the key as well as to its operator: when the key is theirs no more (removed,
 		// or the operator was), the session can do nothing more, and its screen ends (watch)
 		conn, err := d.svc.SessionByKey(id, s.Permissions().Extensions[extKey])
@@ -344,7 +411,7 @@ func (d *Server) gate(next ssh.Handler) ssh.Handler {
 		d.logf("%s (%s) opened the inbox from %s", textsafe.Line(o.Name), id, s.RemoteAddr())
 		s.Context().SetValue(seatKey{}, st)
 
-		next(s) // the screen, until the person quits or the door ends it
+		next(capped(s)) // the screen, until the person quits or the door ends it
 
 		st.idle.Stop()
 		d.mu.Lock()
