@@ -636,17 +636,6 @@ func (r DeliveryReq) recipientText() string {
 	return r.RecipientBSUID
 }
 
-// contactLabel names a contact by number, else business-scoped id, else id.
-func contactLabel(ct domain.Contact) string {
-	switch {
-	case ct.Phone != "":
-		return "+" + ct.Phone
-	case ct.BSUID != "":
-		return ct.BSUID
-	}
-	return ct.ID
-}
-
 // wentTo says whether the status's recipient, when it names one, is (or was) the contact's:
 // their number now or before, their business-scoped id now or before, or their parent id.
 func (r DeliveryReq) wentTo(ct domain.Contact) bool {
@@ -706,7 +695,7 @@ func (s *Service) SetDeliveryStatus(ctx context.Context, r DeliveryReq) (found b
 		if ct, ok, err := w.tx.Contact(key.Contact); err != nil {
 			return must(err)
 		} else if ok && !r.wentTo(ct) {
-			return errorf(Invalid, "The status for reply %s says it went to %s, but the reply is to %s: the status is not applied", id, r.recipientText(), contactLabel(ct))
+			return errorf(Invalid, "The status for reply %s says it went to %s, but the reply is to %s: the status is not applied", id, r.recipientText(), describeContact(ct))
 		}
 		found = true
 		if _, inBox, _ := w.tx.Outbox(id); inBox {

@@ -563,7 +563,7 @@ func TestAStatusMustBeAboutAReplyThatWentToItsRecipient(t *testing.T) {
 		says     string
 	}{
 		{"a reply never sent", local.Entry.ID, statusObj(local.Entry.ID, "read", "1764000010"), "was never sent"},
-		{"another customer", sent.Entry.ID, obj{"id": sent.Entry.ID, "status": "read", "timestamp": "1764000010", "recipient_id": "15550004444"}, "says it went to +15550004444, but the reply is to +15550001111"},
+		{"another customer", sent.Entry.ID, obj{"id": sent.Entry.ID, "status": "read", "timestamp": "1764000010", "recipient_id": "15550004444"}, "says it went to +15550004444, but the reply is to Dana Diaz"},
 		{"another customer's BSUID", sent.Entry.ID, obj{"id": sent.Entry.ID, "status": "read", "timestamp": "1764000010", "recipient_user_id": "US.999"}, "says it went to US.999"},
 	} {
 		before := delivery(c.id)
