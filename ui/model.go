@@ -39,6 +39,10 @@ type Model struct {
 
 	screen screen
 	focus  pane // the focused pane of the inbox
+	// replyFrom is the pane that had the focus when r opened the reply box: the focus goes
+	// back to it when the box closes (sent or esc), so j moves in the list again, not the
+	// timeline.
+	replyFrom pane
 
 	views    viewsPane
 	list     convList
@@ -894,7 +898,11 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.dialogKey(d, msg)
 	}
 	if m.conv.replying {
-		return m.conv.replyKey(msg, m.list.sel)
+		cmd := m.conv.replyKey(msg, m.list.sel)
+		if !m.conv.replying && m.focus == paneConv {
+			m.focus = m.replyFrom
+		}
+		return cmd
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -1081,7 +1089,7 @@ func (m *Model) inboxKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.conv.closeOrReopen()
 	case key.Matches(msg, k.Reply):
 		m.conv.startReply(m.list.sel)
-		m.focus = paneConv
+		m.replyFrom, m.focus = m.focus, paneConv
 		return m.conv.loadTemplates()
 	case key.Matches(msg, k.Retry):
 		return m.conv.retry()

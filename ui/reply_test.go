@@ -142,3 +142,49 @@ func TestTemplatesKeepTheFreeTextDraft(t *testing.T) {
 	h.keys("ctrl+t", "esc", "r")
 	h.want("reply› hello there")
 }
+
+// The reply box gives the focus back where r took it from: after a send or esc, j moves in
+// the list again (it used to scroll the timeline, the focus left in the conversation pane);
+// r pressed while reading the timeline leaves the focus there.
+func TestClosingTheReplyBoxGivesTheFocusBack(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, "alice", Options{}, 140, 40)
+	h.eventually("Dana Diaz")
+	first := h.m.list.sel
+	if first == "" {
+		t.Fatal("nothing is selected at the start")
+	}
+	h.keys("r")
+	h.typeText("on its way")
+	h.keys("enter")
+	h.eventually("Reply kept here only")
+	if h.m.focus != paneList {
+		t.Fatalf("after a send the focus is on pane %d, not the list", h.m.focus)
+	}
+	h.keys("j")
+	h.settle()
+	if h.m.list.sel == first {
+		t.Fatalf("j after a send did not move the list's selection (still %s)", first)
+	}
+	second := h.m.list.sel
+	h.keys("r")
+	h.typeText("draft")
+	h.keys("esc")
+	if h.m.focus != paneList {
+		t.Fatalf("after esc the focus is on pane %d, not the list", h.m.focus)
+	}
+	h.keys("k")
+	h.settle()
+	if h.m.list.sel == second {
+		t.Fatal("k after esc did not move the list's selection")
+	}
+	// r from the conversation pane: the focus stays there
+	h.keys("tab")
+	if h.m.focus != paneConv {
+		t.Fatalf("tab went to pane %d", h.m.focus)
+	}
+	h.keys("r", "esc")
+	if h.m.focus != paneConv {
+		t.Fatalf("r, esc from the conversation pane left the focus on pane %d", h.m.focus)
+	}
+}
