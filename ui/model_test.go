@@ -751,3 +751,43 @@ func TestHighlightedRowStaysInSightWhenThePanesShrink(t *testing.T) {
 		}
 	}
 }
+
+// Assigning someone outside the team asks whether to move the conversation. Declining and
+// cancelling that question leave the same (nothing was changed yet), so the dialog offers
+// them as one choice and says what stays; an owner change keeps n and esc apart, each with
+// what it does.
+func TestAssignDecisionSaysNAndEscOnce(t *testing.T) {
+	for _, k := range []string{"n", "esc"} {
+		t.Run(k, func(t *testing.T) {
+			svc := newService(t)
+			h := newHarness(t, svc, "alice", Options{}, 120, 30)
+			h.keys("enter", "a") // Dana Diaz, assignee picker
+			h.want("Dana Diaz")
+			for h.picker().items[h.picker().cursor].id != "frank" {
+				h.keys("j")
+			}
+			h.keys("enter")
+			h.want("Team decision · Dana Diaz", "n/esc leave it: it stays in Support, Frank is not assigned")
+			h.wantNot("decline: nothing changes", "cancel: nothing changes")
+			before := h.m.conv.detail.Conversation.AssigneeText()
+			h.keys(k)
+			h.settle()
+			h.wantNot("Team decision · Dana Diaz")
+			out, err := svc.Conversation(bg, "alice", h.m.list.sel, "", 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := out.Conversation; c.Prompt != nil || c.AssigneeText() != before || c.TeamName != "Support" {
+				t.Fatalf("after %s: prompt %v, assignee %s (was %s), team %s", k, c.Prompt, c.AssigneeText(), before, c.TeamName)
+			}
+		})
+	}
+	// an owner change: n and esc do different things, and say so
+	h := newHarness(t, newService(t), "alice", Options{}, 120, 30)
+	h.keys("enter", "o")
+	for h.picker().items[h.picker().cursor].id != "frank" {
+		h.keys("j")
+	}
+	h.keys("enter")
+	h.want("n decline: Bot takes the conversation and Frank Ode is told why", "esc cancel: the owner stays as it was, nothing changes")
+}

@@ -97,27 +97,33 @@ func (d *promptDlg) draw(rect) drawn {
 		lines = append(lines, st.Locked.Render(owner+" is in no team yet."))
 	}
 	lines = append(lines, "")
+	if d.busy {
+		lines = append(lines, st.Dim.Render("Saving…"))
+		return d.float(strings.Join(lines, "\n"))
+	}
+	accept := st.Key.Render("y/enter") + " move and assign " + firstName(owner)
+	choose := st.Key.Render("←/→") + " choose team"
+	if d.p.Kind == "assign" && d.own() {
+		// declining and cancelling an assignment leave the same: nothing was changed yet, so
+		// the two keys are one choice, said once (n records "declined", esc "cancelled")
+		stays := "it stays in " + safe(d.p.TeamName)
+		if d.p.TeamName == "" {
+			stays = "it stays as it is"
+		}
+		lines = append(lines, accept+"   "+choose, st.Key.Render("n/esc")+" leave it: "+stays+", "+firstName(owner)+" is not assigned")
+		return d.float(strings.Join(lines, "\n"))
+	}
 	decline := "Bot takes the conversation and " + owner + " is told why"
 	if d.p.Kind == "assign" {
 		decline = "nothing changes"
 	}
-	if d.busy {
-		lines = append(lines, st.Dim.Render("Saving…"))
-	} else {
-		lines = append(lines, st.Key.Render("y/enter")+" move and assign "+firstName(owner)+"   "+st.Key.Render("n")+" decline ("+decline+")")
-		later := " decide later (it waits under “Waiting for decision”)"
-		if d.own() {
-			later = " cancel: " + d.cancelText()
-		}
-		lines = append(lines, st.Key.Render("←/→")+" choose team   "+st.Key.Render("esc")+later)
+	later := "decide later (it waits under “Waiting for decision”)"
+	if d.own() {
+		later = "cancel: " + d.cancelText()
 	}
+	lines = append(lines, accept+"   "+choose, st.Key.Render("n")+" decline: "+decline, st.Key.Render("esc")+" "+later)
 	return d.float(strings.Join(lines, "\n"))
 }
 
-// cancelText says what cancelling the person's own action leaves.
-func (d *promptDlg) cancelText() string {
-	if d.p.Kind == "owner" {
-		return "the owner stays as it was, nothing changes"
-	}
-	return "nothing changes"
-}
+// cancelText says what cancelling the person's own owner change leaves.
+func (d *promptDlg) cancelText() string { return "the owner stays as it was, nothing changes" }
