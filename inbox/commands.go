@@ -269,7 +269,7 @@ func (w *wtx) inject(id identities, in Inbound, ch routing.Channel, at time.Time
 	out.Entry = &e
 	if d.RaisePrompt {
 		// no person acted: the owner and every admin hear that a decision waits
-		text := fmt.Sprintf("Team decision waiting: %s — open %s to accept or decline", out.Prompt.Question, displayName(ct))
+		text := promptWaiting + out.Prompt.Question + fmt.Sprintf(promptWaitingEnd, displayName(ct))
 		if err := w.notify(append([]string{d.Prompt.Target}, w.admins()...), ct.ID, text, at); err != nil {
 			return Outcome{}, err
 		}

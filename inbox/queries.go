@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"switchboard/inbox/domain"
@@ -580,13 +581,57 @@ func (s *Service) Notifications(ctx context.Context, operator string, all bool) 
 	var out []domain.Notification
 	err := s.db.View(func(tx domain.ReadTx) error {
 		var err error
-		out, err = tx.Notifications(operator, all)
-		return err
+		if out, err = tx.Notifications(operator, all); err != nil {
+			return err
+		}
+		return decidedSince(tx, out)
 	})
 	if out == nil {
 		out = []domain.Notification{}
 	}
 	return out, readErr0(err)
+}
+
+// promptWaiting and promptWaitingEnd frame the notification that a team decision waits (raised
+// by a message or call, told to the owner and every admin).
+const (
+	promptWaiting    = "Team decision waiting: "
+	promptWaitingEnd = " — open %s to accept or decline"
+	promptDecided    = "Team decision no longer waiting (answered, or withdrawn when the conversation closed): "
+)
+
+// decidedSince rewrites, in the list read, the notifications of team decisions that no longer
+// wait — answered by someone, or withdrawn — so an old one never asks to accept or decline
+// what is gone. The stored text stays; a decision waits still when the conversation's prompt
+// is the one the notification was about (raised at or before it).
+func decidedSince(tx domain.ReadTx, ns []domain.Notification) error {
+	waiting := map[string]*domain.Prompt{}
+	for i := range ns {
+		n := &ns[i]
+		if n.Contact == "" || !strings.HasPrefix(n.Text, promptWaiting) {
+			continue
+		}
+		p, seen := waiting[n.Contact]
+		if !seen {
+			cv, ok, err := tx.Conversation(n.Contact)
+			if err != nil {
+				return err
+			}
+			if ok {
+				p = cv.Prompt
+			}
+			waiting[n.Contact] = p
+		}
+		if p != nil && !p.At.After(n.At) {
+			continue
+		}
+		q := strings.TrimPrefix(n.Text, promptWaiting)
+		if i := strings.LastIndex(q, " — open "); i >= 0 {
+			q = q[:i]
+		}
+		n.Text = promptDecided + q
+	}
+	return nil
 }
 
 // SettingsView is the workspace settings with what is in force and why a toggle is locked.

@@ -167,3 +167,49 @@ func TestImportInvalidChangesNothing(t *testing.T) {
 		t.Fatal("invalid import changed the workspace")
 	}
 }
+
+// A "Team decision waiting" notification reads as no longer waiting once the decision was
+// answered or withdrawn, so an old one never asks to accept or decline what is gone; one about
+// a decision raised again later still asks.
+func TestDecisionNotificationsSayWhenNoLongerWaiting(t *testing.T) {
+	s, c := newServiceClock(t, true)
+	eve := "15550002222"
+	noErr(s.Inject(ctx, Inbound{Channel: "call", From: eve, Outcome: "missed"}))(t)
+	ns := noErr(s.Notifications(ctx, "alice", true))(t)
+	if len(ns) != 1 || !strings.HasPrefix(ns[0].Text, "Team decision waiting: ") || !strings.Contains(ns[0].Text, "to accept or decline") {
+		t.Fatalf("alice's notifications while it waits: %+v", ns)
+	}
+	noErr(s.Accept(ctx, "dana", eve, ""))(t)
+	ns = noErr(s.Notifications(ctx, "alice", true))(t)
+	if len(ns) != 1 || !strings.HasPrefix(ns[0].Text, "Team decision no longer waiting (answered, or withdrawn") ||
+		strings.Contains(ns[0].Text, "accept or decline") || !strings.Contains(ns[0].Text, "Erin Cho owns Eve Ortiz") {
+		t.Fatalf("alice's notifications after dana accepted: %+v", ns)
+	}
+	// closed, then a new call raises the decision again (the owner is still outside the team)
+	v := noErr(s.Conversation(ctx, "alice", eve, "", 1))(t).Conversation.Version
+	noErr(s.ChangeTeam(ctx, "alice", eve, "support", v))(t)
+	v = noErr(s.Conversation(ctx, "alice", eve, "", 1))(t).Conversation.Version
+	noErr(s.CloseConversation(ctx, "alice", eve, v))(t)
+	c.advance(3600e9)
+	out := noErr(s.Inject(ctx, Inbound{Channel: "call", From: eve, Outcome: "missed"}))(t)
+	if out.Prompt == nil {
+		t.Fatalf("the second call raised no decision: %+v", out.Conversation)
+	}
+	ns = noErr(s.Notifications(ctx, "alice", true))(t)
+	var waiting, gone int
+	for _, n := range ns {
+		switch {
+		case strings.HasPrefix(n.Text, "Team decision waiting: "):
+			waiting++
+		case strings.HasPrefix(n.Text, "Team decision no longer waiting"):
+			gone++
+		}
+	}
+	if waiting != 1 || gone != 1 {
+		t.Fatalf("after a second decision: %d waiting, %d no longer: %+v", waiting, gone, ns)
+	}
+	// the stored text is unchanged: an export keeps what was said
+	if !strings.Contains(export(t, s), "open Eve Ortiz to accept or decline") {
+		t.Fatal("the stored notification was rewritten")
+	}
+}
