@@ -163,17 +163,36 @@ type status struct {
 	text string
 	kind int // 0 info, 1 error, 2 toast
 	seq  uint64
+	// about names the input a status is about ("reply", "search"): it goes as soon as that
+	// input changes or is left, so "The reply is empty" never stays over a reply being typed.
+	about string
 }
 
 // setStatus shows s in the status line for a while (an error longer).
 func (c *Common) setStatus(kind int, s string) tea.Cmd {
 	c.status.seq++
-	c.status.text, c.status.kind = s, kind
+	c.status.text, c.status.kind, c.status.about = s, kind, ""
 	d := 6 * time.Second
 	if kind == 1 {
 		d = 10 * time.Second
 	}
 	return c.after(d, clearStatusMsg{c.status.seq})
+}
+
+// statusAbout shows s as setStatus does, as being about the input named about (see status).
+func (c *Common) statusAbout(about string, kind int, s string) tea.Cmd {
+	cmd := c.setStatus(kind, s)
+	c.status.about = about
+	return cmd
+}
+
+// dropStatus clears the status line if what it shows is about the input named about: that
+// input changed or was left, so what it said no longer holds.
+func (c *Common) dropStatus(about string) {
+	if c.status.about == about && c.status.text != "" {
+		c.status.seq++
+		c.status.text, c.status.about = "", ""
+	}
 }
 
 func (c *Common) fail(err error) tea.Cmd {

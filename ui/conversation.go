@@ -214,6 +214,7 @@ const replyHint = "enter sends · shift+enter or alt+enter: new line · ctrl+t t
 // template picked with ctrl+t, its parameters typed separated by |), shift+enter or alt+enter
 // start a new line, esc closes the box and keeps the draft for r.
 func (p *convPane) replyKey(msg tea.KeyPressMsg, sel string) tea.Cmd {
+	p.dropStatus("reply") // what was said about the reply was about it before this key
 	switch {
 	case msg.String() == "esc":
 		p.backToFree()
@@ -239,7 +240,7 @@ func (p *convPane) replyKey(msg tea.KeyPressMsg, sel string) tea.Cmd {
 		} else {
 			req.Text = strings.TrimSpace(p.reply.String())
 			if req.Text == "" {
-				return p.setStatus(1, "The reply is empty: type something to send")
+				return p.statusAbout("reply", 1, "The reply is empty: type something to send")
 			}
 		}
 		p.replying = false
@@ -283,7 +284,7 @@ func (p *convPane) tooLong() tea.Cmd {
 	if p.tmpl >= 0 {
 		what = "A template's parameters"
 	}
-	return p.setStatus(1, fmt.Sprintf("%s can be at most %d characters (WhatsApp's limit): the last %d typed were not taken; send this part first, then the rest in another reply", what, p.reply.limit, p.reply.cut))
+	return p.statusAbout("reply", 1, fmt.Sprintf("%s can be at most %d characters (WhatsApp's limit): the last %d typed were not taken; send this part first, then the rest in another reply", what, p.reply.limit, p.reply.cut))
 }
 
 // template is the template picked in the reply box (nil: free text).

@@ -1109,6 +1109,7 @@ func (m *Model) onText(msg tea.PasteMsg) tea.Cmd {
 		return m.dialogKey(d, msg)
 	}
 	if m.conv.replying {
+		m.conv.dropStatus("reply")
 		m.conv.reply.update(msg)
 		return m.conv.tooLong()
 	}

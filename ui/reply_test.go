@@ -188,3 +188,36 @@ func TestClosingTheReplyBoxGivesTheFocusBack(t *testing.T) {
 		t.Fatalf("r, esc from the conversation pane left the focus on pane %d", h.m.focus)
 	}
 }
+
+// A status about what is being typed goes when the typing changes it: "The reply is empty"
+// does not stay over a reply being typed, nor "Nothing matches" over a query that matches and
+// the conversation it opened. A status about something else stays.
+func TestAStatusAboutTypingGoesWithTheTyping(t *testing.T) {
+	svc := newService(t)
+	h := newHarness(t, svc, "alice", Options{}, 140, 40)
+	h.eventually("Dana Diaz")
+	h.keys("r", "enter")
+	h.want("The reply is empty: type something to send")
+	h.typeText("o")
+	h.wantNot("The reply is empty")
+	h.keys("esc")
+
+	h.keys("/")
+	h.typeText("zzzz")
+	h.settle()
+	h.keys("enter")
+	h.want("Nothing matches: type part of a name")
+	h.keys("backspace", "backspace", "backspace", "backspace")
+	h.typeText("Eve")
+	h.settle()
+	h.wantNot("Nothing matches: type part")
+	h.keys("enter")
+	h.eventually("Eve Ortiz")
+	h.wantNot("Nothing matches")
+
+	// a refusal about an action stays while the person types a reply
+	h.m.setStatus(1, "Only admins can change routing settings")
+	h.keys("r")
+	h.typeText("x")
+	h.want("Only admins can change routing settings")
+}

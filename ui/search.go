@@ -102,6 +102,7 @@ func (s *searchDlg) onSearch(msg searchMsg) tea.Cmd {
 func (s *searchDlg) update(msg tea.Msg) (tea.Cmd, action) {
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
+		s.dropStatus("search")
 		s.q.update(msg)
 		return s.run(), nil
 	case tea.KeyPressMsg:
@@ -116,6 +117,7 @@ func (s *searchDlg) hasNext() bool { return !s.asked && s.offset+len(s.results) 
 func (s *searchDlg) hasPrev() bool { return !s.asked && s.offset > 0 }
 
 func (s *searchDlg) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
+	s.dropStatus("search") // "Nothing matches" was about the query before this key
 	switch msg.String() {
 	case "esc":
 		s.cancel()
@@ -144,7 +146,7 @@ func (s *searchDlg) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 		return nil, nil
 	case "enter":
 		if len(s.results) == 0 {
-			return s.setStatus(1, "Nothing matches: type part of a name, a number or words of a message"), nil
+			return s.statusAbout("search", 1, "Nothing matches: type part of a name, a number or words of a message"), nil
 		}
 		s.cancel()
 		return nil, openContact{id: s.results[s.cursor].ID}
